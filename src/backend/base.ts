@@ -1,0 +1,377 @@
+/**
+ * BaseBackend: everything the three backends share — argument and shape validation, ownership checks,
+ * result allocation and `scope()` — so each backend only writes its kernels (the `k*` methods), which
+ * receive validated inputs and a freshly allocated output.
+ */
+import { ArgumentError, InvalidMatrixError, ShapeError } from '../errors.js';
+import type {
+  Activation, AdamWHyper, Axis, Backend, BackendName, BinaryOp, Broadcast, LossResult, Mat,
+  MatmulOptions, ReduceOp, SgdHyper, UnaryOp,
+} from './types.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
+
+/** Storage-independent part of a backend's matrix handle. */
+export class MatBase implements Mat {
+  freed = false;
+  /** @param rows row count  @param cols column count  @param backend owner's name */
+  constructor(readonly rows: number, readonly cols: number, readonly backend: BackendName) {}
+  /** Number of elements. */
+  get size(): number {
+    return this.rows * this.cols;
+  }
+}
+
+/** Validated matmul parameters handed to a backend's kernel. */
+export interface MatmulPlan<M> {
+  m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  alpha: number; beta: number;
+  c: M | null; bias: M | null; act: Activation;
+}
+
+/** SGD hyper-parameters with every default filled in. */
+export type SgdPlan = Required<SgdHyper>;
+/** AdamW hyper-parameters with every default filled in. */
+export type AdamWPlan = Required<AdamWHyper>;
+
+/** Formats a shape as `3×4` for error messages. */
+export function shapeOf(m: Mat): string {
+  return `${m.rows}×${m.cols}`;
+}
+
+function requireFinite(op: string, name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ArgumentError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Checks that rows and cols are positive integers (zero-size matrices are refused). */
+export function checkDims(op: string, rows: number, cols: number): void {
+  for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new ShapeError(`${op}: ${name} must be a positive integer, got ${String(v)}; featurelab has no zero-size matrices`);
+    }
+  }
+}
+
+/** Infers the broadcast of `b` against `a` from the shapes, or checks the given one. */
+export function resolveBroadcast(op: string, a: Mat, b: Mat, bcast?: Broadcast): Broadcast {
+  const fits: Record<Broadcast, boolean> = {
+    full: b.rows === a.rows && b.cols === a.cols,
+    row: b.rows === 1 && b.cols === a.cols,
+    col: b.rows === a.rows && b.cols === 1,
+    scalar: b.rows === 1 && b.cols === 1,
+  };
+  if (bcast !== undefined) {
+    if (!(bcast in fits)) throw new ArgumentError(`${op}: unknown broadcast '${String(bcast)}'; use full, row, col or scalar`);
+    if (!fits[bcast]) {
+      throw new ShapeError(`${op}: broadcast '${bcast}' needs b of shape ${
+        { full: shapeOf(a), row: `1×${a.cols}`, col: `${a.rows}×1`, scalar: '1×1' }[bcast]} for a ${shapeOf(a)}, got b ${shapeOf(b)}`);
+    }
+    return bcast;
+  }
+  for (const kind of ['full', 'row', 'col', 'scalar'] as const) if (fits[kind]) return kind;
+  throw new ShapeError(`${op}: b ${shapeOf(b)} cannot be broadcast against a ${shapeOf(a)}; b must be ${shapeOf(a)}, 1×${a.cols}, ${a.rows}×1 or 1×1`);
+}
+
+function checkOneOf<T extends string>(op: string, what: string, v: T, allowed: readonly T[]): void {
+  if (!allowed.includes(v)) throw new ArgumentError(`${op}: unknown ${what} '${String(v)}'; allowed: ${allowed.join(', ')}`);
+}
+
+/** Shared implementation of the Backend contract over a small set of kernels. */
+export abstract class BaseBackend<M extends MatBase> implements Backend {
+  abstract readonly name: BackendName;
+  abstract readonly description: string;
+  private scopes: Set<M>[] = [];
+
+  /** Allocates an uninitialised rows×cols matrix (contents are overwritten by the caller's kernel). */
+  protected abstract allocMat(rows: number, cols: number): M;
+  /** Writes host data of length rows·cols into `m`. */
+  protected abstract writeMat(m: M, data: Float32Array): void;
+  /** Reads `m` back to the host. */
+  protected abstract readMat(m: M): Promise<Float32Array>;
+  /** Releases `m`'s storage. */
+  protected abstract releaseMat(m: M): void;
+  /** Narrows a Mat to this backend's type; the caller has already checked ownership. */
+  protected abstract isOwn(m: Mat): m is M;
+
+  protected abstract kFill(out: M, value: number): void;
+  protected abstract kCopy(out: M, x: M): void;
+  protected abstract kMatmul(out: M, a: M, b: M, plan: MatmulPlan<M>): void;
+  protected abstract kUnary(out: M, op: UnaryOp, x: M): void;
+  protected abstract kUnaryGrad(out: M, op: UnaryOp, x: M, dy: M): void;
+  protected abstract kBinary(out: M, op: BinaryOp, a: M, b: M, bcast: Broadcast): void;
+  protected abstract kReduce(out: M, op: ReduceOp, x: M, axis: Axis): void;
+  protected abstract kTranspose(out: M, x: M): void;
+  protected abstract kGatherRows(out: M, x: M, indices: M): void;
+  protected abstract kSoftmaxCrossEntropy(loss: M, grad: M, logits: M, labels: M): void;
+  protected abstract kMse(loss: M, grad: M, pred: M, target: M): void;
+  protected abstract kSgd(param: M, grad: M, velocity: M | null, hyper: SgdPlan): void;
+  protected abstract kAdamw(param: M, grad: M, m: M, v: M, hyper: AdamWPlan): void;
+  /** Releases device, workers and memory. */
+  abstract dispose(): void;
+
+  /** Checks that `m` is a live matrix of this backend and returns it typed. */
+  protected own(op: string, m: Mat, what = 'matrix'): M {
+    if (m === null || typeof m !== 'object' || !('rows' in m)) {
+      throw new ArgumentError(`${op}: ${what} is not a matrix (got ${String(m)}); create one with backend.upload() or zeros()`);
+    }
+    if (m.backend !== this.name || !this.isOwn(m)) {
+      throw new InvalidMatrixError(`${op}: ${what} belongs to the '${m.backend}' backend, not '${this.name}'; read() it and upload() it here`);
+    }
+    if (m.freed) throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was already freed; keep it alive or return it from scope()`);
+    return m;
+  }
+
+  /** Allocates a result matrix and registers it with the innermost scope. */
+  protected result(op: string, rows: number, cols: number): M {
+    checkDims(op, rows, cols);
+    const m = this.allocMat(rows, cols);
+    this.scopes[this.scopes.length - 1]?.add(m);
+    return m;
+  }
+
+  /** Copies `data` (row-major, length rows·cols) into a new matrix. */
+  upload(data: Float32Array | ArrayLike<number>, rows: number, cols: number): Mat {
+    checkDims('upload', rows, cols);
+    if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
+      throw new ArgumentError(`upload: data must be a Float32Array or an array of numbers, got ${String(data)}`);
+    }
+    if (data.length !== rows * cols) {
+      throw new ShapeError(`upload: data has ${data.length} elements but ${rows}×${cols} needs ${rows * cols}`);
+    }
+    const m = this.result('upload', rows, cols);
+    this.writeMat(m, data instanceof Float32Array ? data : Float32Array.from(data));
+    return m;
+  }
+
+  /** A new rows×cols matrix of zeros. */
+  zeros(rows: number, cols: number): Mat {
+    const m = this.result('zeros', rows, cols);
+    this.kFill(m, 0);
+    return m;
+  }
+
+  /** A new matrix with the contents of `x`. */
+  copy(x: Mat): Mat {
+    const xx = this.own('copy', x);
+    const out = this.result('copy', xx.rows, xx.cols);
+    this.kCopy(out, xx);
+    return out;
+  }
+
+  /** Reads `m` to the host. */
+  read(m: Mat): Promise<Float32Array> {
+    return this.readMat(this.own('read', m));
+  }
+
+  /** Releases matrices; freeing twice is harmless. */
+  free(...ms: Mat[]): void {
+    for (const m of ms) {
+      if (!m || m.freed || m.backend !== this.name || !this.isOwn(m)) continue;
+      m.freed = true;
+      for (const s of this.scopes) s.delete(m);
+      this.releaseMat(m);
+    }
+  }
+
+  /** Runs `fn` and frees every matrix it created that is not part of its (possibly async) result. */
+  scope<T>(fn: () => T): T {
+    const created = new Set<M>();
+    this.scopes.push(created);
+    const finish = (value: unknown): void => {
+      const i = this.scopes.lastIndexOf(created);
+      if (i >= 0) this.scopes.splice(i, 1);
+      const keep = new Set<unknown>();
+      collectMats(value, keep, 0);
+      const parent = this.scopes[this.scopes.length - 1];
+      for (const m of created) {
+        if (keep.has(m)) parent?.add(m);
+        else this.free(m);
+      }
+    };
+    let out: T;
+    try {
+      out = fn();
+    } catch (e) {
+      finish(undefined);
+      throw e;
+    }
+    if (out instanceof Promise) {
+      return out.then((v) => { finish(v); return v; }, (e) => { finish(undefined); throw e; }) as T;
+    }
+    finish(out);
+    return out;
+  }
+
+  /** act(alpha · op(A) · op(B) + beta · C + bias). */
+  matmul(a: Mat, b: Mat, opts: MatmulOptions = {}): Mat {
+    const op = 'matmul';
+    const aa = this.own(op, a, 'A');
+    const bb = this.own(op, b, 'B');
+    const transA = !!opts.transA;
+    const transB = !!opts.transB;
+    const m = transA ? aa.cols : aa.rows;
+    const k = transA ? aa.rows : aa.cols;
+    const kb = transB ? bb.cols : bb.rows;
+    const n = transB ? bb.rows : bb.cols;
+    if (k !== kb) {
+      throw new ShapeError(`matmul: inner dimensions differ: A is ${shapeOf(aa)}${transA ? ' (transposed)' : ''}, B is ${shapeOf(bb)}${transB ? ' (transposed)' : ''}; op(A) is ${m}×${k} and op(B) is ${kb}×${n}`);
+    }
+    const c = opts.c === undefined ? null : this.own(op, opts.c, 'C');
+    if (c && (c.rows !== m || c.cols !== n)) throw new ShapeError(`matmul: C is ${shapeOf(c)} but the product is ${m}×${n}`);
+    const bias = opts.bias === undefined ? null : this.own(op, opts.bias, 'bias');
+    if (bias && (bias.rows !== 1 || bias.cols !== n)) throw new ShapeError(`matmul: bias is ${shapeOf(bias)} but must be 1×${n} (one value per output column)`);
+    const act = opts.act ?? 'none';
+    if (act !== 'none') checkOneOf(op, 'activation', act, UNARY_OPS);
+    const alpha = requireFinite(op, 'alpha', opts.alpha ?? 1);
+    const beta = c ? requireFinite(op, 'beta', opts.beta ?? 1) : 0;
+    const out = this.result(op, m, n);
+    this.kMatmul(out, aa, bb, { m, n, k, transA, transB, alpha, beta, c, bias, act });
+    return out;
+  }
+
+  /** Element-wise f(x). */
+  unary(op: UnaryOp, x: Mat): Mat {
+    checkOneOf('unary', 'op', op, UNARY_OPS);
+    const xx = this.own(`unary(${op})`, x);
+    const out = this.result('unary', xx.rows, xx.cols);
+    this.kUnary(out, op, xx);
+    return out;
+  }
+
+  /** dy · f′(x). */
+  unaryGrad(op: UnaryOp, x: Mat, dy: Mat): Mat {
+    checkOneOf('unaryGrad', 'op', op, UNARY_OPS);
+    const name = `unaryGrad(${op})`;
+    const xx = this.own(name, x, 'x');
+    const dd = this.own(name, dy, 'dy');
+    if (xx.rows !== dd.rows || xx.cols !== dd.cols) throw new ShapeError(`${name}: x is ${shapeOf(xx)} but dy is ${shapeOf(dd)}; they must match`);
+    const out = this.result(name, xx.rows, xx.cols);
+    this.kUnaryGrad(out, op, xx, dd);
+    return out;
+  }
+
+  /** a ∘ b with broadcasting. */
+  binary(op: BinaryOp, a: Mat, b: Mat, bcast?: Broadcast): Mat {
+    checkOneOf('binary', 'op', op, BINARY_OPS);
+    const name = `binary(${op})`;
+    const aa = this.own(name, a, 'a');
+    const bb = this.own(name, b, 'b');
+    const kind = resolveBroadcast(name, aa, bb, bcast);
+    const out = this.result(name, aa.rows, aa.cols);
+    this.kBinary(out, op, aa, bb, kind);
+    return out;
+  }
+
+  /** Reduction over an axis. */
+  reduce(op: ReduceOp, x: Mat, axis: Axis): Mat {
+    checkOneOf('reduce', 'op', op, REDUCE_OPS);
+    if (axis !== 0 && axis !== 1) throw new ArgumentError(`reduce(${op}): axis must be 0 (over rows) or 1 (over columns), got ${String(axis)}`);
+    const xx = this.own(`reduce(${op})`, x);
+    const out = axis === 0 ? this.result('reduce', 1, xx.cols) : this.result('reduce', xx.rows, 1);
+    this.kReduce(out, op, xx, axis);
+    return out;
+  }
+
+  /** xᵀ as a new matrix. */
+  transpose(x: Mat): Mat {
+    const xx = this.own('transpose', x);
+    const out = this.result('transpose', xx.cols, xx.rows);
+    this.kTranspose(out, xx);
+    return out;
+  }
+
+  /** Rows of x picked by indices. */
+  gatherRows(x: Mat, indices: Mat): Mat {
+    const xx = this.own('gatherRows', x, 'x');
+    const ii = this.own('gatherRows', indices, 'indices');
+    if (ii.rows !== 1 && ii.cols !== 1) throw new ShapeError(`gatherRows: indices must be k×1 or 1×k, got ${shapeOf(ii)}`);
+    const out = this.result('gatherRows', ii.rows * ii.cols, xx.cols);
+    this.kGatherRows(out, xx, ii);
+    return out;
+  }
+
+  /** Stable mean softmax cross-entropy and its gradient. */
+  softmaxCrossEntropy(logits: Mat, labels: Mat): LossResult {
+    const op = 'softmaxCrossEntropy';
+    const ll = this.own(op, logits, 'logits');
+    const yy = this.own(op, labels, 'labels');
+    if (yy.rows !== ll.rows || yy.cols !== 1) throw new ShapeError(`${op}: labels must be ${ll.rows}×1 (one class index per row of logits ${shapeOf(ll)}), got ${shapeOf(yy)}`);
+    const loss = this.result(op, 1, 1);
+    const grad = this.result(op, ll.rows, ll.cols);
+    this.kSoftmaxCrossEntropy(loss, grad, ll, yy);
+    return { loss, grad };
+  }
+
+  /** Mean squared error and its gradient. */
+  mse(pred: Mat, target: Mat): LossResult {
+    const pp = this.own('mse', pred, 'pred');
+    const tt = this.own('mse', target, 'target');
+    if (pp.rows !== tt.rows || pp.cols !== tt.cols) throw new ShapeError(`mse: pred is ${shapeOf(pp)} but target is ${shapeOf(tt)}; they must match`);
+    const loss = this.result('mse', 1, 1);
+    const grad = this.result('mse', pp.rows, pp.cols);
+    this.kMse(loss, grad, pp, tt);
+    return { loss, grad };
+  }
+
+  private sameShape(op: string, ref: M, others: [string, Mat | null][]): void {
+    for (const [what, m] of others) {
+      if (m && (m.rows !== ref.rows || m.cols !== ref.cols)) throw new ShapeError(`${op}: ${what} is ${shapeOf(m)} but param is ${shapeOf(ref)}; they must match`);
+    }
+  }
+
+  /** In-place SGD step. */
+  sgdStep(param: Mat, grad: Mat, velocity: Mat | null, hyper: SgdHyper): void {
+    const op = 'sgdStep';
+    const p = this.own(op, param, 'param');
+    const g = this.own(op, grad, 'grad');
+    const v = velocity ? this.own(op, velocity, 'velocity') : null;
+    this.sameShape(op, p, [['grad', g], ['velocity', v]]);
+    const plan: SgdPlan = {
+      lr: requireFinite(op, 'lr', hyper.lr),
+      momentum: requireFinite(op, 'momentum', hyper.momentum ?? 0),
+      weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0),
+      nesterov: !!hyper.nesterov,
+    };
+    if (plan.momentum !== 0 && !v) throw new ArgumentError(`${op}: momentum ${plan.momentum} needs a velocity matrix (zeros of the param's shape)`);
+    if (plan.nesterov && plan.momentum === 0) throw new ArgumentError(`${op}: nesterov needs momentum > 0`);
+    this.kSgd(p, g, plan.momentum !== 0 ? v : null, plan);
+  }
+
+  /** In-place AdamW step. */
+  adamwStep(param: Mat, grad: Mat, m: Mat, v: Mat, hyper: AdamWHyper): void {
+    const op = 'adamwStep';
+    const p = this.own(op, param, 'param');
+    const g = this.own(op, grad, 'grad');
+    const mm = this.own(op, m, 'm');
+    const vv = this.own(op, v, 'v');
+    this.sameShape(op, p, [['grad', g], ['m', mm], ['v', vv]]);
+    const step = hyper.step;
+    if (!Number.isInteger(step) || step < 1) throw new ArgumentError(`${op}: step must be an integer ≥ 1 (the count of steps taken including this one), got ${String(step)}`);
+    const plan: AdamWPlan = {
+      lr: requireFinite(op, 'lr', hyper.lr),
+      step,
+      beta1: requireFinite(op, 'beta1', hyper.beta1 ?? 0.9),
+      beta2: requireFinite(op, 'beta2', hyper.beta2 ?? 0.999),
+      eps: requireFinite(op, 'eps', hyper.eps ?? 1e-8),
+      weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0.01),
+    };
+    for (const key of ['beta1', 'beta2'] as const) {
+      if (plan[key] < 0 || plan[key] >= 1) throw new ArgumentError(`${op}: ${key} must be in [0, 1), got ${plan[key]}`);
+    }
+    this.kAdamw(p, g, mm, vv, plan);
+  }
+}
+
+/** Collects every matrix reachable from a scope's result (arrays and plain objects, a few levels deep). */
+function collectMats(value: unknown, into: Set<unknown>, depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > 4) return;
+  if (value instanceof MatBase) {
+    into.add(value);
+    return;
+  }
+  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
+  for (const item of items) collectMats(item, into, depth + 1);
+}

@@ -1,0 +1,214 @@
+/**
+ * The reference backend: plain TypeScript in f64, written for obviousness, not speed. It is the oracle
+ * that every other backend is tested against, and the executable definition of each op.
+ */
+import { BaseBackend, MatBase } from '../base.js';
+import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
+import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
+import { binaryF, unaryDf, unaryF } from './scalarMath.js';
+
+/** A matrix of the ref backend: f64 storage on the host. */
+export class RefMat extends MatBase {
+  /** @param rows row count  @param cols column count */
+  constructor(rows: number, cols: number, public data: Float64Array) {
+    super(rows, cols, 'ref');
+  }
+}
+
+/** Returns X or Xᵀ as a dense row-major f64 array, with its row count. */
+function materialize(x: RefMat, trans: boolean): Float64Array {
+  if (!trans) return x.data;
+  const out = new Float64Array(x.size);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out[j * x.rows + i] = x.data[i * x.cols + j];
+  return out;
+}
+
+/** Index of `b`'s element that pairs with a[i][j] under a broadcast. */
+function broadcastIndex(bcast: Broadcast, i: number, j: number, cols: number): number {
+  switch (bcast) {
+    case 'full': return i * cols + j;
+    case 'row': return j;
+    case 'col': return i;
+    case 'scalar': return 0;
+    default: return bcast satisfies never;
+  }
+}
+
+/** Reads an integer-valued float as an index in [0, limit), or −1 when it is not one. */
+export function asIndex(v: number, limit: number): number {
+  return Number.isInteger(v) && v >= 0 && v < limit ? v : -1;
+}
+
+/** The f64 reference backend. */
+export class RefBackend extends BaseBackend<RefMat> {
+  readonly name = 'ref' as const;
+  readonly description = 'reference (TypeScript, f64, single thread)';
+
+  protected allocMat(rows: number, cols: number): RefMat {
+    return new RefMat(rows, cols, new Float64Array(rows * cols));
+  }
+  protected writeMat(m: RefMat, data: Float32Array): void {
+    m.data.set(data);
+  }
+  protected readMat(m: RefMat): Promise<Float32Array> {
+    return Promise.resolve(Float32Array.from(m.data));
+  }
+  protected releaseMat(m: RefMat): void {
+    m.data = new Float64Array(0);
+  }
+  protected isOwn(m: Mat): m is RefMat {
+    return m instanceof RefMat;
+  }
+  dispose(): void {}
+
+  protected kFill(out: RefMat, value: number): void {
+    out.data.fill(value);
+  }
+  protected kCopy(out: RefMat, x: RefMat): void {
+    out.data.set(x.data);
+  }
+
+  protected kMatmul(out: RefMat, a: RefMat, b: RefMat, p: MatmulPlan<RefMat>): void {
+    const A = materialize(a, p.transA); // m×k
+    const B = materialize(b, p.transB); // k×n
+    const { m, n, k } = p;
+    const acc = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      for (let q = 0; q < k; q++) {
+        const aiq = A[i * k + q];
+        for (let j = 0; j < n; j++) acc[j] += aiq * B[q * n + j];
+      }
+      for (let j = 0; j < n; j++) {
+        let v = p.alpha * acc[j];
+        if (p.c) v += p.beta * p.c.data[i * n + j];
+        if (p.bias) v += p.bias.data[j];
+        out.data[i * n + j] = p.act === 'none' ? v : unaryF[p.act](v);
+      }
+    }
+  }
+
+  protected kUnary(out: RefMat, op: UnaryOp, x: RefMat): void {
+    const f = unaryF[op];
+    for (let i = 0; i < x.size; i++) out.data[i] = f(x.data[i]);
+  }
+
+  protected kUnaryGrad(out: RefMat, op: UnaryOp, x: RefMat, dy: RefMat): void {
+    const df = unaryDf[op];
+    for (let i = 0; i < x.size; i++) out.data[i] = dy.data[i] * df(x.data[i]);
+  }
+
+  protected kBinary(out: RefMat, op: BinaryOp, a: RefMat, b: RefMat, bcast: Broadcast): void {
+    const f = binaryF[op];
+    for (let i = 0; i < a.rows; i++) {
+      for (let j = 0; j < a.cols; j++) {
+        out.data[i * a.cols + j] = f(a.data[i * a.cols + j], b.data[broadcastIndex(bcast, i, j, a.cols)]);
+      }
+    }
+  }
+
+  protected kReduce(out: RefMat, op: ReduceOp, x: RefMat, axis: Axis): void {
+    const lines = axis === 0 ? x.cols : x.rows;
+    const len = axis === 0 ? x.rows : x.cols;
+    const at = (line: number, t: number): number => (axis === 0 ? x.data[t * x.cols + line] : x.data[line * x.cols + t]);
+    for (let l = 0; l < lines; l++) {
+      let r: number;
+      switch (op) {
+        case 'sum':
+        case 'mean': {
+          let s = 0;
+          for (let t = 0; t < len; t++) s += at(l, t);
+          r = op === 'mean' ? s / len : s;
+          break;
+        }
+        case 'sumSq': {
+          let s = 0;
+          for (let t = 0; t < len; t++) s += at(l, t) * at(l, t);
+          r = s;
+          break;
+        }
+        case 'max':
+        case 'argmax': {
+          let best = at(l, 0);
+          let bestAt = 0;
+          for (let t = 1; t < len && best === best; t++) {
+            const v = at(l, t);
+            if (v > best || v !== v) { best = v; bestAt = t; }
+          }
+          r = op === 'max' ? best : bestAt;
+          break;
+        }
+        default: r = op satisfies never;
+      }
+      out.data[l] = r;
+    }
+  }
+
+  protected kTranspose(out: RefMat, x: RefMat): void {
+    out.data.set(materialize(x, true));
+  }
+
+  protected kGatherRows(out: RefMat, x: RefMat, indices: RefMat): void {
+    for (let r = 0; r < indices.size; r++) {
+      const src = asIndex(indices.data[r], x.rows);
+      for (let j = 0; j < x.cols; j++) out.data[r * x.cols + j] = src < 0 ? NaN : x.data[src * x.cols + j];
+    }
+  }
+
+  protected kSoftmaxCrossEntropy(loss: RefMat, grad: RefMat, logits: RefMat, labels: RefMat): void {
+    const { rows: m, cols: c } = logits;
+    let total = 0;
+    for (let i = 0; i < m; i++) {
+      const row = logits.data.subarray(i * c, (i + 1) * c);
+      const label = asIndex(labels.data[i], c);
+      let mx = -Infinity;
+      for (const v of row) mx = v > mx || v !== v ? v : mx;
+      let sum = 0;
+      for (const v of row) sum += Math.exp(v - mx);
+      const lse = mx + Math.log(sum);
+      total += label < 0 ? NaN : lse - row[label];
+      for (let j = 0; j < c; j++) {
+        grad.data[i * c + j] = label < 0 ? NaN : (Math.exp(row[j] - lse) - (j === label ? 1 : 0)) / m;
+      }
+    }
+    loss.data[0] = total / m;
+  }
+
+  protected kMse(loss: RefMat, grad: RefMat, pred: RefMat, target: RefMat): void {
+    const n = pred.size;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const d = pred.data[i] - target.data[i];
+      total += d * d;
+      grad.data[i] = (2 * d) / n;
+    }
+    loss.data[0] = total / n;
+  }
+
+  protected kSgd(param: RefMat, grad: RefMat, velocity: RefMat | null, h: SgdPlan): void {
+    for (let i = 0; i < param.size; i++) {
+      const g = grad.data[i] + h.weightDecay * param.data[i];
+      let step = g;
+      if (velocity) {
+        const v = h.momentum * velocity.data[i] + g;
+        velocity.data[i] = v;
+        step = h.nesterov ? g + h.momentum * v : v;
+      }
+      param.data[i] -= h.lr * step;
+    }
+  }
+
+  protected kAdamw(param: RefMat, grad: RefMat, m: RefMat, v: RefMat, h: AdamWPlan): void {
+    const c1 = 1 - Math.pow(h.beta1, h.step);
+    const c2 = 1 - Math.pow(h.beta2, h.step);
+    for (let i = 0; i < param.size; i++) {
+      const g = grad.data[i];
+      const mi = h.beta1 * m.data[i] + (1 - h.beta1) * g;
+      const vi = h.beta2 * v.data[i] + (1 - h.beta2) * g * g;
+      m.data[i] = mi;
+      v.data[i] = vi;
+      const p = param.data[i] * (1 - h.lr * h.weightDecay);
+      param.data[i] = p - (h.lr * (mi / c1)) / (Math.sqrt(vi / c2) + h.eps);
+    }
+  }
+}

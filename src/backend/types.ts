@@ -1,0 +1,159 @@
+/**
+ * The Backend contract: every backend (webgpu, wasm, ref) implements exactly these ops with the same
+ * semantics. The `ref` backend (plain TypeScript, f64) is the executable definition of each op; the
+ * comments here are the written one.
+ *
+ * Matrices are 2-D, row-major, f32 (the ref backend stores f64 and rounds on upload/read).
+ */
+
+/** Names of the three backends. */
+export type BackendName = 'webgpu' | 'wasm' | 'ref';
+
+/** Element-wise ops with a gradient. */
+export type UnaryOp =
+  | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'square' | 'cube' | 'exp' | 'log' | 'sqrt'
+  | 'neg' | 'abs' | 'sin' | 'cos';
+
+/** All unary ops, in a fixed order (also the op code used by the WASM and WGSL kernels). */
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'relu', 'gelu', 'tanh', 'sigmoid', 'square', 'cube', 'exp', 'log', 'sqrt', 'neg', 'abs', 'sin', 'cos',
+];
+
+/** Element-wise binary ops. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+
+/** All binary ops, in a fixed order (also the op code used by the kernels). */
+export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
+
+/**
+ * How the second operand `b` of a binary op is broadcast against `a` (m×n):
+ * full: b is m×n; row: b is 1×n (one row, repeated down); col: b is m×1 (one column, repeated across);
+ * scalar: b is 1×1.
+ */
+export type Broadcast = 'full' | 'row' | 'col' | 'scalar';
+
+/** All broadcasts, in a fixed order (also the code used by the kernels). */
+export const BROADCASTS: readonly Broadcast[] = ['full', 'row', 'col', 'scalar'];
+
+/** Reductions. argmax returns the index (as f32) of the first maximum; NaN counts as the maximum. */
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'argmax' | 'sumSq';
+
+/** All reductions, in a fixed order (also the op code used by the kernels). */
+export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'mean', 'max', 'argmax', 'sumSq'];
+
+/** Reduction axis: 0 reduces over rows (result 1×n), 1 reduces over columns (result m×1). */
+export type Axis = 0 | 1;
+
+/** Activation of the fused matmul epilogue: any unary op, or none. */
+export type Activation = UnaryOp | 'none';
+
+/**
+ * A matrix owned by one backend. Callers never see its storage (GPUBuffer, WASM pointer, array).
+ * `free()` it, or create it inside `backend.scope()`, to release the memory.
+ */
+export interface Mat {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** The backend that owns this matrix. */
+  readonly backend: BackendName;
+  /** True once freed; any further use raises InvalidMatrixError. */
+  readonly freed: boolean;
+}
+
+/**
+ * Options of `matmul`: result = act(alpha · op(A) · op(B) + beta · C + bias), where op(X) is X or Xᵀ.
+ * `bias` is 1×n (added to every row). `beta` defaults to 1 when `c` is given.
+ */
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+  c?: Mat;
+  bias?: Mat;
+  act?: Activation;
+}
+
+/** Result of a fused loss kernel: the mean loss (1×1) and its gradient w.r.t. the prediction. */
+export interface LossResult {
+  loss: Mat;
+  grad: Mat;
+}
+
+/**
+ * SGD hyper-parameters (PyTorch semantics): g = grad + weightDecay·p; v = momentum·v + g;
+ * p −= lr · (nesterov ? g + momentum·v : v). With momentum 0 no velocity is needed.
+ */
+export interface SgdHyper {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * AdamW hyper-parameters (decoupled weight decay, PyTorch semantics): p ← p·(1 − lr·weightDecay);
+ * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr · (m/(1−β1^t)) / (√(v/(1−β2^t)) + eps).
+ * `step` is t, counted from 1.
+ */
+export interface AdamWHyper {
+  lr: number;
+  step: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** One compute backend. All ops allocate their result unless documented as in-place. */
+export interface Backend {
+  /** Which backend this is. */
+  readonly name: BackendName;
+  /** Human-readable description: adapter, SIMD, threads. */
+  readonly description: string;
+
+  /** Copies `data` (row-major, length rows·cols) into a new matrix. */
+  upload(data: Float32Array | ArrayLike<number>, rows: number, cols: number): Mat;
+  /** A new rows×cols matrix of zeros. */
+  zeros(rows: number, cols: number): Mat;
+  /** A new matrix with the same contents as `x`. */
+  copy(x: Mat): Mat;
+  /** Reads a matrix back to the host (row-major). The only synchronisation point. */
+  read(m: Mat): Promise<Float32Array>;
+  /** Releases matrices; freeing twice is harmless. */
+  free(...ms: Mat[]): void;
+  /** Runs `fn`; every matrix created inside and not returned (directly, in an array or object) is freed. */
+  scope<T>(fn: () => T): T;
+
+  /** General matrix product with transposes, scaling, accumulation and a fused bias + activation. */
+  matmul(a: Mat, b: Mat, opts?: MatmulOptions): Mat;
+  /** Element-wise f(x). */
+  unary(op: UnaryOp, x: Mat): Mat;
+  /** Element-wise dy · f′(x): the vector-Jacobian product of `unary(op, x)`. */
+  unaryGrad(op: UnaryOp, x: Mat, dy: Mat): Mat;
+  /** Element-wise a ∘ b with b broadcast; the broadcast is inferred from b's shape when not given. */
+  binary(op: BinaryOp, a: Mat, b: Mat, bcast?: Broadcast): Mat;
+  /** Reduction over an axis: 0 → 1×n, 1 → m×1. */
+  reduce(op: ReduceOp, x: Mat, axis: Axis): Mat;
+  /** A new matrix xᵀ. */
+  transpose(x: Mat): Mat;
+  /** Rows of `x` picked by `indices` (a k×1 or 1×k matrix of integer-valued floats) → k×n. Out-of-range rows are NaN. */
+  gatherRows(x: Mat, indices: Mat): Mat;
+  /**
+   * Mean softmax cross-entropy of `logits` (m×c) against `labels` (m×1, class indices as floats),
+   * computed stably (max-shifted), with its gradient (softmax − onehot)/m in the same kernel.
+   * A label outside [0, c) gives NaN for that row.
+   */
+  softmaxCrossEntropy(logits: Mat, labels: Mat): LossResult;
+  /** Mean squared error mean((pred − target)²) over all elements, with its gradient 2(pred − target)/(m·n). */
+  mse(pred: Mat, target: Mat): LossResult;
+  /** In-place SGD step on `param` (and `velocity` when momentum ≠ 0). */
+  sgdStep(param: Mat, grad: Mat, velocity: Mat | null, hyper: SgdHyper): void;
+  /** In-place AdamW step on `param`, `m` and `v`. */
+  adamwStep(param: Mat, grad: Mat, m: Mat, v: Mat, hyper: AdamWHyper): void;
+
+  /** Releases everything the backend holds (device, workers, memory). */
+  dispose(): void;
+}

@@ -1,0 +1,34 @@
+/**
+ * Typed errors. Every error featurelab raises is a FeaturelabError subclass whose message says what was
+ * wrong and what to do about it.
+ */
+
+/** Base class of every error featurelab raises. */
+export class FeaturelabError extends Error {
+  /** @param message what was wrong and what to do */
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An op received matrices whose shapes do not fit together. */
+export class ShapeError extends FeaturelabError {}
+
+/** A WGSL shader failed to compile; the message carries the WGSL line numbers. */
+export class ShaderCompileError extends FeaturelabError {}
+
+/** The WebGPU device was lost (driver reset, `device.destroy()`, out of memory). */
+export class DeviceLostError extends FeaturelabError {}
+
+/** A requested backend cannot run in this runtime. */
+export class BackendUnavailableError extends FeaturelabError {}
+
+/** A matrix is larger than the backend can hold (storage-binding or memory limit). */
+export class MatrixTooLargeError extends FeaturelabError {}
+
+/** A matrix was used after `free()`, or with a backend that does not own it. */
+export class InvalidMatrixError extends FeaturelabError {}
+
+/** An argument that is not a matrix (option, size, data array) is out of range or of the wrong kind. */
+export class ArgumentError extends FeaturelabError {}
