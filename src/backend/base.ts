@@ -87,8 +87,10 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
 
   /** Allocates an uninitialised rows×cols matrix (contents are overwritten by the caller's kernel). */
   protected abstract allocMat(rows: number, cols: number): M;
-  /** Writes host data of length rows·cols into `m`. */
+  /** Writes host data of length rows·cols into `m` (a Float32Array unless `keepsF64`). */
   protected abstract writeMat(m: M, data: Float32Array): void;
+  /** True for a backend that stores f64 (ref): upload() then keeps f64 input exact instead of rounding to f32. */
+  protected readonly keepsF64: boolean = false;
   /** Reads `m` back to the host. */
   protected abstract readMat(m: M): Promise<Float32Array>;
   /** Releases `m`'s storage. */
@@ -142,7 +144,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
       throw new ShapeError(`upload: data has ${data.length} elements but ${rows}×${cols} needs ${rows * cols}`);
     }
     const m = this.result('upload', rows, cols);
-    this.writeMat(m, data instanceof Float32Array ? data : Float32Array.from(data));
+    this.writeMat(m, data instanceof Float32Array || this.keepsF64 ? (data as Float32Array) : Float32Array.from(data));
     return m;
   }
 

@@ -43,6 +43,12 @@ export function asIndex(v: number, limit: number): number {
 export class RefBackend extends BaseBackend<RefMat> {
   readonly name = 'ref' as const;
   readonly description = 'reference (TypeScript, f64, single thread)';
+  protected override readonly keepsF64 = true;
+
+  /** Reads `m` at full f64 precision (synchronously): for finite-difference checks. */
+  readF64(m: Mat): Float64Array {
+    return this.own('readF64', m).data.slice();
+  }
 
   protected allocMat(rows: number, cols: number): RefMat {
     return new RefMat(rows, cols, new Float64Array(rows * cols));

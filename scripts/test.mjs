@@ -1,0 +1,79 @@
+// Test runner: bundles every test/*.test.ts with the library's esbuild loaders into one ES module, runs it
+// in Node and (when the npm package `deno` is installed) in Deno, and ends with the line `N passed, N failed`.
+// Usage: node scripts/test.mjs [--node-only] [filter]   (filter: substring of test file names)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { sharedOptions } from './build.mjs';
+
+const args = process.argv.slice(2);
+const nodeOnly = args.includes('--node-only');
+const filter = args.find((a) => !a.startsWith('--')) ?? '';
+const root = resolve(import.meta.dirname, '..');
+const outDir = resolve(root, 'build/test');
+mkdirSync(outDir, { recursive: true });
+
+const files = readdirSync(resolve(root, 'test')).filter((f) => f.endsWith('.test.ts') && f.includes(filter)).sort();
+if (files.length === 0) {
+  console.error(`no test files match '${filter}'`);
+  process.exit(2);
+}
+const entry = resolve(outDir, 'entry.ts');
+writeFileSync(entry, [
+  `import '../../test/support/defer.ts';`,
+  ...files.map((f) => `import '../../test/${f}';`),
+  `import { exec } from 'uvu';`,
+  `import { disposeAll } from '../../dist/featurelab.js';`,
+  `await exec();`,
+  `const failed = (globalThis as any).process?.exitCode ?? 0;`,
+  `disposeAll();`,
+  `const g = globalThis as any;`,
+  `if (g.Deno) g.Deno.exit(failed ? 1 : 0); else g.process.exit(failed ? 1 : 0);`,
+].join('\n'));
+const bundle = resolve(outDir, 'tests.mjs');
+await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], entryPoints: [entry], outfile: bundle });
+
+const env = {
+  VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
+  XDG_RUNTIME_DIR: '/tmp',
+  ...process.env,
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+};
+
+/** Runs the bundle in one runtime, echoing its output, and returns its counts. */
+function run(runtime, command, commandArgs, extraEnv = {}) {
+  return new Promise((done) => {
+    console.log(`\n=== ${runtime}: ${files.length} test files ===`);
+    const child = spawn(command, commandArgs, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.on('close', (code) => {
+      const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+      const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      if (!Number.isFinite(total) || !Number.isFinite(passed)) {
+        console.log(`${runtime}: the test process exited with code ${code} before printing its totals`);
+        done({ passed: 0, failed: 1, skipped: 0 });
+        return;
+      }
+      const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+      console.log(`${runtime}: ${passed} passed, ${failed} failed, ${skipped} skipped (exit ${code})`);
+      done({ passed, failed, skipped });
+    });
+  });
+}
+
+const results = [await run('node', process.execPath, [bundle])];
+const deno = resolve(root, 'node_modules/.bin/deno');
+if (!nodeOnly) {
+  // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
+  const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
+  const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
+  if (existsSync(deno)) results.push(await run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv));
+  else console.log('deno: not installed (npm package `deno`), skipped');
+}
+const sum = (k) => results.reduce((s, r) => s + r[k], 0);
+console.log(`\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+process.exit(sum('failed') > 0 ? 1 : 0);

@@ -1,0 +1,105 @@
+/**
+ * The `featurelab` command (Node). Commands: `info` lists the backends and adapters; `check` runs a short
+ * self-check — a matmul and a training-shaped product on every backend against the f64 reference, with
+ * the speed of each — which is what `npm start` runs until the experiments land.
+ */
+import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
+import type { Backend, BackendName } from '../index.js';
+import { FeaturelabError } from '../errors.js';
+
+const USAGE = `featurelab ${VERSION}
+usage: featurelab <command> [--backend webgpu|wasm|ref]
+commands:
+  info     list the backends this machine can run and the adapter each uses
+  check    run every backend on a few products against the reference and print agreement and GFLOP/s`;
+
+/** Deterministic pseudo-random data for the self-check. */
+function data(seed: number, n: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+/** Times `reps` products on `b` (including completion) and returns GFLOP/s and the last result. */
+async function timeMatmul(b: Backend, m: number, k: number, n: number, reps: number): Promise<{ gflops: number; out: Float32Array }> {
+  const x = b.upload(data(1, m * k), m, k);
+  const y = b.upload(data(2, k * n), k, n);
+  await b.read(b.scope(() => b.matmul(x, y))); // warm-up: compiles pipelines, fills caches
+  const t0 = performance.now();
+  let out = b.matmul(x, y);
+  for (let r = 1; r < reps; r++) {
+    b.free(out);
+    out = b.matmul(x, y);
+  }
+  const values = await b.read(out);
+  const seconds = (performance.now() - t0) / 1000;
+  b.free(x, y, out);
+  return { gflops: (2 * m * n * k * reps) / seconds / 1e9, out: values };
+}
+
+async function check(names: BackendName[]): Promise<boolean> {
+  const shapes: [number, number, number][] = [[257, 127, 65], [128, 784, 512]];
+  const ref = getBackend('ref');
+  let ok = true;
+  console.log('shape              backend  max rel. error vs ref   GFLOP/s');
+  for (const [m, k, n] of shapes) {
+    const want = (await timeMatmul(ref, m, k, n, 1)).out;
+    const scale = want.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
+    for (const name of names) {
+      const { gflops, out } = await timeMatmul(getBackend(name), m, k, n, name === 'ref' ? 1 : 5);
+      let err = 0;
+      out.forEach((v, i) => { err = Math.max(err, Math.abs(v - want[i]) / scale); });
+      const pass = err <= 1e-5;
+      ok &&= pass;
+      console.log(`${`${m}×${k}·${k}×${n}`.padEnd(19)}${name.padEnd(9)}${err.toExponential(2).padEnd(10)}${pass ? 'ok' : 'FAIL'}${' '.repeat(12)}${gflops.toFixed(2)}`);
+    }
+  }
+  return ok;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const backendFlag = rest.indexOf('--backend');
+  const only = backendFlag >= 0 ? (rest[backendFlag + 1] as BackendName) : undefined;
+  if (only !== undefined && !['webgpu', 'wasm', 'ref'].includes(only)) {
+    console.error(`featurelab: --backend must be webgpu, wasm or ref, got '${String(only)}'`);
+    return 2;
+  }
+  const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];
+  switch (command) {
+    case 'info': {
+      await init({ prefer, log: () => {} });
+      const report = getInitReport();
+      console.log(`featurelab ${VERSION}`);
+      for (const name of report.available) console.log(`  ${name.padEnd(7)} available    ${getBackend(name).description}`);
+      for (const u of report.unavailable) console.log(`  ${u.name.padEnd(7)} unavailable  ${u.reason}`);
+      console.log(`default backend: ${report.available[0]}`);
+      return 0;
+    }
+    case 'check': {
+      const names = await init({ prefer });
+      console.log(`featurelab ${VERSION}: backends ${names.join(', ')}; using ${getBackend().name} (${getBackend().description})`);
+      const ok = await check(only ? [only] : names);
+      console.log(ok ? 'all backends agree with the reference' : 'SOME BACKENDS DISAGREE WITH THE REFERENCE');
+      return ok ? 0 : 1;
+    }
+    default:
+      console.error(`featurelab: unknown command '${command}'\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { disposeAll(); process.exit(code); },
+  (e: unknown) => {
+    disposeAll();
+    console.error(e instanceof FeaturelabError ? `featurelab: ${e.name}: ${e.message}` : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,13 @@
+/**
+ * featurelab — the public library entry. Start with `await init()`, then `getBackend()`.
+ */
+export { init, getBackend, getInitReport, disposeAll, BackendRegistry } from './backend/registry.js';
+export type { InitOptions, InitReport } from './backend/registry.js';
+export type {
+  Activation, AdamWHyper, Axis, Backend, BackendName, BinaryOp, Broadcast, LossResult, Mat, MatmulOptions,
+  ReduceOp, SgdHyper, UnaryOp,
+} from './backend/types.js';
+export { UNARY_OPS, BINARY_OPS, BROADCASTS, REDUCE_OPS } from './backend/types.js';
+export * from './errors.js';
+export { VERSION } from './version.js';
+export { RefBackend } from './backend/ref/refBackend.js';

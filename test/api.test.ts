@@ -1,0 +1,89 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  BackendRegistry, BackendUnavailableError, FeaturelabError, InvalidMatrixError, ShapeError, VERSION, getBackend, getInitReport,
+} from '../dist/featurelab.js';
+import pkg from '../package.json';
+import { ref, runtime, testBackends } from './support/backends.js';
+
+const s = suite('public API');
+
+s('init() made wasm and ref available and getBackend() returns the most preferred one', () => {
+  const report = getInitReport();
+  assert.ok(report.available.includes('wasm') && report.available.includes('ref'));
+  assert.is(getBackend().name, report.available[0]);
+  assert.is(getBackend('ref').name, 'ref');
+  for (const b of testBackends) {
+    assert.type(b.description, 'string');
+    assert.ok(b.description.length > 3);
+  }
+});
+
+s('a missing WebGPU adapter falls back to wasm and says why; requireWebgpu turns it into an error', async () => {
+  const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+  const notices: string[] = [];
+  const registry = new BackendRegistry();
+  try {
+    const names = await registry.init({ prefer: ['webgpu', 'wasm'], gpu: noAdapter, wasmThreads: 1, requireWebgpu: false, log: (m: string) => notices.push(m) });
+    assert.equal(names, ['wasm']);
+    assert.is(registry.get().name, 'wasm');
+    assert.is(notices.length, 1);
+    assert.match(notices[0], /webgpu/);
+    assert.match(notices[0], /falling back to wasm/);
+    assert.is(registry.initReport().unavailable[0].name, 'webgpu');
+    assert.throws(() => registry.get('webgpu'), (e: Error) => e instanceof BackendUnavailableError && /not available/.test(e.message));
+    await registry.init({ prefer: ['webgpu', 'wasm'], gpu: noAdapter, requireWebgpu: true, log: () => {} }).then(
+      () => assert.unreachable('requireWebgpu should have thrown'),
+      (e: Error) => assert.ok(e instanceof BackendUnavailableError && /FEATURELAB_REQUIRE_WEBGPU/.test(e.message), e.message),
+    );
+    await registry.init({ prefer: ['gpu' as 'webgpu'] }).then(() => assert.unreachable('unknown backend should throw'), (e: Error) => assert.ok(e instanceof FeaturelabError && /unknown backend/.test(e.message)));
+  } finally {
+    registry.disposeAll();
+  }
+});
+
+s('the version constant matches package.json', () => {
+  assert.is(VERSION, pkg.version);
+});
+
+for (const b of [...testBackends, ref]) {
+  const t = suite(`matrix lifetime [${b.name}, ${runtime}]`);
+
+  t('scope() frees what it does not return; freed matrices raise InvalidMatrixError', async () => {
+    let inner: ReturnType<typeof b.zeros> | undefined;
+    const kept = b.scope(() => {
+      inner = b.zeros(2, 2);
+      return { out: b.unary('exp', inner) };
+    });
+    assert.ok(inner!.freed, 'the temporary should be freed');
+    assert.not.ok(kept.out.freed, 'the returned matrix should live');
+    assert.equal(Array.from(await b.read(kept.out)), [1, 1, 1, 1]);
+    b.free(kept.out);
+    b.free(kept.out); // twice is harmless
+    assert.throws(() => b.unary('exp', kept.out), (e: Error) => e instanceof InvalidMatrixError && /freed/.test(e.message));
+    const later = await b.scope(async () => {
+      const x = b.upload([1, 2], 1, 2);
+      await b.read(x);
+      return b.binary('mul', x, x);
+    });
+    assert.equal(Array.from(await b.read(later)), [1, 4]);
+    b.free(later);
+  });
+
+  t('matrices of another backend, zero sizes and bad data are refused with typed errors', () => {
+    const other = b === ref ? testBackends[0] : ref;
+    const foreign = other.zeros(1, 1);
+    const mine = b.zeros(1, 1);
+    assert.throws(() => b.binary('add', mine, foreign), (e: Error) => e instanceof InvalidMatrixError && new RegExp(other.name).test(e.message));
+    assert.throws(() => b.zeros(0, 3), (e: Error) => e instanceof ShapeError && /positive integer/.test(e.message));
+    assert.throws(() => b.upload([1, 2, 3], 2, 2), (e: Error) => e instanceof ShapeError && /3 elements/.test(e.message) && /2×2/.test(e.message));
+    assert.throws(() => b.reduce('sum', mine, 2 as 0), (e: Error) => e instanceof FeaturelabError && /axis/.test(e.message));
+    assert.throws(() => b.unary('erf' as 'exp', mine), (e: Error) => e instanceof FeaturelabError && /erf/.test(e.message) && /relu/.test(e.message));
+    other.free(foreign);
+    b.free(mine);
+  });
+
+  t.run();
+}
+
+s.run();

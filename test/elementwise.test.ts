@@ -1,0 +1,132 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BINARY_OPS, BROADCASTS, UNARY_OPS, ShapeError } from '../dist/featurelab.js';
+import type { Broadcast, UnaryOp } from '../src/index.js';
+import { testBackends } from './support/backends.js';
+import { agreeWithRef, host } from './support/check.js';
+import { uniform } from './support/random.js';
+import { TOL } from './tolerances.js';
+
+const SHAPES = [[1, 1], [1, 3], [2, 17], [17, 64], [65, 127], [127, 3], [257, 65], [1000, 33]];
+const ROUNDS_ONCE: UnaryOp[] = ['relu', 'square', 'neg', 'abs'];
+
+/** Inputs in each op's domain: positive for log and sqrt, moderate elsewhere. */
+function domain(op: UnaryOp, seed: number, rows: number, cols: number): Float32Array {
+  return op === 'log' || op === 'sqrt' ? uniform(seed, rows, cols, 0.05, 4) : uniform(seed, rows, cols, -4, 4);
+}
+
+/** The tolerance of a unary op or its gradient. */
+function unaryTol(op: UnaryOp) {
+  return ROUNDS_ONCE.includes(op) ? TOL.exact : TOL.transcendental;
+}
+
+/** b's shape for a broadcast against a rows×cols a. */
+function bShape(bcast: Broadcast, rows: number, cols: number): [number, number] {
+  return { full: [rows, cols], row: [1, cols], col: [rows, 1], scalar: [1, 1] }[bcast] as [number, number];
+}
+
+for (const b of testBackends) {
+  const s = suite(`elementwise [${b.name}]`);
+
+  s('every unary op on odd shapes', async () => {
+    for (const op of UNARY_OPS) {
+      for (const [r, c] of SHAPES) {
+        await agreeWithRef(b, [host(domain(op, r * c, r, c), r, c)], (be, [x]) => be.unary(op, x), unaryTol(op), `unary ${op} ${r}×${c}`);
+      }
+    }
+  });
+
+  s('every unary gradient dy·f′(x) on odd shapes', async () => {
+    for (const op of UNARY_OPS) {
+      for (const [r, c] of SHAPES) {
+        const x = host(domain(op, r + c, r, c), r, c);
+        const dy = host(uniform(r * c + 1, r, c), r, c);
+        await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad(op, xx, d), op === 'cube' ? TOL.transcendental : unaryTol(op), `unaryGrad ${op} ${r}×${c}`);
+      }
+    }
+  });
+
+  s('extreme inputs: tanh, sigmoid and gelu saturate without NaN at ±1e4', async () => {
+    const x = host(Float32Array.from([-1e4, -100, -20, -1e-30, 0, 1e-30, 20, 100, 1e4]), 1, 9);
+    for (const op of ['tanh', 'sigmoid', 'gelu', 'relu'] as const) {
+      const [out] = await agreeWithRef(b, [x], (be, [xx]) => be.unary(op, xx), TOL.transcendental, `unary ${op} extremes`);
+      assert.ok(out.every(Number.isFinite), `${op} gave a non-finite value: ${Array.from(out)}`);
+      const dy = host(new Float32Array(9).fill(1), 1, 9);
+      const [g] = await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad(op, xx, d), TOL.transcendental, `unaryGrad ${op} extremes`);
+      assert.ok(g.every(Number.isFinite), `${op}′ gave a non-finite value: ${Array.from(g)}`);
+    }
+  });
+
+  s('every binary op with every broadcast on odd shapes', async () => {
+    for (const op of BINARY_OPS) {
+      for (const bcast of BROADCASTS) {
+        for (const [r, c] of SHAPES) {
+          const [br, bc] = bShape(bcast, r, c);
+          const a = host(uniform(r, r, c, -3, 3), r, c);
+          // Keep divisors away from zero.
+          const y = host(op === 'div' ? uniform(c, br, bc, 0.5, 2) : uniform(c, br, bc, -3, 3), br, bc);
+          await agreeWithRef(b, [a, y], (be, [x, z]) => be.binary(op, x, z, bcast), TOL.exact, `binary ${op} ${bcast} ${r}×${c}`);
+          if (bcast !== 'full' || (br === r && bc === c)) {
+            await agreeWithRef(b, [a, y], (be, [x, z]) => be.binary(op, x, z), TOL.exact, `binary ${op} inferred ${bcast} ${r}×${c}`);
+          }
+        }
+      }
+    }
+  });
+
+  s('copy, transpose and zeros on odd shapes', async () => {
+    for (const [r, c] of SHAPES) {
+      const x = host(uniform(r * 31 + c, r, c), r, c);
+      await agreeWithRef(b, [x], (be, [xx]) => be.transpose(xx), TOL.exact, `transpose ${r}×${c}`);
+      await agreeWithRef(b, [x], (be, [xx]) => be.copy(xx), TOL.exact, `copy ${r}×${c}`);
+      const z = b.zeros(r, c);
+      assert.ok((await b.read(z)).every((v) => v === 0));
+      b.free(z);
+    }
+  });
+
+  s('gatherRows with repeats, both index layouts, and NaN rows for bad indices', async () => {
+    for (const [r, c] of SHAPES) {
+      const idx = Float32Array.from({ length: 2 * r + 1 }, (_, i) => (i * 7) % r);
+      const x = host(uniform(r + c, r, c), r, c);
+      await agreeWithRef(b, [x, host(idx, idx.length, 1)], (be, [xx, ii]) => be.gatherRows(xx, ii), TOL.exact, `gatherRows ${r}×${c} column indices`);
+      await agreeWithRef(b, [x, host(idx, 1, idx.length)], (be, [xx, ii]) => be.gatherRows(xx, ii), TOL.exact, `gatherRows ${r}×${c} row indices`);
+    }
+    const bad = host(Float32Array.from([0, -1, 3, 1.5, NaN, 2]), 6, 1);
+    const [out] = await agreeWithRef(b, [host(uniform(5, 3, 4), 3, 4), bad], (be, [xx, ii]) => be.gatherRows(xx, ii), TOL.exact, 'gatherRows bad indices');
+    for (const row of [1, 2, 3, 4]) assert.ok(out.slice(row * 4, row * 4 + 4).every(Number.isNaN), `row ${row} should be NaN`);
+    assert.ok(out.slice(0, 4).every(Number.isFinite) && out.slice(20, 24).every(Number.isFinite));
+  });
+
+  s('NaN in gives NaN out for every unary and binary op', async () => {
+    const data = uniform(3, 3, 5, 0.1, 2);
+    data[7] = NaN;
+    for (const op of UNARY_OPS) {
+      const [out] = await agreeWithRef(b, [host(data, 3, 5)], (be, [x]) => be.unary(op, x), unaryTol(op), `unary ${op} NaN`);
+      assert.ok(Number.isNaN(out[7]), `${op}(NaN) should be NaN, got ${out[7]}`);
+      const [g] = await agreeWithRef(b, [host(data, 3, 5), host(new Float32Array(15).fill(1), 3, 5)], (be, [x, d]) => be.unaryGrad(op, x, d), unaryTol(op), `unaryGrad ${op} NaN`);
+      assert.ok(Number.isNaN(g[7]), `${op}′(NaN) should be NaN, got ${g[7]}`);
+    }
+    for (const op of BINARY_OPS) {
+      const [out] = await agreeWithRef(b, [host(data, 3, 5), host(uniform(4, 3, 5, 0.5, 1), 3, 5)], (be, [x, y]) => be.binary(op, x, y), TOL.exact, `binary ${op} NaN in a`);
+      assert.ok(Number.isNaN(out[7]), `${op}(NaN, y) should be NaN, got ${out[7]}`);
+      const [out2] = await agreeWithRef(b, [host(uniform(4, 3, 5, 0.5, 1), 3, 5), host(data, 3, 5)], (be, [x, y]) => be.binary(op, x, y), TOL.exact, `binary ${op} NaN in b`);
+      assert.ok(Number.isNaN(out2[7]), `${op}(x, NaN) should be NaN, got ${out2[7]}`);
+    }
+  });
+
+  s('wrong shapes raise ShapeError naming the op and both shapes', () => {
+    const x = b.zeros(3, 4);
+    const y = b.zeros(2, 4);
+    try {
+      assert.throws(() => b.binary('add', x, y), (e: Error) => e instanceof ShapeError && /binary\(add\)/.test(e.message) && /3×4/.test(e.message) && /2×4/.test(e.message));
+      assert.throws(() => b.binary('mul', x, b.zeros(1, 4), 'col'), (e: Error) => e instanceof ShapeError && /col/.test(e.message));
+      assert.throws(() => b.unaryGrad('tanh', x, y), (e: Error) => e instanceof ShapeError && /unaryGrad\(tanh\)/.test(e.message));
+      assert.throws(() => b.gatherRows(x, b.zeros(2, 2)), (e: Error) => e instanceof ShapeError && /gatherRows/.test(e.message));
+    } finally {
+      b.free(x, y);
+    }
+  });
+
+  s.run();
+}

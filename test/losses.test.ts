@@ -1,0 +1,66 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ShapeError } from '../dist/featurelab.js';
+import { ref, testBackends } from './support/backends.js';
+import { agreeWithRef, host } from './support/check.js';
+import { labels, uniform } from './support/random.js';
+import { TOL } from './tolerances.js';
+
+const SHAPES = [[1, 1], [1, 2], [3, 10], [17, 3], [64, 65], [127, 10], [257, 17], [1000, 10]];
+
+const all = [...testBackends, ref];
+for (const b of all) {
+  const s = suite(`losses [${b.name}]`);
+
+  // The reference is checked by the hand-worked cases; the other backends also against the reference.
+  if (b !== ref) s('softmax cross-entropy: mean loss and gradient against the reference', async () => {
+    for (const [m, c] of SHAPES) {
+      const inputs = [host(uniform(m * c, m, c, -5, 5), m, c), host(labels(m + c, m, c), m, 1)];
+      await agreeWithRef(b, inputs, (be, [z, y]) => { const r = be.softmaxCrossEntropy(z, y); return [r.loss, r.grad]; }, TOL.loss, `softmaxCE ${m}×${c}`);
+    }
+  });
+
+  s('softmax cross-entropy is stable at logits ±1e4 (hand-worked values)', async () => {
+    // Row 0: the label holds the largest logit by a margin of 2e4 → loss 0, grad 0.
+    // Row 1: the label is 2e4 below the maximum → loss 2e4, grad (1 − 1)/2 at the max, −1/2 at the label.
+    // Row 2: two equal maxima, label on one → loss log 2, grad 1/4 and −1/4.
+    const z = b.upload([1e4, -1e4, -1e4, /**/ -1e4, 1e4, -1e4, /**/ 1e4, 1e4, -1e4], 3, 3);
+    const y = b.upload([0, 0, 1], 3, 1);
+    const { loss, grad } = b.softmaxCrossEntropy(z, y);
+    const l = (await b.read(loss))[0];
+    const g = await b.read(grad);
+    assert.ok(Math.abs(l - (0 + 2e4 + Math.LN2) / 3) < 1e-2, `loss ${l}`);
+    const want = [0, 0, 0, -1 / 3, 1 / 3, 0, 1 / 6, -1 / 6, 0];
+    g.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `grad[${i}] = ${v}, want ${want[i]}`));
+    b.free(z, y, loss, grad);
+  });
+
+  s('softmax cross-entropy: a bad label or a NaN logit gives NaN for its row only', async () => {
+    const z = uniform(2, 4, 3);
+    z[3 * 3 + 2] = NaN;
+    const inputs = [host(z, 4, 3), host(Float32Array.from([0, 3, 1, 2]), 4, 1)];
+    const [loss, grad] = await agreeWithRef(b, inputs, (be, [zz, y]) => { const r = be.softmaxCrossEntropy(zz, y); return [r.loss, r.grad]; }, TOL.loss, 'softmaxCE NaN');
+    assert.ok(Number.isNaN(loss[0]));
+    assert.ok(grad.slice(0, 3).every(Number.isFinite) && grad.slice(6, 9).every(Number.isFinite));
+    assert.ok(grad.slice(3, 6).every(Number.isNaN) && grad.slice(9, 12).every(Number.isNaN));
+  });
+
+  if (b !== ref) s('mean squared error and its gradient against the reference', async () => {
+    for (const [m, c] of SHAPES) {
+      await agreeWithRef(b, [host(uniform(m, m, c), m, c), host(uniform(c, m, c), m, c)], (be, [p, t]) => { const r = be.mse(p, t); return [r.loss, r.grad]; }, TOL.loss, `mse ${m}×${c}`);
+    }
+  });
+
+  s('mean squared error: hand-worked case and shape errors', async () => {
+    const p = b.upload([1, 2, 3, 4], 2, 2);
+    const t = b.upload([1, 0, 3, 1], 2, 2);
+    const { loss, grad } = b.mse(p, t);
+    assert.equal(Array.from(await b.read(loss)), [(0 + 4 + 0 + 9) / 4]);
+    assert.equal(Array.from(await b.read(grad)), [0, 1, 0, 1.5]);
+    assert.throws(() => b.mse(p, b.zeros(4, 1)), (e: Error) => e instanceof ShapeError && /mse/.test(e.message) && /2×2/.test(e.message) && /4×1/.test(e.message));
+    assert.throws(() => b.softmaxCrossEntropy(p, b.zeros(1, 2)), (e: Error) => e instanceof ShapeError && /labels/.test(e.message));
+    b.free(p, t, loss, grad);
+  });
+
+  s.run();
+}

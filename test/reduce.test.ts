@@ -1,0 +1,47 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { REDUCE_OPS } from '../dist/featurelab.js';
+import { testBackends } from './support/backends.js';
+import { agreeWithRef, host } from './support/check.js';
+import { uniform } from './support/random.js';
+import { TOL } from './tolerances.js';
+
+const SHAPES = [[1, 1], [1, 17], [17, 1], [2, 3], [64, 65], [127, 257], [257, 2], [1031, 17], [3, 1031]];
+
+for (const b of testBackends) {
+  const s = suite(`reduce [${b.name}]`);
+
+  s('every reduction over both axes on odd shapes', async () => {
+    for (const op of REDUCE_OPS) {
+      for (const axis of [0, 1] as const) {
+        for (const [r, c] of SHAPES) {
+          const x = host(uniform(r * 1000 + c, r, c, -2, 2), r, c);
+          await agreeWithRef(b, [x], (be, [xx]) => be.reduce(op, xx, axis), op === 'argmax' || op === 'max' ? TOL.exact : TOL.reduce, `reduce ${op} axis ${axis} ${r}×${c}`);
+        }
+      }
+    }
+  });
+
+  s('argmax picks the first of equal maxima; result shapes are 1×n and m×1', async () => {
+    const x = host(Float32Array.from([1, 5, 5, 2, /**/ 7, 7, 0, 7]), 2, 4);
+    const [rows] = await agreeWithRef(b, [x], (be, [xx]) => be.reduce('argmax', xx, 1), TOL.exact, 'argmax ties');
+    assert.equal(Array.from(rows), [1, 0]);
+    const m0 = b.upload(x.data, 2, 4);
+    const r0 = b.reduce('sum', m0, 0);
+    const r1 = b.reduce('sum', m0, 1);
+    assert.equal([r0.rows, r0.cols, r1.rows, r1.cols], [1, 4, 2, 1]);
+    b.free(m0, r0, r1);
+  });
+
+  s('NaN in a column makes that column NaN; argmax points at the NaN', async () => {
+    const data = uniform(9, 4, 3);
+    data[2 * 3 + 1] = NaN;
+    for (const op of REDUCE_OPS) {
+      const [out] = await agreeWithRef(b, [host(data, 4, 3)], (be, [xx]) => be.reduce(op, xx, 0), op === 'argmax' || op === 'max' ? TOL.exact : TOL.reduce, `reduce ${op} NaN`);
+      if (op === 'argmax') assert.is(out[1], 2);
+      else assert.ok(Number.isNaN(out[1]) && Number.isFinite(out[0]) && Number.isFinite(out[2]), `${op}: ${Array.from(out)}`);
+    }
+  });
+
+  s.run();
+}

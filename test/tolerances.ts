@@ -1,0 +1,27 @@
+/**
+ * Every tolerance of the suite, in one table. A value passes when |actual − expected| ≤ atol + rtol·|expected|;
+ * for `normalized` entries atol is scaled by max|expected| (products and sums, whose error grows with size).
+ */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+  normalized?: boolean;
+}
+
+/** Tolerances of f32 backends against the f64 reference, per op family. */
+export const TOL = {
+  /** Products: error relative to the largest output (f32 accumulation over k terms). */
+  matmul: { rtol: 0, atol: 2e-5, normalized: true },
+  /** Arithmetic that rounds once or twice (WGSL allows 2.5 ULP for division): add, sub, mul, div, max, min, neg, abs, square, cube, copy, transpose, gather. */
+  exact: { rtol: 4e-7, atol: 0 },
+  /** Transcendental functions (exp, log, tanh, sin, …) and their gradients. */
+  transcendental: { rtol: 2e-5, atol: 2e-6 },
+  /** Reductions: error relative to the largest |x| summed. */
+  reduce: { rtol: 0, atol: 1e-5, normalized: true },
+  /** Fused losses and their gradients. */
+  loss: { rtol: 1e-5, atol: 1e-6 },
+  /** Optimizer steps (a few roundings each). */
+  optimizer: { rtol: 1e-5, atol: 1e-7 },
+  /** Central finite differences of the f64 reference: f′ vs (f(x+h) − f(x−h)) / 2h with h = 1e-5. */
+  finiteDifference: { rtol: 1e-6, atol: 1e-8 },
+} satisfies Record<string, Tolerance>;
