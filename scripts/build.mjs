@@ -1,5 +1,6 @@
 // Builds the platform-neutral library bundle (dist/featurelab.js) and the Node CLI (dist/cli.js).
 // WGSL is imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or import.meta.url.
+import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 /** esbuild options shared by the library, the CLI, the tests and the benchmarks. */
@@ -13,8 +14,26 @@ export const sharedOptions = {
   logLevel: 'warning',
 };
 
+/** Things a platform-neutral bundle must not contain: file-system access, network fetches, file URLs. */
+const FORBIDDEN = [
+  [/\bfetch\s*\(/, 'a fetch() call'],
+  [/import\.meta\.url/, 'import.meta.url'],
+  [/["'](node:)?fs(\/promises)?["']/, 'the fs module'],
+  [/\brequire\s*\(/, 'a require() call'],
+];
+
+/** Fails the build when the library bundle reaches for fs, fetch or its own URL. */
+function checkNeutral(file) {
+  const text = readFileSync(file, 'utf8');
+  for (const [pattern, what] of FORBIDDEN) {
+    const at = text.search(pattern);
+    if (at >= 0) throw new Error(`${file} contains ${what} near: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 60))}; the library bundle must run in browsers, Node and Deno without file paths`);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await esbuild.build({ ...sharedOptions, platform: 'neutral', entryPoints: ['src/index.ts'], outfile: 'dist/featurelab.js' });
+  checkNeutral('dist/featurelab.js');
   await esbuild.build({
     ...sharedOptions,
     platform: 'node',

@@ -32,7 +32,8 @@ writeFileSync(entry, [
   `if (g.Deno) g.Deno.exit(failed ? 1 : 0); else g.process.exit(failed ? 1 : 0);`,
 ].join('\n'));
 const bundle = resolve(outDir, 'tests.mjs');
-await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], entryPoints: [entry], outfile: bundle });
+// ignoreAnnotations: package.json says "sideEffects": false (true of the library), but test files are all side effects.
+await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], ignoreAnnotations: true, entryPoints: [entry], outfile: bundle });
 
 const env = {
   VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
@@ -58,7 +59,8 @@ function run(runtime, command, commandArgs, extraEnv = {}) {
         done({ passed: 0, failed: 1, skipped: 0 });
         return;
       }
-      const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+      // A run that ran no test, or exited non-zero with every test passed, counts as a failure.
+      const failed = total - passed + ((code !== 0 && total === passed) || total === 0 ? 1 : 0);
       console.log(`${runtime}: ${passed} passed, ${failed} failed, ${skipped} skipped (exit ${code})`);
       done({ passed, failed, skipped });
     });

@@ -44,7 +44,7 @@ export const unaryDf: Record<UnaryOp, (x: number) => number> = {
   exp: Math.exp,
   log: (x) => 1 / x,
   sqrt: (x) => 0.5 / Math.sqrt(x),
-  neg: () => -1,
+  neg: (x) => (x === x ? -1 : NaN), // NaN in x still gives NaN out
   abs: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
   sin: Math.cos,
   cos: (x) => -Math.sin(x),
