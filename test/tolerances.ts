@@ -20,8 +20,12 @@ export const TOL = {
   reduce: { rtol: 0, atol: 1e-5, normalized: true },
   /** Fused losses and their gradients. */
   loss: { rtol: 1e-5, atol: 1e-6 },
-  /** Optimizer steps (a few roundings each). */
-  optimizer: { rtol: 1e-5, atol: 1e-7 },
+  /**
+   * Optimizer steps: f32 state is rounded every step (the reference keeps f64), so after a few steps an
+   * element that cancels to near zero carries the rounding error of the largest terms: atol is relative
+   * to the largest |value| of the state (≈ 6e-8 per rounding × a few roundings per step × 5 steps).
+   */
+  optimizer: { rtol: 1e-5, atol: 5e-7, normalized: true },
   /** Central finite differences of the f64 reference: f′ vs (f(x+h) − f(x−h)) / 2h with h = 1e-5. */
   finiteDifference: { rtol: 1e-6, atol: 1e-8 },
 } satisfies Record<string, Tolerance>;

@@ -1,0 +1,363 @@
+// GEMM: out = act(alpha · op(A) · op(B) + beta · C + bias), f32, row-major.
+//
+// Structure (GotoBLAS/BLIS): for each NC-wide column panel and KC-deep slice of K, op(B) is packed into
+// NR-wide micro-panels; for each MC-tall block of rows, op(A) is packed into MR-tall micro-panels; an
+// MR×NR register-blocked micro-kernel (f32x4 SIMD in the SIMD build, scalar otherwise) multiplies them.
+// Transposes are absorbed by the packing routines (SIMD 4×4 transposes), so all four cases run the same
+// micro-kernel at the same speed.
+//
+// Determinism: every output element is computed as acc = 0; for p = 0..k−1: acc = acc + a[i,p]·b[p,j]
+// (f32 multiply, then f32 add, never fused), carried across K slices through the output itself, followed
+// by the epilogue in f64. The result therefore does not depend on the blocking, on the tile an element
+// falls in, on the row/column range a thread computes, or on SIMD vs scalar: any split of the output
+// across threads is bit-identical to one thread.
+import { unaryOp } from './scalar';
+
+/** Micro-tile rows. */
+const MR: i32 = 4;
+/** Micro-tile columns. */
+const NR: i32 = 8;
+/** Maximal K slice (packed panels stay in L1/L2). */
+let KC: i32 = 256;
+/** Maximal row block (packed A block stays in L2). */
+let MC: i32 = 96;
+/** Maximal column panel (packed B panel). */
+let NC: i32 = 2048;
+/** Bytes at the start of the scratch area reserved for the edge tile. */
+const TILE_BYTES: i32 = 256;
+
+/** Bytes of per-thread scratch that matmulF32 needs for its packing buffers. */
+export function matmulScratchBytes(): i32 {
+  return TILE_BYTES + MC * KC * 4 + KC * NC * 4;
+}
+
+/** Overrides the cache blocking (tuning only; call on every instance, then re-size the scratch). */
+export function matmulSetBlocking(kc: i32, mc: i32, nc: i32): void {
+  KC = (kc + 3) & ~3;
+  MC = ((mc + MR - 1) / MR) * MR;
+  NC = ((nc + NR - 1) / NR) * NR;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Packing
+
+/**
+ * Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide micro-panels: panel q holds, for each p, the NR values
+ * op(B)[pc+p, jc+q·NR .. +NR] (zero-padded past nc).
+ */
+function packB(bPtr: usize, transB: bool, n: i32, k: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  let jp = 0;
+  if (ASC_FEATURE_SIMD && !transB) {
+    // Two panels (16 columns = one cache line per p) at a time.
+    const stride = <usize>n * 4;
+    const panel = <usize>kc * 32;
+    for (; jp + 2 * NR <= nc; jp += 2 * NR) {
+      let src = bPtr + (<usize>pc * <usize>n + <usize>(jc + jp)) * 4;
+      let o = dst + <usize>jp * <usize>kc * 4;
+      for (let p = 0; p < kc; p++) {
+        v128.store(o, v128.load(src));
+        v128.store(o, v128.load(src, 16), 16);
+        v128.store(o + panel, v128.load(src, 32));
+        v128.store(o + panel, v128.load(src, 48), 16);
+        src += stride;
+        o += 32;
+      }
+    }
+  }
+  for (; jp < nc; jp += NR) {
+    const nr = min(NR, nc - jp);
+    let d = dst + <usize>jp * <usize>kc * 4;
+    if (!transB) {
+      // op(B)[p, j] = b[p·n + j]
+      let src = bPtr + (<usize>pc * <usize>n + <usize>(jc + jp)) * 4;
+      const stride = <usize>n * 4;
+      if (ASC_FEATURE_SIMD && nr == NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += stride;
+          d += 32;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(src + (<usize>j << 2)) : 0);
+          src += stride;
+          d += 32;
+        }
+      }
+    } else {
+      // op(B)[p, j] = b[j·k + p]: row j of the stored matrix is contiguous over p.
+      const row = bPtr + (<usize>(jc + jp) * <usize>k + <usize>pc) * 4;
+      const stride = <usize>k * 4;
+      let p = 0;
+      if (ASC_FEATURE_SIMD && nr == NR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = row + (<usize>p << 2);
+          const o = d + (<usize>p << 5);
+          for (let g = 0; g < 2; g++) {
+            const s0 = s + <usize>(g * 4) * stride;
+            const r0 = v128.load(s0);
+            const r1 = v128.load(s0 + stride);
+            const r2 = v128.load(s0 + 2 * stride);
+            const r3 = v128.load(s0 + 3 * stride);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            const og = o + <usize>(g * 16);
+            v128.store(og, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+            v128.store(og, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+            v128.store(og, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+            v128.store(og, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+          }
+        }
+      }
+      for (; p < kc; p++) {
+        const o = d + (<usize>p << 5);
+        const s = row + (<usize>p << 2);
+        for (let j = 0; j < NR; j++) store<f32>(o + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * stride) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-tall micro-panels: panel q holds, for each p, the MR values
+ * op(A)[ic+q·MR .. +MR, pc+p] (zero-padded past mc).
+ */
+function packA(aPtr: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  let ip = 0;
+  if (ASC_FEATURE_SIMD && transA) {
+    // Four panels (16 rows = one cache line per p) at a time: strided reads touch each line once.
+    const stride = <usize>m * 4;
+    const panel = <usize>kc * 16; // bytes of one packed panel
+    for (; ip + 4 * MR <= mc; ip += 4 * MR) {
+      let src = aPtr + (<usize>pc * <usize>m + <usize>(ic + ip)) * 4;
+      let o = dst + <usize>ip * <usize>kc * 4;
+      for (let p = 0; p < kc; p++) {
+        v128.store(o, v128.load(src));
+        v128.store(o + panel, v128.load(src, 16));
+        v128.store(o + 2 * panel, v128.load(src, 32));
+        v128.store(o + 3 * panel, v128.load(src, 48));
+        src += stride;
+        o += 16;
+      }
+    }
+  }
+  for (; ip < mc; ip += MR) {
+    const mr = min(MR, mc - ip);
+    const d = dst + <usize>ip * <usize>kc * 4;
+    if (transA) {
+      // op(A)[i, p] = a[p·m + i]: the MR values for one p are contiguous.
+      let src = aPtr + (<usize>pc * <usize>m + <usize>(ic + ip)) * 4;
+      const stride = <usize>m * 4;
+      if (ASC_FEATURE_SIMD && mr == MR) {
+        let o = d;
+        for (let p = 0; p < kc; p++) {
+          v128.store(o, v128.load(src));
+          src += stride;
+          o += 16;
+        }
+      } else {
+        let o = d;
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR; r++) store<f32>(o + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
+          src += stride;
+          o += 16;
+        }
+      }
+    } else {
+      // op(A)[i, p] = a[i·k + p]: MR rows, each contiguous over p.
+      const row = aPtr + (<usize>(ic + ip) * <usize>k + <usize>pc) * 4;
+      const stride = <usize>k * 4;
+      let p = 0;
+      if (ASC_FEATURE_SIMD && mr == MR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = row + (<usize>p << 2);
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + stride);
+          const r2 = v128.load(s + 2 * stride);
+          const r3 = v128.load(s + 3 * stride);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const o = d + (<usize>p << 4);
+          v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+          v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+          v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        }
+      }
+      for (; p < kc; p++) {
+        const o = d + (<usize>p << 4);
+        const s = row + (<usize>p << 2);
+        for (let r = 0; r < MR; r++) store<f32>(o + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * stride) : 0);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Micro-kernels: C[0..MR, 0..NR] (row stride ldc bytes) = (first ? 0 : C) + Apanel · Bpanel over kc.
+
+function kernelSimd(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const cp1 = cp + ldc, cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc;
+  if (!first) {
+    c00 = v128.load(cp); c01 = v128.load(cp, 16);
+    c10 = v128.load(cp1); c11 = v128.load(cp1, 16);
+    c20 = v128.load(cp2); c21 = v128.load(cp2, 16);
+    c30 = v128.load(cp3); c31 = v128.load(cp3, 16);
+  }
+  const end = ap + (<usize>kc << 4);
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  v128.store(cp, c00); v128.store(cp, c01, 16);
+  v128.store(cp1, c10); v128.store(cp1, c11, 16);
+  v128.store(cp2, c20); v128.store(cp2, c21, 16);
+  v128.store(cp3, c30); v128.store(cp3, c31, 16);
+}
+
+/** The left half (4 columns) of a micro-tile: used for the last column tile when it has at most 4 columns. */
+function kernelSimdHalf(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const cp1 = cp + ldc, cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc;
+  if (!first) {
+    c0 = v128.load(cp); c1 = v128.load(cp1); c2 = v128.load(cp2); c3 = v128.load(cp3);
+  }
+  const end = ap + (<usize>kc << 4);
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap, 12), b0));
+    ap += 16;
+    bp += 32;
+  }
+  v128.store(cp, c0); v128.store(cp1, c1); v128.store(cp2, c2); v128.store(cp3, c3);
+}
+
+function kernelScalar(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
+  for (let r = 0; r < MR; r++) {
+    const c = cp + <usize>r * ldc;
+    let c0: f32 = 0, c1: f32 = 0, c2: f32 = 0, c3: f32 = 0, c4: f32 = 0, c5: f32 = 0, c6: f32 = 0, c7: f32 = 0;
+    if (!first) {
+      c0 = load<f32>(c); c1 = load<f32>(c, 4); c2 = load<f32>(c, 8); c3 = load<f32>(c, 12);
+      c4 = load<f32>(c, 16); c5 = load<f32>(c, 20); c6 = load<f32>(c, 24); c7 = load<f32>(c, 28);
+    }
+    let a = ap + (<usize>r << 2);
+    let b = bp;
+    for (let p = 0; p < kc; p++) {
+      const x = load<f32>(a);
+      c0 = c0 + x * load<f32>(b); c1 = c1 + x * load<f32>(b, 4);
+      c2 = c2 + x * load<f32>(b, 8); c3 = c3 + x * load<f32>(b, 12);
+      c4 = c4 + x * load<f32>(b, 16); c5 = c5 + x * load<f32>(b, 20);
+      c6 = c6 + x * load<f32>(b, 24); c7 = c7 + x * load<f32>(b, 28);
+      a += 16;
+      b += 32;
+    }
+    store<f32>(c, c0); store<f32>(c, c1, 4); store<f32>(c, c2, 8); store<f32>(c, c3, 12);
+    store<f32>(c, c4, 16); store<f32>(c, c5, 20); store<f32>(c, c6, 24); store<f32>(c, c7, 28);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function kernel(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
+  if (ASC_FEATURE_SIMD) kernelSimd(ap, bp, kc, cp, ldc, first);
+  else kernelScalar(ap, bp, kc, cp, ldc, first);
+}
+
+/** A partial micro-tile (mr < MR or nr < NR): computed in the scratch tile, then copied out. */
+function kernelEdge(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool, mr: i32, nr: i32, tile: usize): void {
+  for (let r = 0; r < MR; r++) {
+    for (let j = 0; j < NR; j++) {
+      store<f32>(tile + <usize>((r * NR + j) << 2), !first && r < mr && j < nr ? load<f32>(cp + <usize>r * ldc + (<usize>j << 2)) : 0);
+    }
+  }
+  if (ASC_FEATURE_SIMD && nr <= 4) kernelSimdHalf(ap, bp, kc, tile, <usize>NR * 4, first);
+  else kernel(ap, bp, kc, tile, <usize>NR * 4, first);
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      store<f32>(cp + <usize>r * ldc + (<usize>j << 2), load<f32>(tile + <usize>((r * NR + j) << 2)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Computes rows [r0, r1) × columns [c0, c1) of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias).
+ * op(A) is m×k (A stored k×m when transA), op(B) is k×n (B stored n×k when transB). cPtr / biasPtr are 0
+ * when absent; act is the unary op code or −1. scratchPtr points to matmulScratchBytes() bytes owned by the
+ * calling thread. Any partition of the output into regions gives bit-identical results.
+ */
+export function matmulF32(
+  aPtr: usize, bPtr: usize, outPtr: usize, cPtr: usize, biasPtr: usize,
+  m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f64, beta: f64, act: i32,
+  r0: i32, r1: i32, c0: i32, c1: i32, scratchPtr: usize,
+): void {
+  if (r0 >= r1 || c0 >= c1) return;
+  const tile = scratchPtr;
+  const pa = scratchPtr + <usize>TILE_BYTES;
+  const pb = pa + <usize>MC * <usize>KC * 4;
+  const ldc = <usize>n * 4;
+  // K slices of (almost) equal size, a multiple of 4 where possible; they only affect speed, not results.
+  const slices = (k + KC - 1) / KC;
+  const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
+  for (let jc = c0; jc < c1; jc += NC) {
+    const nc = min(NC, c1 - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      const first = pc == 0;
+      packB(bPtr, transB != 0, n, k, pc, kc, jc, nc, pb);
+      for (let ic = r0; ic < r1; ic += MC) {
+        const mc = min(MC, r1 - ic);
+        packA(aPtr, transA != 0, m, k, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bpan = pb + <usize>jr * <usize>kc * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const apan = pa + <usize>ir * <usize>kc * 4;
+            const cp = outPtr + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
+            if (mr == MR && nr == NR) kernel(apan, bpan, kc, cp, ldc, first);
+            else kernelEdge(apan, bpan, kc, cp, ldc, first, mr, nr, tile);
+          }
+        }
+      }
+    }
+  }
+  // Epilogue in f64: alpha·acc + beta·C + bias, then the activation.
+  if (alpha == 1 && cPtr == 0 && biasPtr == 0 && act < 0) return;
+  for (let i = r0; i < r1; i++) {
+    const row = <usize>i * <usize>n;
+    for (let j = c0; j < c1; j++) {
+      const at = (row + <usize>j) << 2;
+      let v = alpha * <f64>load<f32>(outPtr + at);
+      if (cPtr != 0) v += beta * <f64>load<f32>(cPtr + at);
+      if (biasPtr != 0) v += <f64>load<f32>(biasPtr + (<usize>j << 2));
+      if (act >= 0) v = unaryOp(act, v);
+      store<f32>(outPtr + at, <f32>v);
+    }
+  }
+}

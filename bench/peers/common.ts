@@ -1,0 +1,141 @@
+/**
+ * What every engine adapter of the benchmarks implements, plus the Node set-up they share (WebGPU through
+ * Dawn, `navigator`, package versions).
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import os from 'node:os';
+
+/**
+ * One product: result (m×n) = op(A) · op(B) with op(A) m×k and op(B) k×n.
+ * A is stored k×m when transA (the product uses Aᵀ), else m×k; B is stored n×k when transB, else k×n.
+ */
+export interface MatmulCase {
+  /** Row label of the table. */
+  label: string;
+  /** 'square' (n×n · n×n) or 'training' (an MLP layer's forward or backward product). */
+  group: 'square' | 'training';
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** Rows and columns of A and B as stored (before the transposes). */
+export function storedShapes(c: MatmulCase): { a: [number, number]; b: [number, number] } {
+  return {
+    a: c.transA ? [c.k, c.m] : [c.m, c.k],
+    b: c.transB ? [c.n, c.k] : [c.k, c.n],
+  };
+}
+
+/** A product whose operands are already on the engine. */
+export interface PreparedMatmul {
+  /** Computes the product once and reads it back (row-major m×n). */
+  result(): Promise<Float32Array>;
+  /**
+   * Computes the product `reps` times and returns once all of them have completed (for asynchronous
+   * engines: after waiting on the last result, as a training step would), freeing the results.
+   */
+  run(reps: number): Promise<void>;
+  /** Releases the operands. */
+  free(): void;
+}
+
+/** One engine (library + device) under test. */
+export interface MatmulEngine {
+  /** What runs: library, version, device, adapter, threads. */
+  readonly description: string;
+  /** Uploads A and B (stored shapes per `storedShapes`). */
+  prepare(c: MatmulCase, a: Float32Array, b: Float32Array): Promise<PreparedMatmul>;
+  /** Releases everything the engine holds. */
+  dispose(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Version of an installed package (walks up from its main file to its package.json). */
+export function packageVersion(name: string): string {
+  try {
+    let dir = dirname(require.resolve(name));
+    for (;;) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return pkg.version ?? '?';
+      }
+      const up = dirname(dir);
+      if (up === dir) return '?';
+      dir = up;
+    }
+  } catch {
+    return '?';
+  }
+}
+
+/** Directory of an installed package's main file (with a trailing slash). */
+export function packageMainDir(name: string): string {
+  return dirname(require.resolve(name)) + '/';
+}
+
+/** The Node WebGPU set-up shared by every WebGPU engine in the process. */
+export interface NodeGpu {
+  gpu: GPU;
+  /** The adapter every engine gets here (vendor, architecture, device, description), or why there is none. */
+  adapter: string;
+  /** False when requestAdapter() returned null (no Vulkan driver). */
+  ok: boolean;
+}
+
+let nodeGpu: Promise<NodeGpu> | null = null;
+
+/** Human-readable adapter info. */
+export function describeAdapterInfo(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s);
+  return parts.length ? [...new Set(parts)].join(' / ') : 'unknown adapter';
+}
+
+/**
+ * Creates Dawn's GPU once, installs its globals (GPUBufferUsage, …) and a `navigator` with `gpu`,
+ * `userAgent` and `hardwareConcurrency` (Node 20 has no `navigator`; TensorFlow.js and jax-js read it).
+ */
+export function setupNodeGpu(): Promise<NodeGpu> {
+  nodeGpu ??= (async () => {
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    const gpu = create([]);
+    const g = globalThis as unknown as { navigator?: Record<string, unknown> };
+    const existing = g.navigator ?? {};
+    const nav: Record<string, unknown> = {
+      userAgent: `Node.js/${process.versions.node}`,
+      hardwareConcurrency: os.cpus().length,
+      language: 'en-US',
+    };
+    for (const key of ['userAgent', 'hardwareConcurrency', 'language', 'platform']) {
+      if (existing[key] !== undefined) nav[key] = existing[key];
+    }
+    nav.gpu = gpu;
+    Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) {
+      return { gpu, ok: false, adapter: 'no WebGPU adapter (requestAdapter() returned null; is VK_ICD_FILENAMES set?)' };
+    }
+    return { gpu, ok: true, adapter: describeAdapterInfo(adapter.info) };
+  })();
+  return nodeGpu;
+}
+
+/** The adapter info of a GPUDevice where the implementation exposes it (GPUDevice.adapterInfo). */
+export function deviceAdapter(device: GPUDevice | undefined): string | null {
+  const info = (device as { adapterInfo?: GPUAdapterInfo } | undefined)?.adapterInfo;
+  return info ? describeAdapterInfo(info) : null;
+}
+
+/** Message of an unknown thrown value, on one line. */
+export function errorMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  return msg.replace(/\s+/g, ' ').trim();
+}

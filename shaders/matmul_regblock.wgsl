@@ -1,0 +1,118 @@
+// matmul_regblock.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias) without workgroup memory: each thread
+// keeps a 4×4 block in registers (4 rows × one vec4 of columns) and walks K four at a time, loading 4×4
+// blocks of A and B as vec4s. The fast variant on software adapters (SwiftShader, lavapipe), where barriers
+// and workgroup memory are expensive. Transposes are handled in the load step: a stored-transposed operand
+// is loaded along its contiguous dimension and the 4×4 block transposed in registers.
+// VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so quads are aligned vec4 loads;
+// otherwise quads are gathered from scalars with clamped indices. op(A) is M×K, op(B) is K×N.
+// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
+// Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
+//           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B (bool); WX, WY (workgroup size, default 8×8; a workgroup covers
+//            4·WY rows × 4·WX columns).
+// Dispatch: tiles = ceil(N/(4·WX))·ceil(M/(4·WY)) workgroups folded into a 2-D grid (x ≤ 65535);
+//           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
+struct Params {
+  M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
+  alpha: f32, beta: f32,
+}
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> c: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(1) @binding(0) var<uniform> p: Params;
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override VEC_A: bool = true;
+override VEC_B: bool = true;
+override WX: u32 = 8;
+override WY: u32 = 8;
+
+fn a_at(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
+fn b_at(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
+
+/** Elements base + s … base + s + 3 of A (positions clamped to last on the scalar path). */
+fn a_quad(base: u32, s: u32, last: u32) -> vec4<f32> {
+  if (VEC_A) { return a[(base + s) >> 2u]; }
+  return vec4<f32>(a_at(base + min(s, last)), a_at(base + min(s + 1u, last)),
+                   a_at(base + min(s + 2u, last)), a_at(base + min(s + 3u, last)));
+}
+fn b_quad(base: u32, s: u32, last: u32) -> vec4<f32> {
+  if (VEC_B) { return b[(base + s) >> 2u]; }
+  return vec4<f32>(b_at(base + min(s, last)), b_at(base + min(s + 1u, last)),
+                   b_at(base + min(s + 2u, last)), b_at(base + min(s + 3u, last)));
+}
+
+/** 4×4 block of op(A) at rows r0…r0+3, k q0…q0+3, as a matrix whose column r is (a[r][q0…q0+3]). */
+fn load_a(r0: u32, q0: u32) -> mat4x4<f32> {
+  let last = p.M - 1u;
+  if (TRANS_A) {   // stored K×M, contiguous along rows of op(A)
+    let r = select(min(r0, last), min(r0, p.M - 4u), VEC_A);
+    return transpose(mat4x4<f32>(a_quad(q0 * p.lda, r, last), a_quad((q0 + 1u) * p.lda, r, last),
+                                 a_quad((q0 + 2u) * p.lda, r, last), a_quad((q0 + 3u) * p.lda, r, last)));
+  }
+  let kl = p.K - 1u;
+  return mat4x4<f32>(a_quad(min(r0, last) * p.lda, q0, kl), a_quad(min(r0 + 1u, last) * p.lda, q0, kl),
+                     a_quad(min(r0 + 2u, last) * p.lda, q0, kl), a_quad(min(r0 + 3u, last) * p.lda, q0, kl));
+}
+
+/** 4×4 block of op(B) at k q0…q0+3, columns c0…c0+3, as a matrix whose column q is (b[q][c0…c0+3]). */
+fn load_b(q0: u32, c0: u32) -> mat4x4<f32> {
+  let last = p.N - 1u;
+  if (TRANS_B) {   // stored N×K, contiguous along k
+    let kl = p.K - 1u;
+    return transpose(mat4x4<f32>(b_quad(min(c0, last) * p.ldb, q0, kl), b_quad(min(c0 + 1u, last) * p.ldb, q0, kl),
+                                 b_quad(min(c0 + 2u, last) * p.ldb, q0, kl), b_quad(min(c0 + 3u, last) * p.ldb, q0, kl)));
+  }
+  let c = select(min(c0, last), min(c0, p.N - 4u), VEC_B);
+  return mat4x4<f32>(b_quad(q0 * p.ldb, c, last), b_quad((q0 + 1u) * p.ldb, c, last),
+                     b_quad((q0 + 2u) * p.ldb, c, last), b_quad((q0 + 3u) * p.ldb, c, last));
+}
+
+fn a_elem(r: u32, q: u32) -> f32 {
+  let rr = min(r, p.M - 1u);
+  return select(a_at(rr * p.lda + q), a_at(q * p.lda + rr), TRANS_A);
+}
+fn b_elem(q: u32, cc: u32) -> f32 {
+  let c = min(cc, p.N - 1u);
+  return select(b_at(q * p.ldb + c), b_at(c * p.ldb + q), TRANS_B);
+}
+
+fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
+  var v = p.alpha * acc;
+  if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
+  if (p.hasBias != 0u) { v += bias[col]; }
+  return unary_f(p.act, v);
+}
+
+@compute @workgroup_size(WX, WY)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let tile = wid.y * nwg.x + wid.x;
+  if (tile >= p.tiles) { return; }
+  let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u;
+  let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u;
+  if (r0 >= p.M || c0 >= p.N) { return; }
+  var acc = mat4x4<f32>();          // column r = output row r0 + r, columns c0…c0+3
+  let k4 = p.K & ~3u;
+  for (var q = 0u; q < k4; q += 4u) {
+    acc += load_b(q, c0) * load_a(r0, q);
+  }
+  for (var q = k4; q < p.K; q++) {
+    let bq = vec4<f32>(b_elem(q, c0), b_elem(q, c0 + 1u), b_elem(q, c0 + 2u), b_elem(q, c0 + 3u));
+    acc[0] += a_elem(r0, q) * bq;
+    acc[1] += a_elem(r0 + 1u, q) * bq;
+    acc[2] += a_elem(r0 + 2u, q) * bq;
+    acc[3] += a_elem(r0 + 3u, q) * bq;
+  }
+  for (var r = 0u; r < 4u; r++) {
+    let row = r0 + r;
+    if (row >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = c0 + j;
+      if (col < p.N) { out[row * p.N + col] = epilogue(row, col, acc[r][j]); }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+// unary_math.wgsl — shared element-wise math; no entry point, no bindings.
+// The host prepends this file to every shader that applies a unary or binary op (unary_elementwise,
+// unary_grad_elementwise, binary_broadcast, gather_rows_simple, softmax_cross_entropy_rows, reduce_*,
+// matmul_*); compile errors are reported with the line numbers of the file they occur in.
+// Op codes: the index of the op in UNARY_OPS / BINARY_OPS (src/backend/types.ts); UNARY_NONE is the
+// identity (the matmul epilogue without activation).
+// NaN rules (must match src/backend/ref/scalarMath.ts): NaN in → NaN out for every op. NaN is tested on the
+// bit pattern (is_nan), never with x != x or comparisons, which compilers may fold away.
+
+const UNARY_NONE: u32 = 0xffffffffu;
+const GELU_C: f32 = 0.7978845608028654;   // sqrt(2/pi)
+const GELU_K: f32 = 0.044715;
+
+/** True when x is NaN (exponent all ones, mantissa non-zero). */
+fn is_nan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+/** A quiet NaN; `seed` is any runtime value (a constant NaN would be a shader-creation error). */
+fn make_nan(seed: u32) -> f32 {
+  return bitcast<f32>(0x7fc00000u | (seed & 0u));
+}
+
+/** exp that propagates NaN (SwiftShader's exp(NaN) is +inf). */
+fn exp_nan(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  return exp(x);
+}
+
+/** +inf; `seed` is any runtime value (a constant infinity would be a shader-creation error). */
+fn make_inf(seed: u32) -> f32 {
+  return bitcast<f32>(0x7f800000u | (seed & 0u));
+}
+
+/**
+ * (sin x, cos x) with ~1 ulp error for |x| ≤ 65536: Cody–Waite reduction by π/2 in three parts, then
+ * the Cephes minimax polynomials on [−π/4, π/4]. Built-in sin/cos may have an absolute error of 2⁻¹¹ on
+ * [−π, π] and no bound outside it (SwiftShader's do), too coarse for the 1e-4 contract. Beyond 65536 the
+ * built-ins are used (in [−1, 1] but inaccurate: f32 has no room for the reduction); NaN and ±inf give NaN.
+ */
+fn sin_cos(x: f32) -> vec2<f32> {
+  if (is_nan(x) || abs(x) > 3.0e38) { let n = make_nan(bitcast<u32>(x)); return vec2<f32>(n, n); }
+  if (abs(x) > 65536.0) { return vec2<f32>(sin(x), cos(x)); }   // no accurate reduction in f32 here
+  let j = round(x * 0.63661977236758134);
+  let y = ((x - j * 1.5703125) - j * 4.837512969970703125e-4) - j * 7.54978995489188216e-8;
+  let z = y * y;
+  let s = y + y * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+  let c = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+  let q = u32(i32(j - 4.0 * floor(j * 0.25)));   // j mod 4, also for negative j
+  switch q {
+    case 0u: { return vec2<f32>(s, c); }
+    case 1u: { return vec2<f32>(c, -s); }
+    case 2u: { return vec2<f32>(-s, -c); }
+    default: { return vec2<f32>(-c, s); }
+  }
+}
+
+/** Natural log with the IEEE special cases (built-in log of 0 or a negative number is undefined). */
+fn log_ieee(x: f32) -> f32 {
+  if (x < 0.0) { return make_nan(bitcast<u32>(x)); }
+  if (x == 0.0) { return -make_inf(bitcast<u32>(x)); }
+  if (x > 3.4028234663852886e38) { return x; }
+  return log(x);
+}
+
+/** Square root with the IEEE special cases (built-in sqrt of a negative number is undefined). */
+fn sqrt_ieee(x: f32) -> f32 {
+  if (x < 0.0) { return make_nan(bitcast<u32>(x)); }
+  return sqrt(x);
+}
+
+/** tanh with full relative precision near 0 and no overflow for large |x|. */
+fn safe_tanh(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let ax = abs(x);
+  if (ax < 0.05) {
+    let x2 = x * x;
+    return x * (1.0 - x2 * (1.0 / 3.0 - x2 * (2.0 / 15.0)));
+  }
+  let e = exp(-2.0 * min(ax, 20.0));
+  let t = (1.0 - e) / (1.0 + e);
+  return select(t, -t, x < 0.0);
+}
+
+/** e/(1+e)² with e = exp(-|y|): s(1−s) for s = sigmoid(y), accurate in both tails. */
+fn sigmoid_slope(y: f32) -> f32 {
+  let e = exp(-min(abs(y), 80.0));
+  let d = 1.0 + e;
+  return e / (d * d);
+}
+
+/** The gelu pre-activation u = sqrt(2/pi)·(x + 0.044715·x³), clamped (so exp cannot overflow). */
+fn gelu_u(x: f32) -> f32 {
+  return clamp(GELU_C * (x + GELU_K * x * x * x), -40.0, 40.0);
+}
+
+/** f(x) of unary op `op`. */
+fn unary_f(op: u32, x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  switch op {
+    case 0u: { return select(x, 0.0, x < 0.0); }                          // relu
+    case 1u: {                                                            // gelu = x·sigmoid(2u)
+      if (x < -3.0e38) { return make_nan(bitcast<u32>(x)); }              // ref: −inf·0
+      return x / (1.0 + exp(-2.0 * gelu_u(x)));
+    }
+    case 2u: { return safe_tanh(x); }                                     // tanh
+    case 3u: { return 1.0 / (1.0 + exp(-x)); }                            // sigmoid
+    case 4u: { return x * x; }                                            // square
+    case 5u: { return x * x * x; }                                        // cube
+    case 6u: { return exp(x); }                                           // exp
+    case 7u: { return log_ieee(x); }                                      // log
+    case 8u: { return sqrt_ieee(x); }                                     // sqrt
+    case 9u: { return -x; }                                               // neg
+    case 10u: { return abs(x); }                                          // abs
+    case 11u: { return sin_cos(x).x; }                                    // sin
+    case 12u: { return sin_cos(x).y; }                                    // cos
+    default: { return x; }                                                // UNARY_NONE
+  }
+}
+
+/** f′(x) of unary op `op` (relu′(0) = 0, abs′(0) = 0); NaN for NaN x. */
+fn unary_df(op: u32, x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  switch op {
+    case 0u: { return select(0.0, 1.0, x > 0.0); }                        // relu
+    case 1u: {                                                            // gelu
+      if (abs(x) > 3.0e38) { return make_nan(bitcast<u32>(x)); }         // ref: ±inf·0
+      if (abs(x) > 20.0) { return select(0.0, 1.0, x > 0.0); }
+      let u = gelu_u(x);
+      let s = 1.0 / (1.0 + exp(-2.0 * u));                                // (1 + tanh u)/2
+      return s + 2.0 * x * sigmoid_slope(2.0 * u) * GELU_C * (1.0 + 3.0 * GELU_K * x * x);
+    }
+    case 2u: { return 4.0 * sigmoid_slope(2.0 * x); }                     // tanh: 1 − tanh² = 4s(1−s)
+    case 3u: { return sigmoid_slope(x); }                                 // sigmoid
+    case 4u: { return 2.0 * x; }                                          // square
+    case 5u: { return 3.0 * x * x; }                                      // cube
+    case 6u: { return exp(x); }                                           // exp
+    case 7u: { return 1.0 / x; }                                          // log
+    case 8u: { return 0.5 / sqrt_ieee(x); }                               // sqrt
+    case 9u: { return -1.0; }                                             // neg
+    case 10u: { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); } // abs
+    case 11u: { return sin_cos(x).y; }                                    // sin
+    case 12u: { return -sin_cos(x).x; }                                   // cos
+    default: { return 1.0; }
+  }
+}
+
+/** a ∘ b of binary op `op` (add, sub, mul, div, max, min); max and min propagate NaN. */
+fn binary_f(op: u32, a: f32, b: f32) -> f32 {
+  switch op {
+    case 0u: { return a + b; }
+    case 1u: { return a - b; }
+    case 2u: { return a * b; }
+    case 3u: { return a / b; }
+    case 4u: {
+      if (is_nan(a)) { return a; }
+      if (is_nan(b)) { return b; }
+      return select(b, a, a > b);
+    }
+    default: {
+      if (is_nan(a)) { return a; }
+      if (is_nan(b)) { return b; }
+      return select(b, a, a < b);
+    }
+  }
+}

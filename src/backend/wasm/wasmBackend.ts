@@ -1,0 +1,390 @@
+/**
+ * The WASM backend: AssemblyScript kernels (assembly/*.ts) compiled to three modules that are embedded in
+ * the bundle as bytes — SIMD (f32x4), SIMD + threads (shared memory) and scalar — and picked at start-up
+ * with `WebAssembly.validate`. Matrices live in the module's linear memory, managed by WasmHeap; a WasmMat
+ * is a pointer into it. Large matrix products are split by rows or columns of the output over a pool of
+ * persistent workers (WorkerPool); every output element is computed by the same sequence of f32 operations
+ * whatever the split, so results are bit-identical for any thread count.
+ */
+import scalarBytes from '../../../build/wasm/featurelab-scalar.wasm';
+import simdBytes from '../../../build/wasm/featurelab-simd.wasm';
+import simdThreadsBytes from '../../../build/wasm/featurelab-simd-threads.wasm';
+import { ArgumentError, BackendUnavailableError, FeaturelabError } from '../../errors.js';
+import { BaseBackend, MatBase } from '../base.js';
+import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
+import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
+import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
+import { WasmHeap } from './heap.js';
+import { CONTROL_BYTES, MAX_THREADS, WorkerPool } from './threads.js';
+import type { KernelName } from './threads.js';
+
+/** The exports of the kernel module (see assembly/index.ts); pointers and counts are plain numbers. */
+interface Kernels {
+  heapBaseF32(): number;
+  matmulScratchBytes(): number;
+  matmulF32(
+    aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
+    m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
+    r0: number, r1: number, c0: number, c1: number, scratchPtr: number,
+  ): void;
+  fillF32(outPtr: number, n: number, value: number): void;
+  copyF32(outPtr: number, xPtr: number, n: number): void;
+  unaryF32(op: number, xPtr: number, outPtr: number, n: number): void;
+  unaryGradF32(op: number, xPtr: number, dyPtr: number, outPtr: number, n: number): void;
+  binaryF32(op: number, bcast: number, aPtr: number, bPtr: number, outPtr: number, m: number, n: number): void;
+  reduceF32(op: number, axis: number, xPtr: number, outPtr: number, m: number, n: number, scratchPtr: number): void;
+  transposeF32(xPtr: number, outPtr: number, m: number, n: number): void;
+  gatherRowsF32(xPtr: number, idxPtr: number, outPtr: number, rows: number, cols: number, count: number): void;
+  softmaxCrossEntropyF32(logitsPtr: number, labelsPtr: number, lossPtr: number, gradPtr: number, m: number, c: number): void;
+  mseF32(predPtr: number, targetPtr: number, lossPtr: number, gradPtr: number, n: number): void;
+  sgdStepF32(pPtr: number, gPtr: number, vPtr: number, n: number, lr: number, momentum: number, weightDecay: number, nesterov: number): void;
+  adamwStepF32(
+    pPtr: number, gPtr: number, mPtr: number, vPtr: number, n: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, c1: number, c2: number,
+  ): void;
+}
+
+/** A matrix of the wasm backend: a block of the backend's linear memory. */
+export class WasmMat extends MatBase {
+  /** @param rows row count  @param cols column count  @param ptr byte address  @param owner the backend */
+  constructor(rows: number, cols: number, public ptr: number, readonly owner: WasmBackend) {
+    super(rows, cols, 'wasm');
+  }
+}
+
+/** Options of createWasmBackend. */
+export interface WasmBackendOptions {
+  /** Threads including the calling one: 1 = no workers; 'auto' (default) = the core count, capped at 8. */
+  threads?: number | 'auto';
+  /** Use the f32x4 SIMD build when the engine supports it (default true); false forces the scalar build. */
+  simd?: boolean;
+}
+
+/** Most threads 'auto' picks. */
+const AUTO_THREAD_CAP = 8;
+/** Smallest product (m·n·k multiply-adds) that is split over the workers; smaller ones run on one thread. */
+const THREADED_MIN_MACS = 1 << 19;
+/** Unary ops that evaluate a transcendental function (tens of ns per element): worth threading sooner. */
+const COSTLY_UNARY = new Set<UnaryOp>(['gelu', 'tanh', 'sigmoid', 'exp', 'log', 'sin', 'cos']);
+/** Smallest element counts split over the workers, by cost per element. */
+const THREADED_MIN_COSTLY = 1 << 14;
+const THREADED_MIN_MEDIUM = 1 << 16;
+const THREADED_MIN_CHEAP = 1 << 19;
+/** Element ranges given to threads are multiples of this (a 64-byte cache line of f32). */
+const CHUNK = 16;
+/** Micro-tile of the GEMM (assembly/gemm.ts): rows and columns of output per micro-kernel call. */
+const MR = 4;
+const NR = 8;
+const PAGE = 65536;
+
+/** One thread's share of an output matrix: rows [r0, r1) × columns [c0, c1). */
+export type Region = [r0: number, r1: number, c0: number, c1: number];
+
+/**
+ * Splits an m×n output over `threads` threads, by columns when n ≥ m (each thread packs only its part of
+ * B) and by rows otherwise, in whole micro-tiles, as evenly as possible. Threads beyond the number of
+ * tiles get empty regions.
+ */
+export function partitionMatmul(m: number, n: number, threads: number): Region[] {
+  const tilesR = Math.ceil(m / MR);
+  const tilesC = Math.ceil(n / NR);
+  const byCols = (n >= m && tilesC >= Math.min(threads, tilesR)) || tilesR < threads && tilesC > tilesR;
+  const tiles = byCols ? tilesC : tilesR;
+  const unit = byCols ? NR : MR;
+  const dim = byCols ? n : m;
+  const out: Region[] = [];
+  for (let t = 0; t < threads; t++) {
+    const lo = Math.min(dim, Math.floor((tiles * t) / threads) * unit);
+    const hi = Math.min(dim, Math.floor((tiles * (t + 1)) / threads) * unit);
+    out.push(byCols ? [0, m, lo, hi] : [lo, hi, 0, n]);
+  }
+  return out;
+}
+
+/** Splits [0, count) into `parts` contiguous ranges, multiples of `align` except the last. */
+function splitRange(count: number, parts: number, align: number): [number, number][] {
+  const units = Math.ceil(count / align);
+  const out: [number, number][] = [];
+  for (let t = 0; t < parts; t++) {
+    out.push([Math.min(count, Math.floor((units * t) / parts) * align), Math.min(count, Math.floor((units * (t + 1)) / parts) * align)]);
+  }
+  return out;
+}
+
+/** Whether shared memory and workers can possibly be used here (before trying). */
+function threadsBlocker(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available (a page needs cross-origin isolation: COOP/COEP headers)';
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (serve it with COOP/COEP headers)';
+  if (typeof Atomics === 'undefined') return 'Atomics is not available';
+  return null;
+}
+
+/** Number of logical cores, or 1 when unknown. */
+async function coreCount(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
+  const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown };
+  if (g.Deno === undefined && typeof g.process?.versions?.node === 'string') {
+    try {
+      const os = await import('node:os');
+      return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    } catch {
+      return 1;
+    }
+  }
+  return 1;
+}
+
+/** Creates a WebAssembly memory of `initial` pages with the largest maximum (≤ 4 GiB) the host accepts. */
+function createMemory(initial: number, shared: boolean): { memory: WebAssembly.Memory; maxPages: number } {
+  let last: unknown = null;
+  for (const maximum of [65536, 32768, 16384, 8192]) {
+    if (initial > maximum) break;
+    try {
+      return { memory: new WebAssembly.Memory({ initial, maximum, shared }), maxPages: maximum };
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw new BackendUnavailableError(`wasm backend: cannot create a ${shared ? 'shared ' : ''}WebAssembly memory of ${initial} pages: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+/** Everything a WasmBackend runs on, prepared by createWasmBackend. */
+interface WasmRuntime {
+  kernels: Kernels;
+  heap: WasmHeap;
+  pool: WorkerPool | null;
+  /** Scratch block of each thread (index 0 = calling thread). */
+  scratchPtrs: number[];
+  scratchBytes: number;
+  description: string;
+}
+
+/** The WASM backend (use createWasmBackend to make one). */
+export class WasmBackend extends BaseBackend<WasmMat> {
+  readonly name = 'wasm' as const;
+  readonly description: string;
+  private readonly X: Kernels;
+  private readonly heap: WasmHeap;
+  private pool: WorkerPool | null;
+  private readonly scratchPtrs: number[];
+  private readonly scratchBytes: number;
+  private disposed = false;
+
+  /** @param rt the prepared runtime (from createWasmBackend) */
+  constructor(rt: WasmRuntime) {
+    super();
+    this.X = rt.kernels;
+    this.heap = rt.heap;
+    this.pool = rt.pool;
+    this.scratchPtrs = rt.scratchPtrs;
+    this.scratchBytes = rt.scratchBytes;
+    this.description = rt.description;
+  }
+
+  /** Threads used for large matrix products (1 = no workers). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  protected allocMat(rows: number, cols: number): WasmMat {
+    if (this.disposed) throw new FeaturelabError('wasm backend: this backend was disposed; create a new one with createWasmBackend()');
+    const bytes = rows * cols * 4;
+    return new WasmMat(rows, cols, this.heap.alloc(bytes, `a ${rows}×${cols} matrix`), this);
+  }
+  protected writeMat(m: WasmMat, data: Float32Array): void {
+    this.heap.f32().set(data, m.ptr >>> 2);
+  }
+  protected readMat(m: WasmMat): Promise<Float32Array> {
+    const at = m.ptr >>> 2;
+    return Promise.resolve(this.heap.f32().slice(at, at + m.size));
+  }
+  protected releaseMat(m: WasmMat): void {
+    this.heap.free(m.ptr);
+    m.ptr = 0;
+  }
+  protected isOwn(m: Mat): m is WasmMat {
+    return m instanceof WasmMat && m.owner === this;
+  }
+
+  /** Stops the worker threads and drops the memory; the backend cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.dispose();
+    this.pool = null;
+  }
+
+  /**
+   * Runs an element-wise kernel over `count` elements, split over the workers when `count ≥ minCount`:
+   * `args(lo, hi)` gives the kernel's arguments for elements [lo, hi).
+   */
+  private elementwise(kernel: KernelName, count: number, minCount: number, args: (lo: number, hi: number) => number[]): void {
+    const fn = this.X[kernel] as (...a: number[]) => void;
+    const pool = this.pool;
+    if (!pool || count < minCount) {
+      fn(...args(0, count));
+      return;
+    }
+    const calls = splitRange(count, pool.threads, CHUNK).map(([lo, hi]) => (lo < hi ? args(lo, hi) : []));
+    pool.run(kernel, calls, (a) => fn(...a));
+  }
+
+  protected kFill(out: WasmMat, value: number): void {
+    this.elementwise('fillF32', out.size, THREADED_MIN_CHEAP * 2, (lo, hi) => [out.ptr + lo * 4, hi - lo, value]);
+  }
+  protected kCopy(out: WasmMat, x: WasmMat): void {
+    this.elementwise('copyF32', x.size, THREADED_MIN_CHEAP * 2, (lo, hi) => [out.ptr + lo * 4, x.ptr + lo * 4, hi - lo]);
+  }
+
+  protected kMatmul(out: WasmMat, a: WasmMat, b: WasmMat, p: MatmulPlan<WasmMat>): void {
+    const { m, n, k } = p;
+    const act = p.act === 'none' ? -1 : UNARY_OPS.indexOf(p.act);
+    const args = [
+      a.ptr, b.ptr, out.ptr, p.c ? p.c.ptr : 0, p.bias ? p.bias.ptr : 0,
+      m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.alpha, p.beta, act,
+    ];
+    const X = this.X;
+    const pool = this.pool;
+    if (pool && m * n * k >= THREADED_MIN_MACS) {
+      const calls = partitionMatmul(m, n, pool.threads).map(([r0, r1, c0, c1], t) => (
+        r0 < r1 && c0 < c1 ? [...args, r0, r1, c0, c1, this.scratchPtrs[t]] : []));
+      pool.run('matmulF32', calls, (c) => (X.matmulF32 as (...a: number[]) => void)(...c));
+    } else {
+      X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
+    }
+  }
+
+  protected kUnary(out: WasmMat, op: UnaryOp, x: WasmMat): void {
+    const code = UNARY_OPS.indexOf(op);
+    this.elementwise('unaryF32', x.size, COSTLY_UNARY.has(op) ? THREADED_MIN_COSTLY : THREADED_MIN_CHEAP,
+      (lo, hi) => [code, x.ptr + lo * 4, out.ptr + lo * 4, hi - lo]);
+  }
+  protected kUnaryGrad(out: WasmMat, op: UnaryOp, x: WasmMat, dy: WasmMat): void {
+    const code = UNARY_OPS.indexOf(op);
+    this.elementwise('unaryGradF32', x.size, COSTLY_UNARY.has(op) ? THREADED_MIN_COSTLY : THREADED_MIN_MEDIUM,
+      (lo, hi) => [code, x.ptr + lo * 4, dy.ptr + lo * 4, out.ptr + lo * 4, hi - lo]);
+  }
+  protected kBinary(out: WasmMat, op: BinaryOp, a: WasmMat, b: WasmMat, bcast: Broadcast): void {
+    const code = BINARY_OPS.indexOf(op);
+    const kind = BROADCASTS.indexOf(bcast);
+    const cols = a.cols;
+    if (bcast === 'full' || bcast === 'scalar') {
+      // Element ranges of a 1×count view.
+      this.elementwise('binaryF32', a.size, THREADED_MIN_CHEAP, (lo, hi) => [
+        code, kind, a.ptr + lo * 4, bcast === 'full' ? b.ptr + lo * 4 : b.ptr, out.ptr + lo * 4, 1, hi - lo]);
+    } else {
+      // Row ranges (count = rows, threshold scaled by the row length).
+      this.elementwise('binaryF32', a.rows, Math.ceil(THREADED_MIN_CHEAP / cols), (lo, hi) => [
+        code, kind, a.ptr + lo * cols * 4, bcast === 'row' ? b.ptr : b.ptr + lo * 4, out.ptr + lo * cols * 4, hi - lo, cols]);
+    }
+  }
+  protected kReduce(out: WasmMat, op: ReduceOp, x: WasmMat, axis: Axis): void {
+    const need = axis === 0 ? x.cols * 8 : 0;
+    let scratch = this.scratchPtrs[0];
+    const temp = need > this.scratchBytes ? this.heap.alloc(need, 'reduction accumulators') : 0;
+    if (temp) scratch = temp;
+    try {
+      this.X.reduceF32(REDUCE_OPS.indexOf(op), axis, x.ptr, out.ptr, x.rows, x.cols, scratch);
+    } finally {
+      if (temp) this.heap.free(temp);
+    }
+  }
+  protected kTranspose(out: WasmMat, x: WasmMat): void {
+    this.X.transposeF32(x.ptr, out.ptr, x.rows, x.cols);
+  }
+  protected kGatherRows(out: WasmMat, x: WasmMat, indices: WasmMat): void {
+    this.X.gatherRowsF32(x.ptr, indices.ptr, out.ptr, x.rows, x.cols, indices.size);
+  }
+  protected kSoftmaxCrossEntropy(loss: WasmMat, grad: WasmMat, logits: WasmMat, labels: WasmMat): void {
+    this.X.softmaxCrossEntropyF32(logits.ptr, labels.ptr, loss.ptr, grad.ptr, logits.rows, logits.cols);
+  }
+  protected kMse(loss: WasmMat, grad: WasmMat, pred: WasmMat, target: WasmMat): void {
+    this.X.mseF32(pred.ptr, target.ptr, loss.ptr, grad.ptr, pred.size);
+  }
+  protected kSgd(param: WasmMat, grad: WasmMat, velocity: WasmMat | null, h: SgdPlan): void {
+    this.elementwise('sgdStepF32', param.size, THREADED_MIN_MEDIUM * 2, (lo, hi) => [
+      param.ptr + lo * 4, grad.ptr + lo * 4, velocity ? velocity.ptr + lo * 4 : 0, hi - lo,
+      h.lr, h.momentum, h.weightDecay, h.nesterov ? 1 : 0]);
+  }
+  protected kAdamw(param: WasmMat, grad: WasmMat, m: WasmMat, v: WasmMat, h: AdamWPlan): void {
+    const c1 = 1 - Math.pow(h.beta1, h.step);
+    const c2 = 1 - Math.pow(h.beta2, h.step);
+    this.elementwise('adamwStepF32', param.size, THREADED_MIN_COSTLY, (lo, hi) => [
+      param.ptr + lo * 4, grad.ptr + lo * 4, m.ptr + lo * 4, v.ptr + lo * 4, hi - lo,
+      h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, c1, c2]);
+  }
+}
+
+/** Instantiates a kernel module on `memory`. */
+async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new FeaturelabError('wasm backend: a kernel aborted; this is a bug, please report it with the op and shapes');
+      },
+    },
+  });
+  return instance.exports as unknown as Kernels;
+}
+
+/**
+ * Creates the WASM backend: picks the SIMD or scalar build, creates the memory, and with threads > 1
+ * starts the worker pool over shared memory. Falls back to one thread (and says why in `description`)
+ * where shared memory or workers are unavailable.
+ */
+export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  if (typeof WebAssembly !== 'object') throw new BackendUnavailableError('wasm backend: WebAssembly is not available in this runtime; use the ref backend');
+  const req = opts.threads ?? 'auto';
+  if (req !== 'auto' && (!Number.isInteger(req) || req < 1 || req > MAX_THREADS)) {
+    throw new ArgumentError(`createWasmBackend: threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${String(req)}`);
+  }
+  const wantThreads = req === 'auto' ? Math.max(1, Math.min(AUTO_THREAD_CAP, await coreCount())) : req;
+  const simdOk = WebAssembly.validate(simdBytes as Uint8Array<ArrayBuffer>);
+  const useSimd = opts.simd !== false && simdOk;
+  const notes: string[] = [];
+  if (opts.simd !== false && !simdOk) notes.push('SIMD unavailable in this engine');
+
+  let threads = 1;
+  let shared = false;
+  if (wantThreads > 1) {
+    const blocker = !useSimd ? 'threads need the SIMD build' : threadsBlocker()
+      ?? (WebAssembly.validate(simdThreadsBytes as Uint8Array<ArrayBuffer>) ? null : 'WebAssembly threads are not supported by this engine');
+    if (blocker) notes.push(`threads unavailable: ${blocker}`);
+    else {
+      threads = wantThreads;
+      shared = true;
+    }
+  }
+
+  const bytes = (shared ? simdThreadsBytes : useSimd ? simdBytes : scalarBytes) as Uint8Array<ArrayBuffer>;
+  const module = await WebAssembly.compile(bytes);
+  try {
+    return await start(module, shared, threads, useSimd, notes);
+  } catch (e) {
+    if (threads === 1 || !(e instanceof BackendUnavailableError)) throw e;
+    notes.push(`threads unavailable: ${e.message}`);
+    // Shared memory works but workers do not: one thread on the non-shared SIMD build.
+    return start(await WebAssembly.compile(simdBytes as Uint8Array<ArrayBuffer>), false, 1, useSimd, notes);
+  }
+}
+
+/** Builds memory, heap, scratch and (for threads > 1) the pool for one compiled module. */
+async function start(module: WebAssembly.Module, shared: boolean, threads: number, simd: boolean, notes: string[]): Promise<WasmBackend> {
+  // 64 pages (4 MiB) to start with; the heap grows the memory on demand up to its maximum.
+  const { memory, maxPages } = createMemory(64, shared);
+  const kernels = await instantiate(module, memory);
+  const heap = new WasmHeap(memory, kernels.heapBaseF32() >>> 0, maxPages * PAGE);
+  const scratchBytes = kernels.matmulScratchBytes();
+  const scratchPtrs: number[] = [];
+  for (let t = 0; t < threads; t++) scratchPtrs.push(heap.alloc(scratchBytes, 'GEMM packing scratch'));
+  let pool: WorkerPool | null = null;
+  if (threads > 1) {
+    const ctrlPtr = heap.alloc(CONTROL_BYTES, 'the thread control block');
+    pool = await WorkerPool.start({ module, memory, ctrlPtr, workers: threads - 1 });
+  }
+  const parts = [simd ? 'SIMD f32x4' : 'scalar', `${threads} thread${threads === 1 ? '' : 's'}`, ...notes];
+  return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, description: `wasm (${parts.join(', ')})` });
+}

@@ -1,0 +1,49 @@
+/**
+ * The one place that chooses how a matmul runs on WebGPU: which kernel, which tile, and whether each
+ * operand can be loaded as aligned vec4s. Real GPUs get the workgroup-memory tiled kernel; software
+ * adapters (SwiftShader, lavapipe, WARP), where workgroup barriers are expensive, get the register-blocked
+ * kernel that was 5–10× faster there; tiny products get the one-thread-per-output kernel.
+ */
+
+/** What kind of adapter runs the kernels: a real GPU, or a CPU implementation of WebGPU. */
+export type AdapterKind = 'hardware' | 'software';
+
+/** The shape of one product: op(A) is m×k, op(B) is k×n. */
+export interface MatmulShape {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** A chosen matmul kernel with its compile-time parameters (override constants). */
+export type MatmulVariant =
+  | { kernel: 'simple'; ts: number }
+  | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number }
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; ts: number; tk: number };
+
+/** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
+export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
+
+/** Whether op(A) and op(B) can be read as aligned vec4s along their stored contiguous dimension. */
+export function vec4Alignment(shape: MatmulShape): { vecA: boolean; vecB: boolean } {
+  const { m, n, k, transA, transB } = shape;
+  return { vecA: (transA ? m : k) % 4 === 0, vecB: (transB ? k : n) % 4 === 0 };
+}
+
+/** Picks the matmul kernel and its parameters for a shape on an adapter kind. */
+export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind): MatmulVariant {
+  const { m, n, k } = shape;
+  if (m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
+  const { vecA, vecB } = vec4Alignment(shape);
+  switch (adapterKind) {
+    case 'software':
+      return { kernel: 'regblock', vecA, vecB, wx: 8, wy: 8 };
+    case 'hardware':
+      // A 64×64 tile needs enough tiles to fill the GPU; small outputs use 32×32 tiles.
+      return { kernel: 'tiled', vecA, vecB, ts: m * n >= 256 * 256 ? 64 : 32, tk: 16 };
+    default:
+      return adapterKind satisfies never;
+  }
+}

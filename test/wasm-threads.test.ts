@@ -1,0 +1,100 @@
+/**
+ * WASM backend determinism: the same inputs give bit-identical outputs for any thread count (1, 2, 3 and
+ * 'auto'), with and without transposes and the fused epilogue, and on repeated runs. Products are large
+ * enough to be split over the worker pool. Where this runtime cannot run workers the backend falls back to
+ * one thread (its description says so) and the comparison still holds.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BackendRegistry } from '../dist/featurelab.js';
+import type { Backend, MatmulOptions } from '../src/index.js';
+import { uniform } from './support/random.js';
+
+const s = suite('wasm threads: bit-identical results for any thread count');
+
+/** Creates a wasm-only backend with `threads` threads through a private registry. */
+async function wasmWith(threads: number | 'auto'): Promise<{ reg: BackendRegistry; b: Backend }> {
+  const reg = new BackendRegistry();
+  await reg.init({ prefer: ['wasm'], wasmThreads: threads, log: () => {} });
+  return { reg, b: reg.get('wasm') };
+}
+
+/** Element-wise bit equality (NaN patterns included) of two f32 arrays. */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+interface Case {
+  m: number; k: number; n: number;
+  transA: boolean; transB: boolean;
+  epilogue: boolean;
+}
+
+const CASES: Case[] = [
+  { m: 128, k: 784, n: 512, transA: false, transB: false, epilogue: false },
+  { m: 784, k: 128, n: 512, transA: true, transB: false, epilogue: false },
+  { m: 128, k: 512, n: 784, transA: false, transB: true, epilogue: true },
+  { m: 257, k: 129, n: 131, transA: true, transB: true, epilogue: true },
+  { m: 1000, k: 67, n: 9, transA: false, transB: false, epilogue: true },
+  { m: 5, k: 300, n: 1001, transA: false, transB: true, epilogue: false },
+  { m: 300, k: 300, n: 300, transA: false, transB: false, epilogue: true },
+];
+
+/** Runs one case on a backend and reads the result. */
+async function product(b: Backend, c: Case, seed: number): Promise<Float32Array> {
+  const { m, k, n, transA, transB } = c;
+  return b.scope(() => {
+    const a = b.upload(uniform(seed, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+    const bb = b.upload(uniform(seed + 1, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+    const opts: MatmulOptions = { transA, transB };
+    if (c.epilogue) {
+      opts.alpha = 0.75;
+      opts.beta = -0.5;
+      opts.c = b.upload(uniform(seed + 2, m, n), m, n);
+      opts.bias = b.upload(uniform(seed + 3, 1, n), 1, n);
+      opts.act = 'gelu';
+    }
+    return b.read(b.matmul(a, bb, opts));
+  });
+}
+
+s('matmul: threads 1, 2, 3 and auto agree bit for bit', async () => {
+  const made = await Promise.all(([1, 2, 3, 'auto'] as const).map((t) => wasmWith(t)));
+  try {
+    const [one, ...others] = made.map((x) => x.b);
+    for (const [i, c] of CASES.entries()) {
+      const want = await product(one, c, 100 + i);
+      assert.ok(want.every((v) => Number.isFinite(v)), `case ${i}: finite results`);
+      assert.ok(sameBits(await product(one, c, 100 + i), want), `case ${i}: one thread twice gives the same bits`);
+      for (const b of others) {
+        const got = await product(b, c, 100 + i);
+        assert.ok(sameBits(got, want), `${c.m}×${c.k}·${c.k}×${c.n} tA=${c.transA} tB=${c.transB} epilogue=${c.epilogue}: '${b.description}' differs from one thread`);
+      }
+    }
+  } finally {
+    for (const x of made) x.reg.disposeAll();
+  }
+});
+
+s('description names SIMD and the thread count (or why threads are unavailable)', async () => {
+  const { reg, b } = await wasmWith(2);
+  try {
+    assert.match(b.description, /^wasm \((SIMD f32x4|scalar)/);
+    assert.match(b.description, /2 threads|threads unavailable/);
+  } finally {
+    reg.disposeAll();
+  }
+});
+
+s('a product on a disposed multi-threaded backend raises a clear error', async () => {
+  const { reg, b } = await wasmWith(2);
+  const a = b.upload(uniform(7, 4, 4), 4, 4);
+  reg.disposeAll();
+  assert.throws(() => b.matmul(a, a), /disposed/);
+});
+
+s.run();
