@@ -11,3 +11,9 @@ export { UNARY_OPS, BINARY_OPS, BROADCASTS, REDUCE_OPS } from './backend/types.j
 export * from './errors.js';
 export { VERSION } from './version.js';
 export { RefBackend } from './backend/ref/refBackend.js';
+export { createWasmBackend, WasmBackend } from './backend/wasm/wasmBackend.js';
+export type { WasmBackendOptions } from './backend/wasm/wasmBackend.js';
+export { createWebGpuBackend, WebGpuBackend } from './backend/webgpu/webgpuBackend.js';
+export type { WebGpuOptions, WebGpuStats } from './backend/webgpu/webgpuBackend.js';
+export { pickMatmulVariant } from './backend/webgpu/matmulVariant.js';
+export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';

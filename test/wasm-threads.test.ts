@@ -13,9 +13,9 @@ import { uniform } from './support/random.js';
 const s = suite('wasm threads: bit-identical results for any thread count');
 
 /** Creates a wasm-only backend with `threads` threads through a private registry. */
-async function wasmWith(threads: number | 'auto'): Promise<{ reg: BackendRegistry; b: Backend }> {
+async function wasmWith(threads: number | 'auto', simd = true): Promise<{ reg: BackendRegistry; b: Backend }> {
   const reg = new BackendRegistry();
-  await reg.init({ prefer: ['wasm'], wasmThreads: threads, log: () => {} });
+  await reg.init({ prefer: ['wasm'], wasmThreads: threads, wasmSimd: simd, log: () => {} });
   return { reg, b: reg.get('wasm') };
 }
 
@@ -77,6 +77,28 @@ s('matmul: threads 1, 2, 3 and auto agree bit for bit', async () => {
     }
   } finally {
     for (const x of made) x.reg.disposeAll();
+  }
+});
+
+s('the scalar build (for engines without SIMD) gives the same bits as the SIMD build', async () => {
+  const simd = await wasmWith(1);
+  const scalar = await wasmWith(1, false);
+  try {
+    assert.match(scalar.b.description, /^wasm \(scalar/);
+    for (const [i, c] of CASES.entries()) {
+      assert.ok(sameBits(await product(scalar.b, c, 200 + i), await product(simd.b, c, 200 + i)), `case ${i}: scalar and SIMD differ`);
+    }
+    const ops = async (b: Backend) => b.scope(async () => {
+      const x = b.upload(uniform(5, 33, 65, -3, 3), 33, 65);
+      const y = b.upload(uniform(6, 1, 65, 0.5, 2), 1, 65);
+      const parts = [b.unary('relu', x), b.unary('sqrt', b.unary('abs', x)), b.binary('div', x, y), b.binary('max', x, y), b.unary('square', x), b.unary('neg', x)];
+      return Promise.all(parts.map((p) => b.read(p)));
+    });
+    const [want, got] = [await ops(simd.b), await ops(scalar.b)];
+    want.forEach((w, i) => assert.ok(sameBits(got[i], w), `element-wise op ${i}: scalar and SIMD differ`));
+  } finally {
+    simd.reg.disposeAll();
+    scalar.reg.disposeAll();
   }
 });
 

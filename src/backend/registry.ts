@@ -17,6 +17,8 @@ export interface InitOptions {
   gpu?: GPU;
   /** WASM worker threads: a count, or 'auto' for one per core (default 'auto'). */
   wasmThreads?: number | 'auto';
+  /** Use the WASM SIMD build where the engine supports it (default true); false forces the scalar build. */
+  wasmSimd?: boolean;
   /** Throw instead of falling back when WebGPU is preferred but unavailable (default: env FEATURELAB_REQUIRE_WEBGPU=1). */
   requireWebgpu?: boolean;
   /** Where fallback notices go (default console.warn); pass `() => {}` to silence them. */
@@ -63,7 +65,7 @@ async function findGpu(): Promise<GPU> {
 async function createBackend(name: BackendName, opts: InitOptions): Promise<Backend> {
   switch (name) {
     case 'webgpu': return createWebGpuBackend(opts.gpu ?? (await findGpu()));
-    case 'wasm': return createWasmBackend({ threads: opts.wasmThreads ?? 'auto' });
+    case 'wasm': return createWasmBackend({ threads: opts.wasmThreads ?? 'auto', simd: opts.wasmSimd });
     case 'ref': return new RefBackend();
     default: return name satisfies never;
   }

@@ -1,0 +1,119 @@
+/**
+ * WebGPU engineering (beyond numerical agreement, which the op suites check): one pipeline per kernel
+ * variant whatever the shape, many dispatches per submit with read() as the only sync point, pooled
+ * buffers, shader compile errors with WGSL line numbers, device loss as DeviceLostError, and matrices over
+ * the device's buffer limit refused with MatrixTooLargeError. Runs wherever a WebGPU adapter exists (CI
+ * requires one: FEATURELAB_REQUIRE_WEBGPU=1).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  BackendRegistry, DeviceLostError, MatrixTooLargeError, ShaderCompileError, WebGpuBackend, pickMatmulVariant,
+} from '../dist/featurelab.js';
+import { runtime, testBackends } from './support/backends.js';
+import { uniform } from './support/random.js';
+
+const s = suite(`webgpu engine [${runtime}]`);
+const gpu = testBackends.find((b) => b.name === 'webgpu') as WebGpuBackend | undefined;
+
+s('the matmul variant picker: simple for tiny products, register-blocked on software, tiled on hardware, vec4 when aligned', () => {
+  assert.equal(pickMatmulVariant({ m: 4, n: 4, k: 4, transA: false, transB: false }, 'hardware').kernel, 'simple');
+  const soft = pickMatmulVariant({ m: 128, n: 512, k: 784, transA: false, transB: false }, 'software');
+  assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8 });
+  const hard = pickMatmulVariant({ m: 1024, n: 1024, k: 1024, transA: true, transB: false }, 'hardware');
+  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, ts: 64, tk: 16 });
+  const odd = pickMatmulVariant({ m: 127, n: 65, k: 257, transA: false, transB: true }, 'hardware');
+  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, ts: 32, tk: 16 });
+});
+
+if (gpu) {
+  s('one pipeline serves every shape: the cache grows per kernel variant, not per size', async () => {
+    const run = async (n: number) => gpu.scope(async () => {
+      const x = gpu.upload(uniform(n, n, n), n, n);
+      await gpu.read(gpu.unary('tanh', gpu.binary('add', x, x)));
+    });
+    await run(3);
+    const before = gpu.stats().pipelines;
+    for (const n of [5, 17, 65, 129]) await run(n);
+    assert.is(gpu.stats().pipelines, before, 'no new pipelines for new sizes');
+  });
+
+  s('dispatches are batched: 200 ops before a read make one or two submits', async () => {
+    await gpu.read(gpu.scope(() => gpu.zeros(1, 1))); // settle anything pending
+    const start = gpu.stats();
+    const out = gpu.scope(() => {
+      let x = gpu.upload(uniform(9, 64, 64), 64, 64);
+      for (let i = 0; i < 200; i++) x = gpu.binary('mul', x, x, 'full');
+      return x;
+    });
+    const mid = gpu.stats();
+    await gpu.read(out);
+    const end = gpu.stats();
+    gpu.free(out);
+    assert.ok(end.dispatches - start.dispatches >= 200, 'all dispatches were recorded');
+    assert.ok(mid.submits - start.submits <= 1, `at most one submit before read (arena of 256 slots), got ${mid.submits - start.submits}`);
+    assert.ok(end.submits - start.submits <= 2, `read() submits the rest at once, got ${end.submits - start.submits} submits`);
+  });
+
+  s('freed buffers are reused from the pool', async () => {
+    const a = gpu.zeros(300, 301);
+    await gpu.read(a);
+    gpu.free(a);
+    const before = gpu.stats();
+    const b = gpu.zeros(300, 301);
+    const c = gpu.zeros(299, 301); // same size class
+    await gpu.read(c);
+    const after = gpu.stats();
+    gpu.free(b, c);
+    assert.ok(after.buffersReused - before.buffersReused >= 1, 'a pooled buffer was handed out again');
+    assert.ok(after.buffersCreated - before.buffersCreated <= 1, 'at most one new buffer for two matrices');
+  });
+
+  s('WGSL compile errors become ShaderCompileError with file, line, column and the offending line', async () => {
+    const code = [
+      '@group(0) @binding(0) var<storage, read_write> out: array<f32>;',
+      '@compute @workgroup_size(1)',
+      'fn main() {',
+      '  out[0] = undefined_name + 1.0;',
+      '}',
+    ].join('\n');
+    try {
+      await gpu.compileShader(code, 'broken.wgsl');
+      assert.unreachable('the shader should not compile');
+    } catch (e) {
+      assert.ok(e instanceof ShaderCompileError, `a ShaderCompileError, got ${String(e)}`);
+      const msg = (e as Error).message;
+      assert.match(msg, /broken\.wgsl:4:\d+/, 'file and line 4 are named');
+      assert.match(msg, /undefined_name/, 'the offending line is quoted');
+    }
+    const good = await gpu.compileShader(code.replace('undefined_name', '2.0'), 'fixed.wgsl');
+    assert.ok(good, 'the fixed shader compiles');
+  });
+
+  s('a matrix over the device buffer limit is refused with MatrixTooLargeError naming the limit', () => {
+    const limit = gpu.device.limits.maxStorageBufferBindingSize;
+    const rows = 65536;
+    const cols = Math.ceil(limit / 4 / rows) + 1024;
+    assert.throws(() => gpu.zeros(rows, cols), (e: Error) => e instanceof MatrixTooLargeError && /maxStorageBufferBindingSize/.test(e.message) && new RegExp(`${rows}×${cols}`).test(e.message));
+  });
+
+  s('device loss becomes DeviceLostError on every later op, without a crash', async () => {
+    const reg = new BackendRegistry();
+    await reg.init({ prefer: ['webgpu'], requireWebgpu: true, log: () => {} });
+    const b = reg.get('webgpu') as WebGpuBackend;
+    const x = b.upload([1, 2, 3, 4], 2, 2);
+    assert.equal(Array.from(await b.read(b.matmul(x, x))), [7, 10, 15, 22]);
+    b.device.destroy();
+    const lost = await b.whenLost;
+    assert.ok(lost instanceof DeviceLostError);
+    assert.match(lost.message, /lost/);
+    assert.throws(() => b.matmul(x, x), (e: Error) => e instanceof DeviceLostError);
+    assert.throws(() => b.upload([1], 1, 1), (e: Error) => e instanceof DeviceLostError);
+    await b.read(x).then(() => assert.unreachable('read after loss'), (e: Error) => assert.ok(e instanceof DeviceLostError, String(e)));
+    reg.disposeAll();
+  });
+} else {
+  console.log(`[${runtime}] webgpu engine tests: no WebGPU adapter here, only the variant picker runs`);
+}
+
+s.run();
