@@ -9,8 +9,6 @@
  *   --max-rep=S       skip a cell whose one repetition is predicted to take longer (60)
  *   --cold-above=S    above this predicted time per repetition, time one repetition without warm-up (12)
  *   --ref             add featurelab's f64 reference backend as an engine
- *   --stand-in        when a featurelab backend cannot be created, measure the ref backend in its column
- *                     (marked [ref]; for developing the harness only)
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
@@ -32,14 +30,13 @@ interface Options {
   maxRep: number;
   coldAbove: number;
   ref: boolean;
-  standIn: boolean;
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     engines: null, sizes: [128, 256, 512, 1024, 2048], square: true, training: true,
-    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, standIn: false, out: 'bench/results',
+    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, out: 'bench/results',
   };
   const num = (v: string, name: string): number => {
     const x = Number(v);
@@ -57,7 +54,6 @@ function parseOptions(argv: string[]): Options {
       case 'max-rep': o.maxRep = num(value, key); break;
       case 'cold-above': o.coldAbove = num(value, key); break;
       case 'ref': o.ref = true; break;
-      case 'stand-in': o.standIn = true; break;
       case 'out': o.out = value; break;
       default: throw new Error(`unknown option ${arg} (see bench/README.md)`);
     }
@@ -171,7 +167,6 @@ interface EngineResult {
   header: string;
   description: string | null;
   error: string | null;
-  standIn: boolean;
   cells: Cell[];
 }
 
@@ -349,7 +344,7 @@ async function main(): Promise<void> {
   const results: EngineResult[] = [];
   const benchStart = now();
   for (const spec of specs) {
-    const res: EngineResult = { id: spec.id, header: spec.header, description: null, error: null, standIn: false, cells: [] };
+    const res: EngineResult = { id: spec.id, header: spec.header, description: null, error: null, cells: [] };
     results.push(res);
     let engine: MatmulEngine | null = null;
     try {
@@ -357,12 +352,6 @@ async function main(): Promise<void> {
       res.description = engine.description;
     } catch (e) {
       res.error = errorMessage(e);
-      if (o.standIn && spec.featurelab && spec.id !== 'fl-ref') {
-        engine = await featurelabRef();
-        res.standIn = true;
-        res.header = `${spec.header} [ref]`;
-        res.description = `STAND-IN ${engine.description} (real backend failed: ${res.error})`;
-      }
     }
     console.log(`${spec.id}: ${res.description ?? `n/a (${res.error})`}`);
     if (!engine) {
@@ -464,7 +453,7 @@ async function main(): Promise<void> {
       options: o,
       totalSeconds: +totalSeconds.toFixed(1),
     },
-    engines: results.map((r) => ({ id: r.id, header: r.header, description: r.description, error: r.error, standIn: r.standIn })),
+    engines: results.map((r) => ({ id: r.id, header: r.header, description: r.description, error: r.error })),
     cases: cases.map((c, i) => ({
       label: c.label, group: c.group, m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB,
       gflop: flopsOf(c) / 1e9,

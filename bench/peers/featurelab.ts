@@ -1,8 +1,6 @@
 /**
  * featurelab's own backends, from the sources (the bench bundle compiles them): wasm with 1 thread, wasm with
  * all threads, webgpu, and the f64 reference backend (a slow stand-in for developing the harness).
- * A backend module that does not exist yet or does not build is replaced by scripts/bench.mjs with a module
- * that throws why, so its column reads n/a (…) instead of the benchmark failing.
  */
 import type { Backend, Mat } from '../../src/backend/types.js';
 import { type MatmulCase, type MatmulEngine, type PreparedMatmul, setupNodeGpu, storedShapes } from './common.js';
