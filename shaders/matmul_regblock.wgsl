@@ -9,7 +9,7 @@
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B (bool); WX, WY (workgroup size, default 8×8; a workgroup covers
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WX, WY (workgroup size, default 8×8; a workgroup covers
 //            4·WY rows × 4·WX columns).
 // Dispatch: tiles = ceil(N/(4·WX))·ceil(M/(4·WY)) workgroups folded into a 2-D grid (x ≤ 65535);
 //           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
@@ -27,6 +27,8 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override VEC_A: bool = true;
 override VEC_B: bool = true;
+// FUSED: the epilogue has C, a bias or an activation; false compiles the plain alpha·acc store.
+override FUSED: bool = true;
 override WX: u32 = 8;
 override WY: u32 = 8;
 
@@ -82,6 +84,7 @@ fn b_elem(q: u32, cc: u32) -> f32 {
 
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
+  if (!FUSED) { return v; }
   if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
   if (p.hasBias != 0u) { v += bias[col]; }
   return unary_f(p.act, v);
@@ -106,6 +109,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     acc[1] += a_elem(r0 + 1u, q) * bq;
     acc[2] += a_elem(r0 + 2u, q) * bq;
     acc[3] += a_elem(r0 + 3u, q) * bq;
+  }
+  if (r0 + 3u < p.M && c0 + 3u < p.N) {
+    // Whole block inside the output: no bounds checks (the common case).
+    for (var r = 0u; r < 4u; r++) {
+      let at = (r0 + r) * p.N + c0;
+      out[at] = epilogue(r0 + r, c0, acc[r][0]);
+      out[at + 1u] = epilogue(r0 + r, c0 + 1u, acc[r][1]);
+      out[at + 2u] = epilogue(r0 + r, c0 + 2u, acc[r][2]);
+      out[at + 3u] = epilogue(r0 + r, c0 + 3u, acc[r][3]);
+    }
+    return;
   }
   for (var r = 0u; r < 4u; r++) {
     let row = r0 + r;

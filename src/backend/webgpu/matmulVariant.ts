@@ -38,12 +38,21 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
   if (m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
   const { vecA, vecB } = vec4Alignment(shape);
   switch (adapterKind) {
-    case 'software':
-      return { kernel: 'regblock', vecA, vecB, wx: 8, wy: 8 };
+    case 'software': {
+      // 64 threads of 4×4 outputs; a narrow output (n < 32) gets a narrower, taller workgroup so that
+      // fewer threads idle past its last column.
+      const wx = Math.min(8, nextPow2(Math.ceil(n / 4)));
+      return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx };
+    }
     case 'hardware':
       // A 64×64 tile needs enough tiles to fill the GPU; small outputs use 32×32 tiles.
       return { kernel: 'tiled', vecA, vecB, ts: m * n >= 256 * 256 ? 64 : 32, tk: 16 };
     default:
       return adapterKind satisfies never;
   }
+}
+
+/** The smallest power of two ≥ x (x ≥ 1). */
+function nextPow2(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 }

@@ -586,6 +586,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   protected kMatmul(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
     const { m, n, k, transA, transB } = p;
     const v = pickMatmulVariant({ m, n, k, transA, transB }, this.adapterKind);
+    const fused = p.c !== null || p.bias !== null || p.act !== 'none';
     let name: ShaderName;
     let constants: Constants;
     let tileRows: number;
@@ -598,7 +599,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
         break;
       case 'regblock':
         name = 'matmul_regblock';
-        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, WX: v.wx, WY: v.wy };
+        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused, WX: v.wx, WY: v.wy };
         tileRows = 4 * v.wy;
         tileCols = 4 * v.wx;
         break;
