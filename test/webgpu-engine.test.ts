@@ -8,10 +8,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  BackendRegistry, DeviceLostError, MatrixTooLargeError, ShaderCompileError, WebGpuBackend, pickMatmulVariant,
+  BackendRegistry, DeviceLostError, MatrixTooLargeError, ShaderCompileError, WebGpuBackend, createWebGpuBackend, pickMatmulVariant,
 } from '../dist/featurelab.js';
 import { runtime, testBackends } from './support/backends.js';
+import { agreeWithRef, host } from './support/check.js';
 import { uniform } from './support/random.js';
+import { TOL } from './tolerances.js';
 
 const s = suite(`webgpu engine [${runtime}]`);
 const gpu = testBackends.find((b) => b.name === 'webgpu') as WebGpuBackend | undefined;
@@ -95,6 +97,28 @@ if (gpu) {
     const rows = 65536;
     const cols = Math.ceil(limit / 4 / rows) + 1024;
     assert.throws(() => gpu.zeros(rows, cols), (e: Error) => e instanceof MatrixTooLargeError && /maxStorageBufferBindingSize/.test(e.message) && new RegExp(`${rows}×${cols}`).test(e.message));
+  });
+
+  s('the workgroup-tiled kernel picked for hardware adapters agrees with the reference (odd shapes, transposes, epilogue)', async () => {
+    // This adapter is software, so the op suites exercise the register-blocked kernel; force the other one.
+    const hw = await createWebGpuBackend(gpu.gpu!, { adapterKind: 'hardware' });
+    try {
+      const shapes = [[33, 17, 65], [127, 257, 3], [64, 64, 64], [257, 65, 127], [300, 301, 302]];
+      for (const [m, k, n] of shapes) {
+        for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+          const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+          const C = host(uniform(5, m, n), m, n);
+          const bias = host(uniform(6, 1, n), 1, n);
+          await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+          await agreeWithRef(hw, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA, transB, alpha: 0.5, beta: 2, c, bias: bi, act: 'tanh' }),
+            TOL.matmul, `tiled epilogue ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+        }
+      }
+      assert.ok(hw.stats().pipelines > 0);
+    } finally {
+      hw.dispose();
+    }
   });
 
   s('device loss becomes DeviceLostError on every later op, without a crash', async () => {
