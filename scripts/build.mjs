@@ -1,6 +1,6 @@
 // Builds the platform-neutral library bundle (dist/featurelab.js) and the Node CLI (dist/cli.js).
 // WGSL is imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or import.meta.url.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 /** esbuild options shared by the library, the CLI, the tests and the benchmarks. */
@@ -34,6 +34,8 @@ function checkNeutral(file) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   await esbuild.build({ ...sharedOptions, platform: 'neutral', entryPoints: ['src/index.ts'], outfile: 'dist/featurelab.js' });
   checkNeutral('dist/featurelab.js');
+  // Types beside the bundle, so `import … from './dist/featurelab.js'` is typed (tsc writes dist/types/).
+  writeFileSync('dist/featurelab.d.ts', "export * from './types/index.js';\n");
   await esbuild.build({
     ...sharedOptions,
     platform: 'node',
