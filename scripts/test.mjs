@@ -11,7 +11,8 @@ const args = process.argv.slice(2);
 const nodeOnly = args.includes('--node-only');
 const filter = args.find((a) => !a.startsWith('--')) ?? '';
 const root = resolve(import.meta.dirname, '..');
-const outDir = resolve(root, 'build/test');
+// One folder per filter, so that runs with different filters can go on at the same time.
+const outDir = resolve(root, 'build/test', filter ? filter.replace(/[^\w-]/g, '_') : 'all');
 mkdirSync(outDir, { recursive: true });
 
 const files = readdirSync(resolve(root, 'test')).filter((f) => f.endsWith('.test.ts') && f.includes(filter)).sort();
@@ -21,10 +22,10 @@ if (files.length === 0) {
 }
 const entry = resolve(outDir, 'entry.ts');
 writeFileSync(entry, [
-  `import '../../test/support/defer.ts';`,
-  ...files.map((f) => `import '../../test/${f}';`),
+  `import '../../../test/support/defer.ts';`,
+  ...files.map((f) => `import '../../../test/${f}';`),
   `import { exec } from 'uvu';`,
-  `import { disposeAll } from '../../dist/featurelab.js';`,
+  `import { disposeAll } from '../../../dist/featurelab.js';`,
   `await exec();`,
   `const failed = (globalThis as any).process?.exitCode ?? 0;`,
   `disposeAll();`,

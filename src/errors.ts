@@ -32,3 +32,12 @@ export class InvalidMatrixError extends FeaturelabError {}
 
 /** An argument that is not a matrix (option, size, data array) is out of range or of the wrong kind. */
 export class ArgumentError extends FeaturelabError {}
+
+/** A data file is malformed (bad magic number, dimensions, length or compression); the message names the file. */
+export class DataFormatError extends FeaturelabError {}
+
+/** A dataset is not installed where it was looked for; the message says how to get it. */
+export class DatasetMissingError extends FeaturelabError {}
+
+/** An experiment configuration or a command-line flag is invalid; the message lists what is allowed. */
+export class ConfigError extends FeaturelabError {}
