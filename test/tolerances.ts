@@ -26,6 +26,8 @@ export const TOL = {
    * to the largest |value| of the state (≈ 6e-8 per rounding × a few roundings per step × 5 steps).
    */
   optimizer: { rtol: 1e-5, atol: 5e-7, normalized: true },
+  /** Whole-network gradients (several products and element-wise ops in f32): relative to the largest entry. */
+  networkGradient: { rtol: 0, atol: 2e-5, normalized: true },
   /** Central finite differences of the f64 reference: f′ vs (f(x+h) − f(x−h)) / 2h with h = 1e-5. */
   finiteDifference: { rtol: 1e-6, atol: 1e-8 },
 } satisfies Record<string, Tolerance>;

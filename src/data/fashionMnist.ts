@@ -1,0 +1,119 @@
+/**
+ * Fashion-MNIST (Xiao, Rasul, Vollgraf 2017): 60 000 training and 10 000 test images of 28×28 grey
+ * clothing items in 10 classes, read from the four IDX files (gzip or raw) through a FileSource.
+ * The Debian package `dataset-fashion-mnist` installs them in FASHION_MNIST_DIR.
+ */
+import { ArgumentError, DataFormatError, DatasetMissingError } from '../errors.js';
+import type { FileSource } from './files.js';
+import { decodeIdx } from './idx.js';
+import type { IdxArray } from './idx.js';
+
+/** Where the Debian package `dataset-fashion-mnist` installs the files. */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** The file names (each may also be stored without the .gz suffix, uncompressed). */
+export const FASHION_MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+} as const;
+
+/** Class names in label order 0 … 9. */
+export const FASHION_MNIST_CLASSES: readonly string[] = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+];
+
+/** A set of labelled 28×28 images: images is count×784 row-major f32 in [0, 1], labels are 0 … 9. */
+export interface LabeledImages {
+  count: number;
+  rows: 28;
+  cols: 28;
+  images: Float32Array;
+  labels: Int32Array;
+}
+
+/** Options of loadFashionMnist. */
+export interface FashionMnistOptions {
+  /** Keep only the first limitTrain training examples (default: all 60 000). */
+  limitTrain?: number;
+  /** Keep only the first limitTest test examples (default: all 10 000). */
+  limitTest?: number;
+}
+
+/** Fashion-MNIST's training and test sets and the class names. */
+export interface FashionMnist {
+  train: LabeledImages;
+  test: LabeledImages;
+  classNames: string[];
+}
+
+/** What the user should do when files are missing. */
+function installHint(): string {
+  const names = Object.values(FASHION_MNIST_FILES).join(', ');
+  return `install it with \`apt-get install dataset-fashion-mnist\` (Debian) or pass a folder holding ${names} (gzip or the same names without .gz)`;
+}
+
+/** The path of one file, gzip preferred, or null when neither form exists. */
+async function locate(files: FileSource, dir: string, gzName: string): Promise<string | null> {
+  for (const name of [gzName, gzName.replace(/\.gz$/, '')]) {
+    const path = files.join(dir, name);
+    if (await files.exists(path)) return path;
+  }
+  return null;
+}
+
+/** Checks an optional example limit. */
+function checkLimit(v: number | undefined, name: string): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new ArgumentError(`loadFashionMnist: ${name} must be an integer ≥ 0, got ${String(v)}`);
+}
+
+/** Validates one images/labels pair and converts the first `limit` examples. */
+function toLabeled(images: IdxArray, imagesPath: string, labels: IdxArray, labelsPath: string, limit: number | undefined): LabeledImages {
+  const [n, rows, cols] = images.dims;
+  if (images.type !== 'u8' || images.dims.length !== 3 || rows !== 28 || cols !== 28) {
+    throw new DataFormatError(`${imagesPath}: expected u8 images of shape N×28×28, got ${images.dims.join('×')} ${images.type}`);
+  }
+  if (labels.type !== 'u8' || labels.dims.length !== 1) {
+    throw new DataFormatError(`${labelsPath}: expected a 1-D u8 array of labels, got ${labels.dims.join('×')} ${labels.type}`);
+  }
+  if (labels.dims[0] !== n) {
+    throw new DataFormatError(`${labelsPath}: holds ${labels.dims[0]} labels but ${imagesPath} holds ${n} images; expected the same count (mismatched files?)`);
+  }
+  const count = Math.min(n, limit ?? n);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const y = labels.data[i];
+    if (y > 9) throw new DataFormatError(`${labelsPath}: label ${i} is ${y}; expected a class 0…9`);
+    out[i] = y;
+  }
+  const px = images.data.subarray(0, count * 784);
+  const img = new Float32Array(px.length);
+  for (let i = 0; i < px.length; i++) img[i] = px[i] / 255;
+  return { count, rows: 28, cols: 28, images: img, labels: out };
+}
+
+/** Loads Fashion-MNIST from `dir` through `files`; missing files → DatasetMissingError, bad files → DataFormatError. */
+export async function loadFashionMnist(files: FileSource, dir: string = FASHION_MNIST_DIR, opts: FashionMnistOptions = {}): Promise<FashionMnist> {
+  checkLimit(opts.limitTrain, 'limitTrain');
+  checkLimit(opts.limitTest, 'limitTest');
+  const keys = Object.keys(FASHION_MNIST_FILES) as (keyof typeof FASHION_MNIST_FILES)[];
+  const paths = await Promise.all(keys.map((k) => locate(files, dir, FASHION_MNIST_FILES[k])));
+  const missing = keys.filter((_, i) => paths[i] === null).map((k) => FASHION_MNIST_FILES[k]);
+  if (missing.length === keys.length) {
+    throw new DatasetMissingError(`Fashion-MNIST not found: ${dir} holds none of its files (or does not exist); ${installHint()}`);
+  }
+  if (missing.length > 0) {
+    throw new DatasetMissingError(`Fashion-MNIST is incomplete in ${dir}: ${missing.join(', ')} missing; ${installHint()}`);
+  }
+  const [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath] = paths as string[];
+  const decode = async (path: string): Promise<IdxArray> => decodeIdx(await files.read(path), path);
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath].map(decode),
+  );
+  return {
+    train: toLabeled(trainImages, trainImagesPath, trainLabels, trainLabelsPath, opts.limitTrain),
+    test: toLabeled(testImages, testImagesPath, testLabels, testLabelsPath, opts.limitTest),
+    classNames: [...FASHION_MNIST_CLASSES],
+  };
+}

@@ -1,0 +1,30 @@
+/** A multi-layer perceptron with ReLU hidden layers (fused into the matmul epilogue) and He initialisation. */
+import type { Backend } from '../backend/types.js';
+import type { Rng } from '../rng.js';
+import type { Tape, Var } from '../autograd/tape.js';
+import { ParamSet } from './params.js';
+import type { Model } from './model.js';
+
+/** An MLP with layer sizes `sizes` (input first, classes last); parameters W0, b0, W1, b1, … */
+export class Mlp implements Model {
+  readonly params: ParamSet;
+
+  /** Creates the parameters on `backend` from `rng`: W ~ N(0, 2/fan_in), b = 0. */
+  constructor(backend: Backend, readonly sizes: number[], rng: Rng) {
+    this.params = new ParamSet(backend);
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      this.params.normal(`W${l}`, sizes[l]!, sizes[l + 1]!, Math.sqrt(2 / sizes[l]!), rng);
+      this.params.zeros(`b${l}`, 1, sizes[l + 1]!);
+    }
+  }
+
+  /** Logits of inputs x (batch × sizes[0]). */
+  forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+    let h = x;
+    const layers = this.sizes.length - 1;
+    for (let l = 0; l < layers; l++) {
+      h = tape.matmul(h, p[`W${l}`]!, { bias: p[`b${l}`]!, act: l + 1 < layers ? 'relu' : 'none' });
+    }
+    return h;
+  }
+}

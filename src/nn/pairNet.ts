@@ -1,0 +1,75 @@
+/**
+ * The margin paper's network for binary operations on a finite set of `tokens` (modular addition, group
+ * composition): neuron i has u_i, v_i ∈ R^tokens and w_i ∈ R^classes, and on input (a, b) outputs
+ * act(u_i[a] + v_i[b]) · w_i, with act = x² (the paper's quadratic network) or ReLU (for comparison).
+ * Spec: ../shared/specs/margin-algebra.md, "Networks".
+ *
+ * Storage: E = [U; V] is (2·tokens)×m (column i = (u_i, v_i)) and W is m×classes (row i = w_i), so the summed
+ * embedding of a batch is one product X·E with X the concatenated one-hots of (a, b) (see `pairOneHots`).
+ */
+import type { Backend } from '../backend/types.js';
+import type { Rng } from '../rng.js';
+import type { Tape, Var } from '../autograd/tape.js';
+import { ParamSet } from './params.js';
+import { type Model, neuronNormPower } from './model.js';
+
+/** Activation of the pair network. */
+export type PairActivation = 'square' | 'relu';
+
+/** Shape and initialisation of a pair network. */
+export interface PairNetConfig {
+  tokens: number;
+  classes: number;
+  width: number;
+  act: PairActivation;
+  /** Standard deviation of the initial entries. */
+  initStd: number;
+}
+
+/** The network; parameters 'E' and 'W'. */
+export class PairNet implements Model {
+  readonly params: ParamSet;
+
+  /** Creates the parameters on `backend` from `rng`. */
+  constructor(backend: Backend, readonly config: PairNetConfig, rng: Rng) {
+    this.params = new ParamSet(backend);
+    this.params.normal('E', 2 * config.tokens, config.width, config.initStd, rng);
+    this.params.normal('W', config.width, config.classes, config.initStd, rng);
+  }
+
+  /** Logits of the one-hot pairs `x` (batch × 2·tokens). */
+  forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+    if (this.config.act === 'relu') return tape.matmul(tape.matmul(x, p.E!, { act: 'relu' }), p.W!);
+    return tape.matmul(tape.unary('square', tape.matmul(x, p.E!)), p.W!);
+  }
+
+  /** Σ_i ‖(u_i, v_i, w_i)‖^ν. */
+  normPower(tape: Tape, p: Record<string, Var>, nu: number): Var {
+    return neuronNormPower(tape, [p.E!], [p.W!], nu);
+  }
+
+  /** The per-neuron rows U, V, W (m×tokens, m×tokens, m×classes) read back to the host. */
+  async neuronRows(): Promise<{ U: Float32Array; V: Float32Array; W: Float32Array }> {
+    const { tokens, width } = this.config;
+    const e = await this.params.backend.read(this.params.get('E'));
+    const U = new Float32Array(width * tokens);
+    const V = new Float32Array(width * tokens);
+    for (let t = 0; t < tokens; t++) {
+      for (let i = 0; i < width; i++) {
+        U[i * tokens + t] = e[t * width + i]!;
+        V[i * tokens + t] = e[(tokens + t) * width + i]!;
+      }
+    }
+    return { U, V, W: await this.params.backend.read(this.params.get('W')) };
+  }
+}
+
+/** The inputs of all pairs: row r is onehot(a[r]) ‖ onehot(b[r]) (count × 2·tokens). */
+export function pairOneHots(a: Int32Array, b: Int32Array, tokens: number): Float32Array {
+  const x = new Float32Array(a.length * 2 * tokens);
+  for (let r = 0; r < a.length; r++) {
+    x[r * 2 * tokens + a[r]!] = 1;
+    x[r * 2 * tokens + tokens + b[r]!] = 1;
+  }
+  return x;
+}

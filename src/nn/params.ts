@@ -1,0 +1,70 @@
+/**
+ * A model's parameters: named matrices on one backend, created from seeded host data so that every
+ * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
+ */
+import type { Backend, Mat } from '../backend/types.js';
+import type { Rng } from '../rng.js';
+import type { Tape, Var } from '../autograd/tape.js';
+
+/** One named parameter matrix. */
+export interface Param {
+  readonly name: string;
+  readonly value: Mat;
+}
+
+/** The parameters of a model, in a fixed order. */
+export class ParamSet {
+  readonly list: Param[] = [];
+
+  /** @param backend where the parameters live */
+  constructor(readonly backend: Backend) {}
+
+  /** Adds a rows×cols parameter with entries drawn from N(0, std²). */
+  normal(name: string, rows: number, cols: number, std: number, rng: Rng): Mat {
+    const data = rng.fork(name).fillNormal(new Float32Array(rows * cols), 0, std);
+    return this.add(name, this.backend.upload(data, rows, cols));
+  }
+
+  /** Adds a rows×cols parameter of zeros. */
+  zeros(name: string, rows: number, cols: number): Mat {
+    return this.add(name, this.backend.zeros(rows, cols));
+  }
+
+  /** Adds an existing matrix as a parameter (the set takes ownership). */
+  add(name: string, value: Mat): Mat {
+    if (this.list.some((p) => p.name === name)) throw new Error(`ParamSet: duplicate parameter name '${name}'`);
+    this.list.push({ name, value });
+    return value;
+  }
+
+  /** The parameter called `name`. */
+  get(name: string): Mat {
+    const p = this.list.find((q) => q.name === name);
+    if (!p) throw new Error(`ParamSet: no parameter '${name}' (have ${this.list.map((q) => q.name).join(', ')})`);
+    return p.value;
+  }
+
+  /** Puts every parameter on a tape; the result maps names to tape variables. */
+  onTape(tape: Tape): Record<string, Var> {
+    const out: Record<string, Var> = {};
+    for (const p of this.list) out[p.name] = tape.param(p.value);
+    return out;
+  }
+
+  /** Reads every parameter back to the host, by name. */
+  async read(): Promise<Record<string, { data: Float32Array; rows: number; cols: number }>> {
+    const out: Record<string, { data: Float32Array; rows: number; cols: number }> = {};
+    for (const p of this.list) out[p.name] = { data: await this.backend.read(p.value), rows: p.value.rows, cols: p.value.cols };
+    return out;
+  }
+
+  /** Total number of scalar parameters. */
+  get size(): number {
+    return this.list.reduce((s, p) => s + p.value.rows * p.value.cols, 0);
+  }
+
+  /** Frees every parameter. */
+  free(): void {
+    this.backend.free(...this.list.map((p) => p.value));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The training loop: full-batch or seeded-minibatch steps of cross-entropy (plus the margin spec's
+ * λ‖θ‖_{2,ν}^ν when asked) with any optimizer and learning-rate schedule, and probe hooks that sample
+ * metrics every k steps. The loss is read back only when a probe runs, so the GPU is never waited on in
+ * between (`read()` is the only sync point).
+ */
+import { ConfigError } from '../errors.js';
+import type { Backend, Mat } from '../backend/types.js';
+import { Tape } from '../autograd/tape.js';
+import type { Rng } from '../rng.js';
+import type { Model } from './model.js';
+import { createOptimizer, type OptimizerConfig } from './optim.js';
+import { learningRate, type ScheduleConfig } from './schedule.js';
+
+/** How to train. */
+export interface TrainConfig {
+  steps: number;
+  /** Base learning rate (the schedule scales it). */
+  lr: number;
+  schedule: ScheduleConfig;
+  optimizer: OptimizerConfig;
+  /** Examples per step, or 'full' for full-batch gradient descent. */
+  batchSize: number | 'full';
+  /** λ and ν of the regulariser λ·Σ_i ‖θ_i‖^ν (the model must provide normPower). */
+  regularizer?: { lambda: number; nu: number };
+}
+
+/** The training data on the backend: inputs (count × features) and labels (count × 1). */
+export interface TrainData {
+  x: Mat;
+  labels: Mat;
+  count: number;
+}
+
+/** What a probe sees. */
+export interface ProbeContext {
+  /** Steps done so far (0 before the first). */
+  step: number;
+  /** Training loss (cross-entropy + regulariser) of the last step, NaN before the first. */
+  loss: number;
+  /** Learning rate of the last step. */
+  lr: number;
+}
+
+/** A measurement taken every `every` steps (and after the last). */
+export interface Probe {
+  every: number;
+  run(ctx: ProbeContext): void | Promise<void>;
+}
+
+/** Hooks of the loop. */
+export interface TrainHooks {
+  probes?: Probe[];
+  /** Called after every step (cheap: no read-back). */
+  onStep?(step: number): void;
+  /** Checked after every step; true stops the loop early (e.g. a time budget). */
+  shouldStop?(): boolean;
+}
+
+/** What the loop did. */
+export interface TrainSummary {
+  steps: number;
+  seconds: number;
+  finalLoss: number;
+}
+
+/** Checks a training configuration and throws ConfigError naming the bad value. */
+export function validateTrainConfig(cfg: TrainConfig, count: number): void {
+  if (!Number.isInteger(cfg.steps) || cfg.steps < 0) throw new ConfigError(`steps must be a non-negative integer, got ${cfg.steps}`);
+  if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr)) throw new ConfigError(`lr must be a positive number, got ${cfg.lr}`);
+  if (cfg.batchSize !== 'full' && (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1 || cfg.batchSize > count)) {
+    throw new ConfigError(`batchSize must be 'full' or an integer in [1, ${count}], got ${cfg.batchSize}`);
+  }
+  if (cfg.regularizer && (!(cfg.regularizer.lambda >= 0) || !(cfg.regularizer.nu >= 1))) {
+    throw new ConfigError(`regularizer needs lambda ≥ 0 and nu ≥ 1, got lambda ${cfg.regularizer.lambda}, nu ${cfg.regularizer.nu}`);
+  }
+}
+
+/** Runs `cfg.steps` optimizer steps of `model` on `data`; `rng` drives the minibatch shuffle. */
+export async function train(backend: Backend, model: Model, data: TrainData, cfg: TrainConfig, rng: Rng, hooks: TrainHooks = {}): Promise<TrainSummary> {
+  validateTrainConfig(cfg, data.count);
+  if (cfg.regularizer && cfg.regularizer.lambda > 0 && !model.normPower) throw new ConfigError('regularizer: this model has no per-neuron norm');
+  const optimizer = createOptimizer(model.params, cfg.optimizer);
+  const shuffle = rng.fork('minibatch');
+  const batch = cfg.batchSize === 'full' ? data.count : cfg.batchSize;
+  let order: Uint32Array | null = null;
+  let cursor = 0;
+  let lastLoss: Mat | null = null;
+  let lr = cfg.lr;
+  const probes = hooks.probes ?? [];
+  const t0 = performance.now();
+
+  const runProbes = async (step: number, force: boolean): Promise<void> => {
+    const due = probes.filter((p) => force || step % p.every === 0);
+    if (due.length === 0) return;
+    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
+    for (const p of due) await p.run({ step, loss, lr });
+  };
+
+  let step = 0;
+  try {
+    await runProbes(0, false);
+    for (; step < cfg.steps; ) {
+      lr = learningRate(cfg.schedule, cfg.lr, step);
+      const tape = new Tape(backend);
+      try {
+        let x = data.x;
+        let labels = data.labels;
+        if (batch < data.count) {
+          if (!order || cursor + batch > data.count) {
+            order = shuffle.permutation(data.count);
+            cursor = 0;
+          }
+          const idx = backend.upload(Float32Array.from(order.subarray(cursor, cursor + batch)), batch, 1);
+          cursor += batch;
+          x = backend.gatherRows(data.x, idx);
+          labels = backend.gatherRows(data.labels, idx);
+          backend.free(idx);
+        }
+        const p = model.params.onTape(tape);
+        const logits = model.forward(tape, p, tape.input(x));
+        let loss = tape.softmaxCrossEntropy(logits, labels);
+        if (cfg.regularizer && cfg.regularizer.lambda > 0) {
+          loss = tape.add(loss, tape.scale(model.normPower!(tape, p, cfg.regularizer.nu), cfg.regularizer.lambda));
+        }
+        tape.backward(loss);
+        optimizer.step(model.params.list.map((q) => tape.grad(p[q.name]!)), lr);
+        if (lastLoss) backend.free(lastLoss);
+        lastLoss = backend.copy(loss.value);
+        if (x !== data.x) backend.free(x, labels);
+      } finally {
+        tape.dispose();
+      }
+      step++;
+      hooks.onStep?.(step);
+      await runProbes(step, step === cfg.steps);
+      if (hooks.shouldStop?.()) break;
+    }
+    const finalLoss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
+    return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss };
+  } finally {
+    if (lastLoss) backend.free(lastLoss);
+    optimizer.free();
+  }
+}
