@@ -6,12 +6,16 @@
 import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
+import { listExperiments, runCommand } from './run.js';
 
 const USAGE = `featurelab ${VERSION}
-usage: featurelab <command> [--backend webgpu|wasm|ref]
+usage: featurelab <command> …
 commands:
-  info     list the backends this machine can run and the adapter each uses
-  check    run every backend on a few products against the reference and print agreement and GFLOP/s`;
+  run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--set key=value …]
+           train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys)
+  list     the experiments
+  info     the backends this machine can run and the adapter each uses
+  check    every backend on a few products against the reference: agreement and GFLOP/s`;
 
 /** Deterministic pseudo-random data for the self-check. */
 function data(seed: number, n: number): Float32Array {
@@ -64,6 +68,11 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 1;
+  }
+  if (command === 'run') return runCommand(rest[0], rest.slice(1));
+  if (command === 'list') {
+    console.log(listExperiments());
+    return 0;
   }
   const backendFlag = rest.indexOf('--backend');
   const only = backendFlag >= 0 ? (rest[backendFlag + 1] as BackendName) : undefined;

@@ -1,0 +1,145 @@
+/**
+ * `featurelab run <experiment>`: builds the config (preset + --set), picks the backend, runs the experiment
+ * with a progress bar, writes DIR/result.json atomically (DESIGN "Result files") and prints a summary table.
+ * Ctrl-C asks the experiment to stop; what it has is still written, with a warning.
+ */
+import { ConfigError } from '../errors.js';
+import { getBackend, init } from '../backend/registry.js';
+import type { BackendName } from '../backend/types.js';
+import { buildConfig } from '../experiments/config.js';
+import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
+import type { AnyExperiment, SummaryValue } from '../experiments/types.js';
+import { VERSION } from '../version.js';
+import { nodeFileSource } from './nodeFiles.js';
+import { ProgressBar, formatDuration } from './progress.js';
+import { jsonSafe, writeJsonAtomic } from './results.js';
+
+/** Parsed flags of `run`. */
+interface RunFlags {
+  preset: string;
+  backend?: BackendName;
+  seed: number;
+  out?: string;
+  sets: string[];
+  help: boolean;
+}
+
+const FLAGS_HELP = `flags:
+  --preset quick|paper   config preset (default quick; paper = the paper's settings)
+  --backend webgpu|wasm|ref  backend (default: webgpu when an adapter exists, else wasm)
+  --seed N               random seed (default 0)
+  --out DIR              where result.json goes (default results/<experiment>-<time>)
+  --set key=value        change one config value (repeatable)`;
+
+/** Parses the flags after `run <experiment>`. */
+export function parseRunFlags(args: string[]): RunFlags {
+  const flags: RunFlags = { preset: 'quick', seed: 0, sets: [], help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new ConfigError(`${arg} needs a value\n${FLAGS_HELP}`);
+      return v;
+    };
+    switch (arg) {
+      case '--preset': flags.preset = value(); break;
+      case '--backend': {
+        const b = value();
+        if (!['webgpu', 'wasm', 'ref'].includes(b)) throw new ConfigError(`--backend must be webgpu, wasm or ref, got '${b}'`);
+        flags.backend = b as BackendName;
+        break;
+      }
+      case '--seed': {
+        const s = Number(value());
+        if (!Number.isInteger(s) || s < 0) throw new ConfigError(`--seed must be a non-negative integer, got '${args[i]}'`);
+        flags.seed = s;
+        break;
+      }
+      case '--out': flags.out = value(); break;
+      case '--set': flags.sets.push(value()); break;
+      case '--help': case '-h': flags.help = true; break;
+      default: throw new ConfigError(`unknown flag '${arg}'\n${FLAGS_HELP}`);
+    }
+  }
+  return flags;
+}
+
+/** The help text of one experiment: description, presets and every config key with its default. */
+export function experimentHelp(exp: AnyExperiment): string {
+  const lines = [`featurelab run ${exp.name} [flags]`, '', exp.description, '', FLAGS_HELP, '', `presets: ${Object.keys(exp.presets).join(', ')}`, '', 'config keys (default = paper):'];
+  for (const [key, doc] of Object.entries(exp.keys)) {
+    const quick = exp.presets.quick?.[key];
+    const choices = doc.choices ? ` (${doc.choices.join('|')})` : '';
+    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)}${quick !== undefined ? ` quick: ${String(quick)}`.padEnd(16) : ''.padEnd(16)} ${doc.doc}${choices}`);
+  }
+  return lines.join('\n');
+}
+
+/** `featurelab list`: the experiments, one per line. */
+export function listExperiments(): string {
+  return EXPERIMENTS.map((e) => `  ${e.name.padEnd(10)} ${e.description}`).join('\n');
+}
+
+/** Formats a summary value for the table. */
+function show(v: SummaryValue): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toFixed(4) : v.toExponential(3);
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  return String(v);
+}
+
+/** Runs `featurelab run <name> …`; returns the exit code. */
+export async function runCommand(name: string | undefined, args: string[]): Promise<number> {
+  if (!name || name.startsWith('--')) {
+    console.error(`usage: featurelab run <experiment> [flags]\nexperiments:\n${listExperiments()}`);
+    return 2;
+  }
+  const exp = findExperiment(name);
+  const flags = parseRunFlags(args);
+  if (flags.help) {
+    console.log(experimentHelp(exp));
+    return 0;
+  }
+  const config = buildConfig(exp, flags.preset, flags.sets);
+  await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], log: (m) => console.error(m) });
+  const backend = getBackend();
+  const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
+
+  let stopRequested = false;
+  const onSigint = (): void => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    console.error('\nstopping after the current step (Ctrl-C again to abort without saving)…');
+  };
+  process.on('SIGINT', onSigint);
+  const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
+  const t0 = performance.now();
+  try {
+    const result = await exp.run(config, {
+      backend, seed: flags.seed, files: nodeFileSource(),
+      progress: (p) => bar.update(p),
+      log: (m) => { bar.done(); console.error(m); },
+      shouldStop: () => stopRequested,
+    });
+    bar.done();
+    const totalSeconds = (performance.now() - t0) / 1000;
+    const warnings = [...result.warnings];
+    if (stopRequested) warnings.push('stopped early by the user (Ctrl-C): the series end where the run stopped');
+    const replaced: string[] = [];
+    const file = jsonSafe({
+      experiment: exp.name, version: VERSION, config, seed: flags.seed,
+      backend: { name: backend.name, description: backend.description },
+      timings: { totalSeconds, ...result.timings },
+      summary: result.summary, series: result.series, warnings, details: result.details ?? {},
+    }, '', replaced) as { warnings: string[] };
+    for (const r of replaced) file.warnings.push(`non-finite number written as null: ${r}`);
+    const path = await writeJsonAtomic(out, 'result.json', file);
+    console.log(`\n${exp.name} summary (${formatDuration(totalSeconds)} on ${backend.name}):`);
+    for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(26)} ${show(v)}`);
+    for (const w of file.warnings) console.log(`  warning: ${w}`);
+    console.log(`wrote ${path}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

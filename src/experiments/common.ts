@@ -1,0 +1,32 @@
+/** Pieces shared by the experiments: accuracy and a forward pass read back to the host. */
+import { Tape } from '../autograd/tape.js';
+import type { Backend, Mat } from '../backend/types.js';
+import type { Model } from '../nn/model.js';
+
+/** Fraction of rows of `logits` (count × classes) whose largest entry is at the label. */
+export function accuracy(logits: Float32Array, labels: ArrayLike<number>, count: number, classes: number): number {
+  let right = 0;
+  for (let r = 0; r < count; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
+    if (best === labels[r]) right++;
+  }
+  return right / count;
+}
+
+/** The model's logits on inputs x, read back. */
+export async function logitsOf(backend: Backend, model: Model, x: Mat): Promise<Float32Array> {
+  const tape = new Tape(backend);
+  try {
+    return await backend.read(model.forward(tape, model.params.onTape(tape), tape.input(x)).value);
+  } finally {
+    tape.dispose();
+  }
+}
+
+/** Transposes a rows×cols row-major array. */
+export function transposed(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}

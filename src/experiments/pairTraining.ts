@@ -1,0 +1,115 @@
+/**
+ * Training of the margin paper's pair network on a binary-operation table (modular addition, group
+ * composition) by full-batch gradient descent on cross-entropy + λ‖θ‖_{2,3}^3 with the doubling schedule,
+ * sampling the normalized margin / γ*, accuracy and a task-specific feature measure every k steps.
+ */
+import type { Backend } from '../backend/types.js';
+import { normNu, normalizedMargin } from '../metrics/margin.js';
+import { PairNet, pairOneHots, type PairActivation } from '../nn/pairNet.js';
+import { train } from '../nn/train.js';
+import type { Rng } from '../rng.js';
+import { accuracy, logitsOf } from './common.js';
+import type { ExperimentContext } from './types.js';
+
+/** A binary-operation table: pairs (a, b) of tokens with label y, and which rows are trained on. */
+export interface PairTable {
+  tokens: number;
+  a: Int32Array;
+  b: Int32Array;
+  y: Int32Array;
+  train: ArrayLike<number>;
+  test: ArrayLike<number>;
+}
+
+/** Optimisation settings of a pair-network run. */
+export interface PairTrainingConfig {
+  width: number;
+  steps: number;
+  lr: number;
+  doubleEvery: number;
+  doubleUntil: number;
+  lambda: number;
+  initStd: number;
+  probeEvery: number;
+}
+
+/** The neurons' parameters as rows (m×tokens each; W is m×classes). */
+export type NeuronRowsData = { U: Float32Array; V: Float32Array; W: Float32Array };
+
+/** What a run measured at its end, with F the task's feature measure. */
+export interface PairRun<F> {
+  margin: number;
+  marginRatio: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  features: F;
+  rows: NeuronRowsData;
+  series: Record<string, number[]>;
+  trainSeconds: number;
+  steps: number;
+}
+
+/** Uploads the rows `idx` of the table as one-hot pairs and labels. */
+function upload(backend: Backend, t: PairTable, idx: ArrayLike<number>) {
+  const a = Int32Array.from(idx, (i) => t.a[i]!);
+  const b = Int32Array.from(idx, (i) => t.b[i]!);
+  const y = Int32Array.from(idx, (i) => t.y[i]!);
+  return { x: backend.upload(pairOneHots(a, b, t.tokens), idx.length, 2 * t.tokens), labels: backend.upload(Float32Array.from(y), idx.length, 1), y, count: idx.length };
+}
+
+/**
+ * Trains a pair network with activation `act` on `table` and measures it; `features` maps the neuron rows
+ * to the task's measure and `featureSeries` to the number sampled into the series.
+ */
+export async function trainPairNetwork<F>(
+  table: PairTable, cfg: PairTrainingConfig, act: PairActivation, gammaStar: number, rng: Rng, ctx: ExperimentContext, phase: string,
+  features: (rows: NeuronRowsData) => F, featureSeries: { name: string; of: (f: F) => number },
+): Promise<PairRun<F>> {
+  const { backend } = ctx;
+  const tr = upload(backend, table, table.train);
+  const te = table.test.length > 0 ? upload(backend, table, table.test) : null;
+  const model = new PairNet(backend, { tokens: table.tokens, classes: table.tokens, width: cfg.width, act, initStd: cfg.initStd }, rng.fork('init'));
+  const series: Record<string, number[]> = { step: [], loss: [], lr: [], marginRatio: [], trainAccuracy: [], [featureSeries.name]: [] };
+  if (te) series.testAccuracy = [];
+
+  const measure = async () => {
+    const rows = await model.neuronRows();
+    const logits = await logitsOf(backend, model, tr.x);
+    const norm = normNu([{ data: rows.U, cols: table.tokens }, { data: rows.V, cols: table.tokens }, { data: rows.W, cols: table.tokens }], cfg.width, 3);
+    const margin = normalizedMargin(logits, tr.y, tr.count, table.tokens, norm);
+    const testAccuracy = te ? accuracy(await logitsOf(backend, model, te.x), te.y, te.count, table.tokens) : NaN;
+    return { margin, marginRatio: margin / gammaStar, trainAccuracy: accuracy(logits, tr.y, tr.count, table.tokens), testAccuracy, features: features(rows), rows };
+  };
+
+  const t0 = performance.now();
+  try {
+    const done = await train(backend, model, { x: tr.x, labels: tr.labels, count: tr.count }, {
+      steps: cfg.steps, lr: cfg.lr, batchSize: 'full',
+      schedule: { kind: 'doubling', every: cfg.doubleEvery, until: cfg.doubleUntil },
+      optimizer: { kind: 'sgd' },
+      regularizer: { lambda: cfg.lambda, nu: 3 },
+    }, rng, {
+      probes: [{
+        every: cfg.probeEvery,
+        run: async ({ step, loss, lr }) => {
+          const m = await measure();
+          series.step!.push(step);
+          series.loss!.push(loss);
+          series.lr!.push(lr);
+          series.marginRatio!.push(m.marginRatio);
+          series.trainAccuracy!.push(m.trainAccuracy);
+          series[featureSeries.name]!.push(featureSeries.of(m.features));
+          series.testAccuracy?.push(m.testAccuracy);
+        },
+      }],
+      onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase }),
+      shouldStop: ctx.shouldStop,
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    return { ...(await measure()), series, trainSeconds, steps: done.steps };
+  } finally {
+    model.params.free();
+    backend.free(tr.x, tr.labels);
+    if (te) backend.free(te.x, te.labels);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Sparse-parity features — specs/margin-algebra.md, "Feature measurements" (Sparse parity): the fraction of
+ * each neuron's |u_i| mass on the k relevant coordinates S,
+ *   mass_i = Σ_{j∈S} |u_i[j]| / Σ_j |u_i[j]|,
+ * which is 1 at the max margin (supp(u_i) = S).
+ *
+ * Active neurons follow the rule of the Fourier metrics: ‖θ_i‖² > 0 and ≥ activeFraction × max_j ‖θ_j‖²
+ * (default 1e-3), where θ_i = (u_i, w_i) when `opts.W` is given and u_i alone otherwise. A neuron with
+ * u_i = 0 has an undefined mass, reported as NaN (it is never active unless W makes it so, in which case it is
+ * left out of the mean as well). The mean is over active neurons with a defined mass (NaN when none).
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+
+/** Options of {@link supportMass}. */
+export interface SupportMassOptions {
+  /** A neuron is active when ‖θ_i‖² ≥ activeFraction × the largest; in [0, 1]; default 1e-3. */
+  activeFraction?: number;
+  /** Optional output weights (m rows of `wCols`, row-major), included in θ_i for the active rule. */
+  W?: ArrayLike<number>;
+  /** Columns of W (default 2, the two parity classes). */
+  wCols?: number;
+  /** Exponent ν of the weights ‖θ_i‖^ν of `weightedMean` (default 2; pass k + 1 for the parity network). */
+  nu?: number;
+}
+
+/** Result of {@link supportMass}. */
+export interface SupportMassResult {
+  /** mass_i per neuron (NaN when u_i = 0). */
+  perNeuron: Float64Array;
+  /** Active flag per neuron. */
+  active: boolean[];
+  /** Mean of mass_i over active neurons (NaN when none). */
+  mean: number;
+  /**
+   * Σ_i ‖θ_i‖^ν mass_i / Σ_i ‖θ_i‖^ν: each neuron weighted by its scale in the ν-homogeneous network, so
+   * neurons left near their initial size (which the regulariser shrinks only slowly) barely count. The
+   * spec defines mass_i per neuron and leaves the aggregate open; this is our choice, beside `mean`.
+   */
+  weightedMean: number;
+}
+
+function checkMatrix(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
+  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
+  if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
+  }
+}
+
+/** Fraction of each neuron's |u_i| mass on the relevant coordinates, Σ_{j∈S}|u_i[j]| / Σ_j|u_i[j]|, and its mean over active neurons (spec "Sparse parity: fraction of each neuron's |u_i| mass on the k relevant coordinates"); U is m×n row-major. */
+export function supportMass(
+  U: ArrayLike<number>,
+  m: number,
+  n: number,
+  relevant: number[],
+  opts: SupportMassOptions = {},
+): SupportMassResult {
+  const fn = 'supportMass';
+  if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n (the number of input bits) must be a positive integer, got ${String(n)}`);
+  checkMatrix(fn, 'U', U, m * n, `an m×n matrix (${m}×${n}, one row per neuron)`);
+  if (!Array.isArray(relevant) || relevant.length === 0) throw new ArgumentError(`${fn}: relevant must be a non-empty array of coordinate indices (the parity's support S)`);
+  const inS = new Uint8Array(n);
+  for (const j of relevant) {
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new ArgumentError(`${fn}: relevant contains ${String(j)}; indices must be integers in [0, ${n})`);
+    if (inS[j]) throw new ArgumentError(`${fn}: relevant lists coordinate ${j} twice; list each relevant coordinate once`);
+    inS[j] = 1;
+  }
+  const activeFraction = opts.activeFraction ?? 1e-3;
+  if (!(activeFraction >= 0 && activeFraction <= 1)) throw new ArgumentError(`${fn}: opts.activeFraction must be in [0, 1], got ${String(activeFraction)}; the default is 1e-3`);
+  const wCols = opts.wCols ?? 2;
+  if (!Number.isInteger(wCols) || wCols < 1) throw new ArgumentError(`${fn}: opts.wCols must be a positive integer, got ${String(wCols)}`);
+  if (opts.W !== undefined) checkMatrix(fn, 'opts.W', opts.W, m * wCols, `an m×wCols matrix (${m}×${wCols}, one row per neuron)`);
+
+  const perNeuron = new Float64Array(m);
+  const norms = new Float64Array(m);
+  let maxNorm = 0;
+  for (let i = 0; i < m; i++) {
+    let onS = 0;
+    let all = 0;
+    let sq = 0;
+    for (let j = 0; j < n; j++) {
+      const x = U[i * n + j];
+      const ax = Math.abs(x);
+      all += ax;
+      if (inS[j]) onS += ax;
+      sq += x * x;
+    }
+    if (opts.W !== undefined) for (let c = 0; c < wCols; c++) sq += opts.W[i * wCols + c] ** 2;
+    perNeuron[i] = all > 0 ? onS / all : NaN;
+    norms[i] = sq;
+    if (sq > maxNorm) maxNorm = sq;
+  }
+  const active: boolean[] = [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < m; i++) {
+    const a = norms[i] > 0 && norms[i] >= activeFraction * maxNorm;
+    active.push(a);
+    if (a && !Number.isNaN(perNeuron[i])) {
+      sum += perNeuron[i];
+      count++;
+    }
+  }
+  const nu = opts.nu ?? 2;
+  let wSum = 0;
+  let wTotal = 0;
+  for (let i = 0; i < m; i++) {
+    if (Number.isNaN(perNeuron[i])) continue;
+    const weight = Math.pow(norms[i], nu / 2);
+    wSum += weight * perNeuron[i];
+    wTotal += weight;
+  }
+  return { perNeuron, active, mean: count > 0 ? sum / count : NaN, weightedMean: wTotal > 0 ? wSum / wTotal : NaN };
+}
