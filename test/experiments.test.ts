@@ -1,0 +1,104 @@
+/**
+ * The margin-algebra analyses at small size (spec margin-algebra.md, "What must be shown"), on the WASM
+ * backend: modular addition p = 17 (margin / γ* ≥ 0.95, every active neuron on one frequency, all 8 used,
+ * ReLU's lower Fourier power beside it), sparse parity (10, 4) (support on the relevant bits ≥ 0.9) and
+ * S_3 (each neuron in one non-trivial irrep, every one used). Plus determinism (same seed → same bits on
+ * WASM, for any thread count), WebGPU within tolerance of WASM, and config errors.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BackendRegistry } from '../dist/featurelab.js';
+import { buildConfig } from '../src/experiments/config.js';
+import { findExperiment } from '../src/experiments/index.js';
+import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
+import { parseRunFlags } from '../src/cli/run.js';
+import type { Backend } from '../src/index.js';
+import { testBackends } from './support/backends.js';
+
+const wasm = testBackends.find((b) => b.name === 'wasm')!;
+const webgpu = testBackends.find((b) => b.name === 'webgpu');
+
+/** Runs an experiment's quick preset with overrides on a backend. */
+function run(name: string, backend: Backend, sets: string[] = [], seed = 0): Promise<ExperimentResult> {
+  const exp = findExperiment(name);
+  return exp.run(buildConfig(exp, 'quick', sets) as Record<string, ConfigValue>, { backend, seed });
+}
+
+const s = suite('margin-algebra experiments [wasm]');
+
+s('modular addition p = 17, m = 128: margin → γ*, single frequencies, every frequency, ReLU less pure', async () => {
+  const r = await run('modadd', wasm);
+  const sum = r.summary;
+  assert.ok((sum.marginRatio as number) >= 0.95, `margin / γ* = ${sum.marginRatio}`);
+  assert.ok((sum.marginRatio as number) <= 1 + 1e-4, `margin / γ* = ${sum.marginRatio} cannot exceed 1`);
+  assert.is(sum.singleFrequencyFraction, 1, 'every active neuron is single-frequency');
+  assert.equal(sum.frequenciesUsed, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.is(sum.trainAccuracy, 1);
+  assert.ok((sum.meanMaxPower as number) >= 0.99, `quadratic mean max power ${sum.meanMaxPower}`);
+  assert.ok((sum.reluMeanMaxPower as number) < (sum.meanMaxPower as number), `ReLU ${sum.reluMeanMaxPower} vs quadratic ${sum.meanMaxPower}`);
+  assert.ok((sum.meanAbsPhaseError as number) < 0.05, `θ_u + θ_v ≈ θ_w: mean |error| ${sum.meanAbsPhaseError}`);
+  assert.ok(r.series.marginRatio!.length >= 10 && r.series.step!.at(-1) === 12000);
+});
+
+s('sparse parity (10, 4): support on the 4 relevant bits ≥ 0.9, margin / γ* reported', async () => {
+  const r = await run('parity', wasm);
+  assert.ok((r.summary.supportMass as number) >= 0.9, `support mass ${r.summary.supportMass}`);
+  const ratio = r.summary.marginRatio as number;
+  assert.ok(ratio > 0.5 && ratio <= 1 + 1e-4, `margin / γ* = ${ratio}`);
+  assert.is(r.summary.trainAccuracy, 1);
+});
+
+s('S_3: every neuron in one non-trivial irrep, every non-trivial irrep used', async () => {
+  const r = await run('group', wasm);
+  assert.ok((r.summary.irrepConcentration as number) >= 0.95, `concentration ${r.summary.irrepConcentration}`);
+  assert.equal(r.summary.irrepsUsed, ['[1,1,1]', '[2,1]']);
+  assert.is(r.summary.allIrrepsUsed, true);
+  const ratio = r.summary.marginRatio as number;
+  assert.ok(ratio > 0.9 && ratio <= 1 + 1e-4, `margin / γ* = ${ratio}`);
+});
+
+s('same seed → bit-identical training on WASM, for 1 and 2 threads; another seed differs', async () => {
+  const small = ['p=7', 'width=24', 'steps=300', 'probeEvery=100', 'compareRelu=false'];
+  const reg = new BackendRegistry();
+  await reg.init({ prefer: ['wasm'], wasmThreads: 1, log: () => {} });
+  try {
+    const a = await run('modadd', wasm, small, 5);
+    const b = await run('modadd', wasm, small, 5);
+    const c = await run('modadd', reg.get('wasm'), small, 5);
+    const d = await run('modadd', wasm, small, 6);
+    assert.equal(b.series.loss, a.series.loss);
+    assert.equal(b.series.marginRatio, a.series.marginRatio);
+    assert.equal(c.series.loss, a.series.loss, 'one thread gives the same bits as two');
+    assert.not.equal(d.series.loss, a.series.loss);
+  } finally {
+    reg.disposeAll();
+  }
+});
+
+if (webgpu) {
+  s('WebGPU training stays within tolerance of WASM (same seed)', async () => {
+    const small = ['p=7', 'width=24', 'steps=200', 'probeEvery=50', 'compareRelu=false'];
+    const [g, w] = [await run('modadd', webgpu, small, 3), await run('modadd', wasm, small, 3)];
+    w.series.loss!.forEach((want, i) => {
+      if (!Number.isFinite(want)) return; // step 0 has no loss yet
+      const got = g.series.loss![i]!;
+      assert.ok(Math.abs(got - want) <= 1e-4 * Math.abs(want) + 1e-6, `loss at probe ${i}: webgpu ${got}, wasm ${want}`);
+    });
+    assert.ok(Math.abs((g.summary.marginRatio as number) - (w.summary.marginRatio as number)) < 1e-3);
+  });
+}
+
+s('bad config values and flags raise errors that list what is allowed', () => {
+  const exp = findExperiment('modadd');
+  assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));
+  assert.throws(() => buildConfig(exp, 'quick', ['act=tanh']), (e: Error) => /square, relu/.test(e.message));
+  assert.throws(() => buildConfig(exp, 'quick', ['width=1.5']), (e: Error) => /integer/.test(e.message));
+  assert.throws(() => buildConfig(exp, 'quick', ['p=abc']), (e: Error) => /number/.test(e.message));
+  assert.throws(() => buildConfig(exp, 'fast', []), (e: Error) => /paper, quick/.test(e.message));
+  assert.throws(() => findExperiment('mnist'), (e: Error) => /modadd/.test(e.message));
+  assert.throws(() => parseRunFlags(['--sed', '3']), (e: Error) => /unknown flag/.test(e.message) && /--seed/.test(e.message));
+  assert.throws(() => parseRunFlags(['--backend', 'cuda']), (e: Error) => /webgpu, wasm or ref/.test(e.message));
+  assert.equal(parseRunFlags(['--seed', '4', '--set', 'p=5', '--preset', 'paper']), { preset: 'paper', seed: 4, sets: ['p=5'], help: false });
+});
+
+s.run();
