@@ -188,6 +188,32 @@ export function gatherRowsF32(xPtr: usize, idxPtr: usize, outPtr: usize, rows: i
 }
 
 /**
+ * out (outRows×cols): row r = Σ_{j=off[r]}^{off[r+1]−1} x[src[j]] in f32, added in order of j (SIMD across
+ * columns: the same additions as the scalar loop). A bad offset or source gives a NaN row.
+ */
+export function gatherSumRowsF32(xPtr: usize, offPtr: usize, srcPtr: usize, outPtr: usize, rows: i32, cols: i32, outRows: i32, nSources: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < outRows; r++) {
+    const dst = outPtr + <usize>r * rowBytes;
+    const lo = asIndex(load<f32>(offPtr + (<usize>r << 2)), nSources + 1);
+    const hi = asIndex(load<f32>(offPtr + (<usize>(r + 1) << 2)), nSources + 1);
+    fillF32(dst, cols, 0);
+    if (lo < 0 || hi < lo) {
+      fillF32(dst, cols, NaN);
+      continue;
+    }
+    for (let j = lo; j < hi; j++) {
+      const s = asIndex(load<f32>(srcPtr + (<usize>j << 2)), rows);
+      if (s < 0) {
+        fillF32(dst, cols, NaN);
+        continue;
+      }
+      binaryRow(0, dst, xPtr + <usize>s * rowBytes, false, dst, cols);
+    }
+  }
+}
+
+/**
  * Mean softmax cross-entropy of logits (m×c) against labels (m×1 class indices as f32), max-shifted, in
  * f64: loss (1×1) = mean(lse − logit[label]), grad (m×c) = (softmax − onehot)/m. An invalid label makes
  * that row's gradient and the loss NaN.

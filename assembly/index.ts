@@ -4,7 +4,7 @@
 // buffer above `heapBaseF32()`; the kernels never allocate.
 export { matmulF32, matmulScratchBytes, matmulSetBlocking } from './gemm';
 export {
-  adamwStepF32, binaryF32, copyF32, fillF32, gatherRowsF32, mseF32, reduceF32, sgdStepF32,
+  adamwStepF32, binaryF32, copyF32, fillF32, gatherRowsF32, gatherSumRowsF32, mseF32, reduceF32, sgdStepF32,
   softmaxCrossEntropyF32, transposeF32, unaryF32, unaryGradF32,
 } from './elementwise';
 

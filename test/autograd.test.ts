@@ -10,6 +10,7 @@ import { Mlp } from '../src/nn/mlp.js';
 import type { Model } from '../src/nn/model.js';
 import { PairNet, pairOneHots } from '../src/nn/pairNet.js';
 import { ParityNet } from '../src/nn/parityNet.js';
+import { rowSelection } from '../src/nn/rowSelection.js';
 import { Rng } from '../src/rng.js';
 import type { Backend, Mat } from '../src/index.js';
 import { ref, testBackends } from './support/backends.js';
@@ -103,6 +104,15 @@ s('unary ops, binary ops under every broadcast, reductions, transpose, scale, po
   checkGradient('power 1', [param(22, 2, 3)], (t, [x]) => weighted(t, t.power(x!, 1), 23));
 });
 
+s('gatherSum (summed embeddings): the gradient is the transposed selection', () => {
+  // Output rows: 0 = x0 + x3, 1 = x2, 2 = (empty), 3 = x3 + x3 + x1.
+  const sel = rowSelection(ref as unknown as Backend, Int32Array.from([0, 0, 1, 3, 3, 3]), Int32Array.from([0, 3, 2, 3, 3, 1]), 4, 5);
+  checkGradient('gatherSum', [param(40, 5, 3)], (t, [x]) => weighted(t, t.gatherSum(x!, sel), 41));
+  const { value, tape } = evaluate([{ data: [1, 2, 3, 4, 5], rows: 5, cols: 1, param: true }], (t, [x]) => t.sumAll(t.mul(t.gatherSum(x!, sel), t.input(ref.upload([1, 10, 100, 1000], 4, 1)))));
+  tape.dispose();
+  assert.is(value, (1 + 4) + 10 * 3 + 0 + 1000 * (4 + 4 + 2));
+});
+
 s('losses: softmax cross-entropy and MSE, scaled and summed with other terms', () => {
   const labels = ref.upload([2, 0, 1], 3, 1);
   checkGradient('softmax cross-entropy', [param(24, 3, 4)], (t, [z]) => t.softmaxCrossEntropy(z!, labels));
@@ -154,10 +164,11 @@ s('the margin regulariser Σ_i ‖θ_i‖^ν of the pair network (ν = 3) and th
 s.run();
 
 /** Loss (CE + λ‖θ‖^ν when the model has a norm) gradients of every parameter of `model` on its backend. */
-async function networkGradients(model: Model, x: Float32Array, rows: number, cols: number, labels: number[], nu: number | null): Promise<Float32Array[]> {
+async function networkGradients(model: Model, x: Float32Array, rows: number, cols: number, labels: number[], nu: number | null, bind?: (xm: Mat) => void): Promise<Float32Array[]> {
   const be = model.params.backend;
   const tape = new Tape(be);
   const xm = be.upload(x, rows, cols);
+  bind?.(xm);
   const ym = be.upload(labels, rows, 1);
   try {
     const p = model.params.onTape(tape);
@@ -181,7 +192,8 @@ for (const b of testBackends) {
     const c = Int32Array.from({ length: 49 }, (_, i) => i % 7);
     const x = pairOneHots(a, c, tokens);
     const y = Array.from(a, (v, i) => (v + c[i]!) % tokens);
-    const cases: { make: (be: Backend) => Model; x: Float32Array; rows: number; cols: number; y: number[]; nu: number | null; label: string }[] = [
+    const cases: { make: (be: Backend) => Model; x: Float32Array; rows: number; cols: number; y: number[]; nu: number | null; label: string; gathered?: boolean }[] = [
+      { label: 'pair square, gathered embeddings', make: (be) => new PairNet(be, { tokens, classes: tokens, width: 16, act: 'square', initStd: 0.3 }, new Rng(1)), x, rows: 49, cols: 14, y, nu: 3, gathered: true },
       { label: 'pair square', make: (be) => new PairNet(be, { tokens, classes: tokens, width: 16, act: 'square', initStd: 0.3 }, new Rng(1)), x, rows: 49, cols: 14, y, nu: 3 },
       { label: 'pair relu', make: (be) => new PairNet(be, { tokens, classes: tokens, width: 16, act: 'relu', initStd: 0.3 }, new Rng(2)), x, rows: 49, cols: 14, y, nu: 3 },
       {
@@ -193,7 +205,13 @@ for (const b of testBackends) {
     for (const cs of cases) {
       const mine = cs.make(b);
       const oracle = cs.make(ref as unknown as Backend);
-      const [got, want] = [await networkGradients(mine, cs.x, cs.rows, cs.cols, cs.y, cs.nu), await networkGradients(oracle, cs.x, cs.rows, cs.cols, cs.y, cs.nu)];
+      const bind = (m: Model) => (cs.gathered ? (xm: Mat) => (m as PairNet).bindPairs(xm, a, c) : undefined);
+      const [got, want] = [await networkGradients(mine, cs.x, cs.rows, cs.cols, cs.y, cs.nu, bind(mine)), await networkGradients(oracle, cs.x, cs.rows, cs.cols, cs.y, cs.nu, bind(oracle))];
+      if (cs.gathered) {
+        // The gathered path must give the one-hot path's gradients.
+        const viaOneHot = await networkGradients(oracle, cs.x, cs.rows, cs.cols, cs.y, cs.nu);
+        want.forEach((w, i) => expectClose(w, viaOneHot[i]!, TOL.networkGradient, `gathered vs one-hot gradient ${i}`));
+      }
       got.forEach((g, i) => expectClose(g, want[i]!, TOL.networkGradient, `${cs.label} [${b.name}] gradient of ${mine.params.list[i]!.name}`));
       mine.params.free();
       oracle.params.free();

@@ -98,6 +98,30 @@ for (const b of testBackends) {
     assert.ok(out.slice(0, 4).every(Number.isFinite) && out.slice(20, 24).every(Number.isFinite));
   });
 
+  s('gatherSumRows: CSR row sums (empty ranges, repeats) against the reference, NaN rows for bad offsets or sources', async () => {
+    for (const [r, c] of SHAPES) {
+      // Output row q sums (q mod 4) source rows (0 … 3 terms, so some ranges are empty), with repeats.
+      const outRows = 2 * r + 1;
+      const offsets = [0];
+      const sources: number[] = [];
+      for (let q = 0; q < outRows; q++) {
+        for (let t = 0; t < q % 4; t++) sources.push((q * 5 + t * 3) % r);
+        offsets.push(sources.length);
+      }
+      if (sources.length === 0) sources.push(0);
+      const x = host(uniform(r * c, r, c), r, c);
+      await agreeWithRef(b, [x, host(Float32Array.from(offsets), offsets.length, 1), host(Float32Array.from(sources), 1, sources.length)],
+        (be, [xx, o, so]) => be.gatherSumRows(xx, o, so), TOL.reduce, `gatherSumRows ${r}×${c} → ${outRows} rows`);
+    }
+    const x = host(uniform(9, 3, 4), 3, 4);
+    const offsets = host(Float32Array.from([0, 1, 3, 2, 4, NaN, 4]), 7, 1); // row 2 decreasing, rows 4 and 5 touch NaN
+    const sources = host(Float32Array.from([2, 0, 1, 7]), 4, 1); // source 7 is out of range (row 3)
+    const [out] = await agreeWithRef(b, [x, offsets, sources], (be, [xx, o, so]) => be.gatherSumRows(xx, o, so), TOL.reduce, 'gatherSumRows bad input');
+    for (const row of [2, 3, 4, 5]) assert.ok(out.slice(row * 4, row * 4 + 4).every(Number.isNaN), `row ${row} should be NaN`);
+    assert.ok(out.slice(0, 8).every(Number.isFinite));
+    assert.throws(() => b.gatherSumRows(b.zeros(2, 2), b.zeros(1, 1), b.zeros(1, 1)), (e: Error) => e instanceof ShapeError && /at least 2/.test(e.message));
+  });
+
   s('NaN in gives NaN out for every unary and binary op', async () => {
     const data = uniform(3, 3, 5, 0.1, 2);
     data[7] = NaN;

@@ -36,6 +36,16 @@ export interface TapeMatmulOptions {
   act?: 'none' | 'relu';
 }
 
+/**
+ * A selection of rows in CSR form on the backend (see Backend.gatherSumRows), with its transpose — for each
+ * source row, the output rows that read it — which gives the gradient as another gathered sum.
+ */
+export interface RowSelection {
+  offsets: Mat;
+  sources: Mat;
+  transposed: { offsets: Mat; sources: Mat };
+}
+
 /** Reductions the tape can differentiate. */
 export type TapeReduceOp = 'sum' | 'mean' | 'sumSq';
 
@@ -131,6 +141,13 @@ export class Tape {
       }
       if (bias?.needsGrad) this.accumulate(bias, this.own(be.reduce('sum', dz, 0)));
     });
+  }
+
+  /** Sums of selected rows of x (e.g. summed embeddings); the gradient sums dy over the transposed selection. */
+  gatherSum(x: Var, sel: RowSelection): Var {
+    const be = this.backend;
+    return this.record(be.gatherSumRows(x.value, sel.offsets, sel.sources), [x],
+      (dy) => this.accumulate(x, this.own(be.gatherSumRows(dy, sel.transposed.offsets, sel.transposed.sources))));
   }
 
   /** Element-wise f(x); the gradient is dy · f′(x). */

@@ -107,6 +107,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   protected abstract kReduce(out: M, op: ReduceOp, x: M, axis: Axis): void;
   protected abstract kTranspose(out: M, x: M): void;
   protected abstract kGatherRows(out: M, x: M, indices: M): void;
+  protected abstract kGatherSumRows(out: M, x: M, offsets: M, sources: M): void;
   protected abstract kSoftmaxCrossEntropy(loss: M, grad: M, logits: M, labels: M): void;
   protected abstract kMse(loss: M, grad: M, pred: M, target: M): void;
   protected abstract kSgd(param: M, grad: M, velocity: M | null, hyper: SgdPlan): void;
@@ -292,6 +293,21 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     if (ii.rows !== 1 && ii.cols !== 1) throw new ShapeError(`gatherRows: indices must be k×1 or 1×k, got ${shapeOf(ii)}`);
     const out = this.result('gatherRows', ii.rows * ii.cols, xx.cols);
     this.kGatherRows(out, xx, ii);
+    return out;
+  }
+
+  /** Sums of rows of x selected by a CSR (offsets, sources). */
+  gatherSumRows(x: Mat, offsets: Mat, sources: Mat): Mat {
+    const op = 'gatherSumRows';
+    const xx = this.own(op, x, 'x');
+    const oo = this.own(op, offsets, 'offsets');
+    const ss = this.own(op, sources, 'sources');
+    for (const [m, what] of [[oo, 'offsets'], [ss, 'sources']] as const) {
+      if (m.rows !== 1 && m.cols !== 1) throw new ShapeError(`${op}: ${what} must be k×1 or 1×k, got ${shapeOf(m)}`);
+    }
+    if (oo.rows * oo.cols < 2) throw new ShapeError(`${op}: offsets must hold at least 2 entries (one more than the output rows), got ${shapeOf(oo)}`);
+    const out = this.result(op, oo.rows * oo.cols - 1, xx.cols);
+    this.kGatherSumRows(out, xx, oo, ss);
     return out;
   }
 

@@ -142,6 +142,13 @@ export interface Backend {
   /** Rows of `x` picked by `indices` (a k×1 or 1×k matrix of integer-valued floats) → k×n. Out-of-range rows are NaN. */
   gatherRows(x: Mat, indices: Mat): Mat;
   /**
+   * Sums of selected rows (a CSR selection): out[r] = Σ_{j = offsets[r]}^{offsets[r+1]−1} x[sources[j]], added
+   * in order of j, for r < offsets.size − 1. offsets and sources are k×1 or 1×k integer-valued floats; an
+   * empty range gives a zero row, a bad offset or source a NaN row. With one source per row it is gatherRows;
+   * with the transposed selection it is gatherRows' gradient (scatter-add without atomics).
+   */
+  gatherSumRows(x: Mat, offsets: Mat, sources: Mat): Mat;
+  /**
    * Mean softmax cross-entropy of `logits` (m×c) against `labels` (m×1, class indices as floats),
    * computed stably (max-shifted), with its gradient (softmax − onehot)/m in the same kernel.
    * A label outside [0, c) gives NaN for that row.

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { normNu, normalizedMargin } from '../metrics/margin.js';
-import { PairNet, pairOneHots, type PairActivation } from '../nn/pairNet.js';
+import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import type { Rng } from '../rng.js';
 import { accuracy, logitsOf } from './common.js';
@@ -49,12 +49,16 @@ export interface PairRun<F> {
   steps: number;
 }
 
-/** Uploads the rows `idx` of the table as one-hot pairs and labels. */
-function upload(backend: Backend, t: PairTable, idx: ArrayLike<number>) {
+/** Uploads the rows `idx` of the table (token ids a, b as the input matrix) and labels, and binds them to the model. */
+function upload(backend: Backend, model: PairNet, t: PairTable, idx: ArrayLike<number>) {
   const a = Int32Array.from(idx, (i) => t.a[i]!);
   const b = Int32Array.from(idx, (i) => t.b[i]!);
   const y = Int32Array.from(idx, (i) => t.y[i]!);
-  return { x: backend.upload(pairOneHots(a, b, t.tokens), idx.length, 2 * t.tokens), labels: backend.upload(Float32Array.from(y), idx.length, 1), y, count: idx.length };
+  const ids = new Float32Array(2 * idx.length);
+  a.forEach((v, r) => { ids[2 * r] = v; ids[2 * r + 1] = b[r]!; });
+  const x = backend.upload(ids, idx.length, 2);
+  model.bindPairs(x, a, b);
+  return { x, labels: backend.upload(Float32Array.from(y), idx.length, 1), y, count: idx.length };
 }
 
 /**
@@ -66,9 +70,9 @@ export async function trainPairNetwork<F>(
   features: (rows: NeuronRowsData) => F, featureSeries: { name: string; of: (f: F) => number },
 ): Promise<PairRun<F>> {
   const { backend } = ctx;
-  const tr = upload(backend, table, table.train);
-  const te = table.test.length > 0 ? upload(backend, table, table.test) : null;
   const model = new PairNet(backend, { tokens: table.tokens, classes: table.tokens, width: cfg.width, act, initStd: cfg.initStd }, rng.fork('init'));
+  const tr = upload(backend, model, table, table.train);
+  const te = table.test.length > 0 ? upload(backend, model, table, table.test) : null;
   const series: Record<string, number[]> = { step: [], loss: [], lr: [], marginRatio: [], trainAccuracy: [], [featureSeries.name]: [] };
   if (te) series.testAccuracy = [];
 
@@ -108,7 +112,7 @@ export async function trainPairNetwork<F>(
     const trainSeconds = (performance.now() - t0) / 1000;
     return { ...(await measure()), series, trainSeconds, steps: done.steps };
   } finally {
-    model.params.free();
+    model.free();
     backend.free(tr.x, tr.labels);
     if (te) backend.free(te.x, te.labels);
   }

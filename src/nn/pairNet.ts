@@ -4,12 +4,15 @@
  * act(u_i[a] + v_i[b]) · w_i, with act = x² (the paper's quadratic network) or ReLU (for comparison).
  * Spec: ../shared/specs/margin-algebra.md, "Networks".
  *
- * Storage: E = [U; V] is (2·tokens)×m (column i = (u_i, v_i)) and W is m×classes (row i = w_i), so the summed
- * embedding of a batch is one product X·E with X the concatenated one-hots of (a, b) (see `pairOneHots`).
+ * Storage: E = [U; V] is (2·tokens)×m (column i = (u_i, v_i)) and W is m×classes (row i = w_i). The summed
+ * embedding of pair (a, b) is row a plus row tokens + b of E: for inputs registered with `bindPairs` it is
+ * a gathered sum of rows (gradient: the transposed sum, no atomics); for other inputs, X holds the
+ * concatenated one-hots of (a, b) (`pairOneHots`) and it is the product X·E.
  */
-import type { Backend } from '../backend/types.js';
+import type { Backend, Mat } from '../backend/types.js';
 import type { Rng } from '../rng.js';
-import type { Tape, Var } from '../autograd/tape.js';
+import type { RowSelection, Tape, Var } from '../autograd/tape.js';
+import { freeRowSelection, rowSelection } from './rowSelection.js';
 import { ParamSet } from './params.js';
 import { type Model, neuronNormPower } from './model.js';
 
@@ -29,6 +32,7 @@ export interface PairNetConfig {
 /** The network; parameters 'E' and 'W'. */
 export class PairNet implements Model {
   readonly params: ParamSet;
+  private bound = new Map<Mat, RowSelection>();
 
   /** Creates the parameters on `backend` from `rng`. */
   constructor(backend: Backend, readonly config: PairNetConfig, rng: Rng) {
@@ -37,10 +41,37 @@ export class PairNet implements Model {
     this.params.normal('W', config.width, config.classes, config.initStd, rng);
   }
 
-  /** Logits of the one-hot pairs `x` (batch × 2·tokens). */
+  /**
+   * Registers the pairs (a[r], b[r]) as the input matrix `x` (any count×k matrix standing for them, e.g.
+   * the token ids): forward(…, x) then gathers embedding rows instead of multiplying one-hots.
+   */
+  bindPairs(x: Mat, a: Int32Array, b: Int32Array): void {
+    const { tokens } = this.config;
+    const count = a.length;
+    const outRow = new Int32Array(2 * count);
+    const source = new Int32Array(2 * count);
+    for (let r = 0; r < count; r++) {
+      outRow[2 * r] = r;
+      source[2 * r] = a[r]!;
+      outRow[2 * r + 1] = r;
+      source[2 * r + 1] = tokens + b[r]!;
+    }
+    this.bound.set(x, rowSelection(this.params.backend, outRow, source, count, 2 * tokens));
+  }
+
+  /** Logits of the pairs `x`: bound with bindPairs, or one-hot pairs (batch × 2·tokens). */
   forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
-    if (this.config.act === 'relu') return tape.matmul(tape.matmul(x, p.E!, { act: 'relu' }), p.W!);
-    return tape.matmul(tape.unary('square', tape.matmul(x, p.E!)), p.W!);
+    const sel = this.bound.get(x.value);
+    const embedded = sel ? tape.gatherSum(p.E!, sel) : tape.matmul(x, p.E!);
+    const h = this.config.act === 'relu' ? tape.unary('relu', embedded) : tape.unary('square', embedded);
+    return tape.matmul(h, p.W!);
+  }
+
+  /** Frees the parameters and the bound selections. */
+  free(): void {
+    for (const sel of this.bound.values()) freeRowSelection(this.params.backend, sel);
+    this.bound.clear();
+    this.params.free();
   }
 
   /** Σ_i ‖(u_i, v_i, w_i)‖^ν. */

@@ -161,6 +161,24 @@ export class RefBackend extends BaseBackend<RefMat> {
     }
   }
 
+  protected kGatherSumRows(out: RefMat, x: RefMat, offsets: RefMat, sources: RefMat): void {
+    const cols = x.cols;
+    for (let r = 0; r < out.rows; r++) {
+      const lo = asIndex(offsets.data[r], sources.size + 1);
+      const hi = asIndex(offsets.data[r + 1], sources.size + 1);
+      const row = out.data.subarray(r * cols, (r + 1) * cols);
+      row.fill(0);
+      if (lo < 0 || hi < lo) {
+        row.fill(NaN);
+        continue;
+      }
+      for (let j = lo; j < hi; j++) {
+        const src = asIndex(sources.data[j], x.rows);
+        for (let c = 0; c < cols; c++) row[c] += src < 0 ? NaN : x.data[src * cols + c];
+      }
+    }
+  }
+
   protected kSoftmaxCrossEntropy(loss: RefMat, grad: RefMat, logits: RefMat, labels: RefMat): void {
     const { rows: m, cols: c } = logits;
     let total = 0;

@@ -35,6 +35,7 @@ interface Kernels {
   reduceF32(op: number, axis: number, xPtr: number, outPtr: number, m: number, n: number, scratchPtr: number): void;
   transposeF32(xPtr: number, outPtr: number, m: number, n: number): void;
   gatherRowsF32(xPtr: number, idxPtr: number, outPtr: number, rows: number, cols: number, count: number): void;
+  gatherSumRowsF32(xPtr: number, offPtr: number, srcPtr: number, outPtr: number, rows: number, cols: number, outRows: number, nSources: number): void;
   softmaxCrossEntropyF32(logitsPtr: number, labelsPtr: number, lossPtr: number, gradPtr: number, m: number, c: number): void;
   mseF32(predPtr: number, targetPtr: number, lossPtr: number, gradPtr: number, n: number): void;
   sgdStepF32(pPtr: number, gPtr: number, vPtr: number, n: number, lr: number, momentum: number, weightDecay: number, nesterov: number): void;
@@ -296,6 +297,9 @@ export class WasmBackend extends BaseBackend<WasmMat> {
   }
   protected kGatherRows(out: WasmMat, x: WasmMat, indices: WasmMat): void {
     this.X.gatherRowsF32(x.ptr, indices.ptr, out.ptr, x.rows, x.cols, indices.size);
+  }
+  protected kGatherSumRows(out: WasmMat, x: WasmMat, offsets: WasmMat, sources: WasmMat): void {
+    this.X.gatherSumRowsF32(x.ptr, offsets.ptr, sources.ptr, out.ptr, x.rows, x.cols, out.rows, sources.size);
   }
   protected kSoftmaxCrossEntropy(loss: WasmMat, grad: WasmMat, logits: WasmMat, labels: WasmMat): void {
     this.X.softmaxCrossEntropyF32(logits.ptr, labels.ptr, loss.ptr, grad.ptr, logits.rows, logits.cols);

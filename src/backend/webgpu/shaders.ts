@@ -7,6 +7,7 @@ import binaryBroadcast from '../../../shaders/binary_broadcast.wgsl';
 import copyElementwise from '../../../shaders/copy_elementwise.wgsl';
 import fillValue from '../../../shaders/fill_value.wgsl';
 import gatherRowsSimple from '../../../shaders/gather_rows_simple.wgsl';
+import gatherSumRows from '../../../shaders/gather_sum_rows.wgsl';
 import matmulRegblock from '../../../shaders/matmul_regblock.wgsl';
 import matmulSimple from '../../../shaders/matmul_simple.wgsl';
 import matmulTiled from '../../../shaders/matmul_tiled.wgsl';
@@ -39,6 +40,7 @@ export const SHADERS = {
   reduce_workgroup: { code: reduceWorkgroup, math: true, reads: 1, writes: 1 },
   transpose_simple: { code: transposeSimple, math: false, reads: 1, writes: 1 },
   gather_rows_simple: { code: gatherRowsSimple, math: true, reads: 2, writes: 1 },
+  gather_sum_rows: { code: gatherSumRows, math: true, reads: 3, writes: 1 },
   softmax_cross_entropy_rows: { code: softmaxCrossEntropyRows, math: true, reads: 2, writes: 2 },
   mse_partial: { code: msePartial, math: false, reads: 2, writes: 2 },
   sgd_step_elementwise: { code: sgdStepElementwise, math: false, reads: 1, writes: 2 },

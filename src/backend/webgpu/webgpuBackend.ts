@@ -661,6 +661,10 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.runElementwise('gather_rows_simple', [buf(x), buf(indices)], [buf(out)], 'uuu', [out.size, x.cols, x.rows], out.size);
   }
 
+  protected kGatherSumRows(out: GpuMat, x: GpuMat, offsets: GpuMat, sources: GpuMat): void {
+    this.runElementwise('gather_sum_rows', [buf(x), buf(offsets), buf(sources)], [buf(out)], 'uuuu', [out.size, x.cols, x.rows, sources.size], out.size);
+  }
+
   protected kSoftmaxCrossEntropy(loss: GpuMat, grad: GpuMat, logits: GpuMat, labels: GpuMat): void {
     const m = logits.rows;
     const rowLoss = this.acquire(m * 4);
