@@ -50,7 +50,29 @@ export function unaryF32(op: i32, xPtr: usize, outPtr: usize, n: i32): void {
 
 /** out = dy · f′(x) element-wise over n elements. */
 export function unaryGradF32(op: i32, xPtr: usize, dyPtr: usize, outPtr: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Exact SIMD forms (the f64 product of two f32 values rounds to the same f32 as an f32 product):
+    // relu′ = 1, 0 or NaN (for NaN x); square′ = 2x (exact).
+    if (op == 0) {
+      const one = f32x4.splat(1);
+      const zero = f32x4.splat(0);
+      const nan = f32x4.splat(NaN);
+      for (; i + 4 <= n; i += 4) {
+        const at = <usize>i << 2;
+        const x = v128.load(xPtr + at);
+        const d = v128.bitselect(one, v128.bitselect(zero, nan, f32x4.le(x, zero)), f32x4.gt(x, zero));
+        v128.store(outPtr + at, f32x4.mul(v128.load(dyPtr + at), d));
+      }
+    } else if (op == 4) {
+      for (; i + 4 <= n; i += 4) {
+        const at = <usize>i << 2;
+        const x = v128.load(xPtr + at);
+        v128.store(outPtr + at, f32x4.mul(v128.load(dyPtr + at), f32x4.add(x, x)));
+      }
+    }
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     store<f32>(outPtr + at, <f32>(<f64>load<f32>(dyPtr + at) * unaryDeriv(op, <f64>load<f32>(xPtr + at))));
   }

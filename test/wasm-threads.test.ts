@@ -89,9 +89,15 @@ s('the scalar build (for engines without SIMD) gives the same bits as the SIMD b
       assert.ok(sameBits(await product(scalar.b, c, 200 + i), await product(simd.b, c, 200 + i)), `case ${i}: scalar and SIMD differ`);
     }
     const ops = async (b: Backend) => b.scope(async () => {
-      const x = b.upload(uniform(5, 33, 65, -3, 3), 33, 65);
+      const xs = uniform(5, 33, 65, -3, 3);
+      xs.set([NaN, 0, -0, Infinity, -Infinity, 1e-30], 7); // special values inside a SIMD lane group
+      const x = b.upload(xs, 33, 65);
       const y = b.upload(uniform(6, 1, 65, 0.5, 2), 1, 65);
-      const parts = [b.unary('relu', x), b.unary('sqrt', b.unary('abs', x)), b.binary('div', x, y), b.binary('max', x, y), b.unary('square', x), b.unary('neg', x)];
+      const dy = b.upload(uniform(7, 33, 65, -2, 2), 33, 65);
+      const parts = [
+        b.unary('relu', x), b.unary('sqrt', b.unary('abs', x)), b.binary('div', x, y), b.binary('max', x, y), b.unary('square', x), b.unary('neg', x),
+        b.unaryGrad('relu', x, dy), b.unaryGrad('square', x, dy), b.unaryGrad('tanh', x, dy),
+      ];
       return Promise.all(parts.map((p) => b.read(p)));
     });
     const [want, got] = [await ops(simd.b), await ops(scalar.b)];
