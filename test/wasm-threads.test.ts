@@ -19,12 +19,17 @@ async function wasmWith(threads: number | 'auto', simd = true): Promise<{ reg: B
   return { reg, b: reg.get('wasm') };
 }
 
-/** Element-wise bit equality (NaN patterns included) of two f32 arrays. */
+/**
+ * Element-wise bit equality of two f32 arrays, except that any NaN equals any NaN: WebAssembly leaves NaN
+ * payloads unspecified (scalar and SIMD f32.max may return different NaN bits), and JS cannot tell them apart.
+ */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
   const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
   const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  }
   return true;
 }
 
