@@ -35,6 +35,7 @@ s('modular addition p = 17, m = 128: margin → γ*, single frequencies, every f
   assert.equal(sum.frequenciesUsed, [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.is(sum.trainAccuracy, 1);
   assert.ok((sum.meanMaxPower as number) >= 0.99, `quadratic mean max power ${sum.meanMaxPower}`);
+  assert.is(sum.reluTrainAccuracy, 1, 'the ReLU network trained too');
   assert.ok((sum.reluMeanMaxPower as number) < (sum.meanMaxPower as number), `ReLU ${sum.reluMeanMaxPower} vs quadratic ${sum.meanMaxPower}`);
   assert.ok((sum.meanAbsPhaseError as number) < 0.05, `θ_u + θ_v ≈ θ_w: mean |error| ${sum.meanAbsPhaseError}`);
   assert.ok(r.series.marginRatio!.length >= 10 && r.series.step!.at(-1) === 12000);

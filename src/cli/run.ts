@@ -4,7 +4,8 @@
  * Ctrl-C asks the experiment to stop; what it has is still written, with a warning.
  */
 import { ConfigError } from '../errors.js';
-import { getBackend, init } from '../backend/registry.js';
+import { getBackend, getInitReport, init } from '../backend/registry.js';
+import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import type { BackendName } from '../backend/types.js';
 import { buildConfig } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
@@ -101,7 +102,12 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   }
   const config = buildConfig(exp, flags.preset, flags.sets);
   await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], log: (m) => console.error(m) });
-  const backend = getBackend();
+  let backend = getBackend();
+  if (!flags.backend && backend instanceof WebGpuBackend && backend.adapterKind === 'software' && getInitReport().available.includes('wasm')) {
+    // A CPU implementation of WebGPU is for correctness, not speed: on the CPU the WASM backend is the fast path.
+    console.error(`WebGPU runs on a software adapter here (${backend.description}); using wasm, which is faster on the CPU. Pass --backend webgpu to use WebGPU anyway.`);
+    backend = getBackend('wasm');
+  }
   const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
 

@@ -1,6 +1,7 @@
 /**
  * Training of the margin paper's pair network on a binary-operation table (modular addition, group
- * composition) by full-batch gradient descent on cross-entropy + λ‖θ‖_{2,3}^3 with the doubling schedule,
+ * composition) by full-batch gradient descent on cross-entropy + λ‖θ‖_{2,ν}^ν (ν = 3 for the quadratic
+ * network, 2 for ReLU: the degree of homogeneity) with the doubling schedule,
  * sampling the normalized margin / γ*, accuracy and a task-specific feature measure every k steps.
  */
 import type { Backend } from '../backend/types.js';
@@ -70,6 +71,8 @@ export async function trainPairNetwork<F>(
   features: (rows: NeuronRowsData) => F, featureSeries: { name: string; of: (f: F) => number },
 ): Promise<PairRun<F>> {
   const { backend } = ctx;
+  // ν = the network's degree of homogeneity: 3 for (u[a] + v[b])²·w, 2 for ReLU(u[a] + v[b])·w.
+  const nu = act === 'square' ? 3 : 2;
   const model = new PairNet(backend, { tokens: table.tokens, classes: table.tokens, width: cfg.width, act, initStd: cfg.initStd }, rng.fork('init'));
   const tr = upload(backend, model, table, table.train);
   const te = table.test.length > 0 ? upload(backend, model, table, table.test) : null;
@@ -79,7 +82,7 @@ export async function trainPairNetwork<F>(
   const measure = async () => {
     const rows = await model.neuronRows();
     const logits = await logitsOf(backend, model, tr.x);
-    const norm = normNu([{ data: rows.U, cols: table.tokens }, { data: rows.V, cols: table.tokens }, { data: rows.W, cols: table.tokens }], cfg.width, 3);
+    const norm = normNu([{ data: rows.U, cols: table.tokens }, { data: rows.V, cols: table.tokens }, { data: rows.W, cols: table.tokens }], cfg.width, nu);
     const margin = normalizedMargin(logits, tr.y, tr.count, table.tokens, norm);
     const testAccuracy = te ? accuracy(await logitsOf(backend, model, te.x), te.y, te.count, table.tokens) : NaN;
     return { margin, marginRatio: margin / gammaStar, trainAccuracy: accuracy(logits, tr.y, tr.count, table.tokens), testAccuracy, features: features(rows), rows };
@@ -91,7 +94,7 @@ export async function trainPairNetwork<F>(
       steps: cfg.steps, lr: cfg.lr, batchSize: 'full',
       schedule: { kind: 'doubling', every: cfg.doubleEvery, until: cfg.doubleUntil },
       optimizer: { kind: 'sgd' },
-      regularizer: { lambda: cfg.lambda, nu: 3 },
+      regularizer: { lambda: cfg.lambda, nu },
     }, rng, {
       probes: [{
         every: cfg.probeEvery,

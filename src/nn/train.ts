@@ -36,7 +36,7 @@ export interface TrainData {
 export interface ProbeContext {
   /** Steps done so far (0 before the first). */
   step: number;
-  /** Training loss (cross-entropy + regulariser) of the last step, NaN before the first. */
+  /** Training loss (cross-entropy + regulariser) of the last step; before the first, of the whole data set. */
   loss: number;
   /** Learning rate of the last step. */
   lr: number;
@@ -90,10 +90,23 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   const probes = hooks.probes ?? [];
   const t0 = performance.now();
 
+  /** The objective at the current parameters (for probes before the first step). */
+  const currentLoss = async (): Promise<number> => {
+    const tape = new Tape(backend);
+    try {
+      const p = model.params.onTape(tape);
+      let loss = tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(data.x)), data.labels);
+      if (cfg.regularizer && cfg.regularizer.lambda > 0) loss = tape.add(loss, tape.scale(model.normPower!(tape, p, cfg.regularizer.nu), cfg.regularizer.lambda));
+      return (await backend.read(loss.value))[0]!;
+    } finally {
+      tape.dispose();
+    }
+  };
+
   const runProbes = async (step: number, force: boolean): Promise<void> => {
     const due = probes.filter((p) => force || step % p.every === 0);
     if (due.length === 0) return;
-    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
+    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : await currentLoss();
     for (const p of due) await p.run({ step, loss, lr });
   };
 
