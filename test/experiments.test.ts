@@ -37,6 +37,9 @@ s('modular addition p = 17, m = 128: margin → γ*, single frequencies, every f
   assert.ok((sum.meanMaxPower as number) >= 0.99, `quadratic mean max power ${sum.meanMaxPower}`);
   assert.is(sum.reluTrainAccuracy, 1, 'the ReLU network trained too');
   assert.ok((sum.reluMeanMaxPower as number) < (sum.meanMaxPower as number), `ReLU ${sum.reluMeanMaxPower} vs quadratic ${sum.meanMaxPower}`);
+  // Nanda's measures on the ReLU network: keeping only key-frequency logit components keeps the loss low,
+  // removing them leaves chance level (log 17 ≈ 2.83).
+  assert.ok((sum.reluRestrictedLoss as number) < 0.5 && (sum.reluExcludedLoss as number) > 2, `restricted ${sum.reluRestrictedLoss}, excluded ${sum.reluExcludedLoss}`);
   assert.ok((sum.meanAbsPhaseError as number) < 0.05, `θ_u + θ_v ≈ θ_w: mean |error| ${sum.meanAbsPhaseError}`);
   assert.ok(r.series.marginRatio!.length >= 10 && r.series.step!.at(-1) === 12000);
 });

@@ -3,14 +3,16 @@
  * cross-entropy + λ‖θ‖_{2,3}^3 by full-batch gradient descent with the doubling learning-rate schedule.
  * Measures, every `probeEvery` steps, the normalized margin / γ*, accuracy and the neurons' Fourier
  * features; at the end the per-neuron frequencies and phases. With `compareRelu` the same training is run
- * on the ReLU network and its max Fourier power is reported beside the quadratic one's.
+ * on the ReLU network and its max Fourier power is reported beside the quadratic one's, with Nanda et al.'s
+ * key frequencies and restricted / excluded loss of the trained ReLU network.
  */
 import { modularAddition } from '../data/modularAddition.js';
 import { neuronFrequencies } from '../metrics/fourier.js';
 import { gammaStarModularAddition } from '../metrics/margin.js';
+import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
-import { trainPairNetwork } from './pairTraining.js';
+import { trainPairNetwork, type NeuronRowsData } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the modular-addition experiment (defaults = the paper's settings). */
@@ -38,6 +40,29 @@ function runModadd(config: ModaddConfig, act: PairActivation, ctx: ExperimentCon
     gammaStarModularAddition(p), rng, ctx, `${phase} (p = ${p}, m = ${width})`,
     (rows) => neuronFrequencies(rows.U, rows.V, rows.W, width, p),
     { name: 'singleFrequencyFraction', of: (f) => f.summary.singleFrequencyFraction });
+}
+
+/**
+ * Nanda et al.'s progress measures of a trained ReLU pair network, from its neuron rows (in f64 on the
+ * host): key frequencies of the activations relu(u_i[a] + v_i[b]) over all p² inputs, and the full,
+ * restricted (key-frequency components only) and excluded cross-entropy of the logits.
+ */
+function nandaMeasures(rows: NeuronRowsData, p: number, m: number) {
+  const n = p * p;
+  const acts = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) acts[i * n + a * p + b] = Math.max(0, rows.U[i * p + a]! + rows.V[i * p + b]!);
+  }
+  const logits = new Float64Array(n * p);
+  for (let i = 0; i < m; i++) {
+    for (let ab = 0; ab < n; ab++) {
+      const h = acts[i * n + ab]!;
+      if (h === 0) continue;
+      for (let c = 0; c < p; c++) logits[ab * p + c]! += h * rows.W[i * p + c]!;
+    }
+  }
+  const keys = keyFrequencies(acts, m, p).keyFrequencies;
+  return { keyFrequencies: keys, fullLoss: modularAdditionLoss(logits, p), restrictedLoss: restrictedLoss(logits, p, keys), excludedLoss: excludedLoss(logits, p, keys) };
 }
 
 /** Mean over active neurons of min(max power of u, v, w). */
@@ -99,6 +124,11 @@ export const modadd: Experiment<ModaddConfig> = {
       summary.reluMeanMaxPower = meanMaxPower(relu.features.neurons);
       summary.reluSingleFrequencyFraction = relu.features.summary.singleFrequencyFraction;
       summary.reluTrainAccuracy = relu.trainAccuracy;
+      const nanda = nandaMeasures(relu.rows, config.p, config.width);
+      summary.reluKeyFrequencies = nanda.keyFrequencies;
+      summary.reluFullLoss = nanda.fullLoss;
+      summary.reluRestrictedLoss = nanda.restrictedLoss;
+      summary.reluExcludedLoss = nanda.excludedLoss;
       timings.reluTrainSeconds = relu.trainSeconds;
       // γ* is the quadratic network's bound; the ReLU network's margin (ν = 2) is not comparable to it.
       for (const [k, v] of Object.entries(relu.series)) if (k !== 'marginRatio') series[`relu${k[0]!.toUpperCase()}${k.slice(1)}`] = v;

@@ -1,0 +1,85 @@
+/**
+ * Training machinery (src/nn/): learning-rate schedules, every optimizer lowering the loss of a small
+ * network, minibatch training with a seeded shuffle (same seed → same bits on WASM), probes every k steps,
+ * and clear errors for bad training configs.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Mlp } from '../src/nn/mlp.js';
+import { learningRate } from '../src/nn/schedule.js';
+import { train, type TrainConfig } from '../src/nn/train.js';
+import { Rng } from '../src/rng.js';
+import type { Backend } from '../src/index.js';
+import { testBackends } from './support/backends.js';
+import { uniform } from './support/random.js';
+
+const wasm = testBackends.find((b) => b.name === 'wasm')!;
+
+/** Trains a 5-16-3 MLP on 60 points of three Gaussian-ish blobs; returns the losses the probe saw. */
+async function fit(backend: Backend, cfg: Partial<TrainConfig>, seed = 1): Promise<{ losses: number[]; steps: number[] }> {
+  const count = 60;
+  const labels = Float32Array.from({ length: count }, (_, i) => i % 3);
+  const x = uniform(seed, count, 5, -1, 1).map((v, i) => v + 2 * labels[Math.floor(i / 5)]! * ((i % 5) === labels[Math.floor(i / 5)]! ? 1 : 0));
+  const xm = backend.upload(x, count, 5);
+  const ym = backend.upload(labels, count, 1);
+  const model = new Mlp(backend, [5, 16, 3], new Rng(seed));
+  const seen = { losses: [] as number[], steps: [] as number[] };
+  try {
+    await train(backend, model, { x: xm, labels: ym, count }, {
+      steps: 60, lr: 0.1, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' }, batchSize: 'full', ...cfg,
+    }, new Rng(seed), { probes: [{ every: 20, run: ({ step, loss }) => { seen.steps.push(step); seen.losses.push(loss); } }] });
+    return seen;
+  } finally {
+    model.params.free();
+    backend.free(xm, ym);
+  }
+}
+
+const s = suite('nn: schedules, optimizers, minibatches, probes');
+
+s('learning-rate schedules: constant, the paper\'s doubling, cosine', () => {
+  const doubling = { kind: 'doubling', every: 1000, until: 10000 } as const;
+  assert.is(learningRate({ kind: 'constant' }, 0.05, 12345), 0.05);
+  assert.is(learningRate(doubling, 0.05, 0), 0.05);
+  assert.is(learningRate(doubling, 0.05, 999), 0.05);
+  assert.is(learningRate(doubling, 0.05, 1000), 0.1);
+  assert.is(learningRate(doubling, 0.05, 9999), 0.05 * 2 ** 9);
+  assert.is(learningRate(doubling, 0.05, 40000), 0.05 * 2 ** 10);
+  assert.is(learningRate({ kind: 'cosine', steps: 100 }, 1, 0), 1);
+  assert.ok(Math.abs(learningRate({ kind: 'cosine', steps: 100 }, 1, 50) - 0.5) < 1e-12);
+  assert.is(learningRate({ kind: 'cosine', steps: 100 }, 1, 100), 0);
+});
+
+s('SGD, momentum, Nesterov with weight decay, and AdamW all lower the loss; probes run at 0, 20, 40, 60', async () => {
+  const configs: Partial<TrainConfig>[] = [
+    { optimizer: { kind: 'sgd' } },
+    { optimizer: { kind: 'sgd', momentum: 0.9 }, lr: 0.02 },
+    { optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-3 }, lr: 0.02 },
+    { optimizer: { kind: 'adamw', weightDecay: 0.01 }, lr: 0.01 },
+  ];
+  for (const cfg of configs) {
+    const { losses, steps } = await fit(wasm, cfg);
+    assert.equal(steps, [0, 20, 40, 60]);
+    assert.ok(losses.every(Number.isFinite));
+    assert.ok(losses[3]! < 0.7 * losses[0]!, `${JSON.stringify(cfg.optimizer)}: loss ${losses[0]} → ${losses[3]}`);
+  }
+});
+
+s('minibatches with a seeded shuffle: same seed → same bits, another seed → other numbers', async () => {
+  const a = await fit(wasm, { batchSize: 16 }, 3);
+  const b = await fit(wasm, { batchSize: 16 }, 3);
+  const c = await fit(wasm, { batchSize: 16 }, 4);
+  assert.equal(a.losses, b.losses);
+  assert.not.equal(a.losses, c.losses);
+  assert.ok(a.losses[3]! < a.losses[0]!);
+});
+
+s('bad training configs raise ConfigError naming the value', async () => {
+  await fit(wasm, { batchSize: 0 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /batchSize/));
+  await fit(wasm, { lr: -1 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /lr must be a positive/));
+  await fit(wasm, { steps: 1.5 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /steps/));
+  await fit(wasm, { optimizer: { kind: 'sgd', momentum: 1.5 } }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /momentum/));
+  await fit(wasm, { regularizer: { lambda: 1e-3, nu: 3 } }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /no per-neuron norm/));
+});
+
+s.run();
