@@ -90,6 +90,15 @@ fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   return unary_f(p.act, v);
 }
 
+/** Writes output row `row`, columns c0…c0+3 (all inside the matrix). */
+fn store_row(row: u32, c0: u32, v: vec4<f32>) {
+  let at = row * p.N + c0;
+  out[at] = epilogue(row, c0, v.x);
+  out[at + 1u] = epilogue(row, c0 + 1u, v.y);
+  out[at + 2u] = epilogue(row, c0 + 2u, v.z);
+  out[at + 3u] = epilogue(row, c0 + 3u, v.w);
+}
+
 @compute @workgroup_size(WX, WY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -111,14 +120,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     acc[3] += a_elem(r0 + 3u, q) * bq;
   }
   if (r0 + 3u < p.M && c0 + 3u < p.N) {
-    // Whole block inside the output: no bounds checks (the common case).
-    for (var r = 0u; r < 4u; r++) {
-      let at = (r0 + r) * p.N + c0;
-      out[at] = epilogue(r0 + r, c0, acc[r][0]);
-      out[at + 1u] = epilogue(r0 + r, c0 + 1u, acc[r][1]);
-      out[at + 2u] = epilogue(r0 + r, c0 + 2u, acc[r][2]);
-      out[at + 3u] = epilogue(r0 + r, c0 + 3u, acc[r][3]);
-    }
+    // Whole block inside the output: no bounds checks (the common case), constant indices into acc.
+    store_row(r0, c0, acc[0]);
+    store_row(r0 + 1u, c0, acc[1]);
+    store_row(r0 + 2u, c0, acc[2]);
+    store_row(r0 + 3u, c0, acc[3]);
     return;
   }
   for (var r = 0u; r < 4u; r++) {

@@ -1,16 +1,18 @@
-// matmul_tiled.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias) with workgroup-memory tiles: a
-// workgroup of (TS/4)×(TS/4) threads computes a TS×TS output tile, each thread a 4×4 block; per step of TK
-// along K the workgroup stages a TS×TK tile of op(A) and a TK×TS tile of op(B) in workgroup memory
-// (zero-padded at the edges). Transposes are handled in the load step: consecutive threads read along the
-// operand's contiguous dimension, as vec4s when it is a multiple of 4 (VEC_A / VEC_B), so a transposed
-// operand costs the same as a plain one. The right variant on real GPUs. op(A) is M×K, op(B) is K×N.
+// matmul_tiled.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias) for real GPUs: a WG×WG workgroup
+// computes a BM×BM output tile (BM = 8·WG), each thread an 8×8 block held in registers as 16 vec4s. The
+// thread's rows are 4·ty…4·ty+3 and BM/2 + 4·ty…, its columns 4·tx…4·tx+3 and BM/2 + 4·tx…, so neighbouring
+// threads read neighbouring vec4s of workgroup memory and write neighbouring 16-byte chunks of the output.
+// Per TK-step along K the workgroup stages op(A) (BM×TK) and op(B) (TK×BM) in workgroup memory, k-major, as
+// vec4s along m and n (zero-padded at the edges); each k then costs 4 vec4 loads for 64 multiply-adds.
+// Transposes are handled in the staging: a thread reads a vec4 along the operand's contiguous dimension
+// (VEC_A / VEC_B when that dimension is a multiple of 4), so op(A) = Aᵀ costs the same as A.
 // Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B (bool); TS (output tile edge, multiple of 16, default 64);
-//            TK (K step, multiple of 4, default 16). Workgroup size (TS/4)×(TS/4).
-// Dispatch: tiles = ceil(N/TS)·ceil(M/TS) workgroups folded into a 2-D grid (x ≤ 65535);
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
+//            TK (K step: 4, 8 or 16).
+// Dispatch: tiles = ceil(N/BM)·ceil(M/BM) workgroups folded into a 2-D grid (x ≤ 65535);
 //           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
@@ -26,122 +28,138 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override VEC_A: bool = true;
 override VEC_B: bool = true;
-override TS: u32 = 64;
-override TK: u32 = 16;
-// As[kk·(TS/4) + i] = op(A) rows 4i…4i+3 at k = kk; Bs[kk·(TS/4) + j] = op(B) columns 4j…4j+3 at k = kk.
-var<workgroup> As: array<vec4<f32>, TK * TS / 4u>;
-var<workgroup> Bs: array<vec4<f32>, TK * TS / 4u>;
+override FUSED: bool = true;
+override WG: u32 = 16;
+override TK: u32 = 8;
+// As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
+var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
+var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
 
 fn a_at(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
 fn b_at(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
 
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
+  if (!FUSED) { return v; }
   if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
   if (p.hasBias != 0u) { v += bias[col]; }
   return unary_f(p.act, v);
 }
 
-/** Stages op(A)[row0 … row0+TS) × [q0 … q0+TK) into As (zero outside the matrix). */
+/** Elements i0 … i0+3 of A (stored row `r`, contiguous) clamped to `len`, as a vec4 (zeros past len). */
+fn a_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
+  if (VEC_A && i0 + 3u < len) { return a[(base + i0) >> 2u]; }
+  var v = vec4<f32>();
+  for (var s = 0u; s < 4u; s++) { if (i0 + s < len) { v[s] = a_at(base + i0 + s); } }
+  return v;
+}
+fn b_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
+  if (VEC_B && i0 + 3u < len) { return b[(base + i0) >> 2u]; }
+  var v = vec4<f32>();
+  for (var s = 0u; s < 4u; s++) { if (i0 + s < len) { v[s] = b_at(base + i0 + s); } }
+  return v;
+}
+
+/** Stages op(A)[row0 … row0+BM) × [q0 … q0+TK) into As. */
 fn stage_a(t: u32, row0: u32, q0: u32) {
-  let nt = (TS / 4u) * (TS / 4u);
-  let quads = TS * TK / 4u;               // four elements per thread per pass
-  for (var e = t; e < quads; e += nt) {
-    var v = vec4<f32>();
-    if (TRANS_A) {                        // contiguous along rows of op(A): quad = 4 rows at one k
-      let kk = e / (TS / 4u);
-      let i4 = (e % (TS / 4u)) * 4u;
+  let bm4 = 2u * WG;                      // vec4s per k-row of the tile
+  for (var e = t; e < TK * bm4; e += WG * WG) {
+    if (TRANS_A) {                        // stored K×M: a vec4 of 4 rows at one k
+      let kk = e / bm4;
+      let i4 = (e % bm4) * 4u;
       let q = q0 + kk;
-      let r = row0 + i4;
-      if (q < p.K) {
-        if (VEC_A && r + 3u < p.M) {
-          v = a[(q * p.lda + r) >> 2u];
-        } else {
-          for (var s = 0u; s < 4u; s++) { if (r + s < p.M) { v[s] = a_at(q * p.lda + r + s); } }
-        }
-      }
-      As[kk * (TS / 4u) + i4 / 4u] = v;
-    } else {                              // contiguous along k: quad = 4 k at one row
+      var v = vec4<f32>();
+      if (q < p.K && row0 + i4 < p.M) { v = a_quad(q * p.lda, row0 + i4, p.M); }
+      As[e] = v;
+    } else {                              // stored M×K: a vec4 of 4 k at one row
       let i = e / (TK / 4u);
       let kk4 = (e % (TK / 4u)) * 4u;
-      let q = q0 + kk4;
-      let r = row0 + i;
-      if (r < p.M) {
-        if (VEC_A && q + 3u < p.K) {
-          v = a[(r * p.lda + q) >> 2u];
-        } else {
-          for (var s = 0u; s < 4u; s++) { if (q + s < p.K) { v[s] = a_at(r * p.lda + q + s); } }
-        }
-      }
-      for (var s = 0u; s < 4u; s++) { As[(kk4 + s) * (TS / 4u) + i / 4u][i % 4u] = v[s]; }
+      var v = vec4<f32>();
+      if (row0 + i < p.M && q0 + kk4 < p.K) { v = a_quad((row0 + i) * p.lda, q0 + kk4, p.K); }
+      for (var s = 0u; s < 4u; s++) { As[(kk4 + s) * bm4 + i / 4u][i % 4u] = v[s]; }
     }
   }
 }
 
-/** Stages op(B)[q0 … q0+TK) × [col0 … col0+TS) into Bs (zero outside the matrix). */
+/** Stages op(B)[q0 … q0+TK) × [col0 … col0+BM) into Bs. */
 fn stage_b(t: u32, col0: u32, q0: u32) {
-  let nt = (TS / 4u) * (TS / 4u);
-  let quads = TS * TK / 4u;
-  for (var e = t; e < quads; e += nt) {
-    var v = vec4<f32>();
-    if (TRANS_B) {                        // stored N×K, contiguous along k: quad = 4 k at one column
+  let bm4 = 2u * WG;
+  for (var e = t; e < TK * bm4; e += WG * WG) {
+    if (TRANS_B) {                        // stored N×K: a vec4 of 4 k at one column
       let j = e / (TK / 4u);
       let kk4 = (e % (TK / 4u)) * 4u;
-      let q = q0 + kk4;
-      let col = col0 + j;
-      if (col < p.N) {
-        if (VEC_B && q + 3u < p.K) {
-          v = b[(col * p.ldb + q) >> 2u];
-        } else {
-          for (var s = 0u; s < 4u; s++) { if (q + s < p.K) { v[s] = b_at(col * p.ldb + q + s); } }
-        }
-      }
-      for (var s = 0u; s < 4u; s++) { Bs[(kk4 + s) * (TS / 4u) + j / 4u][j % 4u] = v[s]; }
-    } else {                              // stored K×N, contiguous along columns: quad = 4 columns at one k
-      let kk = e / (TS / 4u);
-      let j4 = (e % (TS / 4u)) * 4u;
+      var v = vec4<f32>();
+      if (col0 + j < p.N && q0 + kk4 < p.K) { v = b_quad((col0 + j) * p.ldb, q0 + kk4, p.K); }
+      for (var s = 0u; s < 4u; s++) { Bs[(kk4 + s) * bm4 + j / 4u][j % 4u] = v[s]; }
+    } else {                              // stored K×N: a vec4 of 4 columns at one k
+      let kk = e / bm4;
+      let j4 = (e % bm4) * 4u;
       let q = q0 + kk;
-      let col = col0 + j4;
-      if (q < p.K) {
-        if (VEC_B && col + 3u < p.N) {
-          v = b[(q * p.ldb + col) >> 2u];
-        } else {
-          for (var s = 0u; s < 4u; s++) { if (col + s < p.N) { v[s] = b_at(q * p.ldb + col + s); } }
-        }
-      }
-      Bs[kk * (TS / 4u) + j4 / 4u] = v;
+      var v = vec4<f32>();
+      if (q < p.K && col0 + j4 < p.N) { v = b_quad(q * p.ldb, col0 + j4, p.N); }
+      Bs[e] = v;
     }
   }
 }
 
-@compute @workgroup_size(TS / 4u, TS / 4u)
+/** Writes one vec4 of output row `row` at columns col…col+3 (bounds-checked at the matrix edge). */
+fn store4(row: u32, col: u32, v: vec4<f32>) {
+  if (row >= p.M) { return; }
+  let at = row * p.N + col;
+  if (col + 3u < p.N) {
+    out[at] = epilogue(row, col, v.x);
+    out[at + 1u] = epilogue(row, col + 1u, v.y);
+    out[at + 2u] = epilogue(row, col + 2u, v.z);
+    out[at + 3u] = epilogue(row, col + 3u, v.w);
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) { if (col + j < p.N) { out[at + j] = epilogue(row, col + j, v[j]); } }
+}
+
+@compute @workgroup_size(WG, WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let tile = wid.y * nwg.x + wid.x;
   if (tile >= p.tiles) { return; }       // uniform per workgroup
-  let row0 = (tile / p.tilesX) * TS;
-  let col0 = (tile % p.tilesX) * TS;
-  var acc: array<vec4<f32>, 4>;           // acc[r] = output row row0 + 4·lid.y + r, columns col0 + 4·lid.x + 0…3
+  let bm = 8u * WG;
+  let row0 = (tile / p.tilesX) * bm;
+  let col0 = (tile % p.tilesX) * bm;
+  let bm4 = 2u * WG;
+  // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
+  // and BM/2 + 4·tx… (index r·2 + 1).
+  var acc: array<vec4<f32>, 16>;
   for (var q0 = 0u; q0 < p.K; q0 += TK) {
     stage_a(t, row0, q0);
     stage_b(t, col0, q0);
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      let av = As[kk * (TS / 4u) + lid.y];
-      let bv = Bs[kk * (TS / 4u) + lid.x];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+      let a0 = As[kk * bm4 + lid.y];
+      let a1 = As[kk * bm4 + WG + lid.y];
+      let b0 = Bs[kk * bm4 + lid.x];
+      let b1 = Bs[kk * bm4 + WG + lid.x];
+      acc[0] += a0.x * b0; acc[1] += a0.x * b1;
+      acc[2] += a0.y * b0; acc[3] += a0.y * b1;
+      acc[4] += a0.z * b0; acc[5] += a0.z * b1;
+      acc[6] += a0.w * b0; acc[7] += a0.w * b1;
+      acc[8] += a1.x * b0; acc[9] += a1.x * b1;
+      acc[10] += a1.y * b0; acc[11] += a1.y * b1;
+      acc[12] += a1.z * b0; acc[13] += a1.z * b1;
+      acc[14] += a1.w * b0; acc[15] += a1.w * b1;
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    let row = row0 + lid.y * 4u + r;
-    if (row >= p.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let col = col0 + lid.x * 4u + j;
-      if (col < p.N) { out[row * p.N + col] = epilogue(row, col, acc[r][j]); }
-    }
-  }
+  // Constant indices only: a runtime index into acc would move the accumulators out of registers.
+  let half = 4u * WG;
+  let r0 = row0 + 4u * lid.y;
+  let r1 = row0 + half + 4u * lid.y;
+  let c0 = col0 + 4u * lid.x;
+  let c1 = col0 + half + 4u * lid.x;
+  store4(r0, c0, acc[0]); store4(r0, c1, acc[1]);
+  store4(r0 + 1u, c0, acc[2]); store4(r0 + 1u, c1, acc[3]);
+  store4(r0 + 2u, c0, acc[4]); store4(r0 + 2u, c1, acc[5]);
+  store4(r0 + 3u, c0, acc[6]); store4(r0 + 3u, c1, acc[7]);
+  store4(r1, c0, acc[8]); store4(r1, c1, acc[9]);
+  store4(r1 + 1u, c0, acc[10]); store4(r1 + 1u, c1, acc[11]);
+  store4(r1 + 2u, c0, acc[12]); store4(r1 + 2u, c1, acc[13]);
+  store4(r1 + 3u, c0, acc[14]); store4(r1 + 3u, c1, acc[15]);
 }

@@ -23,9 +23,9 @@ s('the matmul variant picker: simple for tiny products, register-blocked on soft
   const soft = pickMatmulVariant({ m: 128, n: 512, k: 784, transA: false, transB: false }, 'software');
   assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8 });
   const hard = pickMatmulVariant({ m: 1024, n: 1024, k: 1024, transA: true, transB: false }, 'hardware');
-  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, ts: 64, tk: 16 });
+  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16 });
   const odd = pickMatmulVariant({ m: 127, n: 65, k: 257, transA: false, transB: true }, 'hardware');
-  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, ts: 32, tk: 16 });
+  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, wg: 8, tk: 16 });
 });
 
 if (gpu) {
@@ -101,16 +101,25 @@ if (gpu) {
 
   s('the workgroup-tiled kernel picked for hardware adapters agrees with the reference (odd shapes, transposes, epilogue)', async () => {
     // This adapter is software, so the op suites exercise the register-blocked kernel; force the other one.
-    const hw = await createWebGpuBackend(gpu.gpu!, { adapterKind: 'hardware' });
+    // Every tile size and K step the picker can choose (and TK = 4, 16 for tuning), forced in turn.
+    let tiles = { wg: 8, tk: 8 };
+    const hw = await createWebGpuBackend(gpu.gpu!, {
+      adapterKind: 'hardware',
+      matmulVariant: (shape) => ({ kernel: 'tiled', vecA: (shape.transA ? shape.m : shape.k) % 4 === 0, vecB: (shape.transB ? shape.k : shape.n) % 4 === 0, ...tiles }),
+    });
     try {
-      const shapes = [[33, 17, 65], [127, 257, 3], [64, 64, 64], [257, 65, 127], [300, 301, 302]];
-      for (const [m, k, n] of shapes) {
+      // Odd sizes crossing the 64- and 128-wide tile edges (small: SwiftShader runs these kernels slowly).
+      const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [131, 33, 67], [140, 23, 133]];
+      const variants = [{ wg: 8, tk: 16 }, { wg: 16, tk: 16 }, { wg: 16, tk: 4 }, { wg: 8, tk: 8 }, { wg: 16, tk: 8 }];
+      for (const [i, [m, k, n]] of shapes.entries()) {
+        tiles = variants[i % variants.length]!;
         for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
           const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
           const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
           const C = host(uniform(5, m, n), m, n);
           const bias = host(uniform(6, 1, n), 1, n);
-          await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+          await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${JSON.stringify(tiles)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+          if (transA !== transB) continue; // the epilogue does not depend on the transposes
           await agreeWithRef(hw, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA, transB, alpha: 0.5, beta: 2, c, bias: bi, act: 'tanh' }),
             TOL.matmul, `tiled epilogue ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
         }

@@ -21,7 +21,8 @@ export interface MatmulShape {
 export type MatmulVariant =
   | { kernel: 'simple'; ts: number }
   | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number }
-  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; ts: number; tk: number };
+  /** Workgroup wg×wg, output tile 8·wg square, K step tk. */
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number };
 
 /** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
 export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
@@ -44,9 +45,14 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
       const wx = Math.min(8, nextPow2(Math.ceil(n / 4)));
       return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx };
     }
-    case 'hardware':
-      // A 64×64 tile needs enough tiles to fill the GPU; small outputs use 32×32 tiles.
-      return { kernel: 'tiled', vecA, vecB, ts: m * n >= 256 * 256 ? 64 : 32, tk: 16 };
+    case 'hardware': {
+      // 128×128 tiles (16×16 threads of 8×8 outputs) when there are enough of them to fill a large GPU;
+      // else 64×64 tiles (8×8 threads), four times as many workgroups. K steps of 16. Measured on an H200
+      // (Dawn, Vulkan): 10.7 / 27.1 / 23.3 TFLOP/s at n = 1024 / 2048 / 4096 with 128×128, and 64×64 tiles
+      // 1.4× faster than 128×128 on the 784×512 output of an MLP's weight gradient.
+      const big = Math.ceil(m / 128) * Math.ceil(n / 128) >= 64;
+      return { kernel: 'tiled', vecA, vecB, wg: big ? 16 : 8, tk: 16 };
+    }
     default:
       return adapterKind satisfies never;
   }

@@ -29,7 +29,7 @@ import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
 import { pickMatmulVariant } from './matmulVariant.js';
-import type { AdapterKind } from './matmulVariant.js';
+import type { AdapterKind, MatmulShape, MatmulVariant } from './matmulVariant.js';
 import { SHADERS, joinParts, mapLine, shaderParts } from './shaders.js';
 import type { ShaderName, SourcePart } from './shaders.js';
 
@@ -69,6 +69,8 @@ export interface WebGpuOptions {
   maxBatch?: number;
   /** Bytes of freed buffers kept for reuse (default 512 MiB); beyond this, freed buffers are destroyed. */
   maxPoolBytes?: number;
+  /** Replaces pickMatmulVariant (for tuning kernels on a new GPU; results stay exact for any variant). */
+  matmulVariant?: (shape: MatmulShape, adapterKind: AdapterKind) => MatmulVariant;
 }
 
 /** Counters for tests and benchmarks. */
@@ -193,6 +195,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   private readonly maxBytes: number;
   private readonly maxBatch: number;
   private readonly maxPoolBytes: number;
+  private readonly matmulVariantOverride: WebGpuOptions['matmulVariant'];
   private pool = new Map<number, PooledBuffer[]>();
   private stagingPool = new Map<number, GPUBuffer[]>();
   private pooledBytes = 0;
@@ -225,6 +228,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.maxBytes = Math.floor(Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize) / 16) * 16;
     this.maxBatch = Math.max(1, Math.min(DEFAULT_MAX_BATCH, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
     this.maxPoolBytes = options.maxPoolBytes ?? 512 * 2 ** 20;
+    this.matmulVariantOverride = options.matmulVariant;
     this.whenLost = device.lost.then((info) => {
       this.lostError ??= new DeviceLostError(this.disposed
         ? 'webgpu: this backend was disposed; create a new one with init() (or use the wasm backend)'
@@ -585,7 +589,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
 
   protected kMatmul(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
     const { m, n, k, transA, transB } = p;
-    const v = pickMatmulVariant({ m, n, k, transA, transB }, this.adapterKind);
+    const v = (this.matmulVariantOverride ?? pickMatmulVariant)({ m, n, k, transA, transB }, this.adapterKind);
     const fused = p.c !== null || p.bias !== null || p.act !== 'none';
     let name: ShaderName;
     let constants: Constants;
@@ -605,8 +609,8 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
         break;
       case 'tiled':
         name = 'matmul_tiled';
-        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, TS: v.ts, TK: v.tk };
-        tileRows = tileCols = v.ts;
+        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused, WG: v.wg, TK: v.tk };
+        tileRows = tileCols = 8 * v.wg;
         break;
       default:
         return v satisfies never;
