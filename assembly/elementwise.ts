@@ -286,7 +286,26 @@ export function mseF32(predPtr: usize, targetPtr: usize, lossPtr: usize, gradPtr
  * v = momentum·v + g and step = nesterov ? g + momentum·v : v; p −= lr·step.
  */
 export function sgdStepF32(pPtr: usize, gPtr: usize, vPtr: usize, n: i32, lr: f64, momentum: f64, weightDecay: f64, nesterov: i32): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // The same f64 arithmetic two lanes at a time (f32 → f64x2 → f32): bit-identical to the scalar loop.
+    const lrs = f64x2.splat(lr);
+    const mom = f64x2.splat(momentum);
+    const wd = f64x2.splat(weightDecay);
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      const p4 = v128.load(pPtr + at);
+      const g4 = v128.load(gPtr + at);
+      const v4 = vPtr != 0 ? v128.load(vPtr + at) : f32x4.splat(0);
+      const pLo = sgdLanes(f64x2.promote_low_f32x4(p4), f64x2.promote_low_f32x4(g4), f64x2.promote_low_f32x4(v4), lrs, mom, wd, vPtr != 0, nesterov != 0);
+      const pHi = sgdLanes(f64x2.promote_low_f32x4(v128.shuffle<f32>(p4, p4, 2, 3, 0, 1)), f64x2.promote_low_f32x4(v128.shuffle<f32>(g4, g4, 2, 3, 0, 1)),
+        f64x2.promote_low_f32x4(v128.shuffle<f32>(v4, v4, 2, 3, 0, 1)), lrs, mom, wd, vPtr != 0, nesterov != 0);
+      // sgdLanes returns (new p, new v) demoted into lanes 0–1 and 2–3 of one f32x4.
+      v128.store(pPtr + at, v128.shuffle<f32>(pLo, pHi, 0, 1, 4, 5));
+      if (vPtr != 0) v128.store(vPtr + at, v128.shuffle<f32>(pLo, pHi, 2, 3, 6, 7));
+    }
+  }
+  for (; i < n; i++) {
     const at = <usize>i << 2;
     const p = <f64>load<f32>(pPtr + at);
     const g = <f64>load<f32>(gPtr + at) + weightDecay * p;
@@ -298,6 +317,22 @@ export function sgdStepF32(pPtr: usize, gPtr: usize, vPtr: usize, n: i32, lr: f6
     }
     store<f32>(pPtr + at, <f32>(p - lr * step));
   }
+}
+
+/** Two lanes of the SGD step in f64; returns f32x4(p0, p1, v0, v1) of the new parameter and velocity. */
+// @ts-ignore: decorator
+@inline
+function sgdLanes(p: v128, g0: v128, v: v128, lr: v128, mom: v128, wd: v128, hasV: bool, nesterov: bool): v128 {
+  const g = f64x2.add(g0, f64x2.mul(wd, p));
+  let step = g;
+  let vNew = v;
+  if (hasV) {
+    vNew = f64x2.add(f64x2.mul(mom, v), g);
+    // The scalar loop stores v rounded to f32 but steps with the unrounded f64 value: so do we.
+    step = nesterov ? f64x2.add(g, f64x2.mul(mom, vNew)) : vNew;
+  }
+  const pNew = f64x2.sub(p, f64x2.mul(lr, step));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(pNew), f32x4.demote_f64x2_zero(vNew), 0, 1, 4, 5);
 }
 
 /**

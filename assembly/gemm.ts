@@ -306,6 +306,33 @@ function kernelEdge(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first:
 // ---------------------------------------------------------------------------------------------------
 
 /**
+ * The training epilogue out = relu?(acc + bias) in f32 SIMD. Bit-identical to the f64 path: the f64 sum of two
+ * f32 values rounds to the same f32 as the f32 sum (it is exact unless the exponents are so far apart that
+ * the smaller one is below half an f32 ulp), and ReLU commutes with that rounding.
+ */
+function biasReluEpilogue(outPtr: usize, biasPtr: usize, n: i32, r0: i32, r1: i32, c0: i32, c1: i32, relu: bool): void {
+  const zero = f32x4.splat(0);
+  for (let i = r0; i < r1; i++) {
+    const row = outPtr + (<usize>i * <usize>n << 2);
+    let j = c0;
+    for (; j + 4 <= c1; j += 4) {
+      const at = row + (<usize>j << 2);
+      let v = v128.load(at);
+      if (biasPtr != 0) v = f32x4.add(v, v128.load(biasPtr + (<usize>j << 2)));
+      if (relu) v = v128.bitselect(zero, v, f32x4.lt(v, zero));
+      v128.store(at, v);
+    }
+    for (; j < c1; j++) {
+      const at = row + (<usize>j << 2);
+      let v = load<f32>(at);
+      if (biasPtr != 0) v += load<f32>(biasPtr + (<usize>j << 2));
+      if (relu && v < 0) v = 0;
+      store<f32>(at, v);
+    }
+  }
+}
+
+/**
  * Computes rows [r0, r1) × columns [c0, c1) of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias).
  * op(A) is m×k (A stored k×m when transA), op(B) is k×n (B stored n×k when transB). cPtr / biasPtr are 0
  * when absent; act is the unary op code or −1. scratchPtr points to matmulScratchBytes() bytes owned by the
@@ -349,6 +376,10 @@ export function matmulF32(
   }
   // Epilogue in f64: alpha·acc + beta·C + bias, then the activation.
   if (alpha == 1 && cPtr == 0 && biasPtr == 0 && act < 0) return;
+  if (ASC_FEATURE_SIMD && alpha == 1 && cPtr == 0 && (act < 0 || act == 0)) {
+    biasReluEpilogue(outPtr, biasPtr, n, r0, r1, c0, c1, act == 0);
+    return;
+  }
   for (let i = r0; i < r1; i++) {
     const row = <usize>i * <usize>n;
     for (let j = c0; j < c1; j++) {

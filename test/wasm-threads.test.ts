@@ -36,17 +36,20 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 interface Case {
   m: number; k: number; n: number;
   transA: boolean; transB: boolean;
-  epilogue: boolean;
+  /** 'full': alpha, beta·C, bias and gelu (the f64 epilogue); 'biasRelu': bias + ReLU (the SIMD one). */
+  epilogue: false | 'full' | 'biasRelu';
 }
 
 const CASES: Case[] = [
   { m: 128, k: 784, n: 512, transA: false, transB: false, epilogue: false },
   { m: 784, k: 128, n: 512, transA: true, transB: false, epilogue: false },
-  { m: 128, k: 512, n: 784, transA: false, transB: true, epilogue: true },
-  { m: 257, k: 129, n: 131, transA: true, transB: true, epilogue: true },
-  { m: 1000, k: 67, n: 9, transA: false, transB: false, epilogue: true },
+  { m: 128, k: 512, n: 784, transA: false, transB: true, epilogue: 'full' },
+  { m: 257, k: 129, n: 131, transA: true, transB: true, epilogue: 'full' },
+  { m: 1000, k: 67, n: 9, transA: false, transB: false, epilogue: 'full' },
   { m: 5, k: 300, n: 1001, transA: false, transB: true, epilogue: false },
-  { m: 300, k: 300, n: 300, transA: false, transB: false, epilogue: true },
+  { m: 300, k: 300, n: 300, transA: false, transB: false, epilogue: 'full' },
+  { m: 130, k: 784, n: 67, transA: false, transB: false, epilogue: 'biasRelu' },
+  { m: 600, k: 129, n: 1001, transA: false, transB: true, epilogue: 'biasRelu' },
 ];
 
 /** Runs one case on a backend and reads the result. */
@@ -56,7 +59,10 @@ async function product(b: Backend, c: Case, seed: number): Promise<Float32Array>
     const a = b.upload(uniform(seed, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
     const bb = b.upload(uniform(seed + 1, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
     const opts: MatmulOptions = { transA, transB };
-    if (c.epilogue) {
+    if (c.epilogue === 'biasRelu') {
+      opts.bias = b.upload(uniform(seed + 3, 1, n), 1, n);
+      opts.act = 'relu';
+    } else if (c.epilogue) {
       opts.alpha = 0.75;
       opts.beta = -0.5;
       opts.c = b.upload(uniform(seed + 2, m, n), m, n);
@@ -103,6 +109,15 @@ s('the scalar build (for engines without SIMD) gives the same bits as the SIMD b
         b.unary('relu', x), b.unary('sqrt', b.unary('abs', x)), b.binary('div', x, y), b.binary('max', x, y), b.unary('square', x), b.unary('neg', x),
         b.unaryGrad('relu', x, dy), b.unaryGrad('square', x, dy), b.unaryGrad('tanh', x, dy),
       ];
+      // Optimizer steps (in place) on copies: plain, and Nesterov momentum with weight decay, 3 steps.
+      const p0 = b.copy(dy);
+      const p1 = b.copy(dy);
+      const vel = b.zeros(33, 65);
+      for (let t = 0; t < 3; t++) {
+        b.sgdStep(p0, x, null, { lr: 0.05 });
+        b.sgdStep(p1, x, vel, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 });
+      }
+      parts.push(p0, p1, vel);
       return Promise.all(parts.map((p) => b.read(p)));
     });
     const [want, got] = [await ops(simd.b), await ops(scalar.b)];
