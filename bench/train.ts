@@ -18,7 +18,7 @@ import type { Backend, Mat } from '../src/backend/types.js';
 import { Tape } from '../src/autograd/tape.js';
 import { Mlp } from '../src/nn/mlp.js';
 import type { Model } from '../src/nn/model.js';
-import { PairNet, pairOneHots } from '../src/nn/pairNet.js';
+import { PairNet } from '../src/nn/pairNet.js';
 import { type TrainConfig, train } from '../src/nn/train.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
@@ -172,9 +172,13 @@ function featurelabMlp(backend: Backend, s: MlpSetup): Trainer {
 function featurelabModadd(backend: Backend): Trainer {
   const { p, width, lr, lambda, nu, initStd } = MODADD;
   const table = modularAddition(p);
-  const x = backend.upload(pairOneHots(table.a, table.b, p), table.count, 2 * p);
   const labels = backend.upload(Float32Array.from(table.y), table.count, 1);
   const model = new PairNet(backend, { tokens: p, classes: p, width, act: 'square', initStd }, new Rng(SEED).fork('init'));
+  // As the experiment does: the pairs' token ids stand for the inputs, and the embedding is a row gather.
+  const ids = new Float32Array(2 * table.count);
+  table.a.forEach((v, r) => { ids[2 * r] = v; ids[2 * r + 1] = table.b[r]!; });
+  const x = backend.upload(ids, table.count, 2);
+  model.bindPairs(x, table.a, table.b);
   return featurelabTrainer(backend, model, x, labels, table.count, [x, labels], {
     lr, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' }, batchSize: 'full', regularizer: { lambda, nu },
   });
