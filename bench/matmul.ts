@@ -12,9 +12,7 @@
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, setupNodeGpu } from './peers/common.js';
+import { type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
 import { featurelabRef, featurelabWasm, featurelabWebGpu } from './peers/featurelab.js';
 import { tfjsEngine } from './peers/tfjs.js';
 import { jaxEngine } from './peers/jax.js';
@@ -468,16 +466,7 @@ async function main(): Promise<void> {
     })),
     targets: summary,
   };
-  mkdirSync(o.out, { recursive: true });
-  const file = join(o.out, `matmul-${stamp.replace(/:/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  console.log(`\nwrote ${file} (${totalSeconds.toFixed(0)} s)`);
+  writeReport(o.out, 'matmul', stamp, report, totalSeconds);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(1);
-  },
-);
+runMain(main);

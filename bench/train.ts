@@ -12,8 +12,6 @@
  *   --no-mlp / --no-modadd                               --out=DIR   results folder (bench/results)
  */
 import os from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Backend, Mat } from '../src/backend/types.js';
 import { Tape } from '../src/autograd/tape.js';
 import { Mlp } from '../src/nn/mlp.js';
@@ -24,7 +22,7 @@ import { modularAddition } from '../src/data/modularAddition.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { nodeFileSource } from '../src/cli/nodeFiles.js';
 import { Rng } from '../src/rng.js';
-import { errorMessage, setupNodeGpu } from './peers/common.js';
+import { errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
 import { type TfjsGradMode, tfjsMlpTrainer } from './peers/tfjsTrain.js';
 
 // ------------------------------------------------------------------------------------------ contracts
@@ -563,16 +561,7 @@ async function main(): Promise<void> {
     })),
     targets,
   };
-  mkdirSync(o.out, { recursive: true });
-  const file = join(o.out, `train-${stamp.replace(/:/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  console.log(`\nwrote ${file} (${totalSeconds.toFixed(0)} s)`);
+  writeReport(o.out, 'train', stamp, report, totalSeconds);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
-    process.exit(1);
-  },
-);
+runMain(main);

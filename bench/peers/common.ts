@@ -3,7 +3,7 @@
  * Dawn, `navigator`, package versions).
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 
@@ -138,4 +138,23 @@ export function deviceAdapter(device: GPUDevice | undefined): string | null {
 export function errorMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
   return msg.replace(/\s+/g, ' ').trim();
+}
+
+/** Writes a benchmark report as DIR/<name>-<timestamp>.json and says where. */
+export function writeReport(dir: string, name: string, stamp: string, report: unknown, totalSeconds: number): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${stamp.replace(/:/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nwrote ${file} (${totalSeconds.toFixed(0)} s)`);
+}
+
+/** Runs a benchmark's main and exits with 0, or 1 after printing the error. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.stack ?? e.message : e);
+      process.exit(1);
+    },
+  );
 }

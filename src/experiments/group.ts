@@ -9,21 +9,11 @@ import { ConfigError } from '../errors.js';
 import { irrepBases, irrepSummary } from '../metrics/irreps.js';
 import { gammaStarGroup } from '../metrics/margin.js';
 import { Rng } from '../rng.js';
-import { trainPairNetwork } from './pairTraining.js';
+import { PAIR_TRAINING_KEYS, trainPairNetwork, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the group experiment (defaults = the paper's S_3 settings). */
-export type GroupConfig = {
-  group: string;
-  width: number;
-  steps: number;
-  lr: number;
-  doubleEvery: number;
-  doubleUntil: number;
-  lambda: number;
-  initStd: number;
-  probeEvery: number;
-};
+export type GroupConfig = PairTrainingConfig & { group: string };
 
 /** The group named like "S3", "S4", "S5", "D5", "D6". */
 export function groupByName(name: string): FiniteGroup {
@@ -50,15 +40,9 @@ export const group: Experiment<GroupConfig> = {
     s4: { group: 'S4', width: 130, steps: 30000, lambda: 1e-5 },
   },
   keys: {
+    ...PAIR_TRAINING_KEYS,
     group: { doc: 'S3, S4, S5 or Dn' },
     width: { doc: 'neurons m (the max-margin solution needs m ≥ 2 Σ d³ over non-trivial irreps)', integer: true, min: 1 },
-    steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
-    lr: { doc: 'base learning rate', min: 0 },
-    doubleEvery: { doc: 'the learning rate doubles every this many steps…', integer: true, min: 1 },
-    doubleUntil: { doc: '…up to this step', integer: true, min: 0 },
-    lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,3}^3', min: 0 },
-    initStd: { doc: 'standard deviation of the initial weights', min: 0 },
-    probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
   },
   async run(config, ctx): Promise<ExperimentResult> {
     const g = groupByName(config.group);

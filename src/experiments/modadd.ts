@@ -12,22 +12,14 @@ import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
-import { trainPairNetwork, type NeuronRowsData } from './pairTraining.js';
+import { PAIR_TRAINING_KEYS, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the modular-addition experiment (defaults = the paper's settings). */
-export type ModaddConfig = {
+export type ModaddConfig = PairTrainingConfig & {
   p: number;
-  width: number;
   act: PairActivation;
-  steps: number;
-  lr: number;
-  doubleEvery: number;
-  doubleUntil: number;
-  lambda: number;
-  initStd: number;
   trainFraction: number;
-  probeEvery: number;
   compareRelu: boolean;
 };
 
@@ -84,17 +76,11 @@ export const modadd: Experiment<ModaddConfig> = {
     quick: { p: 17, width: 128, steps: 12000, probeEvery: 1000 },
   },
   keys: {
+    ...PAIR_TRAINING_KEYS,
     p: { doc: 'the modulus (odd prime)', integer: true, min: 3 },
     width: { doc: 'neurons m (the max-margin solution needs m ≥ 4(p−1))', integer: true, min: 1 },
     act: { doc: 'activation', choices: ['square', 'relu'] },
-    steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
-    lr: { doc: 'base learning rate', min: 0 },
-    doubleEvery: { doc: 'the learning rate doubles every this many steps…', integer: true, min: 1 },
-    doubleUntil: { doc: '…up to this step', integer: true, min: 0 },
-    lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,3}^3', min: 0 },
-    initStd: { doc: 'standard deviation of the initial weights', min: 0 },
     trainFraction: { doc: 'fraction of the p² pairs trained on (1 = all, the paper)', min: 0 },
-    probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
     compareRelu: { doc: 'also train the ReLU network and report its Fourier power' },
   },
   async run(config, ctx): Promise<ExperimentResult> {

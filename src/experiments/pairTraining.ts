@@ -23,7 +23,7 @@ export interface PairTable {
 }
 
 /** Optimisation settings of a pair-network run. */
-export interface PairTrainingConfig {
+export type PairTrainingConfig = {
   width: number;
   steps: number;
   lr: number;
@@ -32,7 +32,19 @@ export interface PairTrainingConfig {
   lambda: number;
   initStd: number;
   probeEvery: number;
-}
+};
+
+/** Documentation of the PairTrainingConfig keys, shared by the experiments that train pair networks. */
+export const PAIR_TRAINING_KEYS = {
+  width: { doc: 'neurons m', integer: true, min: 1 },
+  steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
+  lr: { doc: 'base learning rate', min: 0 },
+  doubleEvery: { doc: 'the learning rate doubles every this many steps…', integer: true, min: 1 },
+  doubleUntil: { doc: '…up to this step', integer: true, min: 0 },
+  lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,ν}^ν (ν = 3; 2 for ReLU)', min: 0 },
+  initStd: { doc: 'standard deviation of the initial weights', min: 0 },
+  probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
+} as const;
 
 /** The neurons' parameters as rows (m×tokens each; W is m×classes). */
 export type NeuronRowsData = { U: Float32Array; V: Float32Array; W: Float32Array };
