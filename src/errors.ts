@@ -41,3 +41,6 @@ export class DatasetMissingError extends FeaturelabError {}
 
 /** An experiment configuration or a command-line flag is invalid; the message lists what is allowed. */
 export class ConfigError extends FeaturelabError {}
+
+/** A matrix that must be symmetric positive definite is not (Cholesky met a non-positive pivot). */
+export class NotPositiveDefiniteError extends FeaturelabError {}
