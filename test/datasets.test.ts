@@ -11,6 +11,7 @@ import type { FileSource } from '../src/data/files.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { sparseParity } from '../src/data/sparseParity.js';
+import { gzip, idxBytes } from './support/idxFiles.js';
 
 const s = suite('datasets');
 
@@ -119,22 +120,6 @@ s('sparse parity: bad arguments throw ArgumentError', async () => {
 
 // --- Fashion-MNIST through an in-memory FileSource ---
 
-/** An IDX u8 file with the given dimensions and values. */
-function idxU8(dims: number[], values: ArrayLike<number>): Uint8Array {
-  const header = 4 + 4 * dims.length;
-  const out = new Uint8Array(header + values.length);
-  const v = new DataView(out.buffer);
-  out.set([0, 0, 0x08, dims.length]);
-  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
-  out.set(values, header);
-  return out;
-}
-
-/** Gzip-compresses bytes with the web-standard CompressionStream. */
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
-}
-
 /** A FileSource over a map from path to bytes, with '/' as separator. */
 function memoryFiles(files: Map<string, Uint8Array>): FileSource {
   return {
@@ -156,10 +141,10 @@ function pixels(n: number): number[] {
 /** A tiny Fashion-MNIST folder: 3 gzipped training images, 2 raw (un-gzipped) test images. */
 async function tinyFolder(dir: string): Promise<Map<string, Uint8Array>> {
   return new Map([
-    [`${dir}/train-images-idx3-ubyte.gz`, await gzip(idxU8([3, 28, 28], pixels(3)))],
-    [`${dir}/train-labels-idx1-ubyte.gz`, await gzip(idxU8([3], [9, 0, 4]))],
-    [`${dir}/t10k-images-idx3-ubyte`, idxU8([2, 28, 28], pixels(2))],
-    [`${dir}/t10k-labels-idx1-ubyte`, idxU8([2], [1, 7])],
+    [`${dir}/train-images-idx3-ubyte.gz`, await gzip(idxBytes('u8', [3, 28, 28], pixels(3)))],
+    [`${dir}/train-labels-idx1-ubyte.gz`, await gzip(idxBytes('u8', [3], [9, 0, 4]))],
+    [`${dir}/t10k-images-idx3-ubyte`, idxBytes('u8', [2, 28, 28], pixels(2))],
+    [`${dir}/t10k-labels-idx1-ubyte`, idxBytes('u8', [2], [1, 7])],
   ]);
 }
 
@@ -195,16 +180,16 @@ s('Fashion-MNIST: a missing folder or file raises DatasetMissingError saying how
 
 s('Fashion-MNIST: mismatched counts, bad labels and bad shapes raise DataFormatError naming the file', async () => {
   const mismatch = await tinyFolder('/d');
-  mismatch.set('/d/train-labels-idx1-ubyte.gz', idxU8([2], [1, 2]));
+  mismatch.set('/d/train-labels-idx1-ubyte.gz', idxBytes('u8', [2], [1, 2]));
   await rejects(() => loadFashionMnist(memoryFiles(mismatch), '/d'), DataFormatError, /^\/d\/train-labels-idx1-ubyte\.gz: holds 2 labels/, /3 images/);
   const badLabel = await tinyFolder('/d');
-  badLabel.set('/d/t10k-labels-idx1-ubyte', idxU8([2], [3, 10]));
+  badLabel.set('/d/t10k-labels-idx1-ubyte', idxBytes('u8', [2], [3, 10]));
   await rejects(() => loadFashionMnist(memoryFiles(badLabel), '/d'), DataFormatError, /^\/d\/t10k-labels-idx1-ubyte: label 1 is 10/, /0…9/);
   const badShape = await tinyFolder('/d');
-  badShape.set('/d/t10k-images-idx3-ubyte', idxU8([2, 27, 28], new Array(2 * 27 * 28).fill(0)));
+  badShape.set('/d/t10k-images-idx3-ubyte', idxBytes('u8', [2, 27, 28], new Array(2 * 27 * 28).fill(0)));
   await rejects(() => loadFashionMnist(memoryFiles(badShape), '/d'), DataFormatError, /t10k-images-idx3-ubyte: expected u8 images of shape N×28×28, got 2×27×28 u8/);
   const truncated = await tinyFolder('/d');
-  truncated.set('/d/train-images-idx3-ubyte.gz', await gzip(idxU8([3, 28, 28], pixels(2))));
+  truncated.set('/d/train-images-idx3-ubyte.gz', await gzip(idxBytes('u8', [3, 28, 28], pixels(2))));
   await rejects(() => loadFashionMnist(memoryFiles(truncated), '/d'), DataFormatError, /train-images-idx3-ubyte\.gz: expected 2368 bytes after decompression for 3×28×28 u8, got 1584/);
   const fine = memoryFiles(await tinyFolder('/d'));
   await rejects(() => loadFashionMnist(fine, '/d', { limitTrain: -1 }), ArgumentError, /limitTrain/);
