@@ -2,6 +2,8 @@
 //   build/wasm/featurelab-simd.wasm          f32x4 SIMD, imported non-shared memory
 //   build/wasm/featurelab-simd-threads.wasm  f32x4 SIMD + threads, imported shared memory (worker pool)
 //   build/wasm/featurelab-scalar.wasm        no SIMD (engines without WebAssembly SIMD)
+// and the f64 linear-algebra module (assembly/linalg/*.ts) listed in asconfig.linalg.json:
+//   build/wasm/featurelab-linalg.wasm        f64x2 SIMD, imported memory (src/linalg/wasmLinalg.ts)
 // The library bundle embeds them as bytes (esbuild --loader:.wasm=binary).
 // Skips the build when every output is newer than its inputs; `--force` rebuilds.
 // Usage: node scripts/build-wasm.mjs [--force] [target ...]
@@ -11,18 +13,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const config = JSON.parse(readFileSync(join(root, 'asconfig.json'), 'utf8'));
-const argv = process.argv.slice(2);
-const force = argv.includes('--force');
-const only = argv.filter((a) => !a.startsWith('--'));
-const targets = Object.keys(config.targets).filter((t) => only.length === 0 || only.includes(t));
-for (const t of only) {
-  if (!config.targets[t]) {
-    console.error(`build-wasm: unknown target '${t}'; asconfig.json has ${Object.keys(config.targets).join(', ')}`);
-    process.exit(2);
-  }
-}
-
 const mtime = (p) => {
   try {
     return statSync(p).mtimeMs;
@@ -30,15 +20,32 @@ const mtime = (p) => {
     return -1;
   }
 };
-const inputs = [
-  join(root, 'asconfig.json'),
-  fileURLToPath(import.meta.url),
-  ...readdirSync(join(root, 'assembly')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'assembly', f)),
-];
-const newestInput = Math.max(...inputs.map(mtime));
+/** The .ts files directly inside an assembly/ folder. */
+const sources = (dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => join(root, dir, f));
+// Each config with the sources its targets depend on (an edit to one module does not rebuild the other).
+const configs = [
+  { file: 'asconfig.json', dir: 'assembly' },
+  { file: 'asconfig.linalg.json', dir: 'assembly/linalg' },
+].map(({ file, dir }) => {
+  const path = join(root, file);
+  const config = JSON.parse(readFileSync(path, 'utf8'));
+  const inputs = [path, fileURLToPath(import.meta.url), ...sources(dir)];
+  return { path, config, newestInput: Math.max(...inputs.map(mtime)) };
+});
+const argv = process.argv.slice(2);
+const force = argv.includes('--force');
+const only = argv.filter((a) => !a.startsWith('--'));
+const all = configs.flatMap((c) => Object.keys(c.config.targets).map((target) => ({ ...c, target })));
+const targets = all.filter((t) => only.length === 0 || only.includes(t.target));
+for (const t of only) {
+  if (!all.some((a) => a.target === t)) {
+    console.error(`build-wasm: unknown target '${t}'; the asconfig files have ${all.map((a) => a.target).join(', ')}`);
+    process.exit(2);
+  }
+}
 
 let failed = false;
-for (const target of targets) {
+for (const { path, config, newestInput, target } of targets) {
   const outFile = join(root, config.targets[target].outFile);
   if (!force && mtime(outFile) > newestInput) {
     console.log(`build-wasm: ${config.targets[target].outFile} is up to date`);
@@ -48,7 +55,7 @@ for (const target of targets) {
   const t0 = performance.now();
   let errText = '';
   const { error } = await asc.main(
-    ['--config', join(root, 'asconfig.json'), '--target', target, '--outFile', outFile],
+    ['--config', path, '--target', target, '--outFile', outFile],
     {
       stdout: { write: (s) => { process.stdout.write(s); return true; } },
       stderr: { write: (s) => { errText += s; return true; } },

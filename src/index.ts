@@ -16,4 +16,5 @@ export type { WasmBackendOptions } from './backend/wasm/wasmBackend.js';
 export { createWebGpuBackend, WebGpuBackend } from './backend/webgpu/webgpuBackend.js';
 export type { WebGpuOptions, WebGpuStats } from './backend/webgpu/webgpuBackend.js';
 export { pickMatmulVariant } from './backend/webgpu/matmulVariant.js';
+export { cholesky, initLinalg, solveCholesky, solveTriangular, symmetricEigen } from './linalg/wasmLinalg.js';
 export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';

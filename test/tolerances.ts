@@ -31,3 +31,25 @@ export const TOL = {
   /** Central finite differences of the f64 reference: f′ vs (f(x+h) − f(x−h)) / 2h with h = 1e-5. */
   finiteDifference: { rtol: 1e-6, atol: 1e-8 },
 } satisfies Record<string, Tolerance>;
+
+/**
+ * Tolerances of the f64 path (relative, Frobenius norms unless noted). The f64 linear-algebra path
+ * (src/linalg/) against exact constructions; not f32 backends against ref like TOL.
+ */
+export const LINALG_TOL = {
+  /** ‖A − LLᵀ‖/‖A‖: backward stable, ≈ n·u at worst. */
+  cholesky: 1e-13,
+  /** Backward residual ‖AX − B‖/(‖A‖·‖X‖) of a Cholesky solve, at any condition number. */
+  solveBackward: 1e-13,
+  /** ‖AX − B‖/‖B‖ for the random SPD matrices here (ε = 0.1 keeps the condition ≲ 1e3; observed ≤ 2e-15). */
+  solve: 1e-13,
+  /**
+   * ‖AX − B‖/‖B‖ at condition 1e12: ‖X‖ can reach 1e12·‖B‖, so the backward error u·‖A‖‖X‖ allows
+   * ≈ n·u·1e12 ≈ 1e-2; observed 4e-6 (n = 80).
+   */
+  solveIllConditioned: 1e-2,
+  /** Triangular solve against plain substitution, relative to max |x|. */
+  triangular: 1e-12,
+  /** ‖AV − VΛ‖/‖A‖, ‖VᵀV − I‖, and eigenvalue errors relative to max |λ|. */
+  eigen: 1e-12,
+};

@@ -1,0 +1,245 @@
+/**
+ * f64 dense linear algebra on the host, through its own WASM module (assembly/linalg/, f64x2 SIMD):
+ * Cholesky, triangular and Cholesky solves, symmetric eigendecomposition. Used where f32 is not enough
+ * (ill-conditioned kernel systems) and for spectra of matrices up to a few thousand.
+ *
+ * The functions take and return plain Float64Arrays (row-major); the module's memory is private and grows
+ * on demand. Every call is synchronous and lays its buffers out from the heap base afresh, so nothing is
+ * kept between calls. The module is instantiated lazily and synchronously on first use, which Node, Deno
+ * and workers allow; a browser's main thread refuses synchronous compilation of modules over 4 KiB, so
+ * call `initLinalg()` (async) once there before the first use.
+ */
+import linalgBytes from '../../build/wasm/featurelab-linalg.wasm';
+import { ArgumentError, BackendUnavailableError, FeaturelabError, MatrixTooLargeError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
+
+/** The exports of assembly/linalg/index.ts; pointers and counts are plain numbers. */
+interface LinalgKernels {
+  heapBaseF64(): number;
+  choleskyF64(aPtr: number, n: number): number;
+  trsmLowerF64(lPtr: number, bPtr: number, n: number, nrhs: number, transpose: number): void;
+  symEigF64(aPtr: number, n: number, wPtr: number, vPtr: number, workPtr: number): number;
+}
+
+const PAGE = 65536;
+/** Buffers are 64-byte aligned (cache lines; SIMD needs 16). */
+const ALIGN = 64;
+
+/** The instantiated module with its memory. */
+interface Instance {
+  kernels: LinalgKernels;
+  memory: WebAssembly.Memory;
+  maxBytes: number;
+  base: number;
+}
+
+let instance: Instance | null = null;
+
+/** Creates the memory with the largest maximum (≤ 4 GiB) the host accepts. */
+function createMemory(): { memory: WebAssembly.Memory; maxBytes: number } {
+  let last: unknown = null;
+  for (const maximum of [65536, 32768, 16384, 8192]) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: 16, maximum }), maxBytes: maximum * PAGE };
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw new BackendUnavailableError(`linalg: cannot create a WebAssembly memory: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+/** Wraps an instance's exports and memory. */
+function wrap(inst: WebAssembly.Instance, memory: WebAssembly.Memory, maxBytes: number): Instance {
+  const kernels = inst.exports as unknown as LinalgKernels;
+  return { kernels, memory, maxBytes, base: Math.ceil((kernels.heapBaseF64() >>> 0) / ALIGN) * ALIGN };
+}
+
+/** The import object of the module. */
+function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      memory,
+      abort: () => {
+        throw new FeaturelabError('linalg: a kernel aborted; this is a bug, please report it with the op and sizes');
+      },
+    },
+  };
+}
+
+/** Throws BackendUnavailableError when the engine lacks WebAssembly SIMD (the module needs it). */
+function checkSimd(): void {
+  if (!WebAssembly.validate(linalgBytes as Uint8Array<ArrayBuffer>)) {
+    throw new BackendUnavailableError('linalg: this JavaScript engine does not support WebAssembly SIMD, which the f64 linear-algebra module needs; use Node ≥ 16, Deno or a current browser');
+  }
+}
+
+/** Instantiates the module ahead of use (required on a browser's main thread; optional elsewhere). */
+export async function initLinalg(): Promise<void> {
+  if (instance) return;
+  checkSimd();
+  const { memory, maxBytes } = createMemory();
+  const { instance: inst } = await WebAssembly.instantiate(linalgBytes as Uint8Array<ArrayBuffer>, imports(memory));
+  instance ??= wrap(inst, memory, maxBytes);
+}
+
+/** The module, instantiated synchronously on first use. */
+function get(): Instance {
+  if (instance) return instance;
+  checkSimd();
+  const { memory, maxBytes } = createMemory();
+  const module = new WebAssembly.Module(linalgBytes as Uint8Array<ArrayBuffer>);
+  instance = wrap(new WebAssembly.Instance(module, imports(memory)), memory, maxBytes);
+  return instance;
+}
+
+/**
+ * Lays out buffers of the given f64 counts from the heap base, growing the memory to fit, and returns
+ * their byte addresses. Valid until the next call (every public function starts afresh).
+ */
+function layout(inst: Instance, counts: number[], what: string): number[] {
+  const ptrs: number[] = [];
+  let top = inst.base;
+  for (const c of counts) {
+    ptrs.push(top);
+    top += Math.ceil((c * 8) / ALIGN) * ALIGN;
+  }
+  if (top > inst.maxBytes) {
+    throw new MatrixTooLargeError(`linalg: ${what} needs ${(top / 2 ** 20).toFixed(1)} MiB of WebAssembly memory, more than its limit of ${(inst.maxBytes / 2 ** 20).toFixed(0)} MiB; use a smaller matrix`);
+  }
+  const have = inst.memory.buffer.byteLength;
+  if (top > have) inst.memory.grow(Math.ceil((top - have) / PAGE));
+  return ptrs;
+}
+
+/** A Float64Array view of `count` f64 at `ptr` (re-created after any growth). */
+function view(inst: Instance, ptr: number, count: number): Float64Array {
+  return new Float64Array(inst.memory.buffer, ptr, count);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation
+
+/** Checks that n is a positive integer. */
+function checkOrder(fn: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n must be a positive integer, got ${n}`);
+}
+
+/** Checks that `x` holds rows·cols finite values. */
+function checkMatrix(fn: string, name: string, x: Float64Array, rows: number, cols: number): void {
+  if (!(x instanceof Float64Array)) throw new ArgumentError(`${fn}: ${name} must be a Float64Array, got ${Object.prototype.toString.call(x)}`);
+  if (x.length !== rows * cols) {
+    throw new ShapeError(`${fn}: ${name} must hold ${rows}×${cols} = ${rows * cols} values (row-major), got ${x.length}`);
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      throw new ArgumentError(`${fn}: ${name}[${Math.floor(i / cols)}, ${i % cols}] is ${x[i]}; every entry must be finite`);
+    }
+  }
+}
+
+/** Checks nrhs and B. */
+function checkRhs(fn: string, b: Float64Array, n: number, nrhs: number): void {
+  if (!Number.isInteger(nrhs) || nrhs < 1) throw new ArgumentError(`${fn}: nrhs must be a positive integer, got ${nrhs}`);
+  checkMatrix(fn, 'b', b, n, nrhs);
+}
+
+/** Checks that the diagonal of a triangular factor has no zero (the solve would divide by it). */
+function checkDiagonal(fn: string, l: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    if (l[i * n + i] === 0) throw new ArgumentError(`${fn}: l[${i}, ${i}] is 0, so L is singular; pass the factor returned by cholesky()`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Public API
+
+/** Cholesky factor L (n×n row-major, zeros above the diagonal) of a symmetric positive-definite A; reads A's lower triangle. */
+export function cholesky(a: Float64Array, n: number): Float64Array {
+  checkOrder('cholesky', n);
+  checkMatrix('cholesky', 'a', a, n, n);
+  const inst = get();
+  const [aPtr] = layout(inst, [n * n], `cholesky of ${n}×${n}`);
+  view(inst, aPtr, n * n).set(a);
+  const pivot = inst.kernels.choleskyF64(aPtr, n);
+  if (pivot >= 0) {
+    throw new NotPositiveDefiniteError(
+      `cholesky: the ${n}×${n} matrix is not positive definite: pivot ${pivot} (0-based) is not positive; ` +
+      `add a ridge (e.g. 1e-6·trace/n) to the diagonal`,
+    );
+  }
+  const l = view(inst, aPtr, n * n).slice();
+  for (let i = 0; i < n; i++) l.fill(0, i * n + i + 1, (i + 1) * n);
+  return l;
+}
+
+/** Solves L·X = B, or Lᵀ·X = B with `transpose`, for lower-triangular L (n×n) and B (n×nrhs); returns X. */
+export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrhs: number, opts: { transpose?: boolean } = {}): Float64Array {
+  const fn = 'solveTriangular';
+  checkOrder(fn, n);
+  checkMatrix(fn, 'l', l, n, n);
+  checkDiagonal(fn, l, n);
+  checkRhs(fn, b, n, nrhs);
+  const inst = get();
+  const [lPtr, bPtr] = layout(inst, [n * n, n * nrhs], `${fn} of ${n}×${n} with ${nrhs} right-hand sides`);
+  view(inst, lPtr, n * n).set(l);
+  view(inst, bPtr, n * nrhs).set(b);
+  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, opts.transpose ? 1 : 0);
+  return view(inst, bPtr, n * nrhs).slice();
+}
+
+/** Solves A·X = B given A's Cholesky factor L (A = L·Lᵀ): X = L⁻ᵀ·(L⁻¹·B); B is n×nrhs. */
+export function solveCholesky(l: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
+  const fn = 'solveCholesky';
+  checkOrder(fn, n);
+  checkMatrix(fn, 'l', l, n, n);
+  checkDiagonal(fn, l, n);
+  checkRhs(fn, b, n, nrhs);
+  const inst = get();
+  const [lPtr, bPtr] = layout(inst, [n * n, n * nrhs], `${fn} of ${n}×${n} with ${nrhs} right-hand sides`);
+  view(inst, lPtr, n * n).set(l);
+  view(inst, bPtr, n * nrhs).set(b);
+  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, 0);
+  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, 1);
+  return view(inst, bPtr, n * nrhs).slice();
+}
+
+/** Options of symmetricEigen. */
+export interface SymmetricEigenOptions {
+  /** Largest |a[i,j] − a[j,i]| accepted, relative to max |a| (default 1e-10); A is symmetrised within it. */
+  symmetryTolerance?: number;
+}
+
+/** Eigendecomposition A = V·diag(values)·Vᵀ of a symmetric n×n A: values ascending, eigenvectors as columns of `vectors` (n×n row-major). */
+export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenOptions = {}): { values: Float64Array; vectors: Float64Array } {
+  const fn = 'symmetricEigen';
+  checkOrder(fn, n);
+  checkMatrix(fn, 'a', a, n, n);
+  const tol = opts.symmetryTolerance ?? 1e-10;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
+  let worst = 0, wi = 0, wj = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.abs(a[i * n + j] - a[j * n + i]);
+      if (d > worst) [worst, wi, wj] = [d, i, j];
+    }
+  }
+  if (worst > tol * scale) {
+    throw new ArgumentError(
+      `${fn}: a is not symmetric: |a[${wi}, ${wj}] − a[${wj}, ${wi}]| = ${worst.toExponential(3)} (a[${wi}, ${wj}] = ${a[wi * n + wj]}, a[${wj}, ${wi}] = ${a[wj * n + wi]}), ` +
+      `more than ${tol}·max|a|; pass a symmetric matrix, symmetrise it as (A + Aᵀ)/2, or raise symmetryTolerance`,
+    );
+  }
+  const inst = get();
+  const [aPtr, wPtr, vPtr, workPtr] = layout(inst, [n * n, n, n * n, n], `${fn} of ${n}×${n}`);
+  const av = view(inst, aPtr, n * n);
+  // Symmetrise exactly: the kernel reads both triangles.
+  for (let i = 0; i < n; i++) {
+    av[i * n + i] = a[i * n + i];
+    for (let j = i + 1; j < n; j++) av[i * n + j] = av[j * n + i] = 0.5 * (a[i * n + j] + a[j * n + i]);
+  }
+  const iters = inst.kernels.symEigF64(aPtr, n, wPtr, vPtr, workPtr);
+  if (iters < 0) {
+    throw new FeaturelabError(`${fn}: the QL iteration did not converge for the ${n}×${n} matrix; check it for extreme dynamic range (rescale it) and report the matrix if it persists`);
+  }
+  return { values: view(inst, wPtr, n).slice(), vectors: view(inst, vPtr, n * n).slice() };
+}
