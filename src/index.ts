@@ -17,4 +17,8 @@ export { createWebGpuBackend, WebGpuBackend } from './backend/webgpu/webgpuBacke
 export type { WebGpuOptions, WebGpuStats } from './backend/webgpu/webgpuBackend.js';
 export { pickMatmulVariant } from './backend/webgpu/matmulVariant.js';
 export { cholesky, initLinalg, solveCholesky, solveTriangular, symmetricEigen } from './linalg/wasmLinalg.js';
+export { kernelRegression } from './kernel/regression.js';
+export { arccosKernels } from './kernel/arccos.js';
+export { gram, linearKernel, ntkFeatureKernel, randomFeatureKernel, randomFeatures, rbfKernel } from './kernel/features.js';
+export { gaussHermite, hermiteCoefficients } from './kernel/hermite.js';
 export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';
