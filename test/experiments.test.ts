@@ -92,6 +92,20 @@ if (webgpu) {
   });
 }
 
+s('memorization (quick sweep): one row per setting with finite measures; bad lists are refused', async () => {
+  const r = await run('memorization', wasm, ['ns=60,120', 'd=20', 'k=300', 'testSize=50', 'activations=phi2']);
+  const rows = r.summary.rows as Record<string, number | string>[];
+  assert.is(rows.length, 2 * 2); // alphas 0.5, 0.25 × ns 60, 120
+  for (const row of rows) {
+    for (const key of ['testAccuracy', 'spuriousAccuracy', 'cov', 'predictedCov', 'meanAlignment', 'gammaTheory']) {
+      assert.ok(Number.isFinite(row[key]), `${key} = ${row[key]}`);
+    }
+    assert.ok((row.meanAlignment as number) > 0 && (row.meanAlignment as number) < 1);
+  }
+  await run('memorization', wasm, ['alphas=0.5,2']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /alphas/));
+  await run('memorization', wasm, ['features=rf,cnn']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /rf, ntk/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

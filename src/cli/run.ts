@@ -84,6 +84,7 @@ export function listExperiments(): string {
 /** Formats a summary value for the table. */
 function show(v: SummaryValue): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toFixed(4) : v.toExponential(3);
+  if (Array.isArray(v) && v.some((x) => typeof x === 'object')) return `${v.length} rows (printed above, and in result.json)`;
   if (Array.isArray(v)) return `[${v.join(', ')}]`;
   return String(v);
 }

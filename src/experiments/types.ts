@@ -43,7 +43,7 @@ export interface ExperimentContext {
 }
 
 /** A scalar or a small list in the summary. */
-export type SummaryValue = number | boolean | string | null | number[] | string[];
+export type SummaryValue = number | boolean | string | null | number[] | string[] | Record<string, number | string | boolean>[];
 
 /** The result of one run (DESIGN "Result files"; the CLI adds experiment, version, config, seed, backend). */
 export interface ExperimentResult {
