@@ -78,7 +78,7 @@ function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activation: Act
 export const memorization: Experiment<MemorizationConfig> = {
   name: 'memorization',
   description: 'spurious-feature memorization by random-feature / NTK regression on synthetic data: sweep N, α and the activation',
-  defaults: { features: 'rf,ntk', activations: 'phi2,phi4', alphas: '0.5,0.25', ns: '100,200,400,800,1600', d: 100, k: 4000, ridge: 0, testSize: 500 },
+  defaults: { features: 'rf,ntk', activations: 'phi2,phi4', alphas: '0.5,0.25', ns: '100,200,400,800', d: 100, k: 2000, ridge: 0, testSize: 500 },
   presets: { paper: {}, quick: { features: 'rf', ns: '100,400', d: 50, k: 1000, testSize: 200 } },
   keys: {
     features: { doc: "comma-separated: 'rf' (random features φ(Vz)) and/or 'ntk' (z ⊗ φ′(Wz))" },
