@@ -7,11 +7,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, DataFormatError, DatasetMissingError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
-import type { FileSource } from '../src/data/files.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { sparseParity } from '../src/data/sparseParity.js';
-import { gzip, idxBytes } from './support/idxFiles.js';
+import { gzip, idxBytes, memoryFiles } from './support/idxFiles.js';
 
 const s = suite('datasets');
 
@@ -120,18 +119,6 @@ s('sparse parity: bad arguments throw ArgumentError', async () => {
 
 // --- Fashion-MNIST through an in-memory FileSource ---
 
-/** A FileSource over a map from path to bytes, with '/' as separator. */
-function memoryFiles(files: Map<string, Uint8Array>): FileSource {
-  return {
-    read: async (path) => {
-      const b = files.get(path);
-      if (!b) throw new Error(`no such file ${path}`);
-      return b;
-    },
-    exists: async (path) => files.has(path),
-    join: (...parts) => parts.join('/'),
-  };
-}
 
 /** n images whose pixel i of image k is (k·100 + i) mod 256. */
 function pixels(n: number): number[] {

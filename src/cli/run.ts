@@ -86,6 +86,7 @@ function show(v: SummaryValue): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toFixed(4) : v.toExponential(3);
   if (Array.isArray(v) && v.some((x) => typeof x === 'object')) return `${v.length} rows (printed above, and in result.json)`;
   if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k} ${typeof x === 'number' ? show(x) : String(x)}`).join(', ');
   return String(v);
 }
 

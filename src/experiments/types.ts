@@ -43,7 +43,8 @@ export interface ExperimentContext {
 }
 
 /** A scalar or a small list in the summary. */
-export type SummaryValue = number | boolean | string | null | number[] | string[] | Record<string, number | string | boolean>[];
+export type SummaryValue = number | boolean | string | null | number[] | string[] | Record<string, number | string | boolean | null>[]
+  | Record<string, number | string | boolean | null>;
 
 /** The result of one run (DESIGN "Result files"; the CLI adds experiment, version, config, seed, backend). */
 export interface ExperimentResult {

@@ -20,11 +20,14 @@ export class Mlp implements Model {
 
   /** Logits of inputs x (batch × sizes[0]). */
   forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+    const last = this.sizes.length - 2;
+    return tape.matmul(this.hidden(tape, p, x), p[`W${last}`]!, { bias: p[`b${last}`]! });
+  }
+
+  /** The last hidden layer's activations (the feature map the last layer reads). */
+  hidden(tape: Tape, p: Record<string, Var>, x: Var): Var {
     let h = x;
-    const layers = this.sizes.length - 1;
-    for (let l = 0; l < layers; l++) {
-      h = tape.matmul(h, p[`W${l}`]!, { bias: p[`b${l}`]!, act: l + 1 < layers ? 'relu' : 'none' });
-    }
+    for (let l = 0; l + 2 < this.sizes.length; l++) h = tape.matmul(h, p[`W${l}`]!, { bias: p[`b${l}`]!, act: 'relu' });
     return h;
   }
 }

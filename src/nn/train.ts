@@ -23,6 +23,8 @@ export interface TrainConfig {
   batchSize: number | 'full';
   /** λ and ν of the regulariser λ·Σ_i ‖θ_i‖^ν (the model must provide normPower). */
   regularizer?: { lambda: number; nu: number };
+  /** Names of the parameters to update (default all); the others stay frozen. */
+  trainable?: string[];
 }
 
 /** The training data on the backend: inputs (count × features) and labels (count × 1). */
@@ -80,6 +82,8 @@ export function validateTrainConfig(cfg: TrainConfig, count: number): void {
 export async function train(backend: Backend, model: Model, data: TrainData, cfg: TrainConfig, rng: Rng, hooks: TrainHooks = {}): Promise<TrainSummary> {
   validateTrainConfig(cfg, data.count);
   if (cfg.regularizer && cfg.regularizer.lambda > 0 && !model.normPower) throw new ConfigError('regularizer: this model has no per-neuron norm');
+  const names = model.params.list.map((q) => q.name);
+  for (const t of cfg.trainable ?? []) if (!names.includes(t)) throw new ConfigError(`trainable: no parameter '${t}' (the model has ${names.join(', ')})`);
   const optimizer = createOptimizer(model.params, cfg.optimizer);
   const shuffle = rng.fork('minibatch');
   const batch = cfg.batchSize === 'full' ? data.count : cfg.batchSize;
@@ -137,7 +141,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
           loss = tape.add(loss, tape.scale(model.normPower!(tape, p, cfg.regularizer.nu), cfg.regularizer.lambda));
         }
         tape.backward(loss);
-        optimizer.step(model.params.list.map((q) => tape.grad(p[q.name]!)), lr);
+        optimizer.step(model.params.list.map((q) => (cfg.trainable && !cfg.trainable.includes(q.name) ? null : tape.grad(p[q.name]!))), lr);
         if (lastLoss) backend.free(lastLoss);
         lastLoss = backend.copy(loss.value);
         if (x !== data.x) backend.free(x, labels);

@@ -1,4 +1,5 @@
-/** Builders of IDX files for the data tests: any element type, and gzip through CompressionStream. */
+/** Builders of IDX files for the data tests (any element type, gzip through CompressionStream) and an in-memory FileSource. */
+import type { FileSource } from '../../src/data/files.js';
 
 /** An IDX file: header for `type` and `dims`, then `values` big-endian. */
 export function idxBytes(type: 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64', dims: number[], values: ArrayLike<number>): Uint8Array {
@@ -29,4 +30,17 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const out = new Uint8Array(await new Response(cs.readable).arrayBuffer());
   await written;
   return out;
+}
+
+/** A FileSource over a map from path to bytes, with '/' as separator. */
+export function memoryFiles(files: Map<string, Uint8Array>): FileSource {
+  return {
+    read: async (path) => {
+      const b = files.get(path);
+      if (!b) throw new Error(`no such file ${path}`);
+      return b;
+    },
+    exists: async (path) => files.has(path),
+    join: (...parts) => parts.join('/'),
+  };
 }
