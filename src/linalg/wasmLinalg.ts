@@ -171,9 +171,8 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
   return l;
 }
 
-/** Solves L·X = B, or Lᵀ·X = B with `transpose`, for lower-triangular L (n×n) and B (n×nrhs); returns X. */
-export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrhs: number, opts: { transpose?: boolean } = {}): Float64Array {
-  const fn = 'solveTriangular';
+/** Runs triangular solves with L (n×n) over B (n×nrhs) in WASM, one per entry of `transposes`, and returns X. */
+function triangularSolves(fn: string, l: Float64Array, n: number, b: Float64Array, nrhs: number, transposes: boolean[]): Float64Array {
   checkOrder(fn, n);
   checkMatrix(fn, 'l', l, n, n);
   checkDiagonal(fn, l, n);
@@ -182,24 +181,18 @@ export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrh
   const [lPtr, bPtr] = layout(inst, [n * n, n * nrhs], `${fn} of ${n}×${n} with ${nrhs} right-hand sides`);
   view(inst, lPtr, n * n).set(l);
   view(inst, bPtr, n * nrhs).set(b);
-  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, opts.transpose ? 1 : 0);
+  for (const t of transposes) inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, t ? 1 : 0);
   return view(inst, bPtr, n * nrhs).slice();
+}
+
+/** Solves L·X = B, or Lᵀ·X = B with `transpose`, for lower-triangular L (n×n) and B (n×nrhs); returns X. */
+export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrhs: number, opts: { transpose?: boolean } = {}): Float64Array {
+  return triangularSolves('solveTriangular', l, n, b, nrhs, [opts.transpose ?? false]);
 }
 
 /** Solves A·X = B given A's Cholesky factor L (A = L·Lᵀ): X = L⁻ᵀ·(L⁻¹·B); B is n×nrhs. */
 export function solveCholesky(l: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
-  const fn = 'solveCholesky';
-  checkOrder(fn, n);
-  checkMatrix(fn, 'l', l, n, n);
-  checkDiagonal(fn, l, n);
-  checkRhs(fn, b, n, nrhs);
-  const inst = get();
-  const [lPtr, bPtr] = layout(inst, [n * n, n * nrhs], `${fn} of ${n}×${n} with ${nrhs} right-hand sides`);
-  view(inst, lPtr, n * n).set(l);
-  view(inst, bPtr, n * nrhs).set(b);
-  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, 0);
-  inst.kernels.trsmLowerF64(lPtr, bPtr, n, nrhs, 1);
-  return view(inst, bPtr, n * nrhs).slice();
+  return triangularSolves('solveCholesky', l, n, b, nrhs, [false, true]);
 }
 
 /** Options of symmetricEigen. */
