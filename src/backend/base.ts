@@ -31,8 +31,8 @@ export interface MatmulPlan<M> {
 
 /** SGD hyper-parameters with every default filled in. */
 export type SgdPlan = Required<SgdHyper>;
-/** AdamW hyper-parameters with every default filled in. */
-export type AdamWPlan = Required<AdamWHyper>;
+/** AdamW hyper-parameters with every default filled in, and the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t. */
+export type AdamWPlan = Required<AdamWHyper> & { c1: number; c2: number };
 
 /** Formats a shape as `3×4` for error messages. */
 export function shapeOf(m: Mat): string {
@@ -375,10 +375,14 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
       beta2: requireFinite(op, 'beta2', hyper.beta2 ?? 0.999),
       eps: requireFinite(op, 'eps', hyper.eps ?? 1e-8),
       weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0.01),
+      c1: 0,
+      c2: 0,
     };
     for (const key of ['beta1', 'beta2'] as const) {
       if (plan[key] < 0 || plan[key] >= 1) throw new ArgumentError(`${op}: ${key} must be in [0, 1), got ${plan[key]}`);
     }
+    plan.c1 = 1 - Math.pow(plan.beta1, step);
+    plan.c2 = 1 - Math.pow(plan.beta2, step);
     this.kAdamw(p, g, mm, vv, plan);
   }
 }

@@ -223,8 +223,7 @@ export class RefBackend extends BaseBackend<RefMat> {
   }
 
   protected kAdamw(param: RefMat, grad: RefMat, m: RefMat, v: RefMat, h: AdamWPlan): void {
-    const c1 = 1 - Math.pow(h.beta1, h.step);
-    const c2 = 1 - Math.pow(h.beta2, h.step);
+    const { c1, c2 } = h;
     for (let i = 0; i < param.size; i++) {
       const g = grad.data[i];
       const mi = h.beta1 * m.data[i] + (1 - h.beta1) * g;

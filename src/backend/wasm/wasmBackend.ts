@@ -313,8 +313,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
       h.lr, h.momentum, h.weightDecay, h.nesterov ? 1 : 0]);
   }
   protected kAdamw(param: WasmMat, grad: WasmMat, m: WasmMat, v: WasmMat, h: AdamWPlan): void {
-    const c1 = 1 - Math.pow(h.beta1, h.step);
-    const c2 = 1 - Math.pow(h.beta2, h.step);
+    const { c1, c2 } = h;
     this.elementwise('adamwStepF32', param.size, THREADED_MIN_COSTLY, (lo, hi) => [
       param.ptr + lo * 4, grad.ptr + lo * 4, m.ptr + lo * 4, v.ptr + lo * 4, hi - lo,
       h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, c1, c2]);

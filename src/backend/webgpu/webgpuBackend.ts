@@ -692,8 +692,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   }
 
   protected kAdamw(param: GpuMat, grad: GpuMat, m: GpuMat, v: GpuMat, h: AdamWPlan): void {
-    const c1 = 1 - Math.pow(h.beta1, h.step);
-    const c2 = 1 - Math.pow(h.beta2, h.step);
+    const { c1, c2 } = h;
     this.runElementwise('adamw_step_elementwise', [buf(grad)], [buf(param), buf(m), buf(v)], 'ufffffffff',
       [param.size, h.lr, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, 1 / c1, 1 / c2], param.size);
   }
