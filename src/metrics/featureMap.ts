@@ -55,6 +55,7 @@
  *    C ≥ 2; every entry must be finite (ArgumentError), lengths must fit (ShapeError).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { checkInt } from './validate.js';
 import { symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
@@ -137,11 +138,6 @@ export interface FeatureMapSummary {
 
 // ---------------------------------------------------------------------------------------------------
 // Validation
-
-/** Throws unless n is an integer ≥ min. */
-function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
-}
 
 /** Throws unless x is a Float32Array/Float64Array of rows·cols finite values. */
 function checkMatrix(fn: string, name: string, x: HostMatrix, rows: number, cols: number, what: string): void {

@@ -30,34 +30,10 @@
  * - The histogram is of min(maxPower_u, maxPower_v, maxPower_w) per active neuron, 10 equal bins of [0, 1]
  *   (bin k holds [k/10, (k+1)/10); the value 1 goes into the last bin).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { checkFiniteArray, checkOddModulus } from './validate.js';
 
 const TWO_PI = 2 * Math.PI;
-
-/** Throws unless p is an odd integer ≥ 3 (the real Fourier basis of Z_p pairs cos/sin only for odd p). */
-function checkOddModulus(fn: string, p: number): void {
-  if (!Number.isInteger(p) || p < 3 || p % 2 === 0) {
-    throw new ArgumentError(
-      `${fn}: p must be an odd integer ≥ 3, got ${String(p)}; the real Fourier basis of Z_p (frequency 0 and ` +
-        `cos/sin pairs for ζ = 1..(p−1)/2) needs an odd modulus — use an odd p (e.g. a prime)`,
-    );
-  }
-}
-
-/** Throws unless x has exactly `length` finite entries. */
-function checkVector(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
-  if (x == null || typeof x.length !== 'number') {
-    throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
-  }
-  if (x.length !== length) {
-    throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
-  }
-  for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(x[i])) {
-      throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the training run for divergence)`);
-    }
-  }
-}
 
 const basisCache = new Map<number, Float64Array>();
 
@@ -93,7 +69,7 @@ export function fourierBasis(p: number): Float64Array {
 /** Coefficients of x in the real orthonormal Fourier basis of Z_p (order e_0, c_1, s_1, …, c_{(p−1)/2}, s_{(p−1)/2}); Σ coefficient² = ‖x‖². */
 export function fourierCoefficients(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('fourierCoefficients', p);
-  checkVector('fourierCoefficients', 'x', x, p, 'one value per element of Z_p');
+  checkFiniteArray('fourierCoefficients', 'x', x, p, 'one value per element of Z_p');
   return coefficientsUnchecked(x, 0, p);
 }
 
@@ -122,14 +98,14 @@ function powersFromCoefficients(c: Float64Array, p: number): Float64Array {
 /** Fourier power of x ∈ R^p per frequency: power(0) = ⟨x, e_0⟩², power(ζ) = ⟨x, c_ζ⟩² + ⟨x, s_ζ⟩² for ζ = 1..(p−1)/2 (spec "Fourier power of a neuron"); Σ_ζ power(ζ) = ‖x‖². */
 export function fourierPower(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('fourierPower', p);
-  checkVector('fourierPower', 'x', x, p, 'one value per element of Z_p');
+  checkFiniteArray('fourierPower', 'x', x, p, 'one value per element of Z_p');
   return powersFromCoefficients(coefficientsUnchecked(x, 0, p), p);
 }
 
 /** Normalized power per frequency: power(ζ) / ‖x‖² (spec "Normalized power of ζ = power(ζ) / total power"); sums to 1 (all zeros for x = 0). */
 export function normalizedPower(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('normalizedPower', p);
-  checkVector('normalizedPower', 'x', x, p, 'one value per element of Z_p');
+  checkFiniteArray('normalizedPower', 'x', x, p, 'one value per element of Z_p');
   return normalize(powersFromCoefficients(coefficientsUnchecked(x, 0, p), p));
 }
 
@@ -144,7 +120,7 @@ function normalize(pw: Float64Array): Float64Array {
 /** Phase θ ∈ (−π, π] of the ζ component of x, written A·cos(θ + 2πζa/p): θ = atan2(−⟨x, s_ζ⟩, ⟨x, c_ζ⟩) (spec "phase relation θ_u + θ_v ≈ θ_w"); 0 when the component is zero. */
 export function fourierPhase(x: ArrayLike<number>, p: number, zeta: number): number {
   checkOddModulus('fourierPhase', p);
-  checkVector('fourierPhase', 'x', x, p, 'one value per element of Z_p');
+  checkFiniteArray('fourierPhase', 'x', x, p, 'one value per element of Z_p');
   checkZeta('fourierPhase', zeta, p);
   return phaseUnchecked(coefficientsUnchecked(x, 0, p), zeta);
 }
@@ -232,9 +208,9 @@ export function neuronFrequencies(
   const fn = 'neuronFrequencies';
   checkOddModulus(fn, p);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
-  checkVector(fn, 'U', U, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
-  checkVector(fn, 'V', V, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
-  checkVector(fn, 'W', W, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
+  checkFiniteArray(fn, 'U', U, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
+  checkFiniteArray(fn, 'V', V, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
+  checkFiniteArray(fn, 'W', W, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
   const threshold = opts.threshold ?? 0.9;
   if (!(threshold > 0.5 && threshold <= 1)) {
     throw new ArgumentError(`${fn}: opts.threshold must be in (0.5, 1] so that at most one frequency can pass, got ${String(threshold)}; the spec uses 0.9`);

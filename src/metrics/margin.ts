@@ -16,20 +16,7 @@
  * Σ_{n≥2} d_n² = |G| − 1, and the spec's warning applies: do not use it for Z_p.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-
-/** Throws unless n is an integer ≥ min. */
-function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
-  if (!Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
-}
-
-/** Throws unless x has `length` finite entries. */
-function checkFinite(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
-  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
-  if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
-  for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
-  }
-}
+import { checkFiniteArray, checkInt } from './validate.js';
 
 /** Throws unless labels has `count` integer entries in [0, classes). */
 function checkLabels(fn: string, labels: ArrayLike<number>, count: number, classes: number): void {
@@ -48,7 +35,7 @@ export function exampleMargins(logits: ArrayLike<number>, labels: ArrayLike<numb
   const fn = 'exampleMargins';
   checkInt(fn, 'count', count, 1, 'pass the number of examples (rows of logits)');
   checkInt(fn, 'classes', classes, 2, 'a margin needs at least two classes');
-  checkFinite(fn, 'logits', logits, count * classes, `a count×classes matrix (${count}×${classes})`);
+  checkFiniteArray(fn, 'logits', logits, count * classes, `a count×classes matrix (${count}×${classes})`);
   checkLabels(fn, labels, count, classes);
   return marginsUnchecked(logits, labels, count, classes);
 }
@@ -79,7 +66,7 @@ export function normNu(rows: NeuronRows[], m: number, nu: number): number {
   if (!Array.isArray(rows) || rows.length === 0) throw new ArgumentError(`${fn}: rows must be a non-empty array of { data, cols } matrices (e.g. U, V, W)`);
   rows.forEach((r, j) => {
     checkInt(fn, `rows[${j}].cols`, r?.cols, 1, 'pass the number of columns of that matrix');
-    checkFinite(fn, `rows[${j}].data`, r.data, m * r.cols, `an m×cols matrix (${m}×${r.cols}, one row per neuron)`);
+    checkFiniteArray(fn, `rows[${j}].data`, r.data, m * r.cols, `an m×cols matrix (${m}×${r.cols}, one row per neuron)`);
   });
   let total = 0;
   for (let i = 0; i < m; i++) {

@@ -27,22 +27,9 @@
  * The loss is the mean cross-entropy with labels y = (a+b) mod p, over all p² rows or over `opts.indices`
  * (e.g. the training pairs of a grokking split; the projection always uses all p² rows, as Nanda et al. do).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { checkFiniteArray, checkOddModulus } from './validate.js';
 import { fourierBasis } from './fourier.js';
-
-function checkOddModulus(fn: string, p: number): void {
-  if (!Number.isInteger(p) || p < 3 || p % 2 === 0) {
-    throw new ArgumentError(`${fn}: p must be an odd integer ≥ 3, got ${String(p)}; the real Fourier basis of Z_p needs an odd modulus — use an odd p (e.g. a prime)`);
-  }
-}
-
-function checkMatrix(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
-  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
-  if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
-  for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
-  }
-}
 
 /** Key-frequency analysis of one neuron. */
 export interface NeuronKeyFrequency {
@@ -79,7 +66,7 @@ export function keyFrequencies(acts: ArrayLike<number>, m: number, p: number, op
   checkOddModulus(fn, p);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   const p2 = p * p;
-  checkMatrix(fn, 'acts', acts, m * p2, `an m×p² matrix (${m}×${p2}: one row per neuron, column a·p + b)`);
+  checkFiniteArray(fn, 'acts', acts, m * p2, `an m×p² matrix (${m}×${p2}: one row per neuron, column a·p + b)`);
   const threshold = opts.threshold ?? 0.5;
   if (!(threshold >= 0 && threshold < 1)) throw new ArgumentError(`${fn}: opts.threshold must be in [0, 1), got ${String(threshold)}; the default is 0.5`);
   const h = (p - 1) / 2;
@@ -141,7 +128,7 @@ export interface ModularLossOptions {
 
 function checkLogits(fn: string, logits: ArrayLike<number>, p: number): void {
   checkOddModulus(fn, p);
-  checkMatrix(fn, 'logits', logits, p * p * p, `a p²×p matrix (${p * p}×${p}: row a·p + b, one column per class c)`);
+  checkFiniteArray(fn, 'logits', logits, p * p * p, `a p²×p matrix (${p * p}×${p}: row a·p + b, one column per class c)`);
 }
 
 function checkKeys(fn: string, keyFreqs: number[], p: number): void {

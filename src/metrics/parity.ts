@@ -9,7 +9,8 @@
  * u_i = 0 has an undefined mass, reported as NaN (it is never active unless W makes it so, in which case it is
  * left out of the mean as well). The mean is over active neurons with a defined mass (NaN when none).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
+import { checkFiniteArray } from './validate.js';
 
 /** Options of {@link supportMass}. */
 export interface SupportMassOptions {
@@ -39,14 +40,6 @@ export interface SupportMassResult {
   weightedMean: number;
 }
 
-function checkMatrix(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
-  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
-  if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
-  for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
-  }
-}
-
 /** Fraction of each neuron's |u_i| mass on the relevant coordinates, Σ_{j∈S}|u_i[j]| / Σ_j|u_i[j]|, and its mean over active neurons (spec "Sparse parity: fraction of each neuron's |u_i| mass on the k relevant coordinates"); U is m×n row-major. */
 export function supportMass(
   U: ArrayLike<number>,
@@ -58,7 +51,7 @@ export function supportMass(
   const fn = 'supportMass';
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n (the number of input bits) must be a positive integer, got ${String(n)}`);
-  checkMatrix(fn, 'U', U, m * n, `an m×n matrix (${m}×${n}, one row per neuron)`);
+  checkFiniteArray(fn, 'U', U, m * n, `an m×n matrix (${m}×${n}, one row per neuron)`);
   if (!Array.isArray(relevant) || relevant.length === 0) throw new ArgumentError(`${fn}: relevant must be a non-empty array of coordinate indices (the parity's support S)`);
   const inS = new Uint8Array(n);
   for (const j of relevant) {
@@ -70,7 +63,7 @@ export function supportMass(
   if (!(activeFraction >= 0 && activeFraction <= 1)) throw new ArgumentError(`${fn}: opts.activeFraction must be in [0, 1], got ${String(activeFraction)}; the default is 1e-3`);
   const wCols = opts.wCols ?? 2;
   if (!Number.isInteger(wCols) || wCols < 1) throw new ArgumentError(`${fn}: opts.wCols must be a positive integer, got ${String(wCols)}`);
-  if (opts.W !== undefined) checkMatrix(fn, 'opts.W', opts.W, m * wCols, `an m×wCols matrix (${m}×${wCols}, one row per neuron)`);
+  if (opts.W !== undefined) checkFiniteArray(fn, 'opts.W', opts.W, m * wCols, `an m×wCols matrix (${m}×${wCols}, one row per neuron)`);
 
   const perNeuron = new Float64Array(m);
   const norms = new Float64Array(m);

@@ -1,0 +1,26 @@
+/** Argument checks shared by the metric modules; every message names the function, the argument and the fix. */
+import { ArgumentError, ShapeError } from '../errors.js';
+
+/** Throws unless x is an array of exactly `length` finite numbers (`what` describes the expected shape). */
+export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
+  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
+  if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
+  }
+}
+
+/** Throws unless n is an integer ≥ min. */
+export function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
+}
+
+/** Throws unless p is an odd integer ≥ 3 (the real Fourier basis of Z_p pairs cos/sin only for odd p). */
+export function checkOddModulus(fn: string, p: number): void {
+  if (!Number.isInteger(p) || p < 3 || p % 2 === 0) {
+    throw new ArgumentError(
+      `${fn}: p must be an odd integer ≥ 3, got ${String(p)}; the real Fourier basis of Z_p (frequency 0 and ` +
+        `cos/sin pairs for ζ = 1..(p−1)/2) needs an odd modulus — use an odd p (e.g. a prime)`,
+    );
+  }
+}
