@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
-import { Tape } from '../autograd/tape.js';
+import { Tape, type Var } from '../autograd/tape.js';
 import type { Rng } from '../rng.js';
 import type { Model } from './model.js';
 import { createOptimizer, type OptimizerConfig } from './optim.js';
@@ -94,14 +94,18 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   const probes = hooks.probes ?? [];
   const t0 = performance.now();
 
-  /** The objective at the current parameters (for probes before the first step). */
+  /** Records the objective (cross-entropy + the regulariser) of inputs x on the tape. */
+  const objective = (tape: Tape, p: Record<string, Var>, x: Mat, labels: Mat): Var => {
+    const loss = tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(x)), labels);
+    const reg = cfg.regularizer;
+    return reg && reg.lambda > 0 ? tape.add(loss, tape.scale(model.normPower!(tape, p, reg.nu), reg.lambda)) : loss;
+  };
+
+  /** The objective at the current parameters on the whole data (for probes before the first step). */
   const currentLoss = async (): Promise<number> => {
     const tape = new Tape(backend);
     try {
-      const p = model.params.onTape(tape);
-      let loss = tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(data.x)), data.labels);
-      if (cfg.regularizer && cfg.regularizer.lambda > 0) loss = tape.add(loss, tape.scale(model.normPower!(tape, p, cfg.regularizer.nu), cfg.regularizer.lambda));
-      return (await backend.read(loss.value))[0]!;
+      return (await backend.read(objective(tape, model.params.onTape(tape), data.x, data.labels).value))[0]!;
     } finally {
       tape.dispose();
     }
@@ -135,11 +139,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
           backend.free(idx);
         }
         const p = model.params.onTape(tape);
-        const logits = model.forward(tape, p, tape.input(x));
-        let loss = tape.softmaxCrossEntropy(logits, labels);
-        if (cfg.regularizer && cfg.regularizer.lambda > 0) {
-          loss = tape.add(loss, tape.scale(model.normPower!(tape, p, cfg.regularizer.nu), cfg.regularizer.lambda));
-        }
+        const loss = objective(tape, p, x, labels);
         tape.backward(loss);
         optimizer.step(model.params.list.map((q) => (cfg.trainable && !cfg.trainable.includes(q.name) ? null : tape.grad(p[q.name]!))), lr);
         if (lastLoss) backend.free(lastLoss);
