@@ -173,10 +173,7 @@ function featurelabModadd(backend: Backend): Trainer {
   const labels = backend.upload(Float32Array.from(table.y), table.count, 1);
   const model = new PairNet(backend, { tokens: p, classes: p, width, act: 'square', initStd }, new Rng(SEED).fork('init'));
   // As the experiment does: the pairs' token ids stand for the inputs, and the embedding is a row gather.
-  const ids = new Float32Array(2 * table.count);
-  table.a.forEach((v, r) => { ids[2 * r] = v; ids[2 * r + 1] = table.b[r]!; });
-  const x = backend.upload(ids, table.count, 2);
-  model.bindPairs(x, table.a, table.b);
+  const x = model.uploadPairs(table.a, table.b);
   return featurelabTrainer(backend, model, x, labels, table.count, [x, labels], {
     lr, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' }, batchSize: 'full', regularizer: { lambda, nu },
   });

@@ -67,11 +67,7 @@ function upload(backend: Backend, model: PairNet, t: PairTable, idx: ArrayLike<n
   const a = Int32Array.from(idx, (i) => t.a[i]!);
   const b = Int32Array.from(idx, (i) => t.b[i]!);
   const y = Int32Array.from(idx, (i) => t.y[i]!);
-  const ids = new Float32Array(2 * idx.length);
-  a.forEach((v, r) => { ids[2 * r] = v; ids[2 * r + 1] = b[r]!; });
-  const x = backend.upload(ids, idx.length, 2);
-  model.bindPairs(x, a, b);
-  return { x, labels: backend.upload(Float32Array.from(y), idx.length, 1), y, count: idx.length };
+  return { x: model.uploadPairs(a, b), labels: backend.upload(Float32Array.from(y), idx.length, 1), y, count: idx.length };
 }
 
 /**

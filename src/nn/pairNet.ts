@@ -59,6 +59,15 @@ export class PairNet implements Model {
     this.bound.set(x, rowSelection(this.params.backend, outRow, source, count, 2 * tokens));
   }
 
+  /** Uploads the pairs' token ids (count×2) as the input matrix and binds them (see bindPairs). */
+  uploadPairs(a: Int32Array, b: Int32Array): Mat {
+    const ids = new Float32Array(2 * a.length);
+    a.forEach((v, r) => { ids[2 * r] = v; ids[2 * r + 1] = b[r]!; });
+    const x = this.params.backend.upload(ids, a.length, 2);
+    this.bindPairs(x, a, b);
+    return x;
+  }
+
   /** Logits of the pairs `x`: bound with bindPairs, or one-hot pairs (batch × 2·tokens). */
   forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
     const sel = this.bound.get(x.value);
