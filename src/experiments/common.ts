@@ -1,5 +1,5 @@
 /** Pieces shared by the experiments: accuracy and a forward pass read back to the host. */
-import { Tape } from '../autograd/tape.js';
+import { Tape, type Var } from '../autograd/tape.js';
 import type { Backend, Mat } from '../backend/types.js';
 import type { Model } from '../nn/model.js';
 
@@ -14,14 +14,22 @@ export function accuracy(logits: Float32Array, labels: ArrayLike<number>, count:
   return right / count;
 }
 
-/** The model's logits on inputs x, read back. */
-export async function logitsOf(backend: Backend, model: Model, x: Mat): Promise<Float32Array> {
+/** A forward computation of `model` on inputs x (default: its logits), read back. */
+export async function forwardOf<M extends Model>(
+  backend: Backend, model: M, x: Mat,
+  build: (tape: Tape, p: Record<string, Var>, x: Var) => Var = (tape, p, xv) => model.forward(tape, p, xv),
+): Promise<Float32Array> {
   const tape = new Tape(backend);
   try {
-    return await backend.read(model.forward(tape, model.params.onTape(tape), tape.input(x)).value);
+    return await backend.read(build(tape, model.params.onTape(tape), tape.input(x)).value);
   } finally {
     tape.dispose();
   }
+}
+
+/** The model's logits on inputs x, read back. */
+export function logitsOf(backend: Backend, model: Model, x: Mat): Promise<Float32Array> {
+  return forwardOf(backend, model, x);
 }
 
 /** Transposes a rows×cols row-major array. */

@@ -4,15 +4,13 @@
  * ρ_{C+1}/ρ_C, Π̂(C), MF/EF regime, top-C principal angle to the previous epoch, NC1, D_LR). The baseline
  * trains only the last layer on the frozen random features of the same initialisation.
  */
-import { Tape } from '../autograd/tape.js';
-import type { Backend, Mat } from '../backend/types.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
 import { analyzeFeatureMap, type FeatureMapDiagonalization } from '../metrics/featureMap.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, logitsOf, transposed } from './common.js';
+import { accuracy, forwardOf, logitsOf, transposed } from './common.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the feature-map experiment. */
@@ -28,16 +26,6 @@ export type FeaturemapConfig = {
 };
 
 const CLASSES = 10;
-
-/** The hidden features of the model on x, read back (rows × hidden). */
-async function hiddenOf(backend: Backend, model: Mlp, x: Mat): Promise<Float32Array> {
-  const tape = new Tape(backend);
-  try {
-    return await backend.read(model.hidden(tape, model.params.onTape(tape), tape.input(x)).value);
-  } finally {
-    tape.dispose();
-  }
-}
 
 /** Trains (all layers, or only the last when `lastOnly`) and measures the feature map every epoch. */
 async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Awaited<ReturnType<typeof loadFashionMnist>>, lastOnly: boolean) {
@@ -68,7 +56,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
       probes: [{
         every: stepsPerEpoch,
         run: async ({ step }) => {
-          const h = await hiddenOf(backend, model, probeX);
+          const h = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
           const w = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
           const logits = await logitsOf(backend, model, probeX);
           latest = analyzeFeatureMap(h, probeN, config.hidden, probeLabels, CLASSES, { weights: w, logits, previous });
