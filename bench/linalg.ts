@@ -36,8 +36,8 @@ function spd(n: number): Float64Array {
   return a;
 }
 
-/** Best wall time (seconds) of `reps` runs of an asynchronous fn, after one warm-up. */
-async function timeAsync(fn: () => Promise<void>, reps: number): Promise<number> {
+/** Best wall time (seconds) of `reps` runs of fn (awaited), after one warm-up. */
+async function time(fn: () => void | Promise<void>, reps: number): Promise<number> {
   await fn();
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
@@ -59,17 +59,6 @@ async function jaxCholeskySolve(a: Float64Array, n: number): Promise<void> {
   await x.data();
 }
 
-/** Best wall time (seconds) of `reps` runs of fn, after one warm-up. */
-function time(fn: () => void, reps: number): number {
-  fn();
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    fn();
-    best = Math.min(best, (performance.now() - t0) / 1000);
-  }
-  return best;
-}
 
 const reps = listOption('reps', [3])[0];
 const jaxReady = (await jax.init('wasm')).includes('wasm');
@@ -78,17 +67,17 @@ for (const n of listOption('sizes', [1000, 2000])) {
   const a = spd(n);
   const b = new Float64Array(n).fill(1);
   let l: Float64Array = new Float64Array(0);
-  const tChol = time(() => { l = cholesky(a, n); }, reps);
-  const tSolve = time(() => { solveCholesky(l, n, b, 1); }, reps);
+  const tChol = await time(() => { l = cholesky(a, n); }, reps);
+  const tSolve = await time(() => { solveCholesky(l, n, b, 1); }, reps);
   const gflops = n ** 3 / 3 / tChol / 1e9;
   console.log(`cholesky + 2 solves  N=${n}: ${(tChol + tSolve).toFixed(3)} s  (cholesky ${tChol.toFixed(3)} s, ${gflops.toFixed(2)} GFLOP/s; solves ${tSolve.toFixed(4)} s)`);
   if (jaxReady) {
-    const tJax = await timeAsync(() => jaxCholeskySolve(a, n), Math.min(reps, 2));
+    const tJax = await time(() => jaxCholeskySolve(a, n), Math.min(reps, 2));
     console.log(`  jax-js wasm          N=${n}: ${tJax.toFixed(3)} s  → featurelab / jax-js speed ratio ${(tJax / (tChol + tSolve)).toFixed(1)}× (target ≥ 10× at N = 2000)`);
   }
 }
 for (const p of listOption('eigen', [256, 512])) {
   const a = spd(p);
-  const t = time(() => { symmetricEigen(a, p); }, reps);
+  const t = await time(() => { symmetricEigen(a, p); }, reps);
   console.log(`symmetricEigen       p=${p}: ${t.toFixed(3)} s`);
 }
