@@ -13,8 +13,11 @@
 // across threads is bit-identical to one thread.
 import { unaryOp } from './scalar';
 
-/** Micro-tile rows. */
-const MR: i32 = 4;
+/**
+ * Micro-tile rows. With FMA (relaxed-SIMD build) a 6×8 tile: 12 accumulators + 2 B vectors + 1 broadcast fill
+ * the 15 SIMD registers V8 allocates on x64. Without FMA each multiply needs a temporary, so 4×8.
+ */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 /** Micro-tile columns. */
 const NR: i32 = 8;
 /** Maximal K slice (packed panels stay in L1/L2). */
@@ -126,48 +129,32 @@ function packB(bPtr: usize, transB: bool, n: i32, k: i32, pc: i32, kc: i32, jc: 
  * op(A)[ic+q·MR .. +MR, pc+p] (zero-padded past mc).
  */
 function packA(aPtr: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
-  let ip = 0;
-  if (ASC_FEATURE_SIMD && transA) {
-    // Four panels (16 rows = one cache line per p) at a time: strided reads touch each line once.
-    const stride = <usize>m * 4;
-    const panel = <usize>kc * 16; // bytes of one packed panel
-    for (; ip + 4 * MR <= mc; ip += 4 * MR) {
-      let src = aPtr + (<usize>pc * <usize>m + <usize>(ic + ip)) * 4;
-      let o = dst + <usize>ip * <usize>kc * 4;
-      for (let p = 0; p < kc; p++) {
-        v128.store(o, v128.load(src));
-        v128.store(o + panel, v128.load(src, 16));
-        v128.store(o + 2 * panel, v128.load(src, 32));
-        v128.store(o + 3 * panel, v128.load(src, 48));
-        src += stride;
-        o += 16;
-      }
-    }
-  }
-  for (; ip < mc; ip += MR) {
+  const pstep = <usize>MR * 4; // bytes per p in a packed panel
+  for (let ip = 0; ip < mc; ip += MR) {
     const mr = min(MR, mc - ip);
     const d = dst + <usize>ip * <usize>kc * 4;
     if (transA) {
       // op(A)[i, p] = a[p·m + i]: the MR values for one p are contiguous.
       let src = aPtr + (<usize>pc * <usize>m + <usize>(ic + ip)) * 4;
       const stride = <usize>m * 4;
+      let o = d;
       if (ASC_FEATURE_SIMD && mr == MR) {
-        let o = d;
         for (let p = 0; p < kc; p++) {
           v128.store(o, v128.load(src));
+          if (MR == 6) store<u64>(o, load<u64>(src, 16), 16);
           src += stride;
-          o += 16;
+          o += pstep;
         }
       } else {
-        let o = d;
         for (let p = 0; p < kc; p++) {
           for (let r = 0; r < MR; r++) store<f32>(o + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
           src += stride;
-          o += 16;
+          o += pstep;
         }
       }
     } else {
-      // op(A)[i, p] = a[i·k + p]: MR rows, each contiguous over p.
+      // op(A)[i, p] = a[i·k + p]: MR rows, each contiguous over p. Four p at a time: a 4×4 transpose of rows
+      // 0-3, and for MR = 6 rows 4-5 interleaved in pairs.
       const row = aPtr + (<usize>(ic + ip) * <usize>k + <usize>pc) * 4;
       const stride = <usize>k * 4;
       let p = 0;
@@ -182,15 +169,25 @@ function packA(aPtr: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: 
           const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
           const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
           const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const o = d + (<usize>p << 4);
+          const o = d + <usize>p * pstep;
           v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-          v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-          v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+          v128.store(o + pstep, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(o + 2 * pstep, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(o + 3 * pstep, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          if (MR == 6) {
+            const r4 = v128.load(s + 4 * stride);
+            const r5 = v128.load(s + 5 * stride);
+            const lo = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);
+            const hi = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+            v128.store64_lane(o, lo, 0, 16);
+            v128.store64_lane(o + pstep, lo, 1, 16);
+            v128.store64_lane(o + 2 * pstep, hi, 0, 16);
+            v128.store64_lane(o + 3 * pstep, hi, 1, 16);
+          }
         }
       }
       for (; p < kc; p++) {
-        const o = d + (<usize>p << 4);
+        const o = d + <usize>p * pstep;
         const s = row + (<usize>p << 2);
         for (let r = 0; r < MR; r++) store<f32>(o + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * stride) : 0);
       }
@@ -200,6 +197,17 @@ function packA(aPtr: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: 
 
 // ---------------------------------------------------------------------------------------------------
 // Micro-kernels: C[0..MR, 0..NR] (row stride ldc bytes) = (first ? 0 : C) + Apanel · Bpanel over kc.
+
+/**
+ * c + a·b per lane. The relaxed-SIMD build fuses it (one rounding, where the CPU has FMA); the strict builds
+ * multiply, round, add, round, so they agree bit for bit on every machine.
+ */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 
 function kernelSimd(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -216,17 +224,17 @@ function kernelSimd(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first:
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += 32;
   }
@@ -236,24 +244,79 @@ function kernelSimd(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first:
   v128.store(cp3, c30); v128.store(cp3, c31, 16);
 }
 
+/** The 6×8 micro-kernel of the FMA build. */
+function kernelSimd6(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const cp1 = cp + ldc, cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc, cp4 = cp + 4 * ldc, cp5 = cp + 5 * ldc;
+  if (!first) {
+    c00 = v128.load(cp); c01 = v128.load(cp, 16);
+    c10 = v128.load(cp1); c11 = v128.load(cp1, 16);
+    c20 = v128.load(cp2); c21 = v128.load(cp2, 16);
+    c30 = v128.load(cp3); c31 = v128.load(cp3, 16);
+    c40 = v128.load(cp4); c41 = v128.load(cp4, 16);
+    c50 = v128.load(cp5); c51 = v128.load(cp5, 16);
+  }
+  const end = ap + <usize>kc * 24;
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  v128.store(cp, c00); v128.store(cp, c01, 16);
+  v128.store(cp1, c10); v128.store(cp1, c11, 16);
+  v128.store(cp2, c20); v128.store(cp2, c21, 16);
+  v128.store(cp3, c30); v128.store(cp3, c31, 16);
+  v128.store(cp4, c40); v128.store(cp4, c41, 16);
+  v128.store(cp5, c50); v128.store(cp5, c51, 16);
+}
+
 /** The left half (4 columns) of a micro-tile: used for the last column tile when it has at most 4 columns. */
 function kernelSimdHalf(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const cp1 = cp + ldc, cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc;
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0);
+  const cp1 = cp + ldc, cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc, cp4 = cp + 4 * ldc, cp5 = cp + 5 * ldc;
   if (!first) {
     c0 = v128.load(cp); c1 = v128.load(cp1); c2 = v128.load(cp2); c3 = v128.load(cp3);
+    if (MR == 6) { c4 = v128.load(cp4); c5 = v128.load(cp5); }
   }
-  const end = ap + (<usize>kc << 4);
+  const pstep = <usize>MR * 4;
+  const end = ap + <usize>kc * pstep;
   while (ap < end) {
     const b0 = v128.load(bp);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap, 4), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap, 8), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap, 12), b0));
-    ap += 16;
+    c0 = madd(v128.load32_splat(ap), b0, c0);
+    c1 = madd(v128.load32_splat(ap, 4), b0, c1);
+    c2 = madd(v128.load32_splat(ap, 8), b0, c2);
+    c3 = madd(v128.load32_splat(ap, 12), b0, c3);
+    if (MR == 6) {
+      c4 = madd(v128.load32_splat(ap, 16), b0, c4);
+      c5 = madd(v128.load32_splat(ap, 20), b0, c5);
+    }
+    ap += pstep;
     bp += 32;
   }
   v128.store(cp, c0); v128.store(cp1, c1); v128.store(cp2, c2); v128.store(cp3, c3);
+  if (MR == 6) { v128.store(cp4, c4); v128.store(cp5, c5); }
 }
 
 function kernelScalar(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
@@ -266,13 +329,14 @@ function kernelScalar(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, firs
     }
     let a = ap + (<usize>r << 2);
     let b = bp;
+    const pstep = <usize>MR * 4;
     for (let p = 0; p < kc; p++) {
       const x = load<f32>(a);
       c0 = c0 + x * load<f32>(b); c1 = c1 + x * load<f32>(b, 4);
       c2 = c2 + x * load<f32>(b, 8); c3 = c3 + x * load<f32>(b, 12);
       c4 = c4 + x * load<f32>(b, 16); c5 = c5 + x * load<f32>(b, 20);
       c6 = c6 + x * load<f32>(b, 24); c7 = c7 + x * load<f32>(b, 28);
-      a += 16;
+      a += pstep;
       b += 32;
     }
     store<f32>(c, c0); store<f32>(c, c1, 4); store<f32>(c, c2, 8); store<f32>(c, c3, 12);
@@ -283,7 +347,8 @@ function kernelScalar(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, firs
 // @ts-ignore: decorator
 @inline
 function kernel(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
-  if (ASC_FEATURE_SIMD) kernelSimd(ap, bp, kc, cp, ldc, first);
+  if (ASC_FEATURE_SIMD && MR == 6) kernelSimd6(ap, bp, kc, cp, ldc, first);
+  else if (ASC_FEATURE_SIMD) kernelSimd(ap, bp, kc, cp, ldc, first);
   else kernelScalar(ap, bp, kc, cp, ldc, first);
 }
 

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedOptions } from './build.mjs';
+import { nodeFlags } from './node-flags.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
@@ -41,7 +42,7 @@ for (const name of names) {
     external: [...sharedOptions.external, '@tensorflow/*', '@jax-js/*'],
   });
   console.log(`\n=== bench ${name} ===`);
-  const run = spawnSync(process.execPath, [outfile, ...args], { cwd: root, env, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...nodeFlags, outfile, ...args], { cwd: root, env, stdio: 'inherit' });
   if (run.status !== 0) {
     console.error(`bench ${name} exited with ${run.status ?? run.signal}`);
     failed = true;

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { sharedOptions } from './build.mjs';
+import { nodeFlags } from './node-flags.mjs';
 
 const args = process.argv.slice(2);
 const nodeOnly = args.includes('--node-only');
@@ -68,7 +69,7 @@ function run(runtime, command, commandArgs, extraEnv = {}) {
   });
 }
 
-const results = [await run('node', process.execPath, [bundle])];
+const results = [await run('node', process.execPath, [...nodeFlags, bundle])];
 const deno = resolve(root, 'node_modules/.bin/deno');
 if (!nodeOnly) {
   // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.

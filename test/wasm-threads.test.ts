@@ -10,12 +10,20 @@ import { BackendRegistry } from '../dist/featurelab.js';
 import type { Backend, MatmulOptions } from '../src/index.js';
 import { uniform } from './support/random.js';
 
+/** A minimal module using f32x4.relaxed_madd: validates exactly where the engine has relaxed SIMD. */
+const RELAXED_MADD_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128, v128, v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // local.get ×3, f32x4.relaxed_madd, end
+]);
+
 const s = suite('wasm threads: bit-identical results for any thread count');
 
 /** Creates a wasm-only backend with `threads` threads through a private registry. */
-async function wasmWith(threads: number | 'auto', simd = true): Promise<{ reg: BackendRegistry; b: Backend }> {
+async function wasmWith(threads: number | 'auto', simd = true, fma: boolean | 'auto' = 'auto'): Promise<{ reg: BackendRegistry; b: Backend }> {
   const reg = new BackendRegistry();
-  await reg.init({ prefer: ['wasm'], wasmThreads: threads, wasmSimd: simd, log: () => {} });
+  await reg.init({ prefer: ['wasm'], wasmThreads: threads, wasmSimd: simd, wasmFma: fma, log: () => {} });
   return { reg, b: reg.get('wasm') };
 }
 
@@ -73,9 +81,11 @@ async function product(b: Backend, c: Case, seed: number): Promise<Float32Array>
   });
 }
 
-s('matmul: threads 1, 2, 3 and auto agree bit for bit', async () => {
-  const made = await Promise.all(([1, 2, 3, 'auto'] as const).map((t) => wasmWith(t)));
+for (const fma of [false, 'auto'] as const) {
+  s(`matmul (fma: ${String(fma)}): threads 1, 2, 3 and auto agree bit for bit`, async () => {
+  const made = await Promise.all(([1, 2, 3, 'auto'] as const).map((t) => wasmWith(t, true, fma)));
   try {
+    if (fma === false) made.forEach((x) => assert.not.match(x.b.description, /FMA/));
     const [one, ...others] = made.map((x) => x.b);
     for (const [i, c] of CASES.entries()) {
       const want = await product(one, c, 100 + i);
@@ -89,10 +99,11 @@ s('matmul: threads 1, 2, 3 and auto agree bit for bit', async () => {
   } finally {
     for (const x of made) x.reg.disposeAll();
   }
-});
+  });
+}
 
-s('the scalar build (for engines without SIMD) gives the same bits as the SIMD build', async () => {
-  const simd = await wasmWith(1);
+s('the scalar build (for engines without SIMD) gives the same bits as the strict SIMD build', async () => {
+  const simd = await wasmWith(1, true, false);
   const scalar = await wasmWith(1, false);
   try {
     assert.match(scalar.b.description, /^wasm \(scalar/);
@@ -125,6 +136,35 @@ s('the scalar build (for engines without SIMD) gives the same bits as the SIMD b
   } finally {
     simd.reg.disposeAll();
     scalar.reg.disposeAll();
+  }
+});
+
+s('the FMA build (where the engine has relaxed SIMD) agrees with the strict build to rounding, and is not identical', async () => {
+  const fma = await wasmWith(1, true, 'auto');
+  const strict = await wasmWith(1, true, false);
+  try {
+    if (!/FMA/.test(fma.b.description)) {
+      // Only Node < 22 without --experimental-wasm-relaxed-simd lacks it; scripts/test.mjs passes the flag.
+      assert.ok(!WebAssembly.validate(RELAXED_MADD_MODULE), `'${fma.b.description}' lacks FMA although this engine has relaxed SIMD`);
+      return;
+    }
+    let differs = false;
+    for (const [i, c] of CASES.entries()) {
+      const [x, y] = [await product(fma.b, c, 300 + i), await product(strict.b, c, 300 + i)];
+      let worst = 0;
+      let scale = 0;
+      for (let j = 0; j < x.length; j++) {
+        worst = Math.max(worst, Math.abs(x[j] - y[j]));
+        scale = Math.max(scale, Math.abs(y[j]));
+      }
+      // Each of k products is rounded once instead of twice: the sums differ by at most ~k·ulp of the terms.
+      assert.ok(worst <= 1e-6 * Math.max(1, scale) * c.k, `case ${i}: FMA and strict differ by ${worst} (scale ${scale})`);
+      differs ||= !sameBits(x, y);
+    }
+    assert.ok(differs, 'the FMA build gave the same bits as the strict one on every case: it is not fusing');
+  } finally {
+    fma.reg.disposeAll();
+    strict.reg.disposeAll();
   }
 });
 

@@ -19,6 +19,8 @@ export interface InitOptions {
   wasmThreads?: number | 'auto';
   /** Use the WASM SIMD build where the engine supports it (default true); false forces the scalar build. */
   wasmSimd?: boolean;
+  /** WASM: fused multiply-add in matmul where the engine has relaxed SIMD (default 'auto'; false = bit-identical on every machine). */
+  wasmFma?: boolean | 'auto';
   /** Throw instead of falling back when WebGPU is preferred but unavailable (default: env FEATURELAB_REQUIRE_WEBGPU=1). */
   requireWebgpu?: boolean;
   /** Where fallback notices go (default console.warn); pass `() => {}` to silence them. */
@@ -65,7 +67,7 @@ async function findGpu(): Promise<GPU> {
 async function createBackend(name: BackendName, opts: InitOptions): Promise<Backend> {
   switch (name) {
     case 'webgpu': return createWebGpuBackend(opts.gpu ?? (await findGpu()));
-    case 'wasm': return createWasmBackend({ threads: opts.wasmThreads ?? 'auto', simd: opts.wasmSimd });
+    case 'wasm': return createWasmBackend({ threads: opts.wasmThreads ?? 'auto', simd: opts.wasmSimd, fma: opts.wasmFma });
     case 'ref': return new RefBackend();
     default: return name satisfies never;
   }

@@ -9,6 +9,8 @@
 import scalarBytes from '../../../build/wasm/featurelab-scalar.wasm';
 import simdBytes from '../../../build/wasm/featurelab-simd.wasm';
 import simdThreadsBytes from '../../../build/wasm/featurelab-simd-threads.wasm';
+import simdFmaBytes from '../../../build/wasm/featurelab-simd-fma.wasm';
+import simdFmaThreadsBytes from '../../../build/wasm/featurelab-simd-fma-threads.wasm';
 import { ArgumentError, BackendUnavailableError, FeaturelabError } from '../../errors.js';
 import { BaseBackend, MatBase } from '../base.js';
 import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
@@ -59,6 +61,13 @@ export interface WasmBackendOptions {
   threads?: number | 'auto';
   /** Use the f32x4 SIMD build when the engine supports it (default true); false forces the scalar build. */
   simd?: boolean;
+  /**
+   * Fused multiply-add in the matmul micro-kernel (the relaxed-SIMD build). 'auto' (default) uses it where the
+   * engine supports relaxed SIMD (Chrome ≥ 114, Node ≥ 22, Deno; Node 20 with --experimental-wasm-relaxed-simd).
+   * Results stay bit-identical run to run and across thread counts on one machine, but differ in the last bits
+   * from the strict build, and from a CPU without FMA; false keeps the strict build, bit-identical everywhere.
+   */
+  fma?: boolean | 'auto';
 }
 
 /** Most threads 'auto' picks. */
@@ -362,20 +371,27 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     }
   }
 
-  const bytes = (shared ? simdThreadsBytes : useSimd ? simdBytes : scalarBytes) as Uint8Array<ArrayBuffer>;
+  // The relaxed-SIMD build: only with SIMD, and only where the engine validates it.
+  const fmaReq = opts.fma ?? 'auto';
+  const fmaOk = useSimd && WebAssembly.validate((shared ? simdFmaThreadsBytes : simdFmaBytes) as Uint8Array<ArrayBuffer>);
+  const fma = fmaReq !== false && fmaOk;
+  if (fmaReq === true && !fma) notes.push(useSimd ? 'FMA unavailable: this engine lacks relaxed SIMD' : 'FMA needs the SIMD build');
+  const bytes = (shared ? (fma ? simdFmaThreadsBytes : simdThreadsBytes)
+    : fma ? simdFmaBytes : useSimd ? simdBytes : scalarBytes) as Uint8Array<ArrayBuffer>;
   const module = await WebAssembly.compile(bytes);
   try {
-    return await start(module, shared, threads, useSimd, notes);
+    return await start(module, shared, threads, useSimd, fma, notes);
   } catch (e) {
     if (threads === 1 || !(e instanceof BackendUnavailableError)) throw e;
     notes.push(`threads unavailable: ${e.message}`);
     // Shared memory works but workers do not: one thread on the non-shared SIMD build.
-    return start(await WebAssembly.compile(simdBytes as Uint8Array<ArrayBuffer>), false, 1, useSimd, notes);
+    const single = (fma ? simdFmaBytes : simdBytes) as Uint8Array<ArrayBuffer>;
+    return start(await WebAssembly.compile(single), false, 1, useSimd, fma, notes);
   }
 }
 
 /** Builds memory, heap, scratch and (for threads > 1) the pool for one compiled module. */
-async function start(module: WebAssembly.Module, shared: boolean, threads: number, simd: boolean, notes: string[]): Promise<WasmBackend> {
+async function start(module: WebAssembly.Module, shared: boolean, threads: number, simd: boolean, fma: boolean, notes: string[]): Promise<WasmBackend> {
   // 64 pages (4 MiB) to start with; the heap grows the memory on demand up to its maximum.
   const { memory, maxPages } = createMemory(64, shared);
   const kernels = await instantiate(module, memory);
@@ -388,6 +404,6 @@ async function start(module: WebAssembly.Module, shared: boolean, threads: numbe
     const ctrlPtr = heap.alloc(CONTROL_BYTES, 'the thread control block');
     pool = await WorkerPool.start({ module, memory, ctrlPtr, workers: threads - 1 });
   }
-  const parts = [simd ? 'SIMD f32x4' : 'scalar', `${threads} thread${threads === 1 ? '' : 's'}`, ...notes];
+  const parts = [simd ? (fma ? 'SIMD f32x4 + relaxed FMA' : 'SIMD f32x4') : 'scalar', `${threads} thread${threads === 1 ? '' : 's'}`, ...notes];
   return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, description: `wasm (${parts.join(', ')})` });
 }
