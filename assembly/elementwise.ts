@@ -1,6 +1,7 @@
 // Element-wise ops, reductions, transpose, gather, losses and optimiser steps (f32 storage). Sums are
 // accumulated in f64 and transcendentals evaluated in f64, so results round the f64 oracle's values.
 // Every kernel is a plain function over pointers and element counts; none allocates.
+import { madd } from './madd';
 import { asIndex, binaryOp, unaryDeriv, unaryOp } from './scalar';
 
 /** out[0..n) = value. */
@@ -283,9 +284,14 @@ export function mseF32(predPtr: usize, targetPtr: usize, lossPtr: usize, gradPtr
 
 /**
  * In-place SGD over n elements (PyTorch semantics): g = grad + wd·p; with momentum (vPtr ≠ 0)
- * v = momentum·v + g and step = nesterov ? g + momentum·v : v; p −= lr·step.
+ * v = momentum·v + g and step = nesterov ? g + momentum·v : v; p −= lr·step. In f64, except plain SGD (no
+ * momentum, no weight decay), which is memory-bound and runs in f32.
  */
 export function sgdStepF32(pPtr: usize, gPtr: usize, vPtr: usize, n: i32, lr: f64, momentum: f64, weightDecay: f64, nesterov: i32): void {
+  if (vPtr == 0 && weightDecay == 0) {
+    plainSgdF32(pPtr, gPtr, n, <f32>-lr);
+    return;
+  }
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // The same f64 arithmetic two lanes at a time (f32 → f64x2 → f32): bit-identical to the scalar loop.
@@ -316,6 +322,32 @@ export function sgdStepF32(pPtr: usize, gPtr: usize, vPtr: usize, n: i32, lr: f6
       step = nesterov != 0 ? g + momentum * v : v;
     }
     store<f32>(pPtr + at, <f32>(p - lr * step));
+  }
+}
+
+/**
+ * Plain SGD p ← p + (−lr)·g in f32: memory-bound at the speed of a copy, where the f64 path is not. Every
+ * element, including a tail shorter than a vector, goes through the same f32x4 multiply-add, so the result
+ * does not depend on how the range is split over threads (in the FMA build the multiply-add is fused).
+ */
+function plainSgdF32(pPtr: usize, gPtr: usize, n: i32, negLr: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const a = f32x4.splat(negLr);
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      v128.store(pPtr + at, madd(a, v128.load(gPtr + at), v128.load(pPtr + at)));
+    }
+    for (; i < n; i++) {
+      const at = <usize>i << 2;
+      const r = madd(a, f32x4.splat(load<f32>(gPtr + at)), f32x4.splat(load<f32>(pPtr + at)));
+      store<f32>(pPtr + at, f32x4.extract_lane(r, 0));
+    }
+    return;
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(pPtr + at, load<f32>(pPtr + at) + negLr * load<f32>(gPtr + at));
   }
 }
 

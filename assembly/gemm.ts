@@ -11,6 +11,7 @@
 // by the epilogue in f64. The result therefore does not depend on the blocking, on the tile an element
 // falls in, on the row/column range a thread computes, or on SIMD vs scalar: any split of the output
 // across threads is bit-identical to one thread.
+import { madd } from './madd';
 import { unaryOp } from './scalar';
 
 /**
@@ -197,17 +198,6 @@ function packA(aPtr: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: 
 
 // ---------------------------------------------------------------------------------------------------
 // Micro-kernels: C[0..MR, 0..NR] (row stride ldc bytes) = (first ? 0 : C) + Apanel · Bpanel over kc.
-
-/**
- * c + a·b per lane. The relaxed-SIMD build fuses it (one rounding, where the CPU has FMA); the strict builds
- * multiply, round, add, round, so they agree bit for bit on every machine.
- */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
 
 function kernelSimd(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);

@@ -12,7 +12,7 @@
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
-import { type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
+import { type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, squareCases, trainingCases, writeReport } from './peers/common.js';
 import { featurelabRef, featurelabWasm, featurelabWebGpu } from './peers/featurelab.js';
 import { tfjsEngine } from './peers/tfjs.js';
 import { jaxEngine } from './peers/jax.js';
@@ -61,25 +61,6 @@ function parseOptions(argv: string[]): Options {
 
 // ------------------------------------------------------------------------------------------------ cases
 
-function squareCases(sizes: number[]): MatmulCase[] {
-  return sizes.map((n) => ({ label: `${n}×${n}·${n}×${n}`, group: 'square', m: n, n, k: n, transA: false, transB: false }));
-}
-
-/**
- * The three layers of an MLP 784-512-512-10 at batch 128: forward Y = X·W (X b×i, W i×o), and backward
- * dW = Xᵀ·dY (A = X stored b×i, transA) and dX = dY·Wᵀ (B = W stored i×o, transB).
- */
-function trainingCases(): MatmulCase[] {
-  const batch = 128;
-  const layers: [number, number][] = [[784, 512], [512, 512], [512, 10]];
-  const cases: MatmulCase[] = [];
-  for (const [i, o] of layers) {
-    cases.push({ label: `X·W ${batch}×${i}·${i}×${o}`, group: 'training', m: batch, k: i, n: o, transA: false, transB: false });
-    cases.push({ label: `dW=Xᵀ·dY ${i}×${batch}·${batch}×${o}`, group: 'training', m: i, k: batch, n: o, transA: true, transB: false });
-    cases.push({ label: `dX=dY·Wᵀ ${batch}×${o}·${o}×${i}`, group: 'training', m: batch, k: o, n: i, transA: false, transB: true });
-  }
-  return cases;
-}
 
 // ------------------------------------------------------------------------------------------------- data
 
@@ -132,6 +113,7 @@ interface EngineSpec {
 
 const ENGINES: EngineSpec[] = [
   { id: 'fl-wasm1', header: 'fl wasm1', create: () => featurelabWasm(1), featurelab: true },
+  { id: 'fl-wasm1s', header: 'fl wasm1 strict', create: () => featurelabWasm(1, false), featurelab: true },
   { id: 'fl-wasmN', header: 'fl wasmN', create: () => featurelabWasm('auto'), featurelab: true },
   { id: 'fl-webgpu', header: 'fl webgpu', create: () => featurelabWebGpu(), featurelab: true },
   { id: 'tfjs-wasm', header: 'tfjs wasm', create: () => tfjsEngine('wasm'), featurelab: false },

@@ -9,14 +9,19 @@
 // Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
-//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
+//           kSlice }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
 //            TK (K step: 4, 8 or 16).
-// Dispatch: tiles = ceil(N/BM)·ceil(M/BM) workgroups folded into a 2-D grid (x ≤ 65535);
-//           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
+// Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
+//           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
+//           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
+//           the plain product (one slice, the epilogue here).
+// Dispatch: tiles·slices workgroups, slices = ceil(K/kSlice), folded into a 2-D grid (x ≤ 65535);
+//           g = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
-  alpha: f32, beta: f32,
+  alpha: f32, beta: f32, kSlice: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
@@ -60,8 +65,8 @@ fn b_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
   return v;
 }
 
-/** Stages op(A)[row0 … row0+BM) × [q0 … q0+TK) into As. */
-fn stage_a(t: u32, row0: u32, q0: u32) {
+/** Stages op(A)[row0 … row0+BM) × [q0 … q0+TK) into As (zeros at k ≥ kEnd). */
+fn stage_a(t: u32, row0: u32, q0: u32, kEnd: u32) {
   let bm4 = 2u * WG;                      // vec4s per k-row of the tile
   for (var e = t; e < TK * bm4; e += WG * WG) {
     if (TRANS_A) {                        // stored K×M: a vec4 of 4 rows at one k
@@ -69,43 +74,43 @@ fn stage_a(t: u32, row0: u32, q0: u32) {
       let i4 = (e % bm4) * 4u;
       let q = q0 + kk;
       var v = vec4<f32>();
-      if (q < p.K && row0 + i4 < p.M) { v = a_quad(q * p.lda, row0 + i4, p.M); }
+      if (q < kEnd && row0 + i4 < p.M) { v = a_quad(q * p.lda, row0 + i4, p.M); }
       As[e] = v;
     } else {                              // stored M×K: a vec4 of 4 k at one row
       let i = e / (TK / 4u);
       let kk4 = (e % (TK / 4u)) * 4u;
       var v = vec4<f32>();
-      if (row0 + i < p.M && q0 + kk4 < p.K) { v = a_quad((row0 + i) * p.lda, q0 + kk4, p.K); }
+      if (row0 + i < p.M && q0 + kk4 < kEnd) { v = a_quad((row0 + i) * p.lda, q0 + kk4, kEnd); }
       for (var s = 0u; s < 4u; s++) { As[(kk4 + s) * bm4 + i / 4u][i % 4u] = v[s]; }
     }
   }
 }
 
-/** Stages op(B)[q0 … q0+TK) × [col0 … col0+BM) into Bs. */
-fn stage_b(t: u32, col0: u32, q0: u32) {
+/** Stages op(B)[q0 … q0+TK) × [col0 … col0+BM) into Bs (zeros at k ≥ kEnd). */
+fn stage_b(t: u32, col0: u32, q0: u32, kEnd: u32) {
   let bm4 = 2u * WG;
   for (var e = t; e < TK * bm4; e += WG * WG) {
     if (TRANS_B) {                        // stored N×K: a vec4 of 4 k at one column
       let j = e / (TK / 4u);
       let kk4 = (e % (TK / 4u)) * 4u;
       var v = vec4<f32>();
-      if (col0 + j < p.N && q0 + kk4 < p.K) { v = b_quad((col0 + j) * p.ldb, q0 + kk4, p.K); }
+      if (col0 + j < p.N && q0 + kk4 < kEnd) { v = b_quad((col0 + j) * p.ldb, q0 + kk4, kEnd); }
       for (var s = 0u; s < 4u; s++) { Bs[(kk4 + s) * bm4 + j / 4u][j % 4u] = v[s]; }
     } else {                              // stored K×N: a vec4 of 4 columns at one k
       let kk = e / bm4;
       let j4 = (e % bm4) * 4u;
       let q = q0 + kk;
       var v = vec4<f32>();
-      if (q < p.K && col0 + j4 < p.N) { v = b_quad(q * p.ldb, col0 + j4, p.N); }
+      if (q < kEnd && col0 + j4 < p.N) { v = b_quad(q * p.ldb, col0 + j4, p.N); }
       Bs[e] = v;
     }
   }
 }
 
-/** Writes one vec4 of output row `row` at columns col…col+3 (bounds-checked at the matrix edge). */
-fn store4(row: u32, col: u32, v: vec4<f32>) {
+/** Writes one vec4 of output row `row` at columns col…col+3 of slice `base` (bounds-checked at the edge). */
+fn store4(base: u32, row: u32, col: u32, v: vec4<f32>) {
   if (row >= p.M) { return; }
-  let at = row * p.N + col;
+  let at = base + row * p.N + col;
   if (col + 3u < p.N) {
     out[at] = epilogue(row, col, v.x);
     out[at + 1u] = epilogue(row, col + 1u, v.y);
@@ -119,8 +124,14 @@ fn store4(row: u32, col: u32, v: vec4<f32>) {
 @compute @workgroup_size(WG, WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let tile = wid.y * nwg.x + wid.x;
-  if (tile >= p.tiles) { return; }       // uniform per workgroup
+  let g = wid.y * nwg.x + wid.x;
+  let slices = (p.K + p.kSlice - 1u) / p.kSlice;
+  if (g >= p.tiles * slices) { return; }  // uniform per workgroup
+  let tile = g % p.tiles;
+  let slice = g / p.tiles;
+  let kBegin = slice * p.kSlice;
+  let kEnd = min(p.K, kBegin + p.kSlice);
+  let base = slice * p.M * p.N;
   let bm = 8u * WG;
   let row0 = (tile / p.tilesX) * bm;
   let col0 = (tile % p.tilesX) * bm;
@@ -128,9 +139,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).
   var acc: array<vec4<f32>, 16>;
-  for (var q0 = 0u; q0 < p.K; q0 += TK) {
-    stage_a(t, row0, q0);
-    stage_b(t, col0, q0);
+  for (var q0 = kBegin; q0 < kEnd; q0 += TK) {
+    stage_a(t, row0, q0, kEnd);
+    stage_b(t, col0, q0, kEnd);
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
       let a0 = As[kk * bm4 + lid.y];
@@ -154,12 +165,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let r1 = row0 + half + 4u * lid.y;
   let c0 = col0 + 4u * lid.x;
   let c1 = col0 + half + 4u * lid.x;
-  store4(r0, c0, acc[0]); store4(r0, c1, acc[1]);
-  store4(r0 + 1u, c0, acc[2]); store4(r0 + 1u, c1, acc[3]);
-  store4(r0 + 2u, c0, acc[4]); store4(r0 + 2u, c1, acc[5]);
-  store4(r0 + 3u, c0, acc[6]); store4(r0 + 3u, c1, acc[7]);
-  store4(r1, c0, acc[8]); store4(r1, c1, acc[9]);
-  store4(r1 + 1u, c0, acc[10]); store4(r1 + 1u, c1, acc[11]);
-  store4(r1 + 2u, c0, acc[12]); store4(r1 + 2u, c1, acc[13]);
-  store4(r1 + 3u, c0, acc[14]); store4(r1 + 3u, c1, acc[15]);
+  store4(base, r0, c0, acc[0]); store4(base, r0, c1, acc[1]);
+  store4(base, r0 + 1u, c0, acc[2]); store4(base, r0 + 1u, c1, acc[3]);
+  store4(base, r0 + 2u, c0, acc[4]); store4(base, r0 + 2u, c1, acc[5]);
+  store4(base, r0 + 3u, c0, acc[6]); store4(base, r0 + 3u, c1, acc[7]);
+  store4(base, r1, c0, acc[8]); store4(base, r1, c1, acc[9]);
+  store4(base, r1 + 1u, c0, acc[10]); store4(base, r1 + 1u, c1, acc[11]);
+  store4(base, r1 + 2u, c0, acc[12]); store4(base, r1 + 2u, c1, acc[13]);
+  store4(base, r1 + 3u, c0, acc[14]); store4(base, r1 + 3u, c1, acc[15]);
 }

@@ -23,6 +23,27 @@ export interface MatmulCase {
   transB: boolean;
 }
 
+/** n×n · n×n for each size. */
+export function squareCases(sizes: number[]): MatmulCase[] {
+  return sizes.map((n) => ({ label: `${n}×${n}·${n}×${n}`, group: 'square', m: n, n, k: n, transA: false, transB: false }));
+}
+
+/**
+ * The three layers of an MLP 784-512-512-10 at batch 128: forward Y = X·W (X b×i, W i×o), and backward
+ * dW = Xᵀ·dY (A = X stored b×i, transA) and dX = dY·Wᵀ (B = W stored i×o, transB).
+ */
+export function trainingCases(): MatmulCase[] {
+  const batch = 128;
+  const layers: [number, number][] = [[784, 512], [512, 512], [512, 10]];
+  const cases: MatmulCase[] = [];
+  for (const [i, o] of layers) {
+    cases.push({ label: `X·W ${batch}×${i}·${i}×${o}`, group: 'training', m: batch, k: i, n: o, transA: false, transB: false });
+    cases.push({ label: `dW=Xᵀ·dY ${i}×${batch}·${batch}×${o}`, group: 'training', m: i, k: batch, n: o, transA: true, transB: false });
+    cases.push({ label: `dX=dY·Wᵀ ${batch}×${o}·${o}×${i}`, group: 'training', m: batch, k: o, n: i, transA: false, transB: true });
+  }
+  return cases;
+}
+
 /** Rows and columns of A and B as stored (before the transposes). */
 export function storedShapes(c: MatmulCase): { a: [number, number]; b: [number, number] } {
   return {

@@ -56,9 +56,9 @@ export function backendEngine(backend: Backend, description: string): MatmulEngi
 }
 
 /** featurelab's WASM backend with 1 thread or all threads. */
-export async function featurelabWasm(threads: 1 | 'auto'): Promise<MatmulEngine> {
+export async function featurelabWasm(threads: 1 | 'auto', fma: boolean | 'auto' = 'auto'): Promise<MatmulEngine> {
   const { createWasmBackend } = await import('../../src/backend/wasm/wasmBackend.js');
-  const backend: Backend = await createWasmBackend({ threads });
+  const backend: Backend = await createWasmBackend({ threads, fma });
   return backendEngine(backend, `featurelab wasm (threads: ${String(threads)}): ${backend.description}`);
 }
 

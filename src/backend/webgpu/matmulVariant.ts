@@ -21,11 +21,28 @@ export interface MatmulShape {
 export type MatmulVariant =
   | { kernel: 'simple'; ts: number }
   | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number }
-  /** Workgroup wg×wg, output tile 8·wg square, K step tk. */
-  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number };
+  /**
+   * Workgroup wg×wg, output tile 8·wg square, K step tk; with split > 1, K is cut into `split` slices (each a
+   * multiple of tk) computed by separate workgroups and added by a second pass.
+   */
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number };
 
 /** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
 export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
+
+/** Hardware: 128×128 tiles without split K from this many tiles up (a large GPU has ~100 compute units). */
+const BIG_TILES_MIN = 128;
+/** Hardware: 128×128 tiles with split K from this many tiles up; fewer get 64×64 tiles. */
+const MEDIUM_TILES_MIN = 32;
+/** Hardware: K shorter than this is not split. */
+const SPLIT_MIN_K = 256;
+/** Most K slices (partial sums take slices·m·n floats). */
+const MAX_SPLIT = 16;
+
+/** A split factor within [1, MAX_SPLIT] and at most `depthCap`. */
+function clampSplit(wanted: number, depthCap: number): number {
+  return Math.max(1, Math.min(MAX_SPLIT, wanted, depthCap));
+}
 
 /** Whether op(A) and op(B) can be read as aligned vec4s along their stored contiguous dimension. */
 export function vec4Alignment(shape: MatmulShape): { vecA: boolean; vecB: boolean } {
@@ -46,12 +63,19 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
       return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx };
     }
     case 'hardware': {
-      // 128×128 tiles (16×16 threads of 8×8 outputs) when there are enough of them to fill a large GPU;
-      // else 64×64 tiles (8×8 threads), four times as many workgroups. K steps of 16. Measured on an H200
-      // (Dawn, Vulkan): 10.7 / 27.1 / 23.3 TFLOP/s at n = 1024 / 2048 / 4096 with 128×128, and 64×64 tiles
-      // 1.4× faster than 128×128 on the 784×512 output of an MLP's weight gradient.
-      const big = Math.ceil(m / 128) * Math.ceil(n / 128) >= 64;
-      return { kernel: 'tiled', vecA, vecB, wg: big ? 16 : 8, tk: 16 };
+      // Measured on an H200 (bench/webgpu-tiles.ts, bench/measured/h200-2026-11-26b/tiles.txt). 128×128 tiles
+      // (16×16 threads of 8×8 outputs) when there are enough of them to fill the GPU, or K is too short to
+      // split (a second pass costs more than it gains below K = 256). Between, 128×128 tiles with K split
+      // into slices of ≥ 256 until ~256 workgroups run (n = 1024: 21.6 TFLOP/s split in 4, 9.0 unsplit).
+      // Small outputs: 64×64 tiles (8×8 threads), K split into slices of ≥ 64 until ~512 workgroups run
+      // (n = 512: 5.4 TFLOP/s in 8 slices, 2.1 unsplit). K steps of 16.
+      const tiles128 = Math.ceil(m / 128) * Math.ceil(n / 128);
+      if (tiles128 >= BIG_TILES_MIN || k < SPLIT_MIN_K) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1 };
+      if (tiles128 >= MEDIUM_TILES_MIN) {
+        return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / 256)) };
+      }
+      const tiles64 = Math.ceil(m / 64) * Math.ceil(n / 64);
+      return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / 64)) };
     }
     default:
       return adapterKind satisfies never;

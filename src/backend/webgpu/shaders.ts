@@ -10,6 +10,7 @@ import gatherRowsSimple from '../../../shaders/gather_rows_simple.wgsl';
 import gatherSumRows from '../../../shaders/gather_sum_rows.wgsl';
 import matmulRegblock from '../../../shaders/matmul_regblock.wgsl';
 import matmulSimple from '../../../shaders/matmul_simple.wgsl';
+import matmulSplitkSum from '../../../shaders/matmul_splitk_sum.wgsl';
 import matmulTiled from '../../../shaders/matmul_tiled.wgsl';
 import msePartial from '../../../shaders/mse_partial.wgsl';
 import reduceThread from '../../../shaders/reduce_thread.wgsl';
@@ -48,6 +49,7 @@ export const SHADERS = {
   matmul_simple: { code: matmulSimple, math: true, reads: 4, writes: 1 },
   matmul_regblock: { code: matmulRegblock, math: true, reads: 4, writes: 1 },
   matmul_tiled: { code: matmulTiled, math: true, reads: 4, writes: 1 },
+  matmul_splitk_sum: { code: matmulSplitkSum, math: true, reads: 3, writes: 1 },
 } as const satisfies Record<string, ShaderSpec>;
 
 /** Name of a built-in kernel. */

@@ -608,10 +608,8 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
         tileCols = 4 * v.wx;
         break;
       case 'tiled':
-        name = 'matmul_tiled';
-        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused, WG: v.wg, TK: v.tk };
-        tileRows = tileCols = 8 * v.wg;
-        break;
+        this.matmulTiled(out, a, b, p, v, fused);
+        return;
       default:
         return v satisfies never;
     }
@@ -622,6 +620,37 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
       [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy], [buf(out)],
       'uuuuuuuuuuff', [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta],
       tiles);
+  }
+
+  /** The workgroup-tiled kernel, in one pass, or split over K into slices that a second pass adds up. */
+  private matmulTiled(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>, v: MatmulVariant & { kernel: 'tiled' }, fused: boolean): void {
+    const { m, n, k, transA, transB } = p;
+    const tile = 8 * v.wg;
+    const tilesX = Math.ceil(n / tile);
+    const tiles = tilesX * Math.ceil(m / tile);
+    const act = p.act === 'none' ? ACT_NONE : UNARY_OPS.indexOf(p.act);
+    // Slices of whole K steps; fewer slices than asked when K is short or the partial sums would not fit
+    // in one storage buffer.
+    const wanted = Math.max(1, Math.min(v.split, Math.floor(this.maxBytes / (m * n * 4))));
+    const kSlice = Math.ceil(Math.ceil(k / wanted) / v.tk) * v.tk;
+    const slices = Math.ceil(k / kSlice);
+    const split = slices > 1;
+    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk };
+    const reads = [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy];
+    const values = [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice];
+    if (!split) {
+      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuuffu', values, tiles);
+      return;
+    }
+    const partial = this.acquire(slices * m * n * 4);
+    try {
+      values[10] = 1; // partial sums unscaled: alpha is applied once, after the slices are added
+      this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuuffu', values, tiles * slices);
+      this.run('matmul_splitk_sum', {}, [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuuff',
+        [m * n, n, slices, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta], Math.ceil((m * n) / EW_WG));
+    } finally {
+      this.release(partial);
+    }
   }
 
   protected kUnary(out: GpuMat, op: UnaryOp, x: GpuMat): void {

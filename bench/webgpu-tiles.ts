@@ -1,0 +1,156 @@
+/**
+ * WebGPU matmul tuning: GFLOP/s of every variant of the workgroup-tiled kernel (tile 64 or 128, split-K
+ * 1…32) on the matmul benchmark's shapes, next to what `pickMatmulVariant` chooses, so the picker in
+ * src/backend/webgpu/matmulVariant.ts can follow measurements on a real GPU. Each variant is forced with
+ * `createWebGpuBackend(gpu, { matmulVariant })`; every result is checked against an f64 product first.
+ *
+ * Run: `npm run bench -- webgpu-tiles [options]`. On a software adapter (SwiftShader) the tiled kernel is not
+ * what runs, so the bench says so and stops unless --force. Options:
+ *   --sizes=256,512,…   square sizes (default 256…4096)     --no-training   skip the MLP shapes
+ *   --splits=1,2,4,…     split-K factors (default 1,2,4,8,16,32)   --target=S   timed seconds per cell (0.15)
+ *   --force              run on a software adapter too       --out=DIR    results folder (bench/results)
+ */
+import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
+import { type MatmulVariant, pickMatmulVariant, vec4Alignment } from '../src/backend/webgpu/matmulVariant.js';
+import { backendEngine } from './peers/featurelab.js';
+import { type MatmulCase, errorMessage, runMain, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
+
+interface Options {
+  sizes: number[];
+  training: boolean;
+  splits: number[];
+  target: number;
+  force: boolean;
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { sizes: [256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16, 32], target: 0.15, force: false, out: 'bench/results' };
+  const nums = (v: string): number[] => v.split(',').filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${v}`);
+    return n;
+  });
+  for (const arg of argv) {
+    const [key, value = ''] = arg.replace(/^--/, '').split('=', 2) as [string, string?];
+    switch (key) {
+      case 'sizes': o.sizes = nums(value); break;
+      case 'splits': o.splits = nums(value); break;
+      case 'no-training': o.training = false; break;
+      case 'target': o.target = Number(value); break;
+      case 'force': o.force = true; break;
+      case 'out': o.out = value; break;
+      default: throw new Error(`unknown option ${arg} (see the header of bench/webgpu-tiles.ts)`);
+    }
+  }
+  return o;
+}
+
+/** Seeded operands in [-1, 1). */
+function operand(len: number, seed: number): Float32Array {
+  const out = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Largest relative error of `got` against an f64 product on a sample of entries (all for small products). */
+function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Float32Array): number {
+  const { m, n, k, transA, transB } = c;
+  let worst = 0;
+  const step = Math.max(1, Math.floor((m * n) / 4096));
+  for (let idx = 0; idx < m * n; idx += step) {
+    const i = Math.floor(idx / n);
+    const j = idx % n;
+    let sum = 0;
+    let mag = 0;
+    for (let p = 0; p < k; p++) {
+      const x = transA ? a[p * m + i]! : a[i * k + p]!;
+      const y = transB ? b[j * k + p]! : b[p * n + j]!;
+      sum += x * y;
+      mag += Math.abs(x * y);
+    }
+    worst = Math.max(worst, Math.abs(got[idx]! - sum) / Math.max(mag, 1e-30));
+  }
+  return worst;
+}
+
+const label = (v: MatmulVariant): string => (v.kernel === 'tiled' ? `t${8 * v.wg}/s${v.split}` : v.kernel);
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const { gpu, ok, adapter } = await setupNodeGpu();
+  if (!ok) throw new Error(adapter);
+  const probe = await createWebGpuBackend(gpu);
+  const kind = probe.adapterKind;
+  probe.dispose();
+  console.log(`WebGPU adapter (Dawn): ${adapter} — ${kind}`);
+  if (kind === 'software' && !o.force) {
+    console.log('software adapter: the tiled kernel is not what runs here (the register-blocked one is); pass --force to time it anyway');
+    return;
+  }
+  let forced: MatmulVariant | null = null;
+  const backend = await createWebGpuBackend(gpu, { matmulVariant: (shape, k) => forced ?? pickMatmulVariant(shape, k) });
+  const engine = backendEngine(backend, backend.description);
+  const cases = [...squareCases(o.sizes), ...(o.training ? trainingCases() : [])];
+  const rows: { label: string; picked: string; pickedGflops: number | null; cells: Record<string, number | string> }[] = [];
+  for (const [ci, c] of cases.entries()) {
+    const { a: as, b: bs } = storedShapes(c);
+    const a = operand(as[0] * as[1], 2 * ci + 1);
+    const b = operand(bs[0] * bs[1], 2 * ci + 2);
+    const prep = await engine.prepare(c, a, b);
+    const { vecA, vecB } = vec4Alignment(c);
+    const variants: (MatmulVariant | null)[] = [null];
+    for (const wg of [8, 16]) for (const split of o.splits) if (split === 1 || c.k / split >= 32) variants.push({ kernel: 'tiled', vecA, vecB, wg, tk: 16, split });
+    const cells: Record<string, number | string> = {};
+    let pickedGflops: number | null = null;
+    for (const v of variants) {
+      forced = v;
+      const name = v ? label(v) : 'picked';
+      try {
+        const err = sampledError(c, a, b, await prep.result());
+        if (!(err < 1e-4)) {
+          cells[name] = `wrong (${err.toExponential(1)})`;
+          continue;
+        }
+        await prep.run(2);
+        let reps = 1;
+        for (;;) {
+          const t = performance.now();
+          await prep.run(reps);
+          const dt = (performance.now() - t) / 1000;
+          if (dt >= o.target / 3 || reps >= 4096) break;
+          reps = Math.min(4096, Math.max(reps * 2, Math.ceil((reps * o.target) / 3 / Math.max(dt, 1e-6))));
+        }
+        const times: number[] = [];
+        for (let r = 0; r < 3; r++) {
+          const t = performance.now();
+          await prep.run(reps);
+          times.push((performance.now() - t) / 1000 / reps);
+        }
+        times.sort((x, y) => x - y);
+        const gflops = (2 * c.m * c.n * c.k) / times[1]! / 1e9;
+        cells[name] = +gflops.toFixed(1);
+        if (!v) pickedGflops = gflops;
+      } catch (e) {
+        cells[name] = `failed: ${errorMessage(e)}`;
+      }
+    }
+    forced = null;
+    prep.free();
+    const picked = label(pickMatmulVariant(c, kind));
+    rows.push({ label: c.label, picked, pickedGflops, cells });
+    const best = Object.entries(cells).filter(([k, x]) => k !== 'picked' && typeof x === 'number').sort((x, y) => (y[1] as number) - (x[1] as number))[0];
+    const ratio = best && pickedGflops ? (pickedGflops / (best[1] as number)).toFixed(2) : '–';
+    console.log(`${c.label.padEnd(30)} picked ${picked.padEnd(8)} ${String(cells.picked).padStart(8)}  best ${best ? `${best[0]} ${best[1]}` : '–'}  picked/best ${ratio}`);
+    console.log(`  ${Object.entries(cells).filter(([k]) => k !== 'picked').map(([k, x]) => `${k}=${x}`).join('  ')}`);
+  }
+  await engine.dispose();
+  const stamp = new Date().toISOString().replace(/[:]/g, '-');
+  writeReport(o.out, 'webgpu-tiles', stamp, { adapter, kind, options: o, rows }, 0);
+}
+
+runMain(main);
