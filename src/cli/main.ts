@@ -7,6 +7,7 @@ import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.j
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
 import { listExperiments, runCommand } from './run.js';
+import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
 
 const USAGE = `featurelab ${VERSION}
 usage: featurelab <command> …
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];
   switch (command) {
     case 'info': {
-      await init({ prefer, log: () => {} });
+      await init({ prefer, wasmFma: wasmFmaOption(), log: () => {} });
       const report = getInitReport();
       console.log(`featurelab ${VERSION}`);
       for (const name of report.available) console.log(`  ${name.padEnd(7)} available    ${getBackend(name).description}`);
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'check': {
-      const names = await init({ prefer });
+      const names = await init({ prefer, wasmFma: wasmFmaOption() });
       console.log(`featurelab ${VERSION}: backends ${names.join(', ')}; using ${getBackend().name} (${getBackend().description})`);
       const ok = await check(only ? [only] : names);
       console.log(ok ? 'all backends agree with the reference' : 'SOME BACKENDS DISAGREE WITH THE REFERENCE');
@@ -104,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+enableRelaxedSimd();
 main(process.argv.slice(2)).then(
   (code) => { disposeAll(); process.exit(code); },
   (e: unknown) => {

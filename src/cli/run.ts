@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
 import { jsonSafe, writeJsonAtomic } from './results.js';
+import { wasmFmaOption } from './wasmFeatures.js';
 
 /** Parsed flags of `run`. */
 interface RunFlags {
@@ -103,7 +104,7 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     return 0;
   }
   const config = buildConfig(exp, flags.preset, flags.sets);
-  await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], log: (m) => console.error(m) });
+  await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
   let backend = getBackend();
   if (!flags.backend && backend instanceof WebGpuBackend && backend.adapterKind === 'software' && getInitReport().available.includes('wasm')) {
     // A CPU implementation of WebGPU is for correctness, not speed: on the CPU the WASM backend is the fast path.
