@@ -3,6 +3,7 @@
 // always imported (`env.memory`) and managed by the host (src/backend/wasm/), which allocates every
 // buffer above `heapBaseF32()`; the kernels never allocate.
 export { matmulF32, matmulScratchBytes, matmulSetBlocking } from './gemm';
+export { choleskyDiagF32, copyBlockF32, triInverseF32, updateBlockF32 } from './blocks';
 export {
   adamwStepF32, binaryF32, copyF32, fillF32, gatherRowsF32, gatherSumRowsF32, mseF32, reduceF32, sgdStepF32,
   softmaxCrossEntropyF32, transposeF32, unaryF32, unaryGradF32,

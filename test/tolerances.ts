@@ -33,6 +33,22 @@ export const TOL = {
 } satisfies Record<string, Tolerance>;
 
 /**
+ * The blocked f32 Cholesky and triangular solves of the backends (relative, Frobenius norms), on the
+ * well-conditioned SPD matrices of test/cholesky.test.ts (condition ≲ 50). The ref backend runs the same
+ * blocked algorithm in f64 and meets the f64 bounds of LINALG_TOL.
+ */
+export const BLOCKED_TOL = {
+  /** ‖A − LLᵀ‖/‖A‖ in f32: ≈ √n·u observed, n·u at worst (n ≤ 330 → 2e-5). */
+  cholesky: 2e-5,
+  /** ‖L − L_f64‖/‖L‖ against the independent f64 WASM factor. */
+  factor: 2e-5,
+  /** ‖L·X − B‖/(‖L‖·‖X‖): backward error of the block-inverse solve. */
+  triangular: 2e-5,
+  /** ‖X − X_f64‖/‖X_f64‖ against plain f64 substitution (L's condition ≲ 10 here). */
+  solution: 1e-4,
+};
+
+/**
  * Tolerances of the f64 path (relative, Frobenius norms unless noted). The f64 linear-algebra path
  * (src/linalg/) against exact constructions; not f32 backends against ref like TOL.
  */

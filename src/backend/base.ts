@@ -3,10 +3,10 @@
  * result allocation and `scope()` — so each backend only writes its kernels (the `k*` methods), which
  * receive validated inputs and a freshly allocated output.
  */
-import { ArgumentError, InvalidMatrixError, ShapeError } from '../errors.js';
+import { ArgumentError, InvalidMatrixError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
 import type {
   Activation, AdamWHyper, Axis, Backend, BackendName, BinaryOp, Broadcast, LossResult, Mat,
-  MatmulOptions, ReduceOp, SgdHyper, UnaryOp,
+  MatmulOptions, ReduceOp, SgdHyper, SolveTriangularOptions, UnaryOp,
 } from './types.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
 
@@ -28,6 +28,11 @@ export interface MatmulPlan<M> {
   alpha: number; beta: number;
   c: M | null; bias: M | null; act: Activation;
 }
+
+/** How kUpdateBlock writes a block into a matrix (the index is the kernels' mode code). */
+export const BLOCK_UPDATES = ['set', 'sub', 'subLower'] as const;
+/** How kUpdateBlock writes a block into a matrix. */
+export type BlockUpdate = (typeof BLOCK_UPDATES)[number];
 
 /** SGD hyper-parameters with every default filled in. */
 export type SgdPlan = Required<SgdHyper>;
@@ -112,6 +117,22 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   protected abstract kMse(loss: M, grad: M, pred: M, target: M): void;
   protected abstract kSgd(param: M, grad: M, velocity: M | null, hyper: SgdPlan): void;
   protected abstract kAdamw(param: M, grad: M, m: M, v: M, hyper: AdamWPlan): void;
+  /**
+   * Cholesky of the diagonal block a[k0:k0+kb, k0:k0+kb] in place (lower triangle, already updated by the
+   * earlier panels), zeroing rows k0…k0+kb−1 right of the diagonal up to column n−1. Returns the index of
+   * the first pivot that is not positive, or −1 (a backend that cannot tell synchronously writes NaN from
+   * that pivot on and returns −1).
+   */
+  protected abstract kCholeskyDiag(a: M, k0: number, kb: number): number;
+  /** out (kb×kb) = the inverse of the lower-triangular block l[k0:k0+kb, k0:k0+kb]. */
+  protected abstract kTriInverse(out: M, l: M, k0: number, kb: number): void;
+  /** out (r×c) = src[r0:r0+r, c0:c0+c]. */
+  protected abstract kCopyBlock(out: M, src: M, r0: number, c0: number): void;
+  /**
+   * dst[r0+i, c0+j] = t[i, j] ('set'), −= t[i, j] ('sub'), or −= t[i, j] only where c0+j ≤ r0+i
+   * ('subLower', the lower triangle).
+   */
+  protected abstract kUpdateBlock(dst: M, t: M, r0: number, c0: number, mode: BlockUpdate): void;
   /** Releases device, workers and memory. */
   abstract dispose(): void;
 
@@ -384,6 +405,103 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     plan.c1 = 1 - Math.pow(plan.beta1, step);
     plan.c2 = 1 - Math.pow(plan.beta2, step);
     this.kAdamw(p, g, mm, vv, plan);
+  }
+
+  // ------------------------------------------------------------------ linear algebra (blocked, via matmul)
+
+  /** Column block of the blocked Cholesky and triangular solves (the diagonal-block kernels' size). */
+  protected linalgBlock = 64;
+  /** Rows per band of the Cholesky trailing update (the lower triangle is updated band by band). */
+  protected linalgBand = 256;
+
+  /** Lower Cholesky factor (right-looking, blocked; trailing updates and panel solves are matmuls). */
+  cholesky(a: Mat): Mat {
+    const op = 'cholesky';
+    const aa = this.own(op, a, 'a');
+    if (aa.rows !== aa.cols) throw new ShapeError(`${op}: a must be square, got ${shapeOf(aa)}`);
+    const n = aa.rows;
+    const l = this.result(op, n, n);
+    this.kCopy(l, aa);
+    try {
+      this.scope(() => {
+        for (let k0 = 0; k0 < n; k0 += this.linalgBlock) {
+          const kb = Math.min(this.linalgBlock, n - k0);
+          const k1 = k0 + kb;
+          const pivot = this.kCholeskyDiag(l, k0, kb);
+          if (pivot >= 0) {
+            throw new NotPositiveDefiniteError(`${op}: the matrix is not positive definite: pivot ${pivot} (of ${n}) is not positive. `
+              + 'Add a ridge (a multiple of the identity, e.g. 1e-6·trace/n) or use a positive semi-definite kernel');
+          }
+          if (k1 === n) break;
+          // Panel: L21 = A21 · L11⁻ᵀ, as a matmul with the explicit inverse of the small diagonal block.
+          const inv = this.result(op, kb, kb);
+          this.kTriInverse(inv, l, k0, kb);
+          const a21 = this.result(op, n - k1, kb);
+          this.kCopyBlock(a21, l, k1, k0);
+          const panel = this.matmul(a21, inv, { transB: true }) as M;
+          this.kUpdateBlock(l, panel, k1, k0, 'set');
+          this.free(inv, a21);
+          // Trailing update A22 −= L21·L21ᵀ on the lower triangle, one band of rows at a time.
+          const m2 = n - k1;
+          for (let r = 0; r < m2; r += this.linalgBand) {
+            const rb = Math.min(this.linalgBand, m2 - r);
+            const band = r === 0 && rb === m2 ? panel : this.result(op, rb, kb);
+            if (band !== panel) this.kCopyBlock(band, panel, r, 0);
+            const upTo = r + rb === m2 ? panel : this.result(op, r + rb, kb);
+            if (upTo !== panel) this.kCopyBlock(upTo, panel, 0, 0);
+            const t = this.matmul(band, upTo, { transB: true }) as M;
+            this.kUpdateBlock(l, t, k1 + r, k1, 'subLower');
+            this.free(t, ...[band, upTo].filter((x) => x !== panel));
+          }
+          this.free(panel);
+        }
+      });
+    } catch (e) {
+      this.free(l);
+      throw e;
+    }
+    return l;
+  }
+
+  /** Solves L·X = B or Lᵀ·X = B, block by block (each block through the inverse of L's diagonal block). */
+  solveTriangular(l: Mat, b: Mat, opts: SolveTriangularOptions = {}): Mat {
+    const op = 'solveTriangular';
+    const ll = this.own(op, l, 'l');
+    const bb = this.own(op, b, 'b');
+    if (ll.rows !== ll.cols) throw new ShapeError(`${op}: l must be square, got ${shapeOf(ll)}`);
+    if (bb.rows !== ll.rows) throw new ShapeError(`${op}: b has ${bb.rows} rows but l is ${shapeOf(ll)}; they must match`);
+    const n = ll.rows;
+    const r = bb.cols;
+    const transpose = !!opts.transpose;
+    const x = this.result(op, n, r);
+    this.kCopy(x, bb);
+    this.scope(() => {
+      const starts: number[] = [];
+      for (let k0 = 0; k0 < n; k0 += this.linalgBlock) starts.push(k0);
+      if (transpose) starts.reverse();
+      for (const k0 of starts) {
+        const kb = Math.min(this.linalgBlock, n - k0);
+        const k1 = k0 + kb;
+        const inv = this.result(op, kb, kb);
+        this.kTriInverse(inv, ll, k0, kb);
+        const xb = this.result(op, kb, r);
+        this.kCopyBlock(xb, x, k0, 0);
+        const solved = this.matmul(inv, xb, { transA: transpose }) as M;
+        this.kUpdateBlock(x, solved, k0, 0, 'set');
+        // Eliminate the solved block from the rows still to solve: below (L) or above (Lᵀ).
+        if (!transpose && k1 < n) {
+          const lp = this.result(op, n - k1, kb);
+          this.kCopyBlock(lp, ll, k1, k0);
+          this.kUpdateBlock(x, this.matmul(lp, solved) as M, k1, 0, 'sub');
+        } else if (transpose && k0 > 0) {
+          const lb = this.result(op, kb, k0);
+          this.kCopyBlock(lb, ll, k0, 0);
+          this.kUpdateBlock(x, this.matmul(lb, solved, { transA: true }) as M, 0, 0, 'sub');
+        }
+        this.free(...this.scopes[this.scopes.length - 1]!);
+      }
+    });
+    return x;
   }
 }
 

@@ -161,6 +161,22 @@ export interface Backend {
   /** In-place AdamW step on `param`, `m` and `v`. */
   adamwStep(param: Mat, grad: Mat, m: Mat, v: Mat, hyper: AdamWHyper): void;
 
+  /**
+   * Lower Cholesky factor L of a symmetric positive-definite `a` (n×n; only its lower triangle is read):
+   * a = L·Lᵀ, with L's upper triangle zero. Blocked: small diagonal-block kernels, everything else matmul.
+   * A non-positive pivot raises NotPositiveDefiniteError naming it on the synchronous backends (wasm,
+   * ref); on webgpu the factor reads NaN from that pivot on — `factorCholesky` in src/linalg checks it.
+   */
+  cholesky(a: Mat): Mat;
+  /** Solves L·X = B (or Lᵀ·X = B with `transpose`) for a lower-triangular L (n×n) and B (n×r). */
+  solveTriangular(l: Mat, b: Mat, opts?: SolveTriangularOptions): Mat;
+
   /** Releases everything the backend holds (device, workers, memory). */
   dispose(): void;
+}
+
+/** Options of `solveTriangular`. */
+export interface SolveTriangularOptions {
+  /** Solve Lᵀ·X = B instead of L·X = B. */
+  transpose?: boolean;
 }

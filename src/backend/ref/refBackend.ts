@@ -3,7 +3,7 @@
  * that every other backend is tested against, and the executable definition of each op.
  */
 import { BaseBackend, MatBase } from '../base.js';
-import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
+import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { binaryF, unaryDf, unaryF } from './scalarMath.js';
 
@@ -232,6 +232,49 @@ export class RefBackend extends BaseBackend<RefMat> {
       v.data[i] = vi;
       const p = param.data[i] * (1 - h.lr * h.weightDecay);
       param.data[i] = p - (h.lr * (mi / c1)) / (Math.sqrt(vi / c2) + h.eps);
+    }
+  }
+
+  protected kCholeskyDiag(a: RefMat, k0: number, kb: number): number {
+    const n = a.cols;
+    const d = a.data;
+    for (let j = k0; j < k0 + kb; j++) {
+      let s = d[j * n + j]!;
+      for (let p = k0; p < j; p++) s -= d[j * n + p]! ** 2;
+      if (!(s > 0)) return j;
+      const ljj = Math.sqrt(s);
+      d[j * n + j] = ljj;
+      for (let i = j + 1; i < k0 + kb; i++) {
+        let t = d[i * n + j]!;
+        for (let p = k0; p < j; p++) t -= d[i * n + p]! * d[j * n + p]!;
+        d[i * n + j] = t / ljj;
+      }
+    }
+    for (let i = k0; i < k0 + kb; i++) d.fill(0, i * n + i + 1, i * n + n);
+    return -1;
+  }
+  protected kTriInverse(out: RefMat, l: RefMat, k0: number, kb: number): void {
+    // Column c of the inverse solves L11·x = e_c by forward substitution.
+    const n = l.cols;
+    out.data.fill(0);
+    for (let c = 0; c < kb; c++) {
+      for (let i = c; i < kb; i++) {
+        let s = i === c ? 1 : 0;
+        for (let p = c; p < i; p++) s -= l.data[(k0 + i) * n + k0 + p]! * out.data[p * kb + c]!;
+        out.data[i * kb + c] = s / l.data[(k0 + i) * n + k0 + i]!;
+      }
+    }
+  }
+  protected kCopyBlock(out: RefMat, src: RefMat, r0: number, c0: number): void {
+    for (let i = 0; i < out.rows; i++) out.data.set(src.data.subarray((r0 + i) * src.cols + c0, (r0 + i) * src.cols + c0 + out.cols), i * out.cols);
+  }
+  protected kUpdateBlock(dst: RefMat, t: RefMat, r0: number, c0: number, mode: BlockUpdate): void {
+    for (let i = 0; i < t.rows; i++) {
+      for (let j = 0; j < t.cols; j++) {
+        const at = (r0 + i) * dst.cols + c0 + j;
+        if (mode === 'set') dst.data[at] = t.data[i * t.cols + j]!;
+        else if (mode === 'sub' || c0 + j <= r0 + i) dst.data[at] = dst.data[at]! - t.data[i * t.cols + j]!;
+      }
     }
   }
 }

@@ -12,8 +12,8 @@ import simdThreadsBytes from '../../../build/wasm/featurelab-simd-threads.wasm';
 import simdFmaBytes from '../../../build/wasm/featurelab-simd-fma.wasm';
 import simdFmaThreadsBytes from '../../../build/wasm/featurelab-simd-fma-threads.wasm';
 import { ArgumentError, BackendUnavailableError, FeaturelabError } from '../../errors.js';
-import { BaseBackend, MatBase } from '../base.js';
-import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
+import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
+import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
 import { WasmHeap } from './heap.js';
@@ -45,6 +45,10 @@ interface Kernels {
     pPtr: number, gPtr: number, mPtr: number, vPtr: number, n: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, c1: number, c2: number,
   ): void;
+  choleskyDiagF32(aPtr: number, n: number, k0: number, kb: number): number;
+  triInverseF32(outPtr: number, lPtr: number, n: number, k0: number, kb: number): void;
+  copyBlockF32(outPtr: number, srcPtr: number, srcCols: number, r0: number, c0: number, rows: number, cols: number): void;
+  updateBlockF32(dstPtr: number, dstCols: number, tPtr: number, rows: number, cols: number, r0: number, c0: number, mode: number): void;
 }
 
 /** A matrix of the wasm backend: a block of the backend's linear memory. */
@@ -300,6 +304,18 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     } finally {
       if (temp) this.heap.free(temp);
     }
+  }
+  protected kCholeskyDiag(a: WasmMat, k0: number, kb: number): number {
+    return this.X.choleskyDiagF32(a.ptr, a.cols, k0, kb);
+  }
+  protected kTriInverse(out: WasmMat, l: WasmMat, k0: number, kb: number): void {
+    this.X.triInverseF32(out.ptr, l.ptr, l.cols, k0, kb);
+  }
+  protected kCopyBlock(out: WasmMat, src: WasmMat, r0: number, c0: number): void {
+    this.X.copyBlockF32(out.ptr, src.ptr, src.cols, r0, c0, out.rows, out.cols);
+  }
+  protected kUpdateBlock(dst: WasmMat, t: WasmMat, r0: number, c0: number, mode: BlockUpdate): void {
+    this.X.updateBlockF32(dst.ptr, dst.cols, t.ptr, t.rows, t.cols, r0, c0, BLOCK_UPDATES.indexOf(mode));
   }
   protected kTranspose(out: WasmMat, x: WasmMat): void {
     this.X.transposeF32(x.ptr, out.ptr, x.rows, x.cols);

@@ -4,6 +4,8 @@
  */
 import adamwStepElementwise from '../../../shaders/adamw_step_elementwise.wgsl';
 import binaryBroadcast from '../../../shaders/binary_broadcast.wgsl';
+import choleskyDiag from '../../../shaders/cholesky_diag.wgsl';
+import copyBlock from '../../../shaders/copy_block.wgsl';
 import copyElementwise from '../../../shaders/copy_elementwise.wgsl';
 import fillValue from '../../../shaders/fill_value.wgsl';
 import gatherRowsSimple from '../../../shaders/gather_rows_simple.wgsl';
@@ -18,9 +20,11 @@ import reduceWorkgroup from '../../../shaders/reduce_workgroup.wgsl';
 import sgdStepElementwise from '../../../shaders/sgd_step_elementwise.wgsl';
 import softmaxCrossEntropyRows from '../../../shaders/softmax_cross_entropy_rows.wgsl';
 import transposeSimple from '../../../shaders/transpose_simple.wgsl';
+import triInverse from '../../../shaders/tri_inverse.wgsl';
 import unaryElementwise from '../../../shaders/unary_elementwise.wgsl';
 import unaryGradElementwise from '../../../shaders/unary_grad_elementwise.wgsl';
 import unaryMath from '../../../shaders/unary_math.wgsl';
+import updateBlock from '../../../shaders/update_block.wgsl';
 
 /** One kernel: its WGSL, whether it needs unary_math.wgsl, and its storage bindings (reads, then writes). */
 export interface ShaderSpec {
@@ -50,6 +54,10 @@ export const SHADERS = {
   matmul_regblock: { code: matmulRegblock, math: true, reads: 4, writes: 1 },
   matmul_tiled: { code: matmulTiled, math: true, reads: 4, writes: 1 },
   matmul_splitk_sum: { code: matmulSplitkSum, math: true, reads: 3, writes: 1 },
+  cholesky_diag: { code: choleskyDiag, math: false, reads: 0, writes: 1 },
+  tri_inverse: { code: triInverse, math: false, reads: 1, writes: 1 },
+  copy_block: { code: copyBlock, math: false, reads: 1, writes: 1 },
+  update_block: { code: updateBlock, math: false, reads: 1, writes: 1 },
 } as const satisfies Record<string, ShaderSpec>;
 
 /** Name of a built-in kernel. */

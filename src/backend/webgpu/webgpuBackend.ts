@@ -24,8 +24,8 @@
 import {
   ArgumentError, BackendUnavailableError, DeviceLostError, FeaturelabError, MatrixTooLargeError, ShaderCompileError,
 } from '../../errors.js';
-import { BaseBackend, MatBase } from '../base.js';
-import type { AdamWPlan, MatmulPlan, SgdPlan } from '../base.js';
+import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
+import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
 import { pickMatmulVariant } from './matmulVariant.js';
@@ -651,6 +651,20 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     } finally {
       this.release(partial);
     }
+  }
+
+  protected kCholeskyDiag(a: GpuMat, k0: number, kb: number): number {
+    this.run('cholesky_diag', {}, [], [buf(a)], 'uuuu', [a.cols, k0, kb, 0x7fc00000], 1);
+    return -1; // a failed pivot shows as NaN on the diagonal (checked by the caller after read)
+  }
+  protected kTriInverse(out: GpuMat, l: GpuMat, k0: number, kb: number): void {
+    this.run('tri_inverse', {}, [buf(l)], [buf(out)], 'uuu', [l.cols, k0, kb], 1);
+  }
+  protected kCopyBlock(out: GpuMat, src: GpuMat, r0: number, c0: number): void {
+    this.runElementwise('copy_block', [buf(src)], [buf(out)], 'uuuuu', [out.rows, out.cols, src.cols, r0, c0], out.size);
+  }
+  protected kUpdateBlock(dst: GpuMat, t: GpuMat, r0: number, c0: number, mode: BlockUpdate): void {
+    this.runElementwise('update_block', [buf(t)], [buf(dst)], 'uuuuuu', [t.rows, t.cols, dst.cols, r0, c0, BLOCK_UPDATES.indexOf(mode)], t.size);
   }
 
   protected kUnary(out: GpuMat, op: UnaryOp, x: GpuMat): void {
