@@ -152,6 +152,22 @@ s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline 
   assert.ok(r.series.rhoGap![2] !== r.series.rhoGap![0], 'full training moves the features');
 });
 
+s('memorization on bordered images (tiny stand-in): α is the border share, rows are finite; a missing class is refused', async () => {
+  const exp = findExperiment('memorization');
+  const config = buildConfig(exp, 'quick', ['data=fashion', 'classes=1,7', 'border=4', 'ns=30,60', 'k=400', 'testSize=30', 'activations=phi2', 'dataDir=/data']);
+  const r = await exp.run(config, { backend: wasm, seed: 2, files: tinyFashion() });
+  const rows = r.summary.rows as Record<string, number | string>[];
+  assert.is(rows.length, 2, 'one row per N (the alphas key does not apply)');
+  for (const row of rows) {
+    assert.is(row.d, 36 * 36);
+    assert.ok(Math.abs((row.alpha as number) - (36 * 36 - 784) / (36 * 36)) < 1e-12, `α = ${row.alpha}`);
+    for (const key of ['testAccuracy', 'spuriousAccuracy', 'cov', 'predictedCov', 'meanAlignment']) assert.ok(Number.isFinite(row[key]), `${key} = ${row[key]}`);
+  }
+  assert.ok((rows[1]!.testAccuracy as number) > 0.9, `classes 1 and 7 are separable blocks: test accuracy ${rows[1]!.testAccuracy}`);
+  const bad = buildConfig(exp, 'quick', ['data=fashion', 'classes=1,1', 'dataDir=/data']);
+  await exp.run(bad, { backend: wasm, seed: 2, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /two different classes/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

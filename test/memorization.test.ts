@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { ArgumentError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { sampleSpurious, spuriousQueries, spuriousTask } from '../src/data/spurious.js';
+import { borderedPair } from '../src/data/spuriousImages.js';
 import { gaussianWeights, gram, randomFeatureKernel, randomFeatures } from '../src/kernel/features.js';
 import { ACTIVATIONS, phi2 } from '../src/kernel/hermite.js';
 import { kernelRegression } from '../src/kernel/regression.js';
@@ -325,6 +326,37 @@ s('end to end: spurious accuracy and alignment fall with N, φ4 memorizes less t
   // Cov ≈ mean F(g − f_loo)g: the spec's 15% needs N ≥ 400 at d = 200 and more samples; here within 0.05 absolute for φ2.
   assert.ok(Math.abs(p2small.cov - p2small.pred) < 0.05 && Math.abs(p2large.cov - p2large.pred) < 0.05, `Cov ≈ predicted (φ2)\n${report}`);
   if ((globalThis as { process?: { env?: Record<string, string> } }).process?.env?.MEMORIZATION_REPORT) console.log(report);
+});
+
+s('borderedPair: noise border around the core, ‖z‖² = d, queries keep the border bit for bit and zero the core', () => {
+  const count = 40;
+  const images = new Float32Array(count * 784);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 4;
+    for (let j = 0; j < 784; j++) images[i * 784 + j] = ((i * 7 + j) % 13) / 13;
+  }
+  const set = { count, rows: 28 as const, cols: 28 as const, images, labels };
+  const b = borderedPair(set, [1, 3], 12, 10, new Rng(4));
+  assert.is(b.side, 48);
+  assert.is(b.d, 2304);
+  assert.ok(Math.abs(b.alpha - (2304 - 784) / 2304) < 1e-15);
+  assert.is(b.spuriousMask.reduce((t, v) => t + v, 0), 2304 - 784);
+  for (let i = 0; i < b.n; i++) {
+    const row = b.z.subarray(i * b.d, (i + 1) * b.d);
+    assert.ok(Math.abs(row.reduce((t, v) => t + v * v, 0) - b.d) < 1e-9, `‖z_${i}‖² = d`);
+    assert.ok(b.g[i] === 1 || b.g[i] === -1);
+    for (let t = 0; t < b.d; t++) {
+      const q = b.queries[i * b.d + t]!;
+      if (b.spuriousMask[t]) assert.is(q, row[t], `query ${i} keeps border pixel ${t}`);
+      else assert.is(q, 0, `query ${i} zeroes core pixel ${t}`);
+    }
+  }
+  // Core pixels of z_i are the (centred, scaled) image: the border does not leak into the core.
+  const nonzeroCore = b.z.subarray(0, b.d).some((v, t) => !b.spuriousMask[t] && v !== 0);
+  assert.ok(nonzeroCore);
+  assert.throws(() => borderedPair(set, [1, 3], 11 + count, 10, new Rng(4)), (e: Error) => e instanceof ArgumentError && /only 20 images/.test(e.message));
+  assert.throws(() => borderedPair(set, [2, 2], 4, 10, new Rng(4)), (e: Error) => e instanceof ArgumentError && /must differ/.test(e.message));
 });
 
 s.run();

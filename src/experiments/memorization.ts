@@ -1,14 +1,20 @@
 /**
  * Memorization of spurious features by random-feature and NTK regression (spec spurious-memorization.md),
- * on the spec's synthetic data: for each activation, spurious fraction α and training size N of the sweep,
+ * on the spec's synthetic data (`data: 'synthetic'`) or on two Fashion-MNIST classes with a noise border
+ * (`data: 'fashion'`, src/data/spuriousImages.ts; α is then the border's share of the pixels and the
+ * `alphas` and `d` keys do not apply): for each activation, spurious fraction α and training size N of the sweep,
  * fit min-norm (or ridge) regression on the kernel, then measure test and spurious accuracy,
  * Cov(f(zˢ), g), the mean alignment F, the predicted Cov mean F(g − f_loo)g, and the theory's γ.
- * Kernels are formed on the host in f64 (the GPU kernel-matrix builds are future work). The Fashion-MNIST
- * variant of the spec is not part of this experiment yet.
+ * Kernel matrices are built on the active backend (src/kernel/backendKernels.ts: matmuls and element-wise
+ * activations, in f32); the regression, leave-one-out terms and alignments are solved on the host in f64
+ * (Cholesky through the f64 WASM path, src/kernel/regression.ts), as the spec's pitfalls advise.
  */
+import { FASHION_MNIST_DIR, type FashionMnist, loadFashionMnist } from '../data/fashionMnist.js';
 import { spuriousQueries, sampleSpurious, spuriousTask } from '../data/spurious.js';
+import { borderedPair } from '../data/spuriousImages.js';
 import { ConfigError } from '../errors.js';
-import { gaussianWeights, ntkFeatureKernel, randomFeatureKernel } from '../kernel/features.js';
+import { ntkFeatureKernelOn, randomFeatureKernelOn } from '../kernel/backendKernels.js';
+import { gaussianWeights } from '../kernel/features.js';
 import { ACTIVATIONS, type ActivationName } from '../kernel/hermite.js';
 import { kernelRegression } from '../kernel/regression.js';
 import {
@@ -20,6 +26,10 @@ import type { Experiment, ExperimentContext, ExperimentResult } from './types.js
 
 /** Config of the memorization experiment. */
 export type MemorizationConfig = {
+  data: string;
+  classes: string;
+  border: number;
+  dataDir: string;
   features: string;
   activations: string;
   alphas: string;
@@ -44,32 +54,58 @@ function names<T extends string>(key: string, text: string, allowed: readonly T[
   return values as T[];
 }
 
-/** One setting of the sweep: fit and measure. */
-function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activation: ActivationName, alpha: number, n: number, cfg: MemorizationConfig) {
-  const rng = new Rng(ctx.seed).fork(`${features}/${activation}/${alpha}/${n}`);
+/** Training inputs, labels and spurious queries, and a test set, of one setting. */
+interface MemorizationData {
+  d: number;
+  alpha: number;
+  train: { z: Float64Array; g: Float64Array };
+  queries: Float64Array;
+  test: { z: Float64Array; g: Float64Array };
+}
+
+/** The synthetic task of the spec, or Fashion-MNIST with a noise border when `images` is given. */
+function makeData(rng: Rng, alpha: number, n: number, cfg: MemorizationConfig, images: FashionMnist | null): MemorizationData {
+  if (images) {
+    const classes = pairOfClasses(cfg.classes);
+    const train = borderedPair(images.train, classes, n, cfg.border, rng.fork('train'));
+    const test = borderedPair(images.test, classes, cfg.testSize, cfg.border, rng.fork('test'));
+    return { d: train.d, alpha: train.alpha, train, queries: train.queries, test };
+  }
   const task = spuriousTask(rng.fork('task'), { d: cfg.d, alpha });
   const train = sampleSpurious(task, rng.fork('train'), n);
   const test = sampleSpurious(task, rng.fork('test'), cfg.testSize);
-  const queries = spuriousQueries(task, train, rng.fork('queries'));
-  const w = gaussianWeights(rng.fork('weights'), cfg.k, cfg.d);
-  const act = ACTIVATIONS[activation];
-  const kernel = (a: Float64Array, b: Float64Array) => (features === 'rf'
-    ? randomFeatureKernel(a, b, w, cfg.d, act.act)
-    : ntkFeatureKernel(a, b, w, cfg.d, act.derivative));
-  const kTrain = kernel(train.z, train.z);
+  return { d: cfg.d, alpha: task.alpha, train, queries: spuriousQueries(task, train, rng.fork('queries')), test };
+}
+
+/** The `classes` key: two distinct Fashion-MNIST class indices. */
+function pairOfClasses(text: string): [number, number] {
+  const v = numbers('classes', text, (c) => Number.isInteger(c) && c >= 0 && c <= 9, 'two class indices in 0 … 9');
+  if (v.length !== 2 || v[0] === v[1]) throw new ConfigError(`memorization: classes must name two different classes (e.g. '0,1' for T-shirt/top vs trouser), got '${text}'`);
+  return [v[0]!, v[1]!];
+}
+
+/** One setting of the sweep: fit and measure. */
+async function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activation: ActivationName, alpha: number, n: number, cfg: MemorizationConfig, images: FashionMnist | null) {
+  const rng = new Rng(ctx.seed).fork(`${features}/${activation}/${alpha}/${n}`);
+  const { d, alpha: realised, train, queries, test } = makeData(rng, alpha, n, cfg, images);
+  const w = gaussianWeights(rng.fork('weights'), cfg.k, d);
+  const kernel = (a: Float64Array, b: Float64Array | null) => (features === 'rf'
+    ? randomFeatureKernelOn(ctx.backend, a, b, w, d, activation)
+    : ntkFeatureKernelOn(ctx.backend, a, b, w, d, activation));
+  const kTrain = await kernel(train.z, null);
   const fit = kernelRegression(kTrain, train.g, { ridge: cfg.ridge });
-  const kSpurious = kernel(queries, train.z);
+  const kSpurious = await kernel(queries, train.z);
   const fSpurious = fit.predict(kSpurious);
-  const fTest = fit.predict(kernel(test.z, train.z));
+  const fTest = fit.predict(await kernel(test.z, train.z));
   const alignment = featureAlignment(fit, kTrain, kSpurious);
   return {
-    features, activation, alpha: task.alpha, n, d: cfg.d, k: cfg.k,
+    features, activation, alpha: realised, n, d, k: cfg.k,
     testAccuracy: testAccuracy(fTest, test.g),
     spuriousAccuracy: spuriousAccuracy(fSpurious, train.g),
     cov: memorizationCov(fSpurious, train.g),
     predictedCov: predictedMemorization(alignment, leaveOneOutErrors(fit, train.g), train.g),
     meanAlignment: meanAlignment(alignment),
-    gammaTheory: gammaTheory(activation, task.alpha, { features, regime: gammaRegime(n, cfg.d) }),
+    gammaTheory: gammaTheory(activation, realised, { features, regime: gammaRegime(n, d) }),
     jitter: fit.jitter,
   };
 }
@@ -78,9 +114,13 @@ function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activation: Act
 export const memorization: Experiment<MemorizationConfig> = {
   name: 'memorization',
   description: 'spurious-feature memorization by random-feature / NTK regression on synthetic data: sweep N, α and the activation',
-  defaults: { features: 'rf,ntk', activations: 'phi2,phi4', alphas: '0.5,0.25', ns: '100,200,400,800', d: 100, k: 2000, ridge: 0, testSize: 500 },
+  defaults: { data: 'synthetic', classes: '0,1', border: 10, dataDir: FASHION_MNIST_DIR, features: 'rf,ntk', activations: 'phi2,phi4', alphas: '0.5,0.25', ns: '100,200,400,800', d: 100, k: 2000, ridge: 0, testSize: 500 },
   presets: { paper: {}, quick: { features: 'rf', ns: '100,400', d: 50, k: 1000, testSize: 200 } },
   keys: {
+    data: { doc: "'synthetic' (the spec's Gaussian task) or 'fashion' (two Fashion-MNIST classes with a noise border)" },
+    classes: { doc: "data = fashion: the two classes, e.g. '0,1' (T-shirt/top vs trouser) or '2,4' (pullover vs coat)" },
+    border: { doc: 'data = fashion: noise border width in pixels (10 → 48×48 images, α = 0.66)', integer: true, min: 1 },
+    dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
     features: { doc: "comma-separated: 'rf' (random features φ(Vz)) and/or 'ntk' (z ⊗ φ′(Wz))" },
     activations: { doc: 'comma-separated activations: phi2, phi4, relu, tanh' },
     alphas: { doc: 'comma-separated spurious fractions α = d_y / d in (0, 1)' },
@@ -95,18 +135,28 @@ export const memorization: Experiment<MemorizationConfig> = {
     const activations = names('activations', config.activations, Object.keys(ACTIVATIONS) as ActivationName[]);
     const alphas = numbers('alphas', config.alphas, (v) => v > 0 && v < 1, 'numbers in (0, 1)');
     const ns = numbers('ns', config.ns, (v) => Number.isInteger(v) && v >= 2, 'integers ≥ 2');
-    const total = featureKinds.length * activations.length * alphas.length * ns.length;
-    const rows: ReturnType<typeof measure>[] = [];
+    if (config.data !== 'synthetic' && config.data !== 'fashion') throw new ConfigError(`memorization: data must be 'synthetic' or 'fashion', got '${config.data}'`);
+    let images: FashionMnist | null = null;
+    if (config.data === 'fashion') {
+      pairOfClasses(config.classes);
+      if (!ctx.files) throw new ConfigError('memorization: data = fashion needs file access; run it from the CLI or pass ctx.files');
+      ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}; α is the border's share (the alphas and d keys do not apply)`);
+      images = await loadFashionMnist(ctx.files, config.dataDir);
+    }
+    // With images, α is fixed by the border: one pass over a single placeholder α.
+    const alphaList = images ? [0] : alphas;
+    const total = featureKinds.length * activations.length * alphaList.length * ns.length;
+    const rows: Awaited<ReturnType<typeof measure>>[] = [];
     const t0 = performance.now();
     const warnings: string[] = [];
     for (const features of featureKinds) {
       for (const activation of activations) {
-        for (const alpha of alphas) {
+        for (const alpha of alphaList) {
           for (const n of ns) {
             if (ctx.shouldStop?.()) break;
-            ctx.progress?.({ step: rows.length, total, phase: `${features} ${activation} α = ${alpha} N = ${n}` });
-            const row = measure(ctx, features, activation, alpha, n, config);
-            if (row.jitter > 0) warnings.push(`${features} ${activation} α = ${alpha} N = ${n}: the kernel needed a diagonal jitter of ${row.jitter.toExponential(2)}`);
+            ctx.progress?.({ step: rows.length, total, phase: `${features} ${activation} ${images ? `${config.classes} bordered` : `α = ${alpha}`} N = ${n}` });
+            const row = await measure(ctx, features, activation, alpha, n, config, images);
+            if (row.jitter > 0) warnings.push(`${features} ${activation} α = ${row.alpha.toFixed(3)} N = ${n}: the kernel needed a diagonal jitter of ${row.jitter.toExponential(2)}`);
             rows.push(row);
             ctx.log?.(`${features.padEnd(4)} ${activation.padEnd(5)} α=${row.alpha.toFixed(2)} N=${String(n).padStart(5)}  test ${row.testAccuracy.toFixed(3)}  spurious ${row.spuriousAccuracy.toFixed(3)}  Cov ${row.cov.toFixed(4)}  predicted ${row.predictedCov.toFixed(4)}  mean F ${row.meanAlignment.toFixed(3)}  γ ${row.gammaTheory.toFixed(3)}`);
           }
