@@ -182,6 +182,16 @@ s('known spectrum Phi = U·diag(sqrt(nρ))·Rᵀ: ρ, residuals S v = ρ v, orth
   }
   // Same projectors onto the top-3 eigenvectors from both routes.
   assert.ok(maxDiff(projector(cov.vectors, p, p, 3), projector(gram.vectors, p, p, 3)) < 1e-10, 'top-3 projectors agree');
+  // The route's matrix formed elsewhere (as the experiment forms S on a backend) gives the same result;
+  // only its lower triangle is read; a wrong size is refused.
+  const given = Float64Array.from(s2);
+  for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) given[a * p + b] = NaN;
+  const fromS = diagonalizeFeatureMap(phi, n, p, { product: given });
+  assert.ok(maxDiff(fromS.rho, rho) < 1e-12, 'ρ from a given S');
+  assert.ok(maxDiff(projector(fromS.vectors, p, p, 3), projector(cov.vectors, p, p, 3)) < 1e-10, 'projectors from a given S');
+  const g2 = mm(phi, tr(phi, n, p), n, p, n).map((x) => x / n);
+  assert.ok(maxDiff(diagonalizeFeatureMap(phi, n, p, { method: 'gram', product: g2 }).rho, rho) < 1e-12, 'ρ from a given G');
+  assert.throws(() => diagonalizeFeatureMap(phi, n, p, { product: new Float64Array(3) }), (e: Error) => e instanceof ArgumentError && /8×8/.test(e.message));
 });
 
 s('n < p: the Gram route has the covariance spectrum, zero-padded beyond n; Π* and Π̂ agree with the p×p route', () => {

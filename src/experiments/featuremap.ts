@@ -20,6 +20,7 @@ export type FeaturemapConfig = {
   batchSize: number;
   lr: number;
   momentum: number;
+  weightDecay: number;
   probeSamples: number;
   limitTrain: number;
   dataDir: string;
@@ -50,7 +51,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
   try {
     await train(backend, model, { x, labels, count: tr.count }, {
       steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
-      optimizer: { kind: 'sgd', momentum: config.momentum },
+      optimizer: { kind: 'sgd', momentum: config.momentum, weightDecay: config.weightDecay },
       trainable: lastOnly ? [`W${last}`, `b${last}`] : undefined,
     }, new Rng(ctx.seed), {
       probes: [{
@@ -59,7 +60,12 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
           const h = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
           const w = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
           const logits = await logitsOf(backend, model, probeX);
-          latest = analyzeFeatureMap(h, probeN, config.hidden, probeLabels, CLASSES, { weights: w, logits, previous });
+          // S = ΦᵀΦ/n formed on the active backend (the eigendecomposition is f64 WASM).
+          const product = await backend.scope(async () => {
+            const hm = backend.upload(h, probeN, config.hidden);
+            return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / probeN })));
+          });
+          latest = analyzeFeatureMap(h, probeN, config.hidden, probeLabels, CLASSES, { weights: w, logits, previous, method: 'covariance', product });
           previous = latest.diagonalization;
           testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
           series.epoch!.push(step / stepsPerEpoch);
@@ -91,7 +97,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
 export const featuremap: Experiment<FeaturemapConfig> = {
   name: 'featuremap',
   description: 'diagonalizing the forward feature map of an MLP on Fashion-MNIST: spectrum, Π̂(C), MF/EF regime, NC1, D_LR (vs frozen random features)',
-  defaults: { hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, probeSamples: 2000, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
+  defaults: { hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, probeSamples: 2000, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
   presets: { paper: {}, quick: { hidden: 256, epochs: 3, limitTrain: 12000, probeSamples: 1000 } },
   keys: {
     hidden: { doc: 'width of the two hidden layers (the feature map is the second)', integer: true, min: 2 },
@@ -99,6 +105,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     batchSize: { doc: 'examples per SGD step', integer: true, min: 1 },
     lr: { doc: 'initial learning rate (cosine decay)', min: 0 },
     momentum: { doc: 'SGD momentum', min: 0 },
+    weightDecay: { doc: 'SGD weight decay (drives the features toward neural collapse)', min: 0 },
     probeSamples: { doc: 'training images whose features are diagonalized', integer: true, min: 20 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },

@@ -70,6 +70,28 @@ export interface DiagonalizeOptions {
   method?: 'auto' | DiagonalizationRoute;
   /** Eigenvalues ≤ nullTolerance·ρ_1 are set to 0 (default max(n, p)·2.2e-16). */
   nullTolerance?: number;
+  /**
+   * The route's matrix already formed elsewhere (e.g. by a matmul on the active backend): S = PhiᵀPhi/n
+   * (p×p) for the covariance route, G = Phi Phiᵀ/n (n×n) for the Gram route; symmetrised here.
+   */
+  product?: Float64Array;
+}
+
+/** opts.product checked, symmetrised from its lower triangle, or null when absent. */
+function givenProduct(fn: string, product: Float64Array | undefined, size: number, what: string): Float64Array | null {
+  if (product === undefined) return null;
+  if (!(product instanceof Float64Array) || product.length !== size * size) {
+    throw new ArgumentError(`${fn}: product must be the ${size}×${size} ${what} as a Float64Array, got ${product instanceof Float64Array ? `${product.length} values` : typeof product}`);
+  }
+  const out = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = product[i * size + j]!;
+      if (!Number.isFinite(v)) throw new ArgumentError(`${fn}: product[${i}, ${j}] is ${v}; every entry must be finite`);
+      out[i * size + j] = out[j * size + i] = v;
+    }
+  }
+  return out;
 }
 
 /** The eigendecomposition S v_k = ρ_k v_k of the uncentred feature covariance (spec "Definitions"). */
@@ -194,9 +216,10 @@ export function diagonalizeFeatureMap(features: HostMatrix, n: number, p: number
   const rho = new Float64Array(m);
   const vectors = new Float64Array(p * m);
   if (route === 'covariance') {
-    const s = new Float64Array(p * p);
+    const given = givenProduct(fn, opts.product, p, 'covariance S = PhiᵀPhi/n');
+    const s = given ?? new Float64Array(p * p);
     const row = new Float64Array(p);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < (given ? 0 : n); i++) {
       for (let a = 0; a < p; a++) row[a] = features[i * p + a];
       for (let a = 0; a < p; a++) {
         const xa = row[a];
@@ -205,7 +228,7 @@ export function diagonalizeFeatureMap(features: HostMatrix, n: number, p: number
         for (let b = a; b < p; b++) s[base + b] += xa * row[b];
       }
     }
-    for (let a = 0; a < p; a++) {
+    for (let a = 0; a < (given ? 0 : p); a++) {
       for (let b = a; b < p; b++) s[b * p + a] = s[a * p + b] /= n;
     }
     const { values, vectors: v } = symmetricEigen(s, p);
@@ -218,8 +241,9 @@ export function diagonalizeFeatureMap(features: HostMatrix, n: number, p: number
       for (let a = 0; a < p; a++) vectors[a * m + k] = v[a * p + src];
     }
   } else {
-    const g = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
+    const given = givenProduct(fn, opts.product, n, 'Gram G = Phi Phiᵀ/n');
+    const g = given ?? new Float64Array(n * n);
+    for (let i = 0; i < (given ? 0 : n); i++) {
       for (let j = i; j < n; j++) {
         let acc = 0;
         const oi = i * p, oj = j * p;
