@@ -1,12 +1,16 @@
 /**
  * RF and NTK kernel matrices built on the backends (src/kernel/backendKernels.ts) against the host f64
- * definitions (src/kernel/features.ts), for every activation, with the features in uneven chunks.
+ * definitions (src/kernel/features.ts), for every activation, with the features in uneven chunks; and the
+ * empirical NTK J·Jᵀ of a trained two-layer network (autograd, src/kernel/empiricalNtk.ts) against the
+ * feature form.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACTIVATIONS, type ActivationName } from '../src/kernel/hermite.js';
 import { gaussianWeights, ntkFeatureKernel, randomFeatureKernel } from '../src/kernel/features.js';
 import { ntkFeatureKernelOn, randomFeatureKernelOn } from '../src/kernel/backendKernels.js';
+import { empiricalFirstLayerNtk } from '../src/kernel/empiricalNtk.js';
+import { Tape } from '../src/autograd/tape.js';
 import { Rng } from '../src/rng.js';
 import type { Backend } from '../src/index.js';
 import { ref, runtime, testBackends } from './support/backends.js';
@@ -47,6 +51,42 @@ for (const b of [ref as unknown as Backend, ...testBackends]) {
       const selfWant = randomFeatureKernel(z1, z1, w, d, act.act);
       assert.ok(relErr(self, selfWant) <= tol, `RF ${name} of z1 with itself: relative error ${relErr(self, selfWant).toExponential(2)}`);
     }
+  });
+}
+
+for (const b of [ref as unknown as Backend, ...testBackends.filter((x) => x.name === 'wasm')]) {
+  s(`${b.name}: the empirical NTK J·Jᵀ of a trained two-layer net equals the NTK feature kernel of its weights`, async () => {
+    const [n, dIn, k] = [9, 5, 24];
+    const r = new Rng(11);
+    const z = Float64Array.from(r.fillNormal(new Float32Array(n * dIn)));
+    const target = b.upload(r.fork('y').fillNormal(new Float32Array(n)), n, 1);
+    const w = b.upload(Float32Array.from(gaussianWeights(r.fork('w'), k, dIn)), k, dIn);
+    const a = b.upload(Float32Array.from({ length: k }, (_, j) => (j % 2 ? 1 : -1)), k, 1);
+    const zm = b.upload(Float32Array.from(z), n, dIn);
+    for (const act of ['tanh', 'relu'] as const) {
+      // Train W (a fixed) for 30 steps of gradient descent on the MSE, so the weights are not at their init.
+      let firstLoss = NaN;
+      let lastLoss = NaN;
+      for (let step = 0; step < 30; step++) {
+        const tape = new Tape(b);
+        const wv = tape.param(w);
+        const pred = tape.scale(tape.matmul(tape.unary(act, tape.matmul(tape.input(zm), wv, { transB: true })), tape.input(a)), 1 / Math.sqrt(k));
+        const loss = tape.mse(pred, target);
+        tape.backward(loss);
+        lastLoss = (await b.read(loss.value))[0]!;
+        if (step === 0) firstLoss = lastLoss;
+        b.sgdStep(w, tape.grad(wv)!, null, { lr: 0.5 });
+        tape.dispose();
+      }
+      assert.ok(lastLoss < 0.9 * firstLoss, `${act}: training moved the weights (loss ${firstLoss} → ${lastLoss})`);
+      const trained = Float64Array.from(await b.read(w));
+      const theta = await empiricalFirstLayerNtk(b, w, a, z, act);
+      const want = ntkFeatureKernel(z, z, b.name === 'ref' ? (ref.readF64(w) as Float64Array) : trained, dIn, ACTIVATIONS[act].derivative);
+      const err = relErr(theta, want);
+      // ref computes in f64 but read() hands the per-sample gradients back in f32: ~1e-8.
+      assert.ok(err <= (b.name === 'ref' ? 1e-7 : 1e-5), `${act}: ‖Θ_emp − Θ_feature‖∞ / max = ${err.toExponential(2)}`);
+    }
+    b.free(target, w, a, zm);
   });
 }
 
