@@ -152,6 +152,19 @@ s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline 
   assert.ok(r.series.rhoGap![2] !== r.series.rhoGap![0], 'full training moves the features');
 });
 
+s('memorization at the spec\'s scale (d = 200, k = 12000 RF, φ2, α = ½, N = 400): Cov within 15 % of mean F(g − f_loo)g over 3 seeds', async () => {
+  let cov = 0;
+  let predicted = 0;
+  for (const seed of [0, 1, 2]) {
+    const r = await run('memorization', wasm, ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=400', 'd=200', 'k=12000', 'testSize=50'], seed);
+    const row = (r.summary.rows as Record<string, number>[])[0]!;
+    cov += row.cov! / 3;
+    predicted += row.predictedCov! / 3;
+    assert.ok(row.covStdError! > 0 && row.covStdError! < 0.05, `standard error ${row.covStdError}`);
+  }
+  assert.ok(Math.abs(cov - predicted) <= 0.15 * predicted, `mean Cov ${cov.toFixed(4)} vs predicted ${predicted.toFixed(4)}`);
+});
+
 s('memorization on bordered images (tiny stand-in): α is the border share, rows are finite; a missing class is refused', async () => {
   const exp = findExperiment('memorization');
   const config = buildConfig(exp, 'quick', ['data=fashion', 'classes=1,7', 'border=4', 'ns=30,60', 'k=400', 'testSize=30', 'activations=phi2', 'dataDir=/data']);

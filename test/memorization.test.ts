@@ -16,7 +16,7 @@ import { ACTIVATIONS, phi2 } from '../src/kernel/hermite.js';
 import { kernelRegression } from '../src/kernel/regression.js';
 import {
   featureAlignment, gammaFromCoefficients, gammaRegime, gammaTheory, leaveOneOutErrors, leaveOneOutPredictions, meanAlignment,
-  memorizationCov, predictedMemorization, spuriousAccuracy, testAccuracy,
+  memorizationCov, memorizationCovStdError, predictedMemorization, spuriousAccuracy, testAccuracy,
 } from '../src/metrics/memorization.js';
 
 const s = suite('memorization (spurious data, alignment, leave-one-out, γ)');
@@ -163,6 +163,10 @@ s('memorizationCov: mean(f·g) − mean(f)·mean(g) on a tiny table by hand', ()
   // A constant f has no covariance with anything.
   assert.ok(Math.abs(memorizationCov(f64([3, 3, 3]), f64([1, -1, 1]))) < 1e-15);
   assert.throws(() => memorizationCov(f64([1]), f64([1, 1])), isShape);
+  // Standard error: balanced g (ḡ = 0), f = [4, 1, 0, −1] (f̄ = 1): u = (f − 1)·g = [3, 0, −1, 2], mean 1,
+  // sample variance ((2² + 1 + 2² + 1) / 3) = 10/3, so se = sqrt(10/3 / 4).
+  assert.ok(Math.abs(memorizationCovStdError(f64([4, 1, 0, -1]), f64([1, -1, 1, -1])) - Math.sqrt(10 / 12)) < 1e-15);
+  assert.ok(Number.isNaN(memorizationCovStdError(f64([1]), f64([1]))));
 });
 
 s('featureAlignment: (K⁻¹Ks)_ii for an explicit 2×2 kernel, with and without ridge; queries = training points give 1', () => {

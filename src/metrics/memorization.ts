@@ -80,6 +80,31 @@ export function memorizationCov(fSpurious: Float64Array, gTrain: Float64Array): 
   return fg / n - (f / n) * (g / n);
 }
 
+/**
+ * Standard error of memorizationCov as a sample mean: std of u_i = (f_i − f̄)(g_i − ḡ) over √N. Cov is estimated
+ * from N queries, so a Cov and its prediction can only agree to about this.
+ */
+export function memorizationCovStdError(fSpurious: Float64Array, gTrain: Float64Array): number {
+  const fn = 'memorizationCovStdError';
+  checkLabels(fn, gTrain);
+  checkVector(fn, 'fSpurious', fSpurious, gTrain.length);
+  const n = gTrain.length;
+  if (n < 2) return NaN;
+  let f = 0, g = 0;
+  for (let i = 0; i < n; i++) {
+    f += fSpurious[i];
+    g += gTrain[i];
+  }
+  f /= n;
+  g /= n;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (fSpurious[i] - f) * (gTrain[i] - g);
+  mean /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += ((fSpurious[i] - f) * (gTrain[i] - g) - mean) ** 2;
+  return Math.sqrt(v / (n - 1) / n);
+}
+
 /** Feature alignment F_i = (K⁻¹ Ks)_ii (spec, "Kernel form"), with K⁻¹ read as (K + (λ + jitter)I)⁻¹ of the fit; kSpuriousTrain is N×N, row i = k(z_i^s, z_j). */
 export function featureAlignment(fit: KernelRegression, kTrainTrain: Float64Array, kSpuriousTrain: Float64Array): Float64Array {
   const fn = 'featureAlignment';
