@@ -111,6 +111,24 @@ for (const b of [ref as unknown as Backend, ...testBackends]) {
     }
   });
 
+  s(`${b.name}: a near-singular matrix (rank-60 Gram + 1e-5·I, condition ~1e5): L·Lᵀ = A to f32 backward accuracy`, async () => {
+    const n = 100;
+    const k = 60;
+    const r = rng(77);
+    const g = Float64Array.from({ length: n * k }, () => 2 * r() - 1);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += g[i * k + p]! * g[j * k + p]!;
+        a[i * n + j] = a[j * n + i] = Math.fround(sum / k + (i === j ? 1e-5 : 0));
+      }
+    }
+    const l = await b.scope(async () => readBack(b, b.cholesky(b.upload(Float32Array.from(a), n, n))));
+    const res = factorResidual(a, l, n);
+    assert.ok(res <= tol.cholesky, `‖A − LLᵀ‖/‖A‖ = ${res.toExponential(2)}`);
+  });
+
   s(`${b.name}: a matrix that is not positive definite fails at its pivot (70 of 130)`, async () => {
     const n = 130;
     const a = new Float32Array(n * n);
