@@ -10,7 +10,8 @@ import { learningRate } from '../src/nn/schedule.js';
 import { train, type TrainConfig } from '../src/nn/train.js';
 import { Rng } from '../src/rng.js';
 import type { Backend } from '../src/index.js';
-import { testBackends } from './support/backends.js';
+import { ref, testBackends } from './support/backends.js';
+import { Tape } from '../src/autograd/tape.js';
 import { uniform } from './support/random.js';
 
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
@@ -72,6 +73,25 @@ s('minibatches with a seeded shuffle: same seed → same bits, another seed → 
   assert.equal(a.losses, b.losses);
   assert.not.equal(a.losses, c.losses);
   assert.ok(a.losses[3]! < a.losses[0]!);
+});
+
+s('MSE against one-hot targets: the step-0 loss is Σ_c mean_i (f_ic − y_ic)² of the initial logits, and training lowers it', async () => {
+  const seen = await fit(ref as unknown as Backend, { loss: 'mse', lr: 0.05 }, 5);
+  // Recompute the initial loss by hand from a fresh model with the same seed.
+  const count = 60;
+  const labels = Float32Array.from({ length: count }, (_, i) => i % 3);
+  const x = uniform(5, count, 5, -1, 1).map((v, i) => v + 2 * labels[Math.floor(i / 5)]! * ((i % 5) === labels[Math.floor(i / 5)]! ? 1 : 0));
+  const model = new Mlp(ref as unknown as Backend, [5, 16, 3], new Rng(5));
+  const tape = new Tape(ref as unknown as Backend);
+  const logits = ref.readF64(model.forward(tape, model.params.onTape(tape), tape.input(ref.upload(x, count, 5))).value);
+  tape.dispose();
+  model.params.free();
+  let want = 0;
+  for (let i = 0; i < count; i++) for (let c = 0; c < 3; c++) want += (logits[i * 3 + c]! - (labels[i] === c ? 1 : 0)) ** 2;
+  want /= count;
+  assert.ok(Math.abs(seen.losses[0]! - want) <= 1e-6 * want, `step-0 loss ${seen.losses[0]} vs ${want}`);
+  assert.ok(seen.losses[3]! < 0.5 * seen.losses[0]!, `losses ${seen.losses}`);
+  await fit(wasm, { loss: 'hinge' as 'mse' }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /loss must be 'crossEntropy' or 'mse'/));
 });
 
 s('bad training configs raise ConfigError naming the value', async () => {

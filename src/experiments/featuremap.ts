@@ -21,6 +21,7 @@ export type FeaturemapConfig = {
   lr: number;
   momentum: number;
   weightDecay: number;
+  loss: string;
   probeSamples: number;
   limitTrain: number;
   dataDir: string;
@@ -52,6 +53,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
     await train(backend, model, { x, labels, count: tr.count }, {
       steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
       optimizer: { kind: 'sgd', momentum: config.momentum, weightDecay: config.weightDecay },
+      loss: config.loss === 'mse' ? 'mse' : 'crossEntropy',
       trainable: lastOnly ? [`W${last}`, `b${last}`] : undefined,
     }, new Rng(ctx.seed), {
       probes: [{
@@ -97,7 +99,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
 export const featuremap: Experiment<FeaturemapConfig> = {
   name: 'featuremap',
   description: 'diagonalizing the forward feature map of an MLP on Fashion-MNIST: spectrum, Π̂(C), MF/EF regime, NC1, D_LR (vs frozen random features)',
-  defaults: { hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, probeSamples: 2000, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
+  defaults: { hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, loss: 'crossEntropy', probeSamples: 2000, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
   presets: { paper: {}, quick: { hidden: 256, epochs: 3, limitTrain: 12000, probeSamples: 1000 } },
   keys: {
     hidden: { doc: 'width of the two hidden layers (the feature map is the second)', integer: true, min: 2 },
@@ -106,11 +108,13 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     lr: { doc: 'initial learning rate (cosine decay)', min: 0 },
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'SGD weight decay (drives the features toward neural collapse)', min: 0 },
+    loss: { doc: "'crossEntropy' or 'mse' (squared error against one-hot targets, as the last-layer dynamics the spec analyses)" },
     probeSamples: { doc: 'training images whose features are diagonalized', integer: true, min: 20 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
+    if (config.loss !== 'crossEntropy' && config.loss !== 'mse') throw new ConfigError(`featuremap: loss must be 'crossEntropy' or 'mse', got '${config.loss}'`);
     if (!ctx.files) throw new ConfigError('featuremap: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const data = await loadFashionMnist(ctx.files, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
     const t0 = performance.now();

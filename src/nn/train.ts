@@ -25,6 +25,11 @@ export interface TrainConfig {
   regularizer?: { lambda: number; nu: number };
   /** Names of the parameters to update (default all); the others stay frozen. */
   trainable?: string[];
+  /**
+   * 'crossEntropy' (default): softmax cross-entropy of the logits against the labels. 'mse': the squared error
+   * of the logits against one-hot targets, summed over the classes and averaged over the examples.
+   */
+  loss?: 'crossEntropy' | 'mse';
 }
 
 /** The training data on the backend: inputs (count × features) and labels (count × 1). */
@@ -73,6 +78,7 @@ export function validateTrainConfig(cfg: TrainConfig, count: number): void {
   if (cfg.batchSize !== 'full' && (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1 || cfg.batchSize > count)) {
     throw new ConfigError(`batchSize must be 'full' or an integer in [1, ${count}], got ${cfg.batchSize}`);
   }
+  if (cfg.loss !== undefined && cfg.loss !== 'crossEntropy' && cfg.loss !== 'mse') throw new ConfigError(`loss must be 'crossEntropy' or 'mse', got '${String(cfg.loss)}'`);
   if (cfg.regularizer && (!(cfg.regularizer.lambda >= 0) || !(cfg.regularizer.nu >= 1))) {
     throw new ConfigError(`regularizer needs lambda ≥ 0 and nu ≥ 1, got lambda ${cfg.regularizer.lambda}, nu ${cfg.regularizer.nu}`);
   }
@@ -94,9 +100,23 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   const probes = hooks.probes ?? [];
   const t0 = performance.now();
 
-  /** Records the objective (cross-entropy + the regulariser) of inputs x on the tape. */
+  // One-hot targets for the MSE loss: rows of the identity picked by the labels (made on first use).
+  let eye: Mat | null = null;
+  const lossOf = (tape: Tape, logits: Var, labels: Mat): Var => {
+    if (cfg.loss !== 'mse') return tape.softmaxCrossEntropy(logits, labels);
+    const c = logits.value.cols;
+    if (!eye) eye = backend.upload(Float32Array.from({ length: c * c }, (_, i) => (i % (c + 1) === 0 ? 1 : 0)), c, c);
+    const onehot = backend.gatherRows(eye, labels);
+    try {
+      return tape.scale(tape.mse(logits, onehot), c);
+    } finally {
+      backend.free(onehot);
+    }
+  };
+
+  /** Records the objective (the loss + the regulariser) of inputs x on the tape. */
   const objective = (tape: Tape, p: Record<string, Var>, x: Mat, labels: Mat): Var => {
-    const loss = tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(x)), labels);
+    const loss = lossOf(tape, model.forward(tape, p, tape.input(x)), labels);
     const reg = cfg.regularizer;
     return reg && reg.lambda > 0 ? tape.add(loss, tape.scale(model.normPower!(tape, p, reg.nu), reg.lambda)) : loss;
   };
@@ -157,6 +177,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss };
   } finally {
     if (lastLoss) backend.free(lastLoss);
+    if (eye) backend.free(eye);
     optimizer.free();
   }
 }
