@@ -181,6 +181,20 @@ s('memorization on bordered images (tiny stand-in): α is the border share, rows
   await exp.run(bad, { backend: wasm, seed: 2, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /two different classes/));
 });
 
+s('featuremap on modular addition (p = 11): measures every probe; the frozen-embedding baseline keeps its features', async () => {
+  const exp = findExperiment('featuremap');
+  const config = buildConfig(exp, 'modadd', ['p=11', 'width=24', 'steps=400', 'probeEvery=100', 'trainFraction=0.6']);
+  const r = await exp.run(config, { backend: wasm, seed: 3 });
+  assert.equal(r.series.step, [0, 100, 200, 300, 400]);
+  for (const k of ['piHatC', 'rhoGap', 'dLR', 'nc1', 'testAccuracy']) assert.ok(Number.isFinite(r.summary[k]), `${k} = ${r.summary[k]}`);
+  assert.is(r.series.trainAccuracy!.at(-1), 1, 'the 73 training pairs are fitted');
+  const nc1 = r.series.baselineNc1!;
+  assert.ok(nc1.every((v) => v === nc1[0]), `frozen embedding: NC1 constant, got ${nc1}`);
+  assert.ok(r.series.nc1![4] !== r.series.nc1![0], 'full training moves the features');
+  const bad = buildConfig(exp, 'modadd', ['act=tanh']);
+  await exp.run(bad, { backend: wasm, seed: 3 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /square' or 'relu/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

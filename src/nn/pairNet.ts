@@ -68,12 +68,16 @@ export class PairNet implements Model {
     return x;
   }
 
-  /** Logits of the pairs `x`: bound with bindPairs, or one-hot pairs (batch × 2·tokens). */
-  forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+  /** The neurons' activations act(u_i[a] + v_i[b]) on the pairs `x` (batch × m): the network's feature map. */
+  hidden(tape: Tape, p: Record<string, Var>, x: Var): Var {
     const sel = this.bound.get(x.value);
     const embedded = sel ? tape.gatherSum(p.E!, sel) : tape.matmul(x, p.E!);
-    const h = this.config.act === 'relu' ? tape.unary('relu', embedded) : tape.unary('square', embedded);
-    return tape.matmul(h, p.W!);
+    return this.config.act === 'relu' ? tape.unary('relu', embedded) : tape.unary('square', embedded);
+  }
+
+  /** Logits of the pairs `x`: bound with bindPairs, or one-hot pairs (batch × 2·tokens). */
+  forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+    return tape.matmul(this.hidden(tape, p, x), p.W!);
   }
 
   /** Frees the parameters and the bound selections. */
