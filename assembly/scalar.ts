@@ -21,6 +21,7 @@ export function unaryOp(op: i32, x: f64): f64 {
     case 10: return Math.abs(x);
     case 11: return Math.sin(x);
     case 12: return Math.cos(x);
+    case 13: return Math.acos(x);
     default: return NaN;
   }
 }
@@ -50,6 +51,7 @@ export function unaryDeriv(op: i32, x: f64): f64 {
     case 10: return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : NaN;
     case 11: return Math.cos(x);
     case 12: return -Math.sin(x);
+    case 13: return -1 / Math.sqrt(1 - x * x);
     default: return NaN;
   }
 }

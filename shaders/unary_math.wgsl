@@ -69,6 +69,24 @@ fn sqrt_ieee(x: f32) -> f32 {
   return sqrt(x);
 }
 
+/** asin(x) for |x| ≤ 0.5: x + x³·P(x²) with the classic f32 minimax coefficients (≈ 1 ulp). */
+fn asin_small(x: f32) -> f32 {
+  let z = x * x;
+  return x + x * z * ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1);
+}
+
+/**
+ * acos(x) to a few ulp (the built-in's accuracy is only that of atan2, 4096 ulp by the spec): π/2 − asin(x)
+ * for |x| ≤ ½, else 2·asin(√((1 − |x|)/2)) reflected for x < 0. NaN outside [−1, 1].
+ */
+fn acos_f(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax > 1.0) { return make_nan(bitcast<u32>(x)); }
+  if (ax <= 0.5) { return 1.5707963267948966 - asin_small(x); }
+  let a = 2.0 * asin_small(sqrt((1.0 - ax) * 0.5));
+  return select(3.141592653589793 - a, a, x > 0.0);
+}
+
 /** tanh with full relative precision near 0 and no overflow for large |x|. */
 fn safe_tanh(x: f32) -> f32 {
   if (is_nan(x)) { return x; }
@@ -114,6 +132,7 @@ fn unary_f(op: u32, x: f32) -> f32 {
     case 10u: { return abs(x); }                                          // abs
     case 11u: { return sin_cos(x).x; }                                    // sin
     case 12u: { return sin_cos(x).y; }                                    // cos
+    case 13u: { return acos_f(x); }                                       // acos
     default: { return x; }                                                // UNARY_NONE
   }
 }
@@ -141,6 +160,7 @@ fn unary_df(op: u32, x: f32) -> f32 {
     case 10u: { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); } // abs
     case 11u: { return sin_cos(x).y; }                                    // sin
     case 12u: { return -sin_cos(x).x; }                                   // cos
+    case 13u: { return -1.0 / sqrt_ieee(1.0 - x * x); }                   // acos
     default: { return 1.0; }
   }
 }

@@ -10,8 +10,9 @@ import { TOL } from './tolerances.js';
 const SHAPES = [[1, 1], [1, 3], [2, 17], [17, 64], [65, 127], [127, 3], [257, 65], [1000, 33]];
 const ROUNDS_ONCE: UnaryOp[] = ['relu', 'square', 'neg', 'abs'];
 
-/** Inputs in each op's domain: positive for log and sqrt, moderate elsewhere. */
+/** Inputs in each op's domain: positive for log and sqrt, inside (−1, 1) for acos, moderate elsewhere. */
 function domain(op: UnaryOp, seed: number, rows: number, cols: number): Float32Array {
+  if (op === 'acos') return uniform(seed, rows, cols, -0.999, 0.999);
   return op === 'log' || op === 'sqrt' ? uniform(seed, rows, cols, 0.05, 4) : uniform(seed, rows, cols, -4, 4);
 }
 

@@ -5,16 +5,17 @@ import { ref } from './support/backends.js';
 import { expectClose } from './support/compare.js';
 import { TOL } from './tolerances.js';
 
-// Points away from each op's kinks (relu and abs at 0) and inside its domain (log, sqrt need x > 0).
+// Points away from each op's kinks (relu and abs at 0) and inside its domain (log, sqrt need x > 0; acos |x| < 1).
 const POINTS = [-3.1, -1.7, -0.6, -0.05, 0.05, 0.4, 1.3, 2.9];
 const POSITIVE = [0.07, 0.3, 0.9, 1.6, 2.5, 4.2, 7.7, 11];
+const INSIDE_UNIT = [-0.95, -0.6, -0.3, -0.05, 0.05, 0.35, 0.7, 0.93]; // acos: |x| < 1
 const H = 1e-5;
 
 const s = suite('gradients [ref, central finite differences]');
 
 s('unaryGrad(op, x, dy) = dy · (f(x+h) − f(x−h)) / 2h for every unary op', () => {
   for (const op of UNARY_OPS) {
-    const xs = op === 'log' || op === 'sqrt' ? POSITIVE : POINTS;
+    const xs = op === 'log' || op === 'sqrt' ? POSITIVE : op === 'acos' ? INSIDE_UNIT : POINTS;
     const n = xs.length;
     const dy = xs.map((_, i) => 0.5 + i / 4);
     const xPlus = ref.upload(xs.map((x) => x + H), 1, n);

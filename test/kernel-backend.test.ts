@@ -7,8 +7,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACTIVATIONS, type ActivationName } from '../src/kernel/hermite.js';
-import { gaussianWeights, ntkFeatureKernel, randomFeatureKernel } from '../src/kernel/features.js';
-import { ntkFeatureKernelOn, randomFeatureKernelOn } from '../src/kernel/backendKernels.js';
+import { gaussianWeights, linearKernel, ntkFeatureKernel, randomFeatureKernel, rbfKernel } from '../src/kernel/features.js';
+import { arccosKernelsOn, linearKernelOn, ntkFeatureKernelOn, randomFeatureKernelOn, rbfKernelOn } from '../src/kernel/backendKernels.js';
+import { arccosKernels } from '../src/kernel/arccos.js';
 import { empiricalFirstLayerNtk } from '../src/kernel/empiricalNtk.js';
 import { Tape } from '../src/autograd/tape.js';
 import { Rng } from '../src/rng.js';
@@ -50,6 +51,29 @@ for (const b of [ref as unknown as Backend, ...testBackends]) {
       const self = await randomFeatureKernelOn(b, z1, null, w, d, name, { chunk: 40 });
       const selfWant = randomFeatureKernel(z1, z1, w, d, act.act);
       assert.ok(relErr(self, selfWant) <= tol, `RF ${name} of z1 with itself: relative error ${relErr(self, selfWant).toExponential(2)}`);
+    }
+  });
+}
+
+for (const b of [ref as unknown as Backend, ...testBackends]) {
+  // f32 arc-cosine: the angle of (nearly) parallel inputs is only good to ~√(2·2⁻²⁴) ≈ 3e-4 (acos′ → ∞ at 1),
+  // compounding over layers (2.5e-4 observed at depth 3); ref computes in f64 but read() rounds to f32.
+  const tol = b.name === 'ref' ? 1e-6 : 5e-4;
+  s(`${b.name}: linear, RBF and the arc-cosine NNGP / NTK (depth 0, 1, 3; with bias variance) equal the host f64 kernels`, async () => {
+    const x1z = Float64Array.from(z1);
+    x1z.fill(0, 2 * d, 3 * d); // a zero input: the arc-cosine recursion's cosine is 0 there when σ_b = 0
+    const lin = await linearKernelOn(b, z1, z2, d, { scale: 0.5, bias: 0.25 });
+    assert.ok(relErr(lin, linearKernel(z1, z2, d, { scale: 0.5, bias: 0.25 })) <= tol, 'linear');
+    const rbf = await rbfKernelOn(b, z1, null, d, { lengthscale: 1.7, variance: 2 });
+    const rbfWant = rbfKernel(z1, z1, d, { lengthscale: 1.7, variance: 2 });
+    assert.ok(relErr(rbf, rbfWant) <= tol, `RBF: ${relErr(rbf, rbfWant).toExponential(2)}`);
+    for (const opts of [{ depth: 0 }, { depth: 1 }, { depth: 3, weightVariance: 2 }, { depth: 2, weightVariance: 1.5, biasVariance: 0.1 }]) {
+      for (const x2 of [z2, null]) {
+        const got = await arccosKernelsOn(b, x1z, x2, d, opts);
+        const want = arccosKernels(x1z, x2 ?? x1z, d, opts);
+        assert.ok(relErr(got.nngp, want.nngp) <= tol, `NNGP ${JSON.stringify(opts)}: ${relErr(got.nngp, want.nngp).toExponential(2)}`);
+        assert.ok(relErr(got.ntk, want.ntk) <= tol, `NTK ${JSON.stringify(opts)}: ${relErr(got.ntk, want.ntk).toExponential(2)}`);
+      }
     }
   });
 }

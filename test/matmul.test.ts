@@ -53,6 +53,12 @@ for (const b of testBackends) {
         const bias = host(uniform(4, 1, n), 1, n);
         // log and sqrt need positive pre-activations: shift by +k through the bias (|alpha·AB + beta·C| < k).
         if (act === 'log' || act === 'sqrt') bias.data.forEach((v, j) => { bias.data[j] = v + k; });
+        // acos needs pre-activations inside (−1, 1): shrink A, C and the bias (|0.75·AB| ≤ 0.23, |0.5·C| ≤ 0.15).
+        if (act === 'acos') {
+          A.data.forEach((v, j) => { A.data[j] = (0.3 * v) / k; });
+          C.data.forEach((v, j) => { C.data[j] = 0.3 * v; });
+          bias.data.forEach((v, j) => { bias.data[j] = 0.3 * v; });
+        }
         await agreeWithRef(b, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA: act === 'gelu', transB: act === 'tanh', alpha: 0.75, beta: -0.5, c, bias: bi, act }),
           act === 'exp' || act === 'cube' ? { ...TOL.matmul, rtol: 2e-5 } : TOL.matmul, `matmul epilogue act=${act} ${m}×${k}·${k}×${n}`);
       }

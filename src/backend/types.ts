@@ -12,11 +12,11 @@ export type BackendName = 'webgpu' | 'wasm' | 'ref';
 /** Element-wise ops with a gradient. */
 export type UnaryOp =
   | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'square' | 'cube' | 'exp' | 'log' | 'sqrt'
-  | 'neg' | 'abs' | 'sin' | 'cos';
+  | 'neg' | 'abs' | 'sin' | 'cos' | 'acos';
 
 /** All unary ops, in a fixed order (also the op code used by the WASM and WGSL kernels). */
 export const UNARY_OPS: readonly UnaryOp[] = [
-  'relu', 'gelu', 'tanh', 'sigmoid', 'square', 'cube', 'exp', 'log', 'sqrt', 'neg', 'abs', 'sin', 'cos',
+  'relu', 'gelu', 'tanh', 'sigmoid', 'square', 'cube', 'exp', 'log', 'sqrt', 'neg', 'abs', 'sin', 'cos', 'acos',
 ];
 
 /** Element-wise binary ops. */

@@ -1,13 +1,15 @@
 /**
- * Random-feature and NTK kernel matrices built on a backend (WGSL on WebGPU, AssemblyScript on WASM): the
- * same kernels as src/kernel/features.ts (spec spurious-memorization.md, "Random features", "NTK features"),
- * with the products as matmuls and the activations as element-wise ops, the features taken in chunks so
- * that no more than n·chunk of them exist at once. Results come back as f64 arrays (computed in f32).
+ * Kernel matrices built on a backend (WGSL on WebGPU, AssemblyScript on WASM), the same kernels as the host
+ * f64 definitions: random-feature and NTK kernels (src/kernel/features.ts; spec spurious-memorization.md,
+ * "Random features", "NTK features") with the features taken in chunks so that no more than n·chunk of them
+ * exist at once; linear and RBF kernels; the arc-cosine NNGP / NTK of deep ReLU nets (src/kernel/arccos.ts).
+ * Products are matmuls, everything else element-wise ops. Results come back as f64 arrays (computed in f32).
  */
 import type { Backend, Mat } from '../backend/types.js';
 import { ArgumentError } from '../errors.js';
 import type { ActivationName } from './hermite.js';
-import { matrixRows } from './features.js';
+import type { ArcCosineKernels, ArcCosineOptions } from './arccos.js';
+import { type LinearKernelOptions, type RbfKernelOptions, matrixRows } from './features.js';
 
 /** Options of the backend kernel builders. */
 export interface BackendKernelOptions {
@@ -114,5 +116,100 @@ export async function ntkFeatureKernelOn(b: Backend, z1: Float64Array, z2: Float
     const { m1, m2, k } = points(fn, b, z1, z2, w, d);
     const inner = b.matmul(m1, m2 ?? m1, { transB: true });
     return Float64Array.from(await b.read(b.binary('mul', inner, projectedGram(b, m1, m2, w, d, k, chunk, activation, true))));
+  });
+}
+
+/** The point sets of an analytic kernel, uploaded (z2 null: z1 again), with their row counts. */
+function pointPair(fn: string, b: Backend, x1: Float64Array, x2: Float64Array | null, d: number): { m1: Mat; m2: Mat; n1: number; n2: number } {
+  const n1 = matrixRows(fn, 'x1', x1, d);
+  const n2 = x2 ? matrixRows(fn, 'x2', x2, d) : n1;
+  const m1 = b.upload(Float32Array.from(x1), n1, d);
+  return { m1, m2: x2 ? b.upload(Float32Array.from(x2), n2, d) : m1, n1, n2 };
+}
+
+/** A 1×1 constant for scalar broadcasts. */
+const scalar = (b: Backend, v: number): Mat => b.upload([v], 1, 1);
+
+/** Linear kernel bias + scale·x·x′ on a backend (as linearKernel): x1 (n1×d), x2 (n2×d or null) → n1×n2. */
+export async function linearKernelOn(b: Backend, x1: Float64Array, x2: Float64Array | null, d: number, opts: LinearKernelOptions = {}): Promise<Float64Array> {
+  const fn = 'linearKernelOn';
+  const scale = opts.scale ?? 1;
+  const bias = opts.bias ?? 0;
+  if (!Number.isFinite(scale) || !Number.isFinite(bias)) throw new ArgumentError(`${fn}: scale and bias must be finite, got scale = ${scale}, bias = ${bias}`);
+  return b.scope(async () => {
+    const { m1, m2 } = pointPair(fn, b, x1, x2, d);
+    return Float64Array.from(await b.read(b.binary('add', b.matmul(m1, m2, { transB: true, alpha: scale }), scalar(b, bias))));
+  });
+}
+
+/**
+ * RBF kernel σ²·exp(−‖x − x′‖²/(2ℓ²)) on a backend (as rbfKernel), through ‖x‖² + ‖x′‖² − 2x·x′ clamped at 0
+ * (the f32 cancellation for near-equal points costs absolute accuracy ~1e-7·‖x‖², not relative).
+ */
+export async function rbfKernelOn(b: Backend, x1: Float64Array, x2: Float64Array | null, d: number, opts: RbfKernelOptions = {}): Promise<Float64Array> {
+  const fn = 'rbfKernelOn';
+  const ell = opts.lengthscale ?? Math.sqrt(d);
+  const variance = opts.variance ?? 1;
+  if (!(ell > 0 && Number.isFinite(ell))) throw new ArgumentError(`${fn}: lengthscale must be finite and > 0, got ${ell}`);
+  if (!(variance > 0 && Number.isFinite(variance))) throw new ArgumentError(`${fn}: variance must be finite and > 0, got ${variance}`);
+  return b.scope(async () => {
+    const { m1, m2 } = pointPair(fn, b, x1, x2, d);
+    const sq1 = b.reduce('sumSq', m1, 1); // n1×1
+    const sq2 = b.transpose(b.reduce('sumSq', m2, 1)); // 1×n2
+    const dist = b.binary('max', b.binary('add', b.binary('add', b.matmul(m1, m2, { transB: true, alpha: -2 }), sq1, 'col'), sq2, 'row'), scalar(b, 0));
+    const k = b.binary('mul', b.unary('exp', b.binary('mul', dist, scalar(b, -1 / (2 * ell * ell)))), scalar(b, variance));
+    return Float64Array.from(await b.read(k));
+  });
+}
+
+/**
+ * NNGP and NTK of a fully connected ReLU net of `depth` hidden layers on a backend (as arccosKernels, the
+ * arc-cosine recursion of src/kernel/arccos.ts): the Gram matrix by matmul, each layer's map element-wise
+ * (acos, sin = √(1 − cos²)); the diagonal chains Σˡ(x, x) are computed on the host (n numbers per layer).
+ * In f32 the angle of nearly parallel inputs (θ → 0, the diagonal) is only good to about √(2·2⁻²⁴) ≈ 3e-4
+ * (acos′ is unbounded at 1), which puts ~5e-5 relative error into the NTK's (π − θ) factor.
+ */
+export async function arccosKernelsOn(b: Backend, x1: Float64Array, x2: Float64Array | null, d: number, opts: ArcCosineOptions = {}): Promise<ArcCosineKernels> {
+  const fn = 'arccosKernelsOn';
+  const depth = opts.depth ?? 1;
+  const sw = opts.weightVariance ?? 1;
+  const sb = opts.biasVariance ?? 0;
+  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`${fn}: depth must be an integer ≥ 0 (hidden ReLU layers), got ${depth}`);
+  if (!(sw > 0 && Number.isFinite(sw))) throw new ArgumentError(`${fn}: weightVariance (σ_w²) must be finite and > 0, got ${sw}`);
+  if (!(sb >= 0 && Number.isFinite(sb))) throw new ArgumentError(`${fn}: biasVariance (σ_b²) must be finite and ≥ 0, got ${sb}`);
+  /** Σˡ(x, x), l = 1 … depth, for each row: the recursion at θ = 0 (Σ^{l+1} = σ_b² + σ_w²·Σˡ/2). */
+  const chain = (x: Float64Array, n: number): Float64Array[] => {
+    const first = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += x[i * d + t]! * x[i * d + t]!;
+      first[i] = sb + (sw * s) / d;
+    }
+    const out = [first];
+    for (let l = 1; l < depth; l++) out.push(out[l - 1]!.map((v) => sb + (sw * v) / 2));
+    return out;
+  };
+  return b.scope(async () => {
+    const { m1, m2, n1, n2 } = pointPair(fn, b, x1, x2, d);
+    const q1 = chain(x1, n1);
+    const q2 = x2 ? chain(x2, n2) : q1;
+    const c = (v: number): Mat => scalar(b, v);
+    let sigma = b.binary('add', b.matmul(m1, m2, { transB: true, alpha: sw / d }), c(sb));
+    let theta = sigma;
+    for (let l = 0; l < depth; l++) {
+      // √(Σˡ(x, x)·Σˡ(y, y)) as an outer product; where it is 0 (a zero input, σ_b = 0) Σˡ(x, y) is 0 too and the
+      // floor makes the cosine 0, as on the host.
+      const norm = b.unary('sqrt', b.matmul(b.upload(q1[l]!, n1, 1), b.upload(q2[l]!, 1, n2)));
+      const cos = b.binary('max', b.binary('min', b.binary('div', sigma, b.binary('max', norm, c(1e-30))), c(1)), c(-1));
+      const angle = b.unary('acos', cos);
+      // The broadcast operand is always the second: 1 − cos² as −(cos² − 1), π − θ as −(θ − π).
+      const sin = b.unary('sqrt', b.binary('max', b.unary('neg', b.binary('sub', b.unary('square', cos), c(1))), c(0)));
+      const rest = b.unary('neg', b.binary('sub', angle, c(Math.PI))); // π − θ
+      const shape = b.binary('add', sin, b.binary('mul', rest, cos)); // sin θ + (π − θ) cos θ
+      sigma = b.binary('add', b.binary('mul', b.binary('mul', norm, shape), c(sw / (2 * Math.PI))), c(sb));
+      const dot = b.binary('mul', rest, c(1 / (2 * Math.PI)));
+      theta = b.binary('add', sigma, b.binary('mul', b.binary('mul', theta, dot), c(sw)));
+    }
+    return { nngp: Float64Array.from(await b.read(sigma)), ntk: Float64Array.from(await b.read(theta)) };
   });
 }

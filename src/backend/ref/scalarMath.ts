@@ -22,6 +22,7 @@ export const unaryF: Record<UnaryOp, (x: number) => number> = {
   abs: Math.abs,
   sin: Math.sin,
   cos: Math.cos,
+  acos: Math.acos,
 };
 
 /** f′(x) for each unary op (relu′(0) = 0, abs′(0) = 0). */
@@ -48,6 +49,7 @@ export const unaryDf: Record<UnaryOp, (x: number) => number> = {
   abs: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
   sin: Math.cos,
   cos: (x) => -Math.sin(x),
+  acos: (x) => -1 / Math.sqrt(1 - x * x),
 };
 
 /** a ∘ b for each binary op; max and min propagate NaN. */

@@ -79,7 +79,7 @@ const AUTO_THREAD_CAP = 8;
 /** Smallest product (m·n·k multiply-adds) that is split over the workers; smaller ones run on one thread. */
 const THREADED_MIN_MACS = 1 << 19;
 /** Unary ops that evaluate a transcendental function (tens of ns per element): worth threading sooner. */
-const COSTLY_UNARY = new Set<UnaryOp>(['gelu', 'tanh', 'sigmoid', 'exp', 'log', 'sin', 'cos']);
+const COSTLY_UNARY = new Set<UnaryOp>(['gelu', 'tanh', 'sigmoid', 'exp', 'log', 'sin', 'cos', 'acos']);
 /** Smallest element counts split over the workers, by cost per element. */
 const THREADED_MIN_COSTLY = 1 << 14;
 const THREADED_MIN_MEDIUM = 1 << 16;
