@@ -195,6 +195,22 @@ s('featuremap on modular addition (p = 11): measures every probe; the frozen-emb
   await exp.run(bad, { backend: wasm, seed: 3 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /square' or 'relu/));
 });
 
+s('gde on a tiny stand-in dataset: the summary keys, the exact identity, one error per model and one disagreement per pair', async () => {
+  const exp = findExperiment('gde');
+  for (const variant of ['DiffInit', 'DiffData']) {
+    const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=40', `variant=${variant}`, 'dataDir=/data']);
+    const r = await exp.run(config, { backend: wasm, seed: 4, files: tinyFashion() });
+    for (const k of ['meanTestError', 'meanDisagreement', 'gap', 'cace', 'ece']) assert.ok(Number.isFinite(r.summary[k]), `${variant} ${k} = ${r.summary[k]}`);
+    assert.is(r.summary.models, 3);
+    assert.ok((r.summary.identityError as number) < 1e-12);
+    assert.is(r.series.testError!.length, 3);
+    assert.is(r.series.pairDisagreement!.length, 3);
+    assert.ok((r.summary.meanTestError as number) < 0.2, `${variant}: the blocks are easy (${r.summary.meanTestError})`);
+  }
+  const bad = buildConfig(exp, 'quick', ['variant=DiffSeed', 'dataDir=/data']);
+  await exp.run(bad, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /DiffInit, DiffOrder, DiffData, AllDiff/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

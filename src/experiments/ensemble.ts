@@ -1,0 +1,128 @@
+/**
+ * Ensembles (spec agreement-gde.md, "Sources of randomness"): M MLPs trained one after another, differing in
+ * the init seed (DiffInit), the minibatch order (DiffOrder), the training data (DiffData: each model a random
+ * half of the training set, with the same init and order seeds), or all three (AllDiff). Each trains until it
+ * fits its training set (100 % accuracy, checked every epoch) or a cap on epochs, and keeps its logits and
+ * softmax on the evaluation set.
+ */
+import type { Backend } from '../backend/types.js';
+import { ConfigError } from '../errors.js';
+import { Mlp } from '../nn/mlp.js';
+import { train } from '../nn/train.js';
+import { Rng } from '../rng.js';
+import { accuracy, logitsOf } from './common.js';
+
+/** Which randomness differs between the models. */
+export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
+/** The variants, for config checks. */
+export const ENSEMBLE_VARIANTS: readonly EnsembleVariant[] = ['DiffInit', 'DiffOrder', 'DiffData', 'AllDiff'];
+
+/** Training data and evaluation set on the host (row-major f32 inputs, integer labels). */
+export interface EnsembleData {
+  inputs: number;
+  classes: number;
+  trainX: Float32Array;
+  trainY: Int32Array;
+  evalX: Float32Array;
+  evalY: Int32Array;
+}
+
+/** How the models are built and trained. */
+export interface EnsembleConfig {
+  models: number;
+  variant: EnsembleVariant;
+  hidden: number[];
+  lr: number;
+  momentum: number;
+  batchSize: number;
+  maxEpochs: number;
+}
+
+/** One trained model's results on the evaluation set. */
+export interface EnsembleMember {
+  /** argmax of the logits per evaluation point. */
+  predictions: Int32Array;
+  /** Softmax of the logits (points × classes). */
+  softmax: Float64Array;
+  trainAccuracy: number;
+  epochs: number;
+}
+
+/** Row-wise softmax (max-shifted) of logits (n × k). */
+export function softmaxRows(logits: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, logits[i * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += (out[i * k + c] = Math.exp(logits[i * k + c]! - max));
+    for (let c = 0; c < k; c++) out[i * k + c]! /= sum;
+  }
+  return out;
+}
+
+/** Trains the ensemble; `onModel` is called after each model (progress, logs); stops early when asked. */
+export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, seed: number,
+  hooks: { onModel?: (m: number, member: EnsembleMember) => void; onStep?: (model: number, step: number, total: number) => void; shouldStop?: () => boolean } = {}): Promise<EnsembleMember[]> {
+  if (!ENSEMBLE_VARIANTS.includes(cfg.variant)) throw new ConfigError(`ensemble: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${cfg.variant}'`);
+  const { inputs, classes } = data;
+  const nTrain = data.trainY.length;
+  const nEval = data.evalY.length;
+  const root = new Rng(seed);
+  const evalX = backend.upload(data.evalX, nEval, inputs);
+  const members: EnsembleMember[] = [];
+  try {
+    for (let m = 0; m < cfg.models && !hooks.shouldStop?.(); m++) {
+      const initSeed = cfg.variant === 'DiffInit' || cfg.variant === 'AllDiff' ? m : 0;
+      const orderSeed = cfg.variant === 'DiffOrder' || cfg.variant === 'AllDiff' ? m : 0;
+      // DiffData / AllDiff: a random half of the training set per model; the others use all of it.
+      let rows: Uint32Array | null = null;
+      if (cfg.variant === 'DiffData' || cfg.variant === 'AllDiff') rows = root.fork(`data/${m}`).permutation(nTrain).subarray(0, Math.floor(nTrain / 2));
+      const count = rows ? rows.length : nTrain;
+      const x = rows ? new Float32Array(count * inputs) : data.trainX;
+      const y = rows ? new Int32Array(count) : data.trainY;
+      if (rows) rows.forEach((r, i) => { x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs); y[i] = data.trainY[r]!; });
+      const xm = backend.upload(x, count, inputs);
+      const ym = backend.upload(Float32Array.from(y), count, 1);
+      const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], root.fork(`init/${initSeed}`));
+      const batch = Math.min(cfg.batchSize, count);
+      const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
+      let trainAccuracy = 0;
+      let epochs = 0;
+      try {
+        await train(backend, model, { x: xm, labels: ym, count }, {
+          steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch, schedule: { kind: 'constant' },
+          optimizer: { kind: 'sgd', momentum: cfg.momentum },
+        }, root.fork(`order/${orderSeed}`), {
+          probes: [{
+            every: stepsPerEpoch,
+            run: async ({ step }) => {
+              if (step === 0) return;
+              epochs = step / stepsPerEpoch;
+              trainAccuracy = accuracy(await logitsOf(backend, model, xm), y, count, classes);
+            },
+          }],
+          onStep: (step) => hooks.onStep?.(m, step, stepsPerEpoch * cfg.maxEpochs),
+          // Stop at 100 % training accuracy (checked each epoch), or when the caller asks.
+          shouldStop: () => trainAccuracy === 1 || !!hooks.shouldStop?.(),
+        });
+        const logits = await logitsOf(backend, model, evalX);
+        const predictions = new Int32Array(nEval);
+        for (let i = 0; i < nEval; i++) {
+          let best = 0;
+          for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
+          predictions[i] = best;
+        }
+        const member = { predictions, softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
+        members.push(member);
+        hooks.onModel?.(m, member);
+      } finally {
+        model.params.free();
+        backend.free(xm, ym);
+      }
+    }
+  } finally {
+    backend.free(evalX);
+  }
+  return members;
+}

@@ -1,0 +1,114 @@
+/**
+ * Generalization Disagreement Equality on Fashion-MNIST (spec agreement-gde.md, "Small-scale reproduction"):
+ * an ensemble of MLPs (ensemble.ts) trained to fit a training subset, then per-model test error, pairwise
+ * disagreement, their means, gap and ratio with a bootstrap interval over pairs, the hard-vote ensemble's
+ * CACE and top-label ECE, each model's softmax ECE, and the CACE of a 2-model ensemble for comparison.
+ */
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { ConfigError } from '../errors.js';
+import { bootstrapDisagreement, gde as gdeSummary, hardVote } from '../metrics/agreement.js';
+import { cace, topLabelEce } from '../metrics/calibration.js';
+import { ENSEMBLE_VARIANTS, type EnsembleVariant, trainEnsemble } from './ensemble.js';
+import type { Experiment, ExperimentResult } from './types.js';
+
+/** Config of the gde experiment. */
+export type GdeConfig = {
+  models: number;
+  variant: string;
+  trainSize: number;
+  testSize: number;
+  hidden: number;
+  layers: number;
+  lr: number;
+  momentum: number;
+  batchSize: number;
+  maxEpochs: number;
+  bins: number;
+  dataDir: string;
+};
+
+const CLASSES = 10;
+
+/** Series of the non-empty calibration bins (empty ones have no accuracy or confidence). */
+function caceSeries(bins: { count: number; accuracy: number; confidence: number }[], count: number): Record<string, number[]> {
+  const used = bins.map((b, i) => ({ ...b, lower: i / count })).filter((b) => b.count > 0);
+  return {
+    caceBinLower: used.map((b) => b.lower), caceBinCount: used.map((b) => b.count),
+    caceBinAccuracy: used.map((b) => b.accuracy), caceBinConfidence: used.map((b) => b.confidence),
+  };
+}
+
+/** The gde experiment. */
+export const gde: Experiment<GdeConfig> = {
+  name: 'gde',
+  description: 'agreement of independently trained MLPs on Fashion-MNIST: test error vs disagreement (GDE), CACE and ECE of the hard-vote ensemble',
+  defaults: {
+    models: 10, variant: 'AllDiff', trainSize: 5000, testSize: 5000, hidden: 256, layers: 2, lr: 0.05, momentum: 0.9,
+    batchSize: 100, maxEpochs: 60, bins: 10, dataDir: FASHION_MNIST_DIR,
+  },
+  presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128 } },
+  keys: {
+    models: { doc: 'ensemble size M (≥ 2)', integer: true, min: 2 },
+    variant: { doc: `which randomness differs: ${ENSEMBLE_VARIANTS.join(', ')}` },
+    trainSize: { doc: 'training images (the first of the training set); each model fits them (DiffData: a random half)', integer: true, min: 10 },
+    testSize: { doc: 'test images the models are compared on', integer: true, min: 10 },
+    hidden: { doc: 'width of each hidden ReLU layer', integer: true, min: 1 },
+    layers: { doc: 'hidden layers', integer: true, min: 1 },
+    lr: { doc: 'SGD learning rate (constant)', min: 0 },
+    momentum: { doc: 'SGD momentum', min: 0 },
+    batchSize: { doc: 'examples per step', integer: true, min: 1 },
+    maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
+    bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
+    dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    if (!ENSEMBLE_VARIANTS.includes(config.variant as EnsembleVariant)) throw new ConfigError(`gde: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${config.variant}'`);
+    if (!ctx.files) throw new ConfigError('gde: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
+    const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+    const { train: tr, test: te } = data;
+    const t0 = performance.now();
+    const members = await trainEnsemble(ctx.backend, {
+      inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
+    }, {
+      models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
+      lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
+    }, ctx.seed, {
+      onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
+      onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${(mem.predictions.reduce((s, p, i) => s + (p !== te.labels[i] ? 1 : 0), 0) / te.count).toFixed(4)}`),
+      shouldStop: ctx.shouldStop,
+    });
+    const warnings: string[] = [];
+    const m = members.length;
+    if (m < 2) throw new ConfigError(`gde: stopped after ${m} model(s); at least 2 are needed`);
+    if (m < config.models) warnings.push(`stopped after ${m} of ${config.models} models`);
+    const unfit = members.filter((x) => x.trainAccuracy < 1).length;
+    if (unfit > 0) warnings.push(`${unfit} of ${m} models did not reach 100 % training accuracy within ${config.maxEpochs} epochs (GDE assumes fitted models)`);
+    const n = te.count;
+    const pred = new Int32Array(m * n);
+    members.forEach((x, i) => pred.set(x.predictions, i * n));
+    const summary = gdeSummary(pred, te.labels, m, n, CLASSES);
+    const hbar = hardVote(pred, m, n, CLASSES);
+    const ensembleCace = cace(hbar, te.labels, n, CLASSES, config.bins);
+    const ensembleEce = topLabelEce(hbar, te.labels, n, CLASSES, config.bins);
+    const twoModelCace = cace(hardVote(pred.subarray(0, 2 * n), 2, n, CLASSES), te.labels, n, CLASSES, config.bins).error;
+    const modelEce = members.map((x) => topLabelEce(x.softmax, te.labels, n, CLASSES, config.bins).error);
+    const interval = bootstrapDisagreement(summary.pairs, { seed: ctx.seed });
+    ctx.log?.(`mean test error ${summary.meanTestError.toFixed(4)}, mean disagreement ${summary.meanDisagreement.toFixed(4)} (95 % ${interval.low.toFixed(4)}–${interval.high.toFixed(4)}), gap ${summary.gap.toFixed(4)}, CACE ${ensembleCace.error.toFixed(4)} (2 models: ${twoModelCace.toFixed(4)}), ECE ${ensembleEce.error.toFixed(4)}`);
+    return {
+      summary: {
+        models: m, variant: config.variant, meanTestError: summary.meanTestError, meanDisagreement: summary.meanDisagreement,
+        gap: summary.gap, ratio: summary.ratio, cace: ensembleCace.error, ece: ensembleEce.error, identityError: summary.identityError,
+        disagreementInterval: [interval.low, interval.high], twoModelCace, meanModelEce: modelEce.reduce((s, e) => s + e, 0) / m,
+        meanTrainAccuracy: members.reduce((s, x) => s + x.trainAccuracy, 0) / m, meanEpochs: members.reduce((s, x) => s + x.epochs, 0) / m,
+      },
+      series: {
+        testError: Array.from(summary.errors), trainAccuracy: members.map((x) => x.trainAccuracy), epochs: members.map((x) => x.epochs),
+        modelEce: modelEce, pairDisagreement: summary.pairs.map((p) => p.disagreement), pairMeanError: summary.pairs.map((p) => p.meanError),
+        // The non-empty CACE bins: lower edge, entries, accuracy, mean confidence.
+        ...caceSeries(ensembleCace.bins, config.bins),
+      },
+      timings: { seconds: (performance.now() - t0) / 1000 },
+      warnings,
+    };
+  },
+};

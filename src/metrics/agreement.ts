@@ -1,0 +1,115 @@
+/**
+ * Agreement between models and the Generalization Disagreement Equality (spec agreement-gde.md): per-model
+ * test error, pairwise disagreement, their means, gap and ratio, the hard-vote ensemble h̄, the exact
+ * identity mean_pairs dis = M/(M−1)·mean_n Σ_k h̄[n][k](1 − h̄[n][k]), and a bootstrap interval of the
+ * mean disagreement over pairs. Predictions are M×N row-major class indices (model m's row m).
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+import { Rng } from '../rng.js';
+
+/** Checks an M×N prediction table of class indices in [0, K). */
+function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k: number): void {
+  if (!Number.isInteger(m) || m < 1 || !Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: models and points must be positive integers, got ${m} and ${n}`);
+  if (!Number.isInteger(k) || k < 2) throw new ArgumentError(`${fn}: classes must be an integer ≥ 2, got ${k}`);
+  if (!(pred instanceof Int32Array) || pred.length !== m * n) throw new ShapeError(`${fn}: predictions must be an Int32Array of models × points = ${m * n} class indices, got ${pred.length}`);
+  for (let i = 0; i < pred.length; i++) {
+    if (!(pred[i]! >= 0 && pred[i]! < k)) throw new ArgumentError(`${fn}: prediction ${i % n} of model ${Math.floor(i / n)} is ${pred[i]}, not a class in [0, ${k})`);
+  }
+}
+
+/** err_m = mean_n 1[pred[m][n] ≠ y_n] for each model. */
+export function testErrors(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): Float64Array {
+  checkPredictions('testErrors', pred, models, points, classes);
+  if (labels.length !== points) throw new ShapeError(`testErrors: ${labels.length} labels for ${points} points`);
+  const out = new Float64Array(models);
+  for (let m = 0; m < models; m++) {
+    let wrong = 0;
+    for (let i = 0; i < points; i++) if (pred[m * points + i] !== labels[i]) wrong++;
+    out[m] = wrong / points;
+  }
+  return out;
+}
+
+/** dis(m, m′) = mean_n 1[pred[m][n] ≠ pred[m′][n]] as a symmetric M×M matrix (zero diagonal). */
+export function disagreementMatrix(pred: Int32Array, models: number, points: number, classes: number): Float64Array {
+  checkPredictions('disagreementMatrix', pred, models, points, classes);
+  const out = new Float64Array(models * models);
+  for (let a = 0; a < models; a++) {
+    for (let b = a + 1; b < models; b++) {
+      let diff = 0;
+      for (let i = 0; i < points; i++) if (pred[a * points + i] !== pred[b * points + i]) diff++;
+      out[a * models + b] = out[b * models + a] = diff / points;
+    }
+  }
+  return out;
+}
+
+/** h̄[n][k] = (1/M)·#{m : pred[m][n] = k}: the hard-vote ensemble (N×K). */
+export function hardVote(pred: Int32Array, models: number, points: number, classes: number): Float64Array {
+  checkPredictions('hardVote', pred, models, points, classes);
+  // Integer counts, divided once: a unanimous vote is exactly 1.
+  const out = new Float64Array(points * classes);
+  for (let m = 0; m < models; m++) for (let i = 0; i < points; i++) out[i * classes + pred[m * points + i]!]++;
+  for (let i = 0; i < out.length; i++) out[i]! /= models;
+  return out;
+}
+
+/** The identity's right side M/(M−1)·mean_n Σ_k h̄(1 − h̄) (needs M ≥ 2). */
+export function disagreementFromVotes(hbar: Float64Array, models: number, points: number, classes: number): number {
+  if (models < 2) throw new ArgumentError(`disagreementFromVotes: needs at least 2 models, got ${models}`);
+  if (hbar.length !== points * classes) throw new ShapeError(`disagreementFromVotes: h̄ must be points × classes = ${points * classes}, got ${hbar.length}`);
+  let s = 0;
+  for (let i = 0; i < hbar.length; i++) s += hbar[i]! * (1 - hbar[i]!);
+  return (models / (models - 1)) * (s / points);
+}
+
+/** GDE summary of an ensemble (spec "Definitions"). */
+export interface GdeSummary {
+  models: number;
+  errors: Float64Array;
+  meanTestError: number;
+  meanDisagreement: number;
+  /** mean disagreement − mean test error. */
+  gap: number;
+  /** mean disagreement / mean test error. */
+  ratio: number;
+  /** Per pair (m < m′): its disagreement and the mean error of its two models. */
+  pairs: { disagreement: number; meanError: number }[];
+  /** |mean_pairs dis − the h̄ identity's value|: zero up to rounding. */
+  identityError: number;
+}
+
+/** Test errors, pairwise disagreement, their means, gap, ratio, pairs, and the identity's residual. */
+export function gde(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): GdeSummary {
+  if (models < 2) throw new ArgumentError(`gde: needs at least 2 models, got ${models}`);
+  const errors = testErrors(pred, labels, models, points, classes);
+  const dis = disagreementMatrix(pred, models, points, classes);
+  const pairs: GdeSummary['pairs'] = [];
+  for (let a = 0; a < models; a++) for (let b = a + 1; b < models; b++) pairs.push({ disagreement: dis[a * models + b]!, meanError: (errors[a]! + errors[b]!) / 2 });
+  const meanDisagreement = pairs.reduce((s, p) => s + p.disagreement, 0) / pairs.length;
+  const meanTestError = errors.reduce((s, e) => s + e, 0) / models;
+  const identity = disagreementFromVotes(hardVote(pred, models, points, classes), models, points, classes);
+  return {
+    models, errors, meanTestError, meanDisagreement, gap: meanDisagreement - meanTestError,
+    ratio: meanDisagreement / meanTestError, pairs, identityError: Math.abs(meanDisagreement - identity),
+  };
+}
+
+/** Percentile bootstrap interval of the mean disagreement over pairs (resampling pairs with replacement). */
+export function bootstrapDisagreement(pairs: GdeSummary['pairs'], opts: { resamples?: number; level?: number; seed?: number } = {}): { low: number; high: number } {
+  const resamples = opts.resamples ?? 2000;
+  const level = opts.level ?? 0.95;
+  if (pairs.length === 0) throw new ArgumentError('bootstrapDisagreement: no pairs');
+  if (!Number.isInteger(resamples) || resamples < 10) throw new ArgumentError(`bootstrapDisagreement: resamples must be an integer ≥ 10, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new ArgumentError(`bootstrapDisagreement: level must be in (0, 1), got ${level}`);
+  const rng = new Rng(opts.seed ?? 0);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let s = 0;
+    for (let i = 0; i < pairs.length; i++) s += pairs[rng.int(pairs.length)]!.disagreement;
+    means[r] = s / pairs.length;
+  }
+  means.sort();
+  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))]!;
+  return { low: at((1 - level) / 2), high: at(1 - (1 - level) / 2) };
+}

@@ -1,0 +1,84 @@
+/**
+ * Calibration of an ensemble (spec agreement-gde.md): the class-aggregated calibration error CACE of the
+ * hard-vote probabilities h̄ — every (point, class) entry binned by q = h̄[n][k] into B equal-width bins on
+ * [0, 1] (the last bin includes 1), CACE = Σ_b (|b|/N)·|acc_b − conf_b| — and the top-label ECE of any
+ * probability table (h̄, or a model's softmax). The theorem |mean dis − mean err| ≤ CACE is tested on random
+ * ensembles (test/agreement.test.ts).
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+
+/** One calibration bin: its entries, mean confidence and accuracy. */
+export interface CalibrationBin {
+  count: number;
+  confidence: number;
+  accuracy: number;
+}
+
+/** A calibration error and its bins. */
+export interface Calibration {
+  error: number;
+  bins: CalibrationBin[];
+}
+
+/** Bin index of q ∈ [0, 1] among B equal-width bins (q = 1 in the last). */
+function binOf(q: number, bins: number): number {
+  return Math.min(bins - 1, Math.floor(q * bins));
+}
+
+function checkTable(fn: string, probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins: number): void {
+  if (!Number.isInteger(points) || points < 1 || !Number.isInteger(classes) || classes < 2) throw new ArgumentError(`${fn}: points ≥ 1 and classes ≥ 2 must be integers, got ${points}, ${classes}`);
+  if (probs.length !== points * classes) throw new ShapeError(`${fn}: probabilities must be points × classes = ${points * classes}, got ${probs.length}`);
+  if (labels.length !== points) throw new ShapeError(`${fn}: ${labels.length} labels for ${points} points`);
+  if (!Number.isInteger(bins) || bins < 1) throw new ArgumentError(`${fn}: bins must be a positive integer, got ${bins}`);
+  for (let i = 0; i < probs.length; i++) if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new ArgumentError(`${fn}: probability ${i} is ${probs[i]}, outside [0, 1]`);
+}
+
+/** Turns per-bin sums into bins and the weighted error Σ_b (|b|/total)·|acc_b − conf_b|. */
+function finish(count: Float64Array, conf: Float64Array, hits: Float64Array, total: number): Calibration {
+  const bins: CalibrationBin[] = [];
+  let error = 0;
+  for (let b = 0; b < count.length; b++) {
+    const c = count[b]!;
+    const bin = { count: c, confidence: c > 0 ? conf[b]! / c : NaN, accuracy: c > 0 ? hits[b]! / c : NaN };
+    bins.push(bin);
+    if (c > 0) error += (c / total) * Math.abs(bin.accuracy - bin.confidence);
+  }
+  return { error, bins };
+}
+
+/** CACE of class probabilities (N×K, e.g. the hard-vote h̄) against the labels, B bins (default 10). */
+export function cace(probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins = 10): Calibration {
+  checkTable('cace', probs, labels, points, classes, bins);
+  const count = new Float64Array(bins);
+  const conf = new Float64Array(bins);
+  const hits = new Float64Array(bins);
+  for (let n = 0; n < points; n++) {
+    for (let k = 0; k < classes; k++) {
+      const q = probs[n * classes + k]!;
+      const b = binOf(q, bins);
+      count[b]++;
+      conf[b] += q;
+      if (labels[n] === k) hits[b]++;
+    }
+  }
+  // Weights |b|/N (not /(N·K)): the spec's normalisation, range [0, K].
+  return finish(count, conf, hits, points);
+}
+
+/** Top-label ECE: each point binned by max_k p[n][k], accuracy 1[y_n = argmax_k p[n][k]] (ties: the first). */
+export function topLabelEce(probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins = 10): Calibration {
+  checkTable('topLabelEce', probs, labels, points, classes, bins);
+  const count = new Float64Array(bins);
+  const conf = new Float64Array(bins);
+  const hits = new Float64Array(bins);
+  for (let n = 0; n < points; n++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (probs[n * classes + k]! > probs[n * classes + best]!) best = k;
+    const q = probs[n * classes + best]!;
+    const b = binOf(q, bins);
+    count[b]++;
+    conf[b] += q;
+    if (labels[n] === best) hits[b]++;
+  }
+  return finish(count, conf, hits, points);
+}

@@ -1,0 +1,98 @@
+/**
+ * Agreement, GDE and calibration (specs/agreement-gde.md): test errors, the disagreement matrix and the
+ * hard-vote ensemble on a hand-worked table; the exact identity mean_pairs dis = M/(M−1)·mean Σ h̄(1 − h̄) on
+ * random ensembles; the theorem |E[dis] − E[err]| ≤ CACE on random ensembles (with E[dis] over pairs drawn
+ * with replacement, where it is exact for the spec's bins); CACE and ECE by hand; the bootstrap interval.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ArgumentError } from '../src/errors.js';
+import { bootstrapDisagreement, disagreementFromVotes, disagreementMatrix, gde, hardVote, testErrors } from '../src/metrics/agreement.js';
+import { cace, topLabelEce } from '../src/metrics/calibration.js';
+import { softmaxRows } from '../src/experiments/ensemble.js';
+import { Rng } from '../src/rng.js';
+
+const s = suite('agreement, GDE, calibration');
+
+// M = 3 models, N = 4 points, K = 3 classes.
+const PRED = Int32Array.from([0, 1, 2, 0, /* model 1 */ 0, 1, 1, 0, /* model 2 */ 2, 1, 2, 1]);
+const Y = [0, 1, 2, 2];
+
+s('errors, disagreement matrix, hard votes and the identity on a hand-worked table', () => {
+  assert.equal(Array.from(testErrors(PRED, Y, 3, 4, 3)), [0.25, 0.5, 0.5]);
+  const dis = disagreementMatrix(PRED, 3, 4, 3);
+  assert.equal(Array.from(dis), [0, 0.25, 0.5, 0.25, 0, 0.75, 0.5, 0.75, 0]);
+  const h = hardVote(PRED, 3, 4, 3);
+  const want = [2 / 3, 0, 1 / 3, 0, 1, 0, 0, 1 / 3, 2 / 3, 2 / 3, 1 / 3, 0];
+  want.forEach((v, i) => assert.ok(Math.abs(h[i]! - v) < 1e-15, `h̄[${i}]`));
+  // Σ_k h̄(1 − h̄) = 4/9, 0, 4/9, 4/9 → mean 1/3, times M/(M − 1) = 3/2: 1/2 = the mean of 0.25, 0.5, 0.75.
+  assert.ok(Math.abs(disagreementFromVotes(h, 3, 4, 3) - 0.5) < 1e-15);
+  const g = gde(PRED, Y, 3, 4, 3);
+  assert.ok(Math.abs(g.meanDisagreement - 0.5) < 1e-15 && Math.abs(g.meanTestError - 5 / 12) < 1e-15);
+  assert.ok(Math.abs(g.gap - 1 / 12) < 1e-15 && g.identityError < 1e-15);
+  assert.equal(g.pairs.map((p) => p.meanError), [0.375, 0.375, 0.5]);
+  assert.throws(() => testErrors(Int32Array.from([0, 3]), [0, 0], 1, 2, 3), (e: Error) => e instanceof ArgumentError && /not a class/.test(e.message));
+  assert.throws(() => gde(PRED.subarray(0, 4), Y, 1, 4, 3), (e: Error) => e instanceof ArgumentError && /at least 2 models/.test(e.message));
+});
+
+/** M models of a K-class problem on N points: each model is right with probability p_n (a per-point difficulty). */
+function randomEnsemble(rng: Rng, m: number, n: number, k: number): { pred: Int32Array; y: Int32Array } {
+  const y = Int32Array.from({ length: n }, () => rng.int(k));
+  const difficulty = Float64Array.from({ length: n }, () => rng.uniform());
+  const pred = new Int32Array(m * n);
+  for (let a = 0; a < m; a++) for (let i = 0; i < n; i++) pred[a * n + i] = rng.uniform() < difficulty[i]! ? y[i]! : rng.int(k);
+  return { pred, y };
+}
+
+s('the identity holds to rounding and |E[dis] − E[err]| ≤ CACE on 200 random ensembles (M = 2 … 10)', () => {
+  const rng = new Rng(42);
+  for (let t = 0; t < 200; t++) {
+    const m = 2 + (t % 9);
+    const n = 5 + rng.int(60);
+    const k = 2 + rng.int(9);
+    const { pred, y } = randomEnsemble(rng, m, n, k);
+    const g = gde(pred, y, m, n, k);
+    assert.ok(g.identityError < 1e-12, `identity residual ${g.identityError}`);
+    // E over pairs with replacement (the theorem's ensemble): (M − 1)/M of the distinct-pair mean.
+    const eDis = (g.meanDisagreement * (m - 1)) / m;
+    const bound = cace(hardVote(pred, m, n, k), y, n, k).error;
+    assert.ok(Math.abs(eDis - g.meanTestError) <= bound + 1e-12, `M = ${m}, N = ${n}, K = ${k}: |${eDis} − ${g.meanTestError}| > CACE ${bound}`);
+  }
+});
+
+s('CACE and top-label ECE by hand; probabilities outside [0, 1] are refused', () => {
+  // One point, h̄ = (0.8, 0.2), label 1: entries q = 0.8 (miss, bin 8) and q = 0.2 (hit, bin 2).
+  const c = cace(Float64Array.from([0.8, 0.2]), [1], 1, 2);
+  assert.ok(Math.abs(c.error - 1.6) < 1e-12, `CACE ${c.error}`);
+  assert.is(c.bins[8]!.count, 1);
+  assert.is(c.bins[2]!.accuracy, 1);
+  assert.ok(Math.abs(topLabelEce(Float64Array.from([0.8, 0.2]), [1], 1, 2).error - 0.8) < 1e-12);
+  // A perfectly calibrated table: two points with h̄ = (½, ½), one labelled each way → CACE 0.
+  assert.ok(cace(Float64Array.from([0.5, 0.5, 0.5, 0.5]), [0, 1], 2, 2).error < 1e-15);
+  // q = 1 falls in the last bin.
+  assert.is(cace(Float64Array.from([1, 0]), [0], 1, 2).bins[9]!.count, 1);
+  assert.throws(() => cace(Float64Array.from([1.2, -0.2]), [0], 1, 2), (e: Error) => e instanceof ArgumentError && /outside \[0, 1\]/.test(e.message));
+});
+
+s('bootstrap interval of the mean disagreement brackets it, narrows with more pairs, and is seeded', () => {
+  const rng = new Rng(5);
+  const pairsOf = (count: number) => Array.from({ length: count }, () => ({ disagreement: 0.2 + 0.1 * rng.uniform(), meanError: 0.2 }));
+  const few = pairsOf(10);
+  const many = pairsOf(1000);
+  const mean = (p: { disagreement: number }[]) => p.reduce((t, x) => t + x.disagreement, 0) / p.length;
+  const a = bootstrapDisagreement(few, { seed: 1 });
+  const b = bootstrapDisagreement(many, { seed: 1 });
+  assert.ok(a.low <= mean(few) && mean(few) <= a.high);
+  assert.ok(b.low <= mean(many) && mean(many) <= b.high);
+  assert.ok(b.high - b.low < (a.high - a.low) / 3, `interval widths ${a.high - a.low} vs ${b.high - b.low}`);
+  assert.equal(bootstrapDisagreement(few, { seed: 1 }), a);
+});
+
+s('softmaxRows: rows sum to 1, max-shifted (no overflow at ±1e4)', () => {
+  const p = softmaxRows(Float32Array.from([0, Math.log(3), 1e4, 1e4 - Math.log(3)]), 2, 2);
+  assert.ok(Math.abs(p[0]! - 0.25) < 1e-7 && Math.abs(p[1]! - 0.75) < 1e-7);
+  // f32 spacing at 1e4 is ~1e-3, so the second row's logit gap is ln 3 only to ~3e-5.
+  assert.ok(Math.abs(p[2]! - 0.75) < 1e-4 && Math.abs(p[3]! - 0.25) < 1e-4 && Math.abs(p[2]! + p[3]! - 1) < 1e-15);
+});
+
+s.run();
