@@ -1,0 +1,198 @@
+/**
+ * Harsanyi AND / OR interactions (spec interactions.md). A subset T of the n input variables is a bit mask
+ * (bit i set = variable i kept); v[T] is the network output on the sample with the other variables masked.
+ *
+ * - `mobius`: the fast subset (Möbius) transform I(S) = Σ_{T ⊆ S} (−1)^{|S|−|T|} v(T) in O(n·2ⁿ), and
+ *   `mobiusTranspose` its adjoint (the gradient of a function of I with respect to v).
+ * - `andOrInteractions`: I_and = Möbius(v_and); I_or(S) = −Möbius(w)(S) for S ≠ ∅ with w(U) = v_or(N \ U), and
+ *   I_or(∅) = v_or(∅), so that universal matching holds: v_and(T) + v_or(T) = Σ_{S ⊆ T} I_and(S) +
+ *   Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S) (`matchingResidual` checks it).
+ * - `andOrSplit`: v_and = ½(v + q) + p, v_or = ½(v + q) − p with p free and |q_T| ≤ 0.04·|v(N) − v(∅)|, learned
+ *   by SGD with momentum 0.9 on Σ|I_and| + Σ|I_or| (learning rate decaying log-linearly by 10×, steps scaled by
+ *   |v(N)|/2ⁿ); singletons and ∅ are then folded into AND (which leaves matching intact).
+ * - `salientOrders`: salient interactions |I| > τ·max|I| and their order distribution A⁺(k), A⁻(k), counts.
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+
+/** Checks a table of 2ⁿ values. */
+function checkTable(fn: string, v: ArrayLike<number>, n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new ArgumentError(`${fn}: n must be an integer in [1, 20] (2ⁿ subsets), got ${n}`);
+  if (v.length !== 1 << n) throw new ShapeError(`${fn}: the table must hold 2ⁿ = ${1 << n} values (one per subset), got ${v.length}`);
+}
+
+/** Number of set bits (the order |S|). */
+export function popcount(s: number): number {
+  let c = 0;
+  for (let x = s; x; x &= x - 1) c++;
+  return c;
+}
+
+/** I = Möbius(v): I(S) = Σ_{T ⊆ S} (−1)^{|S|−|T|} v(T), in place on a copy, O(n·2ⁿ). */
+export function mobius(v: ArrayLike<number>, n: number): Float64Array {
+  checkTable('mobius', v, n);
+  const a = Float64Array.from(v);
+  for (let i = 0; i < n; i++) {
+    const bit = 1 << i;
+    for (let s = 0; s < a.length; s++) if (s & bit) a[s]! -= a[s ^ bit]!;
+  }
+  return a;
+}
+
+/** The adjoint of `mobius`: ⟨mobius(a), b⟩ = ⟨a, mobiusTranspose(b)⟩. */
+export function mobiusTranspose(g: ArrayLike<number>, n: number): Float64Array {
+  checkTable('mobiusTranspose', g, n);
+  const a = Float64Array.from(g);
+  for (let i = n - 1; i >= 0; i--) {
+    const bit = 1 << i;
+    for (let s = 0; s < a.length; s++) if (s & bit) a[s ^ bit]! -= a[s]!;
+  }
+  return a;
+}
+
+/** AND and OR interactions of the two parts (module header). */
+export function andOrInteractions(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number): { and: Float64Array; or: Float64Array } {
+  checkTable('andOrInteractions', vAnd, n);
+  checkTable('andOrInteractions', vOr, n);
+  const full = (1 << n) - 1;
+  const w = new Float64Array(1 << n);
+  for (let u = 0; u < w.length; u++) w[u] = vOr[full ^ u]!;
+  const or = mobius(w, n);
+  for (let s = 1; s < or.length; s++) or[s] = -or[s]!;
+  or[0] = vOr[0]!;
+  return { and: mobius(vAnd, n), or };
+}
+
+/** max_T |target(T) − Σ_{S ⊆ T} I_and(S) − Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S)| (brute force, O(4ⁿ); for tests and checks). */
+export function matchingResidual(target: ArrayLike<number>, and: ArrayLike<number>, or: ArrayLike<number>, n: number): number {
+  checkTable('matchingResidual', target, n);
+  let worst = 0;
+  for (let t = 0; t < 1 << n; t++) {
+    let sum = 0;
+    for (let s = 0; s < 1 << n; s++) {
+      if ((s & t) === s) sum += and[s]!;
+      if (s === 0 || (s & t) !== 0) sum += or[s]!;
+    }
+    worst = Math.max(worst, Math.abs(target[t]! - sum));
+  }
+  return worst;
+}
+
+/** Options of andOrSplit. */
+export interface AndOrSplitOptions {
+  /** SGD steps (default 1000). */
+  steps?: number;
+  /** Initial learning rate before the |v(N)|/2ⁿ scaling (default 1); it decays log-linearly to a tenth. */
+  lr?: number;
+  /** |q_T| ≤ qBound·|v(N) − v(∅)| (default 0.04). */
+  qBound?: number;
+}
+
+/** The learned split and its interactions (singletons and ∅ folded into AND). */
+export interface AndOrSplit {
+  p: Float64Array;
+  q: Float64Array;
+  and: Float64Array;
+  or: Float64Array;
+  /** Σ|I_and| + Σ|I_or| before (p = q = 0, all in AND) and after learning. */
+  sparsityBefore: number;
+  sparsityAfter: number;
+}
+
+const l1 = (x: Float64Array): number => x.reduce((s, v) => s + Math.abs(v), 0);
+
+/** Learns the AND-OR split of v (2ⁿ values) that makes the interactions sparse (module header). */
+export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOptions = {}): AndOrSplit {
+  const fn = 'andOrSplit';
+  checkTable(fn, v, n);
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new ArgumentError(`${fn}: v[${i}] is ${v[i]}; every output must be finite`);
+  const steps = opts.steps ?? 1000;
+  const lr0 = opts.lr ?? 1;
+  const bound = (opts.qBound ?? 0.04) * Math.abs(v[(1 << n) - 1]! - v[0]!);
+  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`${fn}: steps must be an integer ≥ 0, got ${steps}`);
+  const size = 1 << n;
+  const full = size - 1;
+  const p = new Float64Array(size);
+  const q = new Float64Array(size);
+  const mp = new Float64Array(size);
+  const mq = new Float64Array(size);
+  const vAnd = new Float64Array(size);
+  const vOr = new Float64Array(size);
+  const parts = () => {
+    for (let t = 0; t < size; t++) {
+      vAnd[t] = 0.5 * (v[t]! + q[t]!) + p[t]!;
+      vOr[t] = 0.5 * (v[t]! + q[t]!) - p[t]!;
+    }
+    return andOrInteractions(vAnd, vOr, n);
+  };
+  const plain = mobius(v, n);
+  const sparsityBefore = l1(plain);
+  const scale = Math.abs(v[full]!) / size || 1 / size;
+  for (let step = 0; step < steps; step++) {
+    const { and, or } = parts();
+    // d/dv_and of Σ|I_and| = Möbiusᵀ(sign I_and); d/dv_or of Σ|I_or| through w(U) = v_or(N \ U) and the sign flip.
+    const gAnd = mobiusTranspose(and.map(Math.sign), n);
+    const sOr = or.map((x, s) => (s === 0 ? 0 : -Math.sign(x)));
+    const gW = mobiusTranspose(sOr, n);
+    const gOr = new Float64Array(size);
+    for (let u = 0; u < size; u++) gOr[full ^ u] = gW[u]!;
+    gOr[0]! += Math.sign(or[0]!); // I_or(∅) = v_or(∅)
+    const lr = lr0 * scale * 10 ** (-step / Math.max(1, steps - 1));
+    for (let t = 0; t < size; t++) {
+      // v_and = ½(v + q) + p, v_or = ½(v + q) − p.
+      mp[t] = 0.9 * mp[t]! + (gAnd[t]! - gOr[t]!);
+      mq[t] = 0.9 * mq[t]! + 0.5 * (gAnd[t]! + gOr[t]!);
+      p[t]! -= lr * mp[t]!;
+      q[t] = Math.max(-bound, Math.min(bound, q[t]! - lr * mq[t]!));
+    }
+  }
+  const { and, or } = parts();
+  // Fold ∅ and singletons into AND: both count toward v(T) exactly when S ⊆ T.
+  and[0]! += or[0]!;
+  or[0] = 0;
+  for (let i = 0; i < n; i++) {
+    and[1 << i]! += or[1 << i]!;
+    or[1 << i] = 0;
+  }
+  return { p, q, and, or, sparsityBefore, sparsityAfter: l1(and) + l1(or) };
+}
+
+/** Salient interactions and their order distribution (spec "Salient interactions", "Order distribution"). */
+export interface OrderDistribution {
+  /** A⁺(k) = Σ over salient S of order k of max(I(S), 0), k = 0 … n. */
+  positive: Float64Array;
+  /** A⁻(k) = Σ over salient S of order k of min(I(S), 0). */
+  negative: Float64Array;
+  /** Number of salient interactions per order. */
+  counts: Int32Array;
+}
+
+/** Accumulates the salient interactions (|I| > τ·max|I|, τ default 0.05) of one table into `into` (or a new distribution). */
+export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 0.05, into?: OrderDistribution): OrderDistribution {
+  checkTable('salientOrders', interactions, n);
+  if (!(tau >= 0 && tau < 1)) throw new ArgumentError(`salientOrders: tau must be in [0, 1), got ${tau}`);
+  const out = into ?? { positive: new Float64Array(n + 1), negative: new Float64Array(n + 1), counts: new Int32Array(n + 1) };
+  let max = 0;
+  for (let s = 0; s < interactions.length; s++) max = Math.max(max, Math.abs(interactions[s]!));
+  if (max === 0) return out;
+  for (let s = 0; s < interactions.length; s++) {
+    const x = interactions[s]!;
+    if (Math.abs(x) <= tau * max) continue;
+    const k = popcount(s);
+    if (x > 0) out.positive[k]! += x;
+    else out.negative[k]! += x;
+    out.counts[k]!++;
+  }
+  return out;
+}
+
+/** Mean salient order Σ_k k·(A⁺(k) − A⁻(k)) / Σ_k (A⁺(k) − A⁻(k)) (NaN when nothing is salient). */
+export function meanSalientOrder(d: OrderDistribution): number {
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < d.positive.length; k++) {
+    const mass = d.positive[k]! - d.negative[k]!;
+    num += k * mass;
+    den += mass;
+  }
+  return den > 0 ? num / den : NaN;
+}
