@@ -211,6 +211,18 @@ s('gde on a tiny stand-in dataset: the summary keys, the exact identity, one err
   await exp.run(bad, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /DiffInit, DiffOrder, DiffData, AllDiff/));
 });
 
+s('interactions (quick): the mean salient order per epoch, universal matching to rounding, phase-1 end and gap onset reported', async () => {
+  const r = await run('interactions', wasm, []);
+  const orders = r.summary.meanOrder as number[];
+  assert.is(orders.length, 7, 'epochs 0 … 6');
+  assert.ok(orders.every((m) => m > 0 && m < 8), `orders ${orders}`);
+  assert.ok((r.summary.universalMatchingMaxError as number) < 1e-9);
+  assert.ok(r.summary.phase1End !== null && (r.summary.phase1End as number) >= 0);
+  assert.is(r.series.positiveOrder3!.length, 7);
+  assert.ok(r.series.trainLoss!.at(-1)! < r.series.trainLoss![0]!, 'training lowers the loss');
+  await run('interactions', wasm, ['samples=500']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed trainSize/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

@@ -9,7 +9,8 @@
  *   Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S) (`matchingResidual` checks it).
  * - `andOrSplit`: v_and = ½(v + q) + p, v_or = ½(v + q) − p with p free and |q_T| ≤ 0.04·|v(N) − v(∅)|, learned
  *   by SGD with momentum 0.9 on Σ|I_and| + Σ|I_or| (learning rate decaying log-linearly by 10×, steps scaled by
- *   |v(N)|/2ⁿ); singletons and ∅ are then folded into AND (which leaves matching intact).
+ *   |v(N)|/2ⁿ) from the all-AND decomposition (p = v/2, q = 0), keeping the sparsest iterate; singletons and ∅
+ *   are then folded into AND (which leaves matching intact).
  * - `salientOrders`: salient interactions |I| > τ·max|I| and their order distribution A⁺(k), A⁻(k), counts.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
@@ -81,7 +82,7 @@ export function matchingResidual(target: ArrayLike<number>, and: ArrayLike<numbe
 export interface AndOrSplitOptions {
   /** SGD steps (default 1000). */
   steps?: number;
-  /** Initial learning rate before the |v(N)|/2ⁿ scaling (default 1); it decays log-linearly to a tenth. */
+  /** Initial learning rate before the |v(N)|/2ⁿ scaling (default 0.01); it decays log-linearly to a tenth. */
   lr?: number;
   /** |q_T| ≤ qBound·|v(N) − v(∅)| (default 0.04). */
   qBound?: number;
@@ -106,12 +107,14 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
   checkTable(fn, v, n);
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new ArgumentError(`${fn}: v[${i}] is ${v[i]}; every output must be finite`);
   const steps = opts.steps ?? 1000;
-  const lr0 = opts.lr ?? 1;
+  const lr0 = opts.lr ?? 0.01;
   const bound = (opts.qBound ?? 0.04) * Math.abs(v[(1 << n) - 1]! - v[0]!);
   if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`${fn}: steps must be an integer ≥ 0, got ${steps}`);
   const size = 1 << n;
   const full = size - 1;
-  const p = new Float64Array(size);
+  // Start from the plain (all-AND) decomposition: p = v/2 makes v_and = v and v_or = 0, so the split starts at
+  // Harsanyi's sparsity and the descent can only trade AND terms for cheaper OR terms.
+  const p = Float64Array.from(v, (x) => 0.5 * x);
   const q = new Float64Array(size);
   const mp = new Float64Array(size);
   const mq = new Float64Array(size);
@@ -127,8 +130,18 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
   const plain = mobius(v, n);
   const sparsityBefore = l1(plain);
   const scale = Math.abs(v[full]!) / size || 1 / size;
-  for (let step = 0; step < steps; step++) {
+  let bestP = p.slice();
+  let bestQ = q.slice();
+  let best = Infinity;
+  for (let step = 0; step <= steps; step++) {
     const { and, or } = parts();
+    const loss = l1(and) + l1(or);
+    if (loss < best) {
+      best = loss;
+      bestP = p.slice();
+      bestQ = q.slice();
+    }
+    if (step === steps) break;
     // d/dv_and of Σ|I_and| = Möbiusᵀ(sign I_and); d/dv_or of Σ|I_or| through w(U) = v_or(N \ U) and the sign flip.
     const gAnd = mobiusTranspose(and.map(Math.sign), n);
     const sOr = or.map((x, s) => (s === 0 ? 0 : -Math.sign(x)));
@@ -145,6 +158,8 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
       q[t] = Math.max(-bound, Math.min(bound, q[t]! - lr * mq[t]!));
     }
   }
+  p.set(bestP);
+  q.set(bestQ);
   const { and, or } = parts();
   // Fold ∅ and singletons into AND: both count toward v(T) exactly when S ⊆ T.
   and[0]! += or[0]!;
@@ -166,14 +181,17 @@ export interface OrderDistribution {
   counts: Int32Array;
 }
 
-/** Accumulates the salient interactions (|I| > τ·max|I|, τ default 0.05) of one table into `into` (or a new distribution). */
-export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 0.05, into?: OrderDistribution): OrderDistribution {
+/**
+ * Accumulates the salient interactions (|I| > τ·max|I|, τ default 0.05) of one table into `into` (or a new
+ * distribution); `maxAbs` replaces max|I| (e.g. the largest of a sample's AND and OR interactions together).
+ */
+export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 0.05, into?: OrderDistribution, maxAbs?: number): OrderDistribution {
   checkTable('salientOrders', interactions, n);
   if (!(tau >= 0 && tau < 1)) throw new ArgumentError(`salientOrders: tau must be in [0, 1), got ${tau}`);
   const out = into ?? { positive: new Float64Array(n + 1), negative: new Float64Array(n + 1), counts: new Int32Array(n + 1) };
-  let max = 0;
-  for (let s = 0; s < interactions.length; s++) max = Math.max(max, Math.abs(interactions[s]!));
-  if (max === 0) return out;
+  let max = maxAbs ?? 0;
+  if (maxAbs === undefined) for (let s = 0; s < interactions.length; s++) max = Math.max(max, Math.abs(interactions[s]!));
+  if (!(max > 0)) return out;
   for (let s = 0; s < interactions.length; s++) {
     const x = interactions[s]!;
     if (Math.abs(x) <= tau * max) continue;
