@@ -1,0 +1,234 @@
+/**
+ * The interaction tensor Ω ∈ {0,1}^{M×N×T} of models × data × features (spec interaction-tensor.md):
+ * PCA features per model, cross-model |Pearson| correlations, the percentile threshold, the greedy clustering
+ * of (model, feature) pairs into shared features, presence per point, and the statistics and observation
+ * checks of the spec.
+ *
+ * Our resolutions (the spec marks them as ours or leaves them open):
+ * - PCA sign: each column of Ψ_m is flipped so that its entry of largest magnitude is positive.
+ * - Greedy clustering visits (i, a) in model-major order (i = 0 … M−1, a = 0 … k−1); a pair already assigned
+ *   moves to a later cluster only with a strictly larger correlation (Algorithm 1's "larger than the best").
+ * - Presence: the normalised value Ψ/max|Ψ| (signed) must exceed the q_data percentile of model m's N·k
+ *   normalised values.
+ * - Percentiles: linear interpolation between order statistics.
+ * - Spearman correlations use average ranks for ties.
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+import { symmetricEigen } from '../linalg/wasmLinalg.js';
+
+/** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
+export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
+  const fn = 'pcaFeatures';
+  if (!Number.isInteger(n) || n < 2 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`${fn}: need n ≥ 2 points and d ≥ 1 dimensions, got ${n}, ${d}`);
+  if (phi.length !== n * d) throw new ShapeError(`${fn}: activations must be n × d = ${n * d}, got ${phi.length}`);
+  if (!Number.isInteger(k) || k < 1 || k > d) throw new ArgumentError(`${fn}: k must be an integer in [1, d = ${d}], got ${k}`);
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += phi[i * d + j]! / n;
+  const c = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[i * d + j] = phi[i * d + j]! - mean[j]!;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const row = c.subarray(i * d, (i + 1) * d);
+    for (let a = 0; a < d; a++) {
+      const x = row[a]!;
+      if (x === 0) continue;
+      for (let b = a; b < d; b++) cov[a * d + b]! += x * row[b]!;
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      cov[a * d + b]! /= n;
+      cov[b * d + a] = cov[a * d + b]!;
+    }
+  }
+  const { vectors } = symmetricEigen(cov, d); // ascending eigenvalues; column j of the row-major vectors
+  const psi = new Float64Array(n * k);
+  for (let col = 0; col < k; col++) {
+    const src = d - 1 - col;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += c[i * d + j]! * vectors[j * d + src]!;
+      psi[i * k + col] = s;
+    }
+    let big = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(psi[i * k + col]!) > Math.abs(big)) big = psi[i * k + col]!;
+    if (big < 0) for (let i = 0; i < n; i++) psi[i * k + col] = -psi[i * k + col]!;
+  }
+  return psi;
+}
+
+/** The q-th percentile (0 … 100) of values, linear between order statistics. */
+export function percentile(values: ArrayLike<number>, q: number): number {
+  if (values.length === 0) throw new ArgumentError('percentile: no values');
+  if (!(q >= 0 && q <= 100)) throw new ArgumentError(`percentile: q must be in [0, 100], got ${q}`);
+  const s = Float64Array.from(values).sort();
+  const at = (q / 100) * (s.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(s.length - 1, lo + 1);
+  return s[lo]! + (at - lo) * (s[hi]! - s[lo]!);
+}
+
+/** Columns of Ψ (N×k) standardised to zero mean and unit norm, so correlations are dot products. */
+function standardise(psi: Float64Array, n: number, k: number): Float64Array {
+  const z = new Float64Array(n * k);
+  for (let a = 0; a < k; a++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += psi[i * k + a]! / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (psi[i * k + a]! - mean) ** 2;
+    const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    for (let i = 0; i < n; i++) z[a * n + i] = (psi[i * k + a]! - mean) * inv; // column-major: column a contiguous
+  }
+  return z;
+}
+
+/** L[i][j][a][b] = |corr(Ψ_i[:, a], Ψ_j[:, b])| for i ≠ j, as a flat M·M·k·k array (i = j entries 0). */
+export function crossCorrelations(psis: Float64Array[], n: number, k: number): Float64Array {
+  const m = psis.length;
+  const zs = psis.map((p) => standardise(p, n, k));
+  const out = new Float64Array(m * m * k * k);
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      for (let a = 0; a < k; a++) {
+        const za = zs[i]!.subarray(a * n, (a + 1) * n);
+        for (let b = 0; b < k; b++) {
+          const zb = zs[j]!.subarray(b * n, (b + 1) * n);
+          let s = 0;
+          for (let t = 0; t < n; t++) s += za[t]! * zb[t]!;
+          const v = Math.abs(s);
+          out[((i * m + j) * k + a) * k + b] = v;
+          out[((j * m + i) * k + b) * k + a] = v;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Greedy clustering (spec Algorithm 1) of the (model, feature) pairs: cluster id per pair (M·k, ids 0 … T−1). */
+export function clusterFeatures(l: Float64Array, m: number, k: number, threshold: number): { cluster: Int32Array; count: number } {
+  const cluster = new Int32Array(m * k).fill(-1);
+  const bestCorr = new Float64Array(m * k).fill(-Infinity);
+  let next = 0;
+  for (let i = 0; i < m; i++) {
+    for (let a = 0; a < k; a++) {
+      if (cluster[i * k + a]! >= 0) continue;
+      const t = next++;
+      cluster[i * k + a] = t;
+      bestCorr[i * k + a] = Infinity;
+      for (let j = 0; j < m; j++) {
+        if (j === i) continue;
+        for (let b = 0; b < k; b++) {
+          const v = l[((i * m + j) * k + a) * k + b]!;
+          if (v > threshold && v > bestCorr[j * k + b]!) {
+            cluster[j * k + b] = t;
+            bestCorr[j * k + b] = v;
+          }
+        }
+      }
+    }
+  }
+  // Relabel to contiguous ids, dropping clusters that lost every member.
+  const remap = new Map<number, number>();
+  for (const c of cluster) if (!remap.has(c)) remap.set(c, remap.size);
+  return { cluster: cluster.map((c) => remap.get(c)!), count: remap.size };
+}
+
+/** Ω[m][n][t] (M·N·T bytes): model m learned feature t and it is present in point n (presence per module header). */
+export function interactionTensor(psis: Float64Array[], n: number, k: number, cluster: Int32Array, features: number, qData = 90): Uint8Array {
+  const m = psis.length;
+  const omega = new Uint8Array(m * n * features);
+  for (let mi = 0; mi < m; mi++) {
+    const psi = psis[mi]!;
+    const norm = new Float64Array(n * k);
+    for (let a = 0; a < k; a++) {
+      let max = 0;
+      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(psi[i * k + a]!));
+      for (let i = 0; i < n; i++) norm[i * k + a] = max > 0 ? psi[i * k + a]! / max : 0;
+    }
+    const gamma = percentile(norm, qData);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < k; a++) {
+        if (norm[i * k + a]! > gamma) omega[(mi * n + i) * features + cluster[mi * k + a]!] = 1;
+      }
+    }
+  }
+  return omega;
+}
+
+/** Average ranks (ties share the mean rank). */
+function ranks(x: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a]! - x[b]!);
+  const r = new Float64Array(x.length);
+  for (let s = 0; s < idx.length; ) {
+    let e = s;
+    while (e + 1 < idx.length && x[idx[e + 1]!] === x[idx[s]!]) e++;
+    for (let t = s; t <= e; t++) r[idx[t]!] = (s + e) / 2;
+    s = e + 1;
+  }
+  return r;
+}
+
+/** Pearson correlation (NaN when a side is constant). */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length || x.length < 2) throw new ShapeError(`pearson: needs two series of the same length ≥ 2, got ${x.length} and ${y.length}`);
+  let mx = 0, my = 0;
+  for (let i = 0; i < x.length; i++) { mx += x[i]!; my += y[i]!; }
+  mx /= x.length;
+  my /= y.length;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
+
+/** Spearman rank correlation (average ranks for ties). */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return pearson(ranks(x), ranks(y));
+}
+
+/** The spec's statistics of Ω. */
+export interface TensorStatistics {
+  features: number;
+  /** #models that learned feature t (feature t has a (model, column) in its cluster). */
+  adoption: Int32Array;
+  /** #points where some model sees t. */
+  frequency: Int32Array;
+  /** Σ_{m,t} Ω[m][n][t] per point. */
+  featuresPerPoint: Int32Array;
+  /** |S_m ∩ S_m′| per model pair (m < m′, row-major over pairs). */
+  sharedFeatures: Int32Array;
+}
+
+/** Adoption, frequency, features per point, shared features per pair. */
+export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: number, n: number, k: number, features: number): TensorStatistics {
+  const learned = new Uint8Array(m * features);
+  for (let mi = 0; mi < m; mi++) for (let a = 0; a < k; a++) learned[mi * features + cluster[mi * k + a]!] = 1;
+  const adoption = new Int32Array(features);
+  for (let mi = 0; mi < m; mi++) for (let t = 0; t < features; t++) adoption[t]! += learned[mi * features + t]!;
+  const frequency = new Int32Array(features);
+  const featuresPerPoint = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < features; t++) {
+      let any = 0;
+      for (let mi = 0; mi < m; mi++) {
+        const o = omega[(mi * n + i) * features + t]!;
+        featuresPerPoint[i]! += o;
+        any |= o;
+      }
+      frequency[t]! += any;
+    }
+  }
+  const shared: number[] = [];
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      let c = 0;
+      for (let t = 0; t < features; t++) c += learned[a * features + t]! & learned[b * features + t]!;
+      shared.push(c);
+    }
+  }
+  return { features, adoption, frequency, featuresPerPoint, sharedFeatures: Int32Array.from(shared) };
+}

@@ -1,0 +1,101 @@
+/**
+ * The interaction tensor (specs/interaction-tensor.md): PCA features recover planted directions with the
+ * sign rule; percentiles; cross-model correlations and the greedy clustering pair permuted, sign-flipped copies
+ * of the same features; presence and Ω; adoption, frequency, features per point and shared features on a
+ * hand-built case; Spearman with ties.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { initLinalg } from '../src/linalg/wasmLinalg.js';
+import {
+  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
+} from '../src/metrics/interactionTensor.js';
+import { Rng } from '../src/rng.js';
+
+await initLinalg();
+const s = suite('interaction tensor');
+
+/** n points with k independent latent factors of decreasing scale, embedded in d dims by a random rotation-ish map. */
+function planted(seed: number, n: number, d: number, scales: number[]): { phi: Float64Array; factors: Float64Array[] } {
+  const r = new Rng(seed);
+  // Centred, mutually orthogonal factors of unit variance (Gram–Schmidt over the n points): the sample
+  // covariance is then exactly diagonal in the planted basis.
+  const factors: Float64Array[] = [];
+  for (let c = 0; c < scales.length; c++) {
+    const f = Float64Array.from(r.fillNormal(new Float32Array(n)));
+    const mean = f.reduce((t, x) => t + x, 0) / n;
+    for (let i = 0; i < n; i++) f[i]! -= mean;
+    for (const g of factors) {
+      const dot = f.reduce((t, x, i) => t + x * g[i]!, 0) / n;
+      for (let i = 0; i < n; i++) f[i]! -= dot * g[i]!;
+    }
+    const sd = Math.sqrt(f.reduce((t, x) => t + x * x, 0) / n);
+    factors.push(f.map((x) => x / sd));
+  }
+  // Orthonormal directions: the first columns of a Gram–Schmidt of random vectors.
+  const dirs: Float64Array[] = [];
+  for (let c = 0; c < scales.length; c++) {
+    const v = Float64Array.from(r.fillNormal(new Float32Array(d)));
+    for (const u of dirs) {
+      const dot = v.reduce((t, x, i) => t + x * u[i]!, 0);
+      for (let i = 0; i < d; i++) v[i]! -= dot * u[i]!;
+    }
+    const norm = Math.sqrt(v.reduce((t, x) => t + x * x, 0));
+    dirs.push(v.map((x) => x / norm));
+  }
+  const phi = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < scales.length; c++) for (let j = 0; j < d; j++) phi[i * d + j]! += scales[c]! * factors[c]![i]! * dirs[c]![j]!;
+  return { phi, factors };
+}
+
+s('pcaFeatures recovers planted factors in order of variance, each column with its largest entry positive', () => {
+  const n = 300, d = 12;
+  const { phi, factors } = planted(1, n, d, [5, 3, 1]);
+  const psi = pcaFeatures(phi, n, d, 3);
+  for (let c = 0; c < 3; c++) {
+    const col = Array.from({ length: n }, (_, i) => psi[i * 3 + c]!);
+    assert.ok(Math.abs(Math.abs(pearson(col, factors[c]!)) - 1) < 1e-9, `component ${c} is factor ${c}: |corr| ${Math.abs(pearson(col, factors[c]!))}`);
+    const big = col.reduce((b, x) => (Math.abs(x) > Math.abs(b) ? x : b), 0);
+    assert.ok(big > 0, 'sign rule');
+  }
+});
+
+s('percentile, Pearson and Spearman by hand (ties get average ranks)', () => {
+  assert.is(percentile([4, 1, 3, 2], 50), 2.5);
+  assert.is(percentile([4, 1, 3, 2], 100), 4);
+  assert.is(percentile([4, 1, 3, 2], 0), 1);
+  assert.is(spearman([1, 2, 3, 4], [10, 20, 30, 1000]), 1);
+  assert.is(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  // x ranks 0, 1.5, 1.5, 3 against y ranks 0, 1, 2, 3: Pearson of those.
+  assert.ok(Math.abs(spearman([1, 2, 2, 3], [1, 2, 3, 4]) - pearson([0, 1.5, 1.5, 3], [0, 1, 2, 3])) < 1e-15);
+  assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
+});
+
+s('correlations and greedy clustering pair the features two models share (permuted and sign-flipped)', () => {
+  const n = 200, k = 4;
+  const r = new Rng(3);
+  const base = Float64Array.from(r.fillNormal(new Float32Array(n * k)));
+  // Model 1: columns permuted (2, 0, 3, 1) and column 1 negated; model 2: an unrelated set.
+  const perm = [2, 0, 3, 1];
+  const m1 = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) for (let b = 0; b < k; b++) m1[i * k + b] = (b === 1 ? -1 : 1) * base[i * k + perm[b]!]!;
+  const m2 = Float64Array.from(new Rng(9).fillNormal(new Float32Array(n * k)));
+  const l = crossCorrelations([base, m1, m2], n, k);
+  const at = (i: number, j: number, a: number, b: number) => l[((i * 3 + j) * k + a) * k + b]!;
+  for (let b = 0; b < k; b++) assert.ok(Math.abs(at(0, 1, perm[b]!, b) - 1) < 1e-12 && Math.abs(at(1, 0, b, perm[b]!) - 1) < 1e-12);
+  assert.is(at(0, 0, 1, 1), 0, 'same-model entries are not filled');
+  const { cluster, count } = clusterFeatures(l, 3, k, 0.9);
+  for (let b = 0; b < k; b++) assert.is(cluster[1 * k + b], cluster[0 * k + perm[b]!], `model 1 feature ${b} joins model 0 feature ${perm[b]}`);
+  assert.is(count, 4 + 4, 'four shared features and the four of model 2');
+  // Presence and statistics: Ω marks, per point, the features above the 90th percentile of each model.
+  const omega = interactionTensor([base, m1, m2], n, k, cluster, count, 90);
+  const stats = tensorStatistics(omega, cluster, 3, n, k, count);
+  assert.equal(Array.from(stats.adoption).sort(), [1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.equal(Array.from(stats.sharedFeatures), [4, 0, 0], '|S_0 ∩ S_1| = 4, model 2 shares nothing');
+  const total = omega.reduce((t, x) => t + x, 0);
+  assert.is(stats.featuresPerPoint.reduce((t, x) => t + x, 0), total);
+  // 10 % of each model's n·k normalised values exceed its 90th percentile.
+  assert.ok(Math.abs(total / 3 - 0.1 * n * k) <= 2, `present entries ${total}`);
+});
+
+s.run();
