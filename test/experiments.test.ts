@@ -223,6 +223,25 @@ s('interactions (quick): the mean salient order per epoch, universal matching to
   await run('interactions', wasm, ['samples=500']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed trainSize/));
 });
 
+s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity row per threshold, the merged GDE and the framework rows', async () => {
+  const exp = findExperiment('interaction-tensor');
+  const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=20', 'dataDir=/data']);
+  const r = await exp.run(config, { backend: wasm, seed: 6, files: tinyFashion() });
+  assert.is(r.summary.models, 3);
+  assert.ok((r.summary.features as number) >= 6 && (r.summary.features as number) <= 18, `features ${r.summary.features}`);
+  for (const key of ['spearmanFrequencyAdoption', 'sharedFeaturesAgreementCorrelation']) {
+    const v = r.summary[key] as number;
+    assert.ok(Number.isNaN(v) || (v >= -1 && v <= 1), `${key} = ${v}`);
+  }
+  assert.is((r.summary.sensitivity as unknown[]).length, 4);
+  assert.is((r.summary.framework as unknown[]).length, 5);
+  const merged = r.summary.merged as Record<string, number>;
+  assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));
+  assert.is(r.series.featuresPerPoint!.length, 100);
+  const bad = buildConfig(exp, 'quick', ['k=500', 'dataDir=/data']);
+  await exp.run(bad, { backend: wasm, seed: 6, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed the hidden width/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

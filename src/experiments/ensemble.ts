@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, logitsOf } from './common.js';
+import { accuracy, forwardOf, logitsOf } from './common.js';
 
 /** Which randomness differs between the models. */
 export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
@@ -36,6 +36,8 @@ export interface EnsembleConfig {
   momentum: number;
   batchSize: number;
   maxEpochs: number;
+  /** Keep each model's last-hidden-layer activations on the evaluation set (for the interaction tensor). */
+  keepHidden?: boolean;
 }
 
 /** One trained model's results on the evaluation set. */
@@ -46,6 +48,8 @@ export interface EnsembleMember {
   softmax: Float64Array;
   trainAccuracy: number;
   epochs: number;
+  /** Last hidden layer's activations on the evaluation set (points × width), when keepHidden. */
+  hidden?: Float32Array;
 }
 
 /** Row-wise softmax (max-shifted) of logits (n × k). */
@@ -113,7 +117,8 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
           for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
           predictions[i] = best;
         }
-        const member = { predictions, softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
+        const member: EnsembleMember = { predictions, softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
+        if (cfg.keepHidden) member.hidden = await forwardOf(backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv));
         members.push(member);
         hooks.onModel?.(m, member);
       } finally {

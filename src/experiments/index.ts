@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { featuremap } from './featuremap.js';
 import { gde } from './gde.js';
 import { interactions } from './interactions.js';
+import { interactionTensorExperiment } from './interactionTensorExperiment.js';
 import { group } from './group.js';
 import { memorization } from './memorization.js';
 import { mlp } from './mlp.js';
@@ -11,7 +12,7 @@ import { parity } from './parity.js';
 import type { AnyExperiment } from './types.js';
 
 /** Every experiment, in the order `featurelab list` shows them. */
-export const EXPERIMENTS: readonly AnyExperiment[] = [modadd, parity, group, mlp, memorization, featuremap, gde, interactions].map((e) => e as unknown as AnyExperiment);
+export const EXPERIMENTS: readonly AnyExperiment[] = [modadd, parity, group, mlp, memorization, featuremap, gde, interactionTensorExperiment, interactions].map((e) => e as unknown as AnyExperiment);
 
 /** The experiment called `name`; ConfigError listing the names when there is none. */
 export function findExperiment(name: string): AnyExperiment {

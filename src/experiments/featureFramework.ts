@@ -1,0 +1,84 @@
+/**
+ * A Monte-Carlo simulation of the feature framework of "On the Joint Interaction of Models, Data, and
+ * Features" (spec interaction-tensor.md, "The framework (simulation, ours)") — a simulation of the framework,
+ * not the paper's closed form. Binary task; each class has tD dominant and tR rare features; a point is
+ * dominant with probability pD and carries nD of its class's dominant features, else nR rare ones; a model
+ * learns c features of each class sampled in proportion to their frequency (without replacement); a model is
+ * right when it learned a feature of the point, else it guesses; two guessing models agree with probability
+ * ζ(k) + (1 − ζ(k))/2 with k = |S_m ∩ S_m′| the features both learned (ours: over both classes; a guessing model
+ * has no feature of the point, so "shared" can only mean shared learned features), ζ(k) = 0.9·1[k > 0]; a
+ * right and a guessing model agree when the guess is right (probability ½).
+ */
+import { ArgumentError } from '../errors.js';
+import { Rng } from '../rng.js';
+
+/** Parameters of the framework. */
+export interface FrameworkParams {
+  tD: number;
+  tR: number;
+  nD: number;
+  nR: number;
+  pD: number;
+  /** Features a model learns per class. */
+  c: number;
+}
+
+/** Expected accuracy and pairwise agreement, estimated over `models` models and `points` points. */
+export function simulateFramework(params: FrameworkParams, seed: number, models = 20, points = 4000): { accuracy: number; agreement: number } {
+  const { tD, tR, nD, nR, pD, c } = params;
+  for (const [k, v] of Object.entries(params)) if (!(v >= 0) || !Number.isFinite(v)) throw new ArgumentError(`simulateFramework: ${k} must be finite and ≥ 0, got ${v}`);
+  if (nD > tD || nR > tR) throw new ArgumentError(`simulateFramework: a point cannot carry more features than its class has (nD ≤ tD, nR ≤ tR)`);
+  if (c > tD + tR) throw new ArgumentError(`simulateFramework: c = ${c} exceeds the ${tD + tR} features of a class`);
+  const rng = new Rng(seed);
+  const perClass = tD + tR;
+  // Frequency of each feature of a class: a dominant one is in nD/tD of the pD dominant points, a rare one in nR/tR of the rest.
+  const weight = Array.from({ length: perClass }, (_, f) => (f < tD ? (pD * nD) / tD : ((1 - pD) * nR) / tR));
+  const learn = (r: Rng): Uint8Array => {
+    const learned = new Uint8Array(2 * perClass);
+    for (let cls = 0; cls < 2; cls++) {
+      const w = weight.slice();
+      for (let pick = 0; pick < c; pick++) {
+        const total = w.reduce((a, b) => a + b, 0);
+        if (total <= 0) break;
+        let u = r.uniform() * total;
+        let f = 0;
+        while (f < perClass - 1 && u >= w[f]!) u -= w[f++]!;
+        learned[cls * perClass + f] = 1;
+        w[f] = 0;
+      }
+    }
+    return learned;
+  };
+  const sets = Array.from({ length: models }, (_, m) => learn(rng.fork(`model/${m}`)));
+  const shared = new Int32Array(models * models);
+  for (let a = 0; a < models; a++) for (let b = 0; b < models; b++) for (let f = 0; f < 2 * perClass; f++) shared[a * models + b]! += sets[a]![f]! & sets[b]![f]!;
+  const data = rng.fork('points');
+  let right = 0;
+  let agree = 0;
+  let pairs = 0;
+  const pointFeatures = new Uint8Array(perClass);
+  for (let n = 0; n < points; n++) {
+    const cls = data.int(2);
+    pointFeatures.fill(0);
+    const dominant = data.uniform() < pD;
+    const [lo, count, size] = dominant ? [0, nD, tD] : [tD, nR, tR];
+    const perm = data.permutation(size);
+    for (let i = 0; i < count; i++) pointFeatures[lo + perm[i]!] = 1;
+    // Each model: sees a feature (right) or guesses; keep which features it shares with the point.
+    const sees = sets.map((set) => pointFeatures.some((x, f) => x && set[cls * perClass + f]));
+    const guess = sets.map(() => data.int(2));
+    for (let m = 0; m < models; m++) right += sees[m] ? 1 : guess[m] === cls ? 1 : 0;
+    for (let a = 0; a < models; a++) {
+      for (let b = a + 1; b < models; b++) {
+        pairs++;
+        if (sees[a] && sees[b]) agree++;
+        else if (sees[a] !== sees[b]) agree += 0.5; // one right, the other guesses: agree half the time
+        else {
+          const zeta = shared[a * models + b]! > 0 ? 0.9 : 0;
+          agree += zeta + (1 - zeta) / 2;
+        }
+      }
+    }
+  }
+  return { accuracy: right / (models * points), agreement: agree / pairs };
+}
