@@ -7,10 +7,12 @@
  * gives the salient interactions, their order distribution A⁺ / A⁻ and the mean salient order; beside them the
  * train and test loss and their gap. Detection (the spec's, ours): phase-1 end = argmin of the mean order
  * (3-epoch moving average), gap onset = first epoch the gap exceeds its running minimum by `gapMargin`
- * and still does the epoch after.
+ * and still does the epoch after. Generalisation of interactions (ours): a second model (another init and
+ * minibatch order, same data) is trained, and the Jaccard overlap of the two final models' salient AND / OR
+ * interactions on the same samples is reported per order.
  */
 import { ConfigError } from '../errors.js';
-import { andOrSplit, matchingResidual, meanSalientOrder, salientOrders, type OrderDistribution } from '../metrics/harsanyi.js';
+import { andOrSplit, matchingResidual, meanSalientOrder, popcount, salientOrders, type OrderDistribution } from '../metrics/harsanyi.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -117,57 +119,89 @@ export const interactions: Experiment<InteractionsConfig> = {
         for (let j = 0; j < N_VARS; j++) masked[(s * subsets + t) * N_VARS + j] = t & (1 << j) ? tr.x[s * N_VARS + j]! : baseline[j]!;
       }
     }
-    const model = new Mlp(backend, [N_VARS, config.hidden, config.hidden, 2], rng.fork('init'));
     const x = backend.upload(tr.x, config.trainSize, N_VARS);
     const labels = backend.upload(Float32Array.from(tr.y), config.trainSize, 1);
     const testX = backend.upload(te.x, config.testSize, N_VARS);
     const maskedX = backend.upload(masked, config.samples * subsets, N_VARS);
     const batch = Math.min(config.batchSize, config.trainSize);
     const stepsPerEpoch = Math.max(1, Math.floor(config.trainSize / batch));
+    const totalSteps = stepsPerEpoch * config.epochs;
     const series: Record<string, number[]> = { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] };
     const orders: OrderDistribution[] = [];
     let matchingError = 0;
     const t0 = performance.now();
+
+    /**
+     * Trains one model (init and minibatch order from the given forks) and measures its interactions every
+     * `every` steps; returns, per order, the salient interactions of the final model as 'and|or:sample:S' keys.
+     */
+    const runOnce = async (tag: string, every: number, record: boolean): Promise<Set<string>[]> => {
+      const model = new Mlp(backend, [N_VARS, config.hidden, config.hidden, 2], rng.fork(`init${tag}`));
+      const finalSets = Array.from({ length: N_VARS + 1 }, () => new Set<string>());
+      try {
+        await train(backend, model, { x, labels, count: config.trainSize }, {
+          steps: totalSteps, lr: config.lr, batchSize: batch, schedule: { kind: 'constant' },
+          optimizer: { kind: 'sgd', momentum: config.momentum },
+        }, rng.fork(`order${tag}`), {
+          probes: [{
+            every,
+            run: async ({ step }) => {
+              const logits = await logitsOf(backend, model, maskedX);
+              const dist: OrderDistribution = { positive: new Float64Array(N_VARS + 1), negative: new Float64Array(N_VARS + 1), counts: new Int32Array(N_VARS + 1) };
+              for (let smp = 0; smp < config.samples; smp++) {
+                const y = tr.y[smp]!;
+                const v = new Float64Array(subsets);
+                // Two classes: logit_y − logsumexp(others) = logit_y − logit_other.
+                for (let t = 0; t < subsets; t++) v[t] = logits[(smp * subsets + t) * 2 + y]! - logits[(smp * subsets + t) * 2 + 1 - y]!;
+                const split = andOrSplit(v, N_VARS, { steps: config.splitSteps });
+                matchingError = Math.max(matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, N_VARS));
+                // Salient relative to the sample's largest AND or OR interaction.
+                const maxAbs = Math.max(...Array.from(split.and, Math.abs), ...Array.from(split.or, Math.abs));
+                salientOrders(split.and, N_VARS, config.tau, dist, maxAbs);
+                salientOrders(split.or, N_VARS, config.tau, dist, maxAbs);
+                if (step === totalSteps) {
+                  for (const [kind, table] of [['and', split.and], ['or', split.or]] as const) {
+                    table.forEach((val, sMask) => { if (Math.abs(val) > config.tau * maxAbs) finalSets[popcount(sMask)]!.add(`${kind}:${smp}:${sMask}`); });
+                  }
+                }
+              }
+              if (!record) return;
+              orders.push(dist);
+              const trainLoss = crossEntropy(await logitsOf(backend, model, x), tr.y);
+              const testLoss = crossEntropy(await logitsOf(backend, model, testX), te.y);
+              const epoch = step / stepsPerEpoch;
+              series.epoch!.push(epoch);
+              series.meanOrder!.push(meanSalientOrder(dist));
+              series.trainLoss!.push(trainLoss);
+              series.testLoss!.push(testLoss);
+              series.gap!.push(testLoss - trainLoss);
+              series.salientCount!.push(dist.counts.reduce((c, d) => c + d, 0));
+              ctx.log?.(`epoch ${epoch}: mean salient order ${series.meanOrder!.at(-1)!.toFixed(3)}, train loss ${trainLoss.toFixed(4)}, test loss ${testLoss.toFixed(4)}, gap ${(testLoss - trainLoss).toFixed(4)}`);
+            },
+          }],
+          onStep: (step) => ctx.progress?.({ step, total: totalSteps, phase: record ? 'MLP on the planted task' : 'second seed (interaction overlap)' }),
+          shouldStop: ctx.shouldStop,
+        });
+      } finally {
+        model.params.free();
+      }
+      return finalSets;
+    };
+    let overlap: number[] = [];
     try {
-      await train(backend, model, { x, labels, count: config.trainSize }, {
-        steps: stepsPerEpoch * config.epochs, lr: config.lr, batchSize: batch, schedule: { kind: 'constant' },
-        optimizer: { kind: 'sgd', momentum: config.momentum },
-      }, rng.fork('order'), {
-        probes: [{
-          every: stepsPerEpoch,
-          run: async ({ step }) => {
-            const logits = await logitsOf(backend, model, maskedX);
-            const dist: OrderDistribution = { positive: new Float64Array(N_VARS + 1), negative: new Float64Array(N_VARS + 1), counts: new Int32Array(N_VARS + 1) };
-            for (let s = 0; s < config.samples; s++) {
-              const y = tr.y[s]!;
-              const v = new Float64Array(subsets);
-              // Two classes: logit_y − logsumexp(others) = logit_y − logit_other.
-              for (let t = 0; t < subsets; t++) v[t] = logits[(s * subsets + t) * 2 + y]! - logits[(s * subsets + t) * 2 + 1 - y]!;
-              const split = andOrSplit(v, N_VARS, { steps: config.splitSteps });
-              matchingError = Math.max(matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, N_VARS));
-              // Salient relative to the sample's largest AND or OR interaction.
-              const maxAbs = Math.max(...Array.from(split.and, Math.abs), ...Array.from(split.or, Math.abs));
-              salientOrders(split.and, N_VARS, config.tau, dist, maxAbs);
-              salientOrders(split.or, N_VARS, config.tau, dist, maxAbs);
-            }
-            orders.push(dist);
-            const trainLoss = crossEntropy(await logitsOf(backend, model, x), tr.y);
-            const testLoss = crossEntropy(await logitsOf(backend, model, testX), te.y);
-            const epoch = step / stepsPerEpoch;
-            series.epoch!.push(epoch);
-            series.meanOrder!.push(meanSalientOrder(dist));
-            series.trainLoss!.push(trainLoss);
-            series.testLoss!.push(testLoss);
-            series.gap!.push(testLoss - trainLoss);
-            series.salientCount!.push(dist.counts.reduce((a, b) => a + b, 0));
-            ctx.log?.(`epoch ${epoch}: mean salient order ${series.meanOrder!.at(-1)!.toFixed(3)}, train loss ${trainLoss.toFixed(4)}, test loss ${testLoss.toFixed(4)}, gap ${(testLoss - trainLoss).toFixed(4)}`);
-          },
-        }],
-        onStep: (step) => ctx.progress?.({ step, total: stepsPerEpoch * config.epochs, phase: 'MLP on the planted task' }),
-        shouldStop: ctx.shouldStop,
-      });
+      const first = await runOnce('', stepsPerEpoch, true);
+      // Generalisation of interactions: the same samples, a model from another init and order.
+      if (!ctx.shouldStop?.()) {
+        const second = await runOnce('/second', totalSteps, false);
+        overlap = first.map((setA, k) => {
+          const setB = second[k]!;
+          let both = 0;
+          for (const key of setA) if (setB.has(key)) both++;
+          const union = setA.size + setB.size - both;
+          return union > 0 ? both / union : NaN;
+        });
+      }
     } finally {
-      model.params.free();
       backend.free(x, labels, testX, maskedX);
     }
     const phase1End = argminSmoothed(series.meanOrder!);
@@ -193,6 +227,8 @@ export const interactions: Experiment<InteractionsConfig> = {
       summary: {
         n: N_VARS, meanOrder: series.meanOrder!, phase1End: series.epoch![phase1End] ?? null, gapOnset: gapOnset >= 0 ? series.epoch![gapOnset]! : null,
         universalMatchingMaxError: matchingError,
+        // Jaccard overlap, per order k = 0 … n, of the final salient interactions of two seeds (NaN: none).
+        crossSeedOverlap: overlap,
       },
       series,
       timings: { seconds: (performance.now() - t0) / 1000 },
