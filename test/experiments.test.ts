@@ -245,6 +245,18 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   await exp.run(bad, { backend: wasm, seed: 6, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed the hidden width/));
 });
 
+s('interactions on image patches (tiny stand-in dataset): n = 10, universal matching, one overlap per order', async () => {
+  const exp = findExperiment('interactions');
+  const config = buildConfig(exp, 'fashion', ['trainSize=100', 'testSize=50', 'epochs=2', 'samples=2', 'hidden=16', 'splitSteps=40', 'dataDir=/data']);
+  const r = await exp.run(config, { backend: wasm, seed: 5, files: tinyFashion() });
+  assert.is(r.summary.n, 10);
+  assert.is((r.summary.meanOrder as number[]).length, 3);
+  assert.ok((r.summary.universalMatchingMaxError as number) < 1e-9);
+  assert.is((r.summary.crossSeedOverlap as number[]).length, 11);
+  await exp.run(buildConfig(exp, 'fashion', ['task=audio']), { backend: wasm, seed: 5, files: tinyFashion() })
+    .then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /'tabular' or 'fashion'/));
+});
+
 s('bad config values and flags raise errors that list what is allowed', () => {
   const exp = findExperiment('modadd');
   assert.throws(() => buildConfig(exp, 'quick', ['q=3']), (e: Error) => /unknown config key 'q'/.test(e.message) && /width/.test(e.message));

@@ -17,10 +17,13 @@ import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { logitsOf } from './common.js';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the interactions experiment. */
 export type InteractionsConfig = {
+  task: string;
+  dataDir: string;
   trainSize: number;
   testSize: number;
   flip: number;
@@ -51,17 +54,43 @@ function plantedTask(rng: Rng, count: number, flip: number): { x: Float32Array; 
   return { x, y };
 }
 
-/** Mean cross-entropy of 2-class logits. */
-function crossEntropy(logits: Float32Array, y: Int32Array): number {
+/** log-odds of the true class, logit_y − logsumexp(other logits), of row r (k classes). */
+function logOdds(logits: Float32Array, r: number, k: number, y: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== y) max = Math.max(max, logits[r * k + c]!);
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (c !== y) sum += Math.exp(logits[r * k + c]! - max);
+  return logits[r * k + y]! - (max + Math.log(sum));
+}
+
+/** Mean cross-entropy of k-class logits. */
+function crossEntropy(logits: Float32Array, y: Int32Array, k: number): number {
   let s = 0;
   for (let i = 0; i < y.length; i++) {
-    const a = logits[2 * i]!;
-    const b = logits[2 * i + 1]!;
-    const m = Math.max(a, b);
-    const lse = m + Math.log(Math.exp(a - m) + Math.exp(b - m));
-    s += lse - (y[i] ? b : a);
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, logits[i * k + c]!);
+    let e = 0;
+    for (let c = 0; c < k; c++) e += Math.exp(logits[i * k + c]! - m);
+    s += m + Math.log(e) - logits[i * k + y[i]!]!;
   }
   return s / y.length;
+}
+
+/**
+ * Fashion-MNIST split into n = 10 patches: a 2 × 5 grid of the 28 × 28 image (rows 0–13 / 14–27, columns
+ * 0–5, 6–10, 11–16, 17–21, 22–27). Returns the patch index of each pixel.
+ */
+function patchOfPixel(): Int32Array {
+  const colEdges = [0, 6, 11, 17, 22, 28];
+  const out = new Int32Array(784);
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28; c++) {
+      let band = 0;
+      while (c >= colEdges[band + 1]!) band++;
+      out[r * 28 + c] = (r < 14 ? 0 : 5) + band;
+    }
+  }
+  return out;
 }
 
 /** First index of the minimum of a 3-point moving average. */
@@ -84,11 +113,17 @@ export const interactions: Experiment<InteractionsConfig> = {
   name: 'interactions',
   description: 'two-phase dynamics of Harsanyi AND/OR interactions while an MLP learns a tabular task with planted interactions',
   defaults: {
-    trainSize: 400, testSize: 2000, flip: 0.15, hidden: 256, epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 20,
+    task: 'tabular', dataDir: FASHION_MNIST_DIR, trainSize: 400, testSize: 2000, flip: 0.15, hidden: 256, epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 20,
     samples: 20, splitSteps: 300, tau: 0.05, gapMargin: 0.02,
   },
-  presets: { paper: {}, quick: { epochs: 6, samples: 6, splitSteps: 150 } },
+  presets: {
+    paper: {}, quick: { epochs: 6, samples: 6, splitSteps: 150 },
+    // The image version: Fashion-MNIST, n = 10 patches (masked to 0), MLP 784-256-256-10.
+    fashion: { task: 'fashion', trainSize: 2000, testSize: 2000, flip: 0, epochs: 15, samples: 10, lr: 0.02, batchSize: 50 },
+  },
   keys: {
+    task: { doc: "'tabular' (the spec's planted task, n = 8 features) or 'fashion' (Fashion-MNIST, n = 10 image patches)" },
+    dataDir: { doc: 'task = fashion: folder with the Fashion-MNIST IDX files' },
     trainSize: { doc: 'training samples', integer: true, min: 10 },
     testSize: { doc: 'test samples (for the loss gap)', integer: true, min: 10 },
     flip: { doc: 'fraction of training labels flipped', min: 0 },
@@ -105,26 +140,49 @@ export const interactions: Experiment<InteractionsConfig> = {
   async run(config, ctx): Promise<ExperimentResult> {
     if (!(config.flip >= 0 && config.flip < 0.5)) throw new ConfigError(`interactions: flip must be in [0, 0.5), got ${config.flip}`);
     if (config.samples > config.trainSize) throw new ConfigError(`interactions: samples (${config.samples}) cannot exceed trainSize (${config.trainSize})`);
+    if (config.task !== 'tabular' && config.task !== 'fashion') throw new ConfigError(`interactions: task must be 'tabular' or 'fashion', got '${config.task}'`);
     const { backend } = ctx;
     const rng = new Rng(ctx.seed);
-    const tr = plantedTask(rng.fork('train'), config.trainSize, config.flip);
-    const te = plantedTask(rng.fork('test'), config.testSize, 0);
-    // Baseline of a masked variable: its training mean.
-    const baseline = new Float32Array(N_VARS);
-    for (let i = 0; i < config.trainSize; i++) for (let j = 0; j < N_VARS; j++) baseline[j]! += tr.x[i * N_VARS + j]! / config.trainSize;
-    const subsets = 1 << N_VARS;
-    const masked = new Float32Array(config.samples * subsets * N_VARS);
+    // Inputs, labels, the variable of each input column, and the masked value of each column.
+    let tr: { x: Float32Array; y: Int32Array };
+    let te: { x: Float32Array; y: Int32Array };
+    let inputs: number;
+    let classes: number;
+    let nVars: number;
+    let variableOf: Int32Array;
+    const baseline = new Float32Array(config.task === 'fashion' ? 784 : N_VARS);
+    if (config.task === 'fashion') {
+      if (!ctx.files) throw new ConfigError('interactions: task = fashion needs file access; run it from the CLI or pass ctx.files');
+      const fm = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+      // Label flips (flip) apply to the training labels here too.
+      const flips = rng.fork('flip');
+      tr = { x: fm.train.images, y: Int32Array.from(fm.train.labels, (c) => (flips.uniform() < config.flip ? (c + 1 + flips.int(9)) % 10 : c)) };
+      te = { x: fm.test.images, y: Int32Array.from(fm.test.labels) };
+      [inputs, classes, nVars, variableOf] = [784, 10, 10, patchOfPixel()]; // masked patches are 0 (background)
+    } else {
+      tr = plantedTask(rng.fork('train'), config.trainSize, config.flip);
+      te = plantedTask(rng.fork('test'), config.testSize, 0);
+      [inputs, classes, nVars, variableOf] = [N_VARS, 2, N_VARS, Int32Array.from({ length: N_VARS }, (_, j) => j)];
+      // Baseline of a masked variable: its training mean.
+      for (let i = 0; i < config.trainSize; i++) for (let j = 0; j < N_VARS; j++) baseline[j]! += tr.x[i * N_VARS + j]! / config.trainSize;
+    }
+    const trainCount = tr.y.length;
+    const testCount = te.y.length;
+    if (config.samples > trainCount) throw new ConfigError(`interactions: samples (${config.samples}) cannot exceed the ${trainCount} training samples`);
+    const subsets = 1 << nVars;
+    const masked = new Float32Array(config.samples * subsets * inputs);
     for (let s = 0; s < config.samples; s++) {
       for (let t = 0; t < subsets; t++) {
-        for (let j = 0; j < N_VARS; j++) masked[(s * subsets + t) * N_VARS + j] = t & (1 << j) ? tr.x[s * N_VARS + j]! : baseline[j]!;
+        const row = (s * subsets + t) * inputs;
+        for (let j = 0; j < inputs; j++) masked[row + j] = t & (1 << variableOf[j]!) ? tr.x[s * inputs + j]! : baseline[j]!;
       }
     }
-    const x = backend.upload(tr.x, config.trainSize, N_VARS);
-    const labels = backend.upload(Float32Array.from(tr.y), config.trainSize, 1);
-    const testX = backend.upload(te.x, config.testSize, N_VARS);
-    const maskedX = backend.upload(masked, config.samples * subsets, N_VARS);
-    const batch = Math.min(config.batchSize, config.trainSize);
-    const stepsPerEpoch = Math.max(1, Math.floor(config.trainSize / batch));
+    const x = backend.upload(tr.x, trainCount, inputs);
+    const labels = backend.upload(Float32Array.from(tr.y), trainCount, 1);
+    const testX = backend.upload(te.x, testCount, inputs);
+    const maskedX = backend.upload(masked, config.samples * subsets, inputs);
+    const batch = Math.min(config.batchSize, trainCount);
+    const stepsPerEpoch = Math.max(1, Math.floor(trainCount / batch));
     const totalSteps = stepsPerEpoch * config.epochs;
     const series: Record<string, number[]> = { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] };
     const orders: OrderDistribution[] = [];
@@ -136,10 +194,10 @@ export const interactions: Experiment<InteractionsConfig> = {
      * `every` steps; returns, per order, the salient interactions of the final model as 'and|or:sample:S' keys.
      */
     const runOnce = async (tag: string, every: number, record: boolean): Promise<Set<string>[]> => {
-      const model = new Mlp(backend, [N_VARS, config.hidden, config.hidden, 2], rng.fork(`init${tag}`));
-      const finalSets = Array.from({ length: N_VARS + 1 }, () => new Set<string>());
+      const model = new Mlp(backend, [inputs, config.hidden, config.hidden, classes], rng.fork(`init${tag}`));
+      const finalSets = Array.from({ length: nVars + 1 }, () => new Set<string>());
       try {
-        await train(backend, model, { x, labels, count: config.trainSize }, {
+        await train(backend, model, { x, labels, count: trainCount }, {
           steps: totalSteps, lr: config.lr, batchSize: batch, schedule: { kind: 'constant' },
           optimizer: { kind: 'sgd', momentum: config.momentum },
         }, rng.fork(`order${tag}`), {
@@ -147,18 +205,18 @@ export const interactions: Experiment<InteractionsConfig> = {
             every,
             run: async ({ step }) => {
               const logits = await logitsOf(backend, model, maskedX);
-              const dist: OrderDistribution = { positive: new Float64Array(N_VARS + 1), negative: new Float64Array(N_VARS + 1), counts: new Int32Array(N_VARS + 1) };
+              const dist: OrderDistribution = { positive: new Float64Array(nVars + 1), negative: new Float64Array(nVars + 1), counts: new Int32Array(nVars + 1) };
               for (let smp = 0; smp < config.samples; smp++) {
                 const y = tr.y[smp]!;
                 const v = new Float64Array(subsets);
-                // Two classes: logit_y − logsumexp(others) = logit_y − logit_other.
-                for (let t = 0; t < subsets; t++) v[t] = logits[(smp * subsets + t) * 2 + y]! - logits[(smp * subsets + t) * 2 + 1 - y]!;
-                const split = andOrSplit(v, N_VARS, { steps: config.splitSteps });
-                matchingError = Math.max(matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, N_VARS));
+                for (let t = 0; t < subsets; t++) v[t] = logOdds(logits, smp * subsets + t, classes, y);
+                const split = andOrSplit(v, nVars, { steps: config.splitSteps });
+                // The O(4ⁿ) check on the first sample of each measurement (n = 10: 10⁶ terms).
+                if (smp === 0) matchingError = Math.max(matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, nVars));
                 // Salient relative to the sample's largest AND or OR interaction.
                 const maxAbs = Math.max(...Array.from(split.and, Math.abs), ...Array.from(split.or, Math.abs));
-                salientOrders(split.and, N_VARS, config.tau, dist, maxAbs);
-                salientOrders(split.or, N_VARS, config.tau, dist, maxAbs);
+                salientOrders(split.and, nVars, config.tau, dist, maxAbs);
+                salientOrders(split.or, nVars, config.tau, dist, maxAbs);
                 if (step === totalSteps) {
                   for (const [kind, table] of [['and', split.and], ['or', split.or]] as const) {
                     table.forEach((val, sMask) => { if (Math.abs(val) > config.tau * maxAbs) finalSets[popcount(sMask)]!.add(`${kind}:${smp}:${sMask}`); });
@@ -167,8 +225,8 @@ export const interactions: Experiment<InteractionsConfig> = {
               }
               if (!record) return;
               orders.push(dist);
-              const trainLoss = crossEntropy(await logitsOf(backend, model, x), tr.y);
-              const testLoss = crossEntropy(await logitsOf(backend, model, testX), te.y);
+              const trainLoss = crossEntropy(await logitsOf(backend, model, x), tr.y, classes);
+              const testLoss = crossEntropy(await logitsOf(backend, model, testX), te.y, classes);
               const epoch = step / stepsPerEpoch;
               series.epoch!.push(epoch);
               series.meanOrder!.push(meanSalientOrder(dist));
@@ -179,7 +237,7 @@ export const interactions: Experiment<InteractionsConfig> = {
               ctx.log?.(`epoch ${epoch}: mean salient order ${series.meanOrder!.at(-1)!.toFixed(3)}, train loss ${trainLoss.toFixed(4)}, test loss ${testLoss.toFixed(4)}, gap ${(testLoss - trainLoss).toFixed(4)}`);
             },
           }],
-          onStep: (step) => ctx.progress?.({ step, total: totalSteps, phase: record ? 'MLP on the planted task' : 'second seed (interaction overlap)' }),
+          onStep: (step) => ctx.progress?.({ step, total: totalSteps, phase: record ? `MLP on the ${config.task} task` : 'second seed (interaction overlap)' }),
           shouldStop: ctx.shouldStop,
         });
       } finally {
@@ -219,13 +277,13 @@ export const interactions: Experiment<InteractionsConfig> = {
       }
     }
     // Order distributions per epoch, normalised by Z = max_k max(A⁺(k), |A⁻(k)|) of that epoch.
-    for (let k = 0; k <= N_VARS; k++) {
+    for (let k = 0; k <= nVars; k++) {
       series[`positiveOrder${k}`] = orders.map((d) => d.positive[k]! / Math.max(1e-300, ...Array.from(d.positive), ...Array.from(d.negative, Math.abs)));
       series[`negativeOrder${k}`] = orders.map((d) => d.negative[k]! / Math.max(1e-300, ...Array.from(d.positive), ...Array.from(d.negative, Math.abs)));
     }
     return {
       summary: {
-        n: N_VARS, meanOrder: series.meanOrder!, phase1End: series.epoch![phase1End] ?? null, gapOnset: gapOnset >= 0 ? series.epoch![gapOnset]! : null,
+        n: nVars, meanOrder: series.meanOrder!, phase1End: series.epoch![phase1End] ?? null, gapOnset: gapOnset >= 0 ? series.epoch![gapOnset]! : null,
         universalMatchingMaxError: matchingError,
         // Jaccard overlap, per order k = 0 … n, of the final salient interactions of two seeds (NaN: none).
         crossSeedOverlap: overlap,
