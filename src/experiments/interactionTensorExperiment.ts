@@ -14,6 +14,9 @@ import {
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { trainEnsemble } from './ensemble.js';
+import { forwardOf } from './common.js';
+import { Mlp } from '../nn/mlp.js';
+import { Rng } from '../rng.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the interaction-tensor experiment. */
@@ -75,9 +78,14 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const n = te.count;
     const k = config.k;
     const psis = members.map((x) => pcaFeatures(x.hidden!, n, config.hidden, k));
-    const l = crossCorrelations(psis, n, k);
-    const offDiagonal: number[] = [];
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) for (let e = 0; e < k * k; e++) offDiagonal.push(l[(i * m + j) * k * k + e]!);
+    /** Cross-model correlations of a set of models' PCA features and the off-diagonal entries (for the threshold). */
+    const correlate = (ps: Float64Array[]) => {
+      const corr = crossCorrelations(ps, n, k);
+      const off: number[] = [];
+      for (let i = 0; i < ps.length; i++) for (let j = 0; j < ps.length; j++) if (i !== j) for (let e = 0; e < k * k; e++) off.push(corr[(i * ps.length + j) * k * k + e]!);
+      return { corr, off };
+    };
+    const { corr: l, off: offDiagonal } = correlate(psis);
     // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
     const conf = Array.from({ length: n }, (_, i) => members.reduce((s, x) => s + x.softmax[i * CLASSES + te.labels[i]!]!, 0) / m);
     const pred = new Int32Array(m * n);
@@ -98,6 +106,24 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
       };
     };
     const main = analyse(config.qCorr);
+    // The same tensor for untrained models (random init, same architecture): the spec expects a heavier tail.
+    const untrained: Float64Array[] = [];
+    const evalX = ctx.backend.upload(te.images, n, 784);
+    try {
+      for (let i = 0; i < m; i++) {
+        const model = new Mlp(ctx.backend, [784, config.hidden, config.hidden, CLASSES], new Rng(ctx.seed).fork(`untrained/${i}`));
+        try {
+          untrained.push(pcaFeatures(await forwardOf(ctx.backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv)), n, config.hidden, k));
+        } finally {
+          model.params.free();
+        }
+      }
+    } finally {
+      ctx.backend.free(evalX);
+    }
+    const untrainedCorr = correlate(untrained);
+    const untrainedClusters = clusterFeatures(untrainedCorr.corr, m, k, percentile(untrainedCorr.off, config.qCorr));
+    const untrainedStats = tensorStatistics(buildTensor(untrained, n, k, untrainedClusters.cluster, untrainedClusters.count, config.qData), untrainedClusters.cluster, m, n, k, untrainedClusters.count);
     const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
@@ -112,8 +138,15 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3)}`);
-    const histogram = new Array<number>(11).fill(0); // frequency / N in tenths
-    for (const f of main.stats.frequency) histogram[Math.min(10, Math.floor((10 * f) / n))]!++;
+    /** Features per tenth of N by frequency (how many points some model sees them in). */
+    const histogramOf = (frequency: Int32Array) => {
+      const h = new Array<number>(11).fill(0);
+      for (const f of frequency) h[Math.min(10, Math.floor((10 * f) / n))]!++;
+      return h;
+    };
+    const histogram = histogramOf(main.stats.frequency);
+    const untrainedHistogram = histogramOf(untrainedStats.frequency);
+    ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; untrained ${untrainedHistogram.join(' ')} (T = ${untrainedClusters.count})`);
     return {
       summary: {
         models: m, features: main.features,
@@ -122,9 +155,10 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
         sensitivity: sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
+        untrainedFeatures: untrainedClusters.count,
       },
       series: {
-        frequencyHistogram: histogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
+        frequencyHistogram: histogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
       },
       timings: { seconds: (performance.now() - t0) / 1000 },
