@@ -10,20 +10,10 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { nodeFileSource } from '../src/cli/nodeFiles.js';
 import { Rng } from '../src/rng.js';
-import { errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
+import { errorMessage, runMain, writeReport } from './peers/common.js';
+import { featurelabBackend } from './peers/featurelab.js';
 
 const option = (name: string, fallback: string): string => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-
-async function backendOf(id: string): Promise<Backend> {
-  if (id === 'webgpu') {
-    const { gpu, ok, adapter } = await setupNodeGpu();
-    if (!ok) throw new Error(adapter);
-    const { createWebGpuBackend } = await import('../src/backend/webgpu/webgpuBackend.js');
-    return createWebGpuBackend(gpu);
-  }
-  const { createWasmBackend } = await import('../src/backend/wasm/wasmBackend.js');
-  return createWasmBackend({ threads: id === 'wasm1' ? 1 : 'auto' });
-}
 
 async function main(): Promise<void> {
   const models = Number(option('models', '20'));
@@ -46,7 +36,7 @@ async function main(): Promise<void> {
   for (const id of engines) {
     let b: Backend | null = null;
     try {
-      b = await backendOf(id);
+      b = await featurelabBackend(id);
       const t = performance.now();
       const members = await trainEnsemble(b, { inputs: 784, classes: 10, ...data }, {
         models, variant: 'DiffInit', hidden: [128, 128], lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 10,

@@ -10,20 +10,10 @@ import { Tape } from '../src/autograd/tape.js';
 import { andOrSplit, mobius } from '../src/metrics/harsanyi.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { Rng } from '../src/rng.js';
-import { errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
+import { errorMessage, runMain, writeReport } from './peers/common.js';
+import { featurelabBackend } from './peers/featurelab.js';
 
 const option = (name: string, fallback: string): string => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-
-async function backendOf(id: string): Promise<Backend> {
-  if (id === 'webgpu') {
-    const { gpu, ok, adapter } = await setupNodeGpu();
-    if (!ok) throw new Error(adapter);
-    const { createWebGpuBackend } = await import('../src/backend/webgpu/webgpuBackend.js');
-    return createWebGpuBackend(gpu);
-  }
-  const { createWasmBackend } = await import('../src/backend/wasm/wasmBackend.js');
-  return createWasmBackend({ threads: id === 'wasm1' ? 1 : 'auto' });
-}
 
 async function main(): Promise<void> {
   const n = 10;
@@ -37,7 +27,7 @@ async function main(): Promise<void> {
   for (const id of engines) {
     let b: Backend | null = null;
     try {
-      b = await backendOf(id);
+      b = await featurelabBackend(id);
       const model = new Mlp(b, [n, 256, 256, 2], new Rng(2));
       const xm = b.upload(x, rows, n);
       const forward = async () => {

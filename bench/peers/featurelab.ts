@@ -78,3 +78,16 @@ export async function featurelabRef(): Promise<MatmulEngine> {
   const backend = new RefBackend();
   return backendEngine(backend, `featurelab ref: ${backend.description}`);
 }
+
+/** A featurelab backend by benchmark id: 'wasm1' (one thread), 'wasmN' (all threads) or 'webgpu' (Dawn's adapter). */
+export async function featurelabBackend(id: string): Promise<Backend> {
+  if (id === 'webgpu') {
+    const { gpu, ok, adapter } = await setupNodeGpu();
+    if (!ok) throw new Error(adapter);
+    const { createWebGpuBackend } = await import('../../src/backend/webgpu/webgpuBackend.js');
+    return createWebGpuBackend(gpu);
+  }
+  if (id !== 'wasm1' && id !== 'wasmN') throw new Error(`unknown engine '${id}'; use wasm1, wasmN or webgpu`);
+  const { createWasmBackend } = await import('../../src/backend/wasm/wasmBackend.js');
+  return createWasmBackend({ threads: id === 'wasm1' ? 1 : 'auto' });
+}

@@ -145,17 +145,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     if (config.task === 'modadd') return runModadd(config, ctx);
     if (!ctx.files) throw new ConfigError('featuremap: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const data = await loadFashionMnist(ctx.files, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
-    const t0 = performance.now();
-    const full = await runOne(config, ctx, data, false);
-    const baseline = ctx.shouldStop?.() ? null : await runOne(config, ctx, data, true);
-    const series: Record<string, number[]> = { ...full.series };
-    if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
-    return {
-      summary: { ...full.summary, baseline: baseline?.summary ?? null },
-      series,
-      timings: { seconds: (performance.now() - t0) / 1000 },
-      warnings: baseline ? [] : ['stopped before the frozen-features baseline'],
-    };
+    return withBaseline(ctx, (lastOnly) => runOne(config, ctx, data, lastOnly), 'frozen-features');
   },
 };
 
@@ -164,15 +154,21 @@ async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Prom
   if (config.act !== 'square' && config.act !== 'relu') throw new ConfigError(`featuremap: act must be 'square' or 'relu', got '${config.act}'`);
   if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`featuremap: trainFraction must be in (0, 1], got ${config.trainFraction}`);
   const cfg = { p: config.p, trainFraction: config.trainFraction, width: config.width, act: config.act as PairActivation, steps: config.steps, lr: config.lr, weightDecay: config.weightDecay, probeEvery: config.probeEvery };
+  return withBaseline(ctx, (lastOnly) => runPairFeatureMap(cfg, ctx, lastOnly), 'frozen-embedding');
+}
+
+/** Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result. */
+async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]> }>,
+  what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const full = await runPairFeatureMap(cfg, ctx, false);
-  const baseline = ctx.shouldStop?.() ? null : await runPairFeatureMap(cfg, ctx, true);
+  const full = await runOnce(false);
+  const baseline = ctx.shouldStop?.() ? null : await runOnce(true);
   const series: Record<string, number[]> = { ...full.series };
   if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {
-    summary: { ...full.summary, baseline: baseline?.summary ?? null },
+    summary: { ...full.summary, baseline: (baseline?.summary ?? null) as ExperimentResult['summary'][string] },
     series,
     timings: { seconds: (performance.now() - t0) / 1000 },
-    warnings: baseline ? [] : ['stopped before the frozen-embedding baseline'],
+    warnings: baseline ? [] : [`stopped before the ${what} baseline`],
   };
 }

@@ -34,8 +34,19 @@ export interface ArcCosineKernels {
   ntk: Float64Array;
 }
 
+/** The options with their defaults, checked: depth L, σ_w² (sw), σ_b² (sb). */
+export function arcCosineSettings(fn: string, opts: ArcCosineOptions): { depth: number; sw: number; sb: number } {
+  const depth = opts.depth ?? 1;
+  const sw = opts.weightVariance ?? 1;
+  const sb = opts.biasVariance ?? 0;
+  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`${fn}: depth must be an integer ≥ 0 (hidden ReLU layers), got ${depth}`);
+  if (!(sw > 0 && Number.isFinite(sw))) throw new ArgumentError(`${fn}: weightVariance (σ_w²) must be finite and > 0, got ${sw}`);
+  if (!(sb >= 0 && Number.isFinite(sb))) throw new ArgumentError(`${fn}: biasVariance (σ_b²) must be finite and ≥ 0, got ${sb}`);
+  return { depth, sw, sb };
+}
+
 /** Σˡ(x, x) for every row of x and every layer l = 1 … L (the diagonal recursion, θ = 0): [layer][row]. */
-function diagonalChain(x: Float64Array, n: number, d: number, depth: number, sw: number, sb: number): Float64Array[] {
+export function diagonalChain(x: Float64Array, n: number, d: number, depth: number, sw: number, sb: number): Float64Array[] {
   const first = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
@@ -56,12 +67,7 @@ export function arccosKernels(x1: Float64Array, x2: Float64Array, d: number, opt
   const fn = 'arccosKernels';
   const n1 = matrixRows(fn, 'x1', x1, d);
   const n2 = matrixRows(fn, 'x2', x2, d);
-  const depth = opts.depth ?? 1;
-  const sw = opts.weightVariance ?? 1;
-  const sb = opts.biasVariance ?? 0;
-  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`${fn}: depth must be an integer ≥ 0 (hidden ReLU layers), got ${depth}`);
-  if (!(sw > 0 && Number.isFinite(sw))) throw new ArgumentError(`${fn}: weightVariance (σ_w²) must be finite and > 0, got ${sw}`);
-  if (!(sb >= 0 && Number.isFinite(sb))) throw new ArgumentError(`${fn}: biasVariance (σ_b²) must be finite and ≥ 0, got ${sb}`);
+  const { depth, sw, sb } = arcCosineSettings(fn, opts);
   const diag1 = diagonalChain(x1, n1, d, depth, sw, sb);
   const diag2 = x1 === x2 ? diag1 : diagonalChain(x2, n2, d, depth, sw, sb);
   const nngp = new Float64Array(n1 * n2);

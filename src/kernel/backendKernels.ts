@@ -8,7 +8,7 @@
 import type { Backend, Mat } from '../backend/types.js';
 import { ArgumentError } from '../errors.js';
 import type { ActivationName } from './hermite.js';
-import type { ArcCosineKernels, ArcCosineOptions } from './arccos.js';
+import { type ArcCosineKernels, type ArcCosineOptions, arcCosineSettings, diagonalChain } from './arccos.js';
 import { type LinearKernelOptions, type RbfKernelOptions, matrixRows } from './features.js';
 
 /** Options of the backend kernel builders. */
@@ -171,28 +171,11 @@ export async function rbfKernelOn(b: Backend, x1: Float64Array, x2: Float64Array
  */
 export async function arccosKernelsOn(b: Backend, x1: Float64Array, x2: Float64Array | null, d: number, opts: ArcCosineOptions = {}): Promise<ArcCosineKernels> {
   const fn = 'arccosKernelsOn';
-  const depth = opts.depth ?? 1;
-  const sw = opts.weightVariance ?? 1;
-  const sb = opts.biasVariance ?? 0;
-  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`${fn}: depth must be an integer ≥ 0 (hidden ReLU layers), got ${depth}`);
-  if (!(sw > 0 && Number.isFinite(sw))) throw new ArgumentError(`${fn}: weightVariance (σ_w²) must be finite and > 0, got ${sw}`);
-  if (!(sb >= 0 && Number.isFinite(sb))) throw new ArgumentError(`${fn}: biasVariance (σ_b²) must be finite and ≥ 0, got ${sb}`);
-  /** Σˡ(x, x), l = 1 … depth, for each row: the recursion at θ = 0 (Σ^{l+1} = σ_b² + σ_w²·Σˡ/2). */
-  const chain = (x: Float64Array, n: number): Float64Array[] => {
-    const first = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += x[i * d + t]! * x[i * d + t]!;
-      first[i] = sb + (sw * s) / d;
-    }
-    const out = [first];
-    for (let l = 1; l < depth; l++) out.push(out[l - 1]!.map((v) => sb + (sw * v) / 2));
-    return out;
-  };
+  const { depth, sw, sb } = arcCosineSettings(fn, opts);
   return b.scope(async () => {
     const { m1, m2, n1, n2 } = pointPair(fn, b, x1, x2, d);
-    const q1 = chain(x1, n1);
-    const q2 = x2 ? chain(x2, n2) : q1;
+    const q1 = diagonalChain(x1, n1, d, depth, sw, sb);
+    const q2 = x2 ? diagonalChain(x2, n2, d, depth, sw, sb) : q1;
     const c = (v: number): Mat => scalar(b, v);
     let sigma = b.binary('add', b.matmul(m1, m2, { transB: true, alpha: sw / d }), c(sb));
     let theta = sigma;
