@@ -198,7 +198,7 @@ s('featuremap on modular addition (p = 11): measures every probe; the frozen-emb
 s('gde on a tiny stand-in dataset: the summary keys, the exact identity, one error per model and one disagreement per pair', async () => {
   const exp = findExperiment('gde');
   for (const variant of ['DiffInit', 'DiffData']) {
-    const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=40', `variant=${variant}`, 'dataDir=/data']);
+    const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=40', `variant=${variant}`, `schedule=${variant === 'DiffData' ? 'cosine' : 'constant'}`, 'dataDir=/data']);
     const r = await exp.run(config, { backend: wasm, seed: 4, files: tinyFashion() });
     for (const k of ['meanTestError', 'meanDisagreement', 'gap', 'cace', 'ece']) assert.ok(Number.isFinite(r.summary[k]), `${variant} ${k} = ${r.summary[k]}`);
     assert.is(r.summary.models, 3);
@@ -209,6 +209,8 @@ s('gde on a tiny stand-in dataset: the summary keys, the exact identity, one err
   }
   const bad = buildConfig(exp, 'quick', ['variant=DiffSeed', 'dataDir=/data']);
   await exp.run(bad, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /DiffInit, DiffOrder, DiffData, AllDiff/));
+  const badSchedule = buildConfig(exp, 'quick', ['schedule=linear', 'dataDir=/data']);
+  await exp.run(badSchedule, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /'constant' or 'cosine'/));
 });
 
 s('interactions (quick): the mean salient order per epoch, universal matching to rounding, phase-1 end and gap onset reported', async () => {

@@ -38,6 +38,8 @@ export interface EnsembleConfig {
   maxEpochs: number;
   /** Keep each model's last-hidden-layer activations on the evaluation set (for the interaction tensor). */
   keepHidden?: boolean;
+  /** Learning-rate schedule over the epoch cap: 'constant' (default) or 'cosine' (decays to 0 at maxEpochs). */
+  schedule?: 'constant' | 'cosine';
 }
 
 /** One trained model's results on the evaluation set. */
@@ -95,7 +97,8 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       let epochs = 0;
       try {
         await train(backend, model, { x: xm, labels: ym, count }, {
-          steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch, schedule: { kind: 'constant' },
+          steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
+          schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
           optimizer: { kind: 'sgd', momentum: cfg.momentum },
         }, root.fork(`order/${orderSeed}`), {
           probes: [{

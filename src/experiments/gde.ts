@@ -23,6 +23,7 @@ export type GdeConfig = {
   momentum: number;
   batchSize: number;
   maxEpochs: number;
+  schedule: string;
   bins: number;
   dataDir: string;
 };
@@ -44,7 +45,7 @@ export const gde: Experiment<GdeConfig> = {
   description: 'agreement of independently trained MLPs on Fashion-MNIST: test error vs disagreement (GDE), CACE and ECE of the hard-vote ensemble',
   defaults: {
     models: 10, variant: 'AllDiff', trainSize: 5000, testSize: 5000, hidden: 256, layers: 2, lr: 0.05, momentum: 0.9,
-    batchSize: 100, maxEpochs: 60, bins: 10, dataDir: FASHION_MNIST_DIR,
+    batchSize: 100, maxEpochs: 60, schedule: 'constant', bins: 10, dataDir: FASHION_MNIST_DIR,
   },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128 } },
   keys: {
@@ -58,10 +59,12 @@ export const gde: Experiment<GdeConfig> = {
     momentum: { doc: 'SGD momentum', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
+    schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0, helps the models fit)" },
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
+    if (config.schedule !== 'constant' && config.schedule !== 'cosine') throw new ConfigError(`gde: schedule must be 'constant' or 'cosine', got '${config.schedule}'`);
     if (!ENSEMBLE_VARIANTS.includes(config.variant as EnsembleVariant)) throw new ConfigError(`gde: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${config.variant}'`);
     if (!ctx.files) throw new ConfigError('gde: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
@@ -72,6 +75,7 @@ export const gde: Experiment<GdeConfig> = {
     }, {
       models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
       lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
+      schedule: config.schedule as 'constant' | 'cosine',
     }, ctx.seed, {
       onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
       onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${(mem.predictions.reduce((s, p, i) => s + (p !== te.labels[i] ? 1 : 0), 0) / te.count).toFixed(4)}`),
