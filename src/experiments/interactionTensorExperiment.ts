@@ -121,9 +121,19 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     } finally {
       ctx.backend.free(evalX);
     }
-    const untrainedCorr = correlate(untrained);
-    const untrainedClusters = clusterFeatures(untrainedCorr.corr, m, k, percentile(untrainedCorr.off, config.qCorr));
-    const untrainedStats = tensorStatistics(buildTensor(untrained, n, k, untrainedClusters.cluster, untrainedClusters.count, config.qData), untrainedClusters.cluster, m, n, k, untrainedClusters.count);
+    /** Ω's feature count and frequencies for another set of models' PCA features, at the same percentiles. */
+    const tensorOf = (ps: Float64Array[]) => {
+      const c = correlate(ps);
+      const clusters = clusterFeatures(c.corr, ps.length, k, percentile(c.off, config.qCorr));
+      return { count: clusters.count, stats: tensorStatistics(buildTensor(ps, n, k, clusters.cluster, clusters.count, config.qData), clusters.cluster, ps.length, n, k, clusters.count) };
+    };
+    const { count: untrainedCount, stats: untrainedStats } = tensorOf(untrained);
+    // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
+    const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
+      models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
+      batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
+    }, ctx.seed, { shouldStop: ctx.shouldStop });
+    const early = oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => pcaFeatures(x.hidden!, n, config.hidden, k))) : null;
     const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
@@ -146,7 +156,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     };
     const histogram = histogramOf(main.stats.frequency);
     const untrainedHistogram = histogramOf(untrainedStats.frequency);
-    ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; untrained ${untrainedHistogram.join(' ')} (T = ${untrainedClusters.count})`);
+    const oneEpochHistogram = early ? histogramOf(early.stats.frequency) : [];
+    ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${untrainedCount})`);
     return {
       summary: {
         models: m, features: main.features,
@@ -155,10 +166,11 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
         sensitivity: sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
-        untrainedFeatures: untrainedClusters.count,
+        untrainedFeatures: untrainedCount,
+        oneEpochFeatures: early?.count ?? null,
       },
       series: {
-        frequencyHistogram: histogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
+        frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
       },
       timings: { seconds: (performance.now() - t0) / 1000 },
