@@ -16,19 +16,24 @@ import { BLOCKED_TOL, LINALG_TOL } from './tolerances.js';
 await initLinalg();
 const s = suite(`blocked cholesky and triangular solves [${runtime}]`);
 
-/** A = G·Gᵀ/k + ½·I (G n×k uniform in [−1, 1)) rounded to f32, and a copy with noise in the upper triangle (which must be ignored). */
-function spd(seed: number, n: number): { a: Float64Array; noisy: Float32Array } {
-  const r = rng(seed);
-  const k = n + 8;
+/** G·Gᵀ/k + shift·I for G (n×k) uniform in [−1, 1) drawn from r. */
+function shiftedGram(r: () => number, n: number, k: number, shift: number): Float64Array {
   const g = Float64Array.from({ length: n * k }, () => 2 * r() - 1);
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = 0;
       for (let p = 0; p < k; p++) sum += g[i * k + p]! * g[j * k + p]!;
-      a[i * n + j] = a[j * n + i] = sum / k + (i === j ? 0.5 : 0);
+      a[i * n + j] = a[j * n + i] = sum / k + (i === j ? shift : 0);
     }
   }
+  return a;
+}
+
+/** A = G·Gᵀ/k + ½·I (k = n + 8) rounded to f32, and a copy with noise in the upper triangle (which must be ignored). */
+function spd(seed: number, n: number): { a: Float64Array; noisy: Float32Array } {
+  const r = rng(seed);
+  const a = shiftedGram(r, n, n + 8, 0.5);
   // The matrix the backend sees: f32-rounded, symmetric from its lower triangle; its upper triangle is noise.
   const exact = Float64Array.from(Float32Array.from(a));
   const noisy = Float32Array.from(a);
@@ -113,17 +118,7 @@ for (const b of [ref as unknown as Backend, ...testBackends]) {
 
   s(`${b.name}: a near-singular matrix (rank-60 Gram + 1e-5·I, condition ~1e5): L·Lᵀ = A to f32 backward accuracy`, async () => {
     const n = 100;
-    const k = 60;
-    const r = rng(77);
-    const g = Float64Array.from({ length: n * k }, () => 2 * r() - 1);
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let sum = 0;
-        for (let p = 0; p < k; p++) sum += g[i * k + p]! * g[j * k + p]!;
-        a[i * n + j] = a[j * n + i] = Math.fround(sum / k + (i === j ? 1e-5 : 0));
-      }
-    }
+    const a = Float64Array.from(Float32Array.from(shiftedGram(rng(77), n, 60, 1e-5)));
     const l = await b.scope(async () => readBack(b, b.cholesky(b.upload(Float32Array.from(a), n, n))));
     const res = factorResidual(a, l, n);
     assert.ok(res <= tol.cholesky, `‖A − LLᵀ‖/‖A‖ = ${res.toExponential(2)}`);

@@ -3,14 +3,22 @@ import { Tape, type Var } from '../autograd/tape.js';
 import type { Backend, Mat } from '../backend/types.js';
 import type { Model } from '../nn/model.js';
 
-/** Fraction of rows of `logits` (count × classes) whose largest entry is at the label. */
-export function accuracy(logits: Float32Array, labels: ArrayLike<number>, count: number, classes: number): number {
-  let right = 0;
+/** Index of the largest entry of each row of `logits` (count × classes; ties: the first). */
+export function argmaxRows(logits: Float32Array, count: number, classes: number): Int32Array {
+  const out = new Int32Array(count);
   for (let r = 0; r < count; r++) {
     let best = 0;
     for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
-    if (best === labels[r]) right++;
+    out[r] = best;
   }
+  return out;
+}
+
+/** Fraction of rows of `logits` (count × classes) whose largest entry is at the label. */
+export function accuracy(logits: Float32Array, labels: ArrayLike<number>, count: number, classes: number): number {
+  const pred = argmaxRows(logits, count, classes);
+  let right = 0;
+  for (let r = 0; r < count; r++) if (pred[r] === labels[r]) right++;
   return right / count;
 }
 

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, forwardOf, logitsOf } from './common.js';
+import { accuracy, argmaxRows, forwardOf, logitsOf } from './common.js';
 
 /** Which randomness differs between the models. */
 export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
@@ -114,13 +114,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
           shouldStop: () => trainAccuracy === 1 || !!hooks.shouldStop?.(),
         });
         const logits = await logitsOf(backend, model, evalX);
-        const predictions = new Int32Array(nEval);
-        for (let i = 0; i < nEval; i++) {
-          let best = 0;
-          for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
-          predictions[i] = best;
-        }
-        const member: EnsembleMember = { predictions, softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
+        const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
         if (cfg.keepHidden) member.hidden = await forwardOf(backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv));
         members.push(member);
         hooks.onModel?.(m, member);

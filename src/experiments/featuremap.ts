@@ -7,7 +7,8 @@
  */
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
-import { analyzeFeatureMap, type FeatureMapDiagonalization } from '../metrics/featureMap.js';
+import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeatureMap, recordFeatureMap } from './featureMapProbe.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -55,9 +56,9 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
   const testX = backend.upload(te.images.subarray(0, testN * 784), testN, 784);
   const stepsPerEpoch = Math.floor(tr.count / config.batchSize);
   const steps = stepsPerEpoch * config.epochs;
-  const series: Record<string, number[]> = { epoch: [], piHatC: [], rhoGap: [], dLR: [], nc1: [], mf: [], topAngle: [], testAccuracy: [] };
+  const series: Record<string, number[]> = { epoch: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), testAccuracy: [] };
   let previous: FeatureMapDiagonalization | undefined;
-  let latest: ReturnType<typeof analyzeFeatureMap> | null = null;
+  let latest: FeatureMapSummary | null = null;
   let testAccuracy = NaN;
   try {
     await train(backend, model, { x, labels, count: tr.count }, {
@@ -69,36 +70,22 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
       probes: [{
         every: stepsPerEpoch,
         run: async ({ step }) => {
-          const h = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
-          const w = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
+          const features = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
+          const weights = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
           const logits = await logitsOf(backend, model, probeX);
-          // S = ΦᵀΦ/n formed on the active backend (the eigendecomposition is f64 WASM).
-          const product = await backend.scope(async () => {
-            const hm = backend.upload(h, probeN, config.hidden);
-            return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / probeN })));
-          });
-          latest = analyzeFeatureMap(h, probeN, config.hidden, probeLabels, CLASSES, { weights: w, logits, previous, method: 'covariance', product });
+          latest = await probeFeatureMap(backend, { features, n: probeN, p: config.hidden, labels: probeLabels, classes: CLASSES, weights, logits, previous });
           previous = latest.diagonalization;
           testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
           series.epoch!.push(step / stepsPerEpoch);
-          series.piHatC!.push(latest.piHatC ?? NaN);
-          series.rhoGap!.push(latest.rhoGap);
-          series.dLR!.push(latest.dLR ?? NaN);
-          series.nc1!.push(latest.nc1);
-          series.mf!.push(latest.regime === 'MF' ? 1 : 0);
-          series.topAngle!.push(latest.principalAngles ? Math.max(...latest.principalAngles) : NaN);
+          recordFeatureMap(series, latest);
           series.testAccuracy!.push(testAccuracy);
-          ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: regime ${latest.regime}, Π̂(C) ${latest.piHatC?.toFixed(3)}, ρ gap ${latest.rhoGap.toFixed(3)}, D_LR ${latest.dLR?.toFixed(3)}, NC1 ${latest.nc1.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
+          ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: ${describeFeatureMap(latest)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
       onStep: (step) => ctx.progress?.({ step, total: steps, phase: lastOnly ? 'last layer on frozen features' : 'MLP, all layers' }),
       shouldStop: ctx.shouldStop,
     });
-    const m = latest as ReturnType<typeof analyzeFeatureMap> | null;
-    return {
-      summary: { regime: m?.regime ?? null, piHatC: m?.piHatC ?? null, rhoGap: m?.rhoGap ?? null, dLR: m?.dLR ?? null, nc1: m?.nc1 ?? null, testAccuracy },
-      series,
-    };
+    return { summary: featureMapRunSummary(latest, testAccuracy), series };
   } finally {
     model.params.free();
     backend.free(x, labels, probeX, testX);

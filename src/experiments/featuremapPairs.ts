@@ -7,7 +7,8 @@
  * frozen random embedding of the same initialisation.
  */
 import { modularAddition } from '../data/modularAddition.js';
-import { analyzeFeatureMap, type FeatureMapDiagonalization } from '../metrics/featureMap.js';
+import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeatureMap, recordFeatureMap } from './featureMapProbe.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -41,9 +42,9 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
   const labels = backend.upload(Float32Array.from(tr.y), tr.y.length, 1);
   const testX = te ? model.uploadPairs(te.a, te.b) : null;
   const n = tr.y.length;
-  const series: Record<string, number[]> = { step: [], piHatC: [], rhoGap: [], dLR: [], nc1: [], mf: [], topAngle: [], trainAccuracy: [], testAccuracy: [] };
+  const series: Record<string, number[]> = { step: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), trainAccuracy: [], testAccuracy: [] };
   let previous: FeatureMapDiagonalization | undefined;
-  let latest: ReturnType<typeof analyzeFeatureMap> | null = null;
+  let latest: FeatureMapSummary | null = null;
   let testAccuracy = NaN;
   try {
     await train(backend, model, { x, labels, count: n }, {
@@ -54,36 +55,23 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
       probes: [{
         every: cfg.probeEvery,
         run: async ({ step }) => {
-          const h = await forwardOf(backend, model, x, (tape, p, xv) => model.hidden(tape, p, xv));
-          const product = await backend.scope(async () => {
-            const hm = backend.upload(h, n, cfg.width);
-            return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / n })));
-          });
-          const w = transposed(await backend.read(model.params.get('W')), cfg.width, cfg.p); // C×m
+          const features = await forwardOf(backend, model, x, (tape, p, xv) => model.hidden(tape, p, xv));
+          const weights = transposed(await backend.read(model.params.get('W')), cfg.width, cfg.p); // C×m
           const logits = await logitsOf(backend, model, x);
-          latest = analyzeFeatureMap(h, n, cfg.width, tr.y, cfg.p, { weights: w, logits, previous, method: 'covariance', product });
+          latest = await probeFeatureMap(backend, { features, n, p: cfg.width, labels: tr.y, classes: cfg.p, weights, logits, previous });
           previous = latest.diagonalization;
           testAccuracy = te && testX ? accuracy(await logitsOf(backend, model, testX), te.y, te.y.length, cfg.p) : NaN;
           series.step!.push(step);
-          series.piHatC!.push(latest.piHatC ?? NaN);
-          series.rhoGap!.push(latest.rhoGap);
-          series.dLR!.push(latest.dLR ?? NaN);
-          series.nc1!.push(latest.nc1);
-          series.mf!.push(latest.regime === 'MF' ? 1 : 0);
-          series.topAngle!.push(latest.principalAngles ? Math.max(...latest.principalAngles) : NaN);
+          recordFeatureMap(series, latest);
           series.trainAccuracy!.push(accuracy(logits, tr.y, n, cfg.p));
           series.testAccuracy!.push(testAccuracy);
-          ctx.log?.(`${lastOnly ? 'W only' : 'all'} step ${step}: regime ${latest.regime}, Π̂(C) ${latest.piHatC?.toFixed(3)}, ρ gap ${latest.rhoGap.toFixed(3)}, D_LR ${latest.dLR?.toFixed(3)}, NC1 ${latest.nc1.toFixed(3)}, train ${series.trainAccuracy!.at(-1)!.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
+          ctx.log?.(`${lastOnly ? 'W only' : 'all'} step ${step}: ${describeFeatureMap(latest)}, train ${series.trainAccuracy!.at(-1)!.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
       onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase: lastOnly ? 'W only, frozen embedding' : 'pair network, all parameters' }),
       shouldStop: ctx.shouldStop,
     });
-    const m = latest as ReturnType<typeof analyzeFeatureMap> | null;
-    return {
-      summary: { regime: m?.regime ?? null, piHatC: m?.piHatC ?? null, rhoGap: m?.rhoGap ?? null, dLR: m?.dLR ?? null, nc1: m?.nc1 ?? null, testAccuracy },
-      series,
-    };
+    return { summary: featureMapRunSummary(latest, testAccuracy), series };
   } finally {
     model.free();
     backend.free(x, labels);

@@ -6,7 +6,7 @@
  */
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
-import { bootstrapDisagreement, gde as gdeSummary, hardVote } from '../metrics/agreement.js';
+import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
 import { ENSEMBLE_VARIANTS, type EnsembleVariant, trainEnsemble } from './ensemble.js';
 import type { Experiment, ExperimentResult } from './types.js';
@@ -78,7 +78,7 @@ export const gde: Experiment<GdeConfig> = {
       schedule: config.schedule as 'constant' | 'cosine',
     }, ctx.seed, {
       onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
-      onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${(mem.predictions.reduce((s, p, i) => s + (p !== te.labels[i] ? 1 : 0), 0) / te.count).toFixed(4)}`),
+      onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
       shouldStop: ctx.shouldStop,
     });
     const warnings: string[] = [];

@@ -1,0 +1,54 @@
+/**
+ * One feature-map measurement during training, shared by the Fashion-MNIST MLP (featuremap.ts) and the
+ * modular-addition pair network (featuremapPairs.ts): S = ΦᵀΦ/n formed on the active backend, the f64 WASM
+ * diagonalization and the spec's measures (analyzeFeatureMap), and the series and summary they feed.
+ */
+import type { Backend } from '../backend/types.js';
+import { analyzeFeatureMap, type FeatureMapDiagonalization, type FeatureMapSummary } from '../metrics/featureMap.js';
+
+/** The inputs of one measurement: features Φ (n×p), labels, C classes, last-layer weights (C×p), logits. */
+export interface FeatureMapProbeInput {
+  features: Float32Array;
+  n: number;
+  p: number;
+  labels: ArrayLike<number>;
+  classes: number;
+  weights: Float32Array;
+  logits: Float32Array;
+  previous?: FeatureMapDiagonalization;
+}
+
+/** Diagonalizes Φ with S = ΦᵀΦ/n formed on `backend` (the eigendecomposition is f64 WASM) and measures it. */
+export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeInput): Promise<FeatureMapSummary> {
+  const { features, n, p } = input;
+  const product = await backend.scope(async () => {
+    const hm = backend.upload(features, n, p);
+    return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / n })));
+  });
+  return analyzeFeatureMap(features, n, p, input.labels, input.classes, {
+    weights: input.weights, logits: input.logits, previous: input.previous, method: 'covariance', product,
+  });
+}
+
+/** Names of the series every feature-map run records (the caller adds its own step and accuracy series). */
+export const FEATURE_MAP_SERIES = ['piHatC', 'rhoGap', 'dLR', 'nc1', 'mf', 'topAngle'] as const;
+
+/** Appends one measurement to the FEATURE_MAP_SERIES of `series`. */
+export function recordFeatureMap(series: Record<string, number[]>, m: FeatureMapSummary): void {
+  series.piHatC!.push(m.piHatC ?? NaN);
+  series.rhoGap!.push(m.rhoGap);
+  series.dLR!.push(m.dLR ?? NaN);
+  series.nc1!.push(m.nc1);
+  series.mf!.push(m.regime === 'MF' ? 1 : 0);
+  series.topAngle!.push(m.principalAngles ? Math.max(...m.principalAngles) : NaN);
+}
+
+/** The run's summary from its last measurement (nulls when none was taken). */
+export function featureMapRunSummary(m: FeatureMapSummary | null, testAccuracy: number) {
+  return { regime: m?.regime ?? null, piHatC: m?.piHatC ?? null, rhoGap: m?.rhoGap ?? null, dLR: m?.dLR ?? null, nc1: m?.nc1 ?? null, testAccuracy };
+}
+
+/** One line for the log. */
+export function describeFeatureMap(m: FeatureMapSummary): string {
+  return `regime ${m.regime}, Π̂(C) ${m.piHatC?.toFixed(3)}, ρ gap ${m.rhoGap.toFixed(3)}, D_LR ${m.dLR?.toFixed(3)}, NC1 ${m.nc1.toFixed(3)}`;
+}
