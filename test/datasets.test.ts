@@ -1,7 +1,7 @@
 /**
  * The datasets: the modular-addition table and its seeded split, sparse parity (enumerated and sampled),
  * and Fashion-MNIST read through an in-memory FileSource holding tiny generated IDX files (the real
- * dataset is not needed), including the missing-file and mismatched-count errors.
+ * dataset is not needed), including the missing-file and mismatched-count errors; the synthetic stand-in.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +10,7 @@ import { Rng } from '../src/rng.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { sparseParity } from '../src/data/sparseParity.js';
+import { syntheticImages } from '../src/data/syntheticImages.js';
 import { gzip, idxBytes, memoryFiles } from './support/idxFiles.js';
 
 const s = suite('datasets');
@@ -134,6 +135,36 @@ async function tinyFolder(dir: string): Promise<Map<string, Uint8Array>> {
     [`${dir}/t10k-labels-idx1-ubyte`, idxBytes('u8', [2], [1, 7])],
   ]);
 }
+
+s('synthetic images: seeded, in [0, 1], every class present, and classes separated by their prototypes', () => {
+  const a = syntheticImages(7, { train: 257, test: 65 });
+  const b = syntheticImages(7, { train: 257, test: 65 });
+  assert.equal(a.train.images, b.train.images, 'same seed, same pixels');
+  assert.equal(a.test.labels, b.test.labels);
+  assert.not.equal(syntheticImages(8, { train: 257, test: 65 }).train.images, a.train.images, 'another seed, other pixels');
+  assert.is(a.train.images.length, 257 * 784);
+  assert.is(a.test.count, 65);
+  assert.ok(a.train.images.every((v) => v >= 0 && v <= 1));
+  const counts = new Array(10).fill(0);
+  a.train.labels.forEach((c) => counts[c]++);
+  assert.ok(counts.every((c) => c > 0), `every class drawn: ${counts}`);
+  // Nearest class mean (from the training set) classifies the test set far above chance (0.1) but not
+  // perfectly: the classes overlap by design.
+  const means = new Float64Array(10 * 784);
+  a.train.labels.forEach((c, i) => { for (let j = 0; j < 784; j++) means[c * 784 + j] += a.train.images[i * 784 + j]! / counts[c]; });
+  let right = 0;
+  for (let i = 0; i < a.test.count; i++) {
+    let best = -1, bestD = Infinity;
+    for (let c = 0; c < 10; c++) {
+      let d = 0;
+      for (let j = 0; j < 784; j++) d += (a.test.images[i * 784 + j]! - means[c * 784 + j]!) ** 2;
+      if (d < bestD) { bestD = d; best = c; }
+    }
+    if (best === a.test.labels[i]) right++;
+  }
+  assert.ok(right / a.test.count > 0.4 && right / a.test.count < 1, `nearest-mean accuracy ${right / a.test.count}`);
+  assert.throws(() => syntheticImages(1, { train: 0, test: 5 }), (e: unknown) => e instanceof ArgumentError);
+});
 
 s('Fashion-MNIST: tiny generated files (gzip and raw names) load, scaled to [0, 1]', async () => {
   const dir = '/data/fm';

@@ -1,17 +1,20 @@
 /**
  * The `featurelab` command (Node). Commands: `info` lists the backends and adapters; `check` runs a short
  * self-check — a matmul and a training-shaped product on every backend against the f64 reference, with
- * the speed of each — which is what `npm start` runs until the experiments land.
+ * the speed of each; `run` trains and measures one experiment, `run suite` all of them (what `npm start` runs).
  */
 import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
 import { listExperiments, runCommand } from './run.js';
+import { runSuite } from './suite.js';
 import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
 
 const USAGE = `featurelab ${VERSION}
 usage: featurelab <command> …
 commands:
+  run suite [--preset quick|paper] [--out DIR]
+           every analysis in one go: DIR/<experiment>/result.json, DIR/suite.json and the report
   run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--set key=value …]
            train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys)
   list     the experiments
@@ -70,9 +73,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 1;
   }
+  if (command === 'run' && rest[0] === 'suite') return runSuite(rest.slice(1));
   if (command === 'run') return runCommand(rest[0], rest.slice(1));
   if (command === 'list') {
-    console.log(listExperiments());
+    console.log(`${listExperiments()}\n  ${'suite'.padEnd(10)} every analysis above in one run, then the report ('featurelab run suite --help')`);
     return 0;
   }
   const backendFlag = rest.indexOf('--backend');

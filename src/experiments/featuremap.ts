@@ -5,7 +5,8 @@
  * ρ_{C+1}/ρ_C, Π̂(C), MF/EF regime, top-C principal angle to the previous epoch, NC1, D_LR). The baseline
  * trains only the last layer on the frozen random features of the same initialisation.
  */
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR, type FashionMnist } from '../data/fashionMnist.js';
+import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
 import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeatureMap, recordFeatureMap } from './featureMapProbe.js';
@@ -35,13 +36,14 @@ export type FeaturemapConfig = {
   loss: string;
   probeSamples: number;
   limitTrain: number;
+  data: string;
   dataDir: string;
 };
 
 const CLASSES = 10;
 
 /** Trains (all layers, or only the last when `lastOnly`) and measures the feature map every epoch. */
-async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Awaited<ReturnType<typeof loadFashionMnist>>, lastOnly: boolean) {
+async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: FashionMnist, lastOnly: boolean) {
   const { backend } = ctx;
   const { train: tr, test: te } = data;
   const sizes = [784, config.hidden, config.hidden, CLASSES];
@@ -96,7 +98,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
 export const featuremap: Experiment<FeaturemapConfig> = {
   name: 'featuremap',
   description: 'diagonalizing the forward feature map of an MLP on Fashion-MNIST: spectrum, Π̂(C), MF/EF regime, NC1, D_LR (vs frozen random features)',
-  defaults: { task: 'fashion', p: 31, trainFraction: 0.5, width: 128, act: 'square', steps: 20000, probeEvery: 2500, hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, loss: 'crossEntropy', probeSamples: 2000, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
+  defaults: { task: 'fashion', p: 31, trainFraction: 0.5, width: 128, act: 'square', steps: 20000, probeEvery: 2500, hidden: 512, epochs: 5, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, loss: 'crossEntropy', probeSamples: 2000, limitTrain: 0, data: 'fashion', dataDir: FASHION_MNIST_DIR },
   presets: {
     paper: {},
     quick: { hidden: 256, epochs: 3, limitTrain: 12000, probeSamples: 1000 },
@@ -124,14 +126,14 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     loss: { doc: "'crossEntropy' or 'mse' (squared error against one-hot targets, as the last-layer dynamics the spec analyses)" },
     probeSamples: { doc: 'training images whose features are diagonalized', integer: true, min: 20 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },
-    dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+    data: { doc: "task = fashion: 'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
+    dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
     if (config.loss !== 'crossEntropy' && config.loss !== 'mse') throw new ConfigError(`featuremap: loss must be 'crossEntropy' or 'mse', got '${config.loss}'`);
     if (config.task !== 'fashion' && config.task !== 'modadd') throw new ConfigError(`featuremap: task must be 'fashion' or 'modadd', got '${config.task}'`);
     if (config.task === 'modadd') return runModadd(config, ctx);
-    if (!ctx.files) throw new ConfigError('featuremap: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
-    const data = await loadFashionMnist(ctx.files, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
+    const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
     return withBaseline(ctx, (lastOnly) => runOne(config, ctx, data, lastOnly), 'frozen-features');
   },
 };

@@ -4,7 +4,8 @@
  * disagreement, their means, gap and ratio with a bootstrap interval over pairs, the hard-vote ensemble's
  * CACE and top-label ECE, each model's softmax ECE, and the CACE of a 2-model ensemble for comparison.
  */
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
+import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
@@ -25,6 +26,7 @@ export type GdeConfig = {
   maxEpochs: number;
   schedule: string;
   bins: number;
+  data: string;
   dataDir: string;
 };
 
@@ -45,7 +47,7 @@ export const gde: Experiment<GdeConfig> = {
   description: 'agreement of independently trained MLPs on Fashion-MNIST: test error vs disagreement (GDE), CACE and ECE of the hard-vote ensemble',
   defaults: {
     models: 10, variant: 'AllDiff', trainSize: 5000, testSize: 5000, hidden: 256, layers: 2, lr: 0.05, momentum: 0.9,
-    batchSize: 100, maxEpochs: 60, schedule: 'constant', bins: 10, dataDir: FASHION_MNIST_DIR,
+    batchSize: 100, maxEpochs: 60, schedule: 'constant', bins: 10, data: 'fashion', dataDir: FASHION_MNIST_DIR,
   },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128 } },
   keys: {
@@ -61,13 +63,13 @@ export const gde: Experiment<GdeConfig> = {
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
     schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0, helps the models fit)" },
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
-    dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+    data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
+    dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
     if (config.schedule !== 'constant' && config.schedule !== 'cosine') throw new ConfigError(`gde: schedule must be 'constant' or 'cosine', got '${config.schedule}'`);
     if (!ENSEMBLE_VARIANTS.includes(config.variant as EnsembleVariant)) throw new ConfigError(`gde: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${config.variant}'`);
-    if (!ctx.files) throw new ConfigError('gde: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
-    const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+    const data = await loadImageData('gde', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
     const t0 = performance.now();
     const members = await trainEnsemble(ctx.backend, {

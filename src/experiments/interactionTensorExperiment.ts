@@ -5,7 +5,8 @@
  * sensitivity sweep, GDE with the classes merged 10 → 2 (ours: tops and dresses {0, 2, 3, 4, 6} vs trousers,
  * footwear and bags {1, 5, 7, 8, 9}), and the framework simulation (featureFramework.ts).
  */
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
+import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
@@ -32,6 +33,7 @@ export type InteractionTensorConfig = {
   k: number;
   qCorr: number;
   qData: number;
+  data: string;
   dataDir: string;
 };
 
@@ -43,7 +45,7 @@ const SUPERCLASS = [0, 1, 0, 0, 0, 1, 0, 1, 1, 1];
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, dataDir: FASHION_MNIST_DIR },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs)', integer: true, min: 2 },
@@ -57,13 +59,13 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     k: { doc: 'PCA features per model', integer: true, min: 1 },
     qCorr: { doc: 'percentile of the cross-model correlations used as the clustering threshold', min: 0 },
     qData: { doc: 'percentile of a model\'s normalised feature values above which a feature is present', min: 0 },
-    dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+    data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
+    dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
     if (config.k > config.hidden) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the hidden width (${config.hidden})`);
     for (const key of ['qCorr', 'qData'] as const) if (!(config[key] > 0 && config[key] < 100)) throw new ConfigError(`interaction-tensor: ${key} must be a percentile in (0, 100), got ${config[key]}`);
-    if (!ctx.files) throw new ConfigError('interaction-tensor: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
-    const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+    const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
     const t0 = performance.now();
     const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
