@@ -63,9 +63,12 @@ export const gde: Experiment<GdeConfig> = {
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
-  async run(config, ctx): Promise<ExperimentResult> {
+  validate(config) {
     if (config.schedule !== 'constant' && config.schedule !== 'cosine') throw new ConfigError(`gde: schedule must be 'constant' or 'cosine', got '${config.schedule}'`);
     if (!ENSEMBLE_VARIANTS.includes(config.variant as EnsembleVariant)) throw new ConfigError(`gde: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${config.variant}'`);
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    gde.validate!(config);
     if (!ctx.files) throw new ConfigError('gde: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
