@@ -3,7 +3,7 @@
  * keys, wrong types, inherited names, non-finite values) and the experiments' validate rules (p prime,
  * k ≤ width, k ≤ n), sweep expansion / run ids / shards (Slurm and Kubernetes), path traversal refused (names
  * with '..', absolute names, a symbolic link out of the output folder), merge, GDE from a merged set, and the
- * determinism report.
+ * determinism report; the library bundle uses no network API and no eval.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -188,6 +188,13 @@ s('determinism report: WASM is bit-identical run to run; compareNumbers finds th
   assert.ok(Math.abs(d.maxAbs - 0.3) < 1e-12 && Math.abs(d.maxRel - 0.3 / 3.3) < 1e-12);
   b.set('summary.x', -0);
   assert.not.ok(compareNumbers(new Map([['summary.x', 0]]), new Map([['summary.x', -0]])).identical, '0 and −0 differ in their bits');
+});
+
+s('the library bundle makes no network requests and evaluates no code', async () => {
+  const bundle = await readFile('dist/featurelab.js', 'utf8');
+  for (const api of ['fetch(', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'sendBeacon', 'new Function(', 'eval(']) {
+    assert.not.ok(bundle.includes(api), `dist/featurelab.js uses ${api}`);
+  }
 });
 
 s.run();
