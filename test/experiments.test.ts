@@ -20,7 +20,7 @@ const wasm = testBackends.find((b) => b.name === 'wasm')!;
 const webgpu = testBackends.find((b) => b.name === 'webgpu');
 
 /** Runs an experiment's quick preset with overrides on a backend. */
-function run(name: string, backend: Backend, sets: string[] = [], seed = 0): Promise<ExperimentResult> {
+async function run(name: string, backend: Backend, sets: string[] = [], seed = 0): Promise<ExperimentResult> {
   const exp = findExperiment(name);
   return exp.run(buildConfig(exp, 'quick', sets) as Record<string, ConfigValue>, { backend, seed });
 }
@@ -177,7 +177,7 @@ s('memorization on bordered images (tiny stand-in): α is the border share, rows
     for (const key of ['testAccuracy', 'spuriousAccuracy', 'cov', 'predictedCov', 'meanAlignment']) assert.ok(Number.isFinite(row[key]), `${key} = ${row[key]}`);
   }
   assert.ok((rows[1]!.testAccuracy as number) > 0.9, `classes 1 and 7 are separable blocks: test accuracy ${rows[1]!.testAccuracy}`);
-  const bad = buildConfig(exp, 'quick', ['data=fashion', 'classes=1,1', 'dataDir=/data']);
+  const bad = { ...buildConfig(exp, 'quick', ['data=fashion', 'dataDir=/data']), classes: '1,1' };
   await exp.run(bad, { backend: wasm, seed: 2, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /two different classes/));
 });
 
@@ -191,7 +191,7 @@ s('featuremap on modular addition (p = 11): measures every probe; the frozen-emb
   const nc1 = r.series.baselineNc1!;
   assert.ok(nc1.every((v) => v === nc1[0]), `frozen embedding: NC1 constant, got ${nc1}`);
   assert.ok(r.series.nc1![4] !== r.series.nc1![0], 'full training moves the features');
-  const bad = buildConfig(exp, 'modadd', ['act=tanh']);
+  const bad = { ...buildConfig(exp, 'modadd', []), act: 'tanh' };
   await exp.run(bad, { backend: wasm, seed: 3 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /square' or 'relu/));
 });
 
@@ -207,9 +207,9 @@ s('gde on a tiny stand-in dataset: the summary keys, the exact identity, one err
     assert.is(r.series.pairDisagreement!.length, 3);
     assert.ok((r.summary.meanTestError as number) < 0.2, `${variant}: the blocks are easy (${r.summary.meanTestError})`);
   }
-  const bad = buildConfig(exp, 'quick', ['variant=DiffSeed', 'dataDir=/data']);
+  const bad = { ...buildConfig(exp, 'quick', ['dataDir=/data']), variant: 'DiffSeed' };
   await exp.run(bad, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /DiffInit, DiffOrder, DiffData, AllDiff/));
-  const badSchedule = buildConfig(exp, 'quick', ['schedule=linear', 'dataDir=/data']);
+  const badSchedule = { ...buildConfig(exp, 'quick', ['dataDir=/data']), schedule: 'linear' };
   await exp.run(badSchedule, { backend: wasm, seed: 4, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /'constant' or 'cosine'/));
 });
 
@@ -243,7 +243,7 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   const merged = r.summary.merged as Record<string, number>;
   assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));
   assert.is(r.series.featuresPerPoint!.length, 100);
-  const bad = buildConfig(exp, 'quick', ['k=500', 'dataDir=/data']);
+  const bad = { ...buildConfig(exp, 'quick', ['dataDir=/data']), k: 500 };
   await exp.run(bad, { backend: wasm, seed: 6, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed the hidden width/));
 });
 
@@ -255,7 +255,7 @@ s('interactions on image patches (tiny stand-in dataset): n = 10, universal matc
   assert.is((r.summary.meanOrder as number[]).length, 3);
   assert.ok((r.summary.universalMatchingMaxError as number) < 1e-9);
   assert.is((r.summary.crossSeedOverlap as number[]).length, 11);
-  await exp.run(buildConfig(exp, 'fashion', ['task=audio']), { backend: wasm, seed: 5, files: tinyFashion() })
+  await exp.run({ ...buildConfig(exp, 'fashion', []), task: 'audio' }, { backend: wasm, seed: 5, files: tinyFashion() })
     .then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /'tabular' or 'fashion'/));
 });
 

@@ -6,8 +6,10 @@
 import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
+import { determinismReport } from './determinism.js';
 import { listExperiments, runCommand } from './run.js';
 import { runSuite } from './suite.js';
+import { mergeCommand, sweepCommand } from './sweep.js';
 import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
 
 const USAGE = `featurelab ${VERSION}
@@ -15,10 +17,16 @@ usage: featurelab <command> …
 commands:
   run suite [--preset quick|paper] [--out DIR]
            every analysis in one go: DIR/<experiment>/result.json, DIR/suite.json and the report
-  run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--set key=value …]
+  run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--config FILE.json] [--set key=value …]
            train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys)
+  sweep <sweep.json> [--shard i/n|auto] [--out DIR]
+           run a grid of configs × seeds (or one shard of it: Slurm job arrays, Kubernetes Indexed Jobs); finished runs are skipped
+  merge <DIR>… --out M
+           combine run folders into M/merged.json, with mean ± std over seeds
   list     the experiments
-  info     the backends this machine can run and the adapter each uses
+  info [--determinism]
+           the backends this machine can run and the adapter each uses; --determinism trains twice per backend and
+           reports whether the runs are bit-identical and how far the backends differ
   check    every backend on a few products against the reference: agreement and GFLOP/s`;
 
 /** Deterministic pseudo-random data for the self-check. */
@@ -75,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'run' && rest[0] === 'suite') return runSuite(rest.slice(1));
   if (command === 'run') return runCommand(rest[0], rest.slice(1));
+  if (command === 'sweep') return sweepCommand(rest[0], rest.slice(1));
+  if (command === 'merge') return mergeCommand(rest);
   if (command === 'list') {
     console.log(`${listExperiments()}\n  ${'suite'.padEnd(10)} every analysis above in one run, then the report ('featurelab run suite --help')`);
     return 0;
@@ -94,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       for (const name of report.available) console.log(`  ${name.padEnd(7)} available    ${getBackend(name).description}`);
       for (const u of report.unavailable) console.log(`  ${u.name.padEnd(7)} unavailable  ${u.reason}`);
       console.log(`default backend: ${report.available[0]}`);
+      if (rest.includes('--determinism')) return (await determinismReport(report.available.map((n) => getBackend(n)), console.log)) ? 0 : 1;
       return 0;
     }
     case 'check': {

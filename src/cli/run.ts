@@ -3,11 +3,12 @@
  * with a progress bar, writes DIR/result.json atomically (DESIGN "Result files") and prints a summary table.
  * Ctrl-C asks the experiment to stop; what it has is still written, with a warning.
  */
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { getBackend, getInitReport, init } from '../backend/registry.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import type { BackendName } from '../backend/types.js';
-import { buildConfig } from '../experiments/config.js';
+import { buildConfig, parseConfigText } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import type { AnyExperiment, SummaryValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,8 @@ interface RunFlags {
   backend?: BackendName;
   seed: number;
   out?: string;
+  /** A JSON file of config values (applied after the preset, before --set). */
+  config?: string;
   sets: string[];
   help: boolean;
 }
@@ -31,6 +34,7 @@ const FLAGS_HELP = `flags:
   --backend webgpu|wasm|ref  backend (default: webgpu when an adapter exists, else wasm)
   --seed N               random seed (default 0)
   --out DIR              where result.json goes (default results/<experiment>-<time>)
+  --config FILE.json     config values from a JSON object, e.g. {"lr": 0.01} (after the preset, before --set)
   --set key=value        change one config value (repeatable)`;
 
 /** Parses the flags after `run <experiment>`. */
@@ -59,6 +63,7 @@ export function parseRunFlags(args: string[]): RunFlags {
       }
       case '--out': flags.out = value(); break;
       case '--set': flags.sets.push(value()); break;
+      case '--config': flags.config = value(); break;
       case '--help': case '-h': flags.help = true; break;
       default: throw new ConfigError(`unknown flag '${arg}'\n${FLAGS_HELP}`);
     }
@@ -91,6 +96,17 @@ function show(v: SummaryValue): string {
   return String(v);
 }
 
+/** The parsed JSON of a --config file (data only: JSON.parse, never evaluated); ConfigError when unreadable. */
+export async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`--config ${path}: cannot read it (${e instanceof Error ? e.message : String(e)}); pass the path of a JSON file`);
+  }
+  return parseConfigText(text, path);
+}
+
 /** Runs `featurelab run <name> …`; returns the exit code. */
 export async function runCommand(name: string | undefined, args: string[]): Promise<number> {
   if (!name || name.startsWith('--')) {
@@ -103,7 +119,7 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     console.log(experimentHelp(exp));
     return 0;
   }
-  const config = buildConfig(exp, flags.preset, flags.sets);
+  const config = buildConfig(exp, flags.preset, flags.sets, flags.config === undefined ? undefined : await readConfigFile(flags.config), flags.config);
   await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
   let backend = getBackend();
   if (!flags.backend && backend instanceof WebGpuBackend && backend.adapterKind === 'software' && getInitReport().available.includes('wasm')) {

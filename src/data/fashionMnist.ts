@@ -93,6 +93,15 @@ function toLabeled(images: IdxArray, imagesPath: string, labels: IdxArray, label
   return { count, rows: 28, cols: 28, images: img, labels: out };
 }
 
+/** The bytes of `path`; a read failure (permissions, a folder, I/O) becomes a DatasetMissingError naming the file. */
+async function readOrExplain(files: FileSource, path: string): Promise<Uint8Array> {
+  try {
+    return await files.read(path);
+  } catch (e) {
+    throw new DatasetMissingError(`Fashion-MNIST: cannot read ${path} (${e instanceof Error ? e.message : String(e)}); check that it is a readable file, or ${installHint()}`);
+  }
+}
+
 /** Loads Fashion-MNIST from `dir` through `files`; missing files → DatasetMissingError, bad files → DataFormatError. */
 export async function loadFashionMnist(files: FileSource, dir: string = FASHION_MNIST_DIR, opts: FashionMnistOptions = {}): Promise<FashionMnist> {
   checkLimit(opts.limitTrain, 'limitTrain');
@@ -107,7 +116,7 @@ export async function loadFashionMnist(files: FileSource, dir: string = FASHION_
     throw new DatasetMissingError(`Fashion-MNIST is incomplete in ${dir}: ${missing.join(', ')} missing; ${installHint()}`);
   }
   const [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath] = paths as string[];
-  const decode = async (path: string): Promise<IdxArray> => decodeIdx(await files.read(path), path);
+  const decode = async (path: string): Promise<IdxArray> => decodeIdx(await readOrExplain(files, path), path);
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath].map(decode),
   );

@@ -7,7 +7,9 @@
  * reports faults as DataFormatError naming the file, the fault and what was expected.
  *
  * Gzip is undone with the web-standard DecompressionStream (Node ≥ 18, Deno, browsers), so this module
- * runs everywhere; it never reads files itself (see FileSource in ./files.ts).
+ * runs everywhere; it never reads files itself (see FileSource in ./files.ts). Sizes are checked before
+ * anything is allocated: dimensions whose product exceeds MAX_IDX_BYTES, or the bytes present, are refused
+ * from the header alone, and decompression stops once the output passes the limit (a gzip bomb).
  */
 import { DataFormatError } from '../errors.js';
 
@@ -30,6 +32,9 @@ const TYPES: ReadonlyMap<number, { type: IdxType; size: number }> = new Map([
   [0x0d, { type: 'f32', size: 4 }],
   [0x0e, { type: 'f64', size: 8 }],
 ]);
+
+/** Largest IDX file (header + data, after decompression) the reader accepts: 2 GiB, 40× Fashion-MNIST's largest. */
+export const MAX_IDX_BYTES = 2 ** 31;
 
 /** Bytes as space-separated hex, for messages. */
 function hex(bytes: Uint8Array): string {
@@ -63,9 +68,12 @@ function parse(bytes: Uint8Array, source: string, stage: string): IdxArray {
     const n = view.getUint32(4 + 4 * d, false);
     if (n < 1) throw new DataFormatError(`${source}: IDX dimension ${d} is 0; expected every dimension ≥ 1 (dimensions ${dims.concat(n).join('×')}…)`);
     dims.push(n);
-    count *= n; // exact while < 2^53; beyond that the length check below fails anyway
+    count *= n; // exact while < 2^53, and anything that large is refused just below
   }
   const expected = headerBytes + count * kind.size;
+  if (expected > MAX_IDX_BYTES) {
+    throw new DataFormatError(`${source}: IDX header declares ${dims.join('×')} ${kind.type} (${expected} bytes), over the reader's limit of ${MAX_IDX_BYTES} bytes; the header is corrupt or the file is not an IDX file — fetch it again`);
+  }
   if (bytes.length !== expected) {
     const shape = `${dims.join('×')} ${kind.type}`;
     const fault = bytes.length < expected ? 'truncated' : `${bytes.length - expected} trailing bytes`;
@@ -120,13 +128,14 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes with the web-standard DecompressionStream; faults throw DataFormatError naming `source`. */
-export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+/** Decompresses gzip bytes (at most `maxBytes` of output) with DecompressionStream; faults throw DataFormatError naming `source`. */
+export async function gunzip(bytes: Uint8Array, source: string, maxBytes: number = MAX_IDX_BYTES): Promise<Uint8Array> {
   if (typeof DecompressionStream !== 'function') {
     throw new DataFormatError(`${source}: is gzip-compressed but this runtime has no DecompressionStream; decompress it first (gunzip ${source})`);
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let tooLarge = false;
   try {
     const ds = new DecompressionStream('gzip');
     const writer = ds.writable.getWriter();
@@ -141,11 +150,19 @@ export async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Ar
       if (done) break;
       chunks.push(value);
       total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel();
+        tooLarge = true;
+        break;
+      }
     }
-    await written;
+    if (!tooLarge) await written;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new DataFormatError(`${source}: corrupt or truncated gzip data (${why}) in its ${bytes.length} bytes; expected a complete gzip stream — fetch the file again or pass it uncompressed`);
+  }
+  if (tooLarge) {
+    throw new DataFormatError(`${source}: gzip data expands to more than ${maxBytes} bytes (from ${bytes.length}); not a plausible IDX file — fetch it again or pass a smaller file`);
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);

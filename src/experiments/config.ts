@@ -1,27 +1,64 @@
-/** Builds an experiment config from a preset and `key=value` overrides, with errors that list what is allowed. */
+/**
+ * Builds an experiment config from a preset, an optional JSON object of values (`--config file.json`) and
+ * `key=value` overrides, with errors that list what is allowed. Config files are data: parsed with JSON.parse
+ * only, every key must be one of the experiment's own keys (never an inherited name like `__proto__`), every
+ * value must have the type of the key's default, and the experiment's `validate` checks rules across keys.
+ */
 import { ConfigError } from '../errors.js';
 import type { AnyExperiment, ConfigValue } from './types.js';
 
-/** The config for `preset` with `sets` ("key=value") applied and checked against the experiment's keys. */
-export function buildConfig(exp: AnyExperiment, preset: string, sets: string[]): Record<string, ConfigValue> {
-  const overrides = exp.presets[preset];
-  if (!overrides) throw new ConfigError(`${exp.name}: unknown preset '${preset}'; choose one of ${Object.keys(exp.presets).join(', ')}`);
-  const config = { ...exp.defaults, ...overrides } as Record<string, ConfigValue>;
+/**
+ * The config for `preset`, then the values of `file` (a parsed JSON object, or undefined), then `sets`
+ * ("key=value") applied; every value checked against the experiment's keys and its `validate` rules.
+ */
+export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], file?: unknown, fileName = 'the config file'): Record<string, ConfigValue> {
+  if (!Object.hasOwn(exp.presets, preset)) throw new ConfigError(`${exp.name}: unknown preset '${preset}'; choose one of ${Object.keys(exp.presets).join(', ')}`);
+  const config = { ...exp.defaults, ...exp.presets[preset] } as Record<string, ConfigValue>;
+  if (file !== undefined) {
+    if (file === null || typeof file !== 'object' || Array.isArray(file)) {
+      throw new ConfigError(`${fileName}: expected a JSON object of config keys and values (e.g. {"lr": 0.01}), got ${Array.isArray(file) ? 'an array' : JSON.stringify(file)}`);
+    }
+    for (const [key, value] of Object.entries(file)) config[knownKey(exp, key, fileName)] = typedValue(exp, key, value, fileName);
+  }
   for (const set of sets) {
     const eq = set.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set expects key=value, got '${set}'`);
-    const key = set.slice(0, eq).trim();
+    const key = knownKey(exp, set.slice(0, eq).trim(), '--set');
     config[key] = parseValue(exp, key, set.slice(eq + 1).trim());
   }
   for (const [key, value] of Object.entries(config)) checkValue(exp, key, value);
+  exp.validate?.(config);
   return config;
+}
+
+/** Parses the text of a config file as JSON (data only, never evaluated); ConfigError naming the file when it is not JSON. */
+export function parseConfigText(text: string, fileName: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ConfigError(`${fileName}: not valid JSON (${e instanceof Error ? e.message : String(e)}); a config file is one JSON object, e.g. {"lr": 0.01, "hidden": 64}`);
+  }
+}
+
+/** `key` when it is one of the experiment's own config keys; ConfigError listing them otherwise. */
+function knownKey(exp: AnyExperiment, key: string, where: string): string {
+  if (!Object.hasOwn(exp.defaults, key)) {
+    throw new ConfigError(`${where}: unknown config key '${key}' for ${exp.name}; allowed keys: ${Object.keys(exp.defaults).join(', ')} (see 'featurelab run ${exp.name} --help')`);
+  }
+  return key;
+}
+
+/** A value from a config file, which must have the JSON type of the key's default. */
+function typedValue(exp: AnyExperiment, key: string, value: unknown, fileName: string): ConfigValue {
+  const want = typeof exp.defaults[key];
+  if (typeof value !== want) {
+    throw new ConfigError(`${fileName}: ${exp.name}: ${key} must be a ${want} (like its default ${JSON.stringify(exp.defaults[key])}), got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value as ConfigValue;
 }
 
 /** Parses a --set value with the type of the key's default. */
 function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue {
-  if (!(key in exp.defaults)) {
-    throw new ConfigError(`${exp.name}: unknown config key '${key}'; allowed keys: ${Object.keys(exp.defaults).join(', ')} (see 'featurelab run ${exp.name} --help')`);
-  }
   const def = exp.defaults[key];
   if (typeof def === 'number') {
     const v = Number(text);
@@ -35,11 +72,13 @@ function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue 
   return text;
 }
 
-/** Checks one value against the key's documentation (integer, minimum, choices). */
+/** Checks one value against the key's documentation (type, finite, integer, minimum, choices). */
 function checkValue(exp: AnyExperiment, key: string, value: ConfigValue): void {
-  const doc = exp.keys[key];
+  const doc = Object.hasOwn(exp.keys, key) ? exp.keys[key] : undefined;
   if (!doc) throw new ConfigError(`${exp.name}: config key '${key}' is not documented; this is a bug in the experiment`);
+  if (typeof value !== typeof exp.defaults[key]) throw new ConfigError(`${exp.name}: ${key} must be a ${typeof exp.defaults[key]}, got ${JSON.stringify(value)}`);
   if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ConfigError(`${exp.name}: ${key} must be a finite number, got ${value}`);
     if (doc.integer && !Number.isInteger(value)) throw new ConfigError(`${exp.name}: ${key} must be an integer, got ${value}`);
     if (doc.min !== undefined && value < doc.min) throw new ConfigError(`${exp.name}: ${key} must be ≥ ${doc.min}, got ${value}`);
   }

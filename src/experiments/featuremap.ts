@@ -129,9 +129,16 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     data: { doc: "task = fashion: 'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
-  async run(config, ctx): Promise<ExperimentResult> {
+  validate(config) {
     if (config.loss !== 'crossEntropy' && config.loss !== 'mse') throw new ConfigError(`featuremap: loss must be 'crossEntropy' or 'mse', got '${config.loss}'`);
     if (config.task !== 'fashion' && config.task !== 'modadd') throw new ConfigError(`featuremap: task must be 'fashion' or 'modadd', got '${config.task}'`);
+    if (config.task === 'modadd') {
+      if (config.act !== 'square' && config.act !== 'relu') throw new ConfigError(`featuremap: act must be 'square' or 'relu', got '${config.act}'`);
+      if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`featuremap: trainFraction must be in (0, 1], got ${config.trainFraction}`);
+    }
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
     const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
     return withBaseline(ctx, (lastOnly) => runOne(config, ctx, data, lastOnly), 'frozen-features');
@@ -140,8 +147,6 @@ export const featuremap: Experiment<FeaturemapConfig> = {
 
 /** The modular-addition variant: the pair network, then W alone on the frozen embedding (featuremapPairs.ts). */
 async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Promise<ExperimentResult> {
-  if (config.act !== 'square' && config.act !== 'relu') throw new ConfigError(`featuremap: act must be 'square' or 'relu', got '${config.act}'`);
-  if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`featuremap: trainFraction must be in (0, 1], got ${config.trainFraction}`);
   const cfg = { p: config.p, trainFraction: config.trainFraction, width: config.width, act: config.act as PairActivation, steps: config.steps, lr: config.lr, weightDecay: config.weightDecay, probeEvery: config.probeEvery };
   return withBaseline(ctx, (lastOnly) => runPairFeatureMap(cfg, ctx, lastOnly), 'frozen-embedding');
 }

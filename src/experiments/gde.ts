@@ -9,8 +9,9 @@ import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
-import { ENSEMBLE_VARIANTS, type EnsembleVariant, trainEnsemble } from './ensemble.js';
-import type { Experiment, ExperimentResult } from './types.js';
+import { ENSEMBLE_VARIANTS, type EnsembleMember, type EnsembleVariant, trainEnsemble } from './ensemble.js';
+import { loadMergedEnsemble } from './mergedRuns.js';
+import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the gde experiment. */
 export type GdeConfig = {
@@ -28,6 +29,7 @@ export type GdeConfig = {
   bins: number;
   data: string;
   dataDir: string;
+  fromMerged: string;
 };
 
 const CLASSES = 10;
@@ -41,13 +43,31 @@ function caceSeries(bins: { count: number; accuracy: number; confidence: number 
   };
 }
 
+/** Loads the images (Fashion-MNIST or the synthetic set) and trains the ensemble; the members and the test labels they were evaluated on. */
+async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Promise<{ members: EnsembleMember[]; labels: Int32Array }> {
+  const data = await loadImageData('gde', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+  const { train: tr, test: te } = data;
+  const members = await trainEnsemble(ctx.backend, {
+    inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
+  }, {
+    models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
+    lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
+    schedule: config.schedule as 'constant' | 'cosine',
+  }, ctx.seed, {
+    onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
+    onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
+    shouldStop: ctx.shouldStop,
+  });
+  return { members, labels: te.labels };
+}
+
 /** The gde experiment. */
 export const gde: Experiment<GdeConfig> = {
   name: 'gde',
   description: 'agreement of independently trained MLPs on Fashion-MNIST: test error vs disagreement (GDE), CACE and ECE of the hard-vote ensemble',
   defaults: {
     models: 10, variant: 'AllDiff', trainSize: 5000, testSize: 5000, hidden: 256, layers: 2, lr: 0.05, momentum: 0.9,
-    batchSize: 100, maxEpochs: 60, schedule: 'constant', bins: 10, data: 'fashion', dataDir: FASHION_MNIST_DIR,
+    batchSize: 100, maxEpochs: 60, schedule: 'constant', bins: 10, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '',
   },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128 } },
   keys: {
@@ -65,44 +85,46 @@ export const gde: Experiment<GdeConfig> = {
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+    fromMerged: { doc: "a merged.json ('featurelab merge') of mlp runs with keepPredictions=true: measure those models instead of training (the training keys do not apply)" },
   },
-  async run(config, ctx): Promise<ExperimentResult> {
+  validate(config) {
     if (config.schedule !== 'constant' && config.schedule !== 'cosine') throw new ConfigError(`gde: schedule must be 'constant' or 'cosine', got '${config.schedule}'`);
     if (!ENSEMBLE_VARIANTS.includes(config.variant as EnsembleVariant)) throw new ConfigError(`gde: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${config.variant}'`);
-    const data = await loadImageData('gde', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
-    const { train: tr, test: te } = data;
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    gde.validate!(config);
     const t0 = performance.now();
-    const members = await trainEnsemble(ctx.backend, {
-      inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
-    }, {
-      models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
-      lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
-      schedule: config.schedule as 'constant' | 'cosine',
-    }, ctx.seed, {
-      onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
-      onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
-      shouldStop: ctx.shouldStop,
-    });
     const warnings: string[] = [];
+    let members: EnsembleMember[];
+    let labels: Int32Array;
+    if (config.fromMerged !== '') {
+      if (!ctx.files) throw new ConfigError('gde: fromMerged needs file access; run it from the CLI or pass ctx.files');
+      const merged = await loadMergedEnsemble(ctx.files, config.fromMerged, CLASSES);
+      ({ members, labels } = merged);
+      ctx.log?.(`gde: ${members.length} models from ${config.fromMerged} (runs ${merged.ids.join(', ')}); no training`);
+      warnings.push(`models from ${config.fromMerged} (${members.length} runs); the training keys of this config do not apply`);
+    } else {
+      ({ members, labels } = await trainFromScratch(config, ctx));
+      if (members.length < config.models) warnings.push(`stopped after ${members.length} of ${config.models} models`);
+    }
     const m = members.length;
     if (m < 2) throw new ConfigError(`gde: stopped after ${m} model(s); at least 2 are needed`);
-    if (m < config.models) warnings.push(`stopped after ${m} of ${config.models} models`);
-    const unfit = members.filter((x) => x.trainAccuracy < 1).length;
-    if (unfit > 0) warnings.push(`${unfit} of ${m} models did not reach 100 % training accuracy within ${config.maxEpochs} epochs (GDE assumes fitted models)`);
-    const n = te.count;
+    const unfit = members.filter((x) => !(x.trainAccuracy >= 1)).length;
+    if (unfit > 0) warnings.push(`${unfit} of ${m} models did not reach (or did not record) 100 % training accuracy (GDE assumes fitted models)`);
+    const n = labels.length;
     const pred = new Int32Array(m * n);
     members.forEach((x, i) => pred.set(x.predictions, i * n));
-    const summary = gdeSummary(pred, te.labels, m, n, CLASSES);
+    const summary = gdeSummary(pred, labels, m, n, CLASSES);
     const hbar = hardVote(pred, m, n, CLASSES);
-    const ensembleCace = cace(hbar, te.labels, n, CLASSES, config.bins);
-    const ensembleEce = topLabelEce(hbar, te.labels, n, CLASSES, config.bins);
-    const twoModelCace = cace(hardVote(pred.subarray(0, 2 * n), 2, n, CLASSES), te.labels, n, CLASSES, config.bins).error;
-    const modelEce = members.map((x) => topLabelEce(x.softmax, te.labels, n, CLASSES, config.bins).error);
+    const ensembleCace = cace(hbar, labels, n, CLASSES, config.bins);
+    const ensembleEce = topLabelEce(hbar, labels, n, CLASSES, config.bins);
+    const twoModelCace = cace(hardVote(pred.subarray(0, 2 * n), 2, n, CLASSES), labels, n, CLASSES, config.bins).error;
+    const modelEce = members.map((x) => topLabelEce(x.softmax, labels, n, CLASSES, config.bins).error);
     const interval = bootstrapDisagreement(summary.pairs, { seed: ctx.seed });
     ctx.log?.(`mean test error ${summary.meanTestError.toFixed(4)}, mean disagreement ${summary.meanDisagreement.toFixed(4)} (95 % ${interval.low.toFixed(4)}–${interval.high.toFixed(4)}), gap ${summary.gap.toFixed(4)}, CACE ${ensembleCace.error.toFixed(4)} (2 models: ${twoModelCace.toFixed(4)}), ECE ${ensembleEce.error.toFixed(4)}`);
     return {
       summary: {
-        models: m, variant: config.variant, meanTestError: summary.meanTestError, meanDisagreement: summary.meanDisagreement,
+        models: m, variant: config.fromMerged !== '' ? 'merged' : config.variant, meanTestError: summary.meanTestError, meanDisagreement: summary.meanDisagreement,
         gap: summary.gap, ratio: summary.ratio, cace: ensembleCace.error, ece: ensembleEce.error, identityError: summary.identityError,
         disagreementInterval: [interval.low, interval.high], twoModelCace, meanModelEce: modelEce.reduce((s, e) => s + e, 0) / m,
         meanTrainAccuracy: members.reduce((s, x) => s + x.trainAccuracy, 0) / m, meanEpochs: members.reduce((s, x) => s + x.epochs, 0) / m,

@@ -44,6 +44,9 @@ export const group: Experiment<GroupConfig> = {
     group: { doc: 'S3, S4, S5 or Dn' },
     width: { doc: 'neurons m (the max-margin solution needs m ≥ 2 Σ d³ over non-trivial irreps)', integer: true, min: 1 },
   },
+  validate(config) {
+    groupByName(config.group);
+  },
   async run(config, ctx): Promise<ExperimentResult> {
     const g = groupByName(config.group);
     const irreps = realIrreps(g);

@@ -62,9 +62,13 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
-  async run(config, ctx): Promise<ExperimentResult> {
-    if (config.k > config.hidden) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the hidden width (${config.hidden})`);
+  validate(config) {
+    if (config.k > config.hidden) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the hidden width (${config.hidden}); lower k or raise hidden`);
+    if (config.k > config.testSize) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the ${config.testSize} test points the PCA runs on; lower k or raise testSize`);
     for (const key of ['qCorr', 'qData'] as const) if (!(config[key] > 0 && config[key] < 100)) throw new ConfigError(`interaction-tensor: ${key} must be a percentile in (0, 100), got ${config[key]}`);
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    interactionTensorExperiment.validate!(config);
     const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
     const t0 = performance.now();

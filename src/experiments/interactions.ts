@@ -137,10 +137,14 @@ export const interactions: Experiment<InteractionsConfig> = {
     tau: { doc: 'salient: |I| > tau·max|I| per sample', min: 0 },
     gapMargin: { doc: 'gap onset: the loss gap exceeds its running minimum by this much', min: 0 },
   },
-  async run(config, ctx): Promise<ExperimentResult> {
+  validate(config) {
     if (!(config.flip >= 0 && config.flip < 0.5)) throw new ConfigError(`interactions: flip must be in [0, 0.5), got ${config.flip}`);
     if (config.samples > config.trainSize) throw new ConfigError(`interactions: samples (${config.samples}) cannot exceed trainSize (${config.trainSize})`);
     if (config.task !== 'tabular' && config.task !== 'fashion') throw new ConfigError(`interactions: task must be 'tabular' or 'fashion', got '${config.task}'`);
+    if (!(config.tau >= 0 && config.tau < 1)) throw new ConfigError(`interactions: tau must be in [0, 1), got ${config.tau}`);
+  },
+  async run(config, ctx): Promise<ExperimentResult> {
+    interactions.validate!(config);
     const { backend } = ctx;
     const rng = new Rng(ctx.seed);
     // Inputs, labels, the variable of each input column, and the masked value of each column.

@@ -139,15 +139,22 @@ export const memorization: Experiment<MemorizationConfig> = {
     ridge: { doc: 'ridge relative to trace(K)/N (0 = min-norm interpolation)', min: 0 },
     testSize: { doc: 'test points for the test accuracy', integer: true, min: 1 },
   },
+  validate(config) {
+    names('features', config.features, ['rf', 'ntk'] as const);
+    names('activations', config.activations, Object.keys(ACTIVATIONS) as ActivationName[]);
+    numbers('alphas', config.alphas, (v) => v > 0 && v < 1, 'numbers in (0, 1)');
+    numbers('ns', config.ns, (v) => Number.isInteger(v) && v >= 2, 'integers ≥ 2');
+    if (config.data !== 'synthetic' && config.data !== 'fashion') throw new ConfigError(`memorization: data must be 'synthetic' or 'fashion', got '${config.data}'`);
+    if (config.data === 'fashion') pairOfClasses(config.classes);
+  },
   async run(config, ctx): Promise<ExperimentResult> {
+    memorization.validate!(config);
     const featureKinds = names('features', config.features, ['rf', 'ntk'] as const);
     const activations = names('activations', config.activations, Object.keys(ACTIVATIONS) as ActivationName[]);
     const alphas = numbers('alphas', config.alphas, (v) => v > 0 && v < 1, 'numbers in (0, 1)');
     const ns = numbers('ns', config.ns, (v) => Number.isInteger(v) && v >= 2, 'integers ≥ 2');
-    if (config.data !== 'synthetic' && config.data !== 'fashion') throw new ConfigError(`memorization: data must be 'synthetic' or 'fashion', got '${config.data}'`);
     let images: FashionMnist | null = null;
     if (config.data === 'fashion') {
-      pairOfClasses(config.classes);
       if (!ctx.files) throw new ConfigError('memorization: data = fashion needs file access; run it from the CLI or pass ctx.files');
       ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}; α is the border's share (the alphas and d keys do not apply)`);
       images = await loadFashionMnist(ctx.files, config.dataDir);

@@ -11,6 +11,7 @@ import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { accuracy, logitsOf } from './common.js';
+import { softmaxRows } from './ensemble.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the MLP experiment. */
@@ -22,8 +23,24 @@ export type MlpConfig = {
   momentum: number;
   weightDecay: number;
   limitTrain: number;
+  keepPredictions: boolean;
   dataDir: string;
 };
+
+/** The model's softmax outputs on `images` (count × 10), evaluated in chunks of `chunk` rows. */
+async function softmaxOf(backend: Backend, model: Mlp, images: Float32Array, count: number, chunk = 2500): Promise<Float64Array> {
+  const out = new Float64Array(count * 10);
+  for (let at = 0; at < count; at += chunk) {
+    const n = Math.min(chunk, count - at);
+    const x: Mat = backend.upload(images.subarray(at * 784, (at + n) * 784), n, 784);
+    try {
+      out.set(softmaxRows(await logitsOf(backend, model, x), n, 10), at * 10);
+    } finally {
+      backend.free(x);
+    }
+  }
+  return out;
+}
 
 /** Accuracy of the model on (images, labels), evaluated in chunks of `chunk` rows. */
 async function evaluate(backend: Backend, model: Mlp, images: Float32Array, labels: Int32Array, count: number, chunk = 2500): Promise<number> {
@@ -44,7 +61,7 @@ async function evaluate(backend: Backend, model: Mlp, images: Float32Array, labe
 export const mlp: Experiment<MlpConfig> = {
   name: 'mlp',
   description: 'MLP 784-512-512-10 on Fashion-MNIST: test accuracy and training samples/s',
-  defaults: { hidden: 512, epochs: 10, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, limitTrain: 0, dataDir: FASHION_MNIST_DIR },
+  defaults: { hidden: 512, epochs: 10, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, limitTrain: 0, keepPredictions: false, dataDir: FASHION_MNIST_DIR },
   presets: { paper: {}, quick: { epochs: 3 } },
   keys: {
     hidden: { doc: 'width of the two hidden layers', integer: true, min: 1 },
@@ -54,6 +71,7 @@ export const mlp: Experiment<MlpConfig> = {
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'L2 weight decay', min: 0 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },
+    keepPredictions: { doc: "keep the test-set softmax in details (testSoftmax, testLabels), so 'featurelab merge' output can feed gde's fromMerged" },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
@@ -96,7 +114,9 @@ export const mlp: Experiment<MlpConfig> = {
       trainSeconds += (performance.now() - t0) / 1000;
       const testAccuracy = series.testAccuracy!.at(-1) ?? await evaluate(backend, model, te.images, te.labels, te.count);
       const trainAccuracy = await evaluate(backend, model, tr.images, tr.labels, tr.count);
+      const details = config.keepPredictions ? { testSoftmax: await softmaxOf(backend, model, te.images, te.count), testLabels: Array.from(te.labels) } : undefined;
       return {
+        ...(details ? { details } : {}),
         summary: { testAccuracy, trainAccuracy, samplesPerSecond: (done.steps * config.batchSize) / trainSeconds, epochs: done.steps / stepsPerEpoch, finalLoss: done.finalLoss },
         series,
         timings: { trainSeconds },

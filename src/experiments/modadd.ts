@@ -7,6 +7,7 @@
  * key frequencies and restricted / excluded loss of the trained ReLU network.
  */
 import { modularAddition } from '../data/modularAddition.js';
+import { ConfigError } from '../errors.js';
 import { neuronFrequencies } from '../metrics/fourier.js';
 import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
@@ -22,6 +23,21 @@ export type ModaddConfig = PairTrainingConfig & {
   trainFraction: number;
   compareRelu: boolean;
 };
+
+/** True when p is prime (trial division; p is at most a few thousand here). */
+function isPrime(p: number): boolean {
+  if (p < 2) return false;
+  for (let d = 2; d * d <= p; d++) if (p % d === 0) return false;
+  return true;
+}
+
+/** modadd's rules: p an odd prime (γ* and the Fourier analysis assume Z_p is a field), trainFraction in (0, 1]. */
+function validateModadd(config: ModaddConfig): void {
+  if (!(isPrime(config.p) && config.p > 2 && config.p <= 46340)) {
+    throw new ConfigError(`modadd: p must be an odd prime ≤ 46340 (the margin and Fourier analysis assume a prime modulus), got ${config.p}; e.g. 17, 31, 71`);
+  }
+  if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`modadd: trainFraction must be in (0, 1], got ${config.trainFraction}`);
+}
 
 /** Trains the network with activation `act` on the (split) addition table and measures its Fourier features. */
 function runModadd(config: ModaddConfig, act: PairActivation, ctx: ExperimentContext, phase: string) {
@@ -83,7 +99,9 @@ export const modadd: Experiment<ModaddConfig> = {
     trainFraction: { doc: 'fraction of the p² pairs trained on (1 = all, the paper)', min: 0 },
     compareRelu: { doc: 'also train the ReLU network and report its Fourier power' },
   },
+  validate: validateModadd,
   async run(config, ctx): Promise<ExperimentResult> {
+    validateModadd(config);
     const f = await runModadd(config, config.act, ctx, `${config.act} network`);
     const freq = f.features;
     const summary: ExperimentResult['summary'] = {

@@ -43,10 +43,13 @@ export const parity: Experiment<ParityConfig> = {
     initStd: { doc: 'standard deviation of the initial weights', min: 0 },
     probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
   },
+  validate(config) {
+    if (config.n > 16 || config.k > config.n) throw new ConfigError(`parity: need k ≤ n ≤ 16 (2^n inputs are enumerated), got n = ${config.n}, k = ${config.k}`);
+  },
   async run(config, ctx): Promise<ExperimentResult> {
+    parity.validate!(config);
     const { backend } = ctx;
     const { n, k, width } = config;
-    if (n > 16 || k > n) throw new ConfigError(`parity: need k ≤ n ≤ 16, got n = ${n}, k = ${k}`);
     const rng = new Rng(ctx.seed);
     const data = sparseParity(n, k, { count: 'all' });
     const nu = k + 1;

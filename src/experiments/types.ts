@@ -66,6 +66,11 @@ export interface Experiment<C extends Record<string, ConfigValue>> {
   readonly presets: Record<string, Partial<C>>;
   /** One entry per key of C. */
   readonly keys: Record<keyof C & string, ConfigKeyDoc>;
+  /**
+   * Rules across keys or beyond the key docs (p prime, k ≤ width, a known variant…): throws ConfigError. Called by
+   * buildConfig (so a sweep refuses every bad run before the first starts) and at the start of run.
+   */
+  validate?(config: C): void;
   run(config: C, ctx: ExperimentContext): Promise<ExperimentResult>;
 }
 

@@ -403,7 +403,13 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
       return hit;
     }
     this.counters.buffersCreated++;
+    // Each buffer fits the limits (allocMat checked); whether the device has the memory is only known later:
+    // an out-of-memory error surfaces at the next op or read() as MatrixTooLargeError instead of garbage.
+    this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.track(this.device.popErrorScope().then((err) => {
+      if (err) this.deferredError ??= new MatrixTooLargeError(`webgpu: the device ran out of memory creating a ${size}-byte buffer (${this.pooledBytes} bytes pooled): ${err.message}; free matrices you no longer need (or use scope()), use smaller sizes, or use the 'wasm' backend`);
+    }, () => undefined));
     return { buffer, size, lastBatch: 0 };
   }
 

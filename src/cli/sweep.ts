@@ -1,0 +1,214 @@
+/**
+ * `featurelab sweep <sweep.json>` runs a sweep's runs (sweepPlan.ts) one after another, each in
+ * OUT/[name/]<id>/ through `featurelab run … --config OUT/…/<id>/config.json`, skipping runs whose
+ * result.json exists (a rerun finishes what is missing). `featurelab merge DIR… --out M` collects the runs
+ * under the folders into M/merged.json: every run with its config, seed, summary and series, and a table per
+ * group of runs that differ only in the seed (mean and standard deviation of each numeric summary value).
+ */
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, FeaturelabError } from '../errors.js';
+import type { ConfigValue } from '../experiments/types.js';
+import { VERSION } from '../version.js';
+import { parseConfigText } from '../experiments/config.js';
+import { insideOut } from './paths.js';
+import { writeJsonAtomic } from './results.js';
+import { runCommand } from './run.js';
+import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
+
+const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
+  runs the sweep's runs of this shard in DIR/[name/]<id>/ (default DIR: results/sweep); finished runs are skipped
+  --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)
+usage: featurelab merge <DIR>… --out M
+  collects every result.json under the folders into M/merged.json`;
+
+/** True when `path` exists. */
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/** Reads and parses a JSON file (data only); ConfigError naming it when unreadable or not JSON. */
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${path}: cannot read it (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return parseConfigText(text, path);
+}
+
+/** Parsed flags of `sweep`. */
+interface SweepFlags {
+  shard: string;
+  shards?: number;
+  out: string;
+  backend?: string;
+  dryRun: boolean;
+}
+
+/** Parses the flags after `sweep <file>`. */
+function parseSweepFlags(args: string[]): SweepFlags {
+  const flags: SweepFlags = { shard: '0/1', out: 'results/sweep', dryRun: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new ConfigError(`${arg} needs a value\n${SWEEP_USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--shard': flags.shard = value(); break;
+      case '--shards': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--shards must be a positive integer, got '${args[i]}'`);
+        flags.shards = n;
+        break;
+      }
+      case '--out': flags.out = value(); break;
+      case '--backend': flags.backend = value(); break;
+      case '--dry-run': flags.dryRun = true; break;
+      default: throw new ConfigError(`unknown flag '${arg}'\n${SWEEP_USAGE}`);
+    }
+  }
+  return flags;
+}
+
+/** Runs `featurelab sweep <file> …`; returns the exit code (1 when a run failed; the others still ran). */
+export async function sweepCommand(file: string | undefined, args: string[]): Promise<number> {
+  if (!file || file.startsWith('--')) {
+    console.error(SWEEP_USAGE);
+    return 2;
+  }
+  const flags = parseSweepFlags(args);
+  const spec = parseSweepSpec(await readJson(file), file);
+  const runs = expandSweep(spec);
+  const shard = flags.shard === 'auto' ? autoShard(process.env, flags.shards) : parseShard(flags.shard);
+  const mine = shardRuns(runs, shard);
+  const root = spec.name ? await insideOut(flags.out, spec.name, `${file}: "name"`) : flags.out;
+  console.error(`sweep ${file}: ${runs.length} runs; shard ${shard.index}/${shard.count} has ${mine.length}, in ${root}`);
+  let failed = 0;
+  let skipped = 0;
+  for (const run of mine) {
+    const dir = await insideOut(root, run.id, 'run id');
+    const label = `run ${run.index} (${run.id}, seed ${run.seed}${gridLabel(run, spec.grid)})`;
+    if (await exists(join(dir, 'result.json'))) {
+      skipped++;
+      console.error(`${label}: done already, skipped`);
+      continue;
+    }
+    if (flags.dryRun) {
+      console.log(`${label}: would run in ${dir}`);
+      continue;
+    }
+    const configPath = await writeJsonAtomic(dir, 'config.json', run.config);
+    const runArgs = ['--preset', run.preset, '--seed', String(run.seed), '--out', dir, '--config', configPath];
+    if (flags.backend) runArgs.push('--backend', flags.backend);
+    console.error(`${label}: running`);
+    try {
+      await runCommand(run.experiment, runArgs);
+    } catch (e) {
+      // One failed run must not stop the shard: report it, go on, and exit non-zero at the end.
+      failed++;
+      console.error(`${label}: FAILED: ${e instanceof FeaturelabError ? `${e.name}: ${e.message}` : String(e)}`);
+    }
+  }
+  console.error(`sweep shard ${shard.index}/${shard.count}: ${mine.length - skipped - failed} ran${flags.dryRun ? ' (dry run)' : ''}, ${skipped} skipped (done), ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** ", key=value…" for the grid keys of a run (for log lines). */
+function gridLabel(run: SweepRun, grid: Record<string, ConfigValue[]>): string {
+  return Object.keys(grid).sort().map((k) => `, ${k}=${String(run.config[k])}`).join('');
+}
+
+/** One run in a merged set. */
+export interface MergedRun {
+  /** The run's folder name (its id, for sweep runs). */
+  id: string;
+  path: string;
+  experiment: string;
+  seed: number;
+  config: Record<string, ConfigValue>;
+  backend: unknown;
+  summary: Record<string, unknown>;
+  series: Record<string, unknown>;
+  details: Record<string, unknown>;
+}
+
+/** The folders holding a result.json at or below `dir` (two levels: DIR/<id>/, DIR/<name>/<id>/). */
+async function resultFolders(dir: string, depth = 0): Promise<string[]> {
+  if (await exists(join(dir, 'result.json'))) return [dir];
+  if (depth >= 2) return [];
+  let entries: { name: string; isDirectory(): boolean }[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if (depth === 0) throw new ConfigError(`merge: cannot read folder ${dir} (${e instanceof Error ? e.message : String(e)}); pass run folders or sweep output folders`);
+    return [];
+  }
+  const found: string[] = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) found.push(...await resultFolders(join(dir, e.name), depth + 1));
+  return found;
+}
+
+/** Reads one run folder's result.json into a MergedRun; ConfigError naming the file when it is not a result file. */
+async function readRun(dir: string): Promise<MergedRun> {
+  const path = join(dir, 'result.json');
+  const r = await readJson(path) as Record<string, unknown>;
+  if (r === null || typeof r !== 'object' || typeof r.experiment !== 'string' || typeof r.config !== 'object' || typeof r.summary !== 'object') {
+    throw new ConfigError(`merge: ${path} is not a featurelab result file (expected experiment, config, summary); remove it or the folder`);
+  }
+  const id = dir.split(/[\\/]/).filter(Boolean).at(-1) ?? dir;
+  return {
+    id, path: dir, experiment: r.experiment, seed: Number(r.seed), config: r.config as Record<string, ConfigValue>, backend: r.backend,
+    summary: r.summary as Record<string, unknown>, series: (r.series ?? {}) as Record<string, unknown>, details: (r.details ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Per group of runs that differ only in the seed: the seeds and, for each numeric summary key, mean and standard deviation. */
+export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; seeds: number[]; summary: Record<string, { mean: number; std: number; n: number }> }[] {
+  const groups = new Map<string, MergedRun[]>();
+  for (const r of runs) {
+    const key = canonicalJson({ e: r.experiment, c: r.config });
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((unsorted) => {
+    const members = [...unsorted].sort((x, y) => x.seed - y.seed);
+    const summary: Record<string, { mean: number; std: number; n: number }> = {};
+    for (const key of Object.keys(members[0]!.summary)) {
+      const xs = members.map((m) => m.summary[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      if (xs.length === 0) continue;
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+      summary[key] = { mean, std, n: xs.length };
+    }
+    return { experiment: members[0]!.experiment, config: members[0]!.config, seeds: members.map((m) => m.seed), summary };
+  });
+}
+
+/** Runs `featurelab merge DIR… --out M`; returns the exit code. */
+export async function mergeCommand(args: string[]): Promise<number> {
+  const dirs: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') out = args[++i];
+    else if (args[i]!.startsWith('--')) throw new ConfigError(`merge: unknown flag '${args[i]}'\n${SWEEP_USAGE}`);
+    else dirs.push(args[i]!);
+  }
+  if (dirs.length === 0 || !out) {
+    console.error(SWEEP_USAGE);
+    return 2;
+  }
+  const folders = [...new Set((await Promise.all(dirs.map((d) => resultFolders(d)))).flat())];
+  if (folders.length === 0) throw new ConfigError(`merge: no result.json found in ${dirs.join(', ')} (nor one or two folders below); run 'featurelab sweep' or 'featurelab run' first`);
+  const runs = await Promise.all(folders.map(readRun));
+  const groups = groupBySeed(runs);
+  const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups });
+  for (const g of groups) {
+    console.log(`${g.experiment} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);
+    for (const [k, s] of Object.entries(g.summary)) console.log(`  ${k.padEnd(26)} ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(3)}`);
+  }
+  console.log(`merged ${runs.length} runs into ${path}`);
+  return 0;
+}

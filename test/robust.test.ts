@@ -1,0 +1,200 @@
+/**
+ * Bad input and the tools for runs at scale: IDX size limits (header and gzip bomb), config files (unknown
+ * keys, wrong types, inherited names, non-finite values) and the experiments' validate rules (p prime,
+ * k ≤ width, k ≤ n), sweep expansion / run ids / shards (Slurm and Kubernetes), path traversal refused (names
+ * with '..', absolute names, a symbolic link out of the output folder), merge, GDE from a merged set, and the
+ * determinism report; the library bundle uses no network API and no eval.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DataFormatError } from '../src/errors.js';
+import { gunzip, parseIdx } from '../src/data/idx.js';
+import { buildConfig, parseConfigText } from '../src/experiments/config.js';
+import { findExperiment } from '../src/experiments/index.js';
+import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, runId, shardRuns } from '../src/cli/sweepPlan.js';
+import { checkRelativeName, insideOut } from '../src/cli/paths.js';
+import { mergeCommand } from '../src/cli/sweep.js';
+import { compareNumbers, determinismReport, resultNumbers } from '../src/cli/determinism.js';
+import { testBackends } from './support/backends.js';
+import { gzip, idxBytes, memoryFiles } from './support/idxFiles.js';
+
+const s = suite('robust');
+const wasm = testBackends.find((b) => b.name === 'wasm')!;
+
+/** Asserts that `f` throws (or rejects with) an error of class `cls` whose message matches every pattern. */
+async function fails(f: () => unknown, cls: new (...a: never[]) => Error, ...patterns: RegExp[]): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    for (const p of patterns) assert.match((e as Error).message, p);
+    return;
+  }
+  assert.unreachable(`expected ${cls.name}`);
+}
+
+s('IDX: a header declaring more than the size limit is refused before allocating; a gzip bomb stops at the limit', async () => {
+  const huge = idxBytes('f64', [65536, 65536], []); // 32 GiB declared, 12 bytes present
+  await fails(() => parseIdx(huge, 'huge.idx'), DataFormatError, /^huge\.idx: /, /65536×65536 f64/, /limit/, /fetch it again/);
+  const zeros = await gzip(new Uint8Array(1 << 20)); // 1 MiB of zeros → about 1 KiB
+  await fails(() => gunzip(zeros, 'bomb.gz', 4096), DataFormatError, /^bomb\.gz: /, /more than 4096 bytes/);
+  assert.is((await gunzip(zeros, 'fine.gz')).length, 1 << 20);
+});
+
+s('config files: unknown and inherited keys, wrong types, non-finite numbers, non-objects and bad JSON are ConfigErrors naming the file', async () => {
+  const exp = findExperiment('modadd');
+  const good = buildConfig(exp, 'quick', ['width=20'], { p: 13, compareRelu: false }, 'c.json');
+  assert.is(good.p, 13);
+  assert.is(good.width, 20, '--set applies after the file');
+  assert.is(good.compareRelu, false);
+  await fails(() => buildConfig(exp, 'quick', [], { q: 1 }, 'c.json'), ConfigError, /^c\.json: unknown config key 'q'/, /width/);
+  await fails(() => buildConfig(exp, 'quick', [], JSON.parse('{"__proto__": {"p": 3}}'), 'c.json'), ConfigError, /unknown config key '__proto__'/);
+  await fails(() => buildConfig(exp, 'quick', ['toString=1']), ConfigError, /unknown config key 'toString'/);
+  await fails(() => buildConfig(exp, 'constructor', []), ConfigError, /unknown preset/);
+  await fails(() => buildConfig(exp, 'quick', [], { p: '17' }, 'c.json'), ConfigError, /p must be a number/, /"17"/);
+  await fails(() => buildConfig(exp, 'quick', [], { steps: Infinity }, 'c.json'), ConfigError, /finite/);
+  await fails(() => buildConfig(exp, 'quick', [], [1, 2], 'c.json'), ConfigError, /JSON object/, /an array/);
+  await fails(() => parseConfigText('{"p": 17,}', 'bad.json'), ConfigError, /^bad\.json: not valid JSON/);
+  // Config files are data: an expression is not evaluated, it is a JSON error.
+  await fails(() => parseConfigText('{"p": 10 + 7}', 'expr.json'), ConfigError, /not valid JSON/);
+});
+
+s('validate rules: modadd needs a prime p, interaction-tensor k ≤ hidden and k ≤ testSize, parity k ≤ n ≤ 16', async () => {
+  const modadd = findExperiment('modadd');
+  await fails(() => buildConfig(modadd, 'quick', ['p=15']), ConfigError, /odd prime/, /got 15/);
+  await fails(() => buildConfig(modadd, 'quick', ['p=21']), ConfigError, /odd prime/, /got 21/);
+  assert.is(buildConfig(modadd, 'quick', ['p=31']).p, 31);
+  const tensor = findExperiment('interaction-tensor');
+  await fails(() => buildConfig(tensor, 'quick', ['k=200', 'hidden=128']), ConfigError, /k \(200\) cannot exceed the hidden width \(128\)/);
+  await fails(() => buildConfig(tensor, 'quick', ['k=20', 'testSize=10']), ConfigError, /cannot exceed the 10 test points/);
+  await fails(() => buildConfig(findExperiment('parity'), 'quick', ['n=17']), ConfigError, /k ≤ n ≤ 16/);
+  await fails(() => buildConfig(findExperiment('mlp'), 'quick', ['hidden=0']), ConfigError, /hidden must be ≥ 1/);
+});
+
+s('sweeps: grid × seeds in a fixed order, stable distinct ids, shards that partition the runs, Slurm and Kubernetes indices', async () => {
+  const spec = parseSweepSpec({ experiment: 'modadd', seeds: [0, 1, 2], grid: { width: [16, 24], p: [7, 11] }, set: { steps: 10, compareRelu: false } }, 's.json');
+  const runs = expandSweep(spec);
+  assert.is(runs.length, 12);
+  // Grid keys sorted (p before width, width fastest), then seeds.
+  assert.equal(runs.slice(0, 4).map((r) => [r.config.p, r.config.width, r.seed]), [[7, 16, 0], [7, 16, 1], [7, 16, 2], [7, 24, 0]]);
+  assert.is(new Set(runs.map((r) => r.id)).size, 12);
+  assert.ok(runs.every((r) => /^[0-9a-f]{12}$/.test(r.id)));
+  // The id is the hash of the canonical config: key order in the file does not matter.
+  const reordered = expandSweep(parseSweepSpec({ set: { compareRelu: false, steps: 10 }, grid: { p: [7, 11], width: [16, 24] }, seeds: [0, 1, 2], experiment: 'modadd' }, 't.json'));
+  assert.equal(reordered.map((r) => r.id), runs.map((r) => r.id));
+  assert.is(runs[0]!.id, runId('modadd', 'quick', runs[0]!.config, 0));
+  assert.is(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
+  const shards = [0, 1, 2, 3, 4].map((i) => shardRuns(runs, parseShard(`${i}/5`)));
+  assert.equal(shards.flat().map((r) => r.index).sort((a, b) => a - b), runs.map((r) => r.index));
+  assert.equal(shards[2]!.map((r) => r.index), [2, 7]);
+  assert.equal(autoShard({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '5' }), { index: 3, count: 5 });
+  assert.equal(autoShard({ JOB_COMPLETION_INDEX: '2' }, 4), { index: 2, count: 4 });
+  await fails(() => autoShard({ JOB_COMPLETION_INDEX: '2' }), ConfigError, /--shards N/);
+  await fails(() => autoShard({}), ConfigError, /SLURM_ARRAY_TASK_ID/, /JOB_COMPLETION_INDEX/);
+  await fails(() => parseShard('5/5'), ConfigError, /0 ≤ i < n/);
+  // Every run is validated before any starts: one bad grid value refuses the sweep.
+  await fails(() => expandSweep(parseSweepSpec({ experiment: 'modadd', grid: { p: [7, 9] } }, 'u.json')), ConfigError, /odd prime/, /got 9/);
+  await fails(() => parseSweepSpec({ experiment: 'modadd', seeds: [1], extra: 1 }, 'v.json'), ConfigError, /^v\.json: unknown field 'extra'/);
+});
+
+s('path traversal: names with .., absolute names and a symbolic link out of --out are refused', async () => {
+  for (const bad of ['../up', '/etc/x', 'a/../../b', 'a//b', 'c:\\x', '..', '']) {
+    await fails(() => checkRelativeName(bad, 'name'), ConfigError, /not a safe folder name/);
+  }
+  await fails(() => parseSweepSpec({ experiment: 'modadd', name: '../../escape' }, 'evil.json'), ConfigError, /^evil\.json: "name" '\.\.\/\.\.\/escape' is not a safe folder name/);
+  assert.is(checkRelativeName('lr-sweep/run_1.a', 'name'), 'lr-sweep/run_1.a');
+  const root = await mkdtemp(join(tmpdir(), 'featurelab-paths-'));
+  try {
+    const out = join(root, 'out');
+    const elsewhere = join(root, 'elsewhere');
+    await mkdir(out);
+    await mkdir(elsewhere);
+    await symlink(elsewhere, join(out, 'link'));
+    await fails(() => insideOut(out, 'link/run', 'name'), ConfigError, /outside the output folder/);
+    assert.is(await insideOut(out, 'fresh/run', 'name'), join(out, 'fresh/run'), 'a folder that does not exist yet is fine');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+s('merge: run folders become merged.json with every run and mean ± std over the seeds of each config', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'featurelab-merge-'));
+  try {
+    const write = async (dir: string, seed: number, width: number, acc: number): Promise<void> => {
+      await mkdir(join(root, dir), { recursive: true });
+      await writeFile(join(root, dir, 'result.json'), JSON.stringify({ experiment: 'modadd', config: { width }, seed, summary: { trainAccuracy: acc, regime: 'x' }, series: { loss: [1, 0.5] } }));
+    };
+    await write('sweep/a1', 0, 16, 0.5);
+    await write('sweep/a2', 1, 16, 0.7);
+    await write('sweep/b1', 0, 24, 0.9);
+    await write('single', 3, 24, 1);
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.is(await mergeCommand([join(root, 'sweep'), join(root, 'single'), '--out', join(root, 'm')]), 0);
+    } finally {
+      console.log = log;
+    }
+    const merged = JSON.parse(await readFile(join(root, 'm', 'merged.json'), 'utf8'));
+    assert.equal(merged.runs.map((r: { id: string }) => r.id), ['a1', 'a2', 'b1', 'single']);
+    assert.equal(merged.runs[3].series.loss, [1, 0.5]);
+    const g16 = merged.groups.find((g: { config: { width: number } }) => g.config.width === 16);
+    assert.equal(g16.seeds, [0, 1]);
+    assert.ok(Math.abs(g16.summary.trainAccuracy.mean - 0.6) < 1e-12);
+    assert.ok(Math.abs(g16.summary.trainAccuracy.std - Math.sqrt(0.02)) < 1e-12, 'sample standard deviation');
+    assert.is(g16.summary.regime, undefined, 'strings are not averaged');
+    await fails(() => mergeCommand([join(root, 'nothing'), '--out', join(root, 'm2')]), ConfigError, /cannot read folder/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+s('gde fromMerged: the models of a merged set are measured without training; bad sets are DataFormatErrors', async () => {
+  const labels = [0, 1, 2, 3, 0, 1];
+  // Three models' softmax rows (10 classes): model 0 is right everywhere, 1 wrong on point 5, 2 wrong on 4 and 5.
+  const model = (wrong: number[]) => labels.flatMap((y, i) => Array.from({ length: 10 }, (_, c) => (c === (wrong.includes(i) ? 9 : y) ? 0.91 : 0.01)));
+  const run = (id: string, wrong: number[]) => ({ id, summary: { trainAccuracy: 1, epochs: 2 }, details: { testSoftmax: model(wrong), testLabels: labels } });
+  const merged = { runs: [run('a', []), run('b', [5]), { id: 'other', summary: {}, details: {} }, run('c', [4, 5])] };
+  const files = memoryFiles(new Map([['/m/merged.json', new TextEncoder().encode(JSON.stringify(merged))]]));
+  const exp = findExperiment('gde');
+  const r = await exp.run(buildConfig(exp, 'quick', ['fromMerged=/m/merged.json', 'bins=5']), { backend: wasm, seed: 0, files });
+  assert.is(r.summary.models, 3);
+  assert.is(r.summary.variant, 'merged');
+  assert.ok(Math.abs((r.summary.meanTestError as number) - (0 + 1 / 6 + 2 / 6) / 3) < 1e-12);
+  // Disagreements: a–b 1/6, a–c 2/6, b–c 1/6.
+  assert.ok(Math.abs((r.summary.meanDisagreement as number) - 4 / 18) < 1e-12);
+  assert.ok((r.summary.identityError as number) < 1e-12);
+  const bad = memoryFiles(new Map([['/m/merged.json', new TextEncoder().encode(JSON.stringify({ runs: [run('a', [])] }))]]));
+  await fails(() => exp.run(buildConfig(exp, 'quick', ['fromMerged=/m/merged.json']), { backend: wasm, seed: 0, files: bad }), DataFormatError, /1 run\(s\)/, /keepPredictions=true/);
+  const mismatch = { runs: [run('a', []), { ...run('b', []), details: { testSoftmax: model([]), testLabels: [1, 1, 2, 3, 0, 1] } }] };
+  const mm = memoryFiles(new Map([['/m/merged.json', new TextEncoder().encode(JSON.stringify(mismatch))]]));
+  await fails(() => exp.run(buildConfig(exp, 'quick', ['fromMerged=/m/merged.json']), { backend: wasm, seed: 0, files: mm }), DataFormatError, /other test points/);
+});
+
+s('determinism report: WASM is bit-identical run to run; compareNumbers finds the largest difference', async () => {
+  const lines: string[] = [];
+  assert.ok(await determinismReport([wasm], (l) => lines.push(l)));
+  assert.match(lines.join('\n'), /wasm +run twice: bit-identical/);
+  const a = resultNumbers({ summary: { x: 1, y: [2, 3] }, series: { s: [4] } });
+  assert.equal([...a.keys()], ['summary.x', 'summary.y[0]', 'summary.y[1]', 'series.s[0]']);
+  const b = new Map(a);
+  assert.equal(compareNumbers(a, b), { identical: true, maxAbs: 0, maxRel: 0, compared: 4 });
+  b.set('summary.y[1]', 3.3);
+  const d = compareNumbers(a, b);
+  assert.not.ok(d.identical);
+  assert.ok(Math.abs(d.maxAbs - 0.3) < 1e-12 && Math.abs(d.maxRel - 0.3 / 3.3) < 1e-12);
+  b.set('summary.x', -0);
+  assert.not.ok(compareNumbers(new Map([['summary.x', 0]]), new Map([['summary.x', -0]])).identical, '0 and −0 differ in their bits');
+});
+
+s('the library bundle makes no network requests and evaluates no code', async () => {
+  const bundle = await readFile('dist/featurelab.js', 'utf8');
+  for (const api of ['fetch(', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'sendBeacon', 'new Function(', 'eval(']) {
+    assert.not.ok(bundle.includes(api), `dist/featurelab.js uses ${api}`);
+  }
+});
+
+s.run();
