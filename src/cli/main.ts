@@ -6,6 +6,7 @@
 import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
+import { reportCommand } from './report.js';
 import { listExperiments, runCommand } from './run.js';
 import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
 
@@ -14,6 +15,7 @@ usage: featurelab <command> …
 commands:
   run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--set key=value …]
            train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys)
+  report DIR  the self-contained HTML report of a run (DIR/result.json) or suite (DIR/suite.json): DIR/report.html
   list     the experiments
   info     the backends this machine can run and the adapter each uses
   check    every backend on a few products against the reference: agreement and GFLOP/s`;
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];
   switch (command) {
+    case 'report': return reportCommand(rest);
     case 'info': {
       await init({ prefer, wasmFma: wasmFmaOption(), log: () => {} });
       const report = getInitReport();
