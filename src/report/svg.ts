@@ -249,7 +249,7 @@ export function linePlot(spec: ChartSpec): string {
   }
   for (const m of spec.vlines ?? []) {
     const x = px(sx.map(m.at));
-    body += `<line class="marker" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/><text class="note" x="${x}" y="${bottom - 4}" dx="3">${esc(m.label)}</text>`;
+    body += `<line class="marker" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/><text class="note" x="${x}" y="${top + 24}" dx="3">${esc(m.label)}</text>`;
   }
   for (const m of spec.hlines ?? []) {
     if (!ok(m.at, sy)) continue;

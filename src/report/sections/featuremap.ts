@@ -40,19 +40,19 @@ export const featuremapSection: SectionRenderer = (run) => {
       x: { label: 'eigenvalue index k' },
       y: { label: 'ρ_k / ρ_1', log: true },
       series: picked.map((i) => ({ name: `${full.unit} ${fmt(full.x[i] ?? i)}`, x: spectra[i]!.map((_, k) => k + 1), y: spectra[i]! })),
-      vlines: C === null ? [] : [{ at: C + 0.5, label: `MF/EF boundary: k = C = ${C} | C + 1 (MF needs ρ_C+1/ρ_C ≤ 0.1)` }],
+      vlines: C === null ? [] : [{ at: C + 0.5, label: `MF/EF boundary C = ${C} | C + 1` }],
     }));
   }
   const curves: Series[] = [];
   const piStar = nums(details, 'piStar');
   const piHat = nums(details, 'piHat');
   const k = (v: unknown[]) => v.map((_, i) => i + 1);
-  if (piStar.length) curves.push({ name: 'Π*(k) labels held, all layers', x: k(piStar), y: piStar });
-  if (piHat.length) curves.push({ name: 'Π̂(k) function used, all layers', x: k(piHat), y: piHat });
+  if (piStar.length) curves.push({ name: 'Π*(k) labels held, all layers', x: k(piStar), y: piStar, color: 0 });
+  if (piHat.length) curves.push({ name: 'Π̂(k) function used, all layers', x: k(piHat), y: piHat, color: 1 });
   const bStar = nums(base, 'piStar');
   const bHat = nums(base, 'piHat');
-  if (bStar.length) curves.push({ name: 'Π*(k), last layer only', x: k(bStar), y: bStar, style: 'dashed' });
-  if (bHat.length) curves.push({ name: 'Π̂(k), last layer only', x: k(bHat), y: bHat, style: 'dashed' });
+  if (bStar.length) curves.push({ name: 'Π*(k), last layer only', x: k(bStar), y: bStar, style: 'dashed', color: 0 });
+  if (bHat.length) curves.push({ name: 'Π̂(k), last layer only', x: k(bHat), y: bHat, style: 'dashed', color: 1 });
   if (curves.length) {
     plots.push(linePlot({
       title: 'Π*(k) and Π̂(k) at the end of training',
