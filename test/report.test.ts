@@ -75,7 +75,9 @@ plots('scatter with y = x: the reference line runs corner to corner over equal d
   const svg = scatterPlot({ title: 's', x: { label: 'error', min: 0, max: 1 }, y: { label: 'disagreement', min: 0, max: 1 }, series: [{ name: 'pairs', x: [0.2, 0.4], y: [0.25, 0.35] }], reference: { slope: 1, intercept: 0, label: 'y = x' } });
   const ref = /<line class="ref" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"/.exec(svg)!;
   assert.equal(ref.slice(1).map(Number), [FRAME.margin.left, FRAME.height - FRAME.margin.bottom, FRAME.width - FRAME.margin.right, FRAME.margin.top]);
-  assert.is(count(svg, /<circle/), 2);
+  const [plotPart, legendPart] = svg.split('<g class="legend">');
+  assert.is(count(plotPart!, /<circle/), 2, 'two points');
+  assert.is(count(legendPart!, /<circle/), 1, 'the legend shows points as a dot');
   assert.match(svg, />y = x</);
   assert.not.match(svg, /<path/, 'points only');
 });
@@ -207,7 +209,7 @@ const FIXTURES: Record<string, { run: ResultFile; plots: number; labels: string[
       series: { frequencyHistogram: [3, 7, 6, 5, 2, 1, 0, 0, 0, 0, 0], oneEpochFrequencyHistogram: [7, 9, 5, 5, 1, 0, 1, 0, 0, 0, 0], untrainedFrequencyHistogram: [7, 13, 5, 4, 3, 1, 0, 0, 0, 0, 0], adoption: [5, 1, 3], frequency: [551, 12, 200] },
     }),
     plots: 3,
-    labels: ['fraction of the test points where some model sees the feature', 'adoption: models that learned it'],
+    labels: ['fraction of the test points where some model sees the feature (bins of 0.1', 'adoption: models that learned it'],
     numbers: ['0.4627', 'opposite sign to the paper', 'tR ×3'],
   },
   interactions: {

@@ -45,7 +45,7 @@ th{background:#f1f3f6}table.keys td:nth-child(2){font-family:monospace;white-spa
 .plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#333}svg text.title{font-size:13px;font-weight:600}svg text.label{font-size:12px}
 svg text.note{font-size:10px;fill:#555}svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#888}
-svg .marker{stroke:#c33;stroke-dasharray:4 3}svg .ref{stroke:#333;stroke-width:1.3;stroke-dasharray:6 4}svg .band{fill:#4e79a7;opacity:.07}
+svg .marker{stroke:#c33;stroke-dasharray:4 3}svg .ref{stroke:#333;stroke-width:1.3;stroke-dasharray:6 4}svg .band{fill:#4e79a7;opacity:.07}svg .band.alt{fill:#f28e2b}
 .warnings{color:#8a4b00;background:#fff6e5;padding:6px 24px;border-radius:4px}.failed{color:#a00;font-weight:600}
 .what{color:#333;max-width:900px}details.meta{margin:.8em 0;font-size:13px}.cols{display:flex;gap:24px;flex-wrap:wrap}
 nav ul{columns:2}`;

@@ -154,7 +154,7 @@ function axes(sx: Scale, sy: Scale, xLabel: string, yLabel: string, height: numb
 }
 
 /** A legend below the plot: one row per ~4 entries; returns the SVG and the height it takes. */
-function legend(entries: { name: string; color: string; dashed?: boolean; box?: boolean }[], y0: number): { svg: string; height: number } {
+function legend(entries: { name: string; color: string; dashed?: boolean; box?: boolean; dot?: boolean }[], y0: number): { svg: string; height: number } {
   if (entries.length === 0) return { svg: '', height: 0 };
   let x = FRAME.margin.left;
   let y = y0;
@@ -167,7 +167,7 @@ function legend(entries: { name: string; color: string; dashed?: boolean; box?: 
     }
     out += e.box
       ? `<rect x="${x}" y="${y - 5}" width="14" height="10" fill="${e.color}"/>`
-      : `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${e.color}" stroke-width="2"${e.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
+      : e.dot ? `<circle cx="${x + 9}" cy="${y}" r="3" fill="${e.color}"/>` : `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${e.color}" stroke-width="2"${e.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
     out += `<text x="${x + 22}" y="${y}" dy="0.32em">${esc(e.name.length > 40 ? `${e.name.slice(0, 39)}…` : e.name)}</text>`;
     x += w;
   }
@@ -212,13 +212,13 @@ export function linePlot(spec: ChartSpec): string {
   const sy = makeScale(ys, spec.y, top + plotHeight, top);
   const bottom = top + plotHeight;
   let body = '';
-  for (const b of spec.bands ?? []) {
+  for (const [i, b] of (spec.bands ?? []).entries()) {
     const a = Math.max(left, Math.min(sx.map(b.from), sx.map(b.to)));
     const c = Math.min(right, Math.max(sx.map(b.from), sx.map(b.to)));
-    if (c > a) body += `<rect class="band" x="${px(a)}" y="${top}" width="${px(c - a)}" height="${plotHeight}"/><text class="note" x="${px((a + c) / 2)}" y="${top + 12}" text-anchor="middle">${esc(b.label)}</text>`;
+    if (c > a) body += `<rect class="band${i % 2 ? ' alt' : ''}" x="${px(a)}" y="${top}" width="${px(c - a)}" height="${plotHeight}"/><text class="note" x="${px((a + c) / 2)}" y="${top + 12}" text-anchor="middle">${esc(b.label)}</text>`;
   }
   body += axes(sx, sy, spec.x.label, spec.y.label, FRAME.height);
-  const entries: { name: string; color: string; dashed?: boolean }[] = [];
+  const entries: { name: string; color: string; dashed?: boolean; dot?: boolean }[] = [];
   spec.series.forEach((s, k) => {
     const color = PALETTE[(s.color ?? k) % PALETTE.length]!;
     let path = '';
@@ -241,15 +241,16 @@ export function linePlot(spec: ChartSpec): string {
     }
     if (style !== 'points' && path) body += `<path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"${style === 'dashed' ? ' stroke-dasharray="6 4"' : ''}/>`;
     body += dots;
-    entries.push({ name: s.name, color, dashed: style === 'dashed' });
+    entries.push({ name: s.name, color, dashed: style === 'dashed', dot: style === 'points' });
   });
   if (spec.reference && !sx.log && !sy.log) {
     body += referenceSegment(spec.reference, sx, sy);
     entries.push({ name: spec.reference.label, color: '#333', dashed: true });
   }
-  for (const m of spec.vlines ?? []) {
+  // Labels of successive vertical markers step down, so that close markers stay readable.
+  for (const [i, m] of (spec.vlines ?? []).entries()) {
     const x = px(sx.map(m.at));
-    body += `<line class="marker" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/><text class="note" x="${x}" y="${top + 24}" dx="3">${esc(m.label)}</text>`;
+    body += `<line class="marker" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/><text class="note" x="${x}" y="${top + 26 + 12 * i}" dx="3">${esc(m.label)}</text>`;
   }
   for (const m of spec.hlines ?? []) {
     if (!ok(m.at, sy)) continue;
@@ -333,7 +334,9 @@ export interface HeatmapSpec {
 
 /** A heatmap with a colour bar; null/NaN cells are grey; at most ~20 row and column labels are written. */
 export function heatmap(spec: HeatmapSpec): string {
-  const { left, top } = FRAME.margin;
+  const { top } = FRAME.margin;
+  // Room for the longest row label between the axis label and the cells.
+  const left = Math.min(200, Math.max(FRAME.margin.left, 34 + 6.2 * Math.max(0, ...spec.rows.map((r) => r.length))));
   const nr = Math.max(1, spec.rows.length);
   const nc = Math.max(1, spec.columns.length);
   const height = Math.max(FRAME.height, Math.min(640, top + FRAME.margin.bottom + nr * 3));

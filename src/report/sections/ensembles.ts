@@ -106,7 +106,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const rho1 = num(s, 'spearmanConfidenceFeatures');
   const rho2 = num(s, 'spearmanFrequencyAdoption');
   const rho3 = num(s, 'sharedFeaturesAgreementCorrelation');
-  const tenths = indices(11).map((i) => (i < 10 ? `${i / 10}–${(i + 1) / 10}` : '1'));
+  const tenths = indices(11).map((i) => String(i / 10));
   const hists = [
     { name: 'trained', values: nums(run.series, 'frequencyHistogram') },
     { name: 'after one epoch', values: nums(run.series, 'oneEpochFrequencyHistogram') },
@@ -130,7 +130,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
     plots: [
       barChart({
         title: 'feature frequency histogram',
-        x: { label: 'fraction of the test points where some model sees the feature' },
+        x: { label: 'fraction of the test points where some model sees the feature (bins of 0.1 from the lower edge; 1 = all)' },
         y: { label: 'features' },
         categories: tenths,
         groups: hists,
