@@ -1,4 +1,4 @@
-// Builds the platform-neutral library bundle (dist/featurelab.js) and the Node CLI (dist/cli.js).
+// Builds the platform-neutral library bundle (dist/featurelab.js), the Deno runner (dist/deno-run.js) and the Node CLI (dist/cli.js).
 // WGSL is imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or import.meta.url.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -36,6 +36,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   checkNeutral('dist/featurelab.js');
   // Types beside the bundle, so `import … from './dist/featurelab.js'` is typed (tsc writes dist/types/).
   writeFileSync('dist/featurelab.d.ts', "export * from './types/index.js';\n");
+  // The Deno one-liner: one experiment on navigator.gpu (README "Supported runtimes").
+  await esbuild.build({ ...sharedOptions, platform: 'neutral', entryPoints: ['src/deno/run.ts'], outfile: 'dist/deno-run.js' });
+  checkNeutral('dist/deno-run.js');
   await esbuild.build({
     ...sharedOptions,
     platform: 'node',

@@ -69,14 +69,48 @@ function run(runtime, command, commandArgs, extraEnv = {}) {
   });
 }
 
+/**
+ * The README's Deno one-liner with no permissions: dist/deno-run.js trains a tiny modadd on navigator.gpu and
+ * prints its summary. Counts as one test: passes when the JSON comes back from the webgpu backend with γ*(5).
+ */
+function denoOneLiner(extraEnv) {
+  const args = ['run', 'dist/deno-run.js', 'modadd', '--set', 'p=5', '--set', 'width=16', '--set', 'steps=200', '--set', 'probeEvery=100', '--set', 'compareRelu=false'];
+  console.log(`\n=== deno: the README one-liner: deno ${args.join(' ')} ===`);
+  return new Promise((done) => {
+    const child = spawn(deno, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('close', (code) => {
+      let problem = code === 0 ? '' : `exit ${code}: ${err.trim()}`;
+      if (!problem) {
+        try {
+          const r = JSON.parse(out.trim().split('\n').at(-1));
+          const gammaStar = Math.sqrt(2 / 27) / (Math.sqrt(5) * 4);
+          if (r.backend?.name !== 'webgpu') problem = `ran on ${r.backend?.name} (${r.backend?.description}), not webgpu`;
+          else if (!Number.isFinite(r.summary?.marginRatio) || Math.abs(r.summary.gammaStar - gammaStar) > 1e-12) problem = `unexpected summary ${JSON.stringify(r.summary)}`;
+          else console.log(`deno one-liner: ok on ${r.backend.description}; margin / γ* ${r.summary.marginRatio.toFixed(4)}`);
+        } catch (e) {
+          problem = `no JSON summary on stdout (${e.message}): ${out.slice(0, 300)}`;
+        }
+      }
+      if (problem) console.log(`deno one-liner: FAILED: ${problem}`);
+      done({ passed: problem ? 0 : 1, failed: problem ? 1 : 0, skipped: 0 });
+    });
+  });
+}
+
 const results = [await run('node', process.execPath, [...nodeFlags, bundle])];
 const deno = resolve(root, 'node_modules/.bin/deno');
 if (!nodeOnly) {
   // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
   const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
   const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
-  if (existsSync(deno)) results.push(await run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv));
-  else console.log('deno: not installed (npm package `deno`), skipped');
+  if (existsSync(deno)) {
+    results.push(await run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv));
+    results.push(await denoOneLiner(denoEnv));
+  } else console.log('deno: not installed (npm package `deno`), skipped');
 }
 const sum = (k) => results.reduce((s, r) => s + r[k], 0);
 console.log(`\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);

@@ -44,3 +44,6 @@ export class ConfigError extends FeaturelabError {}
 
 /** A matrix that must be symmetric positive definite is not (Cholesky met a non-positive pivot). */
 export class NotPositiveDefiniteError extends FeaturelabError {}
+
+/** A result folder, its result.json or its suite.json is missing or malformed; the message names the path. */
+export class ResultFileError extends FeaturelabError {}

@@ -22,3 +22,5 @@ export { arccosKernels } from './kernel/arccos.js';
 export { gram, linearKernel, ntkFeatureKernel, randomFeatureKernel, randomFeatures, rbfKernel } from './kernel/features.js';
 export { gaussHermite, hermiteCoefficients } from './kernel/hermite.js';
 export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';
+export { renderReport, parseResultFile, parseSuiteFile } from './report/index.js';
+export type { ReportOptions, ResultFile, SuiteFile, SuiteRun } from './report/index.js';

@@ -7,6 +7,7 @@ import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.j
 import type { Backend, BackendName } from '../index.js';
 import { FeaturelabError } from '../errors.js';
 import { determinismReport } from './determinism.js';
+import { reportCommand } from './report.js';
 import { listExperiments, runCommand } from './run.js';
 import { runSuite } from './suite.js';
 import { mergeCommand, sweepCommand } from './sweep.js';
@@ -23,6 +24,7 @@ commands:
            run a grid of configs × seeds (or one shard of it: Slurm job arrays, Kubernetes Indexed Jobs); finished runs are skipped
   merge <DIR>… --out M
            combine run folders into M/merged.json, with mean ± std over seeds
+  report DIR  the self-contained HTML report of a run (DIR/result.json) or suite (DIR/suite.json): DIR/report.html
   list     the experiments
   info [--determinism]
            the backends this machine can run and the adapter each uses; --determinism trains twice per backend and
@@ -97,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];
   switch (command) {
+    case 'report': return reportCommand(rest);
     case 'info': {
       await init({ prefer, wasmFma: wasmFmaOption(), log: () => {} });
       const report = getInitReport();

@@ -1,6 +1,6 @@
 /**
  * Writes result files atomically (temporary file, then rename), so a crash never leaves a half-written
- * result.json. NaN and infinities become null, each noted in `warnings` (JSON has no NaN).
+ * result.json or report.html. NaN and infinities become null, each noted in `warnings` (JSON has no NaN).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,10 +24,15 @@ export function jsonSafe(value: unknown, path = '', replaced: string[] = []): un
 
 /** Writes `data` as pretty JSON to dir/name atomically; returns the path. */
 export async function writeJsonAtomic(dir: string, name: string, data: unknown): Promise<string> {
+  return writeTextAtomic(dir, name, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/** Writes `text` to dir/name atomically (temporary file, then rename); returns the path. */
+export async function writeTextAtomic(dir: string, name: string, text: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  await writeFile(tmp, text);
   await rename(tmp, path);
   return path;
 }

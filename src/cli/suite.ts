@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { getBackend } from '../backend/registry.js';
 import { FASHION_MNIST_DIR, FASHION_MNIST_FILES } from '../data/fashionMnist.js';
+import type { SuiteRun } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { formatDuration } from './progress.js';
 import { writeJsonAtomic } from './results.js';
+import { writeReport } from './report.js';
 import { parseRunFlags, runCommand } from './run.js';
 
 /** One analysis of the suite: an experiment, its preset and overrides. */
@@ -29,21 +31,11 @@ export interface SuiteEntry {
   fashion?: 'synthetic' | 'skip';
 }
 
-/** One finished run, as suite.json records it (the report reads this). */
-export interface SuiteRun {
-  experiment: string;
-  dir: string;
-  seconds: number;
-  status: 'ok' | 'failed' | 'skipped';
-  error?: string;
-  /** Why the run differs from its entry (e.g. synthetic data for want of Fashion-MNIST). */
-  note?: string;
-}
-
 /**
  * The suite at each preset. `quick` is sized to finish in a few minutes on a 2-core laptop CPU with the WASM
- * backend (each experiment's quick preset, with the ensembles widened to ten models so the agreement
- * statistics mean something); `paper` runs every experiment at the paper's settings (hours).
+ * backend (each experiment's quick preset, a little larger where that makes the effect visible: ten-model
+ * ensembles on 2000 images, N up to 1600, ten epochs, the tabular and the image version of the interactions);
+ * `paper` runs every experiment at the paper's settings (hours).
  */
 export const SUITES: Record<string, SuiteEntry[]> = {
   quick: [
@@ -70,11 +62,8 @@ export const SUITES: Record<string, SuiteEntry[]> = {
   ],
 };
 
-/** Writes the HTML report of a finished suite folder; replaced by the report module when it is present. */
-export type ReportWriter = (dir: string) => Promise<string>;
-
 /** Runs `featurelab run suite [--preset P] [--backend B] [--seed N] [--out DIR]`; returns the exit code. */
-export async function runSuite(args: string[], writeReport?: ReportWriter): Promise<number> {
+export async function runSuite(args: string[]): Promise<number> {
   const flags = parseRunFlags(args);
   if (flags.help) {
     console.log(`featurelab run suite [--preset ${Object.keys(SUITES).join('|')}] [--backend webgpu|wasm] [--seed N] [--out DIR]\n\n`
@@ -129,7 +118,7 @@ export async function runSuite(args: string[], writeReport?: ReportWriter): Prom
   console.log(`\nsuite (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${formatDuration(totalSeconds)}`);
   for (const r of runs) console.log(`  ${r.dir.padEnd(21)} ${r.status.padEnd(8)} ${formatDuration(r.seconds).padEnd(7)}${r.error ? `  ${r.error}` : ''}${r.note ? `  (${r.note})` : ''}`);
   console.log(`wrote ${path}`);
-  if (writeReport) console.log(`report: ${await writeReport(out)}`);
+  console.log(`report: ${await writeReport(out)}`);
   return runs.every((r) => r.status !== 'failed') ? 0 : 1;
 }
 

@@ -43,6 +43,26 @@ export function recordFeatureMap(series: Record<string, number[]>, m: FeatureMap
   series.topAngle!.push(m.principalAngles ? Math.max(...m.principalAngles) : NaN);
 }
 
+/** For reports (result.json details): ρ_k/ρ_1 at every measurement, the last Π*(k) and Π̂(k), and C. */
+export interface FeatureMapDetails {
+  classes: number;
+  rhoRatios: number[][];
+  piStar: number[];
+  piHat: number[];
+}
+
+/** Empty details for a run with C classes. */
+export function newFeatureMapDetails(classes: number): FeatureMapDetails {
+  return { classes, rhoRatios: [], piStar: [], piHat: [] };
+}
+
+/** Appends one measurement's spectrum to `details` and keeps its Π*(k), Π̂(k) curves as the latest. */
+export function recordFeatureMapDetails(details: FeatureMapDetails, m: FeatureMapSummary): void {
+  details.rhoRatios.push(Array.from(m.rhoRatios));
+  details.piStar = Array.from(m.piStar);
+  details.piHat = m.piHat ? Array.from(m.piHat) : [];
+}
+
 /** The run's summary from its last measurement (nulls when none was taken). */
 export function featureMapRunSummary(m: FeatureMapSummary | null, testAccuracy: number) {
   return { regime: m?.regime ?? null, piHatC: m?.piHatC ?? null, rhoGap: m?.rhoGap ?? null, dLR: m?.dLR ?? null, nc1: m?.nc1 ?? null, testAccuracy };

@@ -9,7 +9,7 @@ import { FASHION_MNIST_DIR, type FashionMnist } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
-import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeatureMap, recordFeatureMap } from './featureMapProbe.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, newFeatureMapDetails, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails, type FeatureMapDetails } from './featureMapProbe.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -59,6 +59,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
   const stepsPerEpoch = Math.floor(tr.count / config.batchSize);
   const steps = stepsPerEpoch * config.epochs;
   const series: Record<string, number[]> = { epoch: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), testAccuracy: [] };
+  const details = newFeatureMapDetails(CLASSES);
   let previous: FeatureMapDiagonalization | undefined;
   let latest: FeatureMapSummary | null = null;
   let testAccuracy = NaN;
@@ -80,6 +81,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
           testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
           series.epoch!.push(step / stepsPerEpoch);
           recordFeatureMap(series, latest);
+          recordFeatureMapDetails(details, latest);
           series.testAccuracy!.push(testAccuracy);
           ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: ${describeFeatureMap(latest)}, test ${testAccuracy.toFixed(3)}`);
         },
@@ -87,7 +89,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
       onStep: (step) => ctx.progress?.({ step, total: steps, phase: lastOnly ? 'last layer on frozen features' : 'MLP, all layers' }),
       shouldStop: ctx.shouldStop,
     });
-    return { summary: featureMapRunSummary(latest, testAccuracy), series };
+    return { summary: featureMapRunSummary(latest, testAccuracy), series, details };
   } finally {
     model.params.free();
     backend.free(x, labels, probeX, testX);
@@ -152,7 +154,8 @@ async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Prom
 }
 
 /** Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result. */
-async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]> }>,
+async function withBaseline(ctx: ExperimentContext,
+  runOnce: (lastOnly: boolean) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
   what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
   const full = await runOnce(false);
@@ -164,5 +167,6 @@ async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean)
     series,
     timings: { seconds: (performance.now() - t0) / 1000 },
     warnings: baseline ? [] : [`stopped before the ${what} baseline`],
+    details: { ...full.details, baseline: baseline?.details ?? null },
   };
 }

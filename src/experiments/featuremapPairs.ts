@@ -8,7 +8,7 @@
  */
 import { modularAddition } from '../data/modularAddition.js';
 import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
-import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeatureMap, recordFeatureMap } from './featureMapProbe.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, newFeatureMapDetails, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails } from './featureMapProbe.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -43,6 +43,7 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
   const testX = te ? model.uploadPairs(te.a, te.b) : null;
   const n = tr.y.length;
   const series: Record<string, number[]> = { step: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), trainAccuracy: [], testAccuracy: [] };
+  const details = newFeatureMapDetails(cfg.p);
   let previous: FeatureMapDiagonalization | undefined;
   let latest: FeatureMapSummary | null = null;
   let testAccuracy = NaN;
@@ -63,6 +64,7 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
           testAccuracy = te && testX ? accuracy(await logitsOf(backend, model, testX), te.y, te.y.length, cfg.p) : NaN;
           series.step!.push(step);
           recordFeatureMap(series, latest);
+          recordFeatureMapDetails(details, latest);
           series.trainAccuracy!.push(accuracy(logits, tr.y, n, cfg.p));
           series.testAccuracy!.push(testAccuracy);
           ctx.log?.(`${lastOnly ? 'W only' : 'all'} step ${step}: ${describeFeatureMap(latest)}, train ${series.trainAccuracy!.at(-1)!.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
@@ -71,7 +73,7 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
       onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase: lastOnly ? 'W only, frozen embedding' : 'pair network, all parameters' }),
       shouldStop: ctx.shouldStop,
     });
-    return { summary: featureMapRunSummary(latest, testAccuracy), series };
+    return { summary: featureMapRunSummary(latest, testAccuracy), series, details };
   } finally {
     model.free();
     backend.free(x, labels);

@@ -8,7 +8,7 @@
  */
 import { modularAddition } from '../data/modularAddition.js';
 import { ConfigError } from '../errors.js';
-import { neuronFrequencies } from '../metrics/fourier.js';
+import { neuronFrequencies, normalizedPower } from '../metrics/fourier.js';
 import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
@@ -71,6 +71,14 @@ function nandaMeasures(rows: NeuronRowsData, p: number, m: number) {
   }
   const keys = keyFrequencies(acts, m, p).keyFrequencies;
   return { keyFrequencies: keys, fullLoss: modularAdditionLoss(logits, p), restrictedLoss: restrictedLoss(logits, p, keys), excludedLoss: excludedLoss(logits, p, keys) };
+}
+
+/** Per neuron, the normalized Fourier power of ζ = 0..(p−1)/2 averaged over u, v and w (4 decimals; for the report's heatmap). */
+function fourierPowerTable(rows: NeuronRowsData, p: number, m: number): number[][] {
+  return Array.from({ length: m }, (_, i) => {
+    const [pu, pv, pw] = [rows.U, rows.V, rows.W].map((x) => normalizedPower(x.subarray(i * p, (i + 1) * p), p));
+    return Array.from(pu!, (u, z) => Math.round(((u + pv![z]! + pw![z]!) / 3) * 1e4) / 1e4);
+  });
 }
 
 /** Mean over active neurons of min(max power of u, v, w). */
@@ -140,7 +148,10 @@ export const modadd: Experiment<ModaddConfig> = {
     return {
       summary, series, timings, warnings,
       // Per-neuron table for reports; a neuron without a single frequency has no phase (null, not NaN).
-      details: { neurons: freq.neurons.map((n) => ({ active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: Number.isFinite(n.phaseError) ? n.phaseError : null })) },
+      details: {
+        neurons: freq.neurons.map((n) => ({ active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: Number.isFinite(n.phaseError) ? n.phaseError : null })),
+        fourierPower: fourierPowerTable(f.rows, config.p, config.width),
+      },
     };
   },
 };

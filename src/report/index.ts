@@ -1,0 +1,87 @@
+/**
+ * The self-contained HTML report (DESIGN "Surfaces"): one document per run or suite with a section per
+ * analysis — what was measured, the key numbers beside the paper's or theory's, SVG plots, and the run's
+ * config, seed, backend, timings and warnings. Inline CSS, no scripts, no external URL; pure functions.
+ */
+import { esc, fmt } from './format.js';
+import { groupSection, modaddSection, paritySection } from './sections/algebra.js';
+import { genericSection, renderSection, table, type SectionRenderer } from './sections/common.js';
+import { gdeSection, interactionTensorSection, mlpSection } from './sections/ensembles.js';
+import { featuremapSection } from './sections/featuremap.js';
+import { interactionsSection } from './sections/interactions.js';
+import { memorizationSection } from './sections/memorization.js';
+import type { ResultFile, SuiteFile } from './types.js';
+
+export type { ResultFile, SuiteFile, SuiteRun } from './types.js';
+export { parseResultFile, parseSuiteFile } from './types.js';
+
+/** The section renderer of each experiment; others get the generic section. */
+const SECTIONS: Record<string, SectionRenderer> = {
+  modadd: modaddSection,
+  parity: paritySection,
+  group: groupSection,
+  mlp: mlpSection,
+  memorization: memorizationSection,
+  featuremap: featuremapSection,
+  gde: gdeSection,
+  'interaction-tensor': interactionTensorSection,
+  interactions: interactionsSection,
+};
+
+/** Options of renderReport. */
+export interface ReportOptions {
+  /** The document's title (default: the experiment, or "featurelab suite"). */
+  title?: string;
+  /** The suite the runs belong to: its overview (failed runs included) heads the report. */
+  suite?: SuiteFile;
+}
+
+const CSS = `
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;max-width:1120px;margin:0 auto;padding:16px 24px;background:#fff}
+h1{font-size:1.6em;margin:.4em 0}h2{font-size:1.3em;border-bottom:2px solid #4e79a7;padding-bottom:3px;margin-top:2em}
+h2 .exp{font:13px monospace;color:#666;font-weight:normal}h3{font-size:1.05em}
+table{border-collapse:collapse;margin:.6em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f1f3f6}table.keys td:nth-child(2){font-family:monospace;white-space:nowrap}
+.plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
+svg text{font:11px system-ui,sans-serif;fill:#333}svg text.title{font-size:13px;font-weight:600}svg text.label{font-size:12px}
+svg text.note{font-size:10px;fill:#555}svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#888}
+svg .marker{stroke:#c33;stroke-dasharray:4 3}svg .ref{stroke:#333;stroke-width:1.3;stroke-dasharray:6 4}svg .band{fill:#4e79a7;opacity:.07}svg .band.alt{fill:#f28e2b}
+.warnings{color:#8a4b00;background:#fff6e5;padding:6px 24px;border-radius:4px}.failed{color:#a00;font-weight:600}
+.what{color:#333;max-width:900px}details.meta{margin:.8em 0;font-size:13px}.cols{display:flex;gap:24px;flex-wrap:wrap}
+nav ul{columns:2}`;
+
+/** A section id from the run's position and experiment name. */
+function sectionId(run: ResultFile, i: number): string {
+  return `run-${i + 1}-${run.experiment.replace(/[^\w-]/g, '_')}`;
+}
+
+/** The section of one run; a renderer that throws on an unexpected result falls back to the generic section, with a note. */
+function section(run: ResultFile, i: number): string {
+  const render = SECTIONS[run.experiment] ?? genericSection;
+  try {
+    return renderSection(run, render(run), sectionId(run, i));
+  } catch (e) {
+    const note = `<p class="failed">The ${esc(run.experiment)} section could not be drawn from this result (${esc(e instanceof Error ? e.message : String(e))}); the generic view follows.</p>`;
+    return renderSection(run, genericSection(run), sectionId(run, i), note);
+  }
+}
+
+/** The suite's overview: preset, seed, backend and each run's status, time and error. */
+function suiteOverview(suite: SuiteFile): string {
+  const rows = suite.runs.map((r) => [r.experiment, r.dir, fmt(r.seconds), r.status === 'failed' ? 'FAILED' : r.status, [r.error, r.note].filter(Boolean).join('; ')]);
+  const failed = suite.runs.filter((r) => r.status === 'failed');
+  return `<section id="suite"><h2>Suite</h2><p>featurelab ${esc(suite.version)}, preset <b>${esc(suite.preset)}</b>, seed ${esc(fmt(suite.seed))}, backend ${esc(suite.backend.name)} (${esc(suite.backend.description)}): ${suite.runs.filter((r) => r.status === 'ok').length} of ${suite.runs.length} runs ok.</p>`
+    + table(['experiment', 'folder', 'seconds', 'status', 'error / note'], rows)
+    + failed.map((r) => `<p class="failed">✗ ${esc(r.experiment)} failed: ${esc(r.error ?? 'no error message recorded')}</p>`).join('')
+    + '</section>';
+}
+
+/** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
+export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): string {
+  const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');
+  const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(r.experiment)}</a></li>`).join('')}</ul></nav>` : '';
+  const body = (opts.suite ? suiteOverview(opts.suite) : '') + nav + runs.map(section).join('')
+    + (runs.length === 0 && !opts.suite ? '<p>No runs to report.</p>' : '');
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
+    + `<title>${esc(title)}</title><style>${CSS}</style></head><body><h1>${esc(title)}</h1>${body}</body></html>\n`;
+}
