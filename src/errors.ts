@@ -44,3 +44,14 @@ export class ConfigError extends FeaturelabError {}
 
 /** A matrix that must be symmetric positive definite is not (Cholesky met a non-positive pivot). */
 export class NotPositiveDefiniteError extends FeaturelabError {}
+
+/** Training produced NaN or ±Infinity; the message names the step and the parameter (layer) affected. */
+export class NonFiniteError extends FeaturelabError {
+  /** @param step the step at which the non-finite value was seen; @param layer the parameter affected, or 'loss' */
+  constructor(message: string, readonly step: number, readonly layer: string) {
+    super(message);
+  }
+}
+
+/** A checkpoint cannot be used for this run (other experiment, config, seed or backend, or a damaged file). */
+export class CheckpointError extends FeaturelabError {}
