@@ -59,6 +59,13 @@ export class ParamSet {
     return out;
   }
 
+  /** Every parameter's values read back, by name (what `restore` takes). */
+  async values(): Promise<Record<string, Float32Array>> {
+    const out: Record<string, Float32Array> = {};
+    for (const p of this.list) out[p.name] = await this.backend.read(p.value);
+    return out;
+  }
+
   /** Replaces every parameter's values by `values` (by name, same shapes: e.g. from a checkpoint). */
   restore(values: Record<string, Float32Array>): void {
     for (const [i, p] of this.list.entries()) {

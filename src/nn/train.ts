@@ -163,16 +163,16 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
 
   /** Throws NonFiniteError when the loss or a parameter is NaN or infinite (params: read them when not given). */
   let lastGood = 0;
-  const checkFinite = async (step: number, loss: number, params?: Record<string, { data: Float32Array }>): Promise<void> => {
+  const checkFinite = async (step: number, loss: number, params?: Record<string, Float32Array>): Promise<void> => {
     if (Number.isFinite(loss) && !params) {
       lastGood = step;
       return;
     }
-    const values = params ?? (await model.params.read());
+    const values = params ?? (await model.params.values());
     let layer = 'loss';
     let bad = 0;
-    for (const [name, p] of Object.entries(values)) {
-      bad = p.data.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+    for (const [name, data] of Object.entries(values)) {
+      bad = data.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
       if (bad > 0) {
         layer = name;
         break;
@@ -200,10 +200,8 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   /** Hands the state after `step` steps to the checkpoint, after checking it is finite. */
   const save = async (step: number): Promise<void> => {
     const loss = lastLoss ? (await backend.read(lastLoss))[0]! : null;
-    const read = await model.params.read();
-    await checkFinite(step, loss ?? 0, read);
-    const params: Record<string, Float32Array> = {};
-    for (const [name, p] of Object.entries(read)) params[name] = p.data;
+    const params = await model.params.values();
+    await checkFinite(step, loss ?? 0, params);
     await cp!.save({ step, lastLoss: loss, params, optimizer: await optimizer.read(), shuffle: shuffle.state(), order: order ? order.slice() : null, cursor });
   };
 
