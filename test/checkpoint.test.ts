@@ -115,6 +115,9 @@ const cases: { name: string; sets: string[]; every: number; killAt: number[]; fi
   { name: 'group', sets: ['width=12', 'steps=400', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=200'], every: 40, killAt: [1, 4, 9] },
   // Minibatches: 20 steps per epoch, saves mid-epoch (the shuffle order and cursor must come back).
   { name: 'mlp', sets: ['hidden=16', 'epochs=2', 'batchSize=32', 'dataDir=/data'], every: 7, killAt: [1, 3, 4], files: true },
+  // Two stages (all layers, last layer only), with the previous diagonalization kept for the principal angles.
+  { name: 'featuremap', sets: ['hidden=16', 'epochs=2', 'probeSamples=100', 'batchSize=32', 'dataDir=/data'], every: 6, killAt: [2, 7, 8, 11], files: true },
+  { name: 'featuremap', sets: ['task=modadd', 'p=7', 'width=16', 'steps=200', 'probeEvery=50', 'lr=0.01', 'weightDecay=1'], every: 30, killAt: [1, 6, 9] },
 ];
 
 for (const c of cases) {

@@ -17,8 +17,8 @@ export interface Stage {
   readonly restored: CheckpointValue | undefined;
   /** Pass as train()'s hooks.checkpoint (undefined when the run has no store). */
   readonly train: TrainCheckpoint | undefined;
-  /** Sets the experiment's state saved beside the loop's at every checkpoint (e.g. its series). */
-  keep(probeState: () => CheckpointValue): void;
+  /** Sets the experiment's state saved beside the loop's at every checkpoint (e.g. its series; plain data). */
+  keep(probeState: () => unknown): void;
 }
 
 type Current = { label: string; train: TrainState | null; probe: CheckpointValue };
@@ -77,14 +77,14 @@ export class RunCheckpoints {
     const resume = this.current?.label === label ? this.current : undefined;
     this.current = undefined;
     if (resume) this.log(`checkpoint: resuming '${label}' from step ${resume.train?.step ?? 0}`);
-    let probeState: () => CheckpointValue = () => null;
+    let probeState: () => unknown = () => null;
     const store = this.store;
     const stage: Stage = {
       restored: resume?.probe,
       train: store && {
         every: store.every,
         ...(resume?.train ? { resume: resume.train } : {}),
-        save: (state: TrainState) => this.save({ label, train: state, probe: probeState() }),
+        save: (state: TrainState) => this.save({ label, train: state, probe: probeState() as CheckpointValue }),
       },
       keep: (fn) => { probeState = fn; },
     };
