@@ -8,6 +8,7 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleVariant, trainEnsemble } from './ensemble.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
@@ -70,6 +71,7 @@ export const gde: Experiment<GdeConfig> = {
     const data = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
     const t0 = performance.now();
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const members = await trainEnsemble(ctx.backend, {
       inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
     }, {
@@ -80,6 +82,7 @@ export const gde: Experiment<GdeConfig> = {
       onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
       onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
       shouldStop: ctx.shouldStop,
+      checkpoint: { checkpoints, label: 'ensemble' },
     });
     const warnings: string[] = [];
     const m = members.length;
