@@ -120,6 +120,8 @@ const cases: { name: string; sets: string[]; every: number; killAt: number[]; fi
   // Ensembles: one stage per model (stopped at 100 % training accuracy), resumed inside the current model.
   { name: 'gde', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=10', 'variant=AllDiff', 'dataDir=/data'], every: 5, killAt: [2, 6, 9], files: true },
   { name: 'interaction-tensor', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=8', 'dataDir=/data'], every: 4, killAt: [1, 5, 12], files: true },
+  // Two stages (the recorded model, the second seed for the overlap), the final salient sets kept.
+  { name: 'interactions', sets: ['trainSize=200', 'testSize=100', 'samples=2', 'epochs=4', 'hidden=16', 'splitSteps=40'], every: 9, killAt: [1, 4, 7] },
   { name: 'featuremap', sets: ['task=modadd', 'p=7', 'width=16', 'steps=200', 'probeEvery=50', 'lr=0.01', 'weightDecay=1'], every: 30, killAt: [1, 6, 9] },
 ];
 
