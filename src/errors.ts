@@ -47,3 +47,14 @@ export class NotPositiveDefiniteError extends FeaturelabError {}
 
 /** A result folder, its result.json or its suite.json is missing or malformed; the message names the path. */
 export class ResultFileError extends FeaturelabError {}
+
+/** Training produced NaN or ±Infinity; the message names the step and the parameter (layer) affected. */
+export class NonFiniteError extends FeaturelabError {
+  /** @param step the step at which the non-finite value was seen; @param layer the parameter affected, or 'loss' */
+  constructor(message: string, readonly step: number, readonly layer: string) {
+    super(message);
+  }
+}
+
+/** A checkpoint cannot be used for this run (other experiment, config, seed or backend, or a damaged file). */
+export class CheckpointError extends FeaturelabError {}

@@ -185,6 +185,14 @@ function f32Below(v: number): number {
   return f32Scratch[0];
 }
 
+/** The position of a generator in its sequence (integers only, so it survives JSON exactly). */
+export type RngState = {
+  /** 64-bit index of the next block, as low and high 32-bit words. */
+  counter: [number, number];
+  /** Words of the current block already used (0…4). */
+  used: number;
+};
+
 /** A seeded, counter-based (Philox4x32-10) random number generator; same seed → same bits everywhere. */
 export class Rng {
   private k0: number;
@@ -222,6 +230,29 @@ export class Rng {
     child.s0 = tmp[2];
     child.s1 = tmp[3] & 0x7fffffff;
     return child;
+  }
+
+  /** Where this generator is in its sequence (for checkpoints; the seed and stream are not included). */
+  state(): RngState {
+    return { counter: [this.c0, this.c1], used: this.pos };
+  }
+
+  /** Moves this generator to `state` (from `state()` of a generator with the same seed and stream). */
+  restore(state: RngState): void {
+    const [c0, c1] = state.counter;
+    const ok = (w: number): boolean => Number.isInteger(w) && w >= 0 && w < TWO32;
+    if (!ok(c0) || !ok(c1) || !Number.isInteger(state.used) || state.used < 0 || state.used > 4) {
+      throw new ArgumentError(`Rng.restore: expected a state from Rng.state(), got ${JSON.stringify(state)}`);
+    }
+    this.c0 = c0;
+    this.c1 = c1;
+    this.pos = state.used;
+    if (this.pos < 4) {
+      // The current block is the one before the counter: regenerate it.
+      const p0 = c0 === 0 ? TWO32 - 1 : c0 - 1;
+      const p1 = c0 === 0 ? (c1 - 1) >>> 0 : c1;
+      philoxBlock(p0, p1, this.s0, this.s1, this.k0, this.k1, this.buf);
+    }
   }
 
   /** A uniform unsigned 32-bit integer. */

@@ -14,7 +14,7 @@ import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js'
 import { parseRunFlags } from '../src/cli/run.js';
 import type { Backend } from '../src/index.js';
 import { testBackends } from './support/backends.js';
-import { idxBytes, memoryFiles } from './support/idxFiles.js';
+import { tinyFashion } from './support/tinyFashion.js';
 
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
 const webgpu = testBackends.find((b) => b.name === 'webgpu');
@@ -106,36 +106,6 @@ s('memorization (quick sweep): one row per setting with finite measures; bad lis
   await run('memorization', wasm, ['alphas=0.5,2']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /alphas/));
   await run('memorization', wasm, ['features=rf,cnn']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /rf, ntk/));
 });
-
-/** A tiny Fashion-MNIST stand-in: class c lights up a 6×6 block at position c (+ noise), as IDX files. */
-function tinyFashion(): ReturnType<typeof memoryFiles> {
-  const make = (count: number, seed: number) => {
-    const images = new Uint8Array(count * 784);
-    const labels = new Uint8Array(count);
-    let s = seed;
-    for (let i = 0; i < count; i++) {
-      const c = i % 10;
-      labels[i] = c;
-      for (let j = 0; j < 784; j++) {
-        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-        const r = Math.floor(j / 28);
-        const col = j % 28;
-        const inBlock = r >= 2 * c && r < 2 * c + 6 && col >= 2 * c && col < 2 * c + 6;
-        images[i * 784 + j] = (inBlock ? 180 : 0) + (s >>> 26);
-      }
-    }
-    return { images, labels };
-  };
-  const train = make(640, 1);
-  const test = make(200, 2);
-  const dir = '/data';
-  return memoryFiles(new Map([
-    [`${dir}/train-images-idx3-ubyte`, idxBytes('u8', [640, 28, 28], train.images)],
-    [`${dir}/train-labels-idx1-ubyte`, idxBytes('u8', [640], train.labels)],
-    [`${dir}/t10k-images-idx3-ubyte`, idxBytes('u8', [200, 28, 28], test.images)],
-    [`${dir}/t10k-labels-idx1-ubyte`, idxBytes('u8', [200], test.labels)],
-  ]));
-}
 
 s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline trains only the last layer', async () => {
   const exp = findExperiment('featuremap');
@@ -269,7 +239,9 @@ s('bad config values and flags raise errors that list what is allowed', () => {
   assert.throws(() => findExperiment('mnist'), (e: Error) => /modadd/.test(e.message));
   assert.throws(() => parseRunFlags(['--sed', '3']), (e: Error) => /unknown flag/.test(e.message) && /--seed/.test(e.message));
   assert.throws(() => parseRunFlags(['--backend', 'cuda']), (e: Error) => /webgpu, wasm or ref/.test(e.message));
-  assert.equal(parseRunFlags(['--seed', '4', '--set', 'p=5', '--preset', 'paper']), { preset: 'paper', seed: 4, sets: ['p=5'], help: false });
+  assert.equal(parseRunFlags(['--seed', '4', '--set', 'p=5', '--preset', 'paper']), { preset: 'paper', seed: 4, sets: ['p=5'], help: false, checkpointEvery: 1000, fresh: false });
+  assert.equal(parseRunFlags(['--checkpoint-every', '0', '--fresh']), { preset: 'quick', seed: 0, sets: [], help: false, checkpointEvery: 0, fresh: true });
+  assert.throws(() => parseRunFlags(['--checkpoint-every', '2.5']), (e: Error) => /--checkpoint-every must be a non-negative integer/.test(e.message));
 });
 
 s.run();

@@ -286,12 +286,14 @@ sections('a suite: overview with every run, the failed one marked with its error
     runs: [
       { experiment: 'modadd', dir: 'modadd', seconds: 9.5, status: 'ok' },
       { experiment: 'gde', dir: 'gde', seconds: 0.4, status: 'failed', error: 'DatasetMissingError: <fashion-mnist> not found' },
+      { experiment: 'interactions', dir: 'interactions-fashion', seconds: 0, status: 'skipped', note: 'needs Fashion-MNIST, which is not installed' },
     ],
   };
   const html = renderReport([FIXTURES.modadd!.run], { suite: suiteFile });
   assertSelfContained(html);
-  assert.match(html, /1 of 2 runs ok/);
+  assert.match(html, /1 of 3 runs ok/);
   assert.match(html, /<td>FAILED<\/td>/);
+  assert.match(html, /<td>skipped<\/td><td>needs Fashion-MNIST, which is not installed<\/td>/);
   assert.match(html, /class="failed">✗ gde failed: DatasetMissingError: &lt;fashion-mnist&gt; not found/);
   assert.is(count(html, /<section id="run-/), 1);
 });
@@ -345,7 +347,7 @@ cli('typed errors: a missing folder, a folder without results, a corrupt result.
     await rejects(writeReport(dir), /result\.json is not valid JSON/);
     await rm(join(dir, 'result.json'));
     await writeFile(join(dir, 'suite.json'), JSON.stringify({ suite: true, runs: [{ experiment: 'x', dir: 'x', status: 'done' }] }));
-    await rejects(writeReport(dir), /runs\[0\]\.status must be "ok" or "failed"/);
+    await rejects(writeReport(dir), /runs\[0\]\.status must be "ok", "failed" or "skipped"/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

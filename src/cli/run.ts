@@ -2,19 +2,25 @@
  * `featurelab run <experiment>`: builds the config (preset + --set), picks the backend, runs the experiment
  * with a progress bar, writes DIR/result.json atomically (DESIGN "Result files") and prints a summary table.
  * Ctrl-C asks the experiment to stop; what it has is still written, with a warning.
+ * Checkpoints: DIR/checkpoint.json is saved every --checkpoint-every steps and at the end; a rerun with the
+ * same DIR, experiment, config, seed and backend resumes from it. When the WebGPU device is lost mid-run, the
+ * run continues on WASM from the last checkpoint and says so in the log and in result.json's warnings.
  */
 import { readFile } from 'node:fs/promises';
+import { checkpointPosition } from '../checkpoint/stages.js';
+import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallback.js';
 import { ConfigError } from '../errors.js';
 import { getBackend, getInitReport, init } from '../backend/registry.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import type { BackendName } from '../backend/types.js';
 import { buildConfig, parseConfigText } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
-import type { AnyExperiment, SummaryValue } from '../experiments/types.js';
+import type { AnyExperiment, Progress, SummaryValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
-import { jsonSafe, writeJsonAtomic } from './results.js';
+import { CHECKPOINT_FILE, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
+import { jsonSafe, removeStaleTemporaries, writeJsonAtomic } from './results.js';
 import { wasmFmaOption } from './wasmFeatures.js';
 
 /** Parsed flags of `run`. */
@@ -27,6 +33,10 @@ interface RunFlags {
   config?: string;
   sets: string[];
   help: boolean;
+  /** Steps between checkpoints (0: none). */
+  checkpointEvery: number;
+  /** Ignore and overwrite a checkpoint in --out. */
+  fresh: boolean;
 }
 
 const FLAGS_HELP = `flags:
@@ -35,11 +45,14 @@ const FLAGS_HELP = `flags:
   --seed N               random seed (default 0)
   --out DIR              where result.json goes (default results/<experiment>-<time>)
   --config FILE.json     config values from a JSON object, e.g. {"lr": 0.01} (after the preset, before --set)
-  --set key=value        change one config value (repeatable)`;
+  --set key=value        change one config value (repeatable)
+  --checkpoint-every N   save DIR/${CHECKPOINT_FILE} every N training steps and at the end (default 1000; 0: never).
+                         Rerunning with the same --out resumes from it
+  --fresh                start over even if --out holds a checkpoint (it is overwritten)`;
 
 /** Parses the flags after `run <experiment>`. */
 export function parseRunFlags(args: string[]): RunFlags {
-  const flags: RunFlags = { preset: 'quick', seed: 0, sets: [], help: false };
+  const flags: RunFlags = { preset: 'quick', seed: 0, sets: [], help: false, checkpointEvery: 1000, fresh: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = (): string => {
@@ -64,6 +77,13 @@ export function parseRunFlags(args: string[]): RunFlags {
       case '--out': flags.out = value(); break;
       case '--set': flags.sets.push(value()); break;
       case '--config': flags.config = value(); break;
+      case '--checkpoint-every': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--checkpoint-every must be a non-negative integer (0: no checkpoints), got '${args[i]}'`);
+        flags.checkpointEvery = n;
+        break;
+      }
+      case '--fresh': flags.fresh = true; break;
       case '--help': case '-h': flags.help = true; break;
       default: throw new ConfigError(`unknown flag '${arg}'\n${FLAGS_HELP}`);
     }
@@ -120,8 +140,9 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     return 0;
   }
   const config = buildConfig(exp, flags.preset, flags.sets, flags.config === undefined ? undefined : await readConfigFile(flags.config), flags.config);
-  await init({ prefer: flags.backend ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
-  let backend = getBackend();
+  // WASM stays initialised beside WebGPU: it is where a run continues when the device is lost.
+  await init({ prefer: flags.backend && flags.backend !== 'webgpu' ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
+  let backend = getBackend(flags.backend);
   if (!flags.backend && backend instanceof WebGpuBackend && backend.adapterKind === 'software' && getInitReport().available.includes('wasm')) {
     // A CPU implementation of WebGPU is for correctness, not speed: on the CPU the WASM backend is the fast path.
     console.error(`WebGPU runs on a software adapter here (${backend.description}); using wasm, which is faster on the CPU. Pass --backend webgpu to use WebGPU anyway.`);
@@ -129,6 +150,16 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   }
   const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
+  await removeStaleTemporaries(out);
+  const header: CheckpointHeader = { experiment: exp.name, config, seed: flags.seed, backend: backend.name, version: VERSION };
+  const every = flags.checkpointEvery;
+  const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh }) : undefined;
+  const at = checkpointPosition(await checkpoint?.load());
+  if (at) console.error(`resuming from ${at.current ? `step ${at.current.step} of '${at.current.label}'` : 'the finished stages'}${at.finished.length ? ` (finished: ${at.finished.join(', ')})` : ''} (${out}/${CHECKPOINT_FILE}; --fresh starts over)`);
+  const fallback: Fallback | undefined = backend.name === 'webgpu' && getInitReport().available.includes('wasm') ? {
+    backend: getBackend('wasm'),
+    checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm' }, every, { acceptBackends: ['webgpu', 'wasm'] }) : undefined,
+  } : undefined;
 
   let stopRequested = false;
   const onSigint = (): void => {
@@ -140,12 +171,15 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
   const t0 = performance.now();
   try {
-    const result = await exp.run(config, {
-      backend, seed: flags.seed, files: nodeFileSource(),
-      progress: (p) => bar.update(p),
-      log: (m) => { bar.done(); console.error(m); },
+    const ctx = {
+      backend, seed: flags.seed, files: nodeFileSource(), checkpoint,
+      progress: (p: Progress) => bar.update(p),
+      log: (m: string) => { bar.done(); console.error(m); },
       shouldStop: () => stopRequested,
-    });
+    };
+    const done = fallback ? await runWithDeviceFallback(exp, config, ctx, fallback) : { result: await exp.run(config, ctx), backend };
+    const result = done.result;
+    backend = done.backend;
     bar.done();
     const totalSeconds = (performance.now() - t0) / 1000;
     const warnings = [...result.warnings];

@@ -6,6 +6,7 @@
  * softmax on the evaluation set.
  */
 import type { Backend } from '../backend/types.js';
+import type { RunCheckpoints, Stage } from '../checkpoint/stages.js';
 import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
@@ -67,9 +68,18 @@ export function softmaxRows(logits: Float32Array, n: number, k: number): Float64
   return out;
 }
 
-/** Trains the ensemble; `onModel` is called after each model (progress, logs); stops early when asked. */
+/** Where an ensemble checkpoints: each model is the stage `${label} model m` of `checkpoints`. */
+export interface EnsembleCheckpoints {
+  checkpoints: RunCheckpoints;
+  label: string;
+}
+
+/**
+ * Trains the ensemble; `onModel` is called after each model (progress, logs); stops early when asked. With
+ * `checkpoint`, models finished in an earlier run come from the checkpoint and the current one resumes.
+ */
 export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, seed: number,
-  hooks: { onModel?: (m: number, member: EnsembleMember) => void; onStep?: (model: number, step: number, total: number) => void; shouldStop?: () => boolean } = {}): Promise<EnsembleMember[]> {
+  hooks: { onModel?: (m: number, member: EnsembleMember) => void; onStep?: (model: number, step: number, total: number) => void; shouldStop?: () => boolean; checkpoint?: EnsembleCheckpoints } = {}): Promise<EnsembleMember[]> {
   if (!ENSEMBLE_VARIANTS.includes(cfg.variant)) throw new ConfigError(`ensemble: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${cfg.variant}'`);
   const { inputs, classes } = data;
   const nTrain = data.trainY.length;
@@ -88,40 +98,46 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       const x = rows ? new Float32Array(count * inputs) : data.trainX;
       const y = rows ? new Int32Array(count) : data.trainY;
       if (rows) rows.forEach((r, i) => { x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs); y[i] = data.trainY[r]!; });
-      const xm = backend.upload(x, count, inputs);
-      const ym = backend.upload(Float32Array.from(y), count, 1);
-      const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], root.fork(`init/${initSeed}`));
-      const batch = Math.min(cfg.batchSize, count);
-      const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
-      let trainAccuracy = 0;
-      let epochs = 0;
-      try {
-        await train(backend, model, { x: xm, labels: ym, count }, {
-          steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
-          schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
-          optimizer: { kind: 'sgd', momentum: cfg.momentum },
-        }, root.fork(`order/${orderSeed}`), {
-          probes: [{
-            every: stepsPerEpoch,
-            run: async ({ step }) => {
-              if (step === 0) return;
-              epochs = step / stepsPerEpoch;
-              trainAccuracy = accuracy(await logitsOf(backend, model, xm), y, count, classes);
-            },
-          }],
-          onStep: (step) => hooks.onStep?.(m, step, stepsPerEpoch * cfg.maxEpochs),
-          // Stop at 100 % training accuracy (checked each epoch), or when the caller asks.
-          shouldStop: () => trainAccuracy === 1 || !!hooks.shouldStop?.(),
-        });
-        const logits = await logitsOf(backend, model, evalX);
-        const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy, epochs };
-        if (cfg.keepHidden) member.hidden = await forwardOf(backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv));
-        members.push(member);
-        hooks.onModel?.(m, member);
-      } finally {
-        model.params.free();
-        backend.free(xm, ym);
-      }
+      const trainModel = async (stage?: Stage): Promise<EnsembleMember> => {
+        const xm = backend.upload(x, count, inputs);
+        const ym = backend.upload(Float32Array.from(y), count, 1);
+        const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], root.fork(`init/${initSeed}`));
+        const batch = Math.min(cfg.batchSize, count);
+        const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
+        const state = (stage?.restored as { trainAccuracy: number; epochs: number } | undefined) ?? { trainAccuracy: 0, epochs: 0 };
+        stage?.keep(() => state);
+        try {
+          await train(backend, model, { x: xm, labels: ym, count }, {
+            steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
+            schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
+            optimizer: { kind: 'sgd', momentum: cfg.momentum },
+          }, root.fork(`order/${orderSeed}`), {
+            probes: [{
+              every: stepsPerEpoch,
+              run: async ({ step }) => {
+                if (step === 0) return;
+                state.epochs = step / stepsPerEpoch;
+                state.trainAccuracy = accuracy(await logitsOf(backend, model, xm), y, count, classes);
+              },
+            }],
+            onStep: (step) => hooks.onStep?.(m, step, stepsPerEpoch * cfg.maxEpochs),
+            // Stop at 100 % training accuracy (checked each epoch), or when the caller asks.
+            shouldStop: () => state.trainAccuracy === 1 || !!hooks.shouldStop?.(),
+            checkpoint: stage?.train,
+          });
+          const logits = await logitsOf(backend, model, evalX);
+          const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy: state.trainAccuracy, epochs: state.epochs };
+          if (cfg.keepHidden) member.hidden = await forwardOf(backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv));
+          return member;
+        } finally {
+          model.params.free();
+          backend.free(xm, ym);
+        }
+      };
+      const cp = hooks.checkpoint;
+      const member = cp ? await cp.checkpoints.stage(`${cp.label} model ${m}`, trainModel, () => !!hooks.shouldStop?.()) : await trainModel();
+      members.push(member);
+      hooks.onModel?.(m, member);
     }
   } finally {
     backend.free(evalX);

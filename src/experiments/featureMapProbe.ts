@@ -4,6 +4,7 @@
  * diagonalization and the spec's measures (analyzeFeatureMap), and the series and summary they feed.
  */
 import type { Backend } from '../backend/types.js';
+import type { Stage } from '../checkpoint/stages.js';
 import { analyzeFeatureMap, type FeatureMapDiagonalization, type FeatureMapSummary } from '../metrics/featureMap.js';
 
 /** The inputs of one measurement: features Φ (n×p), labels, C classes, last-layer weights (C×p), logits. */
@@ -28,6 +29,16 @@ export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeIn
   return analyzeFeatureMap(features, n, p, input.labels, input.classes, {
     weights: input.weights, logits: input.logits, previous: input.previous, method: 'covariance', product,
   });
+}
+
+/** What a feature-map run keeps in its checkpoints: the series, the report's details, the last measurement and test accuracy. */
+export type FeatureMapProbeState = { series: Record<string, number[]>; details: FeatureMapDetails; latest: FeatureMapSummary | null; testAccuracy: number };
+
+/** The probe state restored by `stage`, or a fresh one with `series` (the previous diagonalization is latest's). */
+export function featureMapProbeState(stage: Stage | undefined, series: Record<string, number[]>, classes: number): FeatureMapProbeState {
+  const state = (stage?.restored as FeatureMapProbeState | undefined) ?? { series, details: newFeatureMapDetails(classes), latest: null, testAccuracy: NaN };
+  stage?.keep(() => state);
+  return state;
 }
 
 /** Names of the series every feature-map run records (the caller adds its own step and accuracy series). */

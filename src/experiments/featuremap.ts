@@ -5,11 +5,11 @@
  * ρ_{C+1}/ρ_C, Π̂(C), MF/EF regime, top-C principal angle to the previous epoch, NC1, D_LR). The baseline
  * trains only the last layer on the frozen random features of the same initialisation.
  */
+import { RunCheckpoints, type Stage } from '../checkpoint/stages.js';
 import { FASHION_MNIST_DIR, type FashionMnist } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
-import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
-import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, newFeatureMapDetails, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails, type FeatureMapDetails } from './featureMapProbe.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapProbeState, featureMapRunSummary, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails, type FeatureMapDetails } from './featureMapProbe.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -43,7 +43,7 @@ export type FeaturemapConfig = {
 const CLASSES = 10;
 
 /** Trains (all layers, or only the last when `lastOnly`) and measures the feature map every epoch. */
-async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: FashionMnist, lastOnly: boolean) {
+async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: FashionMnist, lastOnly: boolean, stage?: Stage) {
   const { backend } = ctx;
   const { train: tr, test: te } = data;
   const sizes = [784, config.hidden, config.hidden, CLASSES];
@@ -58,11 +58,8 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
   const testX = backend.upload(te.images.subarray(0, testN * 784), testN, 784);
   const stepsPerEpoch = Math.floor(tr.count / config.batchSize);
   const steps = stepsPerEpoch * config.epochs;
-  const series: Record<string, number[]> = { epoch: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), testAccuracy: [] };
-  const details = newFeatureMapDetails(CLASSES);
-  let previous: FeatureMapDiagonalization | undefined;
-  let latest: FeatureMapSummary | null = null;
-  let testAccuracy = NaN;
+  const state = featureMapProbeState(stage, { epoch: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), testAccuracy: [] }, CLASSES);
+  const { series, details } = state;
   try {
     await train(backend, model, { x, labels, count: tr.count }, {
       steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
@@ -76,20 +73,22 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
           const features = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
           const weights = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
           const logits = await logitsOf(backend, model, probeX);
-          latest = await probeFeatureMap(backend, { features, n: probeN, p: config.hidden, labels: probeLabels, classes: CLASSES, weights, logits, previous });
-          previous = latest.diagonalization;
-          testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
+          const latest = await probeFeatureMap(backend, { features, n: probeN, p: config.hidden, labels: probeLabels, classes: CLASSES, weights, logits, previous: state.latest?.diagonalization });
+          const testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
           series.epoch!.push(step / stepsPerEpoch);
           recordFeatureMap(series, latest);
           recordFeatureMapDetails(details, latest);
           series.testAccuracy!.push(testAccuracy);
+          state.latest = latest;
+          state.testAccuracy = testAccuracy;
           ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: ${describeFeatureMap(latest)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
       onStep: (step) => ctx.progress?.({ step, total: steps, phase: lastOnly ? 'last layer on frozen features' : 'MLP, all layers' }),
       shouldStop: ctx.shouldStop,
+      checkpoint: stage?.train,
     });
-    return { summary: featureMapRunSummary(latest, testAccuracy), series, details };
+    return { summary: featureMapRunSummary(state.latest, state.testAccuracy), series, details };
   } finally {
     model.params.free();
     backend.free(x, labels, probeX, testX);
@@ -143,23 +142,26 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
     const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
-    return withBaseline(ctx, (lastOnly) => runOne(config, ctx, data, lastOnly), 'frozen-features');
+    return withBaseline(ctx, (lastOnly, stage) => runOne(config, ctx, data, lastOnly, stage), 'frozen-features');
   },
 };
 
 /** The modular-addition variant: the pair network, then W alone on the frozen embedding (featuremapPairs.ts). */
 async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Promise<ExperimentResult> {
   const cfg = { p: config.p, trainFraction: config.trainFraction, width: config.width, act: config.act as PairActivation, steps: config.steps, lr: config.lr, weightDecay: config.weightDecay, probeEvery: config.probeEvery };
-  return withBaseline(ctx, (lastOnly) => runPairFeatureMap(cfg, ctx, lastOnly), 'frozen-embedding');
+  return withBaseline(ctx, (lastOnly, stage) => runPairFeatureMap(cfg, ctx, lastOnly, stage), 'frozen-embedding');
 }
 
-/** Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result. */
-async function withBaseline(ctx: ExperimentContext,
-  runOnce: (lastOnly: boolean) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
+/**
+ * Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result;
+ * each is a checkpoint stage.
+ */
+async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, stage: Stage) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
   what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const full = await runOnce(false);
-  const baseline = ctx.shouldStop?.() ? null : await runOnce(true);
+  const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
+  const full = await checkpoints.stage('all layers', (stage) => runOnce(false, stage), ctx.shouldStop);
+  const baseline = ctx.shouldStop?.() ? null : await checkpoints.stage('last layer only', (stage) => runOnce(true, stage), ctx.shouldStop);
   const series: Record<string, number[]> = { ...full.series };
   if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {

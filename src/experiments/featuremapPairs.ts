@@ -6,9 +6,9 @@
  * pairs (the spec's grokking example: D_LR falls as test accuracy rises). The baseline trains only W on the
  * frozen random embedding of the same initialisation.
  */
+import type { Stage } from '../checkpoint/stages.js';
 import { modularAddition } from '../data/modularAddition.js';
-import type { FeatureMapDiagonalization, FeatureMapSummary } from '../metrics/featureMap.js';
-import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, newFeatureMapDetails, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails } from './featureMapProbe.js';
+import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapProbeState, featureMapRunSummary, probeFeatureMap, recordFeatureMap, recordFeatureMapDetails } from './featureMapProbe.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
@@ -27,8 +27,8 @@ export interface PairFeatureMapConfig {
   probeEvery: number;
 }
 
-/** Trains the pair network (all parameters, or only W when `lastOnly`) and measures its feature map. */
-export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: ExperimentContext, lastOnly: boolean) {
+/** Trains the pair network (all parameters, or only W when `lastOnly`) and measures its feature map; `stage` checkpoints it. */
+export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: ExperimentContext, lastOnly: boolean, stage?: Stage) {
   const { backend } = ctx;
   const rng = new Rng(ctx.seed);
   const table = modularAddition(cfg.p, { trainFraction: cfg.trainFraction, rng: rng.fork('split') });
@@ -42,11 +42,8 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
   const labels = backend.upload(Float32Array.from(tr.y), tr.y.length, 1);
   const testX = te ? model.uploadPairs(te.a, te.b) : null;
   const n = tr.y.length;
-  const series: Record<string, number[]> = { step: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), trainAccuracy: [], testAccuracy: [] };
-  const details = newFeatureMapDetails(cfg.p);
-  let previous: FeatureMapDiagonalization | undefined;
-  let latest: FeatureMapSummary | null = null;
-  let testAccuracy = NaN;
+  const state = featureMapProbeState(stage, { step: [], ...Object.fromEntries(FEATURE_MAP_SERIES.map((k) => [k, []])), trainAccuracy: [], testAccuracy: [] }, cfg.p);
+  const { series, details } = state;
   try {
     await train(backend, model, { x, labels, count: n }, {
       steps: cfg.steps, lr: cfg.lr, batchSize: 'full', schedule: { kind: 'constant' },
@@ -59,21 +56,23 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
           const features = await forwardOf(backend, model, x, (tape, p, xv) => model.hidden(tape, p, xv));
           const weights = transposed(await backend.read(model.params.get('W')), cfg.width, cfg.p); // C×m
           const logits = await logitsOf(backend, model, x);
-          latest = await probeFeatureMap(backend, { features, n, p: cfg.width, labels: tr.y, classes: cfg.p, weights, logits, previous });
-          previous = latest.diagonalization;
-          testAccuracy = te && testX ? accuracy(await logitsOf(backend, model, testX), te.y, te.y.length, cfg.p) : NaN;
+          const latest = await probeFeatureMap(backend, { features, n, p: cfg.width, labels: tr.y, classes: cfg.p, weights, logits, previous: state.latest?.diagonalization });
+          const testAccuracy = te && testX ? accuracy(await logitsOf(backend, model, testX), te.y, te.y.length, cfg.p) : NaN;
           series.step!.push(step);
           recordFeatureMap(series, latest);
           recordFeatureMapDetails(details, latest);
           series.trainAccuracy!.push(accuracy(logits, tr.y, n, cfg.p));
           series.testAccuracy!.push(testAccuracy);
+          state.latest = latest;
+          state.testAccuracy = testAccuracy;
           ctx.log?.(`${lastOnly ? 'W only' : 'all'} step ${step}: ${describeFeatureMap(latest)}, train ${series.trainAccuracy!.at(-1)!.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
       onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase: lastOnly ? 'W only, frozen embedding' : 'pair network, all parameters' }),
       shouldStop: ctx.shouldStop,
+      checkpoint: stage?.train,
     });
-    return { summary: featureMapRunSummary(latest, testAccuracy), series, details };
+    return { summary: featureMapRunSummary(state.latest, state.testAccuracy), series, details };
   } finally {
     model.free();
     backend.free(x, labels);

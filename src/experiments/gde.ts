@@ -9,6 +9,7 @@ import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleMember, type EnsembleVariant, trainEnsemble } from './ensemble.js';
 import { loadMergedEnsemble } from './mergedRuns.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -57,6 +58,7 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
     onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
     onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
     shouldStop: ctx.shouldStop,
+    checkpoint: { checkpoints: await RunCheckpoints.open(ctx.checkpoint, ctx.log), label: 'ensemble' },
   });
   return { members, labels: te.labels };
 }

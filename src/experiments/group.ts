@@ -3,6 +3,7 @@
  * S_n or D_n, trained like modular addition. Measures the normalized margin / γ* (γ* of the spec for groups
  * with real irreps) and how each neuron's energy splits over the irreducible representations.
  */
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { groupComposition } from '../data/groupTask.js';
 import { dihedral, realIrreps, symmetric, type FiniteGroup } from '../groups/index.js';
 import { ConfigError } from '../errors.js';
@@ -54,10 +55,11 @@ export const group: Experiment<GroupConfig> = {
     const table = groupComposition(g);
     const gammaStar = gammaStarGroup(g.order, irreps.filter((r) => !r.trivial).map((r) => r.dim));
     const all = Uint32Array.from({ length: table.count }, (_, i) => i);
-    const run = await trainPairNetwork({ tokens: g.order, a: table.a, b: table.b, y: table.y, train: all, test: [] }, config, 'square',
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
+    const run = await checkpoints.stage('square', (stage) => trainPairNetwork({ tokens: g.order, a: table.a, b: table.b, y: table.y, train: all, test: [] }, config, 'square',
       gammaStar, new Rng(ctx.seed), ctx, `${g.name} (|G| = ${g.order}, m = ${config.width})`,
       (rows) => irrepSummary(rows.U, rows.V, rows.W, config.width, g.order, irreps, { bases }),
-      { name: 'irrepConcentration', of: (s) => s.irrepConcentration });
+      { name: 'irrepConcentration', of: (s) => s.irrepConcentration }, stage), ctx.shouldStop);
     const s = run.features;
     const nonTrivial = irreps.filter((r) => !r.trivial).map((r) => r.label);
     const warnings = run.steps < config.steps ? [`stopped at step ${run.steps} of ${config.steps}`] : [];

@@ -14,6 +14,7 @@ import {
   clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { trainEnsemble } from './ensemble.js';
 import { forwardOf } from './common.js';
 import { Mlp } from '../nn/mlp.js';
@@ -72,12 +73,14 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
     const { train: tr, test: te } = data;
     const t0 = performance.now();
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
       models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
       batchSize: config.batchSize, maxEpochs: config.maxEpochs, keepHidden: true,
     }, ctx.seed, {
       onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
       shouldStop: ctx.shouldStop,
+      checkpoint: { checkpoints, label: 'trained' },
     });
     const m = members.length;
     if (m < 2) throw new ConfigError(`interaction-tensor: stopped after ${m} model(s); at least 2 are needed`);
@@ -138,7 +141,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
       models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
       batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
-    }, ctx.seed, { shouldStop: ctx.shouldStop });
+    }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
     const early = oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => pcaFeatures(x.hidden!, n, config.hidden, k))) : null;
     const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
     // GDE with the classes merged 10 → 2.

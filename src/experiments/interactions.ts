@@ -16,6 +16,7 @@ import { andOrSplit, matchingResidual, meanSalientOrder, popcount, salientOrders
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { logitsOf } from './common.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import type { Experiment, ExperimentResult } from './types.js';
@@ -188,23 +189,27 @@ export const interactions: Experiment<InteractionsConfig> = {
     const batch = Math.min(config.batchSize, trainCount);
     const stepsPerEpoch = Math.max(1, Math.floor(trainCount / batch));
     const totalSteps = stepsPerEpoch * config.epochs;
-    const series: Record<string, number[]> = { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] };
-    const orders: OrderDistribution[] = [];
-    let matchingError = 0;
+    // What the probes measure, kept in the checkpoints (the final salient sets as 'and|or:sample:S' keys per order).
+    type Measured = { series: Record<string, number[]>; orders: OrderDistribution[]; matchingError: number; finalSets: string[][] };
+    let measured: Measured = { series: { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] }, orders: [], matchingError: 0, finalSets: [] };
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const t0 = performance.now();
 
     /**
      * Trains one model (init and minibatch order from the given forks) and measures its interactions every
-     * `every` steps; returns, per order, the salient interactions of the final model as 'and|or:sample:S' keys.
+     * `every` steps, as checkpoint stage `tag`; returns the measurements so far, with, per order, the salient
+     * interactions of the final model.
      */
-    const runOnce = async (tag: string, every: number, record: boolean): Promise<Set<string>[]> => {
-      const model = new Mlp(backend, [inputs, config.hidden, config.hidden, classes], rng.fork(`init${tag}`));
-      const finalSets = Array.from({ length: nVars + 1 }, () => new Set<string>());
+    const runOnce = (tag: string, every: number, record: boolean): Promise<Measured> => checkpoints.stage(tag, async (stage) => {
+      const m: Measured = (stage.restored as Measured | undefined) ?? { ...measured, finalSets: Array.from({ length: nVars + 1 }, () => []) };
+      stage.keep(() => m);
+      const { series, orders } = m;
+      const model = new Mlp(backend, [inputs, config.hidden, config.hidden, classes], rng.fork(`init${tag === 'first' ? '' : '/second'}`));
       try {
         await train(backend, model, { x, labels, count: trainCount }, {
           steps: totalSteps, lr: config.lr, batchSize: batch, schedule: { kind: 'constant' },
           optimizer: { kind: 'sgd', momentum: config.momentum },
-        }, rng.fork(`order${tag}`), {
+        }, rng.fork(`order${tag === 'first' ? '' : '/second'}`), {
           probes: [{
             every,
             run: async ({ step }) => {
@@ -216,14 +221,14 @@ export const interactions: Experiment<InteractionsConfig> = {
                 for (let t = 0; t < subsets; t++) v[t] = logOdds(logits, smp * subsets + t, classes, y);
                 const split = andOrSplit(v, nVars, { steps: config.splitSteps });
                 // The O(4ⁿ) check on the first sample of each measurement (n = 10: 10⁶ terms).
-                if (smp === 0) matchingError = Math.max(matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, nVars));
+                if (smp === 0) m.matchingError = Math.max(m.matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, nVars));
                 // Salient relative to the sample's largest AND or OR interaction.
                 const maxAbs = Math.max(...Array.from(split.and, Math.abs), ...Array.from(split.or, Math.abs));
                 salientOrders(split.and, nVars, config.tau, dist, maxAbs);
                 salientOrders(split.or, nVars, config.tau, dist, maxAbs);
                 if (step === totalSteps) {
                   for (const [kind, table] of [['and', split.and], ['or', split.or]] as const) {
-                    table.forEach((val, sMask) => { if (Math.abs(val) > config.tau * maxAbs) finalSets[popcount(sMask)]!.add(`${kind}:${smp}:${sMask}`); });
+                    table.forEach((val, sMask) => { if (Math.abs(val) > config.tau * maxAbs) m.finalSets[popcount(sMask)]!.push(`${kind}:${smp}:${sMask}`); });
                   }
                 }
               }
@@ -243,20 +248,23 @@ export const interactions: Experiment<InteractionsConfig> = {
           }],
           onStep: (step) => ctx.progress?.({ step, total: totalSteps, phase: record ? `MLP on the ${config.task} task` : 'second seed (interaction overlap)' }),
           shouldStop: ctx.shouldStop,
+          checkpoint: stage.train,
         });
       } finally {
         model.params.free();
       }
-      return finalSets;
-    };
+      return m;
+    }, ctx.shouldStop);
     let overlap: number[] = [];
     try {
-      const first = await runOnce('', stepsPerEpoch, true);
+      measured = await runOnce('first', stepsPerEpoch, true);
+      const first = measured.finalSets.map((keys) => new Set(keys));
       // Generalisation of interactions: the same samples, a model from another init and order.
       if (!ctx.shouldStop?.()) {
-        const second = await runOnce('/second', totalSteps, false);
+        const run2 = await runOnce('second', totalSteps, false);
+        measured.matchingError = run2.matchingError;
         overlap = first.map((setA, k) => {
-          const setB = second[k]!;
+          const setB = new Set(run2.finalSets[k]!);
           let both = 0;
           for (const key of setA) if (setB.has(key)) both++;
           const union = setA.size + setB.size - both;
@@ -266,6 +274,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     } finally {
       backend.free(x, labels, testX, maskedX);
     }
+    const { series, orders, matchingError } = measured;
     const phase1End = argminSmoothed(series.meanOrder!);
     // Gap onset: the first epoch whose gap, and the next epoch's, exceed the running minimum by the margin
     // (one noisy epoch is not an onset).

@@ -5,6 +5,7 @@
  * dataset, the run stops with a message that says how to get Fashion-MNIST.
  */
 import type { Backend, Mat } from '../backend/types.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
@@ -87,40 +88,49 @@ export const mlp: Experiment<MlpConfig> = {
     const x = backend.upload(tr.images, tr.count, 784);
     const labels = backend.upload(Float32Array.from(tr.labels), tr.count, 1);
     const model = new Mlp(backend, [784, config.hidden, config.hidden, 10], rng.fork('init'));
-    const series: Record<string, number[]> = { epoch: [], loss: [], testAccuracy: [], seconds: [] };
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const t0 = performance.now();
     let trainSeconds = 0;
     try {
-      const done = await train(backend, model, { x, labels, count: tr.count }, {
-        steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
-        optimizer: { kind: 'sgd', momentum: config.momentum, weightDecay: config.weightDecay },
-      }, rng, {
-        probes: [{
-          every: stepsPerEpoch,
-          run: async ({ step, loss }) => {
-            if (step === 0) return;
-            const pause = performance.now();
-            series.epoch!.push(step / stepsPerEpoch);
-            series.loss!.push(loss);
-            series.testAccuracy!.push(await evaluate(backend, model, te.images, te.labels, te.count));
-            series.seconds!.push((pause - t0) / 1000);
-            ctx.log?.(`epoch ${step / stepsPerEpoch}: loss ${loss.toFixed(4)}, test accuracy ${series.testAccuracy!.at(-1)!.toFixed(4)}`);
-            trainSeconds -= (performance.now() - pause) / 1000; // evaluation time is not training time
-          },
-        }],
-        onStep: (step) => ctx.progress?.({ step, total: steps, phase: `MLP on Fashion-MNIST (${config.epochs} epochs)` }),
-        shouldStop: ctx.shouldStop,
-      });
+      // The stage's result is the trained parameters with the series; the final evaluation is made from them.
+      const trained = await checkpoints.stage('mlp', async (stage) => {
+        const series = (stage.restored as Record<string, number[]> | undefined) ?? { epoch: [], loss: [], testAccuracy: [], seconds: [] };
+        stage.keep(() => series);
+        const done = await train(backend, model, { x, labels, count: tr.count }, {
+          steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
+          optimizer: { kind: 'sgd', momentum: config.momentum, weightDecay: config.weightDecay },
+        }, rng, {
+          probes: [{
+            every: stepsPerEpoch,
+            run: async ({ step, loss }) => {
+              if (step === 0) return;
+              const pause = performance.now();
+              series.epoch!.push(step / stepsPerEpoch);
+              series.loss!.push(loss);
+              series.testAccuracy!.push(await evaluate(backend, model, te.images, te.labels, te.count));
+              series.seconds!.push((pause - t0) / 1000);
+              ctx.log?.(`epoch ${step / stepsPerEpoch}: loss ${loss.toFixed(4)}, test accuracy ${series.testAccuracy!.at(-1)!.toFixed(4)}`);
+              trainSeconds -= (performance.now() - pause) / 1000; // evaluation time is not training time
+            },
+          }],
+          onStep: (step) => ctx.progress?.({ step, total: steps, phase: `MLP on Fashion-MNIST (${config.epochs} epochs)` }),
+          shouldStop: ctx.shouldStop,
+          checkpoint: stage.train,
+        });
+        return { series, steps: done.steps, finalLoss: done.finalLoss, params: await model.params.values() };
+      }, ctx.shouldStop);
+      model.params.restore(trained.params);
+      const { series, steps: doneSteps, finalLoss } = trained;
       trainSeconds += (performance.now() - t0) / 1000;
       const testAccuracy = series.testAccuracy!.at(-1) ?? await evaluate(backend, model, te.images, te.labels, te.count);
       const trainAccuracy = await evaluate(backend, model, tr.images, tr.labels, tr.count);
       const details = config.keepPredictions ? { testSoftmax: await softmaxOf(backend, model, te.images, te.count), testLabels: Array.from(te.labels) } : undefined;
       return {
         ...(details ? { details } : {}),
-        summary: { testAccuracy, trainAccuracy, samplesPerSecond: (done.steps * config.batchSize) / trainSeconds, epochs: done.steps / stepsPerEpoch, finalLoss: done.finalLoss },
+        summary: { testAccuracy, trainAccuracy, samplesPerSecond: (doneSteps * config.batchSize) / trainSeconds, epochs: doneSteps / stepsPerEpoch, finalLoss },
         series,
         timings: { trainSeconds },
-        warnings: done.steps < steps ? [`stopped at step ${done.steps} of ${steps}`] : [],
+        warnings: doneSteps < steps ? [`stopped at step ${doneSteps} of ${steps}`] : [],
       };
     } finally {
       model.params.free();

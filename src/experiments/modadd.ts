@@ -6,6 +6,7 @@
  * on the ReLU network and its max Fourier power is reported beside the quadratic one's, with Nanda et al.'s
  * key frequencies and restricted / excluded loss of the trained ReLU network.
  */
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { modularAddition } from '../data/modularAddition.js';
 import { ConfigError } from '../errors.js';
 import { neuronFrequencies, normalizedPower } from '../metrics/fourier.js';
@@ -39,15 +40,18 @@ function validateModadd(config: ModaddConfig): void {
   if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`modadd: trainFraction must be in (0, 1], got ${config.trainFraction}`);
 }
 
-/** Trains the network with activation `act` on the (split) addition table and measures its Fourier features. */
-function runModadd(config: ModaddConfig, act: PairActivation, ctx: ExperimentContext, phase: string) {
+/**
+ * Trains the network with activation `act` on the (split) addition table and measures its Fourier features,
+ * as the checkpoint stage named after the activation.
+ */
+function runModadd(config: ModaddConfig, act: PairActivation, ctx: ExperimentContext, checkpoints: RunCheckpoints, phase: string) {
   const { p, width } = config;
   const rng = new Rng(ctx.seed);
   const data = modularAddition(p, { trainFraction: config.trainFraction, rng: rng.fork('split') });
-  return trainPairNetwork({ tokens: p, a: data.a, b: data.b, y: data.y, train: data.train, test: data.test }, config, act,
+  return checkpoints.stage(act, (stage) => trainPairNetwork({ tokens: p, a: data.a, b: data.b, y: data.y, train: data.train, test: data.test }, config, act,
     gammaStarModularAddition(p), rng, ctx, `${phase} (p = ${p}, m = ${width})`,
     (rows) => neuronFrequencies(rows.U, rows.V, rows.W, width, p),
-    { name: 'singleFrequencyFraction', of: (f) => f.summary.singleFrequencyFraction });
+    { name: 'singleFrequencyFraction', of: (f) => f.summary.singleFrequencyFraction }, stage), ctx.shouldStop);
 }
 
 /**
@@ -110,7 +114,8 @@ export const modadd: Experiment<ModaddConfig> = {
   validate: validateModadd,
   async run(config, ctx): Promise<ExperimentResult> {
     validateModadd(config);
-    const f = await runModadd(config, config.act, ctx, `${config.act} network`);
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
+    const f = await runModadd(config, config.act, ctx, checkpoints, `${config.act} network`);
     const freq = f.features;
     const summary: ExperimentResult['summary'] = {
       marginRatio: f.marginRatio,
@@ -132,7 +137,7 @@ export const modadd: Experiment<ModaddConfig> = {
     if (config.act === 'relu') warnings.push('act = relu: marginRatio divides the ReLU network\'s normalized margin (ν = 2) by the quadratic network\'s γ*, which bounds only the latter');
     if (f.steps < config.steps) warnings.push(`stopped at step ${f.steps} of ${config.steps}`);
     if (config.compareRelu && config.act !== 'relu' && !ctx.shouldStop?.()) {
-      const relu = await runModadd(config, 'relu', ctx, 'relu network (comparison)');
+      const relu = await runModadd(config, 'relu', ctx, checkpoints, 'relu network (comparison)');
       summary.reluMeanMaxPower = meanMaxPower(relu.features.neurons);
       summary.reluSingleFrequencyFraction = relu.features.summary.singleFrequencyFraction;
       summary.reluTrainAccuracy = relu.trainAccuracy;

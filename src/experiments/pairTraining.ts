@@ -5,6 +5,7 @@
  * sampling the normalized margin / γ*, accuracy and a task-specific feature measure every k steps.
  */
 import type { Backend } from '../backend/types.js';
+import type { Stage } from '../checkpoint/stages.js';
 import { normNu, normalizedMargin } from '../metrics/margin.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
@@ -72,11 +73,12 @@ function upload(backend: Backend, model: PairNet, t: PairTable, idx: ArrayLike<n
 
 /**
  * Trains a pair network with activation `act` on `table` and measures it; `features` maps the neuron rows
- * to the task's measure and `featureSeries` to the number sampled into the series.
+ * to the task's measure and `featureSeries` to the number sampled into the series. `stage` checkpoints the
+ * loop and the series (RunCheckpoints.stage).
  */
 export async function trainPairNetwork<F>(
   table: PairTable, cfg: PairTrainingConfig, act: PairActivation, gammaStar: number, rng: Rng, ctx: ExperimentContext, phase: string,
-  features: (rows: NeuronRowsData) => F, featureSeries: { name: string; of: (f: F) => number },
+  features: (rows: NeuronRowsData) => F, featureSeries: { name: string; of: (f: F) => number }, stage?: Stage,
 ): Promise<PairRun<F>> {
   const { backend } = ctx;
   // ν = the network's degree of homogeneity: 3 for (u[a] + v[b])²·w, 2 for ReLU(u[a] + v[b])·w.
@@ -84,8 +86,9 @@ export async function trainPairNetwork<F>(
   const model = new PairNet(backend, { tokens: table.tokens, classes: table.tokens, width: cfg.width, act, initStd: cfg.initStd }, rng.fork('init'));
   const tr = upload(backend, model, table, table.train);
   const te = table.test.length > 0 ? upload(backend, model, table, table.test) : null;
-  const series: Record<string, number[]> = { step: [], loss: [], lr: [], marginRatio: [], trainAccuracy: [], [featureSeries.name]: [] };
-  if (te) series.testAccuracy = [];
+  const series = (stage?.restored as Record<string, number[]> | undefined) ?? { step: [], loss: [], lr: [], marginRatio: [], trainAccuracy: [], [featureSeries.name]: [] };
+  if (te) series.testAccuracy ??= [];
+  stage?.keep(() => series);
 
   const measure = async () => {
     const rows = await model.neuronRows();
@@ -119,6 +122,7 @@ export async function trainPairNetwork<F>(
       }],
       onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase }),
       shouldStop: ctx.shouldStop,
+      checkpoint: stage?.train,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
     return { ...(await measure()), series, trainSeconds, steps: done.steps };

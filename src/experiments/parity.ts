@@ -5,6 +5,7 @@
  * neurons by ‖θ_i‖^ν (their scale in the network); `supportMassUnweighted` is the plain mean over neurons
  * above 1e-3 of the largest norm², which counts the neurons that never grew from their initial values.
  */
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { sparseParity } from '../data/sparseParity.js';
 import { ConfigError } from '../errors.js';
 import { gammaStarParity, normNu, normalizedMargin } from '../metrics/margin.js';
@@ -57,7 +58,7 @@ export const parity: Experiment<ParityConfig> = {
     const x = backend.upload(data.x, data.count, n);
     const labels = backend.upload(Float32Array.from(data.y), data.count, 1);
     const model = new ParityNet(backend, { bits: n, width, power: k, initStd: config.initStd }, rng.fork('init'));
-    const series: Record<string, number[]> = { step: [], loss: [], marginRatio: [], trainAccuracy: [], supportMass: [] };
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const measure = async () => {
       const u = transposed(await backend.read(model.params.get('U')), n, width); // m×n rows
       const w = await backend.read(model.params.get('W'));
@@ -67,24 +68,33 @@ export const parity: Experiment<ParityConfig> = {
     };
     const t0 = performance.now();
     try {
-      const done = await train(backend, model, { x, labels, count: data.count }, {
-        steps: config.steps, lr: config.lr, batchSize: 'full', schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' },
-        regularizer: { lambda: config.lambda, nu },
-      }, rng, {
-        probes: [{
-          every: config.probeEvery,
-          run: async ({ step, loss }) => {
-            const m = await measure();
-            series.step!.push(step);
-            series.loss!.push(loss);
-            series.marginRatio!.push(m.marginRatio);
-            series.trainAccuracy!.push(m.trainAccuracy);
-            series.supportMass!.push(m.support.weightedMean);
-          },
-        }],
-        onStep: (step) => ctx.progress?.({ step, total: config.steps, phase: `parity (n = ${n}, k = ${k}, m = ${width})` }),
-        shouldStop: ctx.shouldStop,
-      });
+      // The stage's result is the trained parameters: the measurements below are made from them.
+      const trained = await checkpoints.stage('parity', async (stage) => {
+        const series = (stage.restored as Record<string, number[]> | undefined) ?? { step: [], loss: [], marginRatio: [], trainAccuracy: [], supportMass: [] };
+        stage.keep(() => series);
+        const done = await train(backend, model, { x, labels, count: data.count }, {
+          steps: config.steps, lr: config.lr, batchSize: 'full', schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' },
+          regularizer: { lambda: config.lambda, nu },
+        }, rng, {
+          probes: [{
+            every: config.probeEvery,
+            run: async ({ step, loss }) => {
+              const m = await measure();
+              series.step!.push(step);
+              series.loss!.push(loss);
+              series.marginRatio!.push(m.marginRatio);
+              series.trainAccuracy!.push(m.trainAccuracy);
+              series.supportMass!.push(m.support.weightedMean);
+            },
+          }],
+          onStep: (step) => ctx.progress?.({ step, total: config.steps, phase: `parity (n = ${n}, k = ${k}, m = ${width})` }),
+          shouldStop: ctx.shouldStop,
+          checkpoint: stage.train,
+        });
+        return { series, steps: done.steps, params: await model.params.values() };
+      }, ctx.shouldStop);
+      model.params.restore(trained.params);
+      const { series } = trained;
       const trainSeconds = (performance.now() - t0) / 1000;
       const m = await measure();
       return {
@@ -93,8 +103,8 @@ export const parity: Experiment<ParityConfig> = {
           activeNeurons: m.support.active.filter(Boolean).length, normalizedMargin: m.margin, gammaStar, relevantBits: data.relevant,
         },
         series,
-        timings: { trainSeconds, stepsPerSecond: done.steps / trainSeconds },
-        warnings: done.steps < config.steps ? [`stopped at step ${done.steps} of ${config.steps}`] : [],
+        timings: { trainSeconds, stepsPerSecond: trained.steps / trainSeconds },
+        warnings: trained.steps < config.steps ? [`stopped at step ${trained.steps} of ${config.steps}`] : [],
         details: { supportMassPerNeuron: Array.from(m.support.perNeuron, (v) => (Number.isFinite(v) ? v : null)) },
       };
     } finally {

@@ -4,6 +4,7 @@
  * is the stable contract of `result.json`.
  */
 import type { Backend } from '../backend/types.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
 import type { FileSource } from '../data/files.js';
 
 /** A config value an experiment accepts: numbers, booleans and strings (from a fixed set). */
@@ -40,6 +41,8 @@ export interface ExperimentContext {
   log?: (message: string) => void;
   /** True asks the experiment to stop early and return what it has. */
   shouldStop?: () => boolean;
+  /** Where the run checkpoints its state; with a saved state in it, the run resumes (src/checkpoint/). */
+  checkpoint?: CheckpointStore;
 }
 
 /** A scalar or a small list in the summary. */

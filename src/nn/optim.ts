@@ -3,7 +3,7 @@
  * step runs the backend's in-place kernel on every parameter; the state (velocity, moments) lives on the
  * backend next to the parameters.
  */
-import { ConfigError } from '../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import type { Mat } from '../backend/types.js';
 import type { ParamSet } from './params.js';
 
@@ -12,10 +12,17 @@ export type OptimizerConfig =
   | { kind: 'sgd'; momentum?: number; nesterov?: boolean; weightDecay?: number }
   | { kind: 'adamw'; beta1?: number; beta2?: number; eps?: number; weightDecay?: number };
 
+/** An optimizer's state on the host: its step count and its buffers (velocity, or Adam's m then v). */
+export type OptimizerState = { t: number; buffers: Float32Array[] };
+
 /** An optimizer bound to a parameter set. */
 export interface Optimizer {
   /** Updates every parameter in place from its gradient (grads[i] belongs to params.list[i]) with rate lr. */
   step(grads: (Mat | null)[], lr: number): void;
+  /** Reads the state back to the host (for a checkpoint). */
+  read(): Promise<OptimizerState>;
+  /** Replaces the state by one from `read()` of the same optimizer on the same parameters. */
+  restore(state: OptimizerState): void;
   /** Frees the optimizer's state. */
   free(): void;
 }
@@ -23,12 +30,35 @@ export interface Optimizer {
 /** Creates the optimizer described by `config` for `params`. */
 export function createOptimizer(params: ParamSet, config: OptimizerConfig): Optimizer {
   const be = params.backend;
+  const readAll = async (ms: Mat[]): Promise<Float32Array[]> => {
+    const out: Float32Array[] = [];
+    for (const x of ms) out.push(await be.read(x));
+    return out;
+  };
+  const checkCount = (buffers: Float32Array[], want: number): void => {
+    if (buffers.length !== want) throw new CheckpointError(`optimizer: the checkpoint holds ${buffers.length} state buffers, this '${config.kind}' optimizer needs ${want}; it was saved with other optimizer settings — pass --fresh or another --out`);
+  };
+  /** Uploads buffers[from …] in place of `ms` (same shapes) and frees the old matrices. */
+  const replaceAll = (ms: Mat[], buffers: Float32Array[], from: number): Mat[] => {
+    return ms.map((x, i) => {
+      const data = buffers[from + i]!;
+      if (data.length !== x.rows * x.cols) throw new CheckpointError(`optimizer: state buffer ${from + i} has ${data.length} values, expected ${x.rows}×${x.cols}; pass --fresh or another --out`);
+      const y = be.upload(data, x.rows, x.cols);
+      be.free(x);
+      return y;
+    });
+  };
   switch (config.kind) {
     case 'sgd': {
       const momentum = config.momentum ?? 0;
       if (!(momentum >= 0 && momentum < 1)) throw new ConfigError(`optimizer: momentum must be in [0, 1), got ${momentum}`);
-      const velocity = momentum > 0 ? params.list.map((p) => be.zeros(p.value.rows, p.value.cols)) : null;
+      let velocity = momentum > 0 ? params.list.map((p) => be.zeros(p.value.rows, p.value.cols)) : null;
       return {
+        read: async () => ({ t: 0, buffers: velocity ? await readAll(velocity) : [] }),
+        restore(state) {
+          checkCount(state.buffers, velocity ? velocity.length : 0);
+          if (velocity) velocity = replaceAll(velocity, state.buffers, 0);
+        },
         step(grads, lr) {
           params.list.forEach((p, i) => {
             const g = grads[i];
@@ -41,10 +71,17 @@ export function createOptimizer(params: ParamSet, config: OptimizerConfig): Opti
       };
     }
     case 'adamw': {
-      const m = params.list.map((p) => be.zeros(p.value.rows, p.value.cols));
-      const v = params.list.map((p) => be.zeros(p.value.rows, p.value.cols));
+      let m = params.list.map((p) => be.zeros(p.value.rows, p.value.cols));
+      let v = params.list.map((p) => be.zeros(p.value.rows, p.value.cols));
       let t = 0;
       return {
+        read: async () => ({ t, buffers: [...(await readAll(m)), ...(await readAll(v))] }),
+        restore(state) {
+          checkCount(state.buffers, 2 * m.length);
+          m = replaceAll(m, state.buffers, 0);
+          v = replaceAll(v, state.buffers, m.length);
+          t = state.t;
+        },
         step(grads, lr) {
           t++;
           params.list.forEach((p, i) => {

@@ -3,6 +3,7 @@
  * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
  */
 import type { Backend, Mat } from '../backend/types.js';
+import { CheckpointError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
 
@@ -56,6 +57,25 @@ export class ParamSet {
     const out: Record<string, { data: Float32Array; rows: number; cols: number }> = {};
     for (const p of this.list) out[p.name] = { data: await this.backend.read(p.value), rows: p.value.rows, cols: p.value.cols };
     return out;
+  }
+
+  /** Every parameter's values read back, by name (what `restore` takes). */
+  async values(): Promise<Record<string, Float32Array>> {
+    const out: Record<string, Float32Array> = {};
+    for (const p of this.list) out[p.name] = await this.backend.read(p.value);
+    return out;
+  }
+
+  /** Replaces every parameter's values by `values` (by name, same shapes: e.g. from a checkpoint). */
+  restore(values: Record<string, Float32Array>): void {
+    for (const [i, p] of this.list.entries()) {
+      const data = values[p.name];
+      if (!data || data.length !== p.value.rows * p.value.cols) {
+        throw new CheckpointError(`ParamSet.restore: the checkpoint has ${data ? `${data.length} values` : 'no values'} for parameter '${p.name}' (${p.value.rows}×${p.value.cols}); it belongs to another model — pass --fresh or another --out`);
+      }
+      this.list[i] = { name: p.name, value: this.backend.upload(data, p.value.rows, p.value.cols) };
+      this.backend.free(p.value);
+    }
   }
 
   /** Total number of scalar parameters. */

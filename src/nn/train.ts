@@ -3,13 +3,20 @@
  * λ‖θ‖_{2,ν}^ν when asked) with any optimizer and learning-rate schedule, and probe hooks that sample
  * metrics every k steps. The loss is read back only when a probe runs, so the GPU is never waited on in
  * between (`read()` is the only sync point).
+ *
+ * Checkpoints: with `hooks.checkpoint` the loop hands its complete state (parameters, optimizer state, step,
+ * the shuffle generator's position, the epoch's order and cursor, the last loss) to `save` every `every`
+ * steps, at the last step and when stopped early, after that step's probes ran; started with `resume`, it
+ * continues from such a state and produces the same bits as a run that was never interrupted.
+ * Non-finite values: a NaN or ±Infinity loss at a probe, or in the parameters at a checkpoint, stops
+ * training with NonFiniteError naming the step and the parameter, before anything non-finite is saved.
  */
-import { ConfigError } from '../errors.js';
+import { CheckpointError, ConfigError, NonFiniteError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape, type Var } from '../autograd/tape.js';
-import type { Rng } from '../rng.js';
+import type { Rng, RngState } from '../rng.js';
 import type { Model } from './model.js';
-import { createOptimizer, type OptimizerConfig } from './optim.js';
+import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optim.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
 
 /** How to train. */
@@ -55,6 +62,28 @@ export interface Probe {
   run(ctx: ProbeContext): void | Promise<void>;
 }
 
+/** The loop's complete state after `step` steps (host copies; JSON-safe apart from the typed arrays). */
+export type TrainState = {
+  step: number;
+  /** The objective of the last step (null before the first). */
+  lastLoss: number | null;
+  params: Record<string, Float32Array>;
+  optimizer: OptimizerState;
+  /** The minibatch generator's position, the current epoch's order (null: none drawn yet) and the next index in it. */
+  shuffle: RngState;
+  order: Uint32Array | null;
+  cursor: number;
+};
+
+/** Where the loop saves its state and what it resumes from. */
+export interface TrainCheckpoint {
+  /** Steps between saves. */
+  every: number;
+  /** A state saved by an earlier run of the same training, to continue from. */
+  resume?: TrainState;
+  save(state: TrainState): Promise<void>;
+}
+
 /** Hooks of the loop. */
 export interface TrainHooks {
   probes?: Probe[];
@@ -62,6 +91,7 @@ export interface TrainHooks {
   onStep?(step: number): void;
   /** Checked after every step; true stops the loop early (e.g. a time budget). */
   shouldStop?(): boolean;
+  checkpoint?: TrainCheckpoint;
 }
 
 /** What the loop did. */
@@ -131,16 +161,66 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     }
   };
 
+  /** Throws NonFiniteError when the loss or a parameter is NaN or infinite (params: read them when not given). */
+  let lastGood = 0;
+  const checkFinite = async (step: number, loss: number, params?: Record<string, Float32Array>): Promise<void> => {
+    if (Number.isFinite(loss) && !params) {
+      lastGood = step;
+      return;
+    }
+    const values = params ?? (await model.params.values());
+    let layer = 'loss';
+    let bad = 0;
+    for (const [name, data] of Object.entries(values)) {
+      bad = data.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+      if (bad > 0) {
+        layer = name;
+        break;
+      }
+    }
+    if (layer === 'loss' && Number.isFinite(loss)) {
+      lastGood = step;
+      return;
+    }
+    const where = layer === 'loss' ? 'every parameter is still finite (the logits overflowed)' : `parameter '${layer}' has ${bad} non-finite values`;
+    const kept = hooks.checkpoint ? `; the last good checkpoint is kept` : '';
+    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where} (the last finite check was at step ${lastGood})${kept}. Lower lr (now ${cfg.lr}) or the initial scale`, step, layer);
+  };
+
   const runProbes = async (step: number, force: boolean): Promise<void> => {
     const due = probes.filter((p) => force || step % p.every === 0);
     if (due.length === 0) return;
     const loss = lastLoss ? (await backend.read(lastLoss))[0]! : await currentLoss();
+    await checkFinite(step, loss);
     for (const p of due) await p.run({ step, loss, lr });
+  };
+
+  const cp = hooks.checkpoint;
+  if (cp && !(Number.isInteger(cp.every) && cp.every >= 1)) throw new ConfigError(`checkpoint every must be a positive integer, got ${cp.every}`);
+  /** Hands the state after `step` steps to the checkpoint, after checking it is finite. */
+  const save = async (step: number): Promise<void> => {
+    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : null;
+    const params = await model.params.values();
+    await checkFinite(step, loss ?? 0, params);
+    await cp!.save({ step, lastLoss: loss, params, optimizer: await optimizer.read(), shuffle: shuffle.state(), order: order ? order.slice() : null, cursor });
   };
 
   let step = 0;
   try {
-    await runProbes(0, false);
+    const r = cp?.resume;
+    if (r) {
+      if (!(Number.isInteger(r.step) && r.step >= 0 && r.step <= cfg.steps)) throw new CheckpointError(`checkpoint: step ${r.step} is outside this run's 0…${cfg.steps}; pass --fresh or another --out`);
+      model.params.restore(r.params);
+      optimizer.restore(r.optimizer);
+      shuffle.restore(r.shuffle);
+      order = r.order;
+      cursor = r.cursor;
+      step = r.step;
+      lastGood = step;
+      if (r.lastLoss !== null) lastLoss = backend.upload(new Float32Array([r.lastLoss]), 1, 1);
+    } else {
+      await runProbes(0, false);
+    }
     for (; step < cfg.steps; ) {
       lr = learningRate(cfg.schedule, cfg.lr, step);
       const tape = new Tape(backend);
@@ -171,7 +251,9 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       step++;
       hooks.onStep?.(step);
       await runProbes(step, step === cfg.steps);
-      if (hooks.shouldStop?.()) break;
+      const stop = hooks.shouldStop?.() ?? false;
+      if (cp && (step % cp.every === 0 || step === cfg.steps || stop)) await save(step);
+      if (stop) break;
     }
     const finalLoss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
     return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss };

@@ -1,0 +1,92 @@
+/**
+ * Exact text encoding of checkpoint state: a tree of plain objects, arrays, strings, booleans, numbers and
+ * typed arrays becomes JSON in which every float is stored as its bytes (base64), never as decimal text,
+ * so NaN, ±Infinity, −0 and every bit of every value come back unchanged. Safe integers stay plain JSON
+ * numbers (they are exact anyway). Typed arrays keep their type; arrays of numbers come back as arrays.
+ * Bytes are written in the platform's order: little-endian on every platform featurelab runs on (WASM is
+ * little-endian by definition).
+ */
+import { CheckpointError } from '../errors.js';
+
+/** A value a checkpoint can hold. */
+export type CheckpointValue =
+  | null | boolean | number | string
+  | Float32Array | Float64Array | Int32Array | Uint32Array
+  | CheckpointValue[]
+  | { [key: string]: CheckpointValue | undefined };
+
+// The tag key of an encoded binary value; plain objects in the state must not use it.
+const TAG = '$bin';
+const TYPED = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array } as const;
+type TypedName = keyof typeof TYPED;
+
+/** Base64 of the bytes of `view`. */
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** The bytes of base64 text `b64`. */
+function fromBase64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** The JSON-ready form of `v` (floats as bytes); `path` names the place for error messages. */
+function pack(v: CheckpointValue | undefined, path: string): unknown {
+  if (v === undefined || v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', d: toBase64(new Uint8Array(new Float64Array([v]).buffer)) };
+  }
+  for (const [name, Ctor] of Object.entries(TYPED)) {
+    if (v instanceof Ctor) return { [TAG]: name, d: toBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
+  }
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((x) => typeof x === 'number')) return { [TAG]: 'nums', d: toBase64(new Uint8Array(Float64Array.from(v as number[]).buffer)) };
+    return v.map((x, i) => pack(x, `${path}[${i}]`));
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    if (TAG in v) throw new CheckpointError(`checkpoint: the key '${TAG}' at ${path || '(root)'} is reserved; rename it`);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = pack(x, path ? `${path}.${k}` : k);
+    return out;
+  }
+  throw new CheckpointError(`checkpoint: cannot store the ${Object.prototype.toString.call(v)} at ${path || '(root)'}; use plain objects, arrays, numbers, strings, booleans or typed arrays`);
+}
+
+/** The value `packed` stood for. */
+function unpack(packed: unknown): CheckpointValue {
+  if (packed === null || typeof packed !== 'object') return packed as CheckpointValue;
+  if (Array.isArray(packed)) return packed.map(unpack);
+  const o = packed as Record<string, unknown>;
+  if (TAG in o) {
+    const kind = o[TAG];
+    const bytes = fromBase64(String(o.d));
+    if (kind === 'num') return new Float64Array(bytes.buffer)[0]!;
+    if (kind === 'nums') return Array.from(new Float64Array(bytes.buffer));
+    if (typeof kind === 'string' && kind in TYPED) return new TYPED[kind as TypedName](bytes.buffer as ArrayBuffer);
+    throw new CheckpointError(`checkpoint: unknown binary kind '${String(kind)}'; the file was written by another version — delete it or pass --fresh`);
+  }
+  const out: Record<string, CheckpointValue> = {};
+  for (const [k, x] of Object.entries(o)) out[k] = unpack(x);
+  return out;
+}
+
+/** Encodes `value` as JSON text in which every float is stored exactly. */
+export function encodeCheckpoint(value: CheckpointValue): string {
+  return JSON.stringify(pack(value, ''));
+}
+
+/** Decodes text written by encodeCheckpoint (throws CheckpointError on text that is not such JSON). */
+export function decodeCheckpoint(text: string): CheckpointValue {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`checkpoint: the file is not valid JSON (${String(e)}); delete it or pass --fresh`);
+  }
+  return unpack(parsed);
+}

@@ -1,0 +1,38 @@
+/**
+ * Device loss: when the WebGPU device is lost mid-run (driver reset, out of memory, `device.destroy()`),
+ * the run continues on a fallback backend (WASM) from the last checkpoint. Parameters and optimizer state
+ * are host copies in the checkpoint, so they are simply uploaded to the new backend.
+ */
+import { DeviceLostError } from '../errors.js';
+import type { Backend } from '../backend/types.js';
+import type { AnyExperiment, ConfigValue, ExperimentContext, ExperimentResult } from '../experiments/types.js';
+import type { CheckpointStore } from './store.js';
+import { describePosition } from './stages.js';
+
+/** Where to continue after a device loss: the backend, and the store holding the lost run's checkpoints. */
+export interface Fallback {
+  backend: Backend;
+  checkpoint?: CheckpointStore;
+}
+
+/**
+ * Runs `exp`; if its WebGPU device is lost, runs it again on `fallback.backend` from the last checkpoint.
+ * Returns the result (with a warning saying what happened) and the backend that finished it.
+ */
+export async function runWithDeviceFallback(
+  exp: AnyExperiment, config: Record<string, ConfigValue>, ctx: ExperimentContext, fallback: Fallback,
+): Promise<{ result: ExperimentResult; backend: Backend }> {
+  let lastStep = 0;
+  const progress = ctx.progress;
+  try {
+    const result = await exp.run(config, { ...ctx, progress: (p) => { lastStep = p.step; progress?.(p); } });
+    return { result, backend: ctx.backend };
+  } catch (e) {
+    if (!(e instanceof DeviceLostError) || ctx.backend.name !== 'webgpu' || fallback.backend.name === 'webgpu') throw e;
+    const from = describePosition(fallback.checkpoint ? await fallback.checkpoint.load() : undefined);
+    const note = `WebGPU device lost at step ${lastStep}; continued on ${fallback.backend.name} from ${from} (${e.message.split(';')[0]})`;
+    ctx.log?.(note);
+    const result = await exp.run(config, { ...ctx, backend: fallback.backend, checkpoint: fallback.checkpoint });
+    return { result: { ...result, warnings: [...result.warnings, note] }, backend: fallback.backend };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Checkpoints of an experiment made of stages: each training run (the quadratic then the ReLU network,
+ * one ensemble member, one memorization row) is a stage with a label unique in the run. A finished stage's
+ * result is kept in the checkpoint and returned on resume without running it again; the stage in progress
+ * keeps the training loop's state (train.ts) and the experiment's own probe state (its series so far).
+ *
+ * Checkpoint layout: { stages: { label: result }, current?: { label, train, probe } }.
+ */
+import { CheckpointError } from '../errors.js';
+import type { TrainCheckpoint, TrainState } from '../nn/train.js';
+import type { CheckpointValue } from './codec.js';
+import type { CheckpointStore } from './store.js';
+
+/** What a stage gets: the state it resumes from, and the hook for train(). */
+export interface Stage {
+  /** The probe state saved with the checkpoint this stage resumes from (undefined: starting afresh). */
+  readonly restored: CheckpointValue | undefined;
+  /** Pass as train()'s hooks.checkpoint (undefined when the run has no store). */
+  readonly train: TrainCheckpoint | undefined;
+  /** Sets the experiment's state saved beside the loop's at every checkpoint (e.g. its series; plain data). */
+  keep(probeState: () => unknown): void;
+}
+
+type Current = { label: string; train: TrainState | null; probe: CheckpointValue };
+
+/** Where a saved run state stands: the stages finished and the stage in progress with its step. */
+export function checkpointPosition(saved: CheckpointValue | undefined): { finished: string[]; current?: { label: string; step: number } } | undefined {
+  if (saved === undefined || saved === null || typeof saved !== 'object') return undefined;
+  const s = saved as { stages?: Record<string, unknown>; current?: Current };
+  const finished = Object.keys(s.stages ?? {});
+  return s.current ? { finished, current: { label: s.current.label, step: s.current.train?.step ?? 0 } } : { finished };
+}
+
+/** One line for logs: where a run resumes from `saved`. */
+export function describePosition(saved: CheckpointValue | undefined): string {
+  const at = checkpointPosition(saved);
+  if (!at) return 'the start (no checkpoint yet)';
+  const done = at.finished.length > 0 ? ` (finished: ${at.finished.join(', ')})` : '';
+  return at.current ? `the checkpoint at step ${at.current.step} of '${at.current.label}'${done}` : `the checkpoint after the finished stages${done}`;
+}
+
+/** The checkpoints of one run; without a store every stage simply runs. */
+export class RunCheckpoints {
+  private constructor(
+    private readonly store: CheckpointStore | undefined,
+    private readonly done: Record<string, unknown>,
+    private current: Current | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Loads the store's checkpoint (if any) for a run; `log` hears where the run resumes. */
+  static async open(store: CheckpointStore | undefined, log: (message: string) => void = () => {}): Promise<RunCheckpoints> {
+    const saved = store ? await store.load() : undefined;
+    if (saved === undefined) return new RunCheckpoints(store, {}, undefined, log);
+    const s = saved as { stages?: unknown; current?: Current };
+    if (!s || typeof s.stages !== 'object' || s.stages === null || Array.isArray(s.stages)) {
+      throw new CheckpointError('checkpoint: the saved state has no stages; it was not written by this version — pass --fresh or another --out');
+    }
+    return new RunCheckpoints(store, { ...(s.stages as Record<string, unknown>) }, s.current, log);
+  }
+
+  /** Saves the finished stages and, when given, the stage in progress. */
+  private async save(current?: Current): Promise<void> {
+    await this.store!.save({ stages: this.done as Record<string, CheckpointValue>, ...(current ? { current } : {}) });
+  }
+
+  /**
+   * The result of stage `label`: from the checkpoint when it finished in an earlier run, else from `run`
+   * (resumed from the checkpoint when it was in progress). The result must be plain data (objects, arrays,
+   * numbers, strings, booleans, typed arrays). A run stopped early (`stopped()` true) is not marked finished.
+   */
+  async stage<T>(label: string, run: (stage: Stage) => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
+    if (label in this.done) {
+      this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result`);
+      return this.done[label] as T;
+    }
+    const resume = this.current?.label === label ? this.current : undefined;
+    this.current = undefined;
+    if (resume) this.log(`checkpoint: resuming '${label}' from step ${resume.train?.step ?? 0}`);
+    let probeState: () => unknown = () => null;
+    const store = this.store;
+    const stage: Stage = {
+      restored: resume?.probe,
+      train: store && {
+        every: store.every,
+        ...(resume?.train ? { resume: resume.train } : {}),
+        save: (state: TrainState) => this.save({ label, train: state, probe: probeState() as CheckpointValue }),
+      },
+      keep: (fn) => { probeState = fn; },
+    };
+    const result = await run(stage);
+    if (store && !stopped()) {
+      this.done[label] = result;
+      await this.save();
+    }
+    return result;
+  }
+}

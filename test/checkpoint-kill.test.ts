@@ -1,0 +1,91 @@
+/**
+ * The CLI under SIGKILL: `featurelab run modadd --out DIR` is killed at seeded random times several times
+ * and rerun until it finishes; after every kill each file in DIR parses (atomic writes: a temporary file
+ * is hidden and removed by the next run), and the final result.json's summary, series, details and
+ * warnings are the same bytes as an uninterrupted run's (WASM, same seed). Node only (it spawns dist/cli.js).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeCheckpoint } from '../src/checkpoint/codec.js';
+import { Rng } from '../src/rng.js';
+import { runtime } from './support/backends.js';
+
+const s = suite('checkpoint kill');
+
+const ARGS = ['run', 'modadd', '--backend', 'wasm', '--seed', '4', '--set', 'p=13', '--set', 'width=48', '--set', 'steps=5000',
+  '--set', 'probeEvery=250', '--set', 'doubleEvery=500', '--set', 'doubleUntil=1500', '--checkpoint-every', '50'];
+
+/** Runs the CLI into `out`; kills it with SIGKILL after `killMs` (if given). Resolves with how it ended. */
+function cli(out: string, killMs?: number): Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }> {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [...process.execArgv, 'dist/cli.js', ...ARGS, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = killMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+/** Asserts that every visible file in `dir` parses completely; hidden files may only be writers' temporaries. */
+function assertWhole(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) {
+      assert.match(name, /^\..+\.\d+\.tmp$/, `unexpected hidden file ${name}`);
+      continue;
+    }
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (name === 'checkpoint.json') assert.ok((decodeCheckpoint(text) as { header?: unknown }).header, 'checkpoint has its header');
+    else JSON.parse(text);
+  }
+}
+
+/** The parts of a result.json that must not depend on interruptions (timings excluded). */
+function stable(dir: string): string {
+  const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  return JSON.stringify({ summary: r.summary, series: r.series, details: r.details, warnings: r.warnings, config: r.config, seed: r.seed });
+}
+
+s('SIGKILL at random times, rerun until done: bit-identical result, no partial file ever', async () => {
+  if (runtime !== 'node') return; // spawns `node dist/cli.js`
+  const root = mkdtempSync(join(tmpdir(), 'featurelab-kill-'));
+  try {
+    const plainDir = join(root, 'plain');
+    const plain = await cli(plainDir);
+    assert.is(plain.code, 0, plain.stderr);
+    const killedDir = join(root, 'killed');
+    const rng = new Rng(2024);
+    let kills = 0;
+    let resumed = 0;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      // Kill times from the start-up (≈ 0.2 s) to a third of an uninterrupted run, so most land mid-run; at most 8 kills.
+      const killMs = kills < 8 ? 200 + rng.uniform() * plain.ms / 3 : undefined;
+      const r = await cli(killedDir, killMs);
+      if (/resuming from step/.test(r.stderr)) resumed++;
+      if (r.signal === 'SIGKILL') {
+        kills++;
+        assertWhole(killedDir);
+        continue;
+      }
+      assert.is(r.code, 0, r.stderr);
+      break;
+    }
+    assert.ok(kills >= 4, `only ${kills} runs were killed before they finished`);
+    assert.ok(resumed >= 3, `only ${resumed} runs resumed from a checkpoint`);
+    assertWhole(killedDir);
+    assert.equal(readdirSync(killedDir).filter((n) => n.startsWith('.')), [], 'no temporary file is left');
+    assert.is(stable(killedDir), stable(plainDir));
+    console.log(`  uninterrupted ${Math.round(plain.ms)} ms; killed ${kills} times (${resumed} runs resumed from a checkpoint); result identical to the uninterrupted run`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+s.run();

@@ -1,0 +1,201 @@
+/**
+ * Checkpoints (src/checkpoint/, train()'s save/resume): the exact codec, the generator's position, and for
+ * every experiment that checkpoints, a run interrupted at several checkpoints and resumed each time gives
+ * the same bits on WASM as a run never interrupted. Also: a diverging run stops with NonFiniteError naming
+ * the step and the parameter and keeps its last finite checkpoint; a lost WebGPU device (device.destroy())
+ * continues on WASM from the last checkpoint.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+// From the bundle, like the backends: its DeviceLostError is the class the WebGPU backend throws.
+import { createWebGpuBackend, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from '../src/checkpoint/codec.js';
+import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
+import { CheckpointError, NonFiniteError } from '../src/errors.js';
+import { buildConfig } from '../src/experiments/config.js';
+import { findExperiment } from '../src/experiments/index.js';
+import type { ConfigValue, ExperimentContext, ExperimentResult } from '../src/experiments/types.js';
+import type { TrainState } from '../src/nn/train.js';
+import { Rng } from '../src/rng.js';
+import { testBackends } from './support/backends.js';
+import { tinyFashion } from './support/tinyFashion.js';
+
+const wasm = testBackends.find((b) => b.name === 'wasm')!;
+const webgpu = testBackends.find((b) => b.name === 'webgpu');
+
+const s = suite('checkpoints');
+
+s('the codec keeps every bit: NaN, ±Infinity, −0, f32/f64/i32/u32 arrays, nested objects', () => {
+  const value: CheckpointValue = {
+    a: 0.1, b: NaN, c: -Infinity, d: -0, e: 2 ** 60, n: 7, s: 'text', t: true, z: null,
+    f32: new Float32Array([1.5, NaN, -0, 3.4028234663852886e38]), f64: new Float64Array([Math.PI, -Infinity]),
+    i32: new Int32Array([-5, 2 ** 31 - 1]), u32: new Uint32Array([2 ** 32 - 1]),
+    list: [0.30000000000000004, 1e-310, NaN], empty: [], nested: [{ x: [1, 2] }, 'y'],
+  };
+  const back = decodeCheckpoint(encodeCheckpoint(value)) as Record<string, CheckpointValue>;
+  // dequal compares typed arrays with !== (NaN ≠ NaN): compare their bytes instead.
+  const bytes = (v: CheckpointValue | undefined) => Array.from(new Uint8Array((v as Float32Array).buffer));
+  for (const k of ['f32', 'f64', 'i32', 'u32']) {
+    assert.is(Object.getPrototypeOf(back[k]), Object.getPrototypeOf(value[k]), k);
+    assert.equal(bytes(back[k]), bytes(value[k]), k);
+  }
+  const plain = (o: Record<string, CheckpointValue | undefined>) => Object.fromEntries(Object.entries(o).filter(([k]) => !['f32', 'f64', 'i32', 'u32'].includes(k)));
+  assert.equal(plain(back), plain(value));
+  assert.ok(Object.is(back.d, -0), '−0 stays −0');
+  assert.ok(Array.isArray(back.list));
+  // No float is written as decimal text.
+  assert.not.match(encodeCheckpoint({ x: 0.1 }), /0\.1/);
+  assert.throws(() => encodeCheckpoint({ bad: new Map() as unknown as CheckpointValue }), (e: unknown) => e instanceof CheckpointError && /bad/.test((e as Error).message));
+  assert.throws(() => decodeCheckpoint('{"truncated": '), (e: unknown) => e instanceof CheckpointError && /--fresh/.test((e as Error).message));
+});
+
+s('Rng.state / restore: a generator moved to a saved position continues with the same words', () => {
+  for (const drawn of [0, 1, 3, 4, 5, 11]) {
+    const a = new Rng(42, 3).fork('minibatch');
+    for (let i = 0; i < drawn; i++) a.nextU32();
+    const state = decodeCheckpoint(encodeCheckpoint(a.state())) as ReturnType<Rng['state']>;
+    const b = new Rng(42, 3).fork('minibatch');
+    b.restore(state);
+    assert.equal(Array.from({ length: 9 }, () => b.nextU32()), Array.from({ length: 9 }, () => a.nextU32()), `after ${drawn} words`);
+  }
+  assert.throws(() => new Rng(1).restore({ counter: [0, 0], used: 7 }), /Rng.restore/);
+});
+
+class Interrupt extends Error {}
+
+/**
+ * A store that "kills" the run at the given save numbers (counted over all attempts): at odd kills before
+ * the state is stored (a kill during the write), at even ones right after it.
+ */
+function killingStore(every: number, killAt: number[]): CheckpointStore & { saves: number } {
+  const inner = memoryCheckpointStore(every);
+  let kills = 0;
+  const store = {
+    every,
+    saves: 0,
+    load: inner.load,
+    async save(state: CheckpointValue) {
+      store.saves++;
+      if (killAt.includes(store.saves)) {
+        if (kills++ % 2 === 1) await inner.save(state);
+        throw new Interrupt(`killed at save ${store.saves}`);
+      }
+      await inner.save(state);
+    },
+  };
+  return store;
+}
+
+/** The result without what depends on the clock. */
+function timeless(r: ExperimentResult): unknown {
+  const summary = { ...r.summary };
+  delete summary.samplesPerSecond;
+  const series = { ...r.series };
+  delete series.seconds;
+  return { summary, series, details: r.details, warnings: r.warnings };
+}
+
+/** Runs experiment `name` (quick preset + sets) to the end, restarting after every interruption; returns the result and restarts. */
+async function runResumed(name: string, sets: string[], ctx: Partial<ExperimentContext>): Promise<{ result: ExperimentResult; restarts: number }> {
+  const exp = findExperiment(name);
+  const config = buildConfig(exp, 'quick', sets) as Record<string, ConfigValue>;
+  for (let restarts = 0; ; restarts++) {
+    try {
+      return { result: await exp.run(config, { backend: wasm, seed: 3, ...ctx }), restarts };
+    } catch (e) {
+      if (!(e instanceof Interrupt)) throw e;
+    }
+  }
+}
+
+const cases: { name: string; sets: string[]; every: number; killAt: number[]; files?: boolean }[] = [
+  // Two stages (quadratic, then ReLU): kills in both, one at the boundary (save 13 is the first stage's end).
+  { name: 'modadd', sets: ['p=7', 'width=16', 'steps=600', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=300'], every: 50, killAt: [3, 8, 13, 14, 20] },
+  { name: 'parity', sets: ['n=6', 'k=2', 'width=8', 'steps=400', 'probeEvery=100'], every: 30, killAt: [2, 5, 11] },
+  { name: 'group', sets: ['width=12', 'steps=400', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=200'], every: 40, killAt: [1, 4, 9] },
+  // Minibatches: 20 steps per epoch, saves mid-epoch (the shuffle order and cursor must come back).
+  { name: 'mlp', sets: ['hidden=16', 'epochs=2', 'batchSize=32', 'dataDir=/data'], every: 7, killAt: [1, 3, 4], files: true },
+  // Two stages (all layers, last layer only), with the previous diagonalization kept for the principal angles.
+  { name: 'featuremap', sets: ['hidden=16', 'epochs=2', 'probeSamples=100', 'batchSize=32', 'dataDir=/data'], every: 6, killAt: [2, 7, 8, 11], files: true },
+  // Ensembles: one stage per model (stopped at 100 % training accuracy), resumed inside the current model.
+  { name: 'gde', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=10', 'variant=AllDiff', 'dataDir=/data'], every: 5, killAt: [2, 6, 9], files: true },
+  { name: 'interaction-tensor', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=8', 'dataDir=/data'], every: 4, killAt: [1, 5, 12], files: true },
+  // Two stages (the recorded model, the second seed for the overlap), the final salient sets kept.
+  { name: 'interactions', sets: ['trainSize=200', 'testSize=100', 'samples=2', 'epochs=4', 'hidden=16', 'splitSteps=40'], every: 9, killAt: [1, 4, 7] },
+  { name: 'featuremap', sets: ['task=modadd', 'p=7', 'width=16', 'steps=200', 'probeEvery=50', 'lr=0.01', 'weightDecay=1'], every: 30, killAt: [1, 6, 9] },
+];
+
+for (const c of cases) {
+  s(`${c.name}: interrupted at saves ${c.killAt.join(', ')} and resumed, the result is bit-identical to an uninterrupted run [wasm]`, async () => {
+    const files = c.files ? tinyFashion() : undefined;
+    const plain = await runResumed(c.name, c.sets, { files });
+    const store = killingStore(c.every, c.killAt);
+    const resumed = await runResumed(c.name, c.sets, { files, checkpoint: store });
+    assert.is(resumed.restarts, c.killAt.length, 'every kill happened');
+    assert.ok(store.saves > Math.max(...c.killAt), `${store.saves} saves`);
+    assert.equal(timeless(resumed.result), timeless(plain.result));
+    assert.ok(Object.values(plain.result.series)[0]!.length > 1, 'the series are not empty');
+  });
+}
+
+s('a diverging run (absurd learning rate) stops with NonFiniteError naming the step and the parameter; the last checkpoint is finite', async () => {
+  const store = memoryCheckpointStore(1);
+  const exp = findExperiment('parity');
+  const config = buildConfig(exp, 'quick', ['n=6', 'k=2', 'width=8', 'steps=400', 'probeEvery=50', 'lr=1e6', 'initStd=1']) as Record<string, ConfigValue>;
+  const err = await exp.run(config, { backend: wasm, seed: 0, checkpoint: store }).then(() => null, (e: unknown) => e);
+  assert.instance(err, NonFiniteError);
+  const e = err as NonFiniteError;
+  assert.ok(['U', 'W', 'loss'].includes(e.layer), `layer ${e.layer}`);
+  assert.ok(e.step >= 1 && e.step < 400, `step ${e.step}`);
+  assert.match(e.message, new RegExp(`step ${e.step}`));
+  assert.match(e.message, /lr/);
+  const saved = (await store.load()) as { current?: { train: TrainState } } | undefined;
+  if (saved) {
+    const t = saved.current!.train;
+    assert.ok(t.step < e.step, `last checkpoint at step ${t.step}, error at ${e.step}`);
+    for (const [name, v] of Object.entries(t.params)) assert.ok(v.every(Number.isFinite), `checkpointed ${name} is finite`);
+  }
+});
+
+s('WebGPU device lost mid-run (device.destroy()): the run continues on wasm from the last checkpoint and says so', async () => {
+  if (!webgpu) {
+    console.log('  (no WebGPU adapter: device-loss test skipped)');
+    return;
+  }
+  const gpu = (webgpu as WebGpuBackend).gpu;
+  const fresh = await createWebGpuBackend(gpu!);
+  const exp = findExperiment('modadd');
+  const config = buildConfig(exp, 'quick', ['p=7', 'width=16', 'steps=300', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=200', 'compareRelu=false']) as Record<string, ConfigValue>;
+  const store = memoryCheckpointStore(40);
+  const logs: string[] = [];
+  let destroyed = false;
+  try {
+    const { result, backend } = await runWithDeviceFallback(exp, config, {
+      backend: fresh, seed: 1, checkpoint: store, log: (m) => logs.push(m),
+      progress: (p) => {
+        if (p.step === 130 && !destroyed) {
+          destroyed = true;
+          fresh.device.destroy();
+        }
+      },
+    }, { backend: wasm, checkpoint: store });
+    assert.ok(destroyed);
+    assert.is(backend.name, 'wasm');
+    const note = result.warnings.find((w) => /device lost/.test(w));
+    assert.ok(note, `warnings: ${result.warnings.join(' | ')}`);
+    assert.match(note!, /WebGPU device lost at step 13\d; continued on wasm from the checkpoint at step 120 of 'square'/);
+    assert.ok(logs.some((l) => l.startsWith('WebGPU device lost')), 'logged');
+    assert.ok(logs.some((l) => /resuming 'square' from step 120/.test(l)), logs.join(' | '));
+    assert.equal(result.series.step, [0, 100, 200, 300]);
+    // The same training on wasm alone: the run that changed device mid-way ends at (almost) the same loss.
+    const alone = await exp.run(config, { backend: wasm, seed: 1 });
+    result.series.loss!.forEach((v, i) => {
+      const w = alone.series.loss![i]!;
+      assert.ok(Math.abs(v - w) <= 1e-3 * Math.abs(w), `loss at step ${result.series.step![i]}: ${v} vs wasm alone ${w}`);
+    });
+  } finally {
+    fresh.dispose();
+  }
+});
+
+s.run();
