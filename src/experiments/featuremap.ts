@@ -12,7 +12,7 @@ import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapRunSummary, probeFeat
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, forwardOf, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, forwardOf, logitsOf, prefixedSeries, transposed } from './common.js';
 import { runPairFeatureMap } from './featuremapPairs.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -79,6 +79,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Aw
           series.epoch!.push(step / stepsPerEpoch);
           recordFeatureMap(series, latest);
           series.testAccuracy!.push(testAccuracy);
+          emitLatest(ctx, series, 'epoch');
           ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: ${describeFeatureMap(latest)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
@@ -132,7 +133,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     if (config.task === 'modadd') return runModadd(config, ctx);
     if (!ctx.files) throw new ConfigError('featuremap: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const data = await loadFashionMnist(ctx.files, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
-    return withBaseline(ctx, (lastOnly) => runOne(config, ctx, data, lastOnly), 'frozen-features');
+    return withBaseline(ctx, (lastOnly, c) => runOne(config, c, data, lastOnly), 'frozen-features');
   },
 };
 
@@ -141,15 +142,15 @@ async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Prom
   if (config.act !== 'square' && config.act !== 'relu') throw new ConfigError(`featuremap: act must be 'square' or 'relu', got '${config.act}'`);
   if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`featuremap: trainFraction must be in (0, 1], got ${config.trainFraction}`);
   const cfg = { p: config.p, trainFraction: config.trainFraction, width: config.width, act: config.act as PairActivation, steps: config.steps, lr: config.lr, weightDecay: config.weightDecay, probeEvery: config.probeEvery };
-  return withBaseline(ctx, (lastOnly) => runPairFeatureMap(cfg, ctx, lastOnly), 'frozen-embedding');
+  return withBaseline(ctx, (lastOnly, c) => runPairFeatureMap(cfg, c, lastOnly), 'frozen-embedding');
 }
 
 /** Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result. */
-async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]> }>,
+async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, ctx: ExperimentContext) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]> }>,
   what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
-  const full = await runOnce(false);
-  const baseline = ctx.shouldStop?.() ? null : await runOnce(true);
+  const full = await runOnce(false, ctx);
+  const baseline = ctx.shouldStop?.() ? null : await runOnce(true, prefixedSeries(ctx, 'baseline'));
   const series: Record<string, number[]> = { ...full.series };
   if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {

@@ -40,6 +40,8 @@ export interface ExperimentContext {
   log?: (message: string) => void;
   /** True asks the experiment to stop early and return what it has. */
   shouldStop?: () => boolean;
+  /** Called with each metric sample as it is recorded (series name, step or epoch, value), for live plots. */
+  series?: (name: string, step: number, value: number) => void;
 }
 
 /** A scalar or a small list in the summary. */
