@@ -64,27 +64,44 @@ function nodeRun() {
 }
 
 if (!existsSync(join(root, 'dist/web/index.html'))) throw new Error('dist/web/index.html is missing: run `npm run build` first');
+const CHROMIUM = '/usr/bin/chromium';
 const { server, url } = await startServer({ root: join(root, 'dist/web') });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
 const requests = [];
-const context = await browser.newContext({ acceptDownloads: true });
-context.on('request', (r) => requests.push(r.url()));
-const probe = await context.newPage();
-await probe.goto(url);
-const adapter = await probe.evaluate(async () => {
-  const a = await navigator.gpu?.requestAdapter();
-  return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}`.trim() || 'an adapter' : null;
-});
-await probe.close();
+let browser = null;
+let context = null;
+let adapter = null;
+let noAdapter = `${CHROMIUM} is missing (Debian: apt-get install chromium)`;
+if (existsSync(CHROMIUM)) {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  context = await browser.newContext({ acceptDownloads: true });
+  context.on('request', (r) => requests.push(r.url()));
+  const probe = await context.newPage();
+  await probe.goto(url);
+  adapter = await probe.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
+  noAdapter = 'navigator.gpu.requestAdapter() gave no adapter in Chromium (check the flags above and that the chromium package ships SwiftShader)';
+  await probe.close();
+}
 
 const s = suite('web page [chromium]');
 
+s('npm run web\'s server: the built page with COOP/COEP headers (cross-origin isolation for WASM threads), nothing outside dist/web', async () => {
+  const page = await fetch(url);
+  assert.is(page.status, 200);
+  assert.is(page.headers.get('cross-origin-opener-policy'), 'same-origin');
+  assert.is(page.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  assert.ok((await page.text()).includes('<script type="module" src="main.js">'));
+  const js = await fetch(new URL('main.js', url));
+  assert.is(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.is((await fetch(new URL('missing.js', url))).status, 404);
+  assert.is((await fetch(new URL('/..%2fpackage.json', url))).status, 403); // an encoded ../ does not leave dist/web
+});
+
 if (!adapter && process.env.FEATURELAB_REQUIRE_WEBGPU === '1') {
   s('WebGPU adapter in Chromium (FEATURELAB_REQUIRE_WEBGPU=1)', () => {
-    assert.unreachable('navigator.gpu.requestAdapter() gave no adapter in Chromium; check the flags above and that the chromium package ships SwiftShader');
+    assert.unreachable(noAdapter);
   });
 } else if (!adapter) {
-  console.log('web page: Chromium has no WebGPU adapter here; the browser tests are skipped (FEATURELAB_REQUIRE_WEBGPU=1 makes this a failure)');
+  console.log(`web page: no WebGPU in Chromium here (${noAdapter}); the browser tests are skipped (FEATURELAB_REQUIRE_WEBGPU=1 makes this a failure)`);
   s.skip('modadd on WebGPU: live plots, same numbers as Node on WASM, screenshot', () => {});
   s.skip('Stop keeps the partial result, downloadable in the CLI\'s shape', () => {});
 } else {
@@ -180,7 +197,7 @@ s.run();
 try {
   await exec();
 } finally {
-  await browser.close();
+  await browser?.close();
   server.close();
 }
 process.exit(process.exitCode ?? 0);
