@@ -15,16 +15,19 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves the files under `root` on 127.0.0.1:`port`; resolves to { server, url } once listening. */
-export function startServer({ root = resolve(import.meta.dirname, '../dist/web'), port = 0 } = {}) {
+/**
+ * Serves the files under `root` on 127.0.0.1:`port`; resolves to { server, url } once listening.
+ * `isolated: false` leaves out COOP/COEP, as a plain static host would (the page then runs WASM on one thread).
+ */
+export function startServer({ root = resolve(import.meta.dirname, '../dist/web'), port = 0, isolated = true } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
-    const headers = {
+    const headers = isolated ? {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-store',
-    };
+    } : { 'Cache-Control': 'no-store' };
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(base)) {

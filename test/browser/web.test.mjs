@@ -179,6 +179,28 @@ if (!adapter && process.env.FEATURELAB_REQUIRE_WEBGPU === '1') {
     await page.close();
   });
 
+  s('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', async () => {
+    const plain = await startServer({ root: join(root, 'dist/web'), isolated: false });
+    const page = await context.newPage();
+    // A browser without WebGPU: navigator.gpu is undefined, as in browsers that do not ship it.
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
+    try {
+      await page.goto(plain.url + query.replace('&backend=webgpu', '').replace('steps=1000', 'steps=300'));
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      const status = await page.textContent('#backend');
+      assert.is(await page.getAttribute('#backend', 'data-name'), 'wasm', status);
+      assert.match(status, /webgpu unavailable: this runtime has no navigator\.gpu/);
+      assert.match(status, /1 WASM thread \(the page is not cross-origin isolated/);
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      assert.match(await page.textContent('#view-note'), /no WebGPU: drawn on a 2D canvas instead/);
+    } finally {
+      await page.close();
+      plain.server.close();
+    }
+  });
+
   s('every request stayed on localhost', () => {
     assert.ok(requests.length >= 3, `recorded ${requests.length} requests`);
     const outside = requests.filter((u) => !isLocal(u));
