@@ -8,6 +8,7 @@ import { getBackend, getInitReport, init } from '../backend/registry.js';
 import type { Backend, BackendName } from '../backend/types.js';
 import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
+import { ConfigError, FeaturelabError } from '../errors.js';
 import { buildConfig } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
@@ -22,7 +23,7 @@ import { yieldingBackend } from './yieldingBackend.js';
 /** The element with this id (the page's html defines them all). */
 function $<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no element #${id}; index.html and main.ts disagree`);
+  if (!el) throw new FeaturelabError(`the page has no element #${id}; index.html and main.ts disagree (rebuild with npm run build)`);
   return el as T;
 }
 
@@ -110,7 +111,7 @@ function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): v
 function formSettings(): RunSettings {
   const exp = findExperiment(ui.experiment.value);
   const seed = Number(ui.seed.value);
-  if (ui.seed.value === '' || !Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got '${ui.seed.value}'`);
+  if (ui.seed.value === '' || !Number.isInteger(seed) || seed < 0) throw new ConfigError(`seed must be a non-negative integer, got '${ui.seed.value}'`);
   return { exp, preset: ui.preset.value, config: buildConfig(exp, ui.preset.value, formSets()), seed, backend: ui.backendChoice.value as BackendName };
 }
 

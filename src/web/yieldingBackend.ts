@@ -5,9 +5,16 @@
  */
 import type { Backend } from '../backend/types.js';
 
-/** Resolves on the next macrotask. */
+/** Resolves on the next macrotask (a message, not setTimeout, which background tabs throttle to once a second). */
 function nextTask(): Promise<void> {
-  return new Promise((done) => setTimeout(done, 0));
+  return new Promise((done) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      done();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** `backend` with a yielding `read`; every other member is the backend's own (methods bound to it). */
