@@ -1,6 +1,7 @@
-// Builds the platform-neutral library bundle (dist/featurelab.js), the Deno runner (dist/deno-run.js) and the Node CLI (dist/cli.js).
+// Builds the platform-neutral library bundle (dist/featurelab.js), the Deno runner (dist/deno-run.js), the Node CLI
+// (dist/cli.js) and the web page (dist/web/: index.html, style.css, main.js — works from any static host, nothing loaded from the net).
 // WGSL is imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or import.meta.url.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 /** esbuild options shared by the library, the CLI, the tests and the benchmarks. */
@@ -22,7 +23,7 @@ const FORBIDDEN = [
   [/\brequire\s*\(/, 'a require() call'],
 ];
 
-/** Fails the build when the library bundle reaches for fs, fetch or its own URL. */
+/** Fails the build when a browser-facing bundle reaches for fs, fetch or its own URL. */
 function checkNeutral(file) {
   const text = readFileSync(file, 'utf8');
   for (const [pattern, what] of FORBIDDEN) {
@@ -46,4 +47,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   });
+  // The web page: one browser bundle (same loaders: WGSL as text, .wasm as bytes) beside its html and css.
+  mkdirSync('dist/web', { recursive: true });
+  await esbuild.build({ ...sharedOptions, platform: 'browser', entryPoints: ['src/web/main.ts'], outfile: 'dist/web/main.js' });
+  checkNeutral('dist/web/main.js');
+  for (const f of ['index.html', 'style.css']) copyFileSync(`src/web/${f}`, `dist/web/${f}`);
 }

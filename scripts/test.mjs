@@ -1,6 +1,7 @@
 // Test runner: bundles every test/*.test.ts with the library's esbuild loaders into one ES module, runs it
-// in Node and (when the npm package `deno` is installed) in Deno, and ends with the line `N passed, N failed`.
-// Usage: node scripts/test.mjs [--node-only] [filter]   (filter: substring of test file names)
+// in Node and (when the npm package `deno` is installed) in Deno, then the browser tests (test/browser/*.test.mjs:
+// the web page in Chromium), and ends with the line `N passed, N failed` counting all three.
+// Usage: node scripts/test.mjs [--node-only] [filter]   (filter: substring of test file names; --node-only: no Deno, no browser)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -48,7 +49,7 @@ const env = {
 /** Runs the bundle in one runtime, echoing its output, and returns its counts. */
 function run(runtime, command, commandArgs, extraEnv = {}) {
   return new Promise((done) => {
-    console.log(`\n=== ${runtime}: ${files.length} test files ===`);
+    console.log(`\n=== ${runtime}${runtime.startsWith('browser') ? '' : `: ${files.length} test files`} ===`);
     const child = spawn(command, commandArgs, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
@@ -111,6 +112,9 @@ if (!nodeOnly) {
     results.push(await run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv));
     results.push(await denoOneLiner(denoEnv));
   } else console.log('deno: not installed (npm package `deno`), skipped');
+  // The web page in Chromium (test/browser/, plain ES modules, not bundled): its own uvu totals, counted below.
+  const browserTests = readdirSync(resolve(root, 'test/browser')).filter((f) => f.endsWith('.test.mjs') && f.includes(filter)).sort();
+  for (const f of browserTests) results.push(await run(`browser (${f})`, process.execPath, [...nodeFlags, resolve(root, 'test/browser', f)]));
 }
 const sum = (k) => results.reduce((s, r) => s + r[k], 0);
 console.log(`\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);

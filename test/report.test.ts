@@ -15,7 +15,7 @@ import type { ResultFile, SuiteFile } from '../dist/featurelab.js';
 import { writeReport } from '../src/cli/report.js';
 import { ResultFileError } from '../src/errors.js';
 import { parseResultFile } from '../src/report/types.js';
-import { jsonSafe } from '../src/cli/results.js';
+import { jsonSafe } from '../src/experiments/resultFile.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue } from '../src/experiments/types.js';

@@ -1,27 +1,10 @@
 /**
  * Writes result files atomically (a hidden temporary file in the same folder, fsync, rename, fsync of the
- * folder), so neither a crash nor a power loss leaves a half-written result.json, report or checkpoint. NaN and
- * infinities become null, each noted in `warnings` (JSON has no NaN).
+ * folder), so neither a crash nor a power loss leaves a half-written result.json (whose contents
+ * src/experiments/resultFile.ts builds), report or checkpoint.
  */
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Replaces non-finite numbers by null and returns the paths where that happened. */
-export function jsonSafe(value: unknown, path = '', replaced: string[] = []): unknown {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-    replaced.push(`${path || '(root)'} was ${String(value)}`);
-    return null;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
-  if (value instanceof Float32Array || value instanceof Float64Array) return Array.from(value, (v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v, path ? `${path}.${k}` : k, replaced);
-    return out;
-  }
-  return value;
-}
 
 // Temporary files are hidden (.name.pid.tmp) so that a process killed while writing one leaves no
 // visible partial file; removeStaleTemporaries deletes such leftovers.

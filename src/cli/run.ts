@@ -15,12 +15,13 @@ import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import type { BackendName } from '../backend/types.js';
 import { buildConfig, parseConfigText } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
+import { resultFile } from '../experiments/resultFile.js';
 import type { AnyExperiment, Progress, SummaryValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
 import { CHECKPOINT_FILE, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
-import { jsonSafe, removeStaleTemporaries, writeJsonAtomic } from './results.js';
+import { removeStaleTemporaries, writeJsonAtomic } from './results.js';
 import { wasmFmaOption } from './wasmFeatures.js';
 
 /** Parsed flags of `run`. */
@@ -182,16 +183,9 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     backend = done.backend;
     bar.done();
     const totalSeconds = (performance.now() - t0) / 1000;
-    const warnings = [...result.warnings];
-    if (stopRequested) warnings.push('stopped early by the user (Ctrl-C): the series end where the run stopped');
-    const replaced: string[] = [];
-    const file = jsonSafe({
-      experiment: exp.name, version: VERSION, config, seed: flags.seed,
-      backend: { name: backend.name, description: backend.description },
-      timings: { totalSeconds, ...result.timings },
-      summary: result.summary, series: result.series, warnings, details: result.details ?? {},
-    }, '', replaced) as { warnings: string[] };
-    for (const r of replaced) file.warnings.push(`non-finite number written as null: ${r}`);
+    const file = resultFile({
+      experiment: exp.name, config, seed: flags.seed, backend, totalSeconds, result, stoppedBy: stopRequested ? 'Ctrl-C' : undefined,
+    });
     const path = await writeJsonAtomic(out, 'result.json', file);
     console.log(`\n${exp.name} summary (${formatDuration(totalSeconds)} on ${backend.name}):`);
     for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(26)} ${show(v)}`);

@@ -2,6 +2,7 @@
 import { Tape, type Var } from '../autograd/tape.js';
 import type { Backend, Mat } from '../backend/types.js';
 import type { Model } from '../nn/model.js';
+import type { ExperimentContext } from './types.js';
 
 /** Index of the largest entry of each row of `logits` (count × classes; ties: the first). */
 export function argmaxRows(logits: Float32Array, count: number, classes: number): Int32Array {
@@ -45,4 +46,18 @@ export function transposed(data: ArrayLike<number>, rows: number, cols: number):
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
   return out;
+}
+
+/** Passes the latest sample of every series except the x axis `xKey` to `ctx.series` (live plots), at x = its last value. */
+export function emitLatest(ctx: ExperimentContext, series: Record<string, number[]>, xKey: string): void {
+  if (!ctx.series) return;
+  const x = series[xKey]?.at(-1);
+  if (x === undefined) return;
+  for (const [name, values] of Object.entries(series)) if (name !== xKey && values.length > 0) ctx.series(name, x, values.at(-1)!);
+}
+
+/** `ctx` whose live series names get `prefix` (camelCase: loss → reluLoss), for a second run whose series are renamed so in the result. */
+export function prefixedSeries(ctx: ExperimentContext, prefix: string): ExperimentContext {
+  const { series } = ctx;
+  return series ? { ...ctx, series: (name, step, value) => series(`${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`, step, value) } : ctx;
 }

@@ -13,7 +13,7 @@ import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapProbeState, featureMa
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, forwardOf, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, forwardOf, logitsOf, prefixedSeries, transposed } from './common.js';
 import { runPairFeatureMap } from './featuremapPairs.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -81,6 +81,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
           series.testAccuracy!.push(testAccuracy);
           state.latest = latest;
           state.testAccuracy = testAccuracy;
+          emitLatest(ctx, series, 'epoch');
           ctx.log?.(`${lastOnly ? 'last layer only' : 'all layers'} epoch ${step / stepsPerEpoch}: ${describeFeatureMap(latest)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],
@@ -142,26 +143,26 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
     const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
-    return withBaseline(ctx, (lastOnly, stage) => runOne(config, ctx, data, lastOnly, stage), 'frozen-features');
+    return withBaseline(ctx, (lastOnly, c, stage) => runOne(config, c, data, lastOnly, stage), 'frozen-features');
   },
 };
 
 /** The modular-addition variant: the pair network, then W alone on the frozen embedding (featuremapPairs.ts). */
 async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Promise<ExperimentResult> {
   const cfg = { p: config.p, trainFraction: config.trainFraction, width: config.width, act: config.act as PairActivation, steps: config.steps, lr: config.lr, weightDecay: config.weightDecay, probeEvery: config.probeEvery };
-  return withBaseline(ctx, (lastOnly, stage) => runPairFeatureMap(cfg, ctx, lastOnly, stage), 'frozen-embedding');
+  return withBaseline(ctx, (lastOnly, c, stage) => runPairFeatureMap(cfg, c, lastOnly, stage), 'frozen-embedding');
 }
 
 /**
  * Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result;
  * each is a checkpoint stage.
  */
-async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, stage: Stage) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
+async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, ctx: ExperimentContext, stage: Stage) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
   what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
   const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
-  const full = await checkpoints.stage('all layers', (stage) => runOnce(false, stage), ctx.shouldStop);
-  const baseline = ctx.shouldStop?.() ? null : await checkpoints.stage('last layer only', (stage) => runOnce(true, stage), ctx.shouldStop);
+  const full = await checkpoints.stage('all layers', (stage) => runOnce(false, ctx, stage), ctx.shouldStop);
+  const baseline = ctx.shouldStop?.() ? null : await checkpoints.stage('last layer only', (stage) => runOnce(true, prefixedSeries(ctx, 'baseline'), stage), ctx.shouldStop);
   const series: Record<string, number[]> = { ...full.series };
   if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {

@@ -12,7 +12,7 @@ import { FEATURE_MAP_SERIES, describeFeatureMap, featureMapProbeState, featureMa
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, forwardOf, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, forwardOf, logitsOf, transposed } from './common.js';
 import type { ExperimentContext } from './types.js';
 
 /** Settings of a pair-network feature-map run. */
@@ -65,6 +65,7 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
           series.testAccuracy!.push(testAccuracy);
           state.latest = latest;
           state.testAccuracy = testAccuracy;
+          emitLatest(ctx, series, 'step');
           ctx.log?.(`${lastOnly ? 'W only' : 'all'} step ${step}: ${describeFeatureMap(latest)}, train ${series.trainAccuracy!.at(-1)!.toFixed(3)}, test ${testAccuracy.toFixed(3)}`);
         },
       }],

@@ -17,7 +17,7 @@ import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { logitsOf } from './common.js';
+import { emitLatest, logitsOf } from './common.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
@@ -243,6 +243,7 @@ export const interactions: Experiment<InteractionsConfig> = {
               series.testLoss!.push(testLoss);
               series.gap!.push(testLoss - trainLoss);
               series.salientCount!.push(dist.counts.reduce((c, d) => c + d, 0));
+              emitLatest(ctx, series, 'epoch');
               ctx.log?.(`epoch ${epoch}: mean salient order ${series.meanOrder!.at(-1)!.toFixed(3)}, train loss ${trainLoss.toFixed(4)}, test loss ${testLoss.toFixed(4)}, gap ${(testLoss - trainLoss).toFixed(4)}`);
             },
           }],

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, logitsOf } from './common.js';
+import { accuracy, emitLatest, logitsOf } from './common.js';
 import { softmaxRows } from './ensemble.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
@@ -109,6 +109,7 @@ export const mlp: Experiment<MlpConfig> = {
               series.loss!.push(loss);
               series.testAccuracy!.push(await evaluate(backend, model, te.images, te.labels, te.count));
               series.seconds!.push((pause - t0) / 1000);
+              emitLatest(ctx, series, 'epoch');
               ctx.log?.(`epoch ${step / stepsPerEpoch}: loss ${loss.toFixed(4)}, test accuracy ${series.testAccuracy!.at(-1)!.toFixed(4)}`);
               trainSeconds -= (performance.now() - pause) / 1000; // evaluation time is not training time
             },

@@ -9,11 +9,12 @@
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { modularAddition } from '../data/modularAddition.js';
 import { ConfigError } from '../errors.js';
-import { neuronFrequencies, normalizedPower } from '../metrics/fourier.js';
+import { fourierPhase, neuronFrequencies, normalizedPower } from '../metrics/fourier.js';
 import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
+import { prefixedSeries } from './common.js';
 import { PAIR_TRAINING_KEYS, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -137,7 +138,7 @@ export const modadd: Experiment<ModaddConfig> = {
     if (config.act === 'relu') warnings.push('act = relu: marginRatio divides the ReLU network\'s normalized margin (ν = 2) by the quadratic network\'s γ*, which bounds only the latter');
     if (f.steps < config.steps) warnings.push(`stopped at step ${f.steps} of ${config.steps}`);
     if (config.compareRelu && config.act !== 'relu' && !ctx.shouldStop?.()) {
-      const relu = await runModadd(config, 'relu', ctx, checkpoints, 'relu network (comparison)');
+      const relu = await runModadd(config, 'relu', prefixedSeries(ctx, 'relu'), checkpoints, 'relu network (comparison)');
       summary.reluMeanMaxPower = meanMaxPower(relu.features.neurons);
       summary.reluSingleFrequencyFraction = relu.features.summary.singleFrequencyFraction;
       summary.reluTrainAccuracy = relu.trainAccuracy;
@@ -152,9 +153,13 @@ export const modadd: Experiment<ModaddConfig> = {
     }
     return {
       summary, series, timings, warnings,
-      // Per-neuron table for reports; a neuron without a single frequency has no phase (null, not NaN).
+      // Per-neuron table for reports; a neuron without a single frequency has no phase error (null, not NaN).
+      // zetaU / phaseU: u_i's dominant frequency and its phase there (null at ζ = 0), the web page's 3D embedding.
       details: {
-        neurons: freq.neurons.map((n) => ({ active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: Number.isFinite(n.phaseError) ? n.phaseError : null })),
+        neurons: freq.neurons.map((n, i) => ({
+          active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: Number.isFinite(n.phaseError) ? n.phaseError : null,
+          zetaU: n.zeta.u, phaseU: n.zeta.u >= 1 ? fourierPhase(f.rows.U.subarray(i * config.p, (i + 1) * config.p), config.p, n.zeta.u) : null,
+        })),
         fourierPower: fourierPowerTable(f.rows, config.p, config.width),
       },
     };

@@ -10,7 +10,7 @@ import { normNu, normalizedMargin } from '../metrics/margin.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
 import type { Rng } from '../rng.js';
-import { accuracy, logitsOf } from './common.js';
+import { accuracy, emitLatest, logitsOf } from './common.js';
 import type { ExperimentContext } from './types.js';
 
 /** A binary-operation table: pairs (a, b) of tokens with label y, and which rows are trained on. */
@@ -118,6 +118,7 @@ export async function trainPairNetwork<F>(
           series.trainAccuracy!.push(m.trainAccuracy);
           series[featureSeries.name]!.push(featureSeries.of(m.features));
           series.testAccuracy?.push(m.testAccuracy);
+          emitLatest(ctx, series, 'step');
         },
       }],
       onStep: (step) => ctx.progress?.({ step, total: cfg.steps, phase }),

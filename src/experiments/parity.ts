@@ -13,7 +13,7 @@ import { supportMass } from '../metrics/parity.js';
 import { ParityNet } from '../nn/parityNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, logitsOf, transposed } from './common.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the parity experiment (defaults = the paper's settings). */
@@ -85,6 +85,7 @@ export const parity: Experiment<ParityConfig> = {
               series.marginRatio!.push(m.marginRatio);
               series.trainAccuracy!.push(m.trainAccuracy);
               series.supportMass!.push(m.support.weightedMean);
+              emitLatest(ctx, series, 'step');
             },
           }],
           onStep: (step) => ctx.progress?.({ step, total: config.steps, phase: `parity (n = ${n}, k = ${k}, m = ${width})` }),

@@ -43,6 +43,8 @@ export interface ExperimentContext {
   shouldStop?: () => boolean;
   /** Where the run checkpoints its state; with a saved state in it, the run resumes (src/checkpoint/). */
   checkpoint?: CheckpointStore;
+  /** Called with each metric sample as it is recorded (series name, step or epoch, value), for live plots. */
+  series?: (name: string, step: number, value: number) => void;
 }
 
 /** A scalar or a small list in the summary. */

@@ -1,0 +1,54 @@
+// `npm run web`: serves the built page (dist/web) on localhost with the COOP/COEP headers that make it
+// cross-origin isolated, so the WASM backend may use threads (SharedArrayBuffer). node:http only.
+// Usage: node scripts/web.mjs [port]   (default 8080; 0 picks a free port). The browser test imports startServer.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+/**
+ * Serves the files under `root` on 127.0.0.1:`port`; resolves to { server, url } once listening.
+ * `isolated: false` leaves out COOP/COEP, as a plain static host would (the page then runs WASM on one thread).
+ */
+export function startServer({ root = resolve(import.meta.dirname, '../dist/web'), port = 0, isolated = true } = {}) {
+  const base = resolve(root);
+  const server = createServer(async (req, res) => {
+    const headers = isolated ? {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Cache-Control': 'no-store',
+    } : { 'Cache-Control': 'no-store' };
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(base)) {
+      res.writeHead(403, headers).end('forbidden');
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`not found: ${path} (run 'npm run build' to write dist/web)`);
+    }
+  });
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => done({ server, url: `http://localhost:${server.address().port}/` }));
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
+  const { url } = await startServer({ port });
+  console.log(`featurelab web page: ${url}  (dist/web, cross-origin isolated; Ctrl-C stops)`);
+}

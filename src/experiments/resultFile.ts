@@ -1,0 +1,66 @@
+/**
+ * The object written as result.json (DESIGN "Result files"), built the same way by the CLI and the web page:
+ * experiment, version, config, seed, backend, timings, summary, series, warnings, details. NaN and
+ * infinities become null, each noted in `warnings` (JSON has no NaN). Pure: no file system, no DOM.
+ */
+import { VERSION } from '../version.js';
+import type { ConfigValue, ExperimentResult } from './types.js';
+
+/** Replaces non-finite numbers by null and returns the paths where that happened. */
+export function jsonSafe(value: unknown, path = '', replaced: string[] = []): unknown {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    replaced.push(`${path || '(root)'} was ${String(value)}`);
+    return null;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
+  if (value instanceof Float32Array || value instanceof Float64Array) return Array.from(value, (v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v, path ? `${path}.${k}` : k, replaced);
+    return out;
+  }
+  return value;
+}
+
+/** The contents of result.json (JSON-safe: no NaN or infinities). */
+export interface ResultFile {
+  experiment: string;
+  version: string;
+  config: Record<string, ConfigValue>;
+  seed: number;
+  backend: { name: string; description: string };
+  timings: Record<string, number | null>;
+  summary: ExperimentResult['summary'];
+  series: Record<string, (number | null)[]>;
+  warnings: string[];
+  details: Record<string, unknown>;
+}
+
+/** What a run of one experiment produced, and how it was run. */
+export interface RunRecord {
+  experiment: string;
+  config: Record<string, ConfigValue>;
+  seed: number;
+  backend: { name: string; description: string };
+  totalSeconds: number;
+  result: ExperimentResult;
+  /** Set when the user stopped the run: how (e.g. "Ctrl-C", "the Stop button"); adds a warning. */
+  stoppedBy?: string;
+}
+
+/** Builds the result.json object of a run; non-finite numbers become null with a warning each. */
+export function resultFile(run: RunRecord): ResultFile {
+  const { result } = run;
+  const warnings = [...result.warnings];
+  if (run.stoppedBy) warnings.push(`stopped early by the user (${run.stoppedBy}): the series end where the run stopped`);
+  const replaced: string[] = [];
+  const file = jsonSafe({
+    experiment: run.experiment, version: VERSION, config: run.config, seed: run.seed,
+    backend: { name: run.backend.name, description: run.backend.description },
+    timings: { totalSeconds: run.totalSeconds, ...result.timings },
+    summary: result.summary, series: result.series, warnings, details: result.details ?? {},
+  }, '', replaced) as ResultFile;
+  for (const r of replaced) file.warnings.push(`non-finite number written as null: ${r}`);
+  return file;
+}

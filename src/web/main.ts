@@ -1,0 +1,280 @@
+/**
+ * The featurelab web page: pick an experiment, preset, config and seed (from the experiment registry), run it
+ * in the browser on WebGPU (WASM when WebGPU is unavailable, and the page says why), plot the metrics as they
+ * arrive, stop, run again, download result.json (the CLI's shape) and see modadd's neurons in 3D.
+ * State for tests and scripts: body[data-state] = loading | ready | running | done | stopped | error.
+ */
+import { getBackend, getInitReport, init } from '../backend/registry.js';
+import type { Backend, BackendName } from '../backend/types.js';
+import { WasmBackend } from '../backend/wasm/wasmBackend.js';
+import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
+import { ConfigError, FeaturelabError } from '../errors.js';
+import { buildConfig } from '../experiments/config.js';
+import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
+import { resultFile, type ResultFile } from '../experiments/resultFile.js';
+import type { AnyExperiment, ConfigValue, SummaryValue } from '../experiments/types.js';
+import { VERSION } from '../version.js';
+import { modaddPointCloud } from './features3d.js';
+import { pageQuery, parsePageParams, type PageParams } from './params.js';
+import { LivePlots, formatNumber } from './plot.js';
+import { canvasView, webgpuView, type FeatureView } from './view3d.js';
+import { yieldingBackend } from './yieldingBackend.js';
+
+/** The element with this id (the page's html defines them all). */
+function $<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new FeaturelabError(`the page has no element #${id}; index.html and main.ts disagree (rebuild with npm run build)`);
+  return el as T;
+}
+
+const ui = {
+  backend: $('backend'), experiment: $<HTMLSelectElement>('experiment'), description: $('description'),
+  preset: $<HTMLSelectElement>('preset'), backendChoice: $<HTMLSelectElement>('backend-choice'), seed: $<HTMLInputElement>('seed'),
+  keys: $<HTMLFieldSetElement>('keys'), run: $<HTMLButtonElement>('run'), stop: $<HTMLButtonElement>('stop'), rerun: $<HTMLButtonElement>('rerun'),
+  downloadJson: $<HTMLButtonElement>('download-json'), downloadReport: $<HTMLButtonElement>('download-report'),
+  progress: $('progress'), progressBar: $<HTMLProgressElement>('progress-bar'), error: $('error'),
+  plots: $('plots'), viewNote: $('view-note'), view: $<HTMLCanvasElement>('view3d'),
+  summary: $<HTMLTableElement>('summary'), warnings: $('warnings'), log: $('log'),
+};
+
+/** The last run's settings (for "Run again") and its result file (for the downloads). */
+interface RunSettings { exp: AnyExperiment; preset: string; config: Record<string, ConfigValue>; seed: number; backend: BackendName }
+let last: RunSettings | null = null;
+let lastFile: ResultFile | null = null;
+let stopRequested = false;
+const plots = new LivePlots(ui.plots);
+let view: FeatureView | null = null;
+
+/** Sets the page state (body[data-state]) and which buttons are usable. */
+function setState(state: 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error'): void {
+  document.body.dataset.state = state;
+  const running = state === 'running';
+  ui.run.disabled = running || state === 'loading';
+  ui.stop.disabled = !running;
+  ui.rerun.disabled = running || !last;
+  ui.downloadJson.disabled = running || !lastFile;
+  // LEAD: enable once reportHtml() below returns the report.
+  ui.downloadReport.disabled = true;
+}
+
+/** Appends a line to the log panel. */
+function log(message: string): void {
+  ui.log.textContent += `${message}\n`;
+}
+
+/** One form control per config key of `exp`, filled with `values`. */
+function buildKeyInputs(exp: AnyExperiment, values: Record<string, ConfigValue>): void {
+  ui.keys.replaceChildren(Object.assign(document.createElement('legend'), { textContent: 'config' }));
+  for (const [key, doc] of Object.entries(exp.keys)) {
+    const label = document.createElement('label');
+    label.className = 'key';
+    label.title = doc.doc;
+    const def = exp.defaults[key];
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (doc.choices) {
+      input = document.createElement('select');
+      for (const c of doc.choices) input.append(new Option(c, c));
+      input.value = String(values[key]);
+    } else if (typeof def === 'boolean') {
+      input = Object.assign(document.createElement('input'), { type: 'checkbox', checked: Boolean(values[key]) });
+    } else if (typeof def === 'number') {
+      input = Object.assign(document.createElement('input'), { type: 'number', step: doc.integer ? '1' : 'any', value: String(values[key]) });
+      if (doc.min !== undefined) input.min = String(doc.min);
+    } else {
+      input = Object.assign(document.createElement('input'), { type: 'text', value: String(values[key]) });
+    }
+    input.name = key;
+    input.dataset.key = key;
+    const doc_ = Object.assign(document.createElement('span'), { className: 'doc', textContent: doc.doc });
+    label.append(key, input, doc_);
+    ui.keys.append(label);
+  }
+}
+
+/** The form's config as "key=value" strings (checked by buildConfig like the CLI's --set). */
+function formSets(): string[] {
+  return Array.from(ui.keys.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-key]'), (el) => (
+    `${el.dataset.key}=${el instanceof HTMLInputElement && el.type === 'checkbox' ? String(el.checked) : el.value}`
+  ));
+}
+
+/** Shows `exp` in the form: description, presets, and its keys at `preset` with `sets` applied. */
+function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): void {
+  ui.experiment.value = exp.name;
+  ui.description.textContent = exp.description;
+  ui.preset.replaceChildren(...Object.keys(exp.presets).map((p) => new Option(p, p)));
+  ui.preset.value = exp.presets[preset] ? preset : 'quick';
+  buildKeyInputs(exp, buildConfig(exp, ui.preset.value, sets));
+}
+
+/** The experiment, config, seed and backend the form describes; ConfigError when a value is not allowed. */
+function formSettings(): RunSettings {
+  const exp = findExperiment(ui.experiment.value);
+  const seed = Number(ui.seed.value);
+  if (ui.seed.value === '' || !Number.isInteger(seed) || seed < 0) throw new ConfigError(`seed must be a non-negative integer, got '${ui.seed.value}'`);
+  return { exp, preset: ui.preset.value, config: buildConfig(exp, ui.preset.value, formSets()), seed, backend: ui.backendChoice.value as BackendName };
+}
+
+/** The address describing a run: its preset plus the keys that differ from it. */
+function shareableQuery(s: RunSettings): string {
+  const base = buildConfig(s.exp, s.preset, []);
+  const sets = Object.entries(s.config).filter(([k, v]) => base[k] !== v).map(([k, v]) => `${k}=${String(v)}`);
+  const p: PageParams = { experiment: s.exp.name, preset: s.preset, seed: s.seed, backend: s.backend, sets };
+  return pageQuery(p);
+}
+
+/** Describes a backend for the status line: name, description, WASM threads and why. */
+function describeBackend(b: Backend): string {
+  const parts = [`${b.name}: ${b.description}`];
+  if (b instanceof WasmBackend) {
+    parts.push(`${b.threads} WASM thread${b.threads === 1 ? '' : 's'}${globalThis.crossOriginIsolated ? '' : ' (the page is not cross-origin isolated, so one: serve it with COOP/COEP headers, as `npm run web` does)'}`);
+  }
+  return parts.join(' — ');
+}
+
+/** Shows the summary table and warnings of a result file. */
+function showResult(file: ResultFile): void {
+  ui.summary.replaceChildren(...Object.entries(file.summary).map(([k, v]) => {
+    const row = document.createElement('tr');
+    row.dataset.key = k;
+    row.dataset.value = JSON.stringify(v);
+    row.append(Object.assign(document.createElement('td'), { textContent: k }), Object.assign(document.createElement('td'), { textContent: showValue(v) }));
+    return row;
+  }));
+  ui.warnings.replaceChildren(...file.warnings.map((w) => Object.assign(document.createElement('li'), { textContent: `warning: ${w}` })));
+}
+
+/** A summary value for the table. */
+function showValue(v: SummaryValue): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (Array.isArray(v)) return v.every((x) => typeof x !== 'object') ? `[${v.join(', ')}]` : JSON.stringify(v);
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Shows modadd's neurons in the 3D view (or says why there is nothing to show). */
+async function showFeatures(file: ResultFile): Promise<void> {
+  const cloud = modaddPointCloud(file.details);
+  if (!cloud) {
+    ui.viewNote.textContent = `The 3D view shows modadd's neurons; ${file.experiment} has no per-neuron frequencies to draw.`;
+    return;
+  }
+  if (!view) {
+    const names = getInitReport().available;
+    const device = names.includes('webgpu') ? (getBackend('webgpu') as WebGpuBackend).device : undefined;
+    view = (await webgpuView(ui.view, device).catch(() => null)) ?? canvasView(ui.view);
+  }
+  ui.viewNote.textContent = `${cloud.count} active neurons at r·(cos θ, sin θ) of their embedding's dominant frequency ζ (θ its phase, r its power), `
+    + `height and colour by ζ = 1…${cloud.maxZeta}. Drag to rotate, wheel to zoom. `
+    + (view.kind === 'webgpu' ? 'Rendered with WebGPU.' : 'This browser has no WebGPU: drawn on a 2D canvas instead.');
+  view.show(cloud);
+}
+
+/** Saves text as a file through a blob: link (no network). */
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * LEAD: the report's single call site. When src/report/index.ts lands, return
+ * `renderReport([file], { … })` here and drop the `disabled = true` in setState(); until then there is no report.
+ */
+function reportHtml(file: ResultFile): string | null {
+  void file;
+  return null;
+}
+
+/** Runs the experiment the settings describe, plotting as it goes; keeps the result for download. */
+async function run(s: RunSettings): Promise<void> {
+  last = s;
+  lastFile = null;
+  stopRequested = false;
+  plots.clear();
+  ui.error.textContent = '';
+  ui.summary.replaceChildren();
+  ui.warnings.replaceChildren();
+  ui.log.textContent = '';
+  history.replaceState(null, '', shareableQuery(s));
+  setState('running');
+  const backend = getBackend(s.backend);
+  log(`featurelab ${VERSION}: ${s.exp.name} (preset ${s.preset}, seed ${s.seed}) on ${describeBackend(backend)}`);
+  const t0 = performance.now();
+  let lastPaint = 0;
+  try {
+    const result = await s.exp.run(s.config, {
+      backend: yieldingBackend(backend), seed: s.seed,
+      progress: (p) => {
+        const now = performance.now();
+        if (now - lastPaint < 100 && p.step < p.total) return;
+        lastPaint = now;
+        ui.progress.textContent = `${p.phase}: step ${p.step} of ${p.total}${stopRequested ? ' — stopping…' : ''}`;
+        ui.progressBar.value = p.total > 0 ? p.step / p.total : 0;
+      },
+      log,
+      shouldStop: () => stopRequested,
+      series: (name, step, value) => plots.add(name, step, value),
+    });
+    const totalSeconds = (performance.now() - t0) / 1000;
+    lastFile = resultFile({
+      experiment: s.exp.name, config: s.config, seed: s.seed, backend, totalSeconds, result, stoppedBy: stopRequested ? 'the Stop button' : undefined,
+    });
+    ui.progress.textContent = `${stopRequested ? 'stopped' : 'done'} after ${totalSeconds.toFixed(1)} s on ${backend.name}`;
+    showResult(lastFile);
+    setState(stopRequested ? 'stopped' : 'done');
+    await showFeatures(lastFile);
+  } catch (e) {
+    ui.error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    setState('error');
+  }
+}
+
+/** Starts the page: backends, form (from the address), buttons. */
+async function start(): Promise<void> {
+  const params = parsePageParams(location.search);
+  const exp = findExperiment(params.experiment ?? 'modadd');
+  ui.experiment.replaceChildren(...EXPERIMENTS.map((e) => new Option(e.name, e.name)));
+  selectExperiment(exp, params.preset ?? 'quick', params.sets);
+  if (params.seed !== undefined) ui.seed.value = String(params.seed);
+  ui.experiment.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
+  ui.preset.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
+
+  const names = await init({ prefer: ['webgpu', 'wasm'], log });
+  const report = getInitReport();
+  ui.backendChoice.replaceChildren(...names.map((n) => new Option(n, n)));
+  if (params.backend && names.includes(params.backend as BackendName)) ui.backendChoice.value = params.backend;
+  const showBackend = (): void => {
+    const missing = report.unavailable.map((u) => `(${u.name} unavailable: ${u.reason})`);
+    ui.backend.textContent = [`running on ${describeBackend(getBackend(ui.backendChoice.value as BackendName))}`, ...missing].join(' ');
+    ui.backend.dataset.name = ui.backendChoice.value;
+  };
+  showBackend();
+  ui.backendChoice.addEventListener('change', showBackend);
+
+  ui.run.addEventListener('click', () => {
+    let s: RunSettings;
+    try {
+      s = formSettings();
+    } catch (e) {
+      ui.error.textContent = e instanceof Error ? e.message : String(e);
+      return;
+    }
+    void run(s);
+  });
+  ui.stop.addEventListener('click', () => { stopRequested = true; ui.progress.textContent += ' — stopping at the next measurement…'; });
+  ui.rerun.addEventListener('click', () => { if (last) void run(last); });
+  ui.downloadJson.addEventListener('click', () => {
+    if (lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-result.json`, `${JSON.stringify(lastFile, null, 2)}\n`, 'application/json');
+  });
+  ui.downloadReport.addEventListener('click', () => {
+    const html = lastFile && reportHtml(lastFile);
+    if (html && lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-report.html`, html, 'text/html');
+  });
+  setState('ready');
+}
+
+start().catch((e: unknown) => {
+  ui.error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  setState('error');
+});
