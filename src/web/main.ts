@@ -1,18 +1,22 @@
 /**
  * The featurelab web page: pick an experiment, preset, config and seed (from the experiment registry), run it
  * in the browser on WebGPU (WASM when WebGPU is unavailable, and the page says why), plot the metrics as they
- * arrive, stop, run again, download result.json (the CLI's shape) and see modadd's neurons in 3D.
+ * arrive, stop and resume (from an in-memory checkpoint, as the CLI resumes from its file), download result.json
+ * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D.
  * State for tests and scripts: body[data-state] = loading | ready | running | done | stopped | error.
  */
 import { getBackend, getInitReport, init } from '../backend/registry.js';
 import type { Backend, BackendName } from '../backend/types.js';
 import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
+import { memoryCheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, FeaturelabError } from '../errors.js';
 import { buildConfig } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
 import type { AnyExperiment, ConfigValue, SummaryValue } from '../experiments/types.js';
+import { renderReport } from '../report/index.js';
+import { parseResultFile } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { modaddPointCloud } from './features3d.js';
 import { pageQuery, parsePageParams, type PageParams } from './params.js';
@@ -37,9 +41,13 @@ const ui = {
   summary: $<HTMLTableElement>('summary'), warnings: $('warnings'), log: $('log'),
 };
 
-/** The last run's settings (for "Run again") and its result file (for the downloads). */
+/** The last run's settings (for "Resume" / "Run again") and its result file (for the downloads). */
 interface RunSettings { exp: AnyExperiment; preset: string; config: Record<string, ConfigValue>; seed: number; backend: BackendName }
 let last: RunSettings | null = null;
+/** Training steps between the page's checkpoints (kept in memory; a stop also saves one). */
+const CHECKPOINT_EVERY = 200;
+/** The last run's checkpoint: Resume continues from it, bit-identical to a run never stopped on WASM. */
+let lastCheckpoint: ReturnType<typeof memoryCheckpointStore> | null = null;
 let lastFile: ResultFile | null = null;
 let stopRequested = false;
 const plots = new LivePlots(ui.plots);
@@ -52,9 +60,11 @@ function setState(state: 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 
   ui.run.disabled = running || state === 'loading';
   ui.stop.disabled = !running;
   ui.rerun.disabled = running || !last;
+  const resumable = state === 'stopped' && lastCheckpoint?.text !== undefined;
+  ui.rerun.textContent = resumable ? 'Resume' : 'Run again from the start';
+  ui.rerun.dataset.action = resumable ? 'resume' : 'restart';
   ui.downloadJson.disabled = running || !lastFile;
-  // LEAD: enable once reportHtml() below returns the report.
-  ui.downloadReport.disabled = true;
+  ui.downloadReport.disabled = running || !lastFile;
 }
 
 /** Appends a line to the log panel. */
@@ -177,25 +187,26 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/**
- * LEAD: the report's single call site. When src/report/index.ts lands, return
- * `renderReport([file], { … })` here and drop the `disabled = true` in setState(); until then there is no report.
- */
-function reportHtml(file: ResultFile): string | null {
-  void file;
-  return null;
+/** The self-contained HTML report of one result (the same renderer as `featurelab report`). */
+function reportHtml(file: ResultFile): string {
+  return renderReport([parseResultFile(JSON.parse(JSON.stringify(file)), 'this run')]);
 }
 
-/** Runs the experiment the settings describe, plotting as it goes; keeps the result for download. */
-async function run(s: RunSettings): Promise<void> {
+/**
+ * Runs the experiment the settings describe, plotting as it goes; keeps the result for download. With `resume`,
+ * continues from the last run's checkpoint (its plots stay: the restored points are not sent again).
+ */
+async function run(s: RunSettings, resume = false): Promise<void> {
   last = s;
   lastFile = null;
   stopRequested = false;
-  plots.clear();
+  if (!resume || !lastCheckpoint) lastCheckpoint = memoryCheckpointStore(CHECKPOINT_EVERY);
+  const checkpoint = lastCheckpoint;
+  if (!resume) plots.clear();
   ui.error.textContent = '';
   ui.summary.replaceChildren();
   ui.warnings.replaceChildren();
-  ui.log.textContent = '';
+  if (!resume) ui.log.textContent = '';
   history.replaceState(null, '', shareableQuery(s));
   setState('running');
   const backend = getBackend(s.backend);
@@ -204,7 +215,7 @@ async function run(s: RunSettings): Promise<void> {
   let lastPaint = 0;
   try {
     const result = await s.exp.run(s.config, {
-      backend: yieldingBackend(backend), seed: s.seed,
+      backend: yieldingBackend(backend), seed: s.seed, checkpoint,
       progress: (p) => {
         const now = performance.now();
         if (now - lastPaint < 100 && p.step < p.total) return;
@@ -263,13 +274,12 @@ async function start(): Promise<void> {
     void run(s);
   });
   ui.stop.addEventListener('click', () => { stopRequested = true; ui.progress.textContent += ' — stopping at the next measurement…'; });
-  ui.rerun.addEventListener('click', () => { if (last) void run(last); });
+  ui.rerun.addEventListener('click', () => { if (last) void run(last, ui.rerun.dataset.action === 'resume'); });
   ui.downloadJson.addEventListener('click', () => {
     if (lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-result.json`, `${JSON.stringify(lastFile, null, 2)}\n`, 'application/json');
   });
   ui.downloadReport.addEventListener('click', () => {
-    const html = lastFile && reportHtml(lastFile);
-    if (html && lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-report.html`, html, 'text/html');
+    if (lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-report.html`, reportHtml(lastFile), 'text/html');
   });
   setState('ready');
 }

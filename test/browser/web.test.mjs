@@ -1,7 +1,8 @@
 // Browser test of the web page (issue 6): Debian's Chromium, driven by playwright-core, loads the built page
 // (dist/web, served by scripts/web.mjs on a free localhost port), runs modadd on WebGPU (SwiftShader without a
 // GPU), checks that the plots update while it runs and that the final numbers match a Node run of the same
-// config and seed on WASM, stops a run and downloads its partial result, saves a screenshot to
+// config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
+// the report, saves a screenshot to
 // test-results/web-modadd.png, and checks that the page made no request outside localhost.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
@@ -50,8 +51,15 @@ function isLocal(url) {
   return ['http:', 'https:', 'ws:'].includes(inner.protocol) && ['localhost', '127.0.0.1', '[::1]'].includes(inner.hostname);
 }
 
-/** modadd with SETS and SEED from the Node CLI on WASM; returns its result.json. */
+let nodeResult = null;
+/** modadd with SETS and SEED from the Node CLI on WASM; returns its result.json (run once, then remembered). */
 function nodeRun() {
+  nodeResult ??= nodeRunOnce();
+  return nodeResult;
+}
+
+/** One Node CLI run of modadd with SETS and SEED on WASM. */
+function nodeRunOnce() {
   const out = mkdtempSync(join(tmpdir(), 'featurelab-web-'));
   try {
     const args = [...nodeFlags, 'dist/cli.js', 'run', 'modadd', '--preset', 'quick', '--seed', String(SEED), '--backend', 'wasm', '--out', out, ...SETS.flatMap((s) => ['--set', s])];
@@ -165,25 +173,44 @@ if (!adapter && requireWebgpu) {
 
 // These need the browser, not WebGPU (Stop runs on WASM where there is no adapter).
 if (!browser) {
-  s.skip('Stop keeps the partial result, downloadable in the CLI\'s shape', () => {});
+  s.skip('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', () => {});
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
   s.skip('every request stayed on localhost', () => {});
 } else {
-  s('Stop keeps the partial result, downloadable in the CLI\'s shape', async () => {
+  s('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', async () => {
     const page = await context.newPage();
-    await page.goto(url + query.replace('steps=1000', 'steps=100000'));
+    await page.goto(url + query);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
     await page.click('#run');
     await page.waitForFunction(() => Number(document.getElementById('plots').dataset.updates) >= 2, null, { timeout: 60_000 });
     await page.click('#stop');
     await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 60_000 });
-    assert.is(await page.evaluate(() => document.body.dataset.state), 'stopped');
+    assert.is(await page.evaluate(() => document.body.dataset.state), 'stopped', 'the run finished before Stop took effect');
+    const partial = await download(page);
+    assert.ok(partial.series.step.length >= 2 && partial.series.step.at(-1) < 1000, `series end at step ${partial.series.step.at(-1)}`);
+    assert.ok(partial.warnings.some((w) => w.includes('stopped early by the user (the Stop button)')), partial.warnings.join('; '));
+    assert.ok(partial.warnings.some((w) => /stopped at step \d+ of 1000/.test(w)));
+    assert.is(await page.textContent('#rerun'), 'Resume');
+    await page.click('#rerun');
+    await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 240_000 });
+    assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+    assert.match(await page.textContent('#log'), /checkpoint: resuming '.+' from step [1-9]\d*/);
     const file = await download(page);
-    assert.ok(file.series.step.length >= 2 && file.series.step.at(-1) < 100000, `series end at step ${file.series.step.at(-1)}`);
-    assert.ok(file.warnings.some((w) => w.includes('stopped early by the user (the Stop button)')), file.warnings.join('; '));
-    assert.ok(file.warnings.some((w) => /stopped at step \d+ of 100000/.test(w)));
-    assert.is(await page.isEnabled('#rerun'), true);
-    assert.is(await page.isDisabled('#download-report'), true, 'no report until renderReport is wired');
+    const node = nodeRun();
+    // The resumed run measures at every step of the uninterrupted one (none twice) and lands on its numbers.
+    assert.equal(file.series.step, node.series.step);
+    assert.ok(Math.abs(file.summary.marginRatio - node.summary.marginRatio) <= MARGIN_ATOL, `marginRatio: resumed ${file.summary.marginRatio}, node ${node.summary.marginRatio}`);
+    file.series.loss.forEach((got, i) => {
+      const want = node.series.loss[i];
+      if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
+    });
+    assert.not.ok(file.warnings.some((w) => w.includes('stopped early')), file.warnings.join('; '));
+    assert.is(await page.textContent('#rerun'), 'Run again from the start');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    const html = readFileSync(await dl.path(), 'utf8');
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'the report has its plots');
+    assert.not.match(html, /https?:\/\//);
     await page.close();
   });
 
