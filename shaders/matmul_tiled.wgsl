@@ -12,13 +12,13 @@
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
 //           kSlice }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
-//            TK (K step: 4, 8 or 16); GROUP (tile rows per band of the launch order, see main).
+//            TK (K step: 4, 8 or 16).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
 //           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
 //           the plain product (one slice, the epilogue here).
 // Dispatch: tiles·slices workgroups, slices = ceil(K/kSlice), folded into a 2-D grid (x ≤ 65535);
-//           g = wid.y·nwg.x + wid.x; tiles are taken in bands of GROUP tile rows, column by column.
+//           g = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
   alpha: f32, beta: f32, kSlice: u32,
@@ -36,7 +36,6 @@ override VEC_B: bool = true;
 override FUSED: bool = true;
 override WG: u32 = 16;
 override TK: u32 = 8;
-override GROUP: u32 = 8;
 // As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
 var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
 var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
@@ -134,14 +133,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let kEnd = min(p.K, kBegin + p.kSlice);
   let base = slice * p.M * p.N;
   let bm = 8u * WG;
-  // Tiles run in column-major bands of GROUP tile rows, so the workgroups resident at one time share A
-  // rows and B columns in L2 (row-major order streams all of B per tile row; at n = 4096 that thrashes).
-  let tilesY = p.tiles / p.tilesX;
-  let band = tile / (GROUP * p.tilesX);
-  let bandRows = min(GROUP, tilesY - band * GROUP);
-  let inBand = tile - band * GROUP * p.tilesX;
-  let row0 = (band * GROUP + inBand % bandRows) * bm;
-  let col0 = (inBand / bandRows) * bm;
+  let row0 = (tile / p.tilesX) * bm;
+  let col0 = (tile % p.tilesX) * bm;
   let bm4 = 2u * WG;
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).

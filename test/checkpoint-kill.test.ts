@@ -5,7 +5,7 @@
  * warnings are the same bytes as an uninterrupted run's (WASM, same seed). Node only (it spawns dist/cli.js).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -19,16 +19,40 @@ const s = suite('checkpoint kill');
 const ARGS = ['run', 'modadd', '--backend', 'wasm', '--seed', '4', '--set', 'p=13', '--set', 'width=48', '--set', 'steps=5000',
   '--set', 'probeEvery=250', '--set', 'doubleEvery=500', '--set', 'doubleUntil=1500', '--checkpoint-every', '50'];
 
-/** Runs the CLI into `out`; kills it with SIGKILL after `killMs` (if given). Resolves with how it ended. */
-function cli(out: string, killMs?: number): Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }> {
+/** When to kill a run: after `ms`, or once `saves` more checkpoint writes have been seen (progress, not time). */
+type Kill = { ms: number } | { saves: number };
+
+/** The checkpoint file's modification time, or 0 when there is none yet. */
+function checkpointStamp(out: string): number {
+  try {
+    return statSync(join(out, 'checkpoint.json')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the CLI into `out`; kills it with SIGKILL as `kill` says (if given). Resolves with how it ended. */
+function cli(out: string, kill?: Kill): Promise<{ code: number | null; signal: string | null; stderr: string; ms: number }> {
   return new Promise((done) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...process.execArgv, 'dist/cli.js', ...ARGS, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
-    const timer = killMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killMs);
+    let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setInterval> | undefined;
+    if (kill && 'ms' in kill) timer = setTimeout(() => child.kill('SIGKILL'), kill.ms);
+    if (kill && 'saves' in kill) {
+      // Counting the writes this process makes kills it after a share of the work on a fast or a slow machine alike.
+      let stamp = checkpointStamp(out);
+      let seen = 0;
+      timer = setInterval(() => {
+        const now = checkpointStamp(out);
+        if (now !== stamp) { stamp = now; seen++; }
+        if (seen >= kill.saves) child.kill('SIGKILL');
+      }, 2);
+    }
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(timer);
       done({ code, signal, stderr, ms: performance.now() - t0 });
     });
   });
@@ -65,9 +89,10 @@ s('SIGKILL at random times, rerun until done: bit-identical result, no partial f
     let kills = 0;
     let resumed = 0;
     for (let attempt = 0; attempt < 30; attempt++) {
-      // Kill times from the start-up (≈ 0.2 s) to a third of an uninterrupted run, so most land mid-run; at most 8 kills.
-      const killMs = kills < 8 ? 200 + rng.uniform() * plain.ms / 3 : undefined;
-      const r = await cli(killedDir, killMs);
+      // At most 8 kills: one in five during start-up (before the first save), the others after 1–20 more saves
+      // (50–1000 of the 5000 steps), so the kills land mid-run whatever the machine's speed.
+      const kill: Kill | undefined = kills >= 8 ? undefined : rng.uniform() < 0.2 ? { ms: 20 + rng.uniform() * 150 } : { saves: 1 + rng.int(20) };
+      const r = await cli(killedDir, kill);
       if (/resuming from step/.test(r.stderr)) resumed++;
       if (r.signal === 'SIGKILL') {
         kills++;

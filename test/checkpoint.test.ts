@@ -183,9 +183,14 @@ s('WebGPU device lost mid-run (device.destroy()): the run continues on wasm from
     assert.is(backend.name, 'wasm');
     const note = result.warnings.find((w) => /device lost/.test(w));
     assert.ok(note, `warnings: ${result.warnings.join(' | ')}`);
-    assert.match(note!, /WebGPU device lost at step 13\d; continued on wasm from the checkpoint at step 120 of 'square'/);
+    // The loss surfaces at the next point that waits on the GPU (a probe or a checkpoint save), which on a
+    // busy machine may be after step 130; the run resumes from the last save before it (every 40 steps, ≥ 120).
+    const m = /WebGPU device lost at step (\d+); continued on wasm from the checkpoint at step (\d+) of 'square'/.exec(note!);
+    assert.ok(m, note);
+    const [lostAt, resumedAt] = [Number(m![1]), Number(m![2])];
+    assert.ok(lostAt >= 130 && lostAt <= 300 && resumedAt >= 120 && resumedAt <= lostAt && resumedAt % 40 === 0, note);
     assert.ok(logs.some((l) => l.startsWith('WebGPU device lost')), 'logged');
-    assert.ok(logs.some((l) => /resuming 'square' from step 120/.test(l)), logs.join(' | '));
+    assert.ok(logs.some((l) => l.includes(`resuming 'square' from step ${resumedAt}`)), logs.join(' | '));
     assert.equal(result.series.step, [0, 100, 200, 300]);
     // The same training on wasm alone: the run that changed device mid-way ends at (almost) the same loss.
     const alone = await exp.run(config, { backend: wasm, seed: 1 });

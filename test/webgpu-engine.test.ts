@@ -114,7 +114,7 @@ if (gpu) {
     });
     try {
       // Odd sizes crossing the 64- and 128-wide tile edges (small: SwiftShader runs these kernels slowly).
-      // 581 rows = 9 tile rows of 64 + 5: two launch-order bands of GROUP = 8 tile rows, the second partial.
+      // 581 rows = 9 tile rows of 64 + 5: more tile rows than a small grid, the last one partial.
       const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [131, 33, 67], [140, 23, 133], [581, 9, 70]];
       // Split-K: K = 70 in 2 slices of 48 + 22, K = 64 in 4 of 16, K = 33 in 3 of 16 + 16 + 1.
       const variants = [{ wg: 8, tk: 16, split: 1 }, { wg: 16, tk: 16, split: 2 }, { wg: 16, tk: 4, split: 4 }, { wg: 8, tk: 8, split: 3 }, { wg: 16, tk: 8, split: 1 }];
