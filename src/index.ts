@@ -30,3 +30,7 @@ export { memoryCheckpointStore } from './checkpoint/store.js';
 export type { CheckpointStore } from './checkpoint/store.js';
 export { runWithDeviceFallback } from './checkpoint/deviceFallback.js';
 export type { Fallback } from './checkpoint/deviceFallback.js';
+export { EXPERIMENTS, findExperiment } from './experiments/index.js';
+export { buildConfig } from './experiments/config.js';
+export { resultFile } from './experiments/resultFile.js';
+export type { AnyExperiment, Experiment, ExperimentContext, ExperimentResult, Progress } from './experiments/types.js';

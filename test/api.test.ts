@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  BackendRegistry, BackendUnavailableError, FeaturelabError, InvalidMatrixError, ShapeError, VERSION, getBackend, getInitReport,
+  BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, ShapeError, VERSION, buildConfig, findExperiment,
+  getBackend, getInitReport, renderReport, resultFile,
 } from '../dist/featurelab.js';
 import pkg from '../package.json';
 import { ref, runtime, testBackends } from './support/backends.js';
@@ -40,6 +41,20 @@ s('a missing WebGPU adapter falls back to wasm and says why; requireWebgpu turns
   } finally {
     registry.disposeAll();
   }
+});
+
+s('the README\'s experiment example through the public bundle: modadd trains to its margin, streams its series, renders a report', async () => {
+  const exp = findExperiment('modadd');
+  const config = buildConfig(exp, 'quick', ['p=11', 'width=40', 'steps=1000', 'doubleEvery=100', 'doubleUntil=800', 'compareRelu=false']);
+  const backend = getBackend('wasm');
+  const seen: number[] = [];
+  const result = await exp.run(config, { backend, seed: 0, series: (name: string, _step: number, v: number) => { if (name === 'marginRatio') seen.push(v); } });
+  assert.equal(seen, result.series.marginRatio, 'every sampled margin was streamed, in order');
+  assert.ok((result.summary.marginRatio as number) > 0.6, `marginRatio ${result.summary.marginRatio}`);
+  assert.equal(result.summary.frequenciesUsed, [1, 2, 3, 4, 5]);
+  const html = renderReport([resultFile({ experiment: exp.name, config, seed: 0, backend, totalSeconds: 0, result })]);
+  assert.match(html, /<section id="[^"]*modadd/);
+  assert.throws(() => buildConfig(exp, 'quick', ['p=12']), (e: unknown) => e instanceof ConfigError);
 });
 
 s('the version constant matches package.json', () => {
