@@ -1,6 +1,6 @@
 /**
  * Bad input and the tools for runs at scale: IDX size limits (header and gzip bomb), config files (unknown
- * keys, wrong types, inherited names, non-finite values) and the experiments' validate rules (p prime,
+ * keys, wrong types, inherited names, non-finite values) and the experiments' validate rules (p prime, at most 12 interaction variables,
  * k ≤ width, k ≤ n), sweep expansion / run ids / shards (Slurm and Kubernetes), path traversal refused (names
  * with '..', absolute names, a symbolic link out of the output folder), merge, GDE from a merged set, and the
  * determinism report; the library bundle uses no network API and no eval.
@@ -14,6 +14,7 @@ import { ConfigError, DataFormatError } from '../src/errors.js';
 import { gunzip, parseIdx } from '../src/data/idx.js';
 import { buildConfig, parseConfigText } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
+import { patchOfPixel } from '../src/experiments/interactions.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, runId, shardRuns } from '../src/cli/sweepPlan.js';
 import { checkRelativeName, insideOut } from '../src/cli/paths.js';
 import { mergeCommand } from '../src/cli/sweep.js';
@@ -72,6 +73,24 @@ s('validate rules: modadd needs a prime p, interaction-tensor k ≤ hidden and k
   await fails(() => buildConfig(tensor, 'quick', ['k=20', 'testSize=10']), ConfigError, /cannot exceed the 10 test points/);
   await fails(() => buildConfig(findExperiment('parity'), 'quick', ['n=17']), ConfigError, /k ≤ n ≤ 16/);
   await fails(() => buildConfig(findExperiment('mlp'), 'quick', ['hidden=0']), ConfigError, /hidden must be ≥ 1/);
+  const inter = findExperiment('interactions');
+  await fails(() => buildConfig(inter, 'fashion', ['patches=13']), ConfigError, /patches must be ≤ 12/, /got 13/);
+  await fails(() => buildConfig(inter, 'fashion', ['patches=1']), ConfigError, /patches must be ≥ 2/);
+  assert.is(buildConfig(inter, 'fashion', ['patches=12']).patches, 12);
+});
+
+s('interactions on images: n patches tile the 28 × 28 image, each non-empty; n = 10 is the 2 × 5 grid', () => {
+  for (let n = 2; n <= 12; n++) {
+    const patch = patchOfPixel(n);
+    const sizes = new Array(n).fill(0);
+    patch.forEach((v) => { assert.ok(v >= 0 && v < n, `n = ${n}: patch ${v}`); sizes[v]++; });
+    assert.ok(sizes.every((c) => c >= 28), `n = ${n}: patch sizes ${sizes}`);
+  }
+  const ten = patchOfPixel(10);
+  const edges = [0, 6, 11, 17, 22];
+  edges.forEach((c, band) => { assert.is(ten[c], band); assert.is(ten[14 * 28 + c], 5 + band); });
+  assert.is(ten[27], 4);
+  assert.is(ten[5], 0);
 });
 
 s('sweeps: grid × seeds in a fixed order, stable distinct ids, shards that partition the runs, Slurm and Kubernetes indices', async () => {

@@ -24,6 +24,7 @@ import type { Experiment, ExperimentResult } from './types.js';
 /** Config of the interactions experiment. */
 export type InteractionsConfig = {
   task: string;
+  patches: number;
   dataDir: string;
   trainSize: number;
   testSize: number;
@@ -77,18 +78,25 @@ function crossEntropy(logits: Float32Array, y: Int32Array, k: number): number {
   return s / y.length;
 }
 
+/** The most patches (variables) of the image task: each sample costs 2ⁿ masked forward rows. */
+const MAX_PATCHES = 12;
+
 /**
- * Fashion-MNIST split into n = 10 patches: a 2 × 5 grid of the 28 × 28 image (rows 0–13 / 14–27, columns
- * 0–5, 6–10, 11–16, 17–21, 22–27). Returns the patch index of each pixel.
+ * Fashion-MNIST split into n patches: one row of n bands for n ≤ 4, else two rows (0–13 / 14–27) with
+ * ceil(n/2) bands on top and floor(n/2) below, band edges at round(28·j/bands). n = 10 is a 2 × 5 grid
+ * (columns 0–5, 6–10, 11–16, 17–21, 22–27). Returns the patch index of each pixel.
  */
-function patchOfPixel(): Int32Array {
-  const colEdges = [0, 6, 11, 17, 22, 28];
+export function patchOfPixel(n: number): Int32Array {
+  const rows = n <= 4 ? [n] : [Math.ceil(n / 2), Math.floor(n / 2)];
   const out = new Int32Array(784);
   for (let r = 0; r < 28; r++) {
+    const row = rows.length === 1 || r < 14 ? 0 : 1;
+    const bands = rows[row]!;
+    const first = row === 0 ? 0 : rows[0]!;
     for (let c = 0; c < 28; c++) {
       let band = 0;
-      while (c >= colEdges[band + 1]!) band++;
-      out[r * 28 + c] = (r < 14 ? 0 : 5) + band;
+      while (c >= Math.round((28 * (band + 1)) / bands)) band++;
+      out[r * 28 + c] = first + band;
     }
   }
   return out;
@@ -114,7 +122,7 @@ export const interactions: Experiment<InteractionsConfig> = {
   name: 'interactions',
   description: 'two-phase dynamics of Harsanyi AND/OR interactions while an MLP learns a tabular task with planted interactions',
   defaults: {
-    task: 'tabular', dataDir: FASHION_MNIST_DIR, trainSize: 400, testSize: 2000, flip: 0.15, hidden: 256, epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 20,
+    task: 'tabular', patches: 10, dataDir: FASHION_MNIST_DIR, trainSize: 400, testSize: 2000, flip: 0.15, hidden: 256, epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 20,
     samples: 20, splitSteps: 300, tau: 0.05, gapMargin: 0.02,
   },
   presets: {
@@ -123,7 +131,8 @@ export const interactions: Experiment<InteractionsConfig> = {
     fashion: { task: 'fashion', trainSize: 2000, testSize: 2000, flip: 0, epochs: 15, samples: 10, lr: 0.02, batchSize: 50 },
   },
   keys: {
-    task: { doc: "'tabular' (the spec's planted task, n = 8 features) or 'fashion' (Fashion-MNIST, n = 10 image patches)" },
+    task: { doc: "'tabular' (the spec's planted task, n = 8 features) or 'fashion' (Fashion-MNIST, n = patches image patches)" },
+    patches: { doc: `task = fashion: image patches n, the interaction variables (2…${MAX_PATCHES}: each measured sample costs 2ⁿ masked forward rows)`, integer: true, min: 2 },
     dataDir: { doc: 'task = fashion: folder with the Fashion-MNIST IDX files' },
     trainSize: { doc: 'training samples', integer: true, min: 10 },
     testSize: { doc: 'test samples (for the loss gap)', integer: true, min: 10 },
@@ -143,6 +152,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     if (config.samples > config.trainSize) throw new ConfigError(`interactions: samples (${config.samples}) cannot exceed trainSize (${config.trainSize})`);
     if (config.task !== 'tabular' && config.task !== 'fashion') throw new ConfigError(`interactions: task must be 'tabular' or 'fashion', got '${config.task}'`);
     if (!(config.tau >= 0 && config.tau < 1)) throw new ConfigError(`interactions: tau must be in [0, 1), got ${config.tau}`);
+    if (config.patches > MAX_PATCHES) throw new ConfigError(`interactions: patches must be ≤ ${MAX_PATCHES} (2^${config.patches} masked rows per sample is too many), got ${config.patches}`);
   },
   async run(config, ctx): Promise<ExperimentResult> {
     interactions.validate!(config);
@@ -163,7 +173,7 @@ export const interactions: Experiment<InteractionsConfig> = {
       const flips = rng.fork('flip');
       tr = { x: fm.train.images, y: Int32Array.from(fm.train.labels, (c) => (flips.uniform() < config.flip ? (c + 1 + flips.int(9)) % 10 : c)) };
       te = { x: fm.test.images, y: Int32Array.from(fm.test.labels) };
-      [inputs, classes, nVars, variableOf] = [784, 10, 10, patchOfPixel()]; // masked patches are 0 (background)
+      [inputs, classes, nVars, variableOf] = [784, 10, config.patches, patchOfPixel(config.patches)]; // masked patches are 0 (background)
     } else {
       tr = plantedTask(rng.fork('train'), config.trainSize, config.flip);
       te = plantedTask(rng.fork('test'), config.testSize, 0);
