@@ -108,7 +108,7 @@ async function runResumed(name: string, sets: string[], ctx: Partial<ExperimentC
   }
 }
 
-const cases: { name: string; sets: string[]; every: number; killAt: number[]; files?: boolean }[] = [
+const cases: { name: string; sets: string[]; every: number; killAt: number[]; files?: boolean; size?: (r: ExperimentResult) => number }[] = [
   // Two stages (quadratic, then ReLU): kills in both, one at the boundary (save 13 is the first stage's end).
   { name: 'modadd', sets: ['p=7', 'width=16', 'steps=600', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=300'], every: 50, killAt: [3, 8, 13, 14, 20] },
   { name: 'parity', sets: ['n=6', 'k=2', 'width=8', 'steps=400', 'probeEvery=100'], every: 30, killAt: [2, 5, 11] },
@@ -122,6 +122,8 @@ const cases: { name: string; sets: string[]; every: number; killAt: number[]; fi
   { name: 'interaction-tensor', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=8', 'dataDir=/data'], every: 4, killAt: [1, 5, 12], files: true },
   // Two stages (the recorded model, the second seed for the overlap), the final salient sets kept.
   { name: 'interactions', sets: ['trainSize=200', 'testSize=100', 'samples=2', 'epochs=4', 'hidden=16', 'splitSteps=40'], every: 9, killAt: [1, 4, 7] },
+  // One stage per row of the sweep (8 rows, one save each): kills during and right after a row's save.
+  { name: 'memorization', sets: ['activations=phi2,relu', 'ns=40,80', 'd=20', 'k=200', 'testSize=50'], every: 1, killAt: [1, 3, 4, 7], size: (r) => (r.summary.rows as unknown[]).length },
   { name: 'featuremap', sets: ['task=modadd', 'p=7', 'width=16', 'steps=200', 'probeEvery=50', 'lr=0.01', 'weightDecay=1'], every: 30, killAt: [1, 6, 9] },
 ];
 
@@ -134,7 +136,7 @@ for (const c of cases) {
     assert.is(resumed.restarts, c.killAt.length, 'every kill happened');
     assert.ok(store.saves > Math.max(...c.killAt), `${store.saves} saves`);
     assert.equal(timeless(resumed.result), timeless(plain.result));
-    assert.ok(Object.values(plain.result.series)[0]!.length > 1, 'the series are not empty');
+    assert.ok((c.size ?? ((r) => Object.values(r.series)[0]!.length))(plain.result) > 1, 'the results are not empty');
   });
 }
 

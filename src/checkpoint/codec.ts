@@ -75,9 +75,19 @@ function unpack(packed: unknown): CheckpointValue {
   return out;
 }
 
+/** The JSON-ready form of `value` (every float as its bytes), to embed exact values in other JSON (e.g. result details). */
+export function packExact(value: CheckpointValue): unknown {
+  return pack(value, '');
+}
+
+/** The value that `packed` (packExact's form, after a JSON round trip) stood for. */
+export function unpackExact(packed: unknown): CheckpointValue {
+  return unpack(packed);
+}
+
 /** Encodes `value` as JSON text in which every float is stored exactly. */
 export function encodeCheckpoint(value: CheckpointValue): string {
-  return JSON.stringify(pack(value, ''));
+  return JSON.stringify(packExact(value));
 }
 
 /** Decodes text written by encodeCheckpoint (throws CheckpointError on text that is not such JSON). */
@@ -88,5 +98,5 @@ export function decodeCheckpoint(text: string): CheckpointValue {
   } catch (e) {
     throw new CheckpointError(`checkpoint: the file is not valid JSON (${String(e)}); delete it or pass --fresh`);
   }
-  return unpack(parsed);
+  return unpackExact(parsed);
 }

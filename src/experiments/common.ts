@@ -5,7 +5,7 @@ import type { Model } from '../nn/model.js';
 import type { ExperimentContext } from './types.js';
 
 /** Index of the largest entry of each row of `logits` (count × classes; ties: the first). */
-export function argmaxRows(logits: Float32Array, count: number, classes: number): Int32Array {
+export function argmaxRows(logits: ArrayLike<number>, count: number, classes: number): Int32Array {
   const out = new Int32Array(count);
   for (let r = 0; r < count; r++) {
     let best = 0;

@@ -3,7 +3,9 @@
  * of MLPs (ensemble.ts, DiffInit), each model's PCA features of its last hidden layer on the test points, the
  * clustering into shared features, Ω, the spec's observation checks with their signs, the threshold
  * sensitivity sweep, GDE with the classes merged 10 → 2 (ours: tops and dresses {0, 2, 3, 4, 6} vs trousers,
- * footwear and bags {1, 5, 7, 8, 9}), and the framework simulation (featureFramework.ts).
+ * footwear and bags {1, 5, 7, 8, 9}), and the framework simulation (featureFramework.ts). With `fromMerged`, the
+ * members are the mlp runs of a merged set that kept their activations (mergedRuns.ts) instead of a trained
+ * ensemble; the untrained and one-epoch comparisons then do not apply (they need the models' training).
  */
 import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
@@ -15,11 +17,12 @@ import {
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { trainEnsemble } from './ensemble.js';
+import { type EnsembleMember, trainEnsemble } from './ensemble.js';
+import { loadMergedActivations } from './mergedRuns.js';
 import { forwardOf } from './common.js';
 import { Mlp } from '../nn/mlp.js';
 import { Rng } from '../rng.js';
-import type { Experiment, ExperimentResult } from './types.js';
+import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the interaction-tensor experiment. */
 export type InteractionTensorConfig = {
@@ -36,17 +39,117 @@ export type InteractionTensorConfig = {
   qData: number;
   data: string;
   dataDir: string;
+  fromMerged: string;
 };
 
 const CLASSES = 10;
 /** Superclass of each Fashion-MNIST class for the merged variant (module header). */
 const SUPERCLASS = [0, 1, 0, 0, 0, 1, 0, 1, 1, 1];
 
+/** The tensor's knobs: PCA features per model and the two percentiles. */
+export interface TensorOptions {
+  k: number;
+  qCorr: number;
+  qData: number;
+}
+
+/** Cross-model correlations of a set of models' PCA features (n points, k each) and the off-diagonal entries (for the threshold). */
+function correlate(ps: Float64Array[], n: number, k: number): { corr: Float64Array; off: number[] } {
+  const corr = crossCorrelations(ps, n, k);
+  const off: number[] = [];
+  for (let i = 0; i < ps.length; i++) for (let j = 0; j < ps.length; j++) if (i !== j) for (let e = 0; e < k * k; e++) off.push(corr[(i * ps.length + j) * k * k + e]!);
+  return { corr, off };
+}
+
+/** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`. */
+function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
+  const c = correlate(ps, n, o.k);
+  const clusters = clusterFeatures(c.corr, ps.length, o.k, percentile(c.off, o.qCorr));
+  return { count: clusters.count, stats: tensorStatistics(buildTensor(ps, n, o.k, clusters.cluster, clusters.count, o.qData), clusters.cluster, ps.length, n, o.k, clusters.count) };
+}
+
+/**
+ * The interaction tensor of an ensemble: members with their last hidden layer's activations (`hidden`, n × width),
+ * softmax and predictions on the n points labelled `labels`. Returns the tensor at qCorr (features, statistics,
+ * the spec's correlations), the same at the threshold sweep's percentiles, the ensemble confidence per point and
+ * the members' predictions (m × n) — the same numbers whether the models were trained here or merged from runs.
+ */
+export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions) {
+  const m = members.length;
+  const n = labels.length;
+  const { k } = o;
+  const psis = members.map((x) => pcaFeatures(x.hidden!, n, width, k));
+  const { corr: l, off: offDiagonal } = correlate(psis, n, k);
+  // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
+  const conf = Array.from({ length: n }, (_, i) => members.reduce((s, x) => s + x.softmax[i * CLASSES + labels[i]!]!, 0) / m);
+  const pred = new Int32Array(m * n);
+  members.forEach((x, i) => pred.set(x.predictions, i * n));
+  const dis = disagreementMatrix(pred, m, n, CLASSES);
+  const agreement: number[] = [];
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) agreement.push(1 - dis[a * m + b]!);
+  const analyse = (q: number) => {
+    const threshold = percentile(offDiagonal, q);
+    const { cluster, count } = clusterFeatures(l, m, k, threshold);
+    const omega = buildTensor(psis, n, k, cluster, count, o.qData);
+    const stats = tensorStatistics(omega, cluster, m, n, k, count);
+    return {
+      threshold, features: count, stats,
+      spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
+      spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
+      sharedFeaturesAgreementCorrelation: pearson(stats.sharedFeatures, agreement),
+    };
+  };
+  return { main: analyse(o.qCorr), sweep: [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) })), conf, pred };
+}
+
+/** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
+async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentContext) {
+  const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+  const { train: tr, test: te } = data;
+  const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
+  const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
+    models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
+    batchSize: config.batchSize, maxEpochs: config.maxEpochs, keepHidden: true,
+  }, ctx.seed, {
+    onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
+    shouldStop: ctx.shouldStop,
+    checkpoint: { checkpoints, label: 'trained' },
+  });
+  const m = members.length;
+  if (m < 2) throw new ConfigError(`interaction-tensor: stopped after ${m} model(s); at least 2 are needed`);
+  const n = te.count;
+  // The same tensor for untrained models (random init, same architecture): the spec expects a heavier tail.
+  const untrained: Float64Array[] = [];
+  const evalX = ctx.backend.upload(te.images, n, 784);
+  try {
+    for (let i = 0; i < m; i++) {
+      const model = new Mlp(ctx.backend, [784, config.hidden, config.hidden, CLASSES], new Rng(ctx.seed).fork(`untrained/${i}`));
+      try {
+        untrained.push(pcaFeatures(await forwardOf(ctx.backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv)), n, config.hidden, config.k));
+      } finally {
+        model.params.free();
+      }
+    }
+  } finally {
+    ctx.backend.free(evalX);
+  }
+  // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
+  const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
+    models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
+    batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
+  }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
+  return {
+    members, labels: te.labels,
+    untrained: tensorOf(untrained, n, config),
+    early: oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => pcaFeatures(x.hidden!, n, config.hidden, config.k)), n, config) : null,
+  };
+}
+
 /** The interaction-tensor experiment. */
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs)', integer: true, min: 2 },
@@ -62,92 +165,41 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     qData: { doc: 'percentile of a model\'s normalised feature values above which a feature is present', min: 0 },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
+    fromMerged: { doc: "a merged.json ('featurelab merge') of mlp runs with keepActivations=true: the tensor of those models instead of training (the training keys, hidden and testSize do not apply)" },
   },
   validate(config) {
+    for (const key of ['qCorr', 'qData'] as const) if (!(config[key] > 0 && config[key] < 100)) throw new ConfigError(`interaction-tensor: ${key} must be a percentile in (0, 100), got ${config[key]}`);
+    if (config.fromMerged !== '') return; // hidden and testSize come from the runs: checked when they are read
     if (config.k > config.hidden) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the hidden width (${config.hidden}); lower k or raise hidden`);
     if (config.k > config.testSize) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the ${config.testSize} test points the PCA runs on; lower k or raise testSize`);
-    for (const key of ['qCorr', 'qData'] as const) if (!(config[key] > 0 && config[key] < 100)) throw new ConfigError(`interaction-tensor: ${key} must be a percentile in (0, 100), got ${config[key]}`);
   },
   async run(config, ctx): Promise<ExperimentResult> {
     interactionTensorExperiment.validate!(config);
-    const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
-    const { train: tr, test: te } = data;
     const t0 = performance.now();
-    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
-    const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-      models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
-      batchSize: config.batchSize, maxEpochs: config.maxEpochs, keepHidden: true,
-    }, ctx.seed, {
-      onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
-      shouldStop: ctx.shouldStop,
-      checkpoint: { checkpoints, label: 'trained' },
-    });
-    const m = members.length;
-    if (m < 2) throw new ConfigError(`interaction-tensor: stopped after ${m} model(s); at least 2 are needed`);
-    const n = te.count;
-    const k = config.k;
-    const psis = members.map((x) => pcaFeatures(x.hidden!, n, config.hidden, k));
-    /** Cross-model correlations of a set of models' PCA features and the off-diagonal entries (for the threshold). */
-    const correlate = (ps: Float64Array[]) => {
-      const corr = crossCorrelations(ps, n, k);
-      const off: number[] = [];
-      for (let i = 0; i < ps.length; i++) for (let j = 0; j < ps.length; j++) if (i !== j) for (let e = 0; e < k * k; e++) off.push(corr[(i * ps.length + j) * k * k + e]!);
-      return { corr, off };
-    };
-    const { corr: l, off: offDiagonal } = correlate(psis);
-    // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
-    const conf = Array.from({ length: n }, (_, i) => members.reduce((s, x) => s + x.softmax[i * CLASSES + te.labels[i]!]!, 0) / m);
-    const pred = new Int32Array(m * n);
-    members.forEach((x, i) => pred.set(x.predictions, i * n));
-    const dis = disagreementMatrix(pred, m, n, CLASSES);
-    const agreement: number[] = [];
-    for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) agreement.push(1 - dis[a * m + b]!);
-    const analyse = (q: number) => {
-      const threshold = percentile(offDiagonal, q);
-      const { cluster, count } = clusterFeatures(l, m, k, threshold);
-      const omega = buildTensor(psis, n, k, cluster, count, config.qData);
-      const stats = tensorStatistics(omega, cluster, m, n, k, count);
-      return {
-        threshold, features: count, stats,
-        spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
-        spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
-        sharedFeaturesAgreementCorrelation: pearson(stats.sharedFeatures, agreement),
-      };
-    };
-    const main = analyse(config.qCorr);
-    // The same tensor for untrained models (random init, same architecture): the spec expects a heavier tail.
-    const untrained: Float64Array[] = [];
-    const evalX = ctx.backend.upload(te.images, n, 784);
-    try {
-      for (let i = 0; i < m; i++) {
-        const model = new Mlp(ctx.backend, [784, config.hidden, config.hidden, CLASSES], new Rng(ctx.seed).fork(`untrained/${i}`));
-        try {
-          untrained.push(pcaFeatures(await forwardOf(ctx.backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv)), n, config.hidden, k));
-        } finally {
-          model.params.free();
-        }
-      }
-    } finally {
-      ctx.backend.free(evalX);
+    const warnings: string[] = [];
+    let trained: Awaited<ReturnType<typeof trainedTensors>> | null = null;
+    let members: EnsembleMember[];
+    let labels: Int32Array;
+    let width = config.hidden;
+    if (config.fromMerged !== '') {
+      if (!ctx.files) throw new ConfigError('interaction-tensor: fromMerged needs file access; run it from the CLI or pass ctx.files');
+      const merged = await loadMergedActivations(ctx.files, config.fromMerged, CLASSES);
+      ({ members, labels, width } = merged);
+      const n = labels.length;
+      if (config.k > width || config.k > n) throw new ConfigError(`interaction-tensor: k (${config.k}) cannot exceed the runs' hidden width (${width}) or their ${n} test points in ${config.fromMerged}; lower k`);
+      ctx.log?.(`interaction-tensor: ${members.length} models from ${config.fromMerged} (runs ${merged.ids.join(', ')}), ${n} test points, width ${width}; no training`);
+      warnings.push(`models from ${config.fromMerged} (${members.length} runs); the training keys of this config do not apply, and the untrained and one-epoch comparisons are not made`);
+    } else {
+      trained = await trainedTensors(config, ctx);
+      ({ members, labels } = trained);
     }
-    /** Ω's feature count and frequencies for another set of models' PCA features, at the same percentiles. */
-    const tensorOf = (ps: Float64Array[]) => {
-      const c = correlate(ps);
-      const clusters = clusterFeatures(c.corr, ps.length, k, percentile(c.off, config.qCorr));
-      return { count: clusters.count, stats: tensorStatistics(buildTensor(ps, n, k, clusters.cluster, clusters.count, config.qData), clusters.cluster, ps.length, n, k, clusters.count) };
-    };
-    const { count: untrainedCount, stats: untrainedStats } = tensorOf(untrained);
-    // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
-    const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-      models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
-      batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
-    }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
-    const early = oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => pcaFeatures(x.hidden!, n, config.hidden, k))) : null;
-    const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
+    const m = members.length;
+    const n = labels.length;
+    const { main, sweep, conf, pred } = ensembleTensor(members, labels, width, config);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
-    const mergedY = Int32Array.from(te.labels, (c) => SUPERCLASS[c]!);
-    const full = gde(pred, te.labels, m, n, CLASSES);
+    const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
+    const full = gde(pred, labels, m, n, CLASSES);
     const merged = gde(mergedPred, mergedY, m, n, 2);
     const mergedCace = cace(hardVote(mergedPred, m, n, 2), mergedY, n, 2).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
@@ -164,9 +216,11 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
       return h;
     };
     const histogram = histogramOf(main.stats.frequency);
-    const untrainedHistogram = histogramOf(untrainedStats.frequency);
+    const untrainedHistogram = trained ? histogramOf(trained.untrained.stats.frequency) : [];
+    const early = trained?.early ?? null;
     const oneEpochHistogram = early ? histogramOf(early.stats.frequency) : [];
-    ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${untrainedCount})`);
+    if (trained) ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${trained.untrained.count})`);
+    if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
     return {
       summary: {
         models: m, features: main.features,
@@ -175,7 +229,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
         sensitivity: sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
-        untrainedFeatures: untrainedCount,
+        untrainedFeatures: trained?.untrained.count ?? null,
         oneEpochFeatures: early?.count ?? null,
       },
       series: {
@@ -183,7 +237,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
       },
       timings: { seconds: (performance.now() - t0) / 1000 },
-      warnings: members.some((x) => x.trainAccuracy < 1) ? ['some models did not reach 100 % training accuracy'] : [],
+      warnings,
     };
   },
 };

@@ -8,10 +8,12 @@
  * Kernel matrices are built on the active backend (src/kernel/backendKernels.ts: matmuls and element-wise
  * activations, in f32); the regression, leave-one-out terms and alignments are solved on the host in f64
  * (Cholesky through the f64 WASM path, src/kernel/regression.ts), as the spec's pitfalls advise.
+ * Each finished row is a checkpoint stage: a resumed run continues after the last finished row.
  */
 import { FASHION_MNIST_DIR, type FashionMnist, loadFashionMnist } from '../data/fashionMnist.js';
 import { spuriousQueries, sampleSpurious, spuriousTask } from '../data/spurious.js';
 import { borderedPair } from '../data/spuriousImages.js';
+import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ConfigError } from '../errors.js';
 import { ntkFeatureKernelOn, randomFeatureKernelOn } from '../kernel/backendKernels.js';
 import { gaussianWeights } from '../kernel/features.js';
@@ -165,13 +167,15 @@ export const memorization: Experiment<MemorizationConfig> = {
     const rows: Awaited<ReturnType<typeof measure>>[] = [];
     const t0 = performance.now();
     const warnings: string[] = [];
+    const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     for (const features of featureKinds) {
       for (const activation of activations) {
         for (const alpha of alphaList) {
           for (const n of ns) {
             if (ctx.shouldStop?.()) break;
             ctx.progress?.({ step: rows.length, total, phase: `${features} ${activation} ${images ? `${config.classes} bordered` : `α = ${alpha}`} N = ${n}` });
-            const row = await measure(ctx, features, activation, alpha, n, config, images);
+            // A row has no inner loop to resume: it is computed whole or taken whole from the checkpoint.
+            const row = await checkpoints.stage(`${features} ${activation} α=${alpha} N=${n}`, () => measure(ctx, features, activation, alpha, n, config, images));
             if (row.jitter > 0) warnings.push(`${features} ${activation} α = ${row.alpha.toFixed(3)} N = ${n}: the kernel needed a diagonal jitter of ${row.jitter.toExponential(2)}`);
             rows.push(row);
             ctx.log?.(`${features.padEnd(4)} ${activation.padEnd(5)} α=${row.alpha.toFixed(2)} N=${String(n).padStart(5)}  test ${row.testAccuracy.toFixed(3)}  spurious ${row.spuriousAccuracy.toFixed(3)}  Cov ${row.cov.toFixed(4)} ± ${row.covStdError.toFixed(4)}  predicted ${row.predictedCov.toFixed(4)}  mean F ${row.meanAlignment.toFixed(3)}  γ ${row.gammaTheory.toFixed(3)}`);

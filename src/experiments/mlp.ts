@@ -5,13 +5,14 @@
  * dataset, the run stops with a message that says how to get Fashion-MNIST.
  */
 import type { Backend, Mat } from '../backend/types.js';
+import { packExact } from '../checkpoint/codec.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, emitLatest, logitsOf } from './common.js';
+import { accuracy, emitLatest, forwardOf, logitsOf } from './common.js';
 import { softmaxRows } from './ensemble.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
@@ -25,8 +26,34 @@ export type MlpConfig = {
   weightDecay: number;
   limitTrain: number;
   keepPredictions: boolean;
+  keepActivations: boolean;
+  activationsTestSize: number;
   dataDir: string;
 };
+
+/** FNV-1a (32 bits, hex) of the bytes of `values`: names the test points a run's activations were taken on. */
+function fingerprint(values: Float32Array): string {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The details that let an interaction tensor be built from this run (interaction-tensor's fromMerged): the last
+ * hidden layer's activations on the first `n` test images (n × hidden, f32 stored exactly as base64 bytes),
+ * the width, and a fingerprint of those images so merged runs can be checked to share them.
+ */
+async function activationDetails(backend: Backend, model: Mlp, images: Float32Array, n: number, hidden: number): Promise<Record<string, unknown>> {
+  const points = images.subarray(0, n * 784);
+  const x: Mat = backend.upload(points, n, 784);
+  try {
+    const activations = await forwardOf(backend, model, x, (tape, p, xv) => model.hidden(tape, p, xv));
+    return { testActivations: packExact(activations), activationsTestSize: n, hiddenWidth: hidden, activationsTestPoints: fingerprint(points) };
+  } finally {
+    backend.free(x);
+  }
+}
 
 /** The model's softmax outputs on `images` (count × 10), evaluated in chunks of `chunk` rows. */
 async function softmaxOf(backend: Backend, model: Mlp, images: Float32Array, count: number, chunk = 2500): Promise<Float64Array> {
@@ -62,7 +89,7 @@ async function evaluate(backend: Backend, model: Mlp, images: Float32Array, labe
 export const mlp: Experiment<MlpConfig> = {
   name: 'mlp',
   description: 'MLP 784-512-512-10 on Fashion-MNIST: test accuracy and training samples/s',
-  defaults: { hidden: 512, epochs: 10, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, limitTrain: 0, keepPredictions: false, dataDir: FASHION_MNIST_DIR },
+  defaults: { hidden: 512, epochs: 10, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, limitTrain: 0, keepPredictions: false, keepActivations: false, activationsTestSize: 1000, dataDir: FASHION_MNIST_DIR },
   presets: { paper: {}, quick: { epochs: 3 } },
   keys: {
     hidden: { doc: 'width of the two hidden layers', integer: true, min: 1 },
@@ -73,6 +100,8 @@ export const mlp: Experiment<MlpConfig> = {
     weightDecay: { doc: 'L2 weight decay', min: 0 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },
     keepPredictions: { doc: "keep the test-set softmax in details (testSoftmax, testLabels), so 'featurelab merge' output can feed gde's fromMerged" },
+    keepActivations: { doc: "also keep the last hidden layer's activations on the first activationsTestSize test images (exact base64 f32), so merged runs can feed interaction-tensor's fromMerged; implies keepPredictions" },
+    activationsTestSize: { doc: 'keepActivations: how many test images (the first; at most the test set)', integer: true, min: 1 },
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
@@ -125,13 +154,19 @@ export const mlp: Experiment<MlpConfig> = {
       trainSeconds += (performance.now() - t0) / 1000;
       const testAccuracy = series.testAccuracy!.at(-1) ?? await evaluate(backend, model, te.images, te.labels, te.count);
       const trainAccuracy = await evaluate(backend, model, tr.images, tr.labels, tr.count);
-      const details = config.keepPredictions ? { testSoftmax: await softmaxOf(backend, model, te.images, te.count), testLabels: Array.from(te.labels) } : undefined;
+      const details = config.keepPredictions || config.keepActivations ? { testSoftmax: await softmaxOf(backend, model, te.images, te.count), testLabels: Array.from(te.labels) } : undefined;
+      const warnings = doneSteps < steps ? [`stopped at step ${doneSteps} of ${steps}`] : [];
+      if (details && config.keepActivations) {
+        const n = Math.min(config.activationsTestSize, te.count);
+        if (n < config.activationsTestSize) warnings.push(`activations kept on ${n} test images (the whole test set), not activationsTestSize = ${config.activationsTestSize}`);
+        Object.assign(details, await activationDetails(backend, model, te.images, n, config.hidden));
+      }
       return {
         ...(details ? { details } : {}),
         summary: { testAccuracy, trainAccuracy, samplesPerSecond: (doneSteps * config.batchSize) / trainSeconds, epochs: doneSteps / stepsPerEpoch, finalLoss },
         series,
         timings: { trainSeconds },
-        warnings: doneSteps < steps ? [`stopped at step ${doneSteps} of ${steps}`] : [],
+        warnings,
       };
     } finally {
       model.params.free();
