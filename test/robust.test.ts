@@ -71,6 +71,7 @@ s('validate rules: modadd needs a prime p, interaction-tensor k ≤ hidden and k
   const tensor = findExperiment('interaction-tensor');
   await fails(() => buildConfig(tensor, 'quick', ['k=200', 'hidden=128']), ConfigError, /k \(200\) cannot exceed the hidden width \(128\)/);
   await fails(() => buildConfig(tensor, 'quick', ['k=20', 'testSize=10']), ConfigError, /cannot exceed the 10 test points/);
+  await fails(() => buildConfig(tensor, 'quick', ['models=2']), ConfigError, /models must be ≥ 3/);
   await fails(() => buildConfig(findExperiment('parity'), 'quick', ['n=17']), ConfigError, /k ≤ n ≤ 16/);
   await fails(() => buildConfig(findExperiment('mlp'), 'quick', ['hidden=0']), ConfigError, /hidden must be ≥ 1/);
   const inter = findExperiment('interactions');

@@ -152,7 +152,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
   defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
-    models: { doc: 'ensemble size M (DiffInit: only the init seed differs)', integer: true, min: 2 },
+    models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
     trainSize: { doc: 'training images (the first of the training set)', integer: true, min: 10 },
     testSize: { doc: 'test points N of the tensor', integer: true, min: 10 },
     hidden: { doc: 'width of the two hidden layers (d of the activations)', integer: true, min: 2 },
