@@ -76,6 +76,36 @@ if (gpu) {
     assert.ok(after.buffersCreated - before.buffersCreated <= 1, 'at most one new buffer for two matrices');
   });
 
+  s('bind groups are cached per buffer set and dropped with their buffers: a loop reuses them, a trimmed pool never binds a destroyed buffer', async () => {
+    const before = gpu.stats();
+    const x = gpu.upload(Float32Array.from({ length: 65 }, (_, i) => i), 5, 13);
+    let last: ArrayLike<number> = [];
+    for (let step = 0; step < 20; step++) {
+      const y = gpu.unary('square', x);
+      last = await gpu.read(y);
+      gpu.free(y);
+    }
+    const after = gpu.stats();
+    gpu.free(x);
+    assert.ok(after.bindGroupsReused - before.bindGroupsReused >= 15, `reused ${after.bindGroupsReused - before.bindGroupsReused} of 20`);
+    assert.equal(Array.from(last), Array.from({ length: 65 }, (_, i) => i * i));
+    // No pool: every freed buffer is destroyed, and the bind groups that bound it leave the cache with it.
+    const tiny = await createWebGpuBackend(gpu.gpu!, { maxPoolBytes: 0 });
+    try {
+      const a = tiny.upload(Float32Array.from({ length: 17 }, (_, i) => i - 8), 1, 17);
+      for (let step = 0; step < 5; step++) {
+        const b = tiny.unary('abs', a);
+        const got = await tiny.read(b);
+        tiny.free(b);
+        assert.equal(Array.from(got), Array.from({ length: 17 }, (_, i) => Math.abs(i - 8)), `step ${step}`);
+      }
+      assert.is(tiny.stats().bindGroupsCached, 0, 'each destroyed buffer took its bind groups with it');
+      tiny.free(a);
+    } finally {
+      tiny.dispose();
+    }
+  });
+
   s('WGSL compile errors become ShaderCompileError with file, line, column and the offending line', async () => {
     const code = [
       '@group(0) @binding(0) var<storage, read_write> out: array<f32>;',

@@ -49,7 +49,14 @@ interface PooledBuffer {
   readonly buffer: GPUBuffer;
   readonly size: number;
   lastBatch: number;
+  /** Unique per buffer: the bind-group cache's keys are made of these. */
+  readonly id: number;
+  /** Keys of the cached bind groups that bind this buffer (dropped when it is destroyed). */
+  readonly groups: Set<string>;
 }
+
+/** Most cached bind groups; past it the cache starts over (a training loop needs a few hundred). */
+const MAX_BIND_GROUPS = 4096;
 
 /** A matrix of the WebGPU backend: a pooled storage buffer holding rows·cols f32 values (row-major). */
 export class GpuMat extends MatBase {
@@ -81,6 +88,10 @@ export interface WebGpuStats {
   buffersCreated: number;
   buffersReused: number;
   pooledBytes: number;
+  /** Bind groups created, dispatches that reused a cached one, and how many are cached now. */
+  bindGroupsCreated: number;
+  bindGroupsReused: number;
+  bindGroupsCached: number;
 }
 
 type Constants = Record<string, number | boolean>;
@@ -216,7 +227,13 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   private slot = 0;
   private batch = 1;
   private flushScheduled = false;
-  private counters = { submits: 0, dispatches: 0, buffersCreated: 0, buffersReused: 0 };
+  private counters = { submits: 0, dispatches: 0, buffersCreated: 0, buffersReused: 0, bindGroupsCreated: 0, bindGroupsReused: 0 };
+  /**
+   * Bind groups by layout and buffer ids. Pooled buffers come back for the same ops step after step, so a
+   * training loop creates its bind groups once instead of once per dispatch (a costly call in Dawn).
+   */
+  private bindGroups = new Map<string, GPUBindGroup>();
+  private nextBufferId = 1;
 
   /** Use createWebGpuBackend(); this constructor takes an already created device. */
   constructor(device: GPUDevice, description: string, adapterKind: AdapterKind, options: WebGpuOptions = {}) {
@@ -243,7 +260,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.uniformView = new DataView(this.uniformData);
     this.uniformBuffer = device.createBuffer({ label: 'featurelab uniform arena', size: this.uniformData.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.uniformBindGroup = device.createBindGroup({ layout: this.uniformLayout, entries: [{ binding: 0, resource: { buffer: this.uniformBuffer, size: SLOT_BYTES } }] });
-    this.dummy = { buffer: device.createBuffer({ label: 'featurelab dummy', size: 256, usage: GPUBufferUsage.STORAGE }), size: 256, lastBatch: 0 };
+    this.dummy = { buffer: device.createBuffer({ label: 'featurelab dummy', size: 256, usage: GPUBufferUsage.STORAGE }), size: 256, lastBatch: 0, id: 0, groups: new Set() };
   }
 
   // ---------------------------------------------------------------- lifecycle and errors
@@ -269,13 +286,14 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     for (const list of this.stagingPool.values()) for (const b of list) b.destroy();
     this.pool.clear();
     this.stagingPool.clear();
+    this.bindGroups.clear();
     this.pooledBytes = 0;
     this.device.destroy();
   }
 
-  /** Counters: cached pipelines, submits, dispatches, buffers created and reused, pooled bytes. */
+  /** Counters: cached pipelines, submits, dispatches, buffers and bind groups created and reused, pooled bytes. */
   stats(): WebGpuStats {
-    return { pipelines: this.pipelines.size, ...this.counters, pooledBytes: this.pooledBytes };
+    return { pipelines: this.pipelines.size, ...this.counters, pooledBytes: this.pooledBytes, bindGroupsCached: this.bindGroups.size };
   }
 
   /** Waits for every pending validation check and throws the first error found. */
@@ -335,6 +353,29 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
       this.modules.set(name, m);
     }
     return m;
+  }
+
+  /** The bind group of `buffers` (`reads` read-only, then `writes` read-write), cached by their ids. */
+  private bindGroup(reads: number, writes: number, buffers: PooledBuffer[]): GPUBindGroup {
+    const key = `${reads}r${writes}w:${buffers.map((b) => b.id).join(',')}`;
+    const hit = this.bindGroups.get(key);
+    if (hit) {
+      this.counters.bindGroupsReused++;
+      return hit;
+    }
+    if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear(); // buffers' stale keys are harmless
+    const entries: GPUBindGroupEntry[] = buffers.map((b, i) => ({ binding: i, resource: { buffer: b.buffer } }));
+    const group = this.device.createBindGroup({ layout: this.storageLayout(reads, writes), entries });
+    this.bindGroups.set(key, group);
+    for (const b of buffers) b.groups.add(key);
+    this.counters.bindGroupsCreated++;
+    return group;
+  }
+
+  /** Drops the cached bind groups of a buffer about to be destroyed. */
+  private forgetBindGroups(b: PooledBuffer): void {
+    for (const key of b.groups) this.bindGroups.delete(key);
+    b.groups.clear();
   }
 
   /** Bind-group layout of `reads` read-only storage buffers followed by `writes` read-write ones. */
@@ -410,13 +451,14 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.track(this.device.popErrorScope().then((err) => {
       if (err) this.deferredError ??= new MatrixTooLargeError(`webgpu: the device ran out of memory creating a ${size}-byte buffer (${this.pooledBytes} bytes pooled): ${err.message}; free matrices you no longer need (or use scope()), use smaller sizes, or use the 'wasm' backend`);
     }, () => undefined));
-    return { buffer, size, lastBatch: 0 };
+    return { buffer, size, lastBatch: 0, id: this.nextBufferId++, groups: new Set() };
   }
 
   /** Returns a buffer to the pool, or destroys it (after the batch that uses it) when the pool is full. */
   private release(b: PooledBuffer): void {
     if (this.disposed || this.lostError) return;
     if (this.pooledBytes + b.size > this.maxPoolBytes) {
+      this.forgetBindGroups(b);
       if (b.lastBatch === this.batch && this.encoder) this.toDestroy.push(b.buffer);
       else b.buffer.destroy();
       return;
@@ -500,8 +542,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     });
     const pipeline = this.pipeline(name, constants);
     const spec = SHADERS[name];
-    const entries: GPUBindGroupEntry[] = [...ins, ...writes].map((b, i) => ({ binding: i, resource: { buffer: b.buffer } }));
-    const bindGroup = this.device.createBindGroup({ layout: this.storageLayout(spec.reads, spec.writes), entries });
+    const bindGroup = this.bindGroup(spec.reads, spec.writes, [...ins, ...writes]);
     const slot = this.slot++;
     const off = slot * SLOT_BYTES;
     for (let i = 0; i < fmt.length; i++) {
