@@ -27,6 +27,9 @@ export class BackendUnavailableError extends FeaturelabError {}
 /** A matrix is larger than the backend can hold (storage-binding or memory limit). */
 export class MatrixTooLargeError extends FeaturelabError {}
 
+/** The GPU ran out of memory for a buffer whose size fitted its limits (known only after allocating); a run falls back to WASM. */
+export class DeviceOutOfMemoryError extends MatrixTooLargeError {}
+
 /** A matrix was used after `free()`, or with a backend that does not own it. */
 export class InvalidMatrixError extends FeaturelabError {}
 

@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 // From the bundle, like the backends: its DeviceLostError is the class the WebGPU backend throws.
-import { createWebGpuBackend, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
+import { createWebGpuBackend, DeviceOutOfMemoryError, MatrixTooLargeError, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from '../src/checkpoint/codec.js';
 import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
 import { CheckpointError, NonFiniteError } from '../src/errors.js';
@@ -156,6 +156,40 @@ s('a diverging run (absurd learning rate) stops with NonFiniteError naming the s
     const t = saved.current!.train;
     assert.ok(t.step < e.step, `last checkpoint at step ${t.step}, error at ${e.step}`);
     for (const [name, v] of Object.entries(t.params)) assert.ok(v.every(Number.isFinite), `checkpointed ${name} is finite`);
+  }
+});
+
+s('WebGPU out of memory mid-run (DeviceOutOfMemoryError) continues on wasm from the checkpoint; a matrix over the limits (MatrixTooLargeError) does not fall back', async () => {
+  const exp = findExperiment('modadd');
+  const config = buildConfig(exp, 'quick', ['p=7', 'width=16', 'steps=300', 'probeEvery=100', 'doubleEvery=100', 'doubleUntil=200', 'compareRelu=false']) as Record<string, ConfigValue>;
+  // wasm posing as webgpu whose 30th read fails (after a few checkpoint saves): the run restarts on the real wasm from the store's checkpoint, so
+  // the result must be bit-identical to a wasm run never interrupted.
+  const failingAt = (error: Error) => {
+    let reads = 0;
+    return new Proxy(wasm, {
+      get(target, key) {
+        if (key === 'name') return 'webgpu';
+        if (key === 'read') return async (m: Parameters<typeof wasm.read>[0]) => { if (++reads === 30) throw error; return target.read(m); };
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  };
+  const store = memoryCheckpointStore(40);
+  const oom = new DeviceOutOfMemoryError('webgpu: the device ran out of memory creating a 4096-byte buffer (0 bytes pooled): test; free matrices');
+  const { result, backend } = await runWithDeviceFallback(exp, config, { backend: failingAt(oom), seed: 1, checkpoint: store }, { backend: wasm, checkpoint: store });
+  assert.is(backend.name, 'wasm');
+  const note = result.warnings.find((w) => /out of memory/.test(w));
+  assert.ok(/^WebGPU device out of memory at step \d+; continued on wasm from the checkpoint at step [1-9]\d* of 'square'/.test(note ?? ''), note ?? result.warnings.join(' | '));
+  const alone = await exp.run(config, { backend: wasm, seed: 1 });
+  assert.equal(result.series.loss, alone.series.loss);
+  assert.equal(result.summary, alone.summary);
+  const tooLarge = new MatrixTooLargeError('webgpu: a 70000×70000 matrix needs more than the device allows');
+  try {
+    await runWithDeviceFallback(exp, config, { backend: failingAt(tooLarge), seed: 1, checkpoint: memoryCheckpointStore(40) }, { backend: wasm });
+    assert.unreachable('a matrix over the limits must not fall back');
+  } catch (e) {
+    assert.is(e, tooLarge);
   }
 });
 

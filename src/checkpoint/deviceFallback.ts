@@ -1,9 +1,10 @@
 /**
- * Device loss: when the WebGPU device is lost mid-run (driver reset, out of memory, `device.destroy()`),
- * the run continues on a fallback backend (WASM) from the last checkpoint. Parameters and optimizer state
+ * Device loss: when the WebGPU device is lost mid-run (driver reset, `device.destroy()`) or runs out of memory
+ * for a buffer that fitted its limits, the run continues on a fallback backend (WASM) from the last checkpoint.
+ * (A matrix over the device's limits is refused before allocating: MatrixTooLargeError, no fallback.) Parameters and optimizer state
  * are host copies in the checkpoint, so they are simply uploaded to the new backend.
  */
-import { DeviceLostError } from '../errors.js';
+import { DeviceLostError, DeviceOutOfMemoryError } from '../errors.js';
 import type { Backend } from '../backend/types.js';
 import type { AnyExperiment, ConfigValue, ExperimentContext, ExperimentResult } from '../experiments/types.js';
 import type { CheckpointStore } from './store.js';
@@ -28,9 +29,11 @@ export async function runWithDeviceFallback(
     const result = await exp.run(config, { ...ctx, progress: (p) => { lastStep = p.step; progress?.(p); } });
     return { result, backend: ctx.backend };
   } catch (e) {
-    if (!(e instanceof DeviceLostError) || ctx.backend.name !== 'webgpu' || fallback.backend.name === 'webgpu') throw e;
+    const lost = e instanceof DeviceLostError;
+    if (!(lost || e instanceof DeviceOutOfMemoryError) || ctx.backend.name !== 'webgpu' || fallback.backend.name === 'webgpu') throw e;
     const from = describePosition(fallback.checkpoint ? await fallback.checkpoint.load() : undefined);
-    const note = `WebGPU device lost at step ${lastStep}; continued on ${fallback.backend.name} from ${from} (${e.message.split(';')[0]})`;
+    const what = lost ? 'WebGPU device lost' : 'WebGPU device out of memory';
+    const note = `${what} at step ${lastStep}; continued on ${fallback.backend.name} from ${from} (${e.message.split(';')[0]})`;
     ctx.log?.(note);
     const result = await exp.run(config, { ...ctx, backend: fallback.backend, checkpoint: fallback.checkpoint });
     return { result: { ...result, warnings: [...result.warnings, note] }, backend: fallback.backend };

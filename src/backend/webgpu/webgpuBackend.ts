@@ -22,7 +22,7 @@
  * - Matmul picks its kernel with pickMatmulVariant (matmulVariant.ts).
  */
 import {
-  ArgumentError, BackendUnavailableError, DeviceLostError, FeaturelabError, MatrixTooLargeError, ShaderCompileError,
+  ArgumentError, BackendUnavailableError, DeviceLostError, DeviceOutOfMemoryError, FeaturelabError, MatrixTooLargeError, ShaderCompileError,
 } from '../../errors.js';
 import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
 import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
@@ -449,7 +449,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     this.track(this.device.popErrorScope().then((err) => {
-      if (err) this.deferredError ??= new MatrixTooLargeError(`webgpu: the device ran out of memory creating a ${size}-byte buffer (${this.pooledBytes} bytes pooled): ${err.message}; free matrices you no longer need (or use scope()), use smaller sizes, or use the 'wasm' backend`);
+      if (err) this.deferredError ??= new DeviceOutOfMemoryError(`webgpu: the device ran out of memory creating a ${size}-byte buffer (${this.pooledBytes} bytes pooled): ${err.message}; free matrices you no longer need (or use scope()), use smaller sizes, or use the 'wasm' backend`);
     }, () => undefined));
     return { buffer, size, lastBatch: 0, id: this.nextBufferId++, groups: new Set() };
   }
