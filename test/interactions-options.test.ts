@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { buildConfig } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
 import { maskedInputs } from '../src/experiments/interactions.js';
+import { Mlp } from '../src/nn/mlp.js';
+import { Rng } from '../src/rng.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import { testBackends } from './support/backends.js';
 import { tinyFashion } from './support/tinyFashion.js';
@@ -32,7 +34,7 @@ s('maskedInputs: row s·2ⁿ + T keeps the columns of the variables in T and put
 });
 
 s('subtractEmpty: with the plain Harsanyi split I(∅) = v(∅) − v(∅) = 0, so order 0 holds no mass; without it the 10-class prior does', async () => {
-  const plain = await runFashion([]);
+  const plain = await runFashion(['subtractEmpty=false']);
   const sub = await runFashion(['subtractEmpty=true']);
   const mass0 = (r: ExperimentResult) => r.series.positiveOrder0!.map((p, t) => p - r.series.negativeOrder0![t]!);
   assert.ok(mass0(sub).every((m) => m === 0), `order-0 mass with v(∅) subtracted: ${mass0(sub)}`);
@@ -71,6 +73,17 @@ s('baseline and centre: centred inputs with a zero baseline mask to the mean; a 
   const centredMean = await runFashion(['centre=true', 'baseline=mean']);
   assert.equal(centredZero.series.meanOrder, centredMean.series.meanOrder);
   assert.not.equal(centredZero.series.trainLoss, zero.series.trainLoss, 'centring changes what the network sees');
+});
+
+s('initScale: the same draws scaled (weights only), and the image preset\'s smaller init keeps the gap flat while the order dips', async () => {
+  const he = await new Mlp(wasm, [6, 5, 3], new Rng(3)).params.read();
+  const small = await new Mlp(wasm, [6, 5, 3], new Rng(3), 0.3).params.read();
+  he.W0!.data.forEach((w, i) => assert.ok(Math.abs(small.W0!.data[i]! - 0.3 * w) <= 1e-6 * Math.abs(w), `W0[${i}]`));
+  assert.ok(he.W1!.data.some((w) => w !== 0));
+  assert.equal(Array.from(small.b0!.data), [0, 0, 0, 0, 0]);
+  // At 0.3 × He the logits at init are small: the training loss starts at ≈ log 10.
+  const r = await runFashion(['initScale=0.3']);
+  assert.ok(Math.abs(r.series.trainLoss![0]! - Math.log(10)) < 0.05, `initial loss ${r.series.trainLoss![0]}`);
 });
 
 s.run();
