@@ -65,7 +65,7 @@ s('probeEvery: extra measurements every k steps in the first probeEpochs epochs,
 });
 
 s('baseline and centre: centred inputs with a zero baseline mask to the mean; a mean baseline on raw inputs changes the outputs', async () => {
-  const zero = await runFashion([]);
+  const zero = await runFashion(['baseline=zero']);
   const mean = await runFashion(['baseline=mean']);
   assert.equal(zero.series.trainLoss, mean.series.trainLoss, 'the baseline does not change training');
   assert.not.equal(zero.series.meanOrder, mean.series.meanOrder);
@@ -75,7 +75,7 @@ s('baseline and centre: centred inputs with a zero baseline mask to the mean; a 
   assert.not.equal(centredZero.series.trainLoss, zero.series.trainLoss, 'centring changes what the network sees');
 });
 
-s('initScale: the same draws scaled (weights only), and the image preset\'s smaller init keeps the gap flat while the order dips', async () => {
+s('initScale: the same draws scaled (weights only); at 0.3 × He the initial loss is ≈ log 10', async () => {
   const he = await new Mlp(wasm, [6, 5, 3], new Rng(3)).params.read();
   const small = await new Mlp(wasm, [6, 5, 3], new Rng(3), 0.3).params.read();
   he.W0!.data.forEach((w, i) => assert.ok(Math.abs(small.W0!.data[i]! - 0.3 * w) <= 1e-6 * Math.abs(w), `W0[${i}]`));
