@@ -9,11 +9,11 @@ import type { Model } from './model.js';
 export class Mlp implements Model {
   readonly params: ParamSet;
 
-  /** Creates the parameters on `backend` from `rng`: W ~ N(0, 2/fan_in), b = 0. */
-  constructor(backend: Backend, readonly sizes: number[], rng: Rng) {
+  /** Creates the parameters on `backend` from `rng`: W ~ N(0, initScale²·2/fan_in), b = 0. */
+  constructor(backend: Backend, readonly sizes: number[], rng: Rng, initScale = 1) {
     this.params = new ParamSet(backend);
     for (let l = 0; l + 1 < sizes.length; l++) {
-      this.params.normal(`W${l}`, sizes[l]!, sizes[l + 1]!, Math.sqrt(2 / sizes[l]!), rng);
+      this.params.normal(`W${l}`, sizes[l]!, sizes[l + 1]!, initScale * Math.sqrt(2 / sizes[l]!), rng);
       this.params.zeros(`b${l}`, 1, sizes[l + 1]!);
     }
   }
