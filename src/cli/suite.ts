@@ -34,7 +34,8 @@ export interface SuiteEntry {
 /**
  * The suite at each preset. `quick` is sized to finish in a few minutes on a 2-core laptop CPU with the WASM
  * backend (each experiment's quick preset, a little larger where that makes the effect visible: ten-model
- * ensembles on 2000 images, N up to 1600, ten epochs, the tabular and the image version of the interactions);
+ * ensembles on 2000 images, N up to 1600, the feature map's mf preset, the tabular and the image version of the
+ * interactions);
  * `paper` runs every experiment at the paper's settings (hours).
  */
 export const SUITES: Record<string, SuiteEntry[]> = {
@@ -42,7 +43,7 @@ export const SUITES: Record<string, SuiteEntry[]> = {
     { experiment: 'modadd', preset: 'quick', sets: [], title: 'margin and Fourier features on modular addition' },
     { experiment: 'parity', preset: 'quick', sets: [], title: 'margin and relevant bits on sparse parity' },
     { experiment: 'group', preset: 'quick', sets: [], title: 'irreducible representations on S_3' },
-    { experiment: 'featuremap', preset: 'quick', sets: ['epochs=10'], fashion: 'synthetic', title: 'feature-map spectrum and its regime' },
+    { experiment: 'featuremap', preset: 'mf', sets: [], fashion: 'synthetic', title: 'feature-map spectrum and its regime (MSE + weight decay: the MF regime)' },
     { experiment: 'memorization', preset: 'quick', sets: ['ns=100,400,1600', 'd=100', 'k=4000', 'testSize=500'], title: 'memorization of spurious features by RF / NTK regression' },
     { experiment: 'gde', preset: 'quick', sets: ['models=10', 'trainSize=2000'], fashion: 'synthetic', title: 'agreement and generalization-disagreement equality' },
     { experiment: 'interaction-tensor', preset: 'quick', sets: ['models=10', 'trainSize=2000'], fashion: 'synthetic', title: 'the interaction tensor of an ensemble' },
