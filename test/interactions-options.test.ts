@@ -1,12 +1,13 @@
 /**
  * The interactions experiment's measurement options (specs/interactions.md): masked inputs with a baseline,
- * v(x_∅) subtracted, per-sample / unit / whole-set normalisation, extra measurements early in training.
+ * v(x_∅) subtracted, per-sample / unit / whole-set normalisation, extra measurements early in training; the
+ * phase-1 detector.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildConfig } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
-import { maskedInputs } from '../src/experiments/interactions.js';
+import { argminSmoothed, maskedInputs } from '../src/experiments/interactions.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { Rng } from '../src/rng.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
@@ -84,6 +85,15 @@ s('initScale: the same draws scaled (weights only); at 0.3 × He the initial los
   // At 0.3 × He the logits at init are small: the training loss starts at ≈ log 10.
   const r = await runFashion(['initScale=0.3']);
   assert.ok(Math.abs(r.series.trainLoss![0]! - Math.log(10)) < 0.05, `initial loss ${r.series.trainLoss![0]}`);
+});
+
+
+s('phase-1 end: the minimum of the smoothed mean order, ends padded (no bias toward epoch 0), NaN skipped', () => {
+  assert.is(argminSmoothed([3.74, 3.03, 3.61, 4.06]), 1);
+  assert.is(argminSmoothed([1, 2, 3]), 0);
+  assert.is(argminSmoothed([3, 2, 1]), 2);
+  assert.is(argminSmoothed([NaN, 3, 1, 1.5, 3]), 2);
+  assert.is(argminSmoothed([]), -1);
 });
 
 s.run();
