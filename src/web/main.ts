@@ -14,13 +14,14 @@ import { ConfigError, FeaturelabError } from '../errors.js';
 import { buildConfig } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
-import type { AnyExperiment, ConfigValue, SummaryValue } from '../experiments/types.js';
+import type { AnyExperiment, ConfigValue } from '../experiments/types.js';
+import { fmtValue } from '../report/format.js';
 import { renderReport } from '../report/index.js';
 import { parseResultFile } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { modaddPointCloud } from './features3d.js';
 import { pageQuery, parsePageParams, type PageParams } from './params.js';
-import { LivePlots, formatNumber } from './plot.js';
+import { LivePlots } from './plot.js';
 import { canvasView, webgpuView, type FeatureView } from './view3d.js';
 import { yieldingBackend } from './yieldingBackend.js';
 
@@ -148,17 +149,10 @@ function showResult(file: ResultFile): void {
     const row = document.createElement('tr');
     row.dataset.key = k;
     row.dataset.value = JSON.stringify(v);
-    row.append(Object.assign(document.createElement('td'), { textContent: k }), Object.assign(document.createElement('td'), { textContent: showValue(v) }));
+    row.append(Object.assign(document.createElement('td'), { textContent: k }), Object.assign(document.createElement('td'), { textContent: fmtValue(v) }));
     return row;
   }));
   ui.warnings.replaceChildren(...file.warnings.map((w) => Object.assign(document.createElement('li'), { textContent: `warning: ${w}` })));
-}
-
-/** A summary value for the table. */
-function showValue(v: SummaryValue): string {
-  if (typeof v === 'number') return formatNumber(v);
-  if (Array.isArray(v)) return v.every((x) => typeof x !== 'object') ? `[${v.join(', ')}]` : JSON.stringify(v);
-  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 /** Shows modadd's neurons in the 3D view (or says why there is nothing to show). */

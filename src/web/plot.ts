@@ -2,6 +2,7 @@
  * Live metric plots: one small SVG per series, redrawn when a sample arrives (own drawing code, no
  * dependency; SVG, not canvas, so a lost GPU context cannot blank them). The container's `data-updates` counts redraws, so a test can see the plot move.
  */
+import { fmt } from '../report/format.js';
 
 /** One series' samples, in arrival order. */
 interface Line {
@@ -60,19 +61,12 @@ export class LivePlots {
       if (!line.dirty) continue;
       line.dirty = false;
       const last = line.ys.at(-1)!;
-      line.label.textContent = `${name}: ${formatNumber(last)} (at ${formatNumber(line.xs.at(-1)!)})`;
+      line.label.textContent = `${name}: ${fmt(last)} (at ${fmt(line.xs.at(-1)!)})`;
       drawLine(line.svg, line.xs, line.ys);
     }
     this.updates++;
     this.root.dataset.updates = String(this.updates);
   }
-}
-
-/** Short display form of a number. */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(4) : v.toExponential(3);
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -117,7 +111,7 @@ function drawLine(svg: SVGSVGElement, xs: number[], ys: number[]): void {
     const t = document.createElementNS(SVG, 'text');
     t.setAttribute('x', String(PAD));
     t.setAttribute('y', String(y));
-    t.textContent = formatNumber(v);
+    t.textContent = fmt(v);
     svg.append(t);
   }
 }
