@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, DataFormatError, DatasetMissingError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
+import { FASHION_MNIST_DIR, fashionMnistPresent, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { sparseParity } from '../src/data/sparseParity.js';
 import { syntheticImages } from '../src/data/syntheticImages.js';
@@ -185,6 +185,11 @@ s('Fashion-MNIST: tiny generated files (gzip and raw names) load, scaled to [0, 
   assert.is(limited.train.images.length, 2 * 784);
   assert.equal(Array.from(limited.test.labels), [1]);
   assert.is(FASHION_MNIST_DIR, '/usr/share/datasets/fashion-mnist');
+  // What the suite checks before choosing the real data or the synthetic stand-in: the training images, either name.
+  assert.is(await fashionMnistPresent(memoryFiles(await tinyFolder(dir)), dir), true);
+  const raw = new Map([['/raw/train-images-idx3-ubyte', new Uint8Array(1)]]);
+  assert.is(await fashionMnistPresent(memoryFiles(raw), '/raw'), true);
+  assert.is(await fashionMnistPresent(memoryFiles(new Map()), dir), false);
 });
 
 s('Fashion-MNIST: a missing folder or file raises DatasetMissingError saying how to install it', async () => {

@@ -6,6 +6,11 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileSource } from '../data/files.js';
 
+/** Whether something exists at `path` (false rather than an error when it does not). */
+export function pathExists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
 /** A FileSource over the local file system (node:fs/promises, node:path). */
 export function nodeFileSource(): FileSource {
   return {
@@ -14,14 +19,7 @@ export function nodeFileSource(): FileSource {
       // A plain Uint8Array view, so callers see the same type in every runtime.
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     },
-    async exists(path: string): Promise<boolean> {
-      try {
-        await access(path);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    exists: pathExists,
     join: (...parts: string[]): string => join(...parts),
   };
 }

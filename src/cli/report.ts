@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ResultFileError } from '../errors.js';
 import { parseResultFile, parseSuiteFile, renderReport, type ResultFile } from '../report/index.js';
+import { pathExists } from './nodeFiles.js';
 import { writeTextAtomic } from './results.js';
 
 /** Parsed JSON of `path`; ResultFileError when it is missing or not JSON. */
@@ -23,21 +24,16 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** Does `path` exist? */
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
 /** Writes DIR/report.html for the run or suite in `dir` and returns its path. */
 export async function writeReport(dir: string): Promise<string> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new ResultFileError(`report: '${dir}' is not a folder; pass the --out folder of 'featurelab run' (it holds result.json) or of a suite (it holds suite.json)`);
   const resultPath = join(dir, 'result.json');
   const suitePath = join(dir, 'suite.json');
-  if (await exists(resultPath)) {
+  if (await pathExists(resultPath)) {
     return writeTextAtomic(dir, 'report.html', renderReport([parseResultFile(await readJson(resultPath), resultPath)]));
   }
-  if (!(await exists(suitePath))) throw new ResultFileError(`report: '${dir}' holds neither result.json nor suite.json; pass the --out folder of a run or a suite`);
+  if (!(await pathExists(suitePath))) throw new ResultFileError(`report: '${dir}' holds neither result.json nor suite.json; pass the --out folder of a run or a suite`);
   const suite = parseSuiteFile(await readJson(suitePath), suitePath);
   const runs: ResultFile[] = [];
   // A run whose result.json cannot be read is reported as failed, so the rest of the suite is still shown.

@@ -128,6 +128,19 @@ export async function readConfigFile(path: string): Promise<unknown> {
   return parseConfigText(text, path);
 }
 
+/**
+ * Runs `featurelab run <name> …` for a suite or a sweep, where one failed run must not stop the others:
+ * undefined when it succeeded, else what went wrong (the error, or the exit code).
+ */
+export async function runOrFailure(name: string, args: string[]): Promise<string | undefined> {
+  try {
+    const code = await runCommand(name, args);
+    return code === 0 ? undefined : `exit code ${code}`;
+  } catch (e) {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+}
+
 /** Runs `featurelab run <name> …`; returns the exit code. */
 export async function runCommand(name: string | undefined, args: string[]): Promise<number> {
   if (!name || name.startsWith('--')) {

@@ -9,14 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { getBackend } from '../backend/registry.js';
-import { FASHION_MNIST_DIR, FASHION_MNIST_FILES } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR, fashionMnistPresent } from '../data/fashionMnist.js';
 import type { SuiteRun } from '../report/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { formatDuration } from './progress.js';
 import { writeJsonAtomic } from './results.js';
 import { writeReport } from './report.js';
-import { parseRunFlags, runCommand } from './run.js';
+import { parseRunFlags, runOrFailure } from './run.js';
 
 /** One analysis of the suite: an experiment, its preset and overrides. */
 export interface SuiteEntry {
@@ -79,7 +79,7 @@ export async function runSuite(args: string[]): Promise<number> {
   const runs: SuiteRun[] = [];
   const t0 = performance.now();
   let backend = { name: '', description: '' };
-  const haveFashion = await fashionMnistPresent();
+  const haveFashion = await fashionMnistPresent(nodeFileSource());
   if (!haveFashion) console.error(`suite: Fashion-MNIST is not installed (${FASHION_MNIST_DIR}); the image analyses run on the synthetic stand-in and the Fashion-only one is skipped. Install it with \`apt-get install dataset-fashion-mnist\` (Debian).`);
   for (const [i, entry] of entries.entries()) {
     const dir = entry.dir ?? entry.experiment;
@@ -98,17 +98,10 @@ export async function runSuite(args: string[]): Promise<number> {
     const runArgs = ['--preset', entry.preset, '--seed', String(flags.seed), '--out', join(out, dir), ...sets.flatMap((s) => ['--set', s])];
     if (flags.backend) runArgs.push('--backend', flags.backend);
     const start = performance.now();
-    let status: SuiteRun['status'] = 'ok';
-    let error: string | undefined;
-    try {
-      const code = await runCommand(entry.experiment, runArgs);
-      if (code !== 0) { status = 'failed'; error = `exit code ${code}`; }
-    } catch (e) {
-      // One analysis failing must not cost the others: record it and go on.
-      status = 'failed';
-      error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      console.error(`suite: ${entry.experiment} failed: ${error}`);
-    }
+    // One analysis failing must not cost the others: record it and go on.
+    const error = await runOrFailure(entry.experiment, runArgs);
+    const status: SuiteRun['status'] = error === undefined ? 'ok' : 'failed';
+    if (error !== undefined) console.error(`suite: ${entry.experiment} failed: ${error}`);
     if (status === 'ok') backend = await recordedBackend(join(out, dir)) ?? backend;
     runs.push({ experiment: entry.experiment, dir, seconds: (performance.now() - start) / 1000, status, ...(error ? { error } : {}), ...(note ? { note } : {}) });
     await writeSuiteFile(out, flags.preset, flags.seed, backend, runs);
@@ -121,15 +114,6 @@ export async function runSuite(args: string[]): Promise<number> {
   console.log(`wrote ${path}`);
   console.log(`report: ${await writeReport(out)}`);
   return runs.every((r) => r.status !== 'failed') ? 0 : 1;
-}
-
-/** Whether the Fashion-MNIST training images are where the experiments look by default. */
-async function fashionMnistPresent(): Promise<boolean> {
-  const files = nodeFileSource();
-  for (const name of [FASHION_MNIST_FILES.trainImages, FASHION_MNIST_FILES.trainImages.replace(/\.gz$/, '')]) {
-    if (await files.exists(files.join(FASHION_MNIST_DIR, name))) return true;
-  }
-  return false;
 }
 
 /** The backend a finished run recorded in its result.json. */

@@ -5,15 +5,16 @@
  * under the folders into M/merged.json: every run with its config, seed, summary and series, and a table per
  * group of runs that differ only in the seed (mean and standard deviation of each numeric summary value).
  */
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, FeaturelabError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { parseConfigText } from '../experiments/config.js';
+import { pathExists } from './nodeFiles.js';
 import { insideOut } from './paths.js';
 import { writeJsonAtomic } from './results.js';
-import { runCommand } from './run.js';
+import { runOrFailure } from './run.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
 const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
@@ -21,11 +22,6 @@ const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard
   --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)
 usage: featurelab merge <DIR>… --out M
   collects every result.json under the folders into M/merged.json`;
-
-/** True when `path` exists. */
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
 
 /** Reads and parses a JSON file (data only); ConfigError naming it when unreadable or not JSON. */
 async function readJson(path: string): Promise<unknown> {
@@ -92,7 +88,7 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
   for (const run of mine) {
     const dir = await insideOut(root, run.id, 'run id');
     const label = `run ${run.index} (${run.id}, seed ${run.seed}${gridLabel(run, spec.grid)})`;
-    if (await exists(join(dir, 'result.json'))) {
+    if (await pathExists(join(dir, 'result.json'))) {
       skipped++;
       console.error(`${label}: done already, skipped`);
       continue;
@@ -105,12 +101,11 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
     const runArgs = ['--preset', run.preset, '--seed', String(run.seed), '--out', dir, '--config', configPath];
     if (flags.backend) runArgs.push('--backend', flags.backend);
     console.error(`${label}: running`);
-    try {
-      await runCommand(run.experiment, runArgs);
-    } catch (e) {
-      // One failed run must not stop the shard: report it, go on, and exit non-zero at the end.
+    // One failed run must not stop the shard: report it, go on, and exit non-zero at the end.
+    const error = await runOrFailure(run.experiment, runArgs);
+    if (error !== undefined) {
       failed++;
-      console.error(`${label}: FAILED: ${e instanceof FeaturelabError ? `${e.name}: ${e.message}` : String(e)}`);
+      console.error(`${label}: FAILED: ${error}`);
     }
   }
   console.error(`sweep shard ${shard.index}/${shard.count}: ${mine.length - skipped - failed} ran${flags.dryRun ? ' (dry run)' : ''}, ${skipped} skipped (done), ${failed} failed`);
@@ -138,7 +133,7 @@ export interface MergedRun {
 
 /** The folders holding a result.json at or below `dir` (two levels: DIR/<id>/, DIR/<name>/<id>/). */
 async function resultFolders(dir: string, depth = 0): Promise<string[]> {
-  if (await exists(join(dir, 'result.json'))) return [dir];
+  if (await pathExists(join(dir, 'result.json'))) return [dir];
   if (depth >= 2) return [];
   let entries: { name: string; isDirectory(): boolean }[];
   try {

@@ -63,6 +63,11 @@ async function locate(files: FileSource, dir: string, gzName: string): Promise<s
   return null;
 }
 
+/** Whether `dir` holds Fashion-MNIST's training images (gzip or raw), where loadFashionMnist would look. */
+export async function fashionMnistPresent(files: FileSource, dir: string = FASHION_MNIST_DIR): Promise<boolean> {
+  return (await locate(files, dir, FASHION_MNIST_FILES.trainImages)) !== null;
+}
+
 /** Checks an optional example limit. */
 function checkLimit(v: number | undefined, name: string): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new ArgumentError(`loadFashionMnist: ${name} must be an integer ≥ 0, got ${String(v)}`);
