@@ -1,13 +1,14 @@
 /**
- * WebGPU matmul tuning: GFLOP/s of every variant of the workgroup-tiled kernel (tile 64 or 128, split-K
- * 1…32) on the matmul benchmark's shapes, next to what `pickMatmulVariant` chooses, so the picker in
+ * WebGPU matmul tuning: GFLOP/s of every matmul variant worth trying on a real GPU (register-blocked tiles;
+ * workgroup-tiled with tile 64 or 128, K step 16 or 32, split-K, prefetch on and off) on the matmul
+ * benchmark's shapes, next to what `pickMatmulVariant` chooses, so the picker in
  * src/backend/webgpu/matmulVariant.ts can follow measurements on a real GPU. Each variant is forced with
  * `createWebGpuBackend(gpu, { matmulVariant })`; every result is checked against an f64 product first.
  *
  * Run: `npm run bench -- webgpu-tiles [options]`. On a software adapter (SwiftShader) the tiled kernel is not
  * what runs, so the bench says so and stops unless --force. Options:
- *   --sizes=256,512,…   square sizes (default 256…4096)     --no-training   skip the MLP shapes
- *   --splits=1,2,4,…     split-K factors (default 1,2,4,8,16,32)   --target=S   timed seconds per cell (0.15)
+ *   --sizes=256,512,…   square sizes (default 128…4096)     --no-training   skip the MLP shapes
+ *   --splits=1,2,4,…     split-K factors (default 1,2,4,8,16)   --target=S   timed seconds per cell (0.1)
  *   --force              run on a software adapter too       --out=DIR    results folder (bench/results)
  */
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
@@ -25,7 +26,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16, 32], target: 0.15, force: false, out: 'bench/results' };
+  const o: Options = { sizes: [128, 256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16], target: 0.1, force: false, out: 'bench/results' };
   const nums = (v: string): number[] => v.split(',').filter(Boolean).map((x) => {
     const n = Number(x);
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${v}`);
@@ -78,7 +79,34 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
   return worst;
 }
 
-const label = (v: MatmulVariant): string => (v.kernel === 'tiled' ? `t${8 * v.wg}/s${v.split}` : v.kernel);
+/** Short name of a variant: t<tile>k<TK>/s<split> (suffix 'n' without prefetch), r<tile rows>x<tile cols>, simple. */
+const label = (v: MatmulVariant): string => {
+  switch (v.kernel) {
+    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}`;
+    case 'regblock': return `r${4 * v.wy}x${4 * v.wx}`;
+    default: return v.kernel;
+  }
+};
+
+/** The variants timed for one shape: register-blocked tiles, and tiled ones over tile, K step, split and prefetch. */
+function candidates(c: MatmulCase, splits: number[]): MatmulVariant[] {
+  const { vecA, vecB } = vec4Alignment(c);
+  const out: MatmulVariant[] = [];
+  for (const [wx, wy] of [[8, 8], [16, 16], [16, 8], [8, 16]] as const) out.push({ kernel: 'regblock', vecA, vecB, wx, wy });
+  // Enough 128×128 tiles to fill the GPU: splitting K only adds a pass, so only 1 and 2 are timed.
+  const many = Math.ceil(c.m / 128) * Math.ceil(c.n / 128) >= 128;
+  for (const wg of [8, 16]) {
+    for (const tk of [16, 32]) {
+      for (const split of splits) {
+        if (split > 1 && (c.k / split < 2 * tk || (many && split > 2))) continue;
+        out.push({ kernel: 'tiled', vecA, vecB, wg, tk, split, prefetch: true });
+      }
+    }
+  }
+  // What prefetching gains: the unsplit 128×128, K-step-16 tile without it.
+  out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false });
+  return out;
+}
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
@@ -102,9 +130,7 @@ async function main(): Promise<void> {
     const a = operand(as[0] * as[1], 2 * ci + 1);
     const b = operand(bs[0] * bs[1], 2 * ci + 2);
     const prep = await engine.prepare(c, a, b);
-    const { vecA, vecB } = vec4Alignment(c);
-    const variants: (MatmulVariant | null)[] = [null];
-    for (const wg of [8, 16]) for (const split of o.splits) if (split === 1 || c.k / split >= 32) variants.push({ kernel: 'tiled', vecA, vecB, wg, tk: 16, split });
+    const variants: (MatmulVariant | null)[] = [null, ...candidates(c, o.splits)];
     const cells: Record<string, number | string> = {};
     let pickedGflops: number | null = null;
     for (const v of variants) {

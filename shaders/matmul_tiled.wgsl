@@ -11,8 +11,8 @@
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
 //           kSlice }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
-//            TK (K step: 4, 8 or 16).
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
+//            TK (K step: 8, 16 or 32; 2·TK a multiple of WG).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
 //           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
@@ -36,6 +36,10 @@ override VEC_B: bool = true;
 override FUSED: bool = true;
 override WG: u32 = 16;
 override TK: u32 = 8;
+// PREFETCH: read the next K step's slab into registers while the current one computes.
+override PREFETCH: bool = true;
+// Most staged quads per thread: 2·TK/WG for TK ≤ 32, WG ≥ 8.
+const MAX_PER = 8u;
 // As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
 var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
 var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
@@ -65,46 +69,64 @@ fn b_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
   return v;
 }
 
-/** Stages op(A)[row0 … row0+BM) × [q0 … q0+TK) into As (zeros at k ≥ kEnd). */
-fn stage_a(t: u32, row0: u32, q0: u32, kEnd: u32) {
-  let bm4 = 2u * WG;                      // vec4s per k-row of the tile
-  for (var e = t; e < TK * bm4; e += WG * WG) {
-    if (TRANS_A) {                        // stored K×M: a vec4 of 4 rows at one k
-      let kk = e / bm4;
-      let i4 = (e % bm4) * 4u;
-      let q = q0 + kk;
-      var v = vec4<f32>();
-      if (q < kEnd && row0 + i4 < p.M) { v = a_quad(q * p.lda, row0 + i4, p.M); }
-      As[e] = v;
-    } else {                              // stored M×K: a vec4 of 4 k at one row
-      let i = e / (TK / 4u);
-      let kk4 = (e % (TK / 4u)) * 4u;
-      var v = vec4<f32>();
-      if (row0 + i < p.M && q0 + kk4 < kEnd) { v = a_quad((row0 + i) * p.lda, q0 + kk4, kEnd); }
-      for (var s = 0u; s < 4u; s++) { As[(kk4 + s) * bm4 + i / 4u][i % 4u] = v[s]; }
-    }
+// Staging: the TK×BM slab of op(A) (and of op(B)) is NV = TK·BM/4 vec4s of stored memory, read along the
+// operand's contiguous dimension; thread t handles vec4 e = t + r·WG² for r < PER = 2·TK/WG. fetch_* reads
+// one from global memory (zeros outside the matrix or past kEnd); put_* writes it to workgroup memory.
+// For a stored-transposed slab (A as M×K, B as N×K) consecutive e take consecutive rows of op(A) (columns of
+// op(B)), so the four scalar writes of a quad go to consecutive words: no bank conflicts.
+
+/** Quad e of the op(A) slab at rows row0…, k q0… (vec4 along m if TRANS_A, else along k). */
+fn fetch_a(e: u32, row0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
+  let bm = 8u * WG;
+  if (TRANS_A) {                          // stored K×M: a vec4 of 4 rows at one k
+    let kk = e / (bm / 4u);
+    let i4 = (e % (bm / 4u)) * 4u;
+    let q = q0 + kk;
+    if (q < kEnd && row0 + i4 < p.M) { return a_quad(q * p.lda, row0 + i4, p.M); }
+    return vec4<f32>();
   }
+  let i = e % bm;                         // stored M×K: a vec4 of 4 k at one row
+  let kk4 = (e / bm) * 4u;
+  if (row0 + i < p.M && q0 + kk4 < kEnd) { return a_quad((row0 + i) * p.lda, q0 + kk4, kEnd); }
+  return vec4<f32>();
+}
+fn put_a(e: u32, v: vec4<f32>) {
+  let bm = 8u * WG;
+  if (TRANS_A) { As[e] = v; return; }     // e = kk·(BM/4) + i/4: already k-major
+  let i = e % bm;
+  let kk4 = (e / bm) * 4u;
+  let bm4 = bm / 4u;
+  As[kk4 * bm4 + i / 4u][i % 4u] = v.x;
+  As[(kk4 + 1u) * bm4 + i / 4u][i % 4u] = v.y;
+  As[(kk4 + 2u) * bm4 + i / 4u][i % 4u] = v.z;
+  As[(kk4 + 3u) * bm4 + i / 4u][i % 4u] = v.w;
 }
 
-/** Stages op(B)[q0 … q0+TK) × [col0 … col0+BM) into Bs (zeros at k ≥ kEnd). */
-fn stage_b(t: u32, col0: u32, q0: u32, kEnd: u32) {
-  let bm4 = 2u * WG;
-  for (var e = t; e < TK * bm4; e += WG * WG) {
-    if (TRANS_B) {                        // stored N×K: a vec4 of 4 k at one column
-      let j = e / (TK / 4u);
-      let kk4 = (e % (TK / 4u)) * 4u;
-      var v = vec4<f32>();
-      if (col0 + j < p.N && q0 + kk4 < kEnd) { v = b_quad((col0 + j) * p.ldb, q0 + kk4, kEnd); }
-      for (var s = 0u; s < 4u; s++) { Bs[(kk4 + s) * bm4 + j / 4u][j % 4u] = v[s]; }
-    } else {                              // stored K×N: a vec4 of 4 columns at one k
-      let kk = e / bm4;
-      let j4 = (e % bm4) * 4u;
-      let q = q0 + kk;
-      var v = vec4<f32>();
-      if (q < kEnd && col0 + j4 < p.N) { v = b_quad(q * p.ldb, col0 + j4, p.N); }
-      Bs[e] = v;
-    }
+/** Quad e of the op(B) slab at k q0…, columns col0… (vec4 along k if TRANS_B, else along n). */
+fn fetch_b(e: u32, col0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
+  let bm = 8u * WG;
+  if (TRANS_B) {                          // stored N×K: a vec4 of 4 k at one column
+    let j = e % bm;
+    let kk4 = (e / bm) * 4u;
+    if (col0 + j < p.N && q0 + kk4 < kEnd) { return b_quad((col0 + j) * p.ldb, q0 + kk4, kEnd); }
+    return vec4<f32>();
   }
+  let kk = e / (bm / 4u);                 // stored K×N: a vec4 of 4 columns at one k
+  let j4 = (e % (bm / 4u)) * 4u;
+  let q = q0 + kk;
+  if (q < kEnd && col0 + j4 < p.N) { return b_quad(q * p.ldb, col0 + j4, p.N); }
+  return vec4<f32>();
+}
+fn put_b(e: u32, v: vec4<f32>) {
+  let bm = 8u * WG;
+  if (!TRANS_B) { Bs[e] = v; return; }
+  let j = e % bm;
+  let kk4 = (e / bm) * 4u;
+  let bm4 = bm / 4u;
+  Bs[kk4 * bm4 + j / 4u][j % 4u] = v.x;
+  Bs[(kk4 + 1u) * bm4 + j / 4u][j % 4u] = v.y;
+  Bs[(kk4 + 2u) * bm4 + j / 4u][j % 4u] = v.z;
+  Bs[(kk4 + 3u) * bm4 + j / 4u][j % 4u] = v.w;
 }
 
 /** Writes one vec4 of output row `row` at columns col…col+3 of slice `base` (bounds-checked at the edge). */
@@ -139,10 +161,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).
   var acc: array<vec4<f32>, 16>;
+  // The slab quads this thread stages (PER ≤ MAX_PER); with PREFETCH they are read from global memory for
+  // step q0 + TK while step q0 computes, so the loads' latency hides behind the multiply-adds.
+  let per = 2u * TK / WG;
+  let nt = WG * WG;
+  var ra: array<vec4<f32>, MAX_PER>;
+  var rb: array<vec4<f32>, MAX_PER>;
+  for (var r = 0u; r < per; r++) {
+    ra[r] = fetch_a(t + r * nt, row0, kBegin, kEnd);
+    rb[r] = fetch_b(t + r * nt, col0, kBegin, kEnd);
+  }
   for (var q0 = kBegin; q0 < kEnd; q0 += TK) {
-    stage_a(t, row0, q0, kEnd);
-    stage_b(t, col0, q0, kEnd);
+    if (!PREFETCH && q0 != kBegin) {
+      for (var r = 0u; r < per; r++) {
+        ra[r] = fetch_a(t + r * nt, row0, q0, kEnd);
+        rb[r] = fetch_b(t + r * nt, col0, q0, kEnd);
+      }
+    }
+    for (var r = 0u; r < per; r++) {
+      put_a(t + r * nt, ra[r]);
+      put_b(t + r * nt, rb[r]);
+    }
     workgroupBarrier();
+    if (PREFETCH && q0 + TK < kEnd) {
+      for (var r = 0u; r < per; r++) {
+        ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
+        rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
+      }
+    }
     for (var kk = 0u; kk < TK; kk++) {
       let a0 = As[kk * bm4 + lid.y];
       let a1 = As[kk * bm4 + WG + lid.y];

@@ -23,14 +23,14 @@ s('the matmul variant picker: simple for tiny products, register-blocked on soft
   const soft = pickMatmulVariant({ m: 128, n: 512, k: 784, transA: false, transB: false }, 'software');
   assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8 });
   const hard = pickMatmulVariant({ m: 2048, n: 2048, k: 2048, transA: true, transB: false }, 'hardware');
-  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 1 });
+  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 1, prefetch: true });
   // Few output tiles and a deep K: K is split (4 tiles of 64×64, K = 257 → 4 slices of at least 64).
   const odd = pickMatmulVariant({ m: 127, n: 65, k: 257, transA: false, transB: true }, 'hardware');
-  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, wg: 8, tk: 16, split: 4 });
+  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, wg: 8, tk: 16, split: 4, prefetch: true });
   const shallow = pickMatmulVariant({ m: 127, n: 65, k: 201, transA: false, transB: true }, 'hardware');
-  assert.equal(shallow, { kernel: 'tiled', vecA: false, vecB: false, wg: 16, tk: 16, split: 1 }, 'K = 201 is too short to split');
+  assert.equal(shallow, { kernel: 'tiled', vecA: false, vecB: false, wg: 16, tk: 16, split: 1, prefetch: true }, 'K = 201 is too short to split');
   const medium = pickMatmulVariant({ m: 1024, n: 1024, k: 1024, transA: false, transB: false }, 'hardware');
-  assert.equal(medium, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 4 }, '64 tiles of 128×128: 4 slices of 256');
+  assert.equal(medium, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 4, prefetch: true }, '64 tiles of 128×128: 4 slices of 256');
 });
 
 if (gpu) {
@@ -136,8 +136,8 @@ if (gpu) {
 
   s('the workgroup-tiled kernel picked for hardware adapters agrees with the reference (odd shapes, transposes, split K, epilogue)', async () => {
     // This adapter is software, so the op suites exercise the register-blocked kernel; force the other one.
-    // Every tile size and K step the picker can choose (and TK = 4, 16 for tuning), forced in turn.
-    let tiles = { wg: 8, tk: 8, split: 1 };
+    // Every tile size, K step and prefetch setting the picker or the tuning bench can choose, forced in turn.
+    let tiles = { wg: 8, tk: 8, split: 1, prefetch: true };
     const hw = await createWebGpuBackend(gpu.gpu!, {
       adapterKind: 'hardware',
       matmulVariant: (shape) => ({ kernel: 'tiled', vecA: (shape.transA ? shape.m : shape.k) % 4 === 0, vecB: (shape.transB ? shape.k : shape.n) % 4 === 0, ...tiles }),
@@ -146,8 +146,11 @@ if (gpu) {
       // Odd sizes crossing the 64- and 128-wide tile edges (small: SwiftShader runs these kernels slowly).
       // 581 rows = 9 tile rows of 64 + 5: more tile rows than a small grid, the last one partial.
       const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [131, 33, 67], [140, 23, 133], [581, 9, 70]];
-      // Split-K: K = 70 in 2 slices of 48 + 22, K = 64 in 4 of 16, K = 33 in 3 of 16 + 16 + 1.
-      const variants = [{ wg: 8, tk: 16, split: 1 }, { wg: 16, tk: 16, split: 2 }, { wg: 16, tk: 4, split: 4 }, { wg: 8, tk: 8, split: 3 }, { wg: 16, tk: 8, split: 1 }];
+      // Split-K: K = 70 in 2 slices of 64 + 6 (TK 32), K = 64 in 4 of 16, K = 33 in 3 of 16 + 16 + 1.
+      const variants = [
+        { wg: 8, tk: 16, split: 1, prefetch: true }, { wg: 8, tk: 32, split: 2, prefetch: true }, { wg: 16, tk: 8, split: 4, prefetch: true },
+        { wg: 8, tk: 8, split: 3, prefetch: false }, { wg: 16, tk: 32, split: 1, prefetch: true }, { wg: 16, tk: 16, split: 2, prefetch: false },
+      ];
       for (const [i, [m, k, n]] of shapes.entries()) {
         tiles = variants[i % variants.length]!;
         for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {

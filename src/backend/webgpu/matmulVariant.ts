@@ -23,9 +23,10 @@ export type MatmulVariant =
   | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number }
   /**
    * Workgroup wg×wg, output tile 8·wg square, K step tk; with split > 1, K is cut into `split` slices (each a
-   * multiple of tk) computed by separate workgroups and added by a second pass.
+   * multiple of tk) computed by separate workgroups and added by a second pass; `prefetch` reads the next K
+   * step into registers while the current one computes.
    */
-  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number };
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number; prefetch: boolean };
 
 /** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
 export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
@@ -70,12 +71,12 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
       // Small outputs: 64×64 tiles (8×8 threads), K split into slices of ≥ 64 until ~512 workgroups run
       // (n = 512: 5.4 TFLOP/s in 8 slices, 2.1 unsplit). K steps of 16.
       const tiles128 = Math.ceil(m / 128) * Math.ceil(n / 128);
-      if (tiles128 >= BIG_TILES_MIN || k < SPLIT_MIN_K) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1 };
+      if (tiles128 >= BIG_TILES_MIN || k < SPLIT_MIN_K) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: true };
       if (tiles128 >= MEDIUM_TILES_MIN) {
-        return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / 256)) };
+        return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / 256)), prefetch: true };
       }
       const tiles64 = Math.ceil(m / 64) * Math.ceil(n / 64);
-      return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / 64)) };
+      return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / 64)), prefetch: true };
     }
     default:
       return adapterKind satisfies never;

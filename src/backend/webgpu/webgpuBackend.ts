@@ -130,12 +130,6 @@ function formatCompileMessages(parts: readonly SourcePart[], messages: readonly 
   return out.join('\n');
 }
 
-/** Folds a workgroup count into a grid whose dimensions are at most 65535. */
-function grid(groups: number): [number, number] {
-  const gx = Math.max(1, Math.min(groups, MAX_GROUPS_PER_DIM));
-  return [gx, Math.ceil(groups / gx)];
-}
-
 /**
  * Creates the WebGPU backend on `gpu` (navigator.gpu in browsers and Deno; Dawn's `create([])` in Node,
  * with Dawn's globals installed on globalThis). Throws BackendUnavailableError when there is no adapter
@@ -224,6 +218,8 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
 
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline last set on `pass` (setPipeline is skipped when it does not change). */
+  private passPipeline: GPUComputePipeline | null = null;
   private slot = 0;
   private batch = 1;
   private flushScheduled = false;
@@ -355,15 +351,18 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     return m;
   }
 
-  /** The bind group of `buffers` (`reads` read-only, then `writes` read-write), cached by their ids. */
-  private bindGroup(reads: number, writes: number, buffers: PooledBuffer[]): GPUBindGroup {
-    const key = `${reads}r${writes}w:${buffers.map((b) => b.id).join(',')}`;
+  /** The bind group of `ins` (read-only) then `outs` (read-write), cached by their buffers' ids. */
+  private bindGroup(reads: number, writes: number, ins: PooledBuffer[], outs: PooledBuffer[]): GPUBindGroup {
+    let key = `${reads}r${writes}w:`;
+    for (const b of ins) key += `${b.id},`;
+    for (const b of outs) key += `${b.id},`;
     const hit = this.bindGroups.get(key);
     if (hit) {
       this.counters.bindGroupsReused++;
       return hit;
     }
     if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear(); // buffers' stale keys are harmless
+    const buffers = [...ins, ...outs];
     const entries: GPUBindGroupEntry[] = buffers.map((b, i) => ({ binding: i, resource: { buffer: b.buffer } }));
     const group = this.device.createBindGroup({ layout: this.storageLayout(reads, writes), entries });
     this.bindGroups.set(key, group);
@@ -529,36 +528,49 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
    */
   private run(name: ShaderName, constants: Constants, reads: PooledBuffer[], writes: PooledBuffer[], fmt: string, values: number[], groups: number): void {
     this.checkUsable();
-    if (new Set(writes).size !== writes.length) {
+    // Host cost matters here (a training step records dozens of small dispatches): no per-call sets,
+    // spreads or sorts on the common path of one output that no input aliases.
+    if (writes.length > 1 && new Set(writes).size !== writes.length) {
       throw new ArgumentError(`webgpu ${name}: the matrices updated in place must be distinct (the same matrix was passed twice)`);
     }
-    const temps: PooledBuffer[] = [];
-    const ins = reads.map((r) => {
-      if (!writes.includes(r)) return r;
-      const t = this.acquire(r.size);       // an input that is also written: read a copy
-      this.run('copy_elementwise', {}, [r], [t], 'u', [r.size / 4], Math.ceil(r.size / 4 / EW_WG));
-      temps.push(t);
-      return t;
-    });
+    let ins = reads;
+    let temps: PooledBuffer[] | null = null;
+    if (reads.some((r) => writes.includes(r))) {
+      temps = [];
+      ins = reads.map((r) => {
+        if (!writes.includes(r)) return r;
+        const t = this.acquire(r.size);     // an input that is also written: read a copy
+        this.run('copy_elementwise', {}, [r], [t], 'u', [r.size / 4], Math.ceil(r.size / 4 / EW_WG));
+        temps!.push(t);
+        return t;
+      });
+    }
     const pipeline = this.pipeline(name, constants);
     const spec = SHADERS[name];
-    const bindGroup = this.bindGroup(spec.reads, spec.writes, [...ins, ...writes]);
+    const bindGroup = this.bindGroup(spec.reads, spec.writes, ins, writes);
     const slot = this.slot++;
     const off = slot * SLOT_BYTES;
     for (let i = 0; i < fmt.length; i++) {
-      if (fmt[i] === 'u') this.uniformView.setUint32(off + 4 * i, values[i] >>> 0, true);
-      else this.uniformView.setFloat32(off + 4 * i, values[i], true);
+      if (fmt.charCodeAt(i) === 117 /* 'u' */) this.uniformView.setUint32(off + 4 * i, values[i]! >>> 0, true);
+      else this.uniformView.setFloat32(off + 4 * i, values[i]!, true);
     }
     this.getEncoder();
-    if (!this.pass) this.pass = this.encoder!.beginComputePass();
-    const [gx, gy] = grid(groups);
-    this.pass.setPipeline(pipeline);
+    if (!this.pass) {
+      this.pass = this.encoder!.beginComputePass();
+      this.passPipeline = null;
+    }
+    const gx = Math.max(1, Math.min(groups, MAX_GROUPS_PER_DIM));
+    if (pipeline !== this.passPipeline) {     // consecutive dispatches of one kernel set it once
+      this.pass.setPipeline(pipeline);
+      this.passPipeline = pipeline;
+    }
     this.pass.setBindGroup(0, bindGroup);
     this.pass.setBindGroup(1, this.uniformBindGroup, [off]);
-    this.pass.dispatchWorkgroups(gx, gy);
+    this.pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
     this.counters.dispatches++;
-    for (const b of [...ins, ...writes]) b.lastBatch = this.batch;
-    for (const t of temps) this.release(t);
+    for (const b of ins) b.lastBatch = this.batch;
+    for (const b of writes) b.lastBatch = this.batch;
+    if (temps) for (const t of temps) this.release(t);
     if (this.slot >= this.maxBatch) this.flush();
   }
 
@@ -682,7 +694,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const kSlice = Math.ceil(Math.ceil(k / wanted) / v.tk) * v.tk;
     const slices = Math.ceil(k / kSlice);
     const split = slices > 1;
-    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk };
+    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch };
     const reads = [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy];
     const values = [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice];
     if (!split) {
@@ -796,7 +808,10 @@ function buf(m: GpuMat): PooledBuffer {
 
 /** A stable key for override constants (sorted names). */
 function constantsKey(c: Constants): string {
-  return Object.keys(c).sort().map((k) => `${k}=${+c[k]!}`).join(',');
+  // Each kernel's call site lists its constants in one fixed order, so no sort is needed.
+  let key = '';
+  for (const k in c) key += `${k}=${+c[k]!},`;
+  return key;
 }
 
 /** Override constants as WebGPU wants them (booleans as 0/1). */
