@@ -23,14 +23,16 @@ s('the matmul variant picker: simple for tiny products, register-blocked on soft
   const soft = pickMatmulVariant({ m: 128, n: 512, k: 784, transA: false, transB: false }, 'software');
   assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8 });
   const hard = pickMatmulVariant({ m: 2048, n: 2048, k: 2048, transA: true, transB: false }, 'hardware');
-  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 1, prefetch: true });
-  // Few output tiles and a deep K: K is split (4 tiles of 64×64, K = 257 → 4 slices of at least 64).
+  assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 1, prefetch: false });
+  // Few output tiles and a deep K: K is split (4 tiles of 64×64, K = 257 → 8 slices of at least 32).
   const odd = pickMatmulVariant({ m: 127, n: 65, k: 257, transA: false, transB: true }, 'hardware');
-  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, wg: 8, tk: 16, split: 4, prefetch: true });
-  const shallow = pickMatmulVariant({ m: 127, n: 65, k: 201, transA: false, transB: true }, 'hardware');
-  assert.equal(shallow, { kernel: 'tiled', vecA: false, vecB: false, wg: 16, tk: 16, split: 1, prefetch: true }, 'K = 201 is too short to split');
+  assert.equal(odd, { kernel: 'tiled', vecA: false, vecB: false, wg: 8, tk: 16, split: 8, prefetch: true });
+  const shallow = pickMatmulVariant({ m: 127, n: 65, k: 40, transA: false, transB: true }, 'hardware');
+  assert.equal(shallow, { kernel: 'tiled', vecA: true, vecB: true, wg: 8, tk: 16, split: 1, prefetch: true }, 'K = 40 is too short to split');
   const medium = pickMatmulVariant({ m: 1024, n: 1024, k: 1024, transA: false, transB: false }, 'hardware');
   assert.equal(medium, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 4, prefetch: true }, '64 tiles of 128×128: 4 slices of 256');
+  const wide = pickMatmulVariant({ m: 784, n: 512, k: 128, transA: true, transB: false }, 'hardware');
+  assert.equal(wide, { kernel: 'tiled', vecA: true, vecB: true, wg: 8, tk: 16, split: 4, prefetch: true }, '104 tiles of 64×64, K = 128: 4 slices of 32');
 });
 
 if (gpu) {
@@ -74,6 +76,26 @@ if (gpu) {
     gpu.free(b, c);
     assert.ok(after.buffersReused - before.buffersReused >= 1, 'a pooled buffer was handed out again');
     assert.ok(after.buffersCreated - before.buffersCreated <= 1, 'at most one new buffer for two matrices');
+  });
+
+  s('a full pool drops the sizes released longest ago, so a loop over a new size reuses its buffers', async () => {
+    const small = await createWebGpuBackend(gpu.gpu!, { maxPoolBytes: 2 ** 20 });
+    try {
+      const old = [small.zeros(256, 256), small.zeros(256, 320), small.zeros(256, 384)]; // 256, 320, 384 KiB
+      await small.read(old[0]!);
+      small.free(...old);                   // pooled: 960 KiB of 1 MiB
+      const start = small.stats();
+      for (let step = 0; step < 10; step++) {
+        const t = small.zeros(300, 600);    // 703 KiB, another size class
+        await small.read(t);
+        small.free(t);
+      }
+      const end = small.stats();
+      assert.equal(end.buffersCreated - start.buffersCreated, 1, 'one buffer created for the loop, then reused');
+      assert.ok(end.pooledBytes <= 2 ** 20, `the pool stays within its limit (${end.pooledBytes} bytes)`);
+    } finally {
+      small.dispose();
+    }
   });
 
   s('bind groups are cached per buffer set and dropped with their buffers: a loop reuses them, a trimmed pool never binds a destroyed buffer', async () => {

@@ -35,8 +35,10 @@ export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
 const BIG_TILES_MIN = 128;
 /** Hardware: 128×128 tiles with split K from this many tiles up; fewer get 64×64 tiles. */
 const MEDIUM_TILES_MIN = 32;
-/** Hardware: K shorter than this is not split. */
-const SPLIT_MIN_K = 256;
+/** Hardware, 128×128 tiles: K slices at least this deep (a second pass costs more than it gains below). */
+const MEDIUM_MIN_SLICE = 256;
+/** Hardware, 64×64 tiles: K slices at least this deep (two K steps of 16). */
+const SMALL_MIN_SLICE = 32;
 /** Most K slices (partial sums take slices·m·n floats). */
 const MAX_SPLIT = 16;
 
@@ -64,19 +66,20 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
       return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx };
     }
     case 'hardware': {
-      // Measured on an H200 (bench/webgpu-tiles.ts, bench/measured/h200-2026-11-26b/tiles.txt). 128×128 tiles
-      // (16×16 threads of 8×8 outputs) when there are enough of them to fill the GPU, or K is too short to
-      // split (a second pass costs more than it gains below K = 256). Between, 128×128 tiles with K split
-      // into slices of ≥ 256 until ~256 workgroups run (n = 1024: 21.6 TFLOP/s split in 4, 9.0 unsplit).
-      // Small outputs: 64×64 tiles (8×8 threads), K split into slices of ≥ 64 until ~512 workgroups run
-      // (n = 512: 5.4 TFLOP/s in 8 slices, 2.1 unsplit). K steps of 16.
+      // Measured on an H200 (bench/webgpu-tiles.ts; bench/measured/h200-2026-11-26i/ and …-26j/). Enough
+      // 128×128 tiles (16×16 threads of 8×8 outputs) to fill the GPU: one pass, no prefetch (n = 2048: 23.9
+      // TFLOP/s without, 18.9 with in one run, equal in the next; its registers cost occupancy). Between: 128×128
+      // tiles with K split into slices of ≥ 256 until ~256 workgroups run (n = 1024: 20.0 TFLOP/s in 4 slices,
+      // 9.4 unsplit). Small outputs: 64×64 tiles (8×8 threads), K split into slices of ≥ 32 until ~512
+      // workgroups run: a small product is latency-bound, and more, shorter slices finish sooner (n = 128: 314
+      // GFLOP/s in 4 slices, 151 unsplit; 128×512·512×512: 3.9 TFLOP/s in 16, 0.66 unsplit). K steps of 16.
       const tiles128 = Math.ceil(m / 128) * Math.ceil(n / 128);
-      if (tiles128 >= BIG_TILES_MIN || k < SPLIT_MIN_K) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: true };
-      if (tiles128 >= MEDIUM_TILES_MIN) {
-        return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / 256)), prefetch: true };
+      if (tiles128 >= BIG_TILES_MIN) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false };
+      if (tiles128 >= MEDIUM_TILES_MIN && k >= 2 * MEDIUM_MIN_SLICE) {
+        return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / MEDIUM_MIN_SLICE)), prefetch: true };
       }
       const tiles64 = Math.ceil(m / 64) * Math.ceil(n / 64);
-      return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / 64)), prefetch: true };
+      return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / SMALL_MIN_SLICE)), prefetch: true };
     }
     default:
       return adapterKind satisfies never;

@@ -456,16 +456,38 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   /** Returns a buffer to the pool, or destroys it (after the batch that uses it) when the pool is full. */
   private release(b: PooledBuffer): void {
     if (this.disposed || this.lostError) return;
+    if (b.size > this.maxPoolBytes) {
+      this.destroyPooled(b);
+      return;
+    }
+    // A full pool makes room by dropping the size classes released longest ago (Map order), not the buffer
+    // being released: otherwise buffers of sizes no longer used (a finished phase's big matrices) would
+    // hold the pool, and every temporary of a new size would be created and destroyed on each use.
+    for (const [size, list] of this.pool) {
+      if (this.pooledBytes + b.size <= this.maxPoolBytes) break;
+      if (size === b.size) continue;
+      while (list.length > 0 && this.pooledBytes + b.size > this.maxPoolBytes) {
+        this.pooledBytes -= size;
+        this.destroyPooled(list.shift()!);
+      }
+      if (list.length === 0) this.pool.delete(size);
+    }
     if (this.pooledBytes + b.size > this.maxPoolBytes) {
-      this.forgetBindGroups(b);
-      if (b.lastBatch === this.batch && this.encoder) this.toDestroy.push(b.buffer);
-      else b.buffer.destroy();
+      this.destroyPooled(b);
       return;
     }
     this.pooledBytes += b.size;
-    let list = this.pool.get(b.size);
-    if (!list) this.pool.set(b.size, (list = []));
+    const list = this.pool.get(b.size) ?? [];
+    this.pool.delete(b.size);           // re-inserted last: the Map runs from least to most recently released
+    this.pool.set(b.size, list);
     list.push(b);
+  }
+
+  /** Destroys a buffer leaving the pool (after the recorded batch, if that batch still uses it). */
+  private destroyPooled(b: PooledBuffer): void {
+    this.forgetBindGroups(b);
+    if (b.lastBatch === this.batch && this.encoder) this.toDestroy.push(b.buffer);
+    else b.buffer.destroy();
   }
 
   private acquireStaging(bytes: number): { buffer: GPUBuffer; size: number } {
