@@ -79,6 +79,9 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
   return worst;
 }
 
+/** Fewest products per timed sample. */
+const MIN_REPS = 16;
+
 /** Short name of a variant: t<tile>k<TK>/s<split> (suffix 'n' without prefetch), r<tile rows>x<tile cols>, simple. */
 const label = (v: MatmulVariant): string => {
   switch (v.kernel) {
@@ -143,7 +146,9 @@ async function main(): Promise<void> {
         // Warm-up of at least 50 ms: the GPU leaves its idle clocks (an H200 idles at 345 MHz) before timing.
         const warm = performance.now();
         while (performance.now() - warm < 50) await prep.run(8);
-        let reps = 1;
+        // At least MIN_REPS products per sample: each sample ends by reading the last result back (64 MB at
+        // n = 4096), which would otherwise weigh on the big shapes.
+        let reps = MIN_REPS;
         for (;;) {
           const t = performance.now();
           await prep.run(reps);
