@@ -82,11 +82,11 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
 /** Fewest products per timed sample. */
 const MIN_REPS = 16;
 
-/** Short name of a variant: t<tile>k<TK>/s<split> (suffix 'n' without prefetch), r<tile rows>x<tile cols>, simple. */
+/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
 const label = (v: MatmulVariant): string => {
   switch (v.kernel) {
     case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}`;
-    case 'regblock': return `r${4 * v.wy}x${4 * v.wx}`;
+    case 'regblock': return `r${4 * v.rb * v.wy}x${4 * v.cb * v.wx}${v.rb * v.cb > 1 ? `b${v.rb}${v.cb}` : ''}`;
     default: return v.kernel;
   }
 };
@@ -95,7 +95,9 @@ const label = (v: MatmulVariant): string => {
 function candidates(c: MatmulCase, splits: number[]): MatmulVariant[] {
   const { vecA, vecB } = vec4Alignment(c);
   const out: MatmulVariant[] = [];
-  for (const [wx, wy] of [[8, 8], [16, 16], [16, 8], [8, 16]] as const) out.push({ kernel: 'regblock', vecA, vecB, wx, wy });
+  for (const [wx, wy, rb, cb] of [[8, 8, 1, 1], [16, 16, 1, 1], [16, 8, 1, 1], [8, 16, 1, 1], [8, 8, 2, 2], [16, 16, 2, 2]] as const) {
+    out.push({ kernel: 'regblock', vecA, vecB, wx, wy, rb, cb });
+  }
   // Enough 128×128 tiles to fill the GPU: splitting K only adds a pass, so only 1 and 2 are timed.
   const many = Math.ceil(c.m / 128) * Math.ceil(c.n / 128) >= 128;
   // K step 16 with and without prefetch on both tiles; K step 32 (prefetch on) on the 128×128 tile.

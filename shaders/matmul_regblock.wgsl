@@ -1,6 +1,6 @@
 // matmul_regblock.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias) without workgroup memory: each thread
-// keeps a 4×4 block in registers (4 rows × one vec4 of columns) and walks K four at a time, loading 4×4
-// blocks of A and B as vec4s. The fast variant on software adapters (SwiftShader, lavapipe), where barriers
+// keeps RB×CB blocks of 4×4 in registers (4·RB rows × 4·CB columns) and walks K four at a time, loading 4×4
+// blocks of A and B as vec4s; a 2×2 arrangement loads 4 blocks per 4 block products instead of 2 per 1. The fast variant on software adapters (SwiftShader, lavapipe), where barriers
 // and workgroup memory are expensive. Transposes are handled in the load step: a stored-transposed operand
 // is loaded along its contiguous dimension and the 4×4 block transposed in registers.
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so quads are aligned vec4 loads;
@@ -9,9 +9,9 @@
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WX, WY (workgroup size, default 8×8; a workgroup covers
-//            4·WY rows × 4·WX columns).
-// Dispatch: tiles = ceil(N/(4·WX))·ceil(M/(4·WY)) workgroups folded into a 2-D grid (x ≤ 65535);
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WX, WY (workgroup size, default 8×8); RB, CB (blocks
+//            per thread down and across, 1 or 2). A workgroup covers 4·RB·WY rows × 4·CB·WX columns.
+// Dispatch: tiles = ceil(N/(4·CB·WX))·ceil(M/(4·RB·WY)) workgroups folded into a 2-D grid (x ≤ 65535);
 //           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
@@ -31,6 +31,8 @@ override VEC_B: bool = true;
 override FUSED: bool = true;
 override WX: u32 = 8;
 override WY: u32 = 8;
+override RB: u32 = 1;
+override CB: u32 = 1;
 
 fn a_at(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
 fn b_at(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
@@ -99,26 +101,22 @@ fn store_row(row: u32, c0: u32, v: vec4<f32>) {
   out[at + 3u] = epilogue(row, c0 + 3u, v.w);
 }
 
-@compute @workgroup_size(WX, WY)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_id) lid: vec3<u32>) {
-  let tile = wid.y * nwg.x + wid.x;
-  if (tile >= p.tiles) { return; }
-  let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u;
-  let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u;
-  if (r0 >= p.M || c0 >= p.N) { return; }
-  var acc = mat4x4<f32>();          // column r = output row r0 + r, columns c0…c0+3
-  let k4 = p.K & ~3u;
-  for (var q = 0u; q < k4; q += 4u) {
-    acc += load_b(q, c0) * load_a(r0, q);
-  }
-  for (var q = k4; q < p.K; q++) {
+/** The K % 4 trailing terms of the 4×4 block at rows r0…, columns c0… (column r of the result: row r0 + r). */
+fn block_tail(r0: u32, c0: u32) -> mat4x4<f32> {
+  var t = mat4x4<f32>();
+  for (var q = p.K & ~3u; q < p.K; q++) {
     let bq = vec4<f32>(b_elem(q, c0), b_elem(q, c0 + 1u), b_elem(q, c0 + 2u), b_elem(q, c0 + 3u));
-    acc[0] += a_elem(r0, q) * bq;
-    acc[1] += a_elem(r0 + 1u, q) * bq;
-    acc[2] += a_elem(r0 + 2u, q) * bq;
-    acc[3] += a_elem(r0 + 3u, q) * bq;
+    t[0] += a_elem(r0, q) * bq;
+    t[1] += a_elem(r0 + 1u, q) * bq;
+    t[2] += a_elem(r0 + 2u, q) * bq;
+    t[3] += a_elem(r0 + 3u, q) * bq;
   }
+  return t;
+}
+
+/** Stores the 4×4 block at rows r0…, columns c0… (the parts inside the output). */
+fn store_block(r0: u32, c0: u32, acc: mat4x4<f32>) {
+  if (r0 >= p.M || c0 >= p.N) { return; }
   if (r0 + 3u < p.M && c0 + 3u < p.N) {
     // Whole block inside the output: no bounds checks (the common case), constant indices into acc.
     store_row(r0, c0, acc[0]);
@@ -135,4 +133,46 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (col < p.N) { out[row * p.N + col] = epilogue(row, col, acc[r][j]); }
     }
   }
+}
+
+@compute @workgroup_size(WX, WY)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let tile = wid.y * nwg.x + wid.x;
+  if (tile >= p.tiles) { return; }
+  let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u * RB;
+  let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u * CB;
+  if (r0 >= p.M || c0 >= p.N) { return; }
+  // accRC: the block at rows r0 + 4R…, columns c0 + 4C… (column r = output row, as a vec4 of 4 columns).
+  var acc00 = mat4x4<f32>();
+  var acc01 = mat4x4<f32>();
+  var acc10 = mat4x4<f32>();
+  var acc11 = mat4x4<f32>();
+  let k4 = p.K & ~3u;
+  for (var q = 0u; q < k4; q += 4u) {
+    let a0 = load_a(r0, q);
+    let b0 = load_b(q, c0);
+    acc00 += b0 * a0;
+    if (CB == 2u) {
+      let b1 = load_b(q, c0 + 4u);
+      acc01 += b1 * a0;
+      if (RB == 2u) {
+        let a1 = load_a(r0 + 4u, q);
+        acc10 += b0 * a1;
+        acc11 += b1 * a1;
+      }
+    } else if (RB == 2u) {
+      acc10 += b0 * load_a(r0 + 4u, q);
+    }
+  }
+  if (k4 < p.K) {
+    acc00 += block_tail(r0, c0);
+    if (CB == 2u) { acc01 += block_tail(r0, c0 + 4u); }
+    if (RB == 2u) { acc10 += block_tail(r0 + 4u, c0); }
+    if (RB == 2u && CB == 2u) { acc11 += block_tail(r0 + 4u, c0 + 4u); }
+  }
+  store_block(r0, c0, acc00);
+  if (CB == 2u) { store_block(r0, c0 + 4u, acc01); }
+  if (RB == 2u) { store_block(r0 + 4u, c0, acc10); }
+  if (RB == 2u && CB == 2u) { store_block(r0 + 4u, c0 + 4u, acc11); }
 }

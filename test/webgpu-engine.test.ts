@@ -21,7 +21,14 @@ const gpu = testBackends.find((b) => b.name === 'webgpu') as WebGpuBackend | und
 s('the matmul variant picker: simple for tiny products, register-blocked on software, tiled on hardware, vec4 when aligned', () => {
   assert.equal(pickMatmulVariant({ m: 4, n: 4, k: 4, transA: false, transB: false }, 'hardware').kernel, 'simple');
   const soft = pickMatmulVariant({ m: 128, n: 512, k: 784, transA: false, transB: false }, 'software');
-  assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8 });
+  assert.equal(soft, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8, rb: 2, cb: 2 });
+  // Narrow outputs: 1×… blocks below 32 columns, and the widest workgroup that leaves ≤ 10 % of its threads
+  // past the last column block.
+  const across = (n: number) => (pickMatmulVariant({ m: 512, n, k: 128, transA: true, transB: false }, 'software') as { wx: number; wy: number; cb: number });
+  assert.equal([10, 20, 65, 784].map((n) => [across(n).wx, across(n).wy, across(n).cb]), [[1, 64, 1], [1, 64, 1], [2, 32, 2], [8, 8, 2]],
+    '3 and 5 column blocks of 4, 9 and 98 of 8');
+  const short = pickMatmulVariant({ m: 17, n: 512, k: 128, transA: false, transB: false }, 'software');
+  assert.equal(short, { kernel: 'regblock', vecA: true, vecB: true, wx: 8, wy: 8, rb: 1, cb: 2 }, '17 rows: one block down');
   const hard = pickMatmulVariant({ m: 2048, n: 2048, k: 2048, transA: true, transB: false }, 'hardware');
   assert.equal(hard, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 1, prefetch: false });
   // Few output tiles and a deep K: K is split (4 tiles of 64×64, K = 257 → 8 slices of at least 32).
@@ -189,6 +196,33 @@ if (gpu) {
       assert.ok(hw.stats().pipelines > 0);
     } finally {
       hw.dispose();
+    }
+  });
+
+  s('the register-blocked kernel agrees with the reference for every block arrangement (odd shapes, transposes, K % 4, epilogue)', async () => {
+    // The picker chooses 2×2 blocks for most shapes here; force each arrangement and workgroup shape in turn.
+    let blocks = { wx: 8, wy: 8, rb: 1, cb: 1 };
+    const forced = await createWebGpuBackend(gpu.gpu!, {
+      matmulVariant: (shape) => ({ kernel: 'regblock', vecA: (shape.transA ? shape.m : shape.k) % 4 === 0, vecB: (shape.transB ? shape.k : shape.n) % 4 === 0, ...blocks }),
+    });
+    try {
+      const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [7, 33, 131], [70, 23, 10]];
+      const arrangements = [{ wx: 8, wy: 8, rb: 2, cb: 2 }, { wx: 4, wy: 16, rb: 2, cb: 1 }, { wx: 16, wy: 4, rb: 1, cb: 2 }, { wx: 1, wy: 64, rb: 2, cb: 1 }, { wx: 2, wy: 32, rb: 2, cb: 2 }];
+      for (const [i, [m, k, n]] of shapes.entries()) {
+        blocks = arrangements[i]!;
+        for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const A = host(uniform(m + 2 * k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+          const B = host(uniform(k + 2 * n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+          await agreeWithRef(forced, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `regblock ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+          if (transA || transB) continue;
+          const C = host(uniform(7, m, n), m, n);
+          const bias = host(uniform(8, 1, n), 1, n);
+          await agreeWithRef(forced, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: -1.5, beta: 0.5, c, bias: bi, act: 'relu' }),
+            TOL.matmul, `regblock epilogue ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n}`);
+        }
+      }
+    } finally {
+      forced.dispose();
     }
   });
 

@@ -20,7 +20,8 @@ export interface MatmulShape {
 /** A chosen matmul kernel with its compile-time parameters (override constants). */
 export type MatmulVariant =
   | { kernel: 'simple'; ts: number }
-  | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number }
+  /** Workgroup wx×wy threads, each rb×cb blocks of 4×4 outputs (rb, cb: 1 or 2). */
+  | { kernel: 'regblock'; vecA: boolean; vecB: boolean; wx: number; wy: number; rb: number; cb: number }
   /**
    * Workgroup wg×wg, output tile 8·wg square, K step tk; with split > 1, K is cut into `split` slices (each a
    * multiple of tk) computed by separate workgroups and added by a second pass; `prefetch` reads the next K
@@ -60,10 +61,15 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
   const { vecA, vecB } = vec4Alignment(shape);
   switch (adapterKind) {
     case 'software': {
-      // 64 threads of 4×4 outputs; a narrow output (n < 32) gets a narrower, taller workgroup so that
-      // fewer threads idle past its last column.
-      const wx = Math.min(8, nextPow2(Math.ceil(n / 4)));
-      return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx };
+      // 64 threads, each 2×2 blocks of 4×4 outputs where the output has 32 rows / columns to fill them (on
+      // SwiftShader 8×8 outputs per thread load half as much per multiply-add as 4×4: 784×128ᵀ·128×512 in
+      // 29.9 ms against 45.6). A narrow output gets a narrower, taller workgroup so that few threads idle past
+      // its last column: the widest of 8, 4, 2, 1 threads across that leaves at most 10 % of them idle
+      // (n = 10: 1 across, 1.00 ms for 512×128ᵀ·128×10, against 1.70 ms with 4 across and 1×1 blocks).
+      const rb = m >= 32 ? 2 : 1;
+      const cb = n >= 32 ? 2 : 1;
+      const wx = softwareWorkgroupWidth(Math.ceil(n / (4 * cb)));
+      return { kernel: 'regblock', vecA, vecB, wx, wy: 64 / wx, rb, cb };
     }
     case 'hardware': {
       // Measured on an H200 (bench/webgpu-tiles.ts; bench/measured/h200-2026-11-26i/ and …-26j/). Enough
@@ -86,7 +92,11 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
   }
 }
 
-/** The smallest power of two ≥ x (x ≥ 1). */
-function nextPow2(x: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+/** Threads across a 64-thread register-blocked workgroup for `blocks` column blocks: at most 10 % of them idle. */
+function softwareWorkgroupWidth(blocks: number): number {
+  for (const wx of [8, 4, 2]) {
+    const lanes = Math.ceil(blocks / wx) * wx;
+    if (lanes - blocks <= 0.1 * lanes) return wx;
+  }
+  return 1;
 }

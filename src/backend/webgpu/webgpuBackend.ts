@@ -684,9 +684,9 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
         break;
       case 'regblock':
         name = 'matmul_regblock';
-        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused, WX: v.wx, WY: v.wy };
-        tileRows = 4 * v.wy;
-        tileCols = 4 * v.wx;
+        constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused, WX: v.wx, WY: v.wy, RB: v.rb, CB: v.cb };
+        tileRows = 4 * v.rb * v.wy;
+        tileCols = 4 * v.cb * v.wx;
         break;
       case 'tiled':
         this.matmulTiled(out, a, b, p, v, fused);
