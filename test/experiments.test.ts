@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendRegistry } from '../dist/featurelab.js';
 import { buildConfig } from '../src/experiments/config.js';
+import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
 import { parseRunFlags } from '../src/cli/run.js';
@@ -215,6 +216,30 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.is(r.series.featuresPerPoint!.length, 100);
   const bad = { ...buildConfig(exp, 'quick', ['dataDir=/data']), k: 500 };
   await exp.run(bad, { backend: wasm, seed: 6, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed the hidden width/));
+});
+
+s('ensemble weight decay reaches the optimizer: the same models trained with decay are less confident', async () => {
+  // Three well-separated classes in 8 inputs; weight decay shrinks the weights, so the logits and the softmax
+  // peak shrink with it (same seeds, same data order).
+  const inputs = 8;
+  const classes = 3;
+  const points = 60;
+  const x = new Float32Array(points * inputs);
+  const y = new Int32Array(points);
+  for (let i = 0; i < points; i++) {
+    y[i] = i % classes;
+    for (let j = 0; j < inputs; j++) x[i * inputs + j] = (j % classes === y[i] ? 1 : 0) + 0.3 * Math.sin(7 * i + 3 * j);
+  }
+  const data = { inputs, classes, trainX: x, trainY: y, evalX: x, evalY: y };
+  const meanPeak = async (weightDecay: number) => {
+    const members = await trainEnsemble(wasm, data, { models: 2, variant: 'DiffInit', hidden: [16], lr: 0.1, momentum: 0.9, batchSize: 20, maxEpochs: 30, weightDecay }, 3);
+    let sum = 0;
+    for (const m of members) for (let i = 0; i < points; i++) sum += Math.max(...m.softmax.subarray(i * classes, (i + 1) * classes));
+    return sum / (2 * points);
+  };
+  const plain = await meanPeak(0);
+  const decayed = await meanPeak(0.05);
+  assert.ok(decayed < plain - 0.01, `mean softmax peak ${decayed} with decay, ${plain} without`);
 });
 
 s('interactions on image patches (tiny stand-in dataset): n = 10, universal matching, one overlap per order', async () => {

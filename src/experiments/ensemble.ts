@@ -39,6 +39,8 @@ export interface EnsembleConfig {
   maxEpochs: number;
   /** Keep each model's last-hidden-layer activations on the evaluation set (for the interaction tensor). */
   keepHidden?: boolean;
+  /** SGD weight decay (default 0). */
+  weightDecay?: number;
   /** Learning-rate schedule over the epoch cap: 'constant' (default) or 'cosine' (decays to 0 at maxEpochs). */
   schedule?: 'constant' | 'cosine';
 }
@@ -110,7 +112,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
           await train(backend, model, { x: xm, labels: ym, count }, {
             steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
             schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
-            optimizer: { kind: 'sgd', momentum: cfg.momentum },
+            optimizer: { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 },
           }, root.fork(`order/${orderSeed}`), {
             probes: [{
               every: stepsPerEpoch,

@@ -32,6 +32,7 @@ export type InteractionTensorConfig = {
   hidden: number;
   lr: number;
   momentum: number;
+  weightDecay: number;
   batchSize: number;
   maxEpochs: number;
   k: number;
@@ -108,7 +109,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   const { train: tr, test: te } = data;
   const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
   const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-    models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
+    models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
     batchSize: config.batchSize, maxEpochs: config.maxEpochs, keepHidden: true,
   }, ctx.seed, {
     onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
@@ -135,7 +136,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   }
   // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
   const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-    models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum,
+    models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
     batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
   }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
   return {
@@ -149,7 +150,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
@@ -158,6 +159,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     hidden: { doc: 'width of the two hidden layers (d of the activations)', integer: true, min: 2 },
     lr: { doc: 'SGD learning rate', min: 0 },
     momentum: { doc: 'SGD momentum', min: 0 },
+    weightDecay: { doc: 'SGD weight decay (the paper trained its ResNets with 1e-4)', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy)', integer: true, min: 1 },
     k: { doc: 'PCA features per model', integer: true, min: 1 },
