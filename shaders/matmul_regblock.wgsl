@@ -1,6 +1,7 @@
 // matmul_regblock.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias) without workgroup memory: each thread
 // keeps RB×CB blocks of 4×4 in registers (4·RB rows × 4·CB columns) and walks K four at a time, loading 4×4
-// blocks of A and B as vec4s; a 2×2 arrangement loads 4 blocks per 4 block products instead of 2 per 1. The fast variant on software adapters (SwiftShader, lavapipe), where barriers
+// blocks of A and B as vec4s; a 2×2 arrangement loads 4 blocks per 4 block products instead of 2 per 1.
+// The fast variant on software adapters (SwiftShader, lavapipe), where barriers
 // and workgroup memory are expensive. Transposes are handled in the load step: a stored-transposed operand
 // is loaded along its contiguous dimension and the 4×4 block transposed in registers.
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so quads are aligned vec4 loads;
@@ -153,16 +154,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let a0 = load_a(r0, q);
     let b0 = load_b(q, c0);
     acc00 += b0 * a0;
+    var b1 = mat4x4<f32>();
     if (CB == 2u) {
-      let b1 = load_b(q, c0 + 4u);
+      b1 = load_b(q, c0 + 4u);
       acc01 += b1 * a0;
-      if (RB == 2u) {
-        let a1 = load_a(r0 + 4u, q);
-        acc10 += b0 * a1;
-        acc11 += b1 * a1;
-      }
-    } else if (RB == 2u) {
-      acc10 += b0 * load_a(r0 + 4u, q);
+    }
+    if (RB == 2u) {
+      let a1 = load_a(r0 + 4u, q);
+      acc10 += b0 * a1;
+      if (CB == 2u) { acc11 += b1 * a1; }
     }
   }
   if (k4 < p.K) {

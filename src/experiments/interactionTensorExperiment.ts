@@ -17,7 +17,7 @@ import {
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { type EnsembleMember, trainEnsemble } from './ensemble.js';
+import { type EnsembleConfig, type EnsembleMember, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
 import { forwardOf } from './common.js';
 import { Mlp } from '../nn/mlp.js';
@@ -108,10 +108,13 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
   const { train: tr, test: te } = data;
   const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
-  const members = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-    models: config.models, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
-    batchSize: config.batchSize, maxEpochs: config.maxEpochs, keepHidden: true,
-  }, ctx.seed, {
+  const ensembleData = { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels };
+  // The trained ensemble and its one-epoch twin share everything but the model count and the epoch cap.
+  const training: Omit<EnsembleConfig, 'models' | 'maxEpochs'> = {
+    variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
+    batchSize: config.batchSize, keepHidden: true,
+  };
+  const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
     onStep: (m, step, total) => ctx.progress?.({ step: m * total + step, total: config.models * total, phase: `model ${m + 1} of ${config.models}` }),
     shouldStop: ctx.shouldStop,
     checkpoint: { checkpoints, label: 'trained' },
@@ -135,10 +138,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
     ctx.backend.free(evalX);
   }
   // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
-  const oneEpoch = await trainEnsemble(ctx.backend, { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels }, {
-    models: m, variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
-    batchSize: config.batchSize, maxEpochs: 1, keepHidden: true,
-  }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
+  const oneEpoch = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: m, maxEpochs: 1 }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
   return {
     members, labels: te.labels,
     untrained: tensorOf(untrained, n, config),

@@ -828,9 +828,10 @@ function buf(m: GpuMat): PooledBuffer {
   return m.buf;
 }
 
-/** A stable key for override constants (sorted names). */
+/** A key for override constants, in the order given (cheap: it is built on every dispatch). */
 function constantsKey(c: Constants): string {
-  // Each kernel's call site lists its constants in one fixed order, so no sort is needed.
+  // Each built-in kernel's call site lists its constants in one fixed order; the same constants in another
+  // order (a custom shader's caller) only cost a second cached pipeline.
   let key = '';
   for (const k in c) key += `${k}=${+c[k]!},`;
   return key;
