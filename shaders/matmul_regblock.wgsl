@@ -9,14 +9,17 @@
 // Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
-//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
+//           batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WX, WY (workgroup size, default 8×8); RB, CB (blocks
 //            per thread down and across, 1 or 2). A workgroup covers 4·RB·WY rows × 4·CB·WX columns.
-// Dispatch: tiles = ceil(N/(4·CB·WX))·ceil(M/(4·RB·WY)) workgroups folded into a 2-D grid (x ≤ 65535);
-//           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
+// Batch: batches independent products; block blk = tile / tiles reads A from element blk·strideA, B from
+//        blk·strideB, the bias from blk·biasStride (0: shared), C and out from blk·M·N.
+// Dispatch: batches·tiles (tiles = ceil(N/(4·CB·WX))·ceil(M/(4·RB·WY))) workgroups folded into a 2-D grid (x ≤ 65535);
+//           g = wid.y·nwg.x + wid.x, tile = g % tiles, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
-  alpha: f32, beta: f32,
+  alpha: f32, beta: f32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
@@ -35,17 +38,23 @@ override WY: u32 = 8;
 override RB: u32 = 1;
 override CB: u32 = 1;
 
-fn a_at(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
-fn b_at(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
+// The block's offsets (set once per invocation; aOff and bOff are multiples of 4 on the VEC paths).
+var<private> aOff: u32;
+var<private> bOff: u32;
+var<private> oOff: u32;
+var<private> biasOff: u32;
+
+fn a_at(i: u32) -> f32 { let j = aOff + i; return a[j >> 2u][j & 3u]; }
+fn b_at(i: u32) -> f32 { let j = bOff + i; return b[j >> 2u][j & 3u]; }
 
 /** Elements base + s … base + s + 3 of A (positions clamped to last on the scalar path). */
 fn a_quad(base: u32, s: u32, last: u32) -> vec4<f32> {
-  if (VEC_A) { return a[(base + s) >> 2u]; }
+  if (VEC_A) { return a[(aOff + base + s) >> 2u]; }
   return vec4<f32>(a_at(base + min(s, last)), a_at(base + min(s + 1u, last)),
                    a_at(base + min(s + 2u, last)), a_at(base + min(s + 3u, last)));
 }
 fn b_quad(base: u32, s: u32, last: u32) -> vec4<f32> {
-  if (VEC_B) { return b[(base + s) >> 2u]; }
+  if (VEC_B) { return b[(bOff + base + s) >> 2u]; }
   return vec4<f32>(b_at(base + min(s, last)), b_at(base + min(s + 1u, last)),
                    b_at(base + min(s + 2u, last)), b_at(base + min(s + 3u, last)));
 }
@@ -88,14 +97,14 @@ fn b_elem(q: u32, cc: u32) -> f32 {
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
   if (!FUSED) { return v; }
-  if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
-  if (p.hasBias != 0u) { v += bias[col]; }
+  if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
+  if (p.hasBias != 0u) { v += bias[biasOff + col]; }
   return unary_f(p.act, v);
 }
 
 /** Writes output row `row`, columns c0…c0+3 (all inside the matrix). */
 fn store_row(row: u32, c0: u32, v: vec4<f32>) {
-  let at = row * p.N + c0;
+  let at = oOff + row * p.N + c0;
   out[at] = epilogue(row, c0, v.x);
   out[at + 1u] = epilogue(row, c0 + 1u, v.y);
   out[at + 2u] = epilogue(row, c0 + 2u, v.z);
@@ -131,7 +140,7 @@ fn store_block(r0: u32, c0: u32, acc: mat4x4<f32>) {
     if (row >= p.M) { break; }
     for (var j = 0u; j < 4u; j++) {
       let col = c0 + j;
-      if (col < p.N) { out[row * p.N + col] = epilogue(row, col, acc[r][j]); }
+      if (col < p.N) { out[oOff + row * p.N + col] = epilogue(row, col, acc[r][j]); }
     }
   }
 }
@@ -139,8 +148,14 @@ fn store_block(r0: u32, c0: u32, acc: mat4x4<f32>) {
 @compute @workgroup_size(WX, WY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>) {
-  let tile = wid.y * nwg.x + wid.x;
-  if (tile >= p.tiles) { return; }
+  let g = wid.y * nwg.x + wid.x;
+  if (g >= p.tiles * p.batches) { return; }
+  let blk = g / p.tiles;
+  let tile = g % p.tiles;
+  aOff = blk * p.strideA;
+  bOff = blk * p.strideB;
+  oOff = blk * p.M * p.N;
+  biasOff = blk * p.biasStride;
   let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u * RB;
   let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u * CB;
   if (r0 >= p.M || c0 >= p.N) { return; }

@@ -3,13 +3,16 @@
 // Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
 // Bindings: @group(0) @binding(0) a, @binding(1) b, @binding(2) c, @binding(3) bias (read; c and bias are
 //           dummies when hasC / hasBias = 0), @binding(4) out (read_write);
-//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta }.
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
+//           batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B (operand stored transposed), TS (tile edge = workgroup edge, default 16).
-// Dispatch: tiles = ceil(N/TS)·ceil(M/TS) workgroups folded into a 2-D grid (x ≤ 65535);
-//           tile = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
+// Batch: batches independent products; block blk = tile / tiles reads A from element blk·strideA, B from
+//        blk·strideB, the bias from blk·biasStride (0: shared), C and out from blk·M·N.
+// Dispatch: batches·tiles (tiles = ceil(N/TS)·ceil(M/TS)) workgroups folded into a 2-D grid (x ≤ 65535);
+//           g = wid.y·nwg.x + wid.x, tile = g % tiles, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
-  alpha: f32, beta: f32,
+  alpha: f32, beta: f32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
@@ -21,26 +24,38 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override TS: u32 = 16;
 
+// The block's offsets (set once per invocation).
+var<private> aOff: u32;
+var<private> bOff: u32;
+var<private> oOff: u32;
+var<private> biasOff: u32;
+
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
-  if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
-  if (p.hasBias != 0u) { v += bias[col]; }
+  if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
+  if (p.hasBias != 0u) { v += bias[biasOff + col]; }
   return unary_f(p.act, v);
 }
 
 @compute @workgroup_size(TS, TS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>) {
-  let tile = wid.y * nwg.x + wid.x;
-  if (tile >= p.tiles) { return; }
+  let g = wid.y * nwg.x + wid.x;
+  if (g >= p.tiles * p.batches) { return; }
+  let blk = g / p.tiles;
+  let tile = g % p.tiles;
+  aOff = blk * p.strideA;
+  bOff = blk * p.strideB;
+  oOff = blk * p.M * p.N;
+  biasOff = blk * p.biasStride;
   let row = (tile / p.tilesX) * TS + lid.y;
   let col = (tile % p.tilesX) * TS + lid.x;
   if (row >= p.M || col >= p.N) { return; }
   var acc = 0.0;
   for (var q = 0u; q < p.K; q++) {
-    let av = select(a[row * p.lda + q], a[q * p.lda + row], TRANS_A);
-    let bv = select(b[q * p.ldb + col], b[col * p.ldb + q], TRANS_B);
+    let av = select(a[aOff + row * p.lda + q], a[aOff + q * p.lda + row], TRANS_A);
+    let bv = select(b[bOff + q * p.ldb + col], b[bOff + col * p.ldb + q], TRANS_B);
     acc += av * bv;
   }
-  out[row * p.N + col] = epilogue(row, col, acc);
+  out[oOff + row * p.N + col] = epilogue(row, col, acc);
 }

@@ -10,18 +10,21 @@
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
-//           kSlice }.
+//           kSlice, batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
 //            TK (K step: 8, 16 or 32; 2·TK a multiple of WG).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
 //           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
 //           the plain product (one slice, the epilogue here).
-// Dispatch: tiles·slices workgroups, slices = ceil(K/kSlice), folded into a 2-D grid (x ≤ 65535);
-//           g = wid.y·nwg.x + wid.x, tile row = tile / tilesX, tile column = tile % tilesX.
+// Batch: batches independent products; block blk reads A from element blk·strideA, B from blk·strideB, the
+//        bias from blk·biasStride (0: shared), C from blk·M·N, and writes out[slice·batches·M·N + blk·M·N + …].
+// Dispatch: batches·slices·tiles workgroups, slices = ceil(K/kSlice), folded into a 2-D grid (x ≤ 65535);
+//           g = wid.y·nwg.x + wid.x; blk = g / (tiles·slices), then within the block slice and tile as above;
+//           tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
-  alpha: f32, beta: f32, kSlice: u32,
+  alpha: f32, beta: f32, kSlice: u32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
@@ -44,26 +47,32 @@ const MAX_PER = 8u;
 var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
 var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
 
-fn a_at(i: u32) -> f32 { return a[i >> 2u][i & 3u]; }
-fn b_at(i: u32) -> f32 { return b[i >> 2u][i & 3u]; }
+// The block's offsets (set once per invocation; aOff and bOff are multiples of 4 on the VEC paths).
+var<private> aOff: u32;
+var<private> bOff: u32;
+var<private> oOff: u32;
+var<private> biasOff: u32;
+
+fn a_at(i: u32) -> f32 { let j = aOff + i; return a[j >> 2u][j & 3u]; }
+fn b_at(i: u32) -> f32 { let j = bOff + i; return b[j >> 2u][j & 3u]; }
 
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
   if (!FUSED) { return v; }
-  if (p.hasC != 0u) { v += p.beta * c[row * p.N + col]; }
-  if (p.hasBias != 0u) { v += bias[col]; }
+  if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
+  if (p.hasBias != 0u) { v += bias[biasOff + col]; }
   return unary_f(p.act, v);
 }
 
 /** Elements i0 … i0+3 of A (stored row `r`, contiguous) clamped to `len`, as a vec4 (zeros past len). */
 fn a_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
-  if (VEC_A && i0 + 3u < len) { return a[(base + i0) >> 2u]; }
+  if (VEC_A && i0 + 3u < len) { return a[(aOff + base + i0) >> 2u]; }
   var v = vec4<f32>();
   for (var s = 0u; s < 4u; s++) { if (i0 + s < len) { v[s] = a_at(base + i0 + s); } }
   return v;
 }
 fn b_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
-  if (VEC_B && i0 + 3u < len) { return b[(base + i0) >> 2u]; }
+  if (VEC_B && i0 + 3u < len) { return b[(bOff + base + i0) >> 2u]; }
   var v = vec4<f32>();
   for (var s = 0u; s < 4u; s++) { if (i0 + s < len) { v[s] = b_at(base + i0 + s); } }
   return v;
@@ -148,12 +157,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let g = wid.y * nwg.x + wid.x;
   let slices = (p.K + p.kSlice - 1u) / p.kSlice;
-  if (g >= p.tiles * slices) { return; }  // uniform per workgroup
-  let tile = g % p.tiles;
-  let slice = g / p.tiles;
+  let perBlock = p.tiles * slices;
+  if (g >= perBlock * p.batches) { return; }  // uniform per workgroup
+  let blk = g / perBlock;
+  let tile = (g % perBlock) % p.tiles;
+  let slice = (g % perBlock) / p.tiles;
+  aOff = blk * p.strideA;
+  bOff = blk * p.strideB;
+  oOff = blk * p.M * p.N;
+  biasOff = blk * p.biasStride;
   let kBegin = slice * p.kSlice;
   let kEnd = min(p.K, kBegin + p.kSlice);
-  let base = slice * p.M * p.N;
+  let base = slice * p.batches * p.M * p.N + oOff;
   let bm = 8u * WG;
   let row0 = (tile / p.tilesX) * bm;
   let col0 = (tile % p.tilesX) * bm;

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { UNARY_OPS, ShapeError } from '../dist/featurelab.js';
 import type { UnaryOp } from '../src/index.js';
 import { testBackends } from './support/backends.js';
+import { BATCHED_CASES, checkBatchedMatmul } from './support/batched.js';
 import { agreeWithRef, host } from './support/check.js';
 import { uniform } from './support/random.js';
 import { TOL } from './tolerances.js';
@@ -80,6 +81,26 @@ for (const b of testBackends) {
       assert.throws(() => b.matmul(x, y), (e: Error) => e instanceof ShapeError && /matmul/.test(e.message) && /3×4/.test(e.message) && /5×2/.test(e.message));
       assert.throws(() => b.matmul(x, y, { transA: true, c: b.zeros(1, 1) }), (e: Error) => e instanceof ShapeError && /matmul/.test(e.message));
       assert.throws(() => b.matmul(x, b.zeros(4, 2), { bias: b.zeros(1, 3) }), (e: Error) => e instanceof ShapeError && /bias/.test(e.message) && /1×2/.test(e.message));
+    } finally {
+      b.free(x, y);
+    }
+  });
+
+  s('batched: each block equals its own product (odd shapes, transposes, shared operands, per-block bias, C)', async () => {
+    for (const c of BATCHED_CASES) await checkBatchedMatmul(b, c, `batched ${JSON.stringify(c)}`);
+  });
+
+  s('batched: operands that do not split into the batch, or a wrong bias, raise ShapeError', () => {
+    const x = b.zeros(6, 4);
+    const y = b.zeros(12, 5);
+    try {
+      const out = b.matmul(x, y, { batch: 3 });
+      assert.equal([out.rows, out.cols], [6, 5]);
+      b.free(out);
+      assert.throws(() => b.matmul(x, y, { batch: 4 }), (e: Error) => e instanceof ShapeError && /6×4/.test(e.message) && /batch = 4/.test(e.message));
+      assert.throws(() => b.matmul(x, y, { batch: 3, shareB: true }), (e: Error) => e instanceof ShapeError && /inner dimensions/.test(e.message));
+      assert.throws(() => b.matmul(x, y, { batch: 3, bias: b.zeros(2, 5) }), (e: Error) => e instanceof ShapeError && /3×5/.test(e.message));
+      assert.throws(() => b.matmul(x, y, { batch: 0 }), (e: Error) => /batch must be a positive integer/.test(e.message));
     } finally {
       b.free(x, y);
     }

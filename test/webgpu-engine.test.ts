@@ -12,7 +12,11 @@ import {
 } from '../dist/featurelab.js';
 import { runtime, testBackends } from './support/backends.js';
 import { agreeWithRef, host } from './support/check.js';
+import { BATCHED_CASES, checkBatchedMatmul } from './support/batched.js';
 import { uniform } from './support/random.js';
+
+// The batched cases small enough to run through every forced kernel variant on a software adapter.
+const SMALL_BATCHED = BATCHED_CASES.filter((c) => c.batch * c.m * c.k * c.n <= 20000);
 import { TOL } from './tolerances.js';
 
 const s = suite(`webgpu engine [${runtime}]`);
@@ -193,6 +197,13 @@ if (gpu) {
             TOL.matmul, `tiled epilogue ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
         }
       }
+      // Batched products through every tile size and split (the blocks' offsets, split partial sums per block).
+      for (const [i, v] of variants.entries()) {
+        tiles = v;
+        // Plus a per-block bias with K = 70 through every variant: split slices add up per block.
+        const perBlock = { batch: 3, m: 9, k: 70, n: 6, epilogue: 'perBlockBias' as const };
+        for (const c of [...SMALL_BATCHED.filter((_, j) => j % variants.length === i), perBlock]) await checkBatchedMatmul(hw, c, `tiled batched ${JSON.stringify(v)} ${JSON.stringify(c)}`);
+      }
       assert.ok(hw.stats().pipelines > 0);
     } finally {
       hw.dispose();
@@ -220,6 +231,10 @@ if (gpu) {
           await agreeWithRef(forced, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: -1.5, beta: 0.5, c, bias: bi, act: 'relu' }),
             TOL.matmul, `regblock epilogue ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n}`);
         }
+      }
+      for (const [i, arrangement] of arrangements.entries()) {
+        blocks = arrangement;
+        for (const c of SMALL_BATCHED.filter((_, j) => j % arrangements.length === i)) await checkBatchedMatmul(forced, c, `regblock batched ${JSON.stringify(blocks)} ${JSON.stringify(c)}`);
       }
     } finally {
       forced.dispose();

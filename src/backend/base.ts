@@ -27,6 +27,11 @@ export interface MatmulPlan<M> {
   transA: boolean; transB: boolean;
   alpha: number; beta: number;
   c: M | null; bias: M | null; act: Activation;
+  /**
+   * Number of products (1: a plain matmul). Block b reads A from element b·strideA, B from b·strideB, the
+   * bias from b·biasStride (0: shared), and writes (and reads C) from element b·m·n.
+   */
+  batch: number; strideA: number; strideB: number; biasStride: number;
 }
 
 /** How kUpdateBlock writes a block into a matrix (the index is the kernels' mode code). */
@@ -229,30 +234,48 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     return out;
   }
 
-  /** act(alpha · op(A) · op(B) + beta · C + bias). */
+  /** act(alpha · op(A) · op(B) + beta · C + bias), or `batch` such products at once (see MatmulOptions). */
   matmul(a: Mat, b: Mat, opts: MatmulOptions = {}): Mat {
     const op = 'matmul';
     const aa = this.own(op, a, 'A');
     const bb = this.own(op, b, 'B');
+    const batch = opts.batch ?? 1;
+    if (!Number.isInteger(batch) || batch < 1) throw new ArgumentError(`matmul: batch must be a positive integer, got ${batch}`);
+    const shareA = !!opts.shareA && batch > 1;
+    const shareB = !!opts.shareB && batch > 1;
+    /** Rows of one stored block of an operand with `rows` rows in all. */
+    const blockRows = (x: M, name: string, shared: boolean): number => {
+      if (shared || batch === 1) return x.rows;
+      if (x.rows % batch !== 0) throw new ShapeError(`matmul: ${name} is ${shapeOf(x)}, which does not split into batch = ${batch} blocks of equal rows (pass share${name} when one ${name} serves every product)`);
+      return x.rows / batch;
+    };
+    const ra = blockRows(aa, 'A', shareA);
+    const rb = blockRows(bb, 'B', shareB);
     const transA = !!opts.transA;
     const transB = !!opts.transB;
-    const m = transA ? aa.cols : aa.rows;
-    const k = transA ? aa.rows : aa.cols;
-    const kb = transB ? bb.cols : bb.rows;
-    const n = transB ? bb.rows : bb.cols;
+    const m = transA ? aa.cols : ra;
+    const k = transA ? ra : aa.cols;
+    const kb = transB ? bb.cols : rb;
+    const n = transB ? rb : bb.cols;
+    const per = batch > 1 ? ` (per block of batch ${batch})` : '';
     if (k !== kb) {
-      throw new ShapeError(`matmul: inner dimensions differ: A is ${shapeOf(aa)}${transA ? ' (transposed)' : ''}, B is ${shapeOf(bb)}${transB ? ' (transposed)' : ''}; op(A) is ${m}×${k} and op(B) is ${kb}×${n}`);
+      throw new ShapeError(`matmul: inner dimensions differ: A is ${shapeOf(aa)}${transA ? ' (transposed)' : ''}, B is ${shapeOf(bb)}${transB ? ' (transposed)' : ''}; op(A) is ${m}×${k} and op(B) is ${kb}×${n}${per}`);
     }
     const c = opts.c === undefined ? null : this.own(op, opts.c, 'C');
-    if (c && (c.rows !== m || c.cols !== n)) throw new ShapeError(`matmul: C is ${shapeOf(c)} but the product is ${m}×${n}`);
+    if (c && (c.rows !== batch * m || c.cols !== n)) throw new ShapeError(`matmul: C is ${shapeOf(c)} but the product is ${batch * m}×${n}`);
     const bias = opts.bias === undefined ? null : this.own(op, opts.bias, 'bias');
-    if (bias && (bias.rows !== 1 || bias.cols !== n)) throw new ShapeError(`matmul: bias is ${shapeOf(bias)} but must be 1×${n} (one value per output column)`);
+    if (bias && (bias.cols !== n || (bias.rows !== 1 && bias.rows !== batch))) {
+      throw new ShapeError(`matmul: bias is ${shapeOf(bias)} but must be 1×${n} (one value per output column)${batch > 1 ? ` or ${batch}×${n} (one row per block)` : ''}`);
+    }
     const act = opts.act ?? 'none';
     if (act !== 'none') checkOneOf(op, 'activation', act, UNARY_OPS);
     const alpha = requireFinite(op, 'alpha', opts.alpha ?? 1);
     const beta = c ? requireFinite(op, 'beta', opts.beta ?? 1) : 0;
-    const out = this.result(op, m, n);
-    this.kMatmul(out, aa, bb, { m, n, k, transA, transB, alpha, beta, c, bias, act });
+    const out = this.result(op, batch * m, n);
+    this.kMatmul(out, aa, bb, {
+      m, n, k, transA, transB, alpha, beta, c, bias, act, batch,
+      strideA: shareA ? 0 : ra * aa.cols, strideB: shareB ? 0 : rb * bb.cols, biasStride: bias && bias.rows > 1 ? n : 0,
+    });
     return out;
   }
 

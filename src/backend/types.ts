@@ -65,6 +65,11 @@ export interface Mat {
 /**
  * Options of `matmul`: result = act(alpha · op(A) · op(B) + beta · C + bias), where op(X) is X or Xᵀ.
  * `bias` is 1×n (added to every row). `beta` defaults to 1 when `c` is given.
+ *
+ * Batched (`batch` = B > 1): A and B each hold B blocks stacked by rows (block b is rows b·r…(b+1)·r − 1 of
+ * the stored matrix), and block b of the result ((B·m)×n) is the product of block b of each; op() applies per
+ * block. `shareA` / `shareB` use one block for all (A or B is then a single block); `bias` is 1×n (shared) or
+ * B×n (row b for block b); C is (B·m)×n. One dispatch computes every block (many small models at once).
  */
 export interface MatmulOptions {
   transA?: boolean;
@@ -74,6 +79,12 @@ export interface MatmulOptions {
   c?: Mat;
   bias?: Mat;
   act?: Activation;
+  /** Number of independent products computed together (default 1). */
+  batch?: number;
+  /** With `batch`: A is one block used by every product. */
+  shareA?: boolean;
+  /** With `batch`: B is one block used by every product. */
+  shareB?: boolean;
 }
 
 /** Result of a fused loss kernel: the mean loss (1×1) and its gradient w.r.t. the prediction. */

@@ -15,14 +15,6 @@ export class RefMat extends MatBase {
   }
 }
 
-/** Returns X or Xᵀ as a dense row-major f64 array, with its row count. */
-function materialize(x: RefMat, trans: boolean): Float64Array {
-  if (!trans) return x.data;
-  const out = new Float64Array(x.size);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out[j * x.rows + i] = x.data[i * x.cols + j];
-  return out;
-}
-
 /** Index of `b`'s element that pairs with a[i][j] under a broadcast. */
 function broadcastIndex(bcast: Broadcast, i: number, j: number, cols: number): number {
   switch (bcast) {
@@ -75,21 +67,26 @@ export class RefBackend extends BaseBackend<RefMat> {
   }
 
   protected kMatmul(out: RefMat, a: RefMat, b: RefMat, p: MatmulPlan<RefMat>): void {
-    const A = materialize(a, p.transA); // m×k
-    const B = materialize(b, p.transB); // k×n
     const { m, n, k } = p;
+    // op(A)[i][q] of block `blk`, read straight from storage (A is stored m×k, or k×m when transposed).
+    const at = (x: RefMat, off: number, trans: boolean, i: number, q: number): number => x.data[off + (trans ? q * x.cols + i : i * x.cols + q)]!;
     const acc = new Float64Array(n);
-    for (let i = 0; i < m; i++) {
-      acc.fill(0);
-      for (let q = 0; q < k; q++) {
-        const aiq = A[i * k + q];
-        for (let j = 0; j < n; j++) acc[j] += aiq * B[q * n + j];
-      }
-      for (let j = 0; j < n; j++) {
-        let v = p.alpha * acc[j];
-        if (p.c) v += p.beta * p.c.data[i * n + j];
-        if (p.bias) v += p.bias.data[j];
-        out.data[i * n + j] = p.act === 'none' ? v : unaryF[p.act](v);
+    for (let blk = 0; blk < p.batch; blk++) {
+      const aOff = blk * p.strideA;
+      const bOff = blk * p.strideB;
+      const oOff = blk * m * n;
+      for (let i = 0; i < m; i++) {
+        acc.fill(0);
+        for (let q = 0; q < k; q++) {
+          const aiq = at(a, aOff, p.transA, i, q);
+          for (let j = 0; j < n; j++) acc[j] += aiq * at(b, bOff, p.transB, q, j);
+        }
+        for (let j = 0; j < n; j++) {
+          let v = p.alpha * acc[j]!;
+          if (p.c) v += p.beta * p.c.data[oOff + i * n + j]!;
+          if (p.bias) v += p.bias.data[blk * p.biasStride + j]!;
+          out.data[oOff + i * n + j] = p.act === 'none' ? v : unaryF[p.act](v);
+        }
       }
     }
   }
@@ -151,7 +148,7 @@ export class RefBackend extends BaseBackend<RefMat> {
   }
 
   protected kTranspose(out: RefMat, x: RefMat): void {
-    out.data.set(materialize(x, true));
+    for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out.data[j * x.rows + i] = x.data[i * x.cols + j]!;
   }
 
   protected kGatherRows(out: RefMat, x: RefMat, indices: RefMat): void {

@@ -255,18 +255,22 @@ export class WasmBackend extends BaseBackend<WasmMat> {
   protected kMatmul(out: WasmMat, a: WasmMat, b: WasmMat, p: MatmulPlan<WasmMat>): void {
     const { m, n, k } = p;
     const act = p.act === 'none' ? -1 : UNARY_OPS.indexOf(p.act);
-    const args = [
-      a.ptr, b.ptr, out.ptr, p.c ? p.c.ptr : 0, p.bias ? p.bias.ptr : 0,
-      m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.alpha, p.beta, act,
-    ];
     const X = this.X;
     const pool = this.pool;
-    if (pool && m * n * k >= THREADED_MIN_MACS) {
-      const calls = partitionMatmul(m, n, pool.threads).map(([r0, r1, c0, c1], t) => (
-        r0 < r1 && c0 < c1 ? [...args, r0, r1, c0, c1, this.scratchPtrs[t]] : []));
-      pool.run('matmulF32', calls, (c) => (X.matmulF32 as (...a: number[]) => void)(...c));
-    } else {
-      X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
+    // A batch runs block after block, each one the plain kernel on offset pointers (same bits as B calls).
+    for (let blk = 0; blk < p.batch; blk++) {
+      const outPtr = out.ptr + blk * m * n * 4;
+      const args = [
+        a.ptr + blk * p.strideA * 4, b.ptr + blk * p.strideB * 4, outPtr, p.c ? p.c.ptr + blk * m * n * 4 : 0,
+        p.bias ? p.bias.ptr + blk * p.biasStride * 4 : 0, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.alpha, p.beta, act,
+      ];
+      if (pool && m * n * k >= THREADED_MIN_MACS) {
+        const calls = partitionMatmul(m, n, pool.threads).map(([r0, r1, c0, c1], t) => (
+          r0 < r1 && c0 < c1 ? [...args, r0, r1, c0, c1, this.scratchPtrs[t]] : []));
+        pool.run('matmulF32', calls, (c) => (X.matmulF32 as (...a: number[]) => void)(...c));
+      } else {
+        X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
+      }
     }
   }
 

@@ -8,13 +8,14 @@
 /** What kind of adapter runs the kernels: a real GPU, or a CPU implementation of WebGPU. */
 export type AdapterKind = 'hardware' | 'software';
 
-/** The shape of one product: op(A) is m×k, op(B) is k×n. */
+/** The shape of one product: op(A) is m×k, op(B) is k×n; `batch` such products run together (default 1). */
 export interface MatmulShape {
   m: number;
   n: number;
   k: number;
   transA: boolean;
   transB: boolean;
+  batch?: number;
 }
 
 /** A chosen matmul kernel with its compile-time parameters (override constants). */
@@ -57,7 +58,8 @@ export function vec4Alignment(shape: MatmulShape): { vecA: boolean; vecB: boolea
 /** Picks the matmul kernel and its parameters for a shape on an adapter kind. */
 export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind): MatmulVariant {
   const { m, n, k } = shape;
-  if (m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
+  const batch = shape.batch ?? 1;
+  if (batch * m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
   const { vecA, vecB } = vec4Alignment(shape);
   switch (adapterKind) {
     case 'software': {
@@ -79,12 +81,13 @@ export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind):
       // 9.4 unsplit). Small outputs: 64×64 tiles (8×8 threads), K split into slices of ≥ 32 until ~512
       // workgroups run: a small product is latency-bound, and more, shorter slices finish sooner (n = 128: 314
       // GFLOP/s in 4 slices, 151 unsplit; 128×512·512×512: 3.9 TFLOP/s in 16, 0.66 unsplit). K steps of 16.
-      const tiles128 = Math.ceil(m / 128) * Math.ceil(n / 128);
+      // A batch's blocks count as more tiles.
+      const tiles128 = batch * Math.ceil(m / 128) * Math.ceil(n / 128);
       if (tiles128 >= BIG_TILES_MIN) return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false };
       if (tiles128 >= MEDIUM_TILES_MIN && k >= 2 * MEDIUM_MIN_SLICE) {
         return { kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: clampSplit(Math.floor(256 / tiles128), Math.floor(k / MEDIUM_MIN_SLICE)), prefetch: true };
       }
-      const tiles64 = Math.ceil(m / 64) * Math.ceil(n / 64);
+      const tiles64 = batch * Math.ceil(m / 64) * Math.ceil(n / 64);
       return { kernel: 'tiled', vecA, vecB, wg: 8, tk: 16, split: clampSplit(Math.floor(512 / tiles64), Math.floor(k / SMALL_MIN_SLICE)), prefetch: true };
     }
     default:

@@ -670,7 +670,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
 
   protected kMatmul(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
     const { m, n, k, transA, transB } = p;
-    const v = (this.matmulVariantOverride ?? pickMatmulVariant)({ m, n, k, transA, transB }, this.adapterKind);
+    const v = (this.matmulVariantOverride ?? pickMatmulVariant)({ m, n, k, transA, transB, batch: p.batch }, this.adapterKind);
     const fused = p.c !== null || p.bias !== null || p.act !== 'none';
     let name: ShaderName;
     let constants: Constants;
@@ -699,8 +699,9 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const act = p.act === 'none' ? ACT_NONE : UNARY_OPS.indexOf(p.act);
     this.run(name, constants,
       [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy], [buf(out)],
-      'uuuuuuuuuuff', [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta],
-      tiles);
+      'uuuuuuuuuuffuuuu', [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta,
+        p.batch, p.strideA, p.strideB, p.biasStride],
+      p.batch * tiles);
   }
 
   /** The workgroup-tiled kernel, in one pass, or split over K into slices that a second pass adds up. */
@@ -712,23 +713,25 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const act = p.act === 'none' ? ACT_NONE : UNARY_OPS.indexOf(p.act);
     // Slices of whole K steps; fewer slices than asked when K is short or the partial sums would not fit
     // in one storage buffer.
-    const wanted = Math.max(1, Math.min(v.split, Math.floor(this.maxBytes / (m * n * 4))));
+    const wanted = Math.max(1, Math.min(v.split, Math.floor(this.maxBytes / (p.batch * m * n * 4))));
     const kSlice = Math.ceil(Math.ceil(k / wanted) / v.tk) * v.tk;
     const slices = Math.ceil(k / kSlice);
     const split = slices > 1;
     const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch };
     const reads = [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy];
-    const values = [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice];
+    const values = [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice,
+      p.batch, p.strideA, p.strideB, p.biasStride];
     if (!split) {
-      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuuffu', values, tiles);
+      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuuffuuuuu', values, p.batch * tiles);
       return;
     }
-    const partial = this.acquire(slices * m * n * 4);
+    const len = p.batch * m * n;
+    const partial = this.acquire(slices * len * 4);
     try {
       values[10] = 1; // partial sums unscaled: alpha is applied once, after the slices are added
-      this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuuffu', values, tiles * slices);
-      this.run('matmul_splitk_sum', {}, [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuuff',
-        [m * n, n, slices, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta], Math.ceil((m * n) / EW_WG));
+      this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuuffuuuuu', values, p.batch * tiles * slices);
+      this.run('matmul_splitk_sum', {}, [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuuffuu',
+        [len, n, slices, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, m * n, p.biasStride], Math.ceil(len / EW_WG));
     } finally {
       this.release(partial);
     }
