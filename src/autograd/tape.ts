@@ -34,6 +34,13 @@ export interface TapeMatmulOptions {
   bias?: Var;
   /** Only ReLU is fused: its derivative is read from the output, so no pre-activation is kept. */
   act?: 'none' | 'relu';
+  /**
+   * `batch` independent products (see MatmulOptions.batch): B stacked models in one dispatch; the bias is
+   * 1×n or batch×n. A shared operand (`shareA` / `shareB`) must be data: it gets no gradient.
+   */
+  batch?: number;
+  shareA?: boolean;
+  shareB?: boolean;
 }
 
 /**
@@ -55,6 +62,7 @@ export class Tape {
   private created: Mat[] = [];
   private grads = new Map<number, Mat>();
   private constants = new Map<number, Mat>();
+  private onesRows = new Map<number, Mat>();
   private done = false;
 
   /** @param backend the backend every value lives on */
@@ -117,30 +125,55 @@ export class Tape {
 
   // ---------------------------------------------------------------------------------------------- ops
 
-  /** act(alpha · op(A) · op(B) + bias); dA and dB through the transpose flags, dbias = column sums. */
+  /**
+   * act(alpha · op(A) · op(B) + bias), or `batch` such products; dA and dB through the transpose flags (per
+   * block), dbias = column sums (per block for a batch×n bias).
+   */
   matmul(a: Var, b: Var, opts: TapeMatmulOptions = {}): Var {
-    const { transA = false, transB = false, alpha = 1, bias, act = 'none' } = opts;
+    const { transA = false, transB = false, alpha = 1, bias, act = 'none', batch = 1 } = opts;
+    const shareA = batch > 1 && !!opts.shareA;
+    const shareB = batch > 1 && !!opts.shareB;
+    if ((shareA && a.needsGrad) || (shareB && b.needsGrad)) {
+      throw new ArgumentError('Tape.matmul: a shared operand of a batched product gets no gradient; share data (inputs), not parameters');
+    }
     const be = this.backend;
-    const out = be.matmul(a.value, b.value, { transA, transB, alpha, bias: bias?.value, act });
+    const out = be.matmul(a.value, b.value, { transA, transB, alpha, bias: bias?.value, act, batch, shareA, shareB });
     const inputs = bias ? [a, b, bias] : [a, b];
     return this.record(out, inputs, (dy) => {
       const dz = act === 'relu' ? this.own(be.unaryGrad('relu', out, dy)) : dy;
       if (a.needsGrad) {
         // op(A) = A: dA = α·dZ·op(B)ᵀ;  op(A) = Aᵀ: dA = α·op(B)·dZᵀ.
         const g = transA
-          ? be.matmul(b.value, dz, { transA: transB, transB: true, alpha })
-          : be.matmul(dz, b.value, { transB: !transB, alpha });
+          ? be.matmul(b.value, dz, { transA: transB, transB: true, alpha, batch, shareA: shareB })
+          : be.matmul(dz, b.value, { transB: !transB, alpha, batch, shareB });
         this.accumulate(a, this.own(g));
       }
       if (b.needsGrad) {
         // op(B) = B: dB = α·op(A)ᵀ·dZ;  op(B) = Bᵀ: dB = α·dZᵀ·op(A).
         const g = transB
-          ? be.matmul(dz, a.value, { transA: true, transB: transA, alpha })
-          : be.matmul(a.value, dz, { transA: !transA, alpha });
+          ? be.matmul(dz, a.value, { transA: true, transB: transA, alpha, batch, shareB: shareA })
+          : be.matmul(a.value, dz, { transA: !transA, alpha, batch, shareA });
         this.accumulate(b, this.own(g));
       }
-      if (bias?.needsGrad) this.accumulate(bias, this.own(be.reduce('sum', dz, 0)));
+      if (bias?.needsGrad) {
+        // A batch×n bias: each block's column sums, as 1ᵀ·dZ_b with one shared row of ones.
+        const perBlock = batch > 1 && bias.value.rows === batch;
+        const g = perBlock
+          ? be.matmul(this.ones(dz.rows / batch), dz, { batch, shareA: true })
+          : be.reduce('sum', dz, 0);
+        this.accumulate(bias, this.own(g));
+      }
     });
+  }
+
+  /** A 1×n row of ones owned by the tape (cached per n). */
+  private ones(n: number): Mat {
+    let o = this.onesRows.get(n);
+    if (!o) {
+      o = this.own(this.backend.upload(new Float32Array(n).fill(1), 1, n));
+      this.onesRows.set(n, o);
+    }
+    return o;
   }
 
   /** Sums of selected rows of x (e.g. summed embeddings); the gradient sums dy over the transposed selection. */

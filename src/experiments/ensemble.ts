@@ -3,7 +3,8 @@
  * the init seed (DiffInit), the minibatch order (DiffOrder), the training data (DiffData: each model a random
  * half of the training set, with the same init and order seeds), or all three (AllDiff). Each trains until it
  * fits its training set (100 % accuracy, checked every epoch) or a cap on epochs, and keeps its logits and
- * softmax on the evaluation set.
+ * softmax on the evaluation set. With `modelsAtOnce` > 1, groups of that many members train together as one
+ * stacked model (ensembleStacked.ts): the same members, a fraction of the dispatches.
  */
 import type { Backend } from '../backend/types.js';
 import type { RunCheckpoints, Stage } from '../checkpoint/stages.js';
@@ -12,6 +13,7 @@ import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { accuracy, argmaxRows, forwardOf, logitsOf } from './common.js';
+import { type MemberPlan, trainStacked } from './ensembleStacked.js';
 
 /** Which randomness differs between the models. */
 export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
@@ -43,6 +45,11 @@ export interface EnsembleConfig {
   weightDecay?: number;
   /** Learning-rate schedule over the epoch cap: 'constant' (default) or 'cosine' (decays to 0 at maxEpochs). */
   schedule?: 'constant' | 'cosine';
+  /**
+   * Members trained together as one stacked model (default 1: one after another). Each group is one checkpoint
+   * stage: an interrupted group starts again from its first step.
+   */
+  modelsAtOnce?: number;
 }
 
 /** One trained model's results on the evaluation set. */
@@ -76,26 +83,56 @@ export interface EnsembleCheckpoints {
   label: string;
 }
 
+/** Where an ensemble's training stands: step `step` of `total` of members first … first + count − 1. */
+export interface EnsembleStep {
+  first: number;
+  count: number;
+  step: number;
+  total: number;
+}
+
+/** An ensemble step as overall progress over `models` members (each member's steps counted once). */
+export function ensembleProgress(at: EnsembleStep, models: number): { step: number; total: number; phase: string } {
+  const phase = at.count > 1 ? `models ${at.first + 1}–${at.first + at.count} of ${models} together` : `model ${at.first + 1} of ${models}`;
+  return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase };
+}
+
+/** Progress, stop and checkpoint hooks of trainEnsemble. */
+export interface EnsembleHooks {
+  /** After each member (in member order). */
+  onModel?: (m: number, member: EnsembleMember) => void;
+  /** After each training step of the `count` members from `first` on (count > 1 with modelsAtOnce). */
+  onStep?: (at: EnsembleStep) => void;
+  shouldStop?: () => boolean;
+  checkpoint?: EnsembleCheckpoints;
+}
+
 /**
  * Trains the ensemble; `onModel` is called after each model (progress, logs); stops early when asked. With
  * `checkpoint`, models finished in an earlier run come from the checkpoint and the current one resumes.
  */
-export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, seed: number,
-  hooks: { onModel?: (m: number, member: EnsembleMember) => void; onStep?: (model: number, step: number, total: number) => void; shouldStop?: () => boolean; checkpoint?: EnsembleCheckpoints } = {}): Promise<EnsembleMember[]> {
+export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, seed: number, hooks: EnsembleHooks = {}): Promise<EnsembleMember[]> {
   if (!ENSEMBLE_VARIANTS.includes(cfg.variant)) throw new ConfigError(`ensemble: variant must be one of ${ENSEMBLE_VARIANTS.join(', ')}, got '${cfg.variant}'`);
+  const together = cfg.modelsAtOnce ?? 1;
+  if (!Number.isInteger(together) || together < 1) throw new ConfigError(`ensemble: modelsAtOnce must be a positive integer, got ${together}`);
   const { inputs, classes } = data;
   const nTrain = data.trainY.length;
   const nEval = data.evalY.length;
   const root = new Rng(seed);
+  /** Member m's init and order generators and training rows. */
+  const planOf = (m: number): MemberPlan => {
+    const initSeed = cfg.variant === 'DiffInit' || cfg.variant === 'AllDiff' ? m : 0;
+    const orderSeed = cfg.variant === 'DiffOrder' || cfg.variant === 'AllDiff' ? m : 0;
+    // DiffData / AllDiff: a random half of the training set per model; the others use all of it.
+    const rows = cfg.variant === 'DiffData' || cfg.variant === 'AllDiff' ? root.fork(`data/${m}`).permutation(nTrain).subarray(0, Math.floor(nTrain / 2)) : null;
+    return { init: root.fork(`init/${initSeed}`), order: root.fork(`order/${orderSeed}`), rows };
+  };
+  if (together > 1) return trainGroups(backend, data, cfg, planOf, together, hooks);
   const evalX = backend.upload(data.evalX, nEval, inputs);
   const members: EnsembleMember[] = [];
   try {
     for (let m = 0; m < cfg.models && !hooks.shouldStop?.(); m++) {
-      const initSeed = cfg.variant === 'DiffInit' || cfg.variant === 'AllDiff' ? m : 0;
-      const orderSeed = cfg.variant === 'DiffOrder' || cfg.variant === 'AllDiff' ? m : 0;
-      // DiffData / AllDiff: a random half of the training set per model; the others use all of it.
-      let rows: Uint32Array | null = null;
-      if (cfg.variant === 'DiffData' || cfg.variant === 'AllDiff') rows = root.fork(`data/${m}`).permutation(nTrain).subarray(0, Math.floor(nTrain / 2));
+      const { init, order, rows } = planOf(m);
       const count = rows ? rows.length : nTrain;
       const x = rows ? new Float32Array(count * inputs) : data.trainX;
       const y = rows ? new Int32Array(count) : data.trainY;
@@ -103,7 +140,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       const trainModel = async (stage?: Stage): Promise<EnsembleMember> => {
         const xm = backend.upload(x, count, inputs);
         const ym = backend.upload(Float32Array.from(y), count, 1);
-        const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], root.fork(`init/${initSeed}`));
+        const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], init);
         const batch = Math.min(cfg.batchSize, count);
         const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
         const state = (stage?.restored as { trainAccuracy: number; epochs: number } | undefined) ?? { trainAccuracy: 0, epochs: 0 };
@@ -113,7 +150,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
             steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
             schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
             optimizer: { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 },
-          }, root.fork(`order/${orderSeed}`), {
+          }, order, {
             probes: [{
               every: stepsPerEpoch,
               run: async ({ step }) => {
@@ -122,7 +159,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
                 state.trainAccuracy = accuracy(await logitsOf(backend, model, xm), y, count, classes);
               },
             }],
-            onStep: (step) => hooks.onStep?.(m, step, stepsPerEpoch * cfg.maxEpochs),
+            onStep: (step) => hooks.onStep?.({ first: m, count: 1, step, total: stepsPerEpoch * cfg.maxEpochs }),
             // Stop at 100 % training accuracy (checked each epoch), or when the caller asks.
             shouldStop: () => state.trainAccuracy === 1 || !!hooks.shouldStop?.(),
             checkpoint: stage?.train,
@@ -143,6 +180,27 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
     }
   } finally {
     backend.free(evalX);
+  }
+  return members;
+}
+
+/** Groups of `together` members trained as stacked models, one checkpoint stage per group. */
+async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, planOf: (m: number) => MemberPlan, together: number,
+  hooks: EnsembleHooks): Promise<EnsembleMember[]> {
+  const members: EnsembleMember[] = [];
+  for (let m0 = 0; m0 < cfg.models && !hooks.shouldStop?.(); m0 += together) {
+    const group = Array.from({ length: Math.min(together, cfg.models - m0) }, (_, i) => m0 + i);
+    const run = () => trainStacked(backend, data, cfg, group.map(planOf), {
+      onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
+      shouldStop: hooks.shouldStop,
+    });
+    const cp = hooks.checkpoint;
+    const label = `${cp?.label} models ${m0}–${group.at(-1)}`;
+    const done = cp ? await cp.checkpoints.stage(label, run, () => !!hooks.shouldStop?.()) : await run();
+    for (const [i, member] of done.entries()) {
+      members.push(member);
+      hooks.onModel?.(m0 + i, member);
+    }
   }
   return members;
 }

@@ -1,0 +1,165 @@
+/**
+ * Several ensemble members trained at once (EnsembleConfig.modelsAtOnce): G MLPs stacked into one StackedMlp,
+ * so each SGD step is the dispatches of one model. Each member keeps its own init seed, minibatch order and
+ * training rows (the plans of the sequential path), and its own stop: when member b first fits its training
+ * rows at an epoch's end, its epoch count and its outputs on the evaluation set are taken then, exactly as
+ * the sequential path stops it there. (It keeps training inside the stack until all stop; its results do not
+ * change.) The loss is G × the mean cross-entropy over the G·batch rows = the sum of the members' own mean
+ * losses, so each member's gradient is the one it would have alone.
+ */
+import type { Backend, Mat } from '../backend/types.js';
+import { Tape } from '../autograd/tape.js';
+import { NonFiniteError } from '../errors.js';
+import { createOptimizer } from '../nn/optim.js';
+import { learningRate } from '../nn/schedule.js';
+import { StackedMlp } from '../nn/stackedMlp.js';
+import type { Rng } from '../rng.js';
+import { argmaxRows } from './common.js';
+import type { EnsembleConfig, EnsembleData, EnsembleMember } from './ensemble.js';
+import { softmaxRows } from './ensemble.js';
+
+/** What makes one member differ: its init and order generators and its training rows (null: all). */
+export interface MemberPlan {
+  init: Rng;
+  order: Rng;
+  rows: Uint32Array | null;
+}
+
+/** Most floats one stacked forward pass over an evaluation chunk may hold per layer (64 MiB). */
+const CHUNK_FLOATS = 16 * 1024 * 1024;
+
+/**
+ * Trains the members of `plans` together and returns their results in plan order. `onStep(step, total)`
+ * reports progress; `shouldStop` ends training early (members not yet stopped report their last epoch).
+ */
+export async function trainStacked(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, plans: MemberPlan[],
+  hooks: { onStep?: (step: number, total: number) => void; shouldStop?: () => boolean } = {}): Promise<EnsembleMember[]> {
+  const { inputs, classes } = data;
+  const g = plans.length;
+  const nTrain = data.trainY.length;
+  const nEval = data.evalY.length;
+  const counts = plans.map((p) => (p.rows ? p.rows.length : nTrain));
+  const count = counts[0]!;
+  if (counts.some((c) => c !== count)) throw new Error('trainStacked: every member must have the same number of training rows');
+  const batch = Math.min(cfg.batchSize, count);
+  const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
+  const totalSteps = stepsPerEpoch * cfg.maxEpochs;
+  const widest = Math.max(inputs, classes, ...cfg.hidden);
+
+  const trainX = backend.upload(data.trainX, nTrain, inputs);
+  const trainY = backend.upload(Float32Array.from(data.trainY), nTrain, 1);
+  const evalX = backend.upload(data.evalX, nEval, inputs);
+  const model = new StackedMlp(backend, [inputs, ...cfg.hidden, classes], plans.map((p) => p.init));
+  const optimizer = createOptimizer(model.params, { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 });
+  const shuffles = plans.map((p) => p.order.fork('minibatch'));
+  const orders: (Uint32Array | null)[] = plans.map(() => null);
+  let cursor = 0;
+  const results: (EnsembleMember | null)[] = plans.map(() => null);
+  const accuracies = new Float64Array(g);
+  let lastLoss: Mat | null = null;
+
+  /** Every member's outputs (logits, or the last hidden layer) on x (n rows), read back in row chunks: members × n × width. */
+  const outputsOn = async (x: Mat, n: number, hidden: boolean): Promise<Float32Array[]> => {
+    const width = hidden ? cfg.hidden.at(-1)! : classes;
+    const per = plans.map(() => new Float32Array(n * width));
+    const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / (g * widest))));
+    for (let r0 = 0; r0 < n; r0 += chunk) {
+      const rows = Math.min(chunk, n - r0);
+      const tape = new Tape(backend);
+      const part = rows === n ? x : backend.scope(() => backend.gatherRows(x, backend.upload(Float32Array.from({ length: rows }, (_, i) => r0 + i), rows, 1)));
+      try {
+        const xs = tape.input(part);
+        const p = model.params.onTape(tape);
+        const out = await backend.read((hidden ? model.hidden(tape, p, xs, true) : model.forwardShared(tape, p, xs)).value);
+        for (let b = 0; b < g; b++) per[b]!.set(out.subarray(b * rows * width, (b + 1) * rows * width), r0 * width);
+      } finally {
+        if (part !== x) backend.free(part);
+        tape.dispose();
+      }
+    }
+    return per;
+  };
+
+  /** Member b's result now (on the evaluation set). */
+  const finish = async (done: number[], epochs: number): Promise<void> => {
+    if (done.length === 0) return;
+    const logits = await outputsOn(evalX, nEval, false);
+    const hidden = cfg.keepHidden ? await outputsOn(evalX, nEval, true) : null;
+    for (const b of done) {
+      results[b] = {
+        predictions: argmaxRows(logits[b]!, nEval, classes), softmax: softmaxRows(logits[b]!, nEval, classes),
+        trainAccuracy: accuracies[b]!, epochs, ...(hidden ? { hidden: hidden[b]! } : {}),
+      };
+    }
+  };
+
+  /** Training accuracy of every member on its own rows; members that fit for the first time stop. */
+  const epochEnd = async (step: number): Promise<void> => {
+    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : 0;
+    if (!Number.isFinite(loss)) {
+      throw new NonFiniteError(`training diverged: the loss of the ${g} members trained together is ${loss} at step ${step}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, 'loss');
+    }
+    const logits = await outputsOn(trainX, nTrain, false);
+    const fitted: number[] = [];
+    for (let b = 0; b < g; b++) {
+      if (results[b]) continue;
+      const rows = plans[b]!.rows;
+      const pred = argmaxRows(logits[b]!, nTrain, classes);
+      let right = 0;
+      for (let i = 0; i < count; i++) {
+        const r = rows ? rows[i]! : i;
+        if (pred[r] === data.trainY[r]) right++;
+      }
+      accuracies[b] = right / count;
+      if (right === count) fitted.push(b);
+    }
+    await finish(fitted, step / stepsPerEpoch);
+  };
+
+  try {
+    let step = 0;
+    for (; step < totalSteps && results.some((r) => !r) && !hooks.shouldStop?.(); ) {
+      const lr = learningRate(cfg.schedule === 'cosine' ? { kind: 'cosine', steps: totalSteps } : { kind: 'constant' }, cfg.lr, step);
+      // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up).
+      if (cursor + batch > count || !orders[0]) {
+        for (let b = 0; b < g; b++) orders[b] = shuffles[b]!.permutation(count);
+        cursor = 0;
+      }
+      const indices = new Float32Array(g * batch);
+      for (let b = 0; b < g; b++) {
+        const rows = plans[b]!.rows;
+        for (let i = 0; i < batch; i++) {
+          const j = orders[b]![cursor + i]!;
+          indices[b * batch + i] = rows ? rows[j]! : j;
+        }
+      }
+      cursor += batch;
+      const tape = new Tape(backend);
+      const idx = backend.upload(indices, g * batch, 1);
+      const x = backend.gatherRows(trainX, idx);
+      const labels = backend.gatherRows(trainY, idx);
+      try {
+        const p = model.params.onTape(tape);
+        const loss = tape.scale(tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(x)), labels), g);
+        tape.backward(loss);
+        optimizer.step(model.params.list.map((q) => tape.grad(p[q.name]!)), lr);
+        if (lastLoss) backend.free(lastLoss);
+        lastLoss = backend.copy(loss.value);
+      } finally {
+        backend.free(idx, x, labels);
+        tape.dispose();
+      }
+      step++;
+      hooks.onStep?.(step, totalSteps);
+      if (step % stepsPerEpoch === 0) await epochEnd(step);
+    }
+    // Members that never fit: their state at the last completed epoch's end (or now, when stopped mid-epoch).
+    await finish(results.flatMap((r, b) => (r ? [] : [b])), Math.floor(step / stepsPerEpoch));
+    return results as EnsembleMember[];
+  } finally {
+    if (lastLoss) backend.free(lastLoss);
+    optimizer.free();
+    model.params.free();
+    backend.free(trainX, trainY, evalX);
+  }
+}

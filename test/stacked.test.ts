@@ -1,0 +1,152 @@
+/**
+ * Several models at once: StackedMlp (B MLPs as one stacked model, one batched matmul per layer) starts from
+ * each Mlp's exact parameters and gives each block the gradient that block's Mlp has alone; an ensemble
+ * trained with modelsAtOnce > 1 gives the members the sequential path gives (same epochs, same predictions,
+ * softmax within float tolerance), for every variant and on every backend.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError } from '../src/errors.js';
+import { Rng } from '../src/rng.js';
+import { Tape } from '../src/autograd/tape.js';
+import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, trainEnsemble } from '../src/experiments/ensemble.js';
+import type { Backend } from '../src/index.js';
+import { Mlp } from '../src/nn/mlp.js';
+import { StackedMlp } from '../src/nn/stackedMlp.js';
+import { ref, testBackends } from './support/backends.js';
+import { expectClose } from './support/compare.js';
+import { uniform } from './support/random.js';
+import { TOL } from './tolerances.js';
+
+const SIZES = [7, 5, 3, 4];
+const MODELS = 3;
+
+/** Labels 0…classes−1 for `n` rows, seeded. */
+function labelsOf(seed: number, n: number, classes: number): Float32Array {
+  return Float32Array.from(uniform(seed, n, 1, 0, classes), Math.floor);
+}
+
+/** Each parameter's gradient of the mean cross-entropy of `model` on (x, y), read back by name. */
+async function gradients(be: Backend, model: Mlp | StackedMlp, x: Float32Array, rows: number, y: Float32Array, scale: number): Promise<Record<string, Float32Array>> {
+  const tape = new Tape(be);
+  const xm = be.upload(x, rows, SIZES[0]!);
+  const ym = be.upload(y, rows, 1);
+  try {
+    const p = model.params.onTape(tape);
+    tape.backward(tape.scale(tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(xm)), ym), scale));
+    const out: Record<string, Float32Array> = {};
+    for (const q of model.params.list) out[q.name] = await be.read(tape.grad(p[q.name]!)!);
+    return out;
+  } finally {
+    tape.dispose();
+    be.free(xm, ym);
+  }
+}
+
+for (const be of [ref as unknown as Backend, ...testBackends]) {
+  const s = suite(`stacked models [${be.name}]`);
+
+  s('StackedMlp: block b starts from Mlp(rngs[b]) bit for bit and gets its gradient (odd sizes, batch 5)', async () => {
+    const rngs = Array.from({ length: MODELS }, (_, b) => new Rng(40 + b));
+    const stacked = new StackedMlp(be, SIZES, rngs);
+    const singles = rngs.map((r) => new Mlp(be, SIZES, r));
+    const batch = 5;
+    const x = uniform(1, MODELS * batch, SIZES[0]!);
+    const y = labelsOf(2, MODELS * batch, SIZES.at(-1)!);
+    try {
+      for (const q of stacked.params.list) {
+        const all = await be.read(q.value);
+        const per = all.length / MODELS;
+        for (let b = 0; b < MODELS; b++) assert.equal(Array.from(all.subarray(b * per, (b + 1) * per)), Array.from(await be.read(singles[b]!.params.get(q.name))), `${q.name} block ${b}`);
+      }
+      // The stacked loss is MODELS × the mean over all rows: each block's gradient is its model's own.
+      const got = await gradients(be, stacked, x, MODELS * batch, y, MODELS);
+      for (let b = 0; b < MODELS; b++) {
+        const want = await gradients(be, singles[b]!, x.subarray(b * batch * SIZES[0]!, (b + 1) * batch * SIZES[0]!), batch, y.subarray(b * batch, (b + 1) * batch), 1);
+        for (const [name, g] of Object.entries(want)) {
+          const per = got[name]!.length / MODELS;
+          expectClose(got[name]!.subarray(b * per, (b + 1) * per), g, TOL.matmul, `d${name} block ${b}`);
+        }
+      }
+    } finally {
+      stacked.params.free();
+      for (const m of singles) m.params.free();
+    }
+  });
+
+  s('StackedMlp: forwardShared equals forward on the input repeated per block; hidden is every block\'s last layer', async () => {
+    const rngs = Array.from({ length: MODELS }, (_, b) => new Rng(7 * b));
+    const stacked = new StackedMlp(be, SIZES, rngs);
+    const n = 9;
+    const x = uniform(3, n, SIZES[0]!);
+    const repeated = new Float32Array(MODELS * x.length);
+    for (let b = 0; b < MODELS; b++) repeated.set(x, b * x.length);
+    const tape = new Tape(be);
+    const xs = be.upload(x, n, SIZES[0]!);
+    const xr = be.upload(repeated, MODELS * n, SIZES[0]!);
+    try {
+      const p = stacked.params.onTape(tape);
+      const shared = await be.read(stacked.forwardShared(tape, p, tape.input(xs)).value);
+      const stackedOut = await be.read(stacked.forward(tape, p, tape.input(xr)).value);
+      assert.equal(Array.from(shared), Array.from(stackedOut));
+      assert.is(shared.length, MODELS * n * SIZES.at(-1)!);
+      const hidden = stacked.hidden(tape, p, tape.input(xs), true).value;
+      assert.equal([hidden.rows, hidden.cols], [MODELS * n, SIZES.at(-2)!]);
+      assert.throws(() => tape.matmul(tape.input(xs), p.W0!, { batch: MODELS, shareB: true }), /shared operand/);
+    } finally {
+      tape.dispose();
+      be.free(xs, xr);
+      stacked.params.free();
+    }
+  });
+
+  s.run();
+}
+
+/** A small separable four-class problem (some points need a few epochs, so members stop at different times). */
+function problem(points: number) {
+  const inputs = 12;
+  const classes = 4;
+  const trainX = uniform(11, points, inputs);
+  const trainY = Int32Array.from({ length: points }, (_, i) => i % classes);
+  for (let i = 0; i < points; i++) trainX[i * inputs + trainY[i]!]! += 1.5;
+  const evalX = uniform(12, 30, inputs);
+  const evalY = Int32Array.from({ length: 30 }, (_, i) => i % classes);
+  return { inputs, classes, trainX, trainY, evalX, evalY };
+}
+
+for (const be of testBackends) {
+  const s = suite(`ensemble, models at once [${be.name}]`);
+  const data = problem(40);
+  const base: EnsembleConfig = { models: 5, variant: 'DiffInit', hidden: [9, 6], lr: 0.1, momentum: 0.9, batchSize: 8, maxEpochs: 12, keepHidden: true, weightDecay: 1e-3 };
+
+  for (const variant of ['DiffInit', 'DiffOrder', 'DiffData', 'AllDiff'] as EnsembleVariant[]) {
+    s(`${variant}: groups of 2 and all 5 together give the sequential members (epochs, predictions, softmax, hidden)`, async () => {
+      const cfg = { ...base, variant };
+      const one = await trainEnsemble(be, data, cfg, 9);
+      for (const together of [2, 5]) {
+        const steps: number[] = [];
+        const got = await trainEnsemble(be, data, { ...cfg, modelsAtOnce: together }, 9, { onStep: (at) => steps.push(ensembleProgress(at, cfg.models).step) });
+        assert.is(got.length, one.length);
+        for (const [m, want] of one.entries()) {
+          const label = `${variant} together ${together} member ${m}`;
+          assert.is(got[m]!.epochs, want.epochs, `${label}: epochs`);
+          assert.is(got[m]!.trainAccuracy, want.trainAccuracy, `${label}: train accuracy`);
+          expectClose(got[m]!.softmax, want.softmax, { rtol: 0, atol: 1e-4, normalized: false }, `${label}: softmax`);
+          expectClose(got[m]!.hidden!, want.hidden!, { rtol: 1e-4, atol: 1e-4, normalized: false }, `${label}: hidden`);
+        }
+        assert.ok(steps.every((v, i) => i === 0 || v > steps[i - 1]!), `${variant} together ${together}: progress only goes forward`);
+      }
+      // Members stop at different epochs (some at the cap), so groups hold members that stopped early.
+      assert.ok(new Set(one.map((m) => m.epochs)).size > 1, `${variant}: epochs ${one.map((m) => m.epochs).join(', ')}`);
+    });
+  }
+
+  s('modelsAtOnce must be a positive integer', async () => {
+    for (const bad of [0, 1.5, -2]) {
+      await trainEnsemble(be, data, { ...base, modelsAtOnce: bad }, 1).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /modelsAtOnce/.test(e.message), e.message));
+    }
+  });
+
+  s.run();
+}
