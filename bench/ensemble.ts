@@ -1,11 +1,14 @@
 /**
  * Ensemble benchmark: models trained per minute for an M = 20 ensemble of MLPs 784-128-128-10 (DiffInit, SGD
  * momentum, batch 100, at most 10 epochs each, stopping at 100 % training accuracy) on 1000 Fashion-MNIST
- * training images (seeded random images when the dataset is missing: say so), on each backend.
+ * training images (seeded random images when the dataset is missing: say so), on each backend, trained one
+ * after another and `--together` at a time as stacked models (modelsAtOnce), with the ratio to one at a time in
+ * the same run. On WebGPU it also counts the dispatches.
  *
- * Run: `npm run bench -- ensemble [--models=20] [--engines=wasm1,wasmN,webgpu] [--out=DIR]`.
+ * Run: `npm run bench -- ensemble [--models=20] [--together=1,20] [--engines=wasm1,wasmN,webgpu] [--out=DIR]`.
  */
 import type { Backend } from '../src/backend/types.js';
+import { WebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { nodeFileSource } from '../src/cli/nodeFiles.js';
@@ -18,6 +21,8 @@ const option = (name: string, fallback: string): string => process.argv.slice(2)
 async function main(): Promise<void> {
   const models = Number(option('models', '20'));
   const engines = option('engines', 'wasm1,wasmN,webgpu').split(',');
+  const together = option('together', `1,${models}`).split(',').map(Number);
+  if (together.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--together takes positive integers, got ${option('together', '')}`);
   let source = `Fashion-MNIST (${FASHION_MNIST_DIR}), 1000 training / 1000 test images`;
   let data: { trainX: Float32Array; trainY: Int32Array; evalX: Float32Array; evalY: Int32Array };
   try {
@@ -37,14 +42,23 @@ async function main(): Promise<void> {
     let b: Backend | null = null;
     try {
       b = await featurelabBackend(id);
-      const t = performance.now();
-      const members = await trainEnsemble(b, { inputs: 784, classes: 10, ...data }, {
-        models, variant: 'DiffInit', hidden: [128, 128], lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 10,
-      }, 1);
-      const minutes = (performance.now() - t) / 60000;
-      const epochs = members.reduce((s, x) => s + x.epochs, 0) / members.length;
-      console.log(`  ${id.padEnd(7)} ${(members.length / minutes).toFixed(1)} models/min (mean ${epochs.toFixed(1)} epochs each)  (${b.description})`);
-      results.push({ engine: id, description: b.description, modelsPerMinute: members.length / minutes, meanEpochs: epochs });
+      let sequential: number | null = null;
+      for (const atOnce of together) {
+        const dispatches = () => (b instanceof WebGpuBackend ? b.stats().dispatches : null);
+        const d0 = dispatches();
+        const t = performance.now();
+        const members = await trainEnsemble(b, { inputs: 784, classes: 10, ...data }, {
+          models, variant: 'DiffInit', hidden: [128, 128], lr: 0.05, momentum: 0.9, batchSize: 100, maxEpochs: 10, modelsAtOnce: atOnce,
+        }, 1);
+        const minutes = (performance.now() - t) / 60000;
+        const perMinute = members.length / minutes;
+        if (atOnce === 1) sequential = perMinute;
+        const epochs = members.reduce((s, x) => s + x.epochs, 0) / members.length;
+        const d = d0 === null ? null : dispatches()! - d0;
+        const ratio = sequential !== null && atOnce !== 1 ? `  ×${(perMinute / sequential).toFixed(2)} vs one at a time` : '';
+        console.log(`  ${id.padEnd(7)} ${String(atOnce).padStart(3)} at once  ${perMinute.toFixed(1)} models/min (mean ${epochs.toFixed(1)} epochs each${d === null ? '' : `, ${d} dispatches`})${ratio}  (${b.description})`);
+        results.push({ engine: id, description: b.description, modelsAtOnce: atOnce, modelsPerMinute: perMinute, meanEpochs: epochs, dispatches: d, ratioToOneAtATime: sequential && atOnce !== 1 ? perMinute / sequential : null });
+      }
     } catch (e) {
       console.log(`  ${id.padEnd(7)} n/a: ${errorMessage(e)}`);
       results.push({ engine: id, error: errorMessage(e) });
@@ -52,7 +66,7 @@ async function main(): Promise<void> {
       b?.dispose();
     }
   }
-  writeReport(option('out', 'bench/results'), 'ensemble', new Date().toISOString().replace(/[:]/g, '-'), { models, source, results }, 0);
+  writeReport(option('out', 'bench/results'), 'ensemble', new Date().toISOString().replace(/[:]/g, '-'), { models, together, source, results }, 0);
 }
 
 runMain(main);

@@ -60,7 +60,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
 
   /** Every member's outputs (logits, or the last hidden layer) on x (n rows), read back in row chunks: members × n × width. */
   const outputsOn = async (x: Mat, n: number, hidden: boolean): Promise<Float32Array[]> => {
-    const width = hidden ? cfg.hidden.at(-1)! : classes;
+    const width = hidden ? (cfg.hidden.at(-1) ?? inputs) : classes;
     const per = plans.map(() => new Float32Array(n * width));
     const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / (g * widest))));
     for (let r0 = 0; r0 < n; r0 += chunk) {

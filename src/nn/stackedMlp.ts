@@ -4,7 +4,7 @@
  * exactly the parameters `new Mlp(backend, sizes, rngs[b])` would draw, and its forward pass is that MLP's
  * on its own block of rows.
  */
-import type { Backend, Mat } from '../backend/types.js';
+import type { Backend } from '../backend/types.js';
 import { ArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
@@ -41,10 +41,10 @@ export class StackedMlp implements Model {
 
   /** Logits ((B·N) × classes) of the same inputs x (N × sizes[0]) through every model. */
   forwardShared(tape: Tape, p: Record<string, Var>, x: Var): Var {
-    return this.output(tape, p, this.hidden(tape, p, x, true));
+    return this.output(tape, p, this.hidden(tape, p, x, true), this.sizes.length === 2);
   }
 
-  /** Every model's last hidden layer ((B·N) × width), stacked; `shared`: x is one block read by all. */
+  /** Every model's last hidden layer ((B·N) × width), stacked; `shared`: x is one block read by all (x itself without hidden layers). */
   hidden(tape: Tape, p: Record<string, Var>, x: Var, shared = false): Var {
     let h = x;
     for (let l = 0; l + 2 < this.sizes.length; l++) {
@@ -53,33 +53,9 @@ export class StackedMlp implements Model {
     return h;
   }
 
-  /** The last layer on stacked hidden activations. */
-  private output(tape: Tape, p: Record<string, Var>, h: Var): Var {
+  /** The last layer on stacked hidden activations (`shared`: h is the shared input of a model without hidden layers). */
+  private output(tape: Tape, p: Record<string, Var>, h: Var, shared = false): Var {
     const last = this.sizes.length - 2;
-    return tape.matmul(h, p[`W${last}`]!, { bias: p[`b${last}`]!, batch: this.models });
+    return tape.matmul(h, p[`W${last}`]!, { bias: p[`b${last}`]!, batch: this.models, shareA: shared });
   }
-
-  /** Model b's parameters as a plain Mlp's (W0, b0, …: its block of each stacked matrix), on the host. */
-  async modelParams(b: number): Promise<Record<string, Float32Array>> {
-    const out: Record<string, Float32Array> = {};
-    for (const q of this.params.list) {
-      const all = await this.params.backend.read(q.value);
-      const per = all.length / this.models;
-      out[q.name] = all.slice(b * per, (b + 1) * per);
-    }
-    return out;
-  }
-}
-
-/** Block b (rows b·rows/B … ) of a stacked host matrix of B blocks. */
-export function stackedBlock(data: Float32Array, blocks: number, b: number): Float32Array {
-  const per = data.length / blocks;
-  return data.subarray(b * per, (b + 1) * per);
-}
-
-/** Uploads the same host rows once per model, stacked (for tests and small evaluation sets). */
-export function uploadStacked(backend: Backend, data: Float32Array, rows: number, cols: number, blocks: number): Mat {
-  const out = new Float32Array(blocks * data.length);
-  for (let b = 0; b < blocks; b++) out.set(data, b * data.length);
-  return backend.upload(out, blocks * rows, cols);
 }
