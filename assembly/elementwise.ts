@@ -238,10 +238,10 @@ export function gatherSumRowsF32(xPtr: usize, offPtr: usize, srcPtr: usize, outP
 
 /**
  * Mean softmax cross-entropy of logits (m×c) against labels (m×1 class indices as f32), max-shifted, in
- * f64: loss (1×1) = mean(lse − logit[label]), grad (m×c) = (softmax − onehot)/m. An invalid label makes
- * that row's gradient and the loss NaN.
+ * f64: loss (1×1) = Σ(lse − logit[label]) / meanOver, grad (m×c) = (softmax − onehot)/meanOver (meanOver = m:
+ * the mean; m/B: the sum of B row blocks' means). An invalid label makes that row's gradient and the loss NaN.
  */
-export function softmaxCrossEntropyF32(logitsPtr: usize, labelsPtr: usize, lossPtr: usize, gradPtr: usize, m: i32, c: i32): void {
+export function softmaxCrossEntropyF32(logitsPtr: usize, labelsPtr: usize, lossPtr: usize, gradPtr: usize, m: i32, c: i32, meanOver: i32): void {
   let total: f64 = 0;
   const rowBytes = <usize>c << 2;
   for (let i = 0; i < m; i++) {
@@ -264,10 +264,10 @@ export function softmaxCrossEntropyF32(logitsPtr: usize, labelsPtr: usize, lossP
     total += lse - <f64>load<f32>(row + (<usize>label << 2));
     for (let j = 0; j < c; j++) {
       const p = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - lse);
-      store<f32>(g + (<usize>j << 2), <f32>((p - (j == label ? 1 : 0)) / <f64>m));
+      store<f32>(g + (<usize>j << 2), <f32>((p - (j == label ? 1 : 0)) / <f64>meanOver));
     }
   }
-  store<f32>(lossPtr, <f32>(total / <f64>m));
+  store<f32>(lossPtr, <f32>(total / <f64>meanOver));
 }
 
 /** Mean squared error over n elements: loss (1×1) = mean((pred − target)²), grad = 2(pred − target)/n. */

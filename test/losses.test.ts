@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { ShapeError } from '../dist/featurelab.js';
 import { ref, testBackends } from './support/backends.js';
 import { agreeWithRef, host } from './support/check.js';
+import { expectClose } from './support/compare.js';
 import { labels, uniform } from './support/random.js';
 import { TOL } from './tolerances.js';
 
@@ -18,6 +19,34 @@ for (const b of all) {
       const inputs = [host(uniform(m * c, m, c, -5, 5), m, c), host(labels(m + c, m, c), m, 1)];
       await agreeWithRef(b, inputs, (be, [z, y]) => { const r = be.softmaxCrossEntropy(z, y); return [r.loss, r.grad]; }, TOL.loss, `softmaxCE ${m}×${c}`);
     }
+  });
+
+  s('softmax cross-entropy with batch B: the sum of the row blocks\' mean losses, each block\'s own gradient', async () => {
+    for (const [batch, m, c] of [[3, 17, 10], [5, 1, 3], [2, 64, 65]]) {
+      const z = uniform(batch * m + c, batch * m, c, -5, 5);
+      const y = labels(batch + m, batch * m, c);
+      const zz = b.upload(z, batch * m, c);
+      const yy = b.upload(y, batch * m, 1);
+      const { loss, grad } = b.softmaxCrossEntropy(zz, yy, { batch });
+      const [l, g] = [(await b.read(loss))[0]!, await b.read(grad)];
+      let want = 0;
+      for (let blk = 0; blk < batch; blk++) {
+        // Each block alone on the same backend: with WASM and ref the same bits, on WebGPU within tolerance.
+        const zb = b.upload(z.subarray(blk * m * c, (blk + 1) * m * c), m, c);
+        const yb = b.upload(y.subarray(blk * m, (blk + 1) * m), m, 1);
+        const one = b.softmaxCrossEntropy(zb, yb);
+        want += (await b.read(one.loss))[0]!;
+        const gb = await b.read(one.grad);
+        if (b.name === 'webgpu') expectClose(g.subarray(blk * m * c, (blk + 1) * m * c), gb, TOL.loss, `CE batch ${batch} block ${blk} grad`);
+        else assert.equal(Array.from(g.subarray(blk * m * c, (blk + 1) * m * c)), Array.from(gb), `CE batch ${batch} block ${blk} grad`);
+        b.free(zb, yb, one.loss, one.grad);
+      }
+      assert.ok(Math.abs(l - want) <= 1e-5 * Math.abs(want), `loss ${l}, sum of block losses ${want}`);
+      b.free(zz, yy, loss, grad);
+    }
+    const z = b.zeros(6, 2);
+    assert.throws(() => b.softmaxCrossEntropy(z, b.zeros(6, 1), { batch: 4 }), (e: Error) => e instanceof ShapeError && /batch = 4/.test(e.message));
+    b.free(z);
   });
 
   s('softmax cross-entropy is stable at logits ±1e4 (hand-worked values)', async () => {

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REDUCE_OPS } from '../dist/featurelab.js';
-import { testBackends } from './support/backends.js';
+import { ref, testBackends } from './support/backends.js';
+import { expectClose } from './support/compare.js';
 import { agreeWithRef, host } from './support/check.js';
 import { uniform } from './support/random.js';
 import { TOL } from './tolerances.js';
@@ -20,6 +21,29 @@ for (const b of testBackends) {
         }
       }
     }
+  });
+
+  s('batch B over axis 0: row b of the result is block b reduced alone, for every reduction', async () => {
+    for (const op of REDUCE_OPS) {
+      for (const [batch, m, n] of [[3, 17, 5], [4, 1, 65], [2, 257, 3], [7, 40, 1]]) {
+        const x = uniform(batch * 100 + m + n, batch * m, n, -2, 2);
+        const xm = b.upload(x, batch * m, n);
+        const out = b.reduce(op, xm, 0, { batch });
+        assert.equal([out.rows, out.cols], [batch, n]);
+        const got = await b.read(out);
+        for (let blk = 0; blk < batch; blk++) {
+          const xb = ref.upload(x.subarray(blk * m * n, (blk + 1) * m * n), m, n);
+          const want = ref.reduce(op, xb, 0);
+          expectClose(got.subarray(blk * n, (blk + 1) * n), await ref.read(want), op === 'argmax' || op === 'max' ? TOL.exact : TOL.reduce, `reduce ${op} batch ${batch} ${m}×${n} block ${blk}`);
+          ref.free(xb, want);
+        }
+        b.free(xm, out);
+      }
+    }
+    const x = b.zeros(6, 2);
+    assert.throws(() => b.reduce('sum', x, 0, { batch: 4 }), /batch = 4/);
+    assert.throws(() => b.reduce('sum', x, 1, { batch: 2 }), /axis 1/);
+    b.free(x);
   });
 
   s('argmax picks the first of equal maxima; result shapes are 1×n and m×1', async () => {

@@ -62,7 +62,6 @@ export class Tape {
   private created: Mat[] = [];
   private grads = new Map<number, Mat>();
   private constants = new Map<number, Mat>();
-  private onesRows = new Map<number, Mat>();
   private done = false;
 
   /** @param backend the backend every value lives on */
@@ -155,25 +154,9 @@ export class Tape {
           : be.matmul(a.value, dz, { transA: !transA, alpha, batch, shareA });
         this.accumulate(b, this.own(g));
       }
-      if (bias?.needsGrad) {
-        // A batch×n bias: each block's column sums, as 1ᵀ·dZ_b with one shared row of ones.
-        const perBlock = batch > 1 && bias.value.rows === batch;
-        const g = perBlock
-          ? be.matmul(this.ones(dz.rows / batch), dz, { batch, shareA: true })
-          : be.reduce('sum', dz, 0);
-        this.accumulate(bias, this.own(g));
-      }
+      // A batch×n bias: each block's column sums.
+      if (bias?.needsGrad) this.accumulate(bias, this.own(be.reduce('sum', dz, 0, { batch: bias.value.rows === batch ? batch : 1 })));
     });
-  }
-
-  /** A 1×n row of ones owned by the tape (cached per n). */
-  private ones(n: number): Mat {
-    let o = this.onesRows.get(n);
-    if (!o) {
-      o = this.own(this.backend.upload(new Float32Array(n).fill(1), 1, n));
-      this.onesRows.set(n, o);
-    }
-    return o;
   }
 
   /** Sums of selected rows of x (e.g. summed embeddings); the gradient sums dy over the transposed selection. */
@@ -291,9 +274,12 @@ export class Tape {
     return acc === x ? this.own(be.copy(x)) : acc!;
   }
 
-  /** Mean softmax cross-entropy against integer labels (m×1); the fused kernel gives the gradient. */
-  softmaxCrossEntropy(logits: Var, labels: Mat): Var {
-    const { loss, grad } = this.backend.softmaxCrossEntropy(logits.value, labels);
+  /**
+   * Mean softmax cross-entropy against integer labels (m×1); the fused kernel gives the gradient. With `batch`
+   * B: the sum of the B row blocks' means (B stacked models, each with its own loss's gradient).
+   */
+  softmaxCrossEntropy(logits: Var, labels: Mat, batch = 1): Var {
+    const { loss, grad } = this.backend.softmaxCrossEntropy(logits.value, labels, { batch });
     this.own(grad);
     return this.record(loss, [logits], (dy) => this.accumulate(logits, this.scaledBy(grad, dy)));
   }

@@ -5,8 +5,8 @@
  */
 import { ArgumentError, InvalidMatrixError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
 import type {
-  Activation, AdamWHyper, Axis, Backend, BackendName, BinaryOp, Broadcast, LossResult, Mat,
-  MatmulOptions, ReduceOp, SgdHyper, SolveTriangularOptions, UnaryOp,
+  Activation, AdamWHyper, Axis, Backend, BackendName, BatchOptions, BinaryOp, Broadcast, LossResult, Mat,
+  MatmulOptions, ReduceOp, ReduceOptions, SgdHyper, SolveTriangularOptions, UnaryOp,
 } from './types.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
 
@@ -43,6 +43,14 @@ export type BlockUpdate = (typeof BLOCK_UPDATES)[number];
 export type SgdPlan = Required<SgdHyper>;
 /** AdamW hyper-parameters with every default filled in, and the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t. */
 export type AdamWPlan = Required<AdamWHyper> & { c1: number; c2: number };
+
+/** The `batch` of an op's options, checked: a positive integer that divides x's rows. */
+function batchOf(op: string, opts: BatchOptions, x: Mat): number {
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new ArgumentError(`${op}: batch must be a positive integer, got ${batch}`);
+  if (x.rows % batch !== 0) throw new ShapeError(`${op}: ${shapeOf(x)} does not split into batch = ${batch} row blocks of equal size`);
+  return batch;
+}
 
 /** Formats a shape as `3×4` for error messages. */
 export function shapeOf(m: Mat): string {
@@ -114,11 +122,13 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   protected abstract kUnary(out: M, op: UnaryOp, x: M): void;
   protected abstract kUnaryGrad(out: M, op: UnaryOp, x: M, dy: M): void;
   protected abstract kBinary(out: M, op: BinaryOp, a: M, b: M, bcast: Broadcast): void;
-  protected abstract kReduce(out: M, op: ReduceOp, x: M, axis: Axis): void;
+  /** `batch` row blocks (axis 0 only; 1 otherwise): out is batch×n. */
+  protected abstract kReduce(out: M, op: ReduceOp, x: M, axis: Axis, batch: number): void;
   protected abstract kTranspose(out: M, x: M): void;
   protected abstract kGatherRows(out: M, x: M, indices: M): void;
   protected abstract kGatherSumRows(out: M, x: M, offsets: M, sources: M): void;
-  protected abstract kSoftmaxCrossEntropy(loss: M, grad: M, logits: M, labels: M): void;
+  /** `meanOver`: the rows each mean is over (the row count, or rows / batch: the sum of the blocks' means). */
+  protected abstract kSoftmaxCrossEntropy(loss: M, grad: M, logits: M, labels: M, meanOver: number): void;
   protected abstract kMse(loss: M, grad: M, pred: M, target: M): void;
   protected abstract kSgd(param: M, grad: M, velocity: M | null, hyper: SgdPlan): void;
   protected abstract kAdamw(param: M, grad: M, m: M, v: M, hyper: AdamWPlan): void;
@@ -313,12 +323,14 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   }
 
   /** Reduction over an axis. */
-  reduce(op: ReduceOp, x: Mat, axis: Axis): Mat {
+  reduce(op: ReduceOp, x: Mat, axis: Axis, opts: ReduceOptions = {}): Mat {
     checkOneOf('reduce', 'op', op, REDUCE_OPS);
     if (axis !== 0 && axis !== 1) throw new ArgumentError(`reduce(${op}): axis must be 0 (over rows) or 1 (over columns), got ${String(axis)}`);
     const xx = this.own(`reduce(${op})`, x);
-    const out = axis === 0 ? this.result('reduce', 1, xx.cols) : this.result('reduce', xx.rows, 1);
-    this.kReduce(out, op, xx, axis);
+    const batch = batchOf(`reduce(${op})`, opts, xx);
+    if (batch > 1 && axis !== 0) throw new ArgumentError(`reduce(${op}): batch reduces each row block over axis 0; over axis 1 every row is already its own line (drop batch)`);
+    const out = axis === 0 ? this.result('reduce', batch, xx.cols) : this.result('reduce', xx.rows, 1);
+    this.kReduce(out, op, xx, axis, batch);
     return out;
   }
 
@@ -356,14 +368,15 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   }
 
   /** Stable mean softmax cross-entropy and its gradient. */
-  softmaxCrossEntropy(logits: Mat, labels: Mat): LossResult {
+  softmaxCrossEntropy(logits: Mat, labels: Mat, opts: BatchOptions = {}): LossResult {
     const op = 'softmaxCrossEntropy';
     const ll = this.own(op, logits, 'logits');
     const yy = this.own(op, labels, 'labels');
     if (yy.rows !== ll.rows || yy.cols !== 1) throw new ShapeError(`${op}: labels must be ${ll.rows}×1 (one class index per row of logits ${shapeOf(ll)}), got ${shapeOf(yy)}`);
+    const batch = batchOf(op, opts, ll);
     const loss = this.result(op, 1, 1);
     const grad = this.result(op, ll.rows, ll.cols);
-    this.kSoftmaxCrossEntropy(loss, grad, ll, yy);
+    this.kSoftmaxCrossEntropy(loss, grad, ll, yy, ll.rows / batch);
     return { loss, grad };
   }
 

@@ -87,6 +87,15 @@ export interface MatmulOptions {
   shareB?: boolean;
 }
 
+/** A batch of B blocks stacked by rows (B independent models' rows). */
+export interface BatchOptions {
+  /** Number of row blocks (default 1); the row count must be a multiple of it. */
+  batch?: number;
+}
+
+/** Options of `reduce`: with `batch` = B over axis 0, each of the B row blocks is reduced (result B×n). */
+export type ReduceOptions = BatchOptions;
+
 /** Result of a fused loss kernel: the mean loss (1×1) and its gradient w.r.t. the prediction. */
 export interface LossResult {
   loss: Mat;
@@ -146,8 +155,8 @@ export interface Backend {
   unaryGrad(op: UnaryOp, x: Mat, dy: Mat): Mat;
   /** Element-wise a ∘ b with b broadcast; the broadcast is inferred from b's shape when not given. */
   binary(op: BinaryOp, a: Mat, b: Mat, bcast?: Broadcast): Mat;
-  /** Reduction over an axis: 0 → 1×n, 1 → m×1. */
-  reduce(op: ReduceOp, x: Mat, axis: Axis): Mat;
+  /** Reduction over an axis: 0 → 1×n, 1 → m×1; over axis 0 of B row blocks (`batch`) → B×n. */
+  reduce(op: ReduceOp, x: Mat, axis: Axis, opts?: ReduceOptions): Mat;
   /** A new matrix xᵀ. */
   transpose(x: Mat): Mat;
   /** Rows of `x` picked by `indices` (a k×1 or 1×k matrix of integer-valued floats) → k×n. Out-of-range rows are NaN. */
@@ -162,9 +171,10 @@ export interface Backend {
   /**
    * Mean softmax cross-entropy of `logits` (m×c) against `labels` (m×1, class indices as floats),
    * computed stably (max-shifted), with its gradient (softmax − onehot)/m in the same kernel.
-   * A label outside [0, c) gives NaN for that row.
+   * A label outside [0, c) gives NaN for that row. With `batch` = B: the sum of the B row blocks' own
+   * mean losses, gradient (softmax − onehot)/(m/B) (B models' losses, each with its own gradient).
    */
-  softmaxCrossEntropy(logits: Mat, labels: Mat): LossResult;
+  softmaxCrossEntropy(logits: Mat, labels: Mat, opts?: BatchOptions): LossResult;
   /** Mean squared error mean((pred − target)²) over all elements, with its gradient 2(pred − target)/(m·n). */
   mse(pred: Mat, target: Mat): LossResult;
   /** In-place SGD step on `param` (and `velocity` when momentum ≠ 0). */

@@ -4,8 +4,9 @@
  * training rows (the plans of the sequential path), and its own stop: when member b first fits its training
  * rows at an epoch's end, its epoch count and its outputs on the evaluation set are taken then, exactly as
  * the sequential path stops it there. (It keeps training inside the stack until all stop; its results do not
- * change.) The loss is G × the mean cross-entropy over the G·batch rows = the sum of the members' own mean
- * losses, so each member's gradient is the one it would have alone.
+ * change.) The loss is the sum of the members' own mean losses, so each member's gradient is the one it would
+ * have alone: on WASM, bit for bit (every batched op runs each block as the op would run alone), so
+ * modelsAtOnce changes the speed, not the members.
  */
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape } from '../autograd/tape.js';
@@ -53,6 +54,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
   const optimizer = createOptimizer(model.params, { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 });
   const shuffles = plans.map((p) => p.order.fork('minibatch'));
   const orders: (Uint32Array | null)[] = plans.map(() => null);
+  const identity = Uint32Array.from({ length: count }, (_, i) => i);
   let cursor = 0;
   const results: (EnsembleMember | null)[] = plans.map(() => null);
   const accuracies = new Float64Array(g);
@@ -62,7 +64,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
   const outputsOn = async (x: Mat, n: number, hidden: boolean): Promise<Float32Array[]> => {
     const width = hidden ? (cfg.hidden.at(-1) ?? inputs) : classes;
     const per = plans.map(() => new Float32Array(n * width));
-    const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / (g * widest))));
+    const chunk = Math.min(n, Math.max(64, Math.floor(CHUNK_FLOATS / (g * widest) / 64) * 64));
     for (let r0 = 0; r0 < n; r0 += chunk) {
       const rows = Math.min(chunk, n - r0);
       const tape = new Tape(backend);
@@ -120,8 +122,12 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     let step = 0;
     for (; step < totalSteps && results.some((r) => !r) && !hooks.shouldStop?.(); ) {
       const lr = learningRate(cfg.schedule === 'cosine' ? { kind: 'cosine', steps: totalSteps } : { kind: 'constant' }, cfg.lr, step);
-      // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up).
-      if (cursor + batch > count || !orders[0]) {
+      // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up); a
+      // full batch is the rows in order, unshuffled, as train() takes it.
+      if (batch === count) {
+        orders.fill(identity);
+        cursor = 0;
+      } else if (cursor + batch > count || !orders[0]) {
         for (let b = 0; b < g; b++) orders[b] = shuffles[b]!.permutation(count);
         cursor = 0;
       }
@@ -140,7 +146,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
       const labels = backend.gatherRows(trainY, idx);
       try {
         const p = model.params.onTape(tape);
-        const loss = tape.scale(tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(x)), labels), g);
+        const loss = tape.softmaxCrossEntropy(model.forward(tape, p, tape.input(x)), labels, g);
         tape.backward(loss);
         optimizer.step(model.params.list.map((q) => tape.grad(p[q.name]!)), lr);
         if (lastLoss) backend.free(lastLoss);

@@ -110,10 +110,16 @@ export class RefBackend extends BaseBackend<RefMat> {
     }
   }
 
-  protected kReduce(out: RefMat, op: ReduceOp, x: RefMat, axis: Axis): void {
-    const lines = axis === 0 ? x.cols : x.rows;
-    const len = axis === 0 ? x.rows : x.cols;
-    const at = (line: number, t: number): number => (axis === 0 ? x.data[t * x.cols + line] : x.data[line * x.cols + t]);
+  protected kReduce(out: RefMat, op: ReduceOp, x: RefMat, axis: Axis, batch: number): void {
+    // Line l of block b (axis 0: column l of rows b·len…; axis 1: row l, batch = 1).
+    const perBlock = axis === 0 ? x.cols : x.rows;
+    const lines = perBlock * batch;
+    const len = axis === 0 ? x.rows / batch : x.cols;
+    const at = (line: number, t: number): number => {
+      const b = Math.floor(line / perBlock);
+      const l = line % perBlock;
+      return axis === 0 ? x.data[(b * len + t) * x.cols + l]! : x.data[l * x.cols + t]!;
+    };
     for (let l = 0; l < lines; l++) {
       let r: number;
       switch (op) {
@@ -176,7 +182,7 @@ export class RefBackend extends BaseBackend<RefMat> {
     }
   }
 
-  protected kSoftmaxCrossEntropy(loss: RefMat, grad: RefMat, logits: RefMat, labels: RefMat): void {
+  protected kSoftmaxCrossEntropy(loss: RefMat, grad: RefMat, logits: RefMat, labels: RefMat, meanOver: number): void {
     const { rows: m, cols: c } = logits;
     let total = 0;
     for (let i = 0; i < m; i++) {
@@ -189,10 +195,10 @@ export class RefBackend extends BaseBackend<RefMat> {
       const lse = mx + Math.log(sum);
       total += label < 0 ? NaN : lse - row[label];
       for (let j = 0; j < c; j++) {
-        grad.data[i * c + j] = label < 0 ? NaN : (Math.exp(row[j] - lse) - (j === label ? 1 : 0)) / m;
+        grad.data[i * c + j] = label < 0 ? NaN : (Math.exp(row[j] - lse) - (j === label ? 1 : 0)) / meanOver;
       }
     }
-    loss.data[0] = total / m;
+    loss.data[0] = total / meanOver;
   }
 
   protected kMse(loss: RefMat, grad: RefMat, pred: RefMat, target: RefMat): void {

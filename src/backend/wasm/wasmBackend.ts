@@ -38,7 +38,7 @@ interface Kernels {
   transposeF32(xPtr: number, outPtr: number, m: number, n: number): void;
   gatherRowsF32(xPtr: number, idxPtr: number, outPtr: number, rows: number, cols: number, count: number): void;
   gatherSumRowsF32(xPtr: number, offPtr: number, srcPtr: number, outPtr: number, rows: number, cols: number, outRows: number, nSources: number): void;
-  softmaxCrossEntropyF32(logitsPtr: number, labelsPtr: number, lossPtr: number, gradPtr: number, m: number, c: number): void;
+  softmaxCrossEntropyF32(logitsPtr: number, labelsPtr: number, lossPtr: number, gradPtr: number, m: number, c: number, meanOver: number): void;
   mseF32(predPtr: number, targetPtr: number, lossPtr: number, gradPtr: number, n: number): void;
   sgdStepF32(pPtr: number, gPtr: number, vPtr: number, n: number, lr: number, momentum: number, weightDecay: number, nesterov: number): void;
   adamwStepF32(
@@ -298,13 +298,17 @@ export class WasmBackend extends BaseBackend<WasmMat> {
         code, kind, a.ptr + lo * cols * 4, bcast === 'row' ? b.ptr : b.ptr + lo * 4, out.ptr + lo * cols * 4, hi - lo, cols]);
     }
   }
-  protected kReduce(out: WasmMat, op: ReduceOp, x: WasmMat, axis: Axis): void {
+  protected kReduce(out: WasmMat, op: ReduceOp, x: WasmMat, axis: Axis, batch: number): void {
     const need = axis === 0 ? x.cols * 8 : 0;
     let scratch = this.scratchPtrs[0];
     const temp = need > this.scratchBytes ? this.heap.alloc(need, 'reduction accumulators') : 0;
     if (temp) scratch = temp;
     try {
-      this.X.reduceF32(REDUCE_OPS.indexOf(op), axis, x.ptr, out.ptr, x.rows, x.cols, scratch);
+      // A batch: each row block reduced on its own (the same arithmetic as reducing that block alone).
+      const rows = x.rows / batch;
+      for (let b = 0; b < batch; b++) {
+        this.X.reduceF32(REDUCE_OPS.indexOf(op), axis, x.ptr + b * rows * x.cols * 4, out.ptr + b * out.cols * 4, rows, x.cols, scratch);
+      }
     } finally {
       if (temp) this.heap.free(temp);
     }
@@ -330,8 +334,8 @@ export class WasmBackend extends BaseBackend<WasmMat> {
   protected kGatherSumRows(out: WasmMat, x: WasmMat, offsets: WasmMat, sources: WasmMat): void {
     this.X.gatherSumRowsF32(x.ptr, offsets.ptr, sources.ptr, out.ptr, x.rows, x.cols, out.rows, sources.size);
   }
-  protected kSoftmaxCrossEntropy(loss: WasmMat, grad: WasmMat, logits: WasmMat, labels: WasmMat): void {
-    this.X.softmaxCrossEntropyF32(logits.ptr, labels.ptr, loss.ptr, grad.ptr, logits.rows, logits.cols);
+  protected kSoftmaxCrossEntropy(loss: WasmMat, grad: WasmMat, logits: WasmMat, labels: WasmMat, meanOver: number): void {
+    this.X.softmaxCrossEntropyF32(logits.ptr, labels.ptr, loss.ptr, grad.ptr, logits.rows, logits.cols, meanOver);
   }
   protected kMse(loss: WasmMat, grad: WasmMat, pred: WasmMat, target: WasmMat): void {
     this.X.mseF32(pred.ptr, target.ptr, loss.ptr, grad.ptr, pred.size);

@@ -768,20 +768,25 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
    * Reduces `lines` lines of `len` elements (element t of line l at l·lineStride + t·elemStride) into
    * one value per line: a thread per line for short lines, a workgroup per line (fixed-order tree) else.
    */
-  private reduceLines(x: PooledBuffer, out: PooledBuffer, op: number, lines: number, len: number, lineStride: number, elemStride: number, scale: number): void {
-    const values = [lines, len, lineStride, elemStride, op, scale];
+  /**
+   * Reduces `lines` lines of `len` elements: line l starts at (l / linesPerBlock)·blockStride +
+   * (l % linesPerBlock)·lineStride (blocks: a batch of row blocks; one block by default).
+   */
+  private reduceLines(x: PooledBuffer, out: PooledBuffer, op: number, lines: number, len: number, lineStride: number, elemStride: number, scale: number,
+    linesPerBlock = lines, blockStride = 0): void {
+    const values = [lines, len, lineStride, elemStride, op, scale, linesPerBlock, blockStride];
     if (len <= 32 || (len <= 256 && lines >= 1024)) {
-      this.run('reduce_thread', { WG: 64 }, [x], [out], 'uuuuuf', values, Math.ceil(lines / 64));
+      this.run('reduce_thread', { WG: 64 }, [x], [out], 'uuuuufuu', values, Math.ceil(lines / 64));
     } else {
-      this.run('reduce_workgroup', { WG: len >= 16384 ? 256 : 64 }, [x], [out], 'uuuuuf', values, lines);
+      this.run('reduce_workgroup', { WG: len >= 16384 ? 256 : 64 }, [x], [out], 'uuuuufuu', values, lines);
     }
   }
 
-  protected kReduce(out: GpuMat, op: ReduceOp, x: GpuMat, axis: Axis): void {
-    const len = axis === 0 ? x.rows : x.cols;
-    const lines = axis === 0 ? x.cols : x.rows;
-    this.reduceLines(buf(x), buf(out), REDUCE_OPS.indexOf(op), lines, len,
-      axis === 0 ? 1 : x.cols, axis === 0 ? x.cols : 1, op === 'mean' ? 1 / len : 1);
+  protected kReduce(out: GpuMat, op: ReduceOp, x: GpuMat, axis: Axis, batch: number): void {
+    const len = axis === 0 ? x.rows / batch : x.cols;
+    const perBlock = axis === 0 ? x.cols : x.rows;
+    this.reduceLines(buf(x), buf(out), REDUCE_OPS.indexOf(op), perBlock * batch, len,
+      axis === 0 ? 1 : x.cols, axis === 0 ? x.cols : 1, op === 'mean' ? 1 / len : 1, perBlock, len * x.cols);
   }
 
   protected kTranspose(out: GpuMat, x: GpuMat): void {
@@ -796,11 +801,11 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     this.runElementwise('gather_sum_rows', [buf(x), buf(offsets), buf(sources)], [buf(out)], 'uuuu', [out.size, x.cols, x.rows, sources.size], out.size);
   }
 
-  protected kSoftmaxCrossEntropy(loss: GpuMat, grad: GpuMat, logits: GpuMat, labels: GpuMat): void {
+  protected kSoftmaxCrossEntropy(loss: GpuMat, grad: GpuMat, logits: GpuMat, labels: GpuMat, meanOver: number): void {
     const m = logits.rows;
     const rowLoss = this.acquire(m * 4);
-    this.run('softmax_cross_entropy_rows', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', [m, logits.cols, 1 / m], m);
-    this.reduceLines(rowLoss, buf(loss), REDUCE_OPS.indexOf('sum'), 1, m, 0, 1, 1 / m);
+    this.run('softmax_cross_entropy_rows', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', [m, logits.cols, 1 / meanOver], m);
+    this.reduceLines(rowLoss, buf(loss), REDUCE_OPS.indexOf('sum'), 1, m, 0, 1, 1 / meanOver);
     this.release(rowLoss);
   }
 
