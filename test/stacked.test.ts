@@ -6,10 +6,12 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { memoryCheckpointStore } from '../src/checkpoint/store.js';
+import { RunCheckpoints } from '../src/checkpoint/stages.js';
 import { ConfigError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { Tape } from '../src/autograd/tape.js';
-import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, trainEnsemble } from '../src/experiments/ensemble.js';
+import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from '../src/experiments/ensemble.js';
 import type { Backend } from '../src/index.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { StackedMlp } from '../src/nn/stackedMlp.js';
@@ -150,7 +152,33 @@ for (const be of testBackends) {
     });
   }
 
-  s('modelsAtOnce must be a positive integer', async () => {
+  s('a checkpointed run stopped after its first group resumes with the next group and gives the same members', async () => {
+    const cfg = { ...base, modelsAtOnce: 2 };
+    const whole = await trainEnsemble(be, data, cfg, 4);
+    const store = memoryCheckpointStore(1000);
+    let stop = false;
+    const first = await trainEnsemble(be, data, cfg, 4, {
+      checkpoint: { checkpoints: await RunCheckpoints.open(store), label: 'members' },
+      onModel: (m) => { stop = m === 1; },
+      shouldStop: () => stop,
+    });
+    assert.is(first.length, 2, 'stopped after the first group of two');
+    const trainedAgain: number[] = [];
+    const resumed = await trainEnsemble(be, data, cfg, 4, {
+      checkpoint: { checkpoints: await RunCheckpoints.open(store), label: 'members' },
+      onStep: (at) => trainedAgain.push(at.first),
+    });
+    assert.ok(!trainedAgain.includes(0), 'the finished group comes from the checkpoint');
+    assert.is(resumed.length, whole.length);
+    for (const [m, want] of whole.entries()) {
+      assert.is(resumed[m]!.epochs, want.epochs);
+      expectClose(resumed[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-6, normalized: false }, `member ${m} after resume`);
+    }
+  });
+
+  s('modelsAtOnce must be a positive integer; experiments resolve 0 to all at once on WebGPU only', async () => {
+    assert.is(modelsAtOnceFor(0, be, 7), be.name === 'webgpu' ? 7 : 1);
+    assert.is(modelsAtOnceFor(3, be, 7), 3);
     for (const bad of [0, 1.5, -2]) {
       await trainEnsemble(be, data, { ...base, modelsAtOnce: bad }, 1).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /modelsAtOnce/.test(e.message), e.message));
     }

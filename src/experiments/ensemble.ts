@@ -97,6 +97,15 @@ export function ensembleProgress(at: EnsembleStep, models: number): { step: numb
   return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase };
 }
 
+/**
+ * The modelsAtOnce an experiment key asks for: 0 (auto) trains every member at once on WebGPU, where a small
+ * MLP's step costs its dispatches (SwiftShader: ×1.74 with 18× fewer), and one at a time on WASM and ref,
+ * where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/).
+ */
+export function modelsAtOnceFor(setting: number, backend: Backend, models: number): number {
+  return setting > 0 ? setting : backend.name === 'webgpu' ? models : 1;
+}
+
 /** Progress, stop and checkpoint hooks of trainEnsemble. */
 export interface EnsembleHooks {
   /** After each member (in member order). */

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, type EnsembleVariant, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, trainEnsemble } from './ensemble.js';
 import { loadMergedEnsemble } from './mergedRuns.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -54,7 +54,7 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
   }, {
     models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
     lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
-    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: config.modelsAtOnce,
+    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models),
   }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
     onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
@@ -70,7 +70,7 @@ export const gde: Experiment<GdeConfig> = {
   description: 'agreement of independently trained MLPs on Fashion-MNIST: test error vs disagreement (GDE), CACE and ECE of the hard-vote ensemble',
   defaults: {
     models: 10, variant: 'AllDiff', trainSize: 5000, testSize: 5000, hidden: 256, layers: 2, lr: 0.05, momentum: 0.9,
-    batchSize: 100, maxEpochs: 60, modelsAtOnce: 1, schedule: 'constant', bins: 10, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '',
+    batchSize: 100, maxEpochs: 60, modelsAtOnce: 0, schedule: 'constant', bins: 10, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '',
   },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128 } },
   keys: {
@@ -84,7 +84,7 @@ export const gde: Experiment<GdeConfig> = {
     momentum: { doc: 'SGD momentum', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
-    modelsAtOnce: { doc: 'models trained together as one stacked model (one dispatch per layer for all; on a GPU set it to models)', integer: true, min: 1 },
+    modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
     schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0, helps the models fit)" },
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1 },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
