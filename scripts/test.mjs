@@ -72,10 +72,11 @@ function run(runtime, command, commandArgs, extraEnv = {}) {
 
 /**
  * The README's Deno one-liner with no permissions: dist/deno-run.js trains a tiny modadd on navigator.gpu and
- * prints its summary. Counts as one test: passes when the JSON comes back from the webgpu backend with γ*(5).
+ * prints its summary. Counts as one test: passes when the JSON comes back from the webgpu backend with γ*(5)
+ * (`--backend webgpu`: on a software adapter the runner would otherwise pick WASM, the faster there).
  */
 function denoOneLiner(extraEnv) {
-  const args = ['run', 'dist/deno-run.js', 'modadd', '--set', 'p=5', '--set', 'width=16', '--set', 'steps=200', '--set', 'probeEvery=100', '--set', 'compareRelu=false'];
+  const args = ['run', 'dist/deno-run.js', 'modadd', '--backend', 'webgpu', '--set', 'p=5', '--set', 'width=16', '--set', 'steps=200', '--set', 'probeEvery=100', '--set', 'compareRelu=false'];
   console.log(`\n=== deno: the README one-liner: deno ${args.join(' ')} ===`);
   return new Promise((done) => {
     const child = spawn(deno, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

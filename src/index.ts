@@ -1,7 +1,7 @@
 /**
  * featurelab — the public library entry. Start with `await init()`, then `getBackend()`.
  */
-export { init, getBackend, getInitReport, disposeAll, BackendRegistry } from './backend/registry.js';
+export { init, getBackend, getRunBackend, getInitReport, disposeAll, BackendRegistry } from './backend/registry.js';
 export type { InitOptions, InitReport } from './backend/registry.js';
 export type {
   Activation, AdamWHyper, Axis, Backend, BackendName, BinaryOp, Broadcast, LossResult, Mat, MatmulOptions,

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, ShapeError, VERSION, buildConfig, findExperiment,
-  getBackend, getInitReport, renderReport, resultFile,
+  getBackend, getInitReport, getRunBackend, renderReport, resultFile,
 } from '../dist/featurelab.js';
 import pkg from '../package.json';
 import { ref, runtime, testBackends } from './support/backends.js';
@@ -38,6 +38,26 @@ s('a missing WebGPU adapter falls back to wasm and says why; requireWebgpu turns
       (e: Error) => assert.ok(e instanceof BackendUnavailableError && /FEATURELAB_REQUIRE_WEBGPU/.test(e.message), e.message),
     );
     await registry.init({ prefer: ['gpu' as 'webgpu'] }).then(() => assert.unreachable('unknown backend should throw'), (e: Error) => assert.ok(e instanceof FeaturelabError && /unknown backend/.test(e.message)));
+  } finally {
+    registry.disposeAll();
+  }
+});
+
+s('getRunBackend: WebGPU on a software adapter is passed over for wasm with a note; otherwise the most preferred', async () => {
+  const first = getBackend();
+  const chosen = getRunBackend();
+  if (first.name === 'webgpu' && /software adapter/.test(first.description)) {
+    assert.is(chosen.backend.name, 'wasm');
+    assert.match(chosen.note ?? '', /software adapter/);
+  } else {
+    assert.is(chosen.backend, first);
+    assert.is(chosen.note, null);
+  }
+  const registry = new BackendRegistry();
+  try {
+    await registry.init({ prefer: ['ref', 'wasm'], wasmThreads: 1, log: () => {} });
+    assert.is(registry.forRuns().backend.name, 'ref', 'a preferred non-WebGPU backend is kept');
+    assert.is(registry.forRuns().note, null);
   } finally {
     registry.disposeAll();
   }

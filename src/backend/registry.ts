@@ -7,7 +7,7 @@ import { BackendUnavailableError, ArgumentError } from '../errors.js';
 import { RefBackend } from './ref/refBackend.js';
 import type { Backend, BackendName } from './types.js';
 import { createWasmBackend } from './wasm/wasmBackend.js';
-import { createWebGpuBackend } from './webgpu/webgpuBackend.js';
+import { WebGpuBackend, createWebGpuBackend } from './webgpu/webgpuBackend.js';
 
 /** Options of `init()`. */
 export interface InitOptions {
@@ -123,6 +123,19 @@ export class BackendRegistry {
     return b;
   }
 
+  /**
+   * The backend to run on when none is named: the most preferred, except WebGPU on a software adapter (a CPU
+   * implementation such as SwiftShader or lavapipe) when WASM is available, since on the CPU WASM is the fast
+   * path. `note` says so when WebGPU was passed over (null otherwise).
+   */
+  forRuns(): { backend: Backend; note: string | null } {
+    const first = this.get();
+    if (first instanceof WebGpuBackend && first.adapterKind === 'software' && this.backends.has('wasm')) {
+      return { backend: this.get('wasm'), note: `WebGPU runs on a software adapter here (${first.description}); using wasm, which is faster on the CPU` };
+    }
+    return { backend: first, note: null };
+  }
+
   /** What the last `init()` created and what it could not, with reasons. */
   initReport(): InitReport {
     return { available: [...this.report.available], unavailable: this.report.unavailable.map((u) => ({ ...u })) };
@@ -149,6 +162,11 @@ export function init(opts: InitOptions = {}): Promise<BackendName[]> {
 /** The named backend, or the most preferred available one. Call `init()` first. */
 export function getBackend(name?: BackendName): Backend {
   return defaultRegistry.get(name);
+}
+
+/** The backend for a run when none is named (WebGPU unless it runs on the CPU and WASM exists); see BackendRegistry.forRuns. */
+export function getRunBackend(): { backend: Backend; note: string | null } {
+  return defaultRegistry.forRuns();
 }
 
 /** What the last `init()` created and what it could not, with reasons. */

@@ -10,8 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { checkpointPosition } from '../checkpoint/stages.js';
 import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallback.js';
 import { ConfigError } from '../errors.js';
-import { getBackend, getInitReport, init } from '../backend/registry.js';
-import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
+import { getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
 import type { BackendName } from '../backend/types.js';
 import { buildConfig, parseConfigText } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
@@ -157,10 +156,11 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   // WASM stays initialised beside WebGPU: it is where a run continues when the device is lost.
   await init({ prefer: flags.backend && flags.backend !== 'webgpu' ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
   let backend = getBackend(flags.backend);
-  if (!flags.backend && backend instanceof WebGpuBackend && backend.adapterKind === 'software' && getInitReport().available.includes('wasm')) {
+  if (!flags.backend) {
     // A CPU implementation of WebGPU is for correctness, not speed: on the CPU the WASM backend is the fast path.
-    console.error(`WebGPU runs on a software adapter here (${backend.description}); using wasm, which is faster on the CPU. Pass --backend webgpu to use WebGPU anyway.`);
-    backend = getBackend('wasm');
+    const chosen = getRunBackend();
+    backend = chosen.backend;
+    if (chosen.note) console.error(`${chosen.note}. Pass --backend webgpu to use WebGPU anyway.`);
   }
   const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);

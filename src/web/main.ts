@@ -5,7 +5,7 @@
  * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D.
  * State for tests and scripts: body[data-state] = loading | ready | running | done | stopped | error.
  */
-import { getBackend, getInitReport, init } from '../backend/registry.js';
+import { getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
 import type { Backend, BackendName } from '../backend/types.js';
 import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
@@ -248,9 +248,13 @@ async function start(): Promise<void> {
   const names = await init({ prefer: ['webgpu', 'wasm'], log });
   const report = getInitReport();
   ui.backendChoice.replaceChildren(...names.map((n) => new Option(n, n)));
+  // WebGPU on a software adapter (no GPU) is slower than WASM: start on WASM then, and say why.
+  const forRuns = getRunBackend();
+  ui.backendChoice.value = forRuns.backend.name;
   if (params.backend && names.includes(params.backend as BackendName)) ui.backendChoice.value = params.backend;
   const showBackend = (): void => {
-    const missing = report.unavailable.map((u) => `(${u.name} unavailable: ${u.reason})`);
+    const passedOver = forRuns.note && ui.backendChoice.value === forRuns.backend.name ? [`(${forRuns.note}; choose webgpu to use it anyway)`] : [];
+    const missing = [...passedOver, ...report.unavailable.map((u) => `(${u.name} unavailable: ${u.reason})`)];
     ui.backend.textContent = [`running on ${describeBackend(getBackend(ui.backendChoice.value as BackendName))}`, ...missing].join(' ');
     ui.backend.dataset.name = ui.backendChoice.value;
   };
