@@ -6,7 +6,7 @@
 // is loaded along its contiguous dimension and the 4×4 block transposed in registers.
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so quads are aligned vec4 loads;
 // otherwise quads are gathered from scalars with clamped indices. op(A) is M×K, op(B) is K×N.
-// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
+// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE) and matmul_batch.wgsl.
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
@@ -37,12 +37,6 @@ override WX: u32 = 8;
 override WY: u32 = 8;
 override RB: u32 = 1;
 override CB: u32 = 1;
-
-// The block's offsets (set once per invocation; aOff and bOff are multiples of 4 on the VEC paths).
-var<private> aOff: u32;
-var<private> bOff: u32;
-var<private> oOff: u32;
-var<private> biasOff: u32;
 
 fn a_at(i: u32) -> f32 { let j = aOff + i; return a[j >> 2u][j & 3u]; }
 fn b_at(i: u32) -> f32 { let j = bOff + i; return b[j >> 2u][j & 3u]; }
@@ -152,10 +146,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (g >= p.tiles * p.batches) { return; }
   let blk = g / p.tiles;
   let tile = g % p.tiles;
-  aOff = blk * p.strideA;
-  bOff = blk * p.strideB;
-  oOff = blk * p.M * p.N;
-  biasOff = blk * p.biasStride;
+  enter_block(blk);
   let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u * RB;
   let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u * CB;
   if (r0 >= p.M || c0 >= p.N) { return; }

@@ -1,6 +1,6 @@
 // matmul_simple.wgsl — out = act(alpha·op(A)·op(B) + beta·C + bias), one thread per output element; for tiny
 // shapes where launch cost dominates. op(A) is M×K, op(B) is K×N; lda/ldb are the stored column counts.
-// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
+// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE) and matmul_batch.wgsl.
 // Bindings: @group(0) @binding(0) a, @binding(1) b, @binding(2) c, @binding(3) bias (read; c and bias are
 //           dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
@@ -24,12 +24,6 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override TS: u32 = 16;
 
-// The block's offsets (set once per invocation).
-var<private> aOff: u32;
-var<private> bOff: u32;
-var<private> oOff: u32;
-var<private> biasOff: u32;
-
 fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   var v = p.alpha * acc;
   if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
@@ -44,10 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (g >= p.tiles * p.batches) { return; }
   let blk = g / p.tiles;
   let tile = g % p.tiles;
-  aOff = blk * p.strideA;
-  bOff = blk * p.strideB;
-  oOff = blk * p.M * p.N;
-  biasOff = blk * p.biasStride;
+  enter_block(blk);
   let row = (tile / p.tilesX) * TS + lid.y;
   let col = (tile % p.tilesX) * TS + lid.x;
   if (row >= p.M || col >= p.N) { return; }

@@ -6,7 +6,7 @@
 // vec4s along m and n (zero-padded at the edges); each k then costs 4 vec4 loads for 64 multiply-adds.
 // Transposes are handled in the staging: a thread reads a vec4 along the operand's contiguous dimension
 // (VEC_A / VEC_B when that dimension is a multiple of 4), so op(A) = Aᵀ costs the same as A.
-// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE).
+// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE) and matmul_batch.wgsl.
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
@@ -46,12 +46,6 @@ const MAX_PER = 8u;
 // As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
 var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
 var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
-
-// The block's offsets (set once per invocation; aOff and bOff are multiples of 4 on the VEC paths).
-var<private> aOff: u32;
-var<private> bOff: u32;
-var<private> oOff: u32;
-var<private> biasOff: u32;
 
 fn a_at(i: u32) -> f32 { let j = aOff + i; return a[j >> 2u][j & 3u]; }
 fn b_at(i: u32) -> f32 { let j = bOff + i; return b[j >> 2u][j & 3u]; }
@@ -162,10 +156,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let blk = g / perBlock;
   let tile = (g % perBlock) % p.tiles;
   let slice = (g % perBlock) / p.tiles;
-  aOff = blk * p.strideA;
-  bOff = blk * p.strideB;
-  oOff = blk * p.M * p.N;
-  biasOff = blk * p.biasStride;
+  enter_block(blk);
   let kBegin = slice * p.kSlice;
   let kEnd = min(p.K, kBegin + p.kSlice);
   let base = slice * p.batches * p.M * p.N + oOff;

@@ -10,6 +10,7 @@ import copyElementwise from '../../../shaders/copy_elementwise.wgsl';
 import fillValue from '../../../shaders/fill_value.wgsl';
 import gatherRowsSimple from '../../../shaders/gather_rows_simple.wgsl';
 import gatherSumRows from '../../../shaders/gather_sum_rows.wgsl';
+import matmulBatch from '../../../shaders/matmul_batch.wgsl';
 import matmulRegblock from '../../../shaders/matmul_regblock.wgsl';
 import matmulSimple from '../../../shaders/matmul_simple.wgsl';
 import matmulSplitkSum from '../../../shaders/matmul_splitk_sum.wgsl';
@@ -26,10 +27,14 @@ import unaryGradElementwise from '../../../shaders/unary_grad_elementwise.wgsl';
 import unaryMath from '../../../shaders/unary_math.wgsl';
 import updateBlock from '../../../shaders/update_block.wgsl';
 
-/** One kernel: its WGSL, whether it needs unary_math.wgsl, and its storage bindings (reads, then writes). */
+/**
+ * One kernel: its WGSL, whether it needs unary_math.wgsl (and, for the matmul kernels, matmul_batch.wgsl), and
+ * its storage bindings (reads, then writes).
+ */
 export interface ShaderSpec {
   readonly code: string;
   readonly math: boolean;
+  readonly batch?: boolean;
   readonly reads: number;
   readonly writes: number;
 }
@@ -50,9 +55,9 @@ export const SHADERS = {
   mse_partial: { code: msePartial, math: false, reads: 2, writes: 2 },
   sgd_step_elementwise: { code: sgdStepElementwise, math: false, reads: 1, writes: 2 },
   adamw_step_elementwise: { code: adamwStepElementwise, math: false, reads: 1, writes: 3 },
-  matmul_simple: { code: matmulSimple, math: true, reads: 4, writes: 1 },
-  matmul_regblock: { code: matmulRegblock, math: true, reads: 4, writes: 1 },
-  matmul_tiled: { code: matmulTiled, math: true, reads: 4, writes: 1 },
+  matmul_simple: { code: matmulSimple, math: true, batch: true, reads: 4, writes: 1 },
+  matmul_regblock: { code: matmulRegblock, math: true, batch: true, reads: 4, writes: 1 },
+  matmul_tiled: { code: matmulTiled, math: true, batch: true, reads: 4, writes: 1 },
   matmul_splitk_sum: { code: matmulSplitkSum, math: true, reads: 3, writes: 1 },
   cholesky_diag: { code: choleskyDiag, math: false, reads: 0, writes: 1 },
   tri_inverse: { code: triInverse, math: false, reads: 1, writes: 1 },
@@ -73,7 +78,11 @@ export interface SourcePart {
 export function shaderParts(name: ShaderName): SourcePart[] {
   const spec: ShaderSpec = SHADERS[name];
   const own = { file: `${name}.wgsl`, code: spec.code };
-  return spec.math ? [{ file: 'unary_math.wgsl', code: unaryMath }, own] : [own];
+  return [
+    ...(spec.math ? [{ file: 'unary_math.wgsl', code: unaryMath }] : []),
+    ...(spec.batch ? [{ file: 'matmul_batch.wgsl', code: matmulBatch }] : []),
+    own,
+  ];
 }
 
 /** Joins source parts into one WGSL module (each part ends with a newline). */
