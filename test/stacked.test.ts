@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryCheckpointStore } from '../src/checkpoint/store.js';
 import { RunCheckpoints } from '../src/checkpoint/stages.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, NonFiniteError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { Tape } from '../src/autograd/tape.js';
 import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from '../src/experiments/ensemble.js';
@@ -173,6 +173,15 @@ for (const be of testBackends) {
     for (const [m, want] of whole.entries()) {
       assert.is(resumed[m]!.epochs, want.epochs);
       expectClose(resumed[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-6, normalized: false }, `member ${m} after resume`);
+    }
+  });
+
+  s('a diverging group stops with NonFiniteError naming the step, as one model alone does', async () => {
+    for (const modelsAtOnce of [1, 3]) {
+      await trainEnsemble(be, data, { ...base, lr: 1e9, momentum: 0, modelsAtOnce }, 2).then(
+        () => assert.unreachable(`modelsAtOnce ${modelsAtOnce}: lr 1e9 should diverge`),
+        (e: Error) => assert.ok(e instanceof NonFiniteError && /step \d+/.test(e.message) && /lr/.test(e.message), `modelsAtOnce ${modelsAtOnce}: ${e.message}`),
+      );
     }
   });
 
