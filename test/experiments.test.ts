@@ -216,6 +216,10 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.is(r.series.featuresPerPoint!.length, 100);
   const bad = { ...buildConfig(exp, 'quick', ['dataDir=/data']), k: 500 };
   await exp.run(bad, { backend: wasm, seed: 6, files: tinyFashion() }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed the hidden width/));
+  // The variant key reaches the ensemble: models that also differ in data order are other models.
+  const other = await exp.run(buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=20', 'dataDir=/data', 'variant=AllDiff']), { backend: wasm, seed: 6, files: tinyFashion() });
+  assert.not.equal(other.series.featuresPerPoint, r.series.featuresPerPoint);
+  assert.throws(() => buildConfig(exp, 'quick', ['variant=Seeds']), (e: Error) => /DiffInit, DiffOrder, DiffData, AllDiff/.test(e.message));
 });
 
 s('ensemble weight decay reaches the optimizer: the same models trained with decay are less confident', async () => {

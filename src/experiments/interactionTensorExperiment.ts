@@ -17,7 +17,7 @@ import {
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { type EnsembleConfig, type EnsembleMember, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
 import { forwardOf } from './common.js';
 import { Mlp } from '../nn/mlp.js';
@@ -34,6 +34,7 @@ export type InteractionTensorConfig = {
   momentum: number;
   weightDecay: number;
   modelsAtOnce: number;
+  variant: string;
   batchSize: number;
   maxEpochs: number;
   k: number;
@@ -112,7 +113,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   const ensembleData = { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels };
   // The trained ensemble and its one-epoch twin share everything but the model count and the epoch cap.
   const training: Omit<EnsembleConfig, 'models' | 'maxEpochs'> = {
-    variant: 'DiffInit', hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models),
+    variant: config.variant as EnsembleVariant, hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models),
     batchSize: config.batchSize, keepHidden: true,
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
@@ -151,7 +152,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
@@ -161,6 +162,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     lr: { doc: 'SGD learning rate', min: 0 },
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'SGD weight decay (the paper trained its ResNets with 1e-4)', min: 0 },
+    variant: { doc: `which randomness differs between the models: ${ENSEMBLE_VARIANTS.join(', ')} (the paper: different seeds)`, choices: ENSEMBLE_VARIANTS },
     modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy)', integer: true, min: 1 },
