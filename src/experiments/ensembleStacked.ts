@@ -10,7 +10,7 @@
  */
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape } from '../autograd/tape.js';
-import { NonFiniteError } from '../errors.js';
+import { ArgumentError, NonFiniteError } from '../errors.js';
 import { createOptimizer } from '../nn/optim.js';
 import { learningRate } from '../nn/schedule.js';
 import { StackedMlp } from '../nn/stackedMlp.js';
@@ -41,7 +41,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
   const nEval = data.evalY.length;
   const counts = plans.map((p) => (p.rows ? p.rows.length : nTrain));
   const count = counts[0]!;
-  if (counts.some((c) => c !== count)) throw new Error('trainStacked: every member must have the same number of training rows');
+  if (counts.some((c) => c !== count)) throw new ArgumentError(`trainStacked: every member must have the same number of training rows, got ${counts.join(', ')}; train them one at a time (modelsAtOnce 1)`);
   const batch = Math.min(cfg.batchSize, count);
   const stepsPerEpoch = Math.max(1, Math.floor(count / batch));
   const totalSteps = stepsPerEpoch * cfg.maxEpochs;
@@ -60,7 +60,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
   const accuracies = new Float64Array(g);
   let lastLoss: Mat | null = null;
 
-  /** Every member's outputs (logits, or the last hidden layer) on x (n rows), read back in row chunks: members × n × width. */
+  /** Every member's outputs (logits, or the last hidden layer) on x (n rows), computed in row chunks: one n × width array per member. */
   const outputsOn = async (x: Mat, n: number, hidden: boolean): Promise<Float32Array[]> => {
     const width = hidden ? (cfg.hidden.at(-1) ?? inputs) : classes;
     const per = plans.map(() => new Float32Array(n * width));
@@ -82,7 +82,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     return per;
   };
 
-  /** Member b's result now (on the evaluation set). */
+  /** Records the results of members `done` as they are now (outputs on the evaluation set), after `epochs` epochs. */
   const finish = async (done: number[], epochs: number): Promise<void> => {
     if (done.length === 0) return;
     const logits = await outputsOn(evalX, nEval, false);
