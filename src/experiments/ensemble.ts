@@ -98,12 +98,14 @@ export function ensembleProgress(at: EnsembleStep, models: number): { step: numb
 }
 
 /**
- * The modelsAtOnce an experiment key asks for: 0 (auto) trains every member at once on WebGPU, where a small
- * MLP's step costs its dispatches (SwiftShader: ×1.74 with 18× fewer), and one at a time on WASM and ref,
- * where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/).
+ * The modelsAtOnce an experiment key asks for (said in `log` when > 1): 0 (auto) trains every member at once
+ * on WebGPU, where a small MLP's step costs its dispatches (SwiftShader: ×1.74 with 18× fewer), and one at a
+ * time on WASM and ref, where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/).
  */
-export function modelsAtOnceFor(setting: number, backend: Backend, models: number): number {
-  return setting > 0 ? setting : backend.name === 'webgpu' ? models : 1;
+export function modelsAtOnceFor(setting: number, backend: Backend, models: number, log?: (message: string) => void): number {
+  const together = Math.min(models, setting > 0 ? setting : backend.name === 'webgpu' ? models : 1);
+  if (together > 1) log?.(`training ${together} models at a time as one stacked model on ${backend.name} (modelsAtOnce ${setting}${setting === 0 ? ': auto' : ''})`);
+  return together;
 }
 
 /** Progress, stop and checkpoint hooks of trainEnsemble. */

@@ -54,7 +54,7 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
   }, {
     models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
     lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
-    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models),
+    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
   }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
     onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
