@@ -44,6 +44,12 @@ s('the matmul variant picker: simple for tiny products, register-blocked on soft
   assert.equal(medium, { kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 16, split: 4, prefetch: true }, '64 tiles of 128×128: 4 slices of 256');
   const wide = pickMatmulVariant({ m: 784, n: 512, k: 128, transA: true, transB: false }, 'hardware');
   assert.equal(wide, { kernel: 'tiled', vecA: true, vecB: true, wg: 8, tk: 16, split: 4, prefetch: true }, '104 tiles of 64×64, K = 128: 4 slices of 32');
+  // A batch's blocks count as tiles: 20 stacked 100×784·784×128 products are 80 tiles of 64×64, so K is cut
+  // into 6 slices where one product alone (4 tiles) gets 16; tiny blocks stay on the simple kernel however many.
+  const one = { m: 100, n: 128, k: 784, transA: false, transB: false };
+  assert.equal(pickMatmulVariant(one, 'hardware'), { kernel: 'tiled', vecA: true, vecB: true, wg: 8, tk: 16, split: 16, prefetch: true });
+  assert.equal(pickMatmulVariant({ ...one, batch: 20 }, 'hardware'), { kernel: 'tiled', vecA: true, vecB: true, wg: 8, tk: 16, split: 6, prefetch: true });
+  assert.equal(pickMatmulVariant({ m: 4, n: 4, k: 4, transA: false, transB: false, batch: 3000 }, 'hardware').kernel, 'simple');
 });
 
 if (gpu) {

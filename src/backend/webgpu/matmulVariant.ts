@@ -59,7 +59,8 @@ export function vec4Alignment(shape: MatmulShape): { vecA: boolean; vecB: boolea
 export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind): MatmulVariant {
   const { m, n, k } = shape;
   const batch = shape.batch ?? 1;
-  if (batch * m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
+  // Tiny blocks would leave a tile's threads idle, however many blocks there are.
+  if (m * n * k <= TINY_MATMUL_FLOPS) return { kernel: 'simple', ts: 16 };
   const { vecA, vecB } = vec4Alignment(shape);
   switch (adapterKind) {
     case 'software': {
