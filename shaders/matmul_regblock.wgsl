@@ -6,19 +6,19 @@
 // is loaded along its contiguous dimension and the 4×4 block transposed in registers.
 // VEC_A / VEC_B: the operand's contiguous dimension is a multiple of 4, so quads are aligned vec4 loads;
 // otherwise quads are gathered from scalars with clamped indices. op(A) is M×K, op(B) is K×N.
-// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE) and matmul_batch.wgsl.
+// Needs unary_math.wgsl and matmul_batch.wgsl.
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
-//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, hasC, hasBias, alpha, beta,
 //           batches, strideA, strideB, biasStride }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); WX, WY (workgroup size, default 8×8); RB, CB (blocks
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); ACT (activation code); WX, WY (workgroup size, default 8×8); RB, CB (blocks
 //            per thread down and across, 1 or 2). A workgroup covers 4·RB·WY rows × 4·CB·WX columns.
 // Batch: batches independent products; block blk = tile / tiles reads A from element blk·strideA, B from
 //        blk·strideB, the bias from blk·biasStride (0: shared), C and out from blk·M·N.
 // Dispatch: batches·tiles (tiles = ceil(N/(4·CB·WX))·ceil(M/(4·RB·WY))) workgroups folded into a 2-D grid (x ≤ 65535);
 //           g = wid.y·nwg.x + wid.x, tile = g % tiles, tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
-  M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
+  M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, hasC: u32, hasBias: u32,
   alpha: f32, beta: f32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
@@ -27,6 +27,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(1) @binding(0) var<uniform> p: Params;
+// ACT: the epilogue's activation (index in UNARY_OPS, or UNARY_NONE), a constant so that its switch folds away.
+override ACT: u32 = UNARY_NONE;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override VEC_A: bool = true;
@@ -93,7 +95,7 @@ fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   if (!FUSED) { return v; }
   if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
   if (p.hasBias != 0u) { v += bias[biasOff + col]; }
-  return unary_f(p.act, v);
+  return unary_f(ACT, v);
 }
 
 /** Writes output row `row`, columns c0…c0+3 (all inside the matrix). */

@@ -6,12 +6,12 @@
 // vec4s along m and n (zero-padded at the edges); each k then costs 4 vec4 loads for 64 multiply-adds.
 // Transposes are handled in the staging: a thread reads a vec4 along the operand's contiguous dimension
 // (VEC_A / VEC_B when that dimension is a multiple of 4), so op(A) = Aᵀ costs the same as A.
-// Needs unary_math.wgsl (act = index in UNARY_OPS, or UNARY_NONE) and matmul_batch.wgsl.
+// Needs unary_math.wgsl and matmul_batch.wgsl.
 // Bindings: @group(0) @binding(0) a, @binding(1) b (read, as vec4 arrays), @binding(2) c, @binding(3) bias
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
-//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, act, hasC, hasBias, alpha, beta,
+//           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, hasC, hasBias, alpha, beta,
 //           kSlice, batches, strideA, strideB, biasStride }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); WG (8 or 16: workgroup WG×WG, tile 8·WG);
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); ACT (activation code); WG (8 or 16: workgroup WG×WG, tile 8·WG);
 //            TK (K step: 8, 16 or 32; 2·TK a multiple of WG).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
@@ -23,7 +23,7 @@
 //           g = wid.y·nwg.x + wid.x; blk = g / (tiles·slices), then within the block slice and tile as above;
 //           tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
-  M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, act: u32, hasC: u32, hasBias: u32,
+  M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, hasC: u32, hasBias: u32,
   alpha: f32, beta: f32, kSlice: u32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
 }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
@@ -32,6 +32,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(1) @binding(0) var<uniform> p: Params;
+// ACT: the epilogue's activation (index in UNARY_OPS, or UNARY_NONE), a constant so that its switch folds away.
+override ACT: u32 = UNARY_NONE;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override VEC_A: bool = true;
@@ -55,7 +57,7 @@ fn epilogue(row: u32, col: u32, acc: f32) -> f32 {
   if (!FUSED) { return v; }
   if (p.hasC != 0u) { v += p.beta * c[oOff + row * p.N + col]; }
   if (p.hasBias != 0u) { v += bias[biasOff + col]; }
-  return unary_f(p.act, v);
+  return unary_f(ACT, v);
 }
 
 /** Elements i0 … i0+3 of A (stored row `r`, contiguous) clamped to `len`, as a vec4 (zeros past len). */

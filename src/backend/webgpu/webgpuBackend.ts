@@ -26,7 +26,7 @@ import {
 } from '../../errors.js';
 import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
 import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
-import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
+import type { Activation, Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
 import { pickMatmulVariant } from './matmulVariant.js';
 import type { AdapterKind, MatmulShape, MatmulVariant } from './matmulVariant.js';
@@ -41,8 +41,13 @@ const DEFAULT_MAX_BATCH = 256;
 const MAX_GROUPS_PER_DIM = 65535;
 /** Workgroup size of the element-wise kernels (their WG override default). */
 const EW_WG = 256;
-/** Op code of "no activation" in the matmul epilogue (UNARY_NONE in unary_math.wgsl). */
-const ACT_NONE = 0xffffffff;
+/**
+ * The ACT override of a matmul kernel for an epilogue activation: the op's code (index in UNARY_OPS), or none
+ * (the shader's default, UNARY_NONE), so plain products share one pipeline.
+ */
+function actConstant(act: Activation): Constants {
+  return act === 'none' ? {} : { ACT: UNARY_OPS.indexOf(act) };
+}
 
 /** A pooled GPU storage buffer; `lastBatch` is the batch that last referenced it. */
 interface PooledBuffer {
@@ -597,8 +602,8 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   }
 
   /** An element-wise kernel over `len` elements. */
-  private runElementwise(name: ShaderName, reads: PooledBuffer[], writes: PooledBuffer[], fmt: string, values: number[], len: number): void {
-    this.run(name, {}, reads, writes, fmt, values, Math.ceil(len / EW_WG));
+  private runElementwise(name: ShaderName, reads: PooledBuffer[], writes: PooledBuffer[], fmt: string, values: number[], len: number, constants: Constants = {}): void {
+    this.run(name, constants, reads, writes, fmt, values, Math.ceil(len / EW_WG));
   }
 
   // ---------------------------------------------------------------- storage hooks
@@ -696,10 +701,9 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     }
     const tilesX = Math.ceil(n / tileCols);
     const tiles = tilesX * Math.ceil(m / tileRows);
-    const act = p.act === 'none' ? ACT_NONE : UNARY_OPS.indexOf(p.act);
-    this.run(name, constants,
+    this.run(name, { ...constants, ...actConstant(p.act) },
       [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy], [buf(out)],
-      'uuuuuuuuuuffuuuu', [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta,
+      'uuuuuuuuuffuuuu', [m, n, k, a.cols, b.cols, tilesX, tiles, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta,
         p.batch, p.strideA, p.strideB, p.biasStride],
       p.batch * tiles);
   }
@@ -710,28 +714,27 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const tile = 8 * v.wg;
     const tilesX = Math.ceil(n / tile);
     const tiles = tilesX * Math.ceil(m / tile);
-    const act = p.act === 'none' ? ACT_NONE : UNARY_OPS.indexOf(p.act);
     // Slices of whole K steps; fewer slices than asked when K is short or the partial sums would not fit
     // in one storage buffer.
     const wanted = Math.max(1, Math.min(v.split, Math.floor(this.maxBytes / (p.batch * m * n * 4))));
     const kSlice = Math.ceil(Math.ceil(k / wanted) / v.tk) * v.tk;
     const slices = Math.ceil(k / kSlice);
     const split = slices > 1;
-    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch };
+    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch, ...(split ? {} : actConstant(p.act)) };
     const reads = [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy];
-    const values = [m, n, k, a.cols, b.cols, tilesX, tiles, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice,
+    const values = [m, n, k, a.cols, b.cols, tilesX, tiles, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice,
       p.batch, p.strideA, p.strideB, p.biasStride];
     if (!split) {
-      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuuffuuuuu', values, p.batch * tiles);
+      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuffuuuuu', values, p.batch * tiles);
       return;
     }
     const len = p.batch * m * n;
     const partial = this.acquire(slices * len * 4);
     try {
-      values[10] = 1; // partial sums unscaled: alpha is applied once, after the slices are added
-      this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuuffuuuuu', values, p.batch * tiles * slices);
-      this.run('matmul_splitk_sum', {}, [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuuffuu',
-        [len, n, slices, act, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, m * n, p.biasStride], Math.ceil(len / EW_WG));
+      values[9] = 1; // partial sums unscaled: alpha is applied once, after the slices are added
+      this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuffuuuuu', values, p.batch * tiles * slices);
+      this.run('matmul_splitk_sum', actConstant(p.act), [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuffuu',
+        [len, n, slices, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, m * n, p.biasStride], Math.ceil(len / EW_WG));
     } finally {
       this.release(partial);
     }
@@ -752,16 +755,16 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   }
 
   protected kUnary(out: GpuMat, op: UnaryOp, x: GpuMat): void {
-    this.runElementwise('unary_elementwise', [buf(x)], [buf(out)], 'uu', [x.size, UNARY_OPS.indexOf(op)], x.size);
+    this.runElementwise('unary_elementwise', [buf(x)], [buf(out)], 'u', [x.size], x.size, { OP: UNARY_OPS.indexOf(op) });
   }
 
   protected kUnaryGrad(out: GpuMat, op: UnaryOp, x: GpuMat, dy: GpuMat): void {
-    this.runElementwise('unary_grad_elementwise', [buf(x), buf(dy)], [buf(out)], 'uu', [x.size, UNARY_OPS.indexOf(op)], x.size);
+    this.runElementwise('unary_grad_elementwise', [buf(x), buf(dy)], [buf(out)], 'u', [x.size], x.size, { OP: UNARY_OPS.indexOf(op) });
   }
 
   protected kBinary(out: GpuMat, op: BinaryOp, a: GpuMat, b: GpuMat, bcast: Broadcast): void {
-    this.runElementwise('binary_broadcast', [buf(a), buf(b)], [buf(out)], 'uuuu',
-      [a.size, a.cols, BINARY_OPS.indexOf(op), BROADCASTS.indexOf(bcast)], a.size);
+    this.runElementwise('binary_broadcast', [buf(a), buf(b)], [buf(out)], 'uu', [a.size, a.cols], a.size,
+      { OP: BINARY_OPS.indexOf(op), BCAST: BROADCASTS.indexOf(bcast) });
   }
 
   /**
