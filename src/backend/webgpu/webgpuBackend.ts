@@ -778,7 +778,11 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   private reduceLines(x: PooledBuffer, out: PooledBuffer, op: number, lines: number, len: number, lineStride: number, elemStride: number, scale: number,
     linesPerBlock = lines, blockStride = 0): void {
     const values = [lines, len, lineStride, elemStride, op, scale, linesPerBlock, blockStride];
-    if (len <= 32 || (len <= 256 && lines >= 1024)) {
+    // A thread per line unless the lines are long and few. Software adapters make a workgroup's barriers cost
+    // ~60 µs (SwiftShader: 128 column sums of 100×128 took 7.6 ms with a workgroup per line), so they take a
+    // thread per line whenever there are a few dozen lines.
+    const threadPerLine = len <= 32 || (len <= 256 && lines >= 1024) || (this.adapterKind === 'software' && lines >= 32);
+    if (threadPerLine) {
       this.run('reduce_thread', { WG: 64 }, [x], [out], 'uuuuufuu', values, Math.ceil(lines / 64));
     } else {
       this.run('reduce_workgroup', { WG: len >= 16384 ? 256 : 64 }, [x], [out], 'uuuuufuu', values, lines);
