@@ -99,7 +99,7 @@ export function ensembleProgress(at: EnsembleStep, models: number): { step: numb
 
 /**
  * The modelsAtOnce an experiment key asks for (said in `log` when > 1): 0 (auto) trains every member at once
- * on WebGPU, where a small MLP's step costs its dispatches (SwiftShader: ×1.74 with 18× fewer), and one at a
+ * on WebGPU, where a small MLP's step costs its dispatches (SwiftShader: ×1.34–1.75 with 20× fewer), and one at a
  * time on WASM and ref, where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/).
  */
 export function modelsAtOnceFor(setting: number, backend: Backend, models: number, log?: (message: string) => void): number {
