@@ -7,10 +7,15 @@ var<private> bOff: u32;
 var<private> oOff: u32;
 var<private> biasOff: u32;
 
-/** Sets the offsets of block `blk`; call once per invocation before any load or store. */
-fn enter_block(blk: u32) {
+/**
+ * Workgroup g of a grid with `perBlock` workgroups per block: sets the offsets of its block and returns its
+ * index within the block. Call once per invocation before any load or store.
+ */
+fn enter_block(g: u32, perBlock: u32) -> u32 {
+  let blk = g / perBlock;
   aOff = blk * p.strideA;
   bOff = blk * p.strideB;
   oOff = blk * p.M * p.N;
   biasOff = blk * p.biasStride;
+  return g % perBlock;
 }

@@ -13,7 +13,7 @@
 //           batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED (bool); ACT (activation code); WX, WY (workgroup size, default 8×8); RB, CB (blocks
 //            per thread down and across, 1 or 2). A workgroup covers 4·RB·WY rows × 4·CB·WX columns.
-// Batch: batches independent products; block blk = tile / tiles reads A from element blk·strideA, B from
+// Batch: batches independent products; block blk = g / tiles reads A from element blk·strideA, B from
 //        blk·strideB, the bias from blk·biasStride (0: shared), C and out from blk·M·N.
 // Dispatch: batches·tiles (tiles = ceil(N/(4·CB·WX))·ceil(M/(4·RB·WY))) workgroups folded into a 2-D grid (x ≤ 65535);
 //           g = wid.y·nwg.x + wid.x, tile = g % tiles, tile row = tile / tilesX, tile column = tile % tilesX.
@@ -146,9 +146,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_id) lid: vec3<u32>) {
   let g = wid.y * nwg.x + wid.x;
   if (g >= p.tiles * p.batches) { return; }
-  let blk = g / p.tiles;
-  let tile = g % p.tiles;
-  enter_block(blk);
+  let tile = enter_block(g, p.tiles);
   let r0 = ((tile / p.tilesX) * WY + lid.y) * 4u * RB;
   let c0 = ((tile % p.tilesX) * WX + lid.x) * 4u * CB;
   if (r0 >= p.M || c0 >= p.N) { return; }

@@ -6,7 +6,7 @@
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, hasC, hasBias, alpha, beta,
 //           batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B (operand stored transposed), ACT (activation code), TS (tile edge = workgroup edge, default 16).
-// Batch: batches independent products; block blk = tile / tiles reads A from element blk·strideA, B from
+// Batch: batches independent products; block blk = g / tiles reads A from element blk·strideA, B from
 //        blk·strideB, the bias from blk·biasStride (0: shared), C and out from blk·M·N.
 // Dispatch: batches·tiles (tiles = ceil(N/TS)·ceil(M/TS)) workgroups folded into a 2-D grid (x ≤ 65535);
 //           g = wid.y·nwg.x + wid.x, tile = g % tiles, tile row = tile / tilesX, tile column = tile % tilesX.
@@ -38,9 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_id) lid: vec3<u32>) {
   let g = wid.y * nwg.x + wid.x;
   if (g >= p.tiles * p.batches) { return; }
-  let blk = g / p.tiles;
-  let tile = g % p.tiles;
-  enter_block(blk);
+  let tile = enter_block(g, p.tiles);
   let row = (tile / p.tilesX) * TS + lid.y;
   let col = (tile % p.tilesX) * TS + lid.x;
   if (row >= p.M || col >= p.N) { return; }

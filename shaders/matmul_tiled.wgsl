@@ -155,10 +155,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let slices = (p.K + p.kSlice - 1u) / p.kSlice;
   let perBlock = p.tiles * slices;
   if (g >= perBlock * p.batches) { return; }  // uniform per workgroup
-  let blk = g / perBlock;
-  let tile = (g % perBlock) % p.tiles;
-  let slice = (g % perBlock) / p.tiles;
-  enter_block(blk);
+  let within = enter_block(g, perBlock);
+  let tile = within % p.tiles;
+  let slice = within / p.tiles;
   let kBegin = slice * p.kSlice;
   let kEnd = min(p.K, kBegin + p.kSlice);
   let base = slice * p.batches * p.M * p.N + oOff;

@@ -44,10 +44,15 @@ export type SgdPlan = Required<SgdHyper>;
 /** AdamW hyper-parameters with every default filled in, and the bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t. */
 export type AdamWPlan = Required<AdamWHyper> & { c1: number; c2: number };
 
+/** A `batch` option (default 1), checked: a positive integer. */
+function batchCount(op: string, batch = 1): number {
+  if (!Number.isInteger(batch) || batch < 1) throw new ArgumentError(`${op}: batch must be a positive integer, got ${batch}`);
+  return batch;
+}
+
 /** The `batch` of an op's options, checked: a positive integer that divides x's rows. */
 function batchOf(op: string, opts: BatchOptions, x: Mat): number {
-  const batch = opts.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) throw new ArgumentError(`${op}: batch must be a positive integer, got ${batch}`);
+  const batch = batchCount(op, opts.batch);
   if (x.rows % batch !== 0) throw new ShapeError(`${op}: ${shapeOf(x)} does not split into batch = ${batch} row blocks of equal size`);
   return batch;
 }
@@ -249,8 +254,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const op = 'matmul';
     const aa = this.own(op, a, 'A');
     const bb = this.own(op, b, 'B');
-    const batch = opts.batch ?? 1;
-    if (!Number.isInteger(batch) || batch < 1) throw new ArgumentError(`matmul: batch must be a positive integer, got ${batch}`);
+    const batch = batchCount(op, opts.batch);
     const shareA = !!opts.shareA && batch > 1;
     const shareB = !!opts.shareB && batch > 1;
     /** Rows of one stored block of an operand with `rows` rows in all. */
