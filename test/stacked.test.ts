@@ -78,7 +78,7 @@ for (const be of [ref as unknown as Backend, ...testBackends]) {
     }
   });
 
-  s('StackedMlp: forwardShared equals forward on the input repeated per block; hidden is every block\'s last layer', async () => {
+  s('StackedMlp: logits of a shared input equal forward on the input repeated per block; hidden is every block\'s last layer', async () => {
     const rngs = Array.from({ length: MODELS }, (_, b) => new Rng(7 * b));
     const stacked = new StackedMlp(be, SIZES, rngs);
     const n = 9;
@@ -90,7 +90,7 @@ for (const be of [ref as unknown as Backend, ...testBackends]) {
     const xr = be.upload(repeated, MODELS * n, SIZES[0]!);
     try {
       const p = stacked.params.onTape(tape);
-      const shared = await be.read(stacked.forwardShared(tape, p, tape.input(xs)).value);
+      const shared = await be.read(stacked.logits(tape, p, stacked.hidden(tape, p, tape.input(xs), true), true).value);
       const stackedOut = await be.read(stacked.forward(tape, p, tape.input(xr)).value);
       assert.equal(Array.from(shared), Array.from(stackedOut));
       assert.is(shared.length, MODELS * n * SIZES.at(-1)!);

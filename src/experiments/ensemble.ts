@@ -206,8 +206,7 @@ async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleCo
       shouldStop: hooks.shouldStop,
     });
     const cp = hooks.checkpoint;
-    const label = `${cp?.label} models ${m0}–${group.at(-1)}`;
-    const done = cp ? await cp.checkpoints.stage(label, run, () => !!hooks.shouldStop?.()) : await run();
+    const done = cp ? await cp.checkpoints.stage(`${cp.label} models ${m0}–${group.at(-1)}`, run, () => !!hooks.shouldStop?.()) : await run();
     for (const [i, member] of done.entries()) {
       members.push(member);
       hooks.onModel?.(m0 + i, member);

@@ -53,40 +53,49 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
   const model = new StackedMlp(backend, [inputs, ...cfg.hidden, classes], plans.map((p) => p.init));
   const optimizer = createOptimizer(model.params, { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 });
   const shuffles = plans.map((p) => p.order.fork('minibatch'));
-  const orders: (Uint32Array | null)[] = plans.map(() => null);
-  const identity = Uint32Array.from({ length: count }, (_, i) => i);
+  // A full batch is the rows in order, unshuffled, as train() takes it.
+  const fullBatch = batch === count;
+  const identity = fullBatch ? Uint32Array.from({ length: count }, (_, i) => i) : null;
+  const orders: (Uint32Array | null)[] = plans.map(() => identity);
   let cursor = 0;
   const results: (EnsembleMember | null)[] = plans.map(() => null);
   const accuracies = new Float64Array(g);
   let lastLoss: Mat | null = null;
 
-  /** Every member's outputs (logits, or the last hidden layer) on x (n rows), computed in row chunks: one n × width array per member. */
-  const outputsOn = async (x: Mat, n: number, hidden: boolean): Promise<Float32Array[]> => {
-    const width = hidden ? (cfg.hidden.at(-1) ?? inputs) : classes;
-    const per = plans.map(() => new Float32Array(n * width));
+  /**
+   * Every member's logits on x (n rows), and with `withHidden` its last hidden layer from the same pass,
+   * computed in row chunks: one n × width array per member.
+   */
+  const outputsOn = async (x: Mat, n: number, withHidden: boolean): Promise<{ logits: Float32Array[]; hidden: Float32Array[] | null }> => {
+    const width = cfg.hidden.at(-1) ?? inputs;
+    const logits = plans.map(() => new Float32Array(n * classes));
+    const hidden = withHidden ? plans.map(() => new Float32Array(n * width)) : null;
+    /** Copies block b of a stacked chunk (rows × cols per block) into row r0 of each member's array. */
+    const scatter = (into: Float32Array[], out: Float32Array, rows: number, cols: number, r0: number): void => {
+      for (let b = 0; b < g; b++) into[b]!.set(out.subarray(b * rows * cols, (b + 1) * rows * cols), r0 * cols);
+    };
     const chunk = Math.min(n, Math.max(64, Math.floor(CHUNK_FLOATS / (g * widest) / 64) * 64));
     for (let r0 = 0; r0 < n; r0 += chunk) {
       const rows = Math.min(chunk, n - r0);
       const tape = new Tape(backend);
       const part = rows === n ? x : backend.scope(() => backend.gatherRows(x, backend.upload(Float32Array.from({ length: rows }, (_, i) => r0 + i), rows, 1)));
       try {
-        const xs = tape.input(part);
         const p = model.params.onTape(tape);
-        const out = await backend.read((hidden ? model.hidden(tape, p, xs, true) : model.forwardShared(tape, p, xs)).value);
-        for (let b = 0; b < g; b++) per[b]!.set(out.subarray(b * rows * width, (b + 1) * rows * width), r0 * width);
+        const h = model.hidden(tape, p, tape.input(part), true);
+        scatter(logits, await backend.read(model.logits(tape, p, h, true).value), rows, classes, r0);
+        if (hidden) scatter(hidden, await backend.read(h.value), rows, width, r0);
       } finally {
         if (part !== x) backend.free(part);
         tape.dispose();
       }
     }
-    return per;
+    return { logits, hidden };
   };
 
   /** Records the results of members `done` as they are now (outputs on the evaluation set), after `epochs` epochs. */
   const finish = async (done: number[], epochs: number): Promise<void> => {
     if (done.length === 0) return;
-    const logits = await outputsOn(evalX, nEval, false);
-    const hidden = cfg.keepHidden ? await outputsOn(evalX, nEval, true) : null;
+    const { logits, hidden } = await outputsOn(evalX, nEval, !!cfg.keepHidden);
     for (const b of done) {
       results[b] = {
         predictions: argmaxRows(logits[b]!, nEval, classes), softmax: softmaxRows(logits[b]!, nEval, classes),
@@ -101,7 +110,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     if (!Number.isFinite(loss)) {
       throw new NonFiniteError(`training diverged: the loss of the ${g} members trained together is ${loss} at step ${step}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, 'loss');
     }
-    const logits = await outputsOn(trainX, nTrain, false);
+    const { logits } = await outputsOn(trainX, nTrain, false);
     const fitted: number[] = [];
     for (let b = 0; b < g; b++) {
       if (results[b]) continue;
@@ -122,12 +131,8 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     let step = 0;
     for (; step < totalSteps && results.some((r) => !r) && !hooks.shouldStop?.(); ) {
       const lr = learningRate(cfg.schedule === 'cosine' ? { kind: 'cosine', steps: totalSteps } : { kind: 'constant' }, cfg.lr, step);
-      // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up); a
-      // full batch is the rows in order, unshuffled, as train() takes it.
-      if (batch === count) {
-        orders.fill(identity);
-        cursor = 0;
-      } else if (cursor + batch > count || !orders[0]) {
+      // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up).
+      if (!fullBatch && (cursor + batch > count || !orders[0])) {
         for (let b = 0; b < g; b++) orders[b] = shuffles[b]!.permutation(count);
         cursor = 0;
       }

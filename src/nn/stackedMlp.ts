@@ -36,12 +36,7 @@ export class StackedMlp implements Model {
 
   /** Logits ((B·batch) × classes) of stacked inputs x ((B·batch) × sizes[0]: model b reads block b). */
   forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
-    return this.output(tape, p, this.hidden(tape, p, x));
-  }
-
-  /** Logits ((B·N) × classes) of the same inputs x (N × sizes[0]) through every model. */
-  forwardShared(tape: Tape, p: Record<string, Var>, x: Var): Var {
-    return this.output(tape, p, this.hidden(tape, p, x, true), this.sizes.length === 2);
+    return this.logits(tape, p, this.hidden(tape, p, x));
   }
 
   /** Every model's last hidden layer ((B·N) × width), stacked; `shared`: x is one block read by all (x itself without hidden layers). */
@@ -53,9 +48,12 @@ export class StackedMlp implements Model {
     return h;
   }
 
-  /** The last layer on stacked hidden activations (`shared`: h is the shared input of a model without hidden layers). */
-  private output(tape: Tape, p: Record<string, Var>, h: Var, shared = false): Var {
+  /**
+   * The last layer on `hidden`'s output h (logits, stacked); `shared`: h came from a shared input, which a model
+   * without hidden layers passes through unchanged.
+   */
+  logits(tape: Tape, p: Record<string, Var>, h: Var, shared = false): Var {
     const last = this.sizes.length - 2;
-    return tape.matmul(h, p[`W${last}`]!, { bias: p[`b${last}`]!, batch: this.models, shareA: shared });
+    return tape.matmul(h, p[`W${last}`]!, { bias: p[`b${last}`]!, batch: this.models, shareA: shared && last === 0 });
   }
 }
