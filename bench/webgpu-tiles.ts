@@ -1,6 +1,6 @@
 /**
  * WebGPU matmul tuning: GFLOP/s of every matmul variant worth trying on a real GPU (register-blocked tiles;
- * workgroup-tiled with tile 64 or 128, K step 16 or 32, split-K, prefetch on and off) on the matmul
+ * workgroup-tiled with tile 64 or 128, K step 16 or 32, split-K, prefetch on and off, banded tile order) on the matmul
  * benchmark's shapes, next to what `pickMatmulVariant` chooses, so the picker in
  * src/backend/webgpu/matmulVariant.ts can follow measurements on a real GPU. Each variant is forced with
  * `createWebGpuBackend(gpu, { matmulVariant })`; every result is checked against an f64 product first.
@@ -10,6 +10,7 @@
  *   --sizes=256,512,…   square sizes (default 128…4096)     --no-training   skip the MLP shapes
  *   --splits=1,2,4,…     split-K factors (default 1,2,4,8,16)   --target=S   timed seconds per cell (0.1)
  *   --force              run on a software adapter too       --out=DIR    results folder (bench/results)
+ *   --only=t128k16/s1n,…  time only these variants (labels as printed) besides the picked one
  */
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { type MatmulVariant, pickMatmulVariant, vec4Alignment } from '../src/backend/webgpu/matmulVariant.js';
@@ -23,10 +24,11 @@ interface Options {
   target: number;
   force: boolean;
   out: string;
+  only: string[] | null;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [128, 256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16], target: 0.1, force: false, out: 'bench/results' };
+  const o: Options = { sizes: [128, 256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16], target: 0.1, force: false, out: 'bench/results', only: null };
   const nums = (v: string): number[] => v.split(',').filter(Boolean).map((x) => {
     const n = Number(x);
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${v}`);
@@ -41,6 +43,7 @@ function parseOptions(argv: string[]): Options {
       case 'target': o.target = Number(value); break;
       case 'force': o.force = true; break;
       case 'out': o.out = value; break;
+      case 'only': o.only = value.split(',').filter(Boolean); break;
       default: throw new Error(`unknown option ${arg} (see the header of bench/webgpu-tiles.ts)`);
     }
   }
@@ -82,10 +85,10 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
 /** Fewest products per timed sample. */
 const MIN_REPS = 16;
 
-/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
+/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch; g<G>: bands of G tile rows), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
 const label = (v: MatmulVariant): string => {
   switch (v.kernel) {
-    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}`;
+    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}${(v.group ?? 1) > 1 ? `g${v.group}` : ''}`;
     case 'regblock': return `r${4 * v.rb * v.wy}x${4 * v.cb * v.wx}${v.rb * v.cb > 1 ? `b${v.rb}${v.cb}` : ''}`;
     default: return v.kernel;
   }
@@ -107,6 +110,11 @@ function candidates(c: MatmulCase, splits: number[]): MatmulVariant[] {
       if (split > 1 && (c.k / split < 2 * tk || (many && split > 2))) continue;
       out.push({ kernel: 'tiled', vecA, vecB, wg, tk, split, prefetch });
     }
+  }
+  // Banded tile orders, where there are enough tiles for the order to matter to the L2 cache.
+  if (many) {
+    for (const group of [4, 8, 16]) out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false, group });
+    out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: true, group: 8 });
   }
   return out;
 }
@@ -133,7 +141,7 @@ async function main(): Promise<void> {
     const a = operand(as[0] * as[1], 2 * ci + 1);
     const b = operand(bs[0] * bs[1], 2 * ci + 2);
     const prep = await engine.prepare(c, a, b);
-    const variants: (MatmulVariant | null)[] = [null, ...candidates(c, o.splits)];
+    const variants: (MatmulVariant | null)[] = [null, ...candidates(c, o.splits).filter((v) => !o.only || o.only.includes(label(v)))];
     const cells: Record<string, number | string> = {};
     let pickedGflops: number | null = null;
     for (const v of variants) {
