@@ -7,7 +7,9 @@ import { expectClose } from './support/compare.js';
 import { labels, uniform } from './support/random.js';
 import { TOL } from './tolerances.js';
 
-const SHAPES = [[1, 1], [1, 2], [3, 10], [17, 3], [64, 65], [127, 10], [257, 17], [1000, 10]];
+// WebGPU runs a thread per row or a workgroup per row, by rows and width and adapter: 5×40 and 2×300 take a
+// workgroup per row on every adapter, 1000×10 a thread per row.
+const SHAPES = [[1, 1], [1, 2], [3, 10], [17, 3], [5, 40], [2, 300], [64, 65], [127, 10], [257, 17], [1000, 10]];
 
 const all = [...testBackends, ref];
 for (const b of all) {
@@ -53,25 +55,33 @@ for (const b of all) {
     // Row 0: the label holds the largest logit by a margin of 2e4 → loss 0, grad 0.
     // Row 1: the label is 2e4 below the maximum → loss 2e4, grad (1 − 1)/2 at the max, −1/2 at the label.
     // Row 2: two equal maxima, label on one → loss log 2, grad 1/4 and −1/4.
-    const z = b.upload([1e4, -1e4, -1e4, /**/ -1e4, 1e4, -1e4, /**/ 1e4, 1e4, -1e4], 3, 3);
-    const y = b.upload([0, 0, 1], 3, 1);
-    const { loss, grad } = b.softmaxCrossEntropy(z, y);
-    const l = (await b.read(loss))[0];
-    const g = await b.read(grad);
-    assert.ok(Math.abs(l - (0 + 2e4 + Math.LN2) / 3) < 1e-2, `loss ${l}`);
-    const want = [0, 0, 0, -1 / 3, 1 / 3, 0, 1 / 6, -1 / 6, 0];
-    g.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `grad[${i}] = ${v}, want ${want[i]}`));
-    b.free(z, y, loss, grad);
+    // 3 columns, and padded with −1e4 to 40 (same values; on WebGPU the other kernel).
+    for (const cols of [3, 40]) {
+      const rows = [[1e4, -1e4, -1e4], [-1e4, 1e4, -1e4], [1e4, 1e4, -1e4]].map((r) => [...r, ...new Array<number>(cols - 3).fill(-1e4)]);
+      const z = b.upload(rows.flat(), 3, cols);
+      const y = b.upload([0, 0, 1], 3, 1);
+      const { loss, grad } = b.softmaxCrossEntropy(z, y);
+      const l = (await b.read(loss))[0];
+      const g = await b.read(grad);
+      assert.ok(Math.abs(l - (0 + 2e4 + Math.LN2) / 3) < 1e-2, `loss ${l} (${cols} columns)`);
+      const want = [[0, 0, 0], [-1 / 3, 1 / 3, 0], [1 / 6, -1 / 6, 0]].flatMap((r) => [...r, ...new Array<number>(cols - 3).fill(0)]);
+      g.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `grad[${i}] = ${v}, want ${want[i]} (${cols} columns)`));
+      b.free(z, y, loss, grad);
+    }
   });
 
   s('softmax cross-entropy: a bad label or a NaN logit gives NaN for its row only', async () => {
-    const z = uniform(2, 4, 3);
-    z[3 * 3 + 2] = NaN;
-    const inputs = [host(z, 4, 3), host(Float32Array.from([0, 3, 1, 2]), 4, 1)];
-    const [loss, grad] = await agreeWithRef(b, inputs, (be, [zz, y]) => { const r = be.softmaxCrossEntropy(zz, y); return [r.loss, r.grad]; }, TOL.loss, 'softmaxCE NaN');
-    assert.ok(Number.isNaN(loss[0]));
-    assert.ok(grad.slice(0, 3).every(Number.isFinite) && grad.slice(6, 9).every(Number.isFinite));
-    assert.ok(grad.slice(3, 6).every(Number.isNaN) && grad.slice(9, 12).every(Number.isNaN));
+    // Row 1: label c (out of range); row 3: a NaN logit. 3 columns, and 40 (on WebGPU the other kernel).
+    for (const c of [3, 40]) {
+      const z = uniform(2, 4, c);
+      z[3 * c + 2] = NaN;
+      const inputs = [host(z, 4, c), host(Float32Array.from([0, c, 1, 2]), 4, 1)];
+      const [loss, grad] = await agreeWithRef(b, inputs, (be, [zz, y]) => { const r = be.softmaxCrossEntropy(zz, y); return [r.loss, r.grad]; }, TOL.loss, `softmaxCE NaN (${c} columns)`);
+      const row = (i: number) => grad.slice(i * c, (i + 1) * c);
+      assert.ok(Number.isNaN(loss[0]));
+      assert.ok(row(0).every(Number.isFinite) && row(2).every(Number.isFinite), `rows 0 and 2 finite (${c} columns)`);
+      assert.ok(row(1).every(Number.isNaN) && row(3).every(Number.isNaN), `rows 1 and 3 NaN (${c} columns)`);
+    }
   });
 
   if (b !== ref) s('mean squared error and its gradient against the reference', async () => {

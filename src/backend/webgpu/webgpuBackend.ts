@@ -768,21 +768,25 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   }
 
   /**
-   * Reduces `lines` lines of `len` elements (element t of line l at l·lineStride + t·elemStride) into
-   * one value per line: a thread per line for short lines, a workgroup per line (fixed-order tree) else.
+   * Whether `lines` lines of `len` elements each go one thread per line (sequential) rather than one
+   * workgroup per line (a fixed-order tree): unless the lines are long and few. Software adapters make a
+   * workgroup's barriers cost ~60 µs (SwiftShader: 128 column sums of 100×128 took 7.6 ms with a workgroup
+   * per line; the cross-entropy of 100×10 logits 7.0 ms), so they take a thread per line whenever there are
+   * a few dozen lines.
    */
+  private threadPerLine(lines: number, len: number): boolean {
+    return len <= 32 || (len <= 256 && lines >= 1024) || (this.adapterKind === 'software' && lines >= 32);
+  }
+
   /**
-   * Reduces `lines` lines of `len` elements: line l starts at (l / linesPerBlock)·blockStride +
-   * (l % linesPerBlock)·lineStride (blocks: a batch of row blocks; one block by default).
+   * Reduces `lines` lines of `len` elements into one value per line (element t of line l at
+   * (l / linesPerBlock)·blockStride + (l % linesPerBlock)·lineStride + t·elemStride; blocks: a batch of row
+   * blocks, one block by default).
    */
   private reduceLines(x: PooledBuffer, out: PooledBuffer, op: number, lines: number, len: number, lineStride: number, elemStride: number, scale: number,
     linesPerBlock = lines, blockStride = 0): void {
     const values = [lines, len, lineStride, elemStride, op, scale, linesPerBlock, blockStride];
-    // A thread per line unless the lines are long and few. Software adapters make a workgroup's barriers cost
-    // ~60 µs (SwiftShader: 128 column sums of 100×128 took 7.6 ms with a workgroup per line), so they take a
-    // thread per line whenever there are a few dozen lines.
-    const threadPerLine = len <= 32 || (len <= 256 && lines >= 1024) || (this.adapterKind === 'software' && lines >= 32);
-    if (threadPerLine) {
+    if (this.threadPerLine(lines, len)) {
       this.run('reduce_thread', { WG: 64 }, [x], [out], 'uuuuufuu', values, Math.ceil(lines / 64));
     } else {
       this.run('reduce_workgroup', { WG: len >= 16384 ? 256 : 64 }, [x], [out], 'uuuuufuu', values, lines);
@@ -811,7 +815,12 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   protected kSoftmaxCrossEntropy(loss: GpuMat, grad: GpuMat, logits: GpuMat, labels: GpuMat, meanOver: number): void {
     const m = logits.rows;
     const rowLoss = this.acquire(m * 4);
-    this.run('softmax_cross_entropy_rows', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', [m, logits.cols, 1 / meanOver], m);
+    const values = [m, logits.cols, 1 / meanOver];
+    if (this.threadPerLine(m, logits.cols)) {
+      this.run('softmax_cross_entropy_thread', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', values, Math.ceil(m / 64));
+    } else {
+      this.run('softmax_cross_entropy_rows', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', values, m);
+    }
     this.reduceLines(rowLoss, buf(loss), REDUCE_OPS.indexOf('sum'), 1, m, 0, 1, 1 / meanOver);
     this.release(rowLoss);
   }
