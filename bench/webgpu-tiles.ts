@@ -1,6 +1,6 @@
 /**
  * WebGPU matmul tuning: GFLOP/s of every matmul variant worth trying on a real GPU (register-blocked tiles;
- * workgroup-tiled with tile 64 or 128, K step 16 or 32, split-K, prefetch on and off, banded tile order) on the matmul
+ * workgroup-tiled with tile 64 or 128, K step 16 or 32, split-K, prefetch on and off) on the matmul
  * benchmark's shapes, next to what `pickMatmulVariant` chooses, so the picker in
  * src/backend/webgpu/matmulVariant.ts can follow measurements on a real GPU. Each variant is forced with
  * `createWebGpuBackend(gpu, { matmulVariant })`; every result is checked against an f64 product first.
@@ -85,10 +85,10 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
 /** Fewest products per timed sample. */
 const MIN_REPS = 16;
 
-/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch; g<G>: bands of G tile rows), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
+/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
 const label = (v: MatmulVariant): string => {
   switch (v.kernel) {
-    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}${(v.group ?? 1) > 1 ? `g${v.group}` : ''}`;
+    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}`;
     case 'regblock': return `r${4 * v.rb * v.wy}x${4 * v.cb * v.wx}${v.rb * v.cb > 1 ? `b${v.rb}${v.cb}` : ''}`;
     default: return v.kernel;
   }
@@ -110,11 +110,6 @@ function candidates(c: MatmulCase, splits: number[]): MatmulVariant[] {
       if (split > 1 && (c.k / split < 2 * tk || (many && split > 2))) continue;
       out.push({ kernel: 'tiled', vecA, vecB, wg, tk, split, prefetch });
     }
-  }
-  // Banded tile orders, where there are enough tiles for the order to matter to the L2 cache.
-  if (many) {
-    for (const group of [4, 8, 16]) out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false, group });
-    out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: true, group: 8 });
   }
   return out;
 }
@@ -156,8 +151,8 @@ async function main(): Promise<void> {
         // Warm-up of at least 50 ms: the GPU leaves its idle clocks (an H200 idles at 345 MHz) before timing.
         const warm = performance.now();
         while (performance.now() - warm < 50) await prep.run(8);
-        // At least MIN_REPS products per sample: each sample ends by reading the last result back (64 MB at
-        // n = 4096), which would otherwise weigh on the big shapes.
+        // At least MIN_REPS products per sample: each sample ends by reading a row of the last result back,
+        // a sync whose latency would otherwise weigh on the small shapes.
         let reps = MIN_REPS;
         for (;;) {
           const t = performance.now();

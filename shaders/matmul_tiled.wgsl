@@ -12,7 +12,7 @@
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, hasC, hasBias, alpha, beta,
 //           kSlice, batches, strideA, strideB, biasStride }.
 // Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); ACT (activation code); WG (8 or 16: workgroup WG×WG, tile 8·WG);
-//            TK (K step: 8, 16 or 32; 2·TK a multiple of WG); GROUP (tile rows per band, 1: row by row).
+//            TK (K step: 8, 16 or 32; 2·TK a multiple of WG).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
 //           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
@@ -21,9 +21,7 @@
 //        bias from blk·biasStride (0: shared), C from blk·M·N, and writes out[slice·batches·M·N + blk·M·N + …].
 // Dispatch: batches·slices·tiles workgroups, slices = ceil(K/kSlice), folded into a 2-D grid (x ≤ 65535);
 //           g = wid.y·nwg.x + wid.x; blk = g / (tiles·slices), then within the block slice and tile as above;
-//           tile row = tile / tilesX, tile column = tile % tilesX, or with GROUP > 1 tiles are visited in
-//           bands of GROUP tile rows, column by column within a band, so that the workgroups running at
-//           the same time share a few rows of A and columns of B in the L2 cache.
+//           tile row = tile / tilesX, tile column = tile % tilesX.
 struct Params {
   M: u32, N: u32, K: u32, lda: u32, ldb: u32, tilesX: u32, tiles: u32, hasC: u32, hasBias: u32,
   alpha: f32, beta: f32, kSlice: u32, batches: u32, strideA: u32, strideB: u32, biasStride: u32,
@@ -45,7 +43,6 @@ override WG: u32 = 16;
 override TK: u32 = 8;
 // PREFETCH: read the next K step's slab into registers while the current one computes.
 override PREFETCH: bool = true;
-override GROUP: u32 = 1u;
 // Most staged quads per thread: 2·TK/WG for TK ≤ 32, WG ≥ 8.
 const MAX_PER = 8u;
 // As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
@@ -137,16 +134,6 @@ fn put_b(e: u32, v: vec4<f32>) {
   Bs[(kk4 + 3u) * bm4 + j / 4u][j % 4u] = v.w;
 }
 
-/** Row and column (in tiles) of tile `tile`: row-major, or banded by GROUP tile rows (see the header). */
-fn tile_place(tile: u32) -> vec2<u32> {
-  if (GROUP <= 1u) { return vec2<u32>(tile / p.tilesX, tile % p.tilesX); }
-  let perBand = GROUP * p.tilesX;
-  let first = (tile / perBand) * GROUP;
-  let rows = min(GROUP, p.tiles / p.tilesX - first);
-  let inBand = tile % perBand;
-  return vec2<u32>(first + inBand % rows, inBand / rows);
-}
-
 /** Writes one vec4 of output row `row` at columns col…col+3 of slice `base` (bounds-checked at the edge). */
 fn store4(base: u32, row: u32, col: u32, v: vec4<f32>) {
   if (row >= p.M) { return; }
@@ -175,9 +162,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let kEnd = min(p.K, kBegin + p.kSlice);
   let base = slice * p.batches * p.M * p.N + oOff;
   let bm = 8u * WG;
-  let place = tile_place(tile);
-  let row0 = place.x * bm;
-  let col0 = place.y * bm;
+  let row0 = (tile / p.tilesX) * bm;
+  let col0 = (tile % p.tilesX) * bm;
   let bm4 = 2u * WG;
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).

@@ -176,7 +176,7 @@ if (gpu) {
   s('the workgroup-tiled kernel picked for hardware adapters agrees with the reference (odd shapes, transposes, split K, epilogue)', async () => {
     // This adapter is software, so the op suites exercise the register-blocked kernel; force the other one.
     // Every tile size, K step and prefetch setting the picker or the tuning bench can choose, forced in turn.
-    let tiles: { wg: number; tk: number; split: number; prefetch: boolean; group?: number } = { wg: 8, tk: 8, split: 1, prefetch: true };
+    let tiles = { wg: 8, tk: 8, split: 1, prefetch: true };
     const hw = await createWebGpuBackend(gpu.gpu!, {
       adapterKind: 'hardware',
       matmulVariant: (shape) => ({ kernel: 'tiled', vecA: (shape.transA ? shape.m : shape.k) % 4 === 0, vecB: (shape.transB ? shape.k : shape.n) % 4 === 0, ...tiles }),
@@ -186,10 +186,9 @@ if (gpu) {
       // 581 rows = 9 tile rows of 64 + 5: more tile rows than a small grid, the last one partial.
       const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [131, 33, 67], [140, 23, 133], [581, 9, 70]];
       // Split-K: K = 70 in 2 slices of 64 + 6 (TK 32), K = 64 in 4 of 16, K = 33 in 3 of 16 + 16 + 1.
-      // Banded tile order: 131 rows = 3 tile rows of 64 in bands of 2 + 1; 581 rows = 5 of 128 in bands of 3 + 2.
       const variants = [
         { wg: 8, tk: 16, split: 1, prefetch: true }, { wg: 8, tk: 32, split: 2, prefetch: true }, { wg: 16, tk: 8, split: 4, prefetch: true },
-        { wg: 8, tk: 8, split: 3, prefetch: false, group: 2 }, { wg: 16, tk: 32, split: 1, prefetch: true }, { wg: 16, tk: 16, split: 2, prefetch: false, group: 3 },
+        { wg: 8, tk: 8, split: 3, prefetch: false }, { wg: 16, tk: 32, split: 1, prefetch: true }, { wg: 16, tk: 16, split: 2, prefetch: false },
       ];
       for (const [i, [m, k, n]] of shapes.entries()) {
         tiles = variants[i % variants.length]!;

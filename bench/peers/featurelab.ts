@@ -31,16 +31,27 @@ export function backendEngine(backend: Backend, description: string): MatmulEngi
         },
         async run(reps: number) {
           // Each result is freed as soon as the next product is issued (as a training loop frees its
-          // temporaries); reading the last one back waits until every product has completed.
+          // temporaries); reading the first row of the last one back waits until every product has
+          // completed. One row, not the whole result: reading 64 MB back per sample at n = 4096 took a third
+          // of the time measured on an H200 (17.2 TFLOP/s against 27.6 with long samples).
           let last: Mat | null = null;
+          const first = backend.upload([0], 1, 1);
           try {
             for (let i = 0; i < reps; i++) {
               const r = backend.matmul(a, b, opts);
               if (last) backend.free(last);
               last = r;
             }
-            if (last) await backend.read(last);
+            if (last) {
+              const row = backend.gatherRows(last, first);
+              try {
+                await backend.read(row);
+              } finally {
+                backend.free(row);
+              }
+            }
           } finally {
+            backend.free(first);
             if (last) backend.free(last);
           }
         },

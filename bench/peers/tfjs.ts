@@ -82,8 +82,16 @@ export async function tfjsEngine(name: TfjsBackendName): Promise<MatmulEngine> {
               last?.dispose();
               last = r;
             }
-            // Waits until the last product (and, queued before it, every other one) has completed.
-            if (last) await last.data();
+            // Waits until the last product (and, queued before it, every other one) has completed; reads one
+            // row back, as the featurelab engine does.
+            if (last) {
+              const row = tf.slice(last, [0, 0], [1, -1]);
+              try {
+                await row.data();
+              } finally {
+                row.dispose();
+              }
+            }
           } finally {
             last?.dispose();
           }

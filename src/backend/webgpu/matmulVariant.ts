@@ -26,10 +26,9 @@ export type MatmulVariant =
   /**
    * Workgroup wg×wg, output tile 8·wg square, K step tk; with split > 1, K is cut into `split` slices (each a
    * multiple of tk) computed by separate workgroups and added by a second pass; `prefetch` reads the next K
-   * step into registers while the current one computes; `group` > 1 visits the tiles in bands of that many
-   * tile rows, column by column (default 1: row by row).
+   * step into registers while the current one computes.
    */
-  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number; prefetch: boolean; group?: number };
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number; prefetch: boolean };
 
 /** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
 export const TINY_MATMUL_FLOPS = 32 * 32 * 32;
