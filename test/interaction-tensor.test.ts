@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initLinalg } from '../src/linalg/wasmLinalg.js';
+import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
@@ -96,6 +96,92 @@ s('correlations and greedy clustering pair the features two models share (permut
   assert.is(stats.featuresPerPoint.reduce((t, x) => t + x, 0), total);
   // 10 % of each model's n·k normalised values exceed its 90th percentile.
   assert.ok(Math.abs(total / 3 - 0.1 * n * k) <= 2, `present entries ${total}`);
+});
+
+// Plain implementations of the spec's steps, one value at a time: the module computes the same sums in the same
+// order (four rows or columns per pass, selection instead of sorting), so the results must be the same bits.
+function plainPca(phi: Float64Array, n: number, d: number, k: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += phi[i * d + j]! / n;
+  const c = phi.map((x, idx) => x - mean[idx % d]!);
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const x = c[i * d + a]!;
+      if (x === 0) continue;
+      for (let b = a; b < d; b++) cov[a * d + b]! += x * c[i * d + b]!;
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { cov[a * d + b]! /= n; cov[b * d + a] = cov[a * d + b]!; }
+  const { vectors } = symmetricEigen(cov, d);
+  const psi = new Float64Array(n * k);
+  for (let col = 0; col < k; col++) {
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) sum += c[i * d + j]! * vectors[j * d + d - 1 - col]!;
+      psi[i * k + col] = sum;
+    }
+    let big = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(psi[i * k + col]!) > Math.abs(big)) big = psi[i * k + col]!;
+    if (big < 0) for (let i = 0; i < n; i++) psi[i * k + col] = -psi[i * k + col]!;
+  }
+  return psi;
+}
+
+function plainPercentile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** ReLU-like activations: about half the entries exactly 0, the rest uniform in (0, 3). */
+function reluActivations(seed: number, n: number, d: number): Float64Array {
+  const u = new Rng(seed).fillUniform(new Float32Array(n * d), -3, 3);
+  return Float64Array.from(u, (x) => Math.max(0, x));
+}
+
+s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one-at-a-time sums (odd shapes, exact zeros)', () => {
+  for (const [n, d, k] of [[3, 2, 1], [37, 13, 5], [101, 7, 7], [258, 17, 6]] as const) {
+    const phis = [0, 1, 2].map((m) => reluActivations(10 * n + m, n, d));
+    const psis = phis.map((phi) => pcaFeatures(phi, n, d, k));
+    psis.forEach((psi, m) => assert.equal(Array.from(psi), Array.from(plainPca(phis[m]!, n, d, k)), `pca ${n}×${d} k ${k} model ${m}`));
+    const corr = crossCorrelations(psis, n, k);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j) continue;
+        for (let a = 0; a < k; a++) {
+          for (let b = 0; b < k; b++) {
+            // Standardised columns, then the dot product in order.
+            const col = (psi: Float64Array, c: number): number[] => {
+              const x = Array.from({ length: n }, (_, t) => psi[t * k + c]!);
+              const mean = x.reduce((acc, v) => acc + v / n, 0);
+              const ss = x.reduce((acc, v) => acc + (v - mean) ** 2, 0);
+              const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+              return x.map((v) => (v - mean) * inv);
+            };
+            const za = col(psis[i]!, a);
+            const zb = col(psis[j]!, b);
+            let dot = 0;
+            for (let t = 0; t < n; t++) dot += za[t]! * zb[t]!;
+            assert.is(corr[((i * 3 + j) * k + a) * k + b], Math.abs(dot), `corr ${n}×${d} (${i},${a})–(${j},${b})`);
+          }
+        }
+      }
+    }
+  }
+  const r = new Rng(7);
+  for (const len of [1, 2, 5, 64, 1001]) {
+    // Many ties (values on a grid of 8), and distinct values.
+    const tied = Float64Array.from(r.fillUniform(new Float32Array(len)), (x) => Math.floor(x * 8));
+    const distinct = Float64Array.from(r.fillNormal(new Float32Array(len)));
+    for (const values of [tied, distinct]) {
+      for (const q of [0, 10, 37.5, 50, 90, 99, 100]) assert.is(percentile(values, q), plainPercentile(values, q), `percentile ${q} of ${len} values`);
+    }
+  }
+  assert.ok(Number.isNaN(percentile([3, NaN, 1, 2], 100)) && Number.isNaN(plainPercentile([3, NaN, 1, 2], 100)), 'NaN sorts last');
+  assert.is(percentile([3, NaN, 1, 2], 50), 2.5);
 });
 
 s.run();

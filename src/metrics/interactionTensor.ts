@@ -26,15 +26,7 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += phi[i * d + j]! / n;
   const c = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[i * d + j] = phi[i * d + j]! - mean[j]!;
-  const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    const row = c.subarray(i * d, (i + 1) * d);
-    for (let a = 0; a < d; a++) {
-      const x = row[a]!;
-      if (x === 0) continue;
-      for (let b = a; b < d; b++) cov[a * d + b]! += x * row[b]!;
-    }
-  }
+  const cov = upperGram(c, n, d);
   for (let a = 0; a < d; a++) {
     for (let b = a; b < d; b++) {
       cov[a * d + b]! /= n;
@@ -42,14 +34,20 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
     }
   }
   const { vectors } = symmetricEigen(cov, d); // ascending eigenvalues; column j of the row-major vectors
+  // The top k eigenvectors as a d×k row-major block, so that Ψ = C·V_k runs along contiguous rows.
+  const top = new Float64Array(d * k);
+  for (let j = 0; j < d; j++) for (let col = 0; col < k; col++) top[j * k + col] = vectors[j * d + d - 1 - col]!;
   const psi = new Float64Array(n * k);
-  for (let col = 0; col < k; col++) {
-    const src = d - 1 - col;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += c[i * d + j]! * vectors[j * d + src]!;
-      psi[i * k + col] = s;
+  for (let i = 0; i < n; i++) {
+    // Each Ψ[i, col] is summed over j in order, as a plain dot product would be.
+    const at = i * k;
+    for (let j = 0; j < d; j++) {
+      const x = c[i * d + j]!;
+      const v = j * k;
+      for (let col = 0; col < k; col++) psi[at + col] = psi[at + col]! + x * top[v + col]!;
     }
+  }
+  for (let col = 0; col < k; col++) {
     let big = 0;
     for (let i = 0; i < n; i++) if (Math.abs(psi[i * k + col]!) > Math.abs(big)) big = psi[i * k + col]!;
     if (big < 0) for (let i = 0; i < n; i++) psi[i * k + col] = -psi[i * k + col]!;
@@ -57,15 +55,93 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
   return psi;
 }
 
+/**
+ * The upper triangle (b ≥ a) of CᵀC for C (n×d, row-major): Σ_i C[i,a]·C[i,b], each sum taken over i in order
+ * and skipping rows where C[i,a] = 0. Rows go four at a time so that each entry is loaded and stored once per
+ * four rows; the additions are the same, in the same order, as one row at a time.
+ */
+function upperGram(c: Float64Array, n: number, d: number): Float64Array {
+  const cov = new Float64Array(d * d);
+  // Offsets (into c) and values C[i, a] of the group's rows with C[i, a] ≠ 0, in order.
+  const offs = new Int32Array(4);
+  const xs = new Float64Array(4);
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const count = Math.min(4, n - i0);
+    for (let a = 0; a < d; a++) {
+      let live = 0;
+      for (let r = 0; r < count; r++) {
+        const x = c[(i0 + r) * d + a]!;
+        if (x === 0) continue;
+        xs[live] = x;
+        offs[live] = (i0 + r) * d;
+        live++;
+      }
+      const o = a * d;
+      const x0 = xs[0]!, x1 = xs[1]!, x2 = xs[2]!, x3 = xs[3]!;
+      const p0 = offs[0]!, p1 = offs[1]!, p2 = offs[2]!, p3 = offs[3]!;
+      switch (live) {
+        case 0: break;
+        case 1: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]!; break;
+        case 2: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]!; break;
+        case 3: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]! + x2 * c[p2 + b]!; break;
+        default: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]! + x2 * c[p2 + b]! + x3 * c[p3 + b]!;
+      }
+    }
+  }
+  return cov;
+}
+
 /** The q-th percentile (0 … 100) of values, linear between order statistics. */
 export function percentile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) throw new ArgumentError('percentile: no values');
   if (!(q >= 0 && q <= 100)) throw new ArgumentError(`percentile: q must be in [0, 100], got ${q}`);
-  const s = Float64Array.from(values).sort();
+  const s = Float64Array.from(values);
   const at = (q / 100) * (s.length - 1);
   const lo = Math.floor(at);
   const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo]! + (at - lo) * (s[hi]! - s[lo]!);
+  // NaN has no place among order statistics by comparison; sort then puts it last, as it always did.
+  if (s.some(Number.isNaN)) {
+    s.sort();
+    return s[lo]! + (at - lo) * (s[hi]! - s[lo]!);
+  }
+  // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
+  // next one as the smallest value after it.
+  const vlo = selectInPlace(s, lo);
+  let vhi = vlo;
+  if (hi > lo) {
+    vhi = Infinity;
+    for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
+  }
+  return vlo + (at - lo) * (vhi - vlo);
+}
+
+/** Rearranges `s` (no NaN) so that s[r] holds the value of rank r, smaller ones before it and larger after; returns s[r]. */
+function selectInPlace(s: Float64Array, r: number): number {
+  let left = 0;
+  let right = s.length - 1;
+  while (right > left) {
+    // Median of three as the pivot, then a Hoare partition.
+    const mid = left + ((right - left) >> 1);
+    const a = s[left]!, b = s[mid]!, c = s[right]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (s[i]! < pivot) i++;
+      while (s[j]! > pivot) j--;
+      if (i <= j) {
+        const t = s[i]!;
+        s[i] = s[j]!;
+        s[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) right = j;
+    else if (r >= i) left = i;
+    else break;
+  }
+  return s[r]!;
 }
 
 /** Columns of Ψ (N×k) standardised to zero mean and unit norm, so correlations are dot products. */
@@ -91,13 +167,33 @@ export function crossCorrelations(psis: Float64Array[], n: number, k: number): F
     for (let j = i + 1; j < m; j++) {
       for (let a = 0; a < k; a++) {
         const za = zs[i]!.subarray(a * n, (a + 1) * n);
-        for (let b = 0; b < k; b++) {
-          const zb = zs[j]!.subarray(b * n, (b + 1) * n);
-          let s = 0;
-          for (let t = 0; t < n; t++) s += za[t]! * zb[t]!;
+        const put = (b: number, s: number): void => {
           const v = Math.abs(s);
           out[((i * m + j) * k + a) * k + b] = v;
           out[((j * m + i) * k + b) * k + a] = v;
+        };
+        // Four columns of model j per pass over za (each sum still in order over t).
+        let b = 0;
+        for (; b + 4 <= k; b += 4) {
+          const z0 = zs[j]!.subarray(b * n, (b + 1) * n);
+          const z1 = zs[j]!.subarray((b + 1) * n, (b + 2) * n);
+          const z2 = zs[j]!.subarray((b + 2) * n, (b + 3) * n);
+          const z3 = zs[j]!.subarray((b + 3) * n, (b + 4) * n);
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let t = 0; t < n; t++) {
+            const x = za[t]!;
+            s0 += x * z0[t]!;
+            s1 += x * z1[t]!;
+            s2 += x * z2[t]!;
+            s3 += x * z3[t]!;
+          }
+          put(b, s0); put(b + 1, s1); put(b + 2, s2); put(b + 3, s3);
+        }
+        for (; b < k; b++) {
+          const zb = zs[j]!.subarray(b * n, (b + 1) * n);
+          let s = 0;
+          for (let t = 0; t < n; t++) s += za[t]! * zb[t]!;
+          put(b, s);
         }
       }
     }
