@@ -1,6 +1,6 @@
 // unary_math.wgsl — shared element-wise math; no entry point, no bindings.
 // The host prepends this file to every shader that applies a unary or binary op (unary_elementwise,
-// unary_grad_elementwise, binary_broadcast, gather_rows_simple, softmax_cross_entropy_rows, reduce_*,
+// unary_grad_elementwise, binary_broadcast, gather_rows_simple, softmax_cross_entropy, reduce_*,
 // matmul_*); compile errors are reported with the line numbers of the file they occur in.
 // Op codes: the index of the op in UNARY_OPS / BINARY_OPS (src/backend/types.ts); UNARY_NONE is the
 // identity (the matmul epilogue without activation).

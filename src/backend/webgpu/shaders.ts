@@ -19,8 +19,7 @@ import msePartial from '../../../shaders/mse_partial.wgsl';
 import reduceThread from '../../../shaders/reduce_thread.wgsl';
 import reduceWorkgroup from '../../../shaders/reduce_workgroup.wgsl';
 import sgdStepElementwise from '../../../shaders/sgd_step_elementwise.wgsl';
-import softmaxCrossEntropyRows from '../../../shaders/softmax_cross_entropy_rows.wgsl';
-import softmaxCrossEntropyThread from '../../../shaders/softmax_cross_entropy_thread.wgsl';
+import softmaxCrossEntropy from '../../../shaders/softmax_cross_entropy.wgsl';
 import transposeSimple from '../../../shaders/transpose_simple.wgsl';
 import triInverse from '../../../shaders/tri_inverse.wgsl';
 import unaryElementwise from '../../../shaders/unary_elementwise.wgsl';
@@ -52,8 +51,7 @@ export const SHADERS = {
   transpose_simple: { code: transposeSimple, math: false, reads: 1, writes: 1 },
   gather_rows_simple: { code: gatherRowsSimple, math: true, reads: 2, writes: 1 },
   gather_sum_rows: { code: gatherSumRows, math: true, reads: 3, writes: 1 },
-  softmax_cross_entropy_rows: { code: softmaxCrossEntropyRows, math: true, reads: 2, writes: 2 },
-  softmax_cross_entropy_thread: { code: softmaxCrossEntropyThread, math: true, reads: 2, writes: 2 },
+  softmax_cross_entropy: { code: softmaxCrossEntropy, math: true, reads: 2, writes: 2 },
   mse_partial: { code: msePartial, math: false, reads: 2, writes: 2 },
   sgd_step_elementwise: { code: sgdStepElementwise, math: false, reads: 1, writes: 2 },
   adamw_step_elementwise: { code: adamwStepElementwise, math: false, reads: 1, writes: 3 },

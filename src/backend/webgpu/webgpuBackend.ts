@@ -816,11 +816,8 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const m = logits.rows;
     const rowLoss = this.acquire(m * 4);
     const values = [m, logits.cols, 1 / meanOver];
-    if (this.threadPerLine(m, logits.cols)) {
-      this.run('softmax_cross_entropy_thread', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', values, Math.ceil(m / 64));
-    } else {
-      this.run('softmax_cross_entropy_rows', { WG: 64 }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', values, m);
-    }
+    const perThread = this.threadPerLine(m, logits.cols);
+    this.run('softmax_cross_entropy', { WG: 64, THREAD_PER_ROW: perThread }, [buf(logits), buf(labels)], [buf(grad), rowLoss], 'uuf', values, perThread ? Math.ceil(m / 64) : m);
     this.reduceLines(rowLoss, buf(loss), REDUCE_OPS.indexOf('sum'), 1, m, 0, 1, 1 / meanOver);
     this.release(rowLoss);
   }
