@@ -9,10 +9,11 @@
 import type { Backend } from '../backend/types.js';
 import type { RunCheckpoints, Stage } from '../checkpoint/stages.js';
 import { ConfigError } from '../errors.js';
+import { Tape } from '../autograd/tape.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, argmaxRows, forwardOf, logitsOf } from './common.js';
+import { accuracy, argmaxRows, logitsOf } from './common.js';
 import { type MemberPlan, trainStacked } from './ensembleStacked.js';
 
 /** Which randomness differs between the models. */
@@ -175,10 +176,18 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
             shouldStop: () => state.trainAccuracy === 1 || !!hooks.shouldStop?.(),
             checkpoint: stage?.train,
           });
-          const logits = await logitsOf(backend, model, evalX);
-          const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy: state.trainAccuracy, epochs: state.epochs };
-          if (cfg.keepHidden) member.hidden = await forwardOf(backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv));
-          return member;
+          // Logits and, when kept, the last hidden layer from one forward pass.
+          const tape = new Tape(backend);
+          try {
+            const p = model.params.onTape(tape);
+            const h = model.hidden(tape, p, tape.input(evalX));
+            const logits = await backend.read(model.logits(tape, p, h).value);
+            const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy: state.trainAccuracy, epochs: state.epochs };
+            if (cfg.keepHidden) member.hidden = await backend.read(h.value);
+            return member;
+          } finally {
+            tape.dispose();
+          }
         } finally {
           model.params.free();
           backend.free(xm, ym);

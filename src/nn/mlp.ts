@@ -20,8 +20,13 @@ export class Mlp implements Model {
 
   /** Logits of inputs x (batch × sizes[0]). */
   forward(tape: Tape, p: Record<string, Var>, x: Var): Var {
+    return this.logits(tape, p, this.hidden(tape, p, x));
+  }
+
+  /** The last layer on `hidden`'s output h: the logits. */
+  logits(tape: Tape, p: Record<string, Var>, h: Var): Var {
     const last = this.sizes.length - 2;
-    return tape.matmul(this.hidden(tape, p, x), p[`W${last}`]!, { bias: p[`b${last}`]! });
+    return tape.matmul(h, p[`W${last}`]!, { bias: p[`b${last}`]! });
   }
 
   /** The last hidden layer's activations (the feature map the last layer reads). */
