@@ -10,6 +10,7 @@ import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
+import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 
 await initLinalg();
@@ -182,6 +183,12 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
   }
   assert.ok(Number.isNaN(percentile([3, NaN, 1, 2], 100)) && Number.isNaN(plainPercentile([3, NaN, 1, 2], 100)), 'NaN sorts last');
   assert.is(percentile([3, NaN, 1, 2], 50), 2.5);
+});
+
+s('pcaFeatures refuses non-finite activations, naming the entry', () => {
+  const phi = reluActivations(3, 5, 4);
+  phi[2 * 4 + 1] = NaN;
+  assert.throws(() => pcaFeatures(phi, 5, 4, 2), (e: Error) => e instanceof ArgumentError && /activation \[2, 1\] is NaN/.test(e.message));
 });
 
 s.run();

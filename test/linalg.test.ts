@@ -3,12 +3,12 @@
  * random SPD matrices across panel boundaries, solves (well and badly conditioned), the pivot index of a
  * non-positive-definite matrix, triangular solves against plain substitution, and symmetric
  * eigendecomposition by residual, orthogonality and known spectra (eigenvectors are compared through
- * residuals and projectors, never by sign).
+ * residuals and projectors, never by sign); products with every sum in order against plain loops, bit for bit.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, NotPositiveDefiniteError, ShapeError } from '../src/errors.js';
-import { cholesky, initLinalg, solveCholesky, solveTriangular, symmetricEigen } from '../src/linalg/wasmLinalg.js';
+import { cholesky, initLinalg, productInOrder, solveCholesky, solveTriangular, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import { rng } from './support/random.js';
 import { LINALG_TOL } from './tolerances.js';
 
@@ -284,6 +284,54 @@ s('symmetricEigen with repeated eigenvalues: values and eigenspace projectors', 
   const r = symmetricEigen(eye, 3);
   assert.equal(Array.from(r.values), [4, 4, 4]);
   checkEigen(eye, 3, r.values, r.vectors, '4·I');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Products with every sum in order
+
+/** op(A)·B by plain loops: s starts at 0 and adds op(A)[r, p]·B[p, c] for p in order. */
+function plainProduct(a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < n; c++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += (transA ? a[p * m + r]! : a[r * k + p]!) * b[p * n + c]!;
+      out[r * n + c] = sum;
+    }
+  }
+  return out;
+}
+
+/** Values with exact zeros (a third), mixed signs and magnitudes over 12 decades. */
+function mixed(len: number, seed: number): Float64Array {
+  const u = rng(seed);
+  return Float64Array.from({ length: len }, () => (u() < 0.33 ? 0 : (u() - 0.5) * 10 ** Math.floor(u() * 12 - 6)));
+}
+
+s('productInOrder gives the bits of plain in-order loops (odd shapes, transposed A, the upper triangle, one array as both sides, NaN)', () => {
+  for (const [m, n, k] of [[1, 1, 1], [3, 17, 2], [17, 9, 65], [2, 8, 127], [65, 33, 3], [9, 257, 17]] as const) {
+    for (const transA of [false, true]) {
+      const a = mixed(m * k, m + 7 * n + k);
+      const b = mixed(k * n, 3 * m + n + 11 * k);
+      assert.equal(Array.from(productInOrder(a, b, m, n, k, { transA })), Array.from(plainProduct(a, b, m, n, k, transA)), `${m}×${k}·${k}×${n} transA=${transA}`);
+    }
+  }
+  // Gram matrices XᵀX of X (k×n) with X passed once; the upper triangle, with zeros below. k > 64 resumes
+  // each sum across K blocks (as do k = 65 and 127 above).
+  for (const [n, k] of [[1, 5], [7, 3], [19, 40], [33, 2], [10, 150]] as const) {
+    const x = mixed(k * n, n * k);
+    const full = plainProduct(x, x, n, n, k, true);
+    assert.equal(Array.from(productInOrder(x, x, n, n, k, { transA: true })), Array.from(full), `XᵀX ${n}`);
+    const upper = productInOrder(x, x, n, n, k, { transA: true, upper: true });
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) assert.is(upper[r * n + c], c >= r ? full[r * n + c] : 0, `upper ${n} [${r}, ${c}]`);
+    }
+  }
+  const a = Float64Array.from([1, NaN, 2, 3]);
+  const c = productInOrder(a, Float64Array.from([1, 1]), 2, 1, 2);
+  assert.ok(Number.isNaN(c[0]) && c[1] === 5, `NaN stays in its row: ${Array.from(c)}`);
+  assert.throws(() => productInOrder(a, a, 3, 1, 2), (e: Error) => e instanceof ShapeError && /a must hold 3×2 = 6/.test(e.message));
+  assert.throws(() => productInOrder(a, a, 2, 2, 1.5), (e: Error) => e instanceof ArgumentError && /k must be a positive integer/.test(e.message));
 });
 
 s.run();

@@ -1,5 +1,6 @@
 // f64 dense linear algebra on the host (built alone into build/wasm/featurelab-linalg.wasm, f64x2 SIMD):
-// blocked Cholesky, triangular solves with many right-hand sides, and symmetric eigendecomposition
+// blocked Cholesky, triangular solves with many right-hand sides, products with every sum in order, and
+// symmetric eigendecomposition
 // (Householder tridiagonalisation + implicit QL, after EISPACK tred2/tql2). Kept apart from the f32 engine
 // module so that the engine's three builds stay small and this one can always assume SIMD.
 // Matrices are row-major f64; memory is imported (`env.memory`) and owned by the host
@@ -276,6 +277,117 @@ export function trsmLowerF64(lPtr: usize, bPtr: usize, n: i32, nrhs: i32, transp
         for (let p = i + 1; p < i1; p++) axpy(xi, bPtr + <usize>p * bs, -ld(lPtr + <usize>p * ls + (<usize>i << 3)), nrhs);
         const inv = 1.0 / ld(lPtr + <usize>i * ls + (<usize>i << 3));
         for (let c = 0; c < nrhs; c++) store<f64>(xi + (<usize>c << 3), ld(xi + (<usize>c << 3)) * inv);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Products with every sum in order
+
+/** Depth of a K block of gemmInOrderF64: 64 rows of B (and columns of op(A)) stay in cache while every block of C passes over them. */
+const KB: i32 = 64;
+
+/**
+ * C = op(A)·B (m×n, row-major) with each C[r, c] summed over p = 0, 1, … k−1 in order, from +0, as a plain
+ * `s += a·b` loop would: lanes run over columns of C, never over p, and a K block resumes from the partial
+ * sum it stored, so the bits match such a loop. op(A) is A (m×k, row-major) or, with transA ≠ 0, Aᵀ for A
+ * stored k×m. B is k×n, row-major. With `fromRow` ≠ 0 row r starts at column (r & ~7) instead of 0 (the
+ * upper triangle of a square product, in blocks; the rest of C is left as it was). Blocks of 2 rows × 8
+ * columns (8 f64x2 accumulators, 2 splatted A values, 4 B vectors per p), then 2 × 2, then single columns.
+ */
+export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n: i32, k: i32, transA: i32, fromRow: i32): void {
+  // Byte strides of op(A) along its rows and along p.
+  const sr: usize = transA != 0 ? 8 : <usize>k << 3;
+  const sp: usize = transA != 0 ? <usize>m << 3 : 8;
+  const ldb = <usize>n << 3;
+  for (let p0 = 0; p0 < k; p0 += KB) {
+    const p1 = min(k, p0 + KB);
+    const fresh = p0 == 0;
+    for (let r = 0; r < m; r += 2) {
+      const two = r + 1 < m;
+      const a0p = aPtr + <usize>r * sr + <usize>p0 * sp;
+      const a1p = two ? a0p + sr : a0p;
+      const q0row = cPtr + <usize>r * ldb;
+      const q1row = two ? q0row + ldb : q0row;
+      let c = fromRow != 0 ? r & ~7 : 0;
+      for (; c + 8 <= n; c += 8) {
+        const q0 = q0row + (<usize>c << 3);
+        const q1 = q1row + (<usize>c << 3);
+        const z = f64x2.splat(0);
+        let x00 = fresh ? z : v128.load(q0), x01 = fresh ? z : v128.load(q0, 16);
+        let x02 = fresh ? z : v128.load(q0, 32), x03 = fresh ? z : v128.load(q0, 48);
+        let x10 = fresh ? z : v128.load(q1), x11 = fresh ? z : v128.load(q1, 16);
+        let x12 = fresh ? z : v128.load(q1, 32), x13 = fresh ? z : v128.load(q1, 48);
+        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let ap0 = a0p;
+        let ap1 = a1p;
+        for (let p = p0; p < p1; p++) {
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          const b2 = v128.load(bp, 32);
+          const b3 = v128.load(bp, 48);
+          const v0 = f64x2.splat(ld(ap0));
+          x00 = f64x2.add(x00, f64x2.mul(v0, b0));
+          x01 = f64x2.add(x01, f64x2.mul(v0, b1));
+          x02 = f64x2.add(x02, f64x2.mul(v0, b2));
+          x03 = f64x2.add(x03, f64x2.mul(v0, b3));
+          const v1 = f64x2.splat(ld(ap1));
+          x10 = f64x2.add(x10, f64x2.mul(v1, b0));
+          x11 = f64x2.add(x11, f64x2.mul(v1, b1));
+          x12 = f64x2.add(x12, f64x2.mul(v1, b2));
+          x13 = f64x2.add(x13, f64x2.mul(v1, b3));
+          bp += ldb;
+          ap0 += sp;
+          ap1 += sp;
+        }
+        // Row r + 1 first: when it does not exist q1 = q0 and row r's values must be the ones left.
+        v128.store(q1, x10);
+        v128.store(q1, x11, 16);
+        v128.store(q1, x12, 32);
+        v128.store(q1, x13, 48);
+        v128.store(q0, x00);
+        v128.store(q0, x01, 16);
+        v128.store(q0, x02, 32);
+        v128.store(q0, x03, 48);
+      }
+      for (; c + 2 <= n; c += 2) {
+        const q0 = q0row + (<usize>c << 3);
+        const q1 = q1row + (<usize>c << 3);
+        let x0 = fresh ? f64x2.splat(0) : v128.load(q0);
+        let x1 = fresh ? f64x2.splat(0) : v128.load(q1);
+        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let ap0 = a0p;
+        let ap1 = a1p;
+        for (let p = p0; p < p1; p++) {
+          const b = v128.load(bp);
+          x0 = f64x2.add(x0, f64x2.mul(f64x2.splat(ld(ap0)), b));
+          x1 = f64x2.add(x1, f64x2.mul(f64x2.splat(ld(ap1)), b));
+          bp += ldb;
+          ap0 += sp;
+          ap1 += sp;
+        }
+        v128.store(q1, x1);
+        v128.store(q0, x0);
+      }
+      if (c < n) {
+        const q0 = q0row + (<usize>c << 3);
+        const q1 = q1row + (<usize>c << 3);
+        let s0 = fresh ? 0.0 : ld(q0);
+        let s1 = fresh ? 0.0 : ld(q1);
+        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let ap0 = a0p;
+        let ap1 = a1p;
+        for (let p = p0; p < p1; p++) {
+          const b = ld(bp);
+          s0 += ld(ap0) * b;
+          s1 += ld(ap1) * b;
+          bp += ldb;
+          ap0 += sp;
+          ap1 += sp;
+        }
+        store<f64>(q1, s1);
+        store<f64>(q0, s0);
       }
     }
   }

@@ -17,6 +17,7 @@ interface LinalgKernels {
   heapBaseF64(): number;
   choleskyF64(aPtr: number, n: number): number;
   trsmLowerF64(lPtr: number, bPtr: number, n: number, nrhs: number, transpose: number): void;
+  gemmInOrderF64(aPtr: number, bPtr: number, cPtr: number, m: number, n: number, k: number, transA: number, fromRow: number): void;
   symEigF64(aPtr: number, n: number, wPtr: number, vPtr: number, workPtr: number): number;
 }
 
@@ -193,6 +194,39 @@ export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrh
 /** Solves A·X = B given A's Cholesky factor L (A = L·Lᵀ): X = L⁻ᵀ·(L⁻¹·B); B is n×nrhs. */
 export function solveCholesky(l: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
   return triangularSolves('solveCholesky', l, n, b, nrhs, [false, true]);
+}
+
+/** Options of productInOrder. */
+export interface ProductInOrderOptions {
+  /** op(A) = Aᵀ, with A stored k×m (default: A, stored m×k). */
+  transA?: boolean;
+  /** A square product of which only the upper triangle (column ≥ row) is computed; the entries below are 0. */
+  upper?: boolean;
+}
+
+/**
+ * C = op(A)·B (m×n) where every C[r, c] is Σ_p op(A)[r, p]·B[p, c] summed in order p = 0 … k−1, so the bits
+ * are those of a plain `s += a·b` loop (NaN and ±Infinity included); B is k×n, all row-major f64. Passing the
+ * same array as A and B reads it once.
+ */
+export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: number, k: number, opts: ProductInOrderOptions = {}): Float64Array {
+  const fn = 'productInOrder';
+  for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  if (a.length !== m * k) throw new ShapeError(`${fn}: a must hold ${opts.transA ? `${k}×${m}` : `${m}×${k}`} = ${m * k} values, got ${a.length}`);
+  if (b.length !== k * n) throw new ShapeError(`${fn}: b must hold ${k}×${n} = ${k * n} values, got ${b.length}`);
+  if (opts.upper && m !== n) throw new ArgumentError(`${fn}: upper needs a square product, got ${m}×${n}`);
+  const inst = get();
+  const same = a === b;
+  const [aPtr, cPtr, bPtr] = layout(inst, same ? [a.length, m * n] : [a.length, m * n, b.length], `${fn} of ${m}×${k}·${k}×${n}`);
+  view(inst, aPtr, a.length).set(a);
+  if (!same) view(inst, bPtr!, b.length).set(b);
+  inst.kernels.gemmInOrderF64(aPtr!, same ? aPtr! : bPtr!, cPtr!, m, n, k, opts.transA ? 1 : 0, opts.upper ? 1 : 0);
+  const out = view(inst, cPtr!, m * n).slice();
+  // Entries the kernel skipped below the diagonal hold whatever the memory held: clear them.
+  if (opts.upper) for (let r = 1; r < m; r++) out.fill(0, r * n, r * n + Math.min(r, n));
+  return out;
 }
 
 /** Options of symmetricEigen. */

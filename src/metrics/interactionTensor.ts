@@ -12,9 +12,12 @@
  *   normalised values.
  * - Percentiles: linear interpolation between order statistics.
  * - Spearman correlations use average ranks for ties.
+ *
+ * The covariances, projections and correlations are f64 products from the WASM linear-algebra module whose
+ * every sum runs in order (productInOrder), so they have the bits of plain loops, on every runtime.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { symmetricEigen } from '../linalg/wasmLinalg.js';
+import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
@@ -22,11 +25,17 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
   if (!Number.isInteger(n) || n < 2 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`${fn}: need n ≥ 2 points and d ≥ 1 dimensions, got ${n}, ${d}`);
   if (phi.length !== n * d) throw new ShapeError(`${fn}: activations must be n × d = ${n * d}, got ${phi.length}`);
   if (!Number.isInteger(k) || k < 1 || k > d) throw new ArgumentError(`${fn}: k must be an integer in [1, d = ${d}], got ${k}`);
+  for (let i = 0; i < n * d; i++) {
+    if (!Number.isFinite(phi[i]!)) {
+      throw new ArgumentError(`${fn}: activation [${Math.floor(i / d)}, ${i % d}] is ${phi[i]}; the model's activations must be finite (did its training diverge? lower the learning rate)`);
+    }
+  }
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += phi[i * d + j]! / n;
   const c = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[i * d + j] = phi[i * d + j]! - mean[j]!;
-  const cov = upperGram(c, n, d);
+  // Covariance Σ_i C[i,a]·C[i,b] / n, each sum over i in order (as a plain loop, in the WASM f64 module).
+  const cov = productInOrder(c, c, d, d, n, { transA: true, upper: true });
   for (let a = 0; a < d; a++) {
     for (let b = a; b < d; b++) {
       cov[a * d + b]! /= n;
@@ -34,61 +43,16 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
     }
   }
   const { vectors } = symmetricEigen(cov, d); // ascending eigenvalues; column j of the row-major vectors
-  // The top k eigenvectors as a d×k row-major block, so that Ψ = C·V_k runs along contiguous rows.
+  // Ψ = C·V_k with the top k eigenvectors as a d×k block, each entry summed over j in order.
   const top = new Float64Array(d * k);
   for (let j = 0; j < d; j++) for (let col = 0; col < k; col++) top[j * k + col] = vectors[j * d + d - 1 - col]!;
-  const psi = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    // Each Ψ[i, col] is summed over j in order, as a plain dot product would be.
-    const at = i * k;
-    for (let j = 0; j < d; j++) {
-      const x = c[i * d + j]!;
-      const v = j * k;
-      for (let col = 0; col < k; col++) psi[at + col] = psi[at + col]! + x * top[v + col]!;
-    }
-  }
+  const psi = productInOrder(c, top, n, k, d);
   for (let col = 0; col < k; col++) {
     let big = 0;
     for (let i = 0; i < n; i++) if (Math.abs(psi[i * k + col]!) > Math.abs(big)) big = psi[i * k + col]!;
     if (big < 0) for (let i = 0; i < n; i++) psi[i * k + col] = -psi[i * k + col]!;
   }
   return psi;
-}
-
-/**
- * The upper triangle (b ≥ a) of CᵀC for C (n×d, row-major): Σ_i C[i,a]·C[i,b], each sum taken over i in order
- * and skipping rows where C[i,a] = 0. Rows go four at a time so that each entry is loaded and stored once per
- * four rows; the additions are the same, in the same order, as one row at a time.
- */
-function upperGram(c: Float64Array, n: number, d: number): Float64Array {
-  const cov = new Float64Array(d * d);
-  // Offsets (into c) and values C[i, a] of the group's rows with C[i, a] ≠ 0, in order.
-  const offs = new Int32Array(4);
-  const xs = new Float64Array(4);
-  for (let i0 = 0; i0 < n; i0 += 4) {
-    const count = Math.min(4, n - i0);
-    for (let a = 0; a < d; a++) {
-      let live = 0;
-      for (let r = 0; r < count; r++) {
-        const x = c[(i0 + r) * d + a]!;
-        if (x === 0) continue;
-        xs[live] = x;
-        offs[live] = (i0 + r) * d;
-        live++;
-      }
-      const o = a * d;
-      const x0 = xs[0]!, x1 = xs[1]!, x2 = xs[2]!, x3 = xs[3]!;
-      const p0 = offs[0]!, p1 = offs[1]!, p2 = offs[2]!, p3 = offs[3]!;
-      switch (live) {
-        case 0: break;
-        case 1: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]!; break;
-        case 2: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]!; break;
-        case 3: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]! + x2 * c[p2 + b]!; break;
-        default: for (let b = a; b < d; b++) cov[o + b] = cov[o + b]! + x0 * c[p0 + b]! + x1 * c[p1 + b]! + x2 * c[p2 + b]! + x3 * c[p3 + b]!;
-      }
-    }
-  }
-  return cov;
 }
 
 /** The q-th percentile (0 … 100) of values, linear between order statistics. */
@@ -144,56 +108,41 @@ function selectInPlace(s: Float64Array, r: number): number {
   return s[r]!;
 }
 
-/** Columns of Ψ (N×k) standardised to zero mean and unit norm, so correlations are dot products. */
-function standardise(psi: Float64Array, n: number, k: number): Float64Array {
-  const z = new Float64Array(n * k);
-  for (let a = 0; a < k; a++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += psi[i * k + a]! / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (psi[i * k + a]! - mean) ** 2;
-    const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
-    for (let i = 0; i < n; i++) z[a * n + i] = (psi[i * k + a]! - mean) * inv; // column-major: column a contiguous
-  }
+/**
+ * The models' Ψ (each N×k) side by side as one N×(M·k) matrix, each column standardised to zero mean and
+ * unit norm, so that correlations are dot products.
+ */
+function standardisedColumns(psis: Float64Array[], n: number, k: number): Float64Array {
+  const width = psis.length * k;
+  const z = new Float64Array(n * width);
+  psis.forEach((psi, mi) => {
+    for (let a = 0; a < k; a++) {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += psi[i * k + a]! / n;
+      let ss = 0;
+      for (let i = 0; i < n; i++) ss += (psi[i * k + a]! - mean) ** 2;
+      const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+      for (let i = 0; i < n; i++) z[i * width + mi * k + a] = (psi[i * k + a]! - mean) * inv;
+    }
+  });
   return z;
 }
 
 /** L[i][j][a][b] = |corr(Ψ_i[:, a], Ψ_j[:, b])| for i ≠ j, as a flat M·M·k·k array (i = j entries 0). */
 export function crossCorrelations(psis: Float64Array[], n: number, k: number): Float64Array {
   const m = psis.length;
-  const zs = psis.map((p) => standardise(p, n, k));
+  const width = m * k;
+  // Every pair of columns at once: ZᵀZ (upper triangle), each dot product summed over the points in order.
+  const z = standardisedColumns(psis, n, k);
+  const dots = productInOrder(z, z, width, width, n, { transA: true, upper: true });
   const out = new Float64Array(m * m * k * k);
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
       for (let a = 0; a < k; a++) {
-        const za = zs[i]!.subarray(a * n, (a + 1) * n);
-        const put = (b: number, s: number): void => {
-          const v = Math.abs(s);
+        for (let b = 0; b < k; b++) {
+          const v = Math.abs(dots[(i * k + a) * width + j * k + b]!);
           out[((i * m + j) * k + a) * k + b] = v;
           out[((j * m + i) * k + b) * k + a] = v;
-        };
-        // Four columns of model j per pass over za (each sum still in order over t).
-        let b = 0;
-        for (; b + 4 <= k; b += 4) {
-          const z0 = zs[j]!.subarray(b * n, (b + 1) * n);
-          const z1 = zs[j]!.subarray((b + 1) * n, (b + 2) * n);
-          const z2 = zs[j]!.subarray((b + 2) * n, (b + 3) * n);
-          const z3 = zs[j]!.subarray((b + 3) * n, (b + 4) * n);
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          for (let t = 0; t < n; t++) {
-            const x = za[t]!;
-            s0 += x * z0[t]!;
-            s1 += x * z1[t]!;
-            s2 += x * z2[t]!;
-            s3 += x * z3[t]!;
-          }
-          put(b, s0); put(b + 1, s1); put(b + 2, s2); put(b + 3, s3);
-        }
-        for (; b < k; b++) {
-          const zb = zs[j]!.subarray(b * n, (b + 1) * n);
-          let s = 0;
-          for (let t = 0; t < n; t++) s += za[t]! * zb[t]!;
-          put(b, s);
         }
       }
     }
