@@ -63,18 +63,22 @@ export function percentile(values: ArrayLike<number>, q: number): number {
   const at = (q / 100) * (s.length - 1);
   const lo = Math.floor(at);
   const hi = Math.min(s.length - 1, lo + 1);
-  // NaN has no place among order statistics by comparison; sort then puts it last, as it always did.
+  let vlo: number;
+  let vhi: number;
   if (s.some(Number.isNaN)) {
+    // NaN has no place among order statistics by comparison; sort then puts it last, as it always did.
     s.sort();
-    return s[lo]! + (at - lo) * (s[hi]! - s[lo]!);
-  }
-  // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
-  // next one as the smallest value after it.
-  const vlo = selectInPlace(s, lo);
-  let vhi = vlo;
-  if (hi > lo) {
-    vhi = Infinity;
-    for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
+    vlo = s[lo]!;
+    vhi = s[hi]!;
+  } else {
+    // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
+    // next one as the smallest value after it.
+    vlo = selectInPlace(s, lo);
+    vhi = vlo;
+    if (hi > lo) {
+      vhi = Infinity;
+      for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
+    }
   }
   return vlo + (at - lo) * (vhi - vlo);
 }
