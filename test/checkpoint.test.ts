@@ -9,7 +9,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 // From the bundle, like the backends: its DeviceLostError is the class the WebGPU backend throws.
 import { createWebGpuBackend, DeviceOutOfMemoryError, MatrixTooLargeError, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from '../src/checkpoint/codec.js';
+import { decodeBase64, encodeBase64 } from '../src/checkpoint/base64.js';
+import { decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
+import { RunCheckpoints } from '../src/checkpoint/stages.js';
 import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
 import { CheckpointError, NonFiniteError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
@@ -47,6 +49,59 @@ s('the codec keeps every bit: NaN, ±Infinity, −0, f32/f64/i32/u32 arrays, nes
   assert.not.match(encodeCheckpoint({ x: 0.1 }), /0\.1/);
   assert.throws(() => encodeCheckpoint({ bad: new Map() as unknown as CheckpointValue }), (e: unknown) => e instanceof CheckpointError && /bad/.test((e as Error).message));
   assert.throws(() => decodeCheckpoint('{"truncated": '), (e: unknown) => e instanceof CheckpointError && /--fresh/.test((e as Error).message));
+});
+
+/** Base64 through a binary string and btoa: the plain way, as the oracle. */
+function base64ByBtoa(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+s('base64: the table codec matches btoa on every length 0 … 100 and a large array, and decodes back', () => {
+  const rng = new Rng(7);
+  const lengths = [...Array.from({ length: 101 }, (_, i) => i), 65_537];
+  for (const n of lengths) {
+    const bytes = Uint8Array.from({ length: n }, () => rng.nextU32() & 255);
+    if (n === 3) bytes.set([0, 255, 254]); // the extremes of both 12-bit halves
+    const text = encodeBase64(bytes);
+    assert.is(text, base64ByBtoa(bytes), `encode, length ${n}`);
+    assert.equal(Array.from(decodeBase64(text)), Array.from(bytes), `decode, length ${n}`);
+  }
+  // Every digit value, through a run whose bytes are 0x00 … 0xFF in turn.
+  const all = Uint8Array.from({ length: 256 * 3 }, (_, i) => (i * 85) & 255);
+  assert.is(encodeBase64(all), base64ByBtoa(all));
+});
+
+s('base64: damaged text is a CheckpointError naming the place, never a crash or silent bytes', () => {
+  const damaged = (text: string, pattern: RegExp) => assert.throws(() => decodeBase64(text), (e: unknown) => e instanceof CheckpointError && pattern.test((e as Error).message) && /--fresh/.test((e as Error).message), text);
+  damaged('QUJD\nREVG', /not a multiple of 4/);
+  damaged('QU=D', /character "=" at offset 2/);
+  damaged('QUJ*', /character "\*" at offset 3/);
+  damaged('QUJé', /offset 3/);
+  damaged('QUJ', /length 3/);
+  // Whole elements only: 5 bytes are no f32 array, 4 bytes no f64 number.
+  assert.throws(() => decodeCheckpoint(JSON.stringify({ x: { $bin: 'f32', d: encodeBase64(new Uint8Array(5)) } })), (e: unknown) => e instanceof CheckpointError && /5 bytes/.test((e as Error).message));
+  assert.throws(() => decodeCheckpoint(JSON.stringify({ x: { $bin: 'num', d: encodeBase64(new Uint8Array(4)) } })), (e: unknown) => e instanceof CheckpointError && /4 bytes/.test((e as Error).message));
+});
+
+s('prepack: a value packed once encodes to the same text as the value, and finished stages are saved from it', async () => {
+  const value: CheckpointValue = { h: new Float32Array([0.1, NaN, -0]), list: [1.5, 2], n: 3 };
+  assert.is(encodeCheckpoint({ a: prepack(value), b: 'x' }), encodeCheckpoint({ a: value, b: 'x' }));
+  // A run of two stages: the checkpoint holds both results exactly, and a run reopened from it replays them.
+  const store = memoryCheckpointStore(1);
+  const run = await RunCheckpoints.open(store);
+  const first = await run.stage('first', async () => ({ h: new Float32Array([1 / 3, -0]) }));
+  await run.stage('second', async () => ({ v: [0.25, NaN] }));
+  first.h[0] = 99; // a caller changing a returned result afterwards does not change what was saved
+  const saved = decodeCheckpoint(store.text!) as { stages: Record<string, Record<string, CheckpointValue>> };
+  assert.equal(Array.from(saved.stages.first!.h as Float32Array), [Math.fround(1 / 3), -0]);
+  assert.ok(Number.isNaN((saved.stages.second!.v as number[])[1]!));
+  const again = await RunCheckpoints.open(store);
+  const replayed = await again.stage<{ h: Float32Array }>('first', async () => { throw new Error('a finished stage must not run again'); });
+  assert.equal(Array.from(replayed.h), [Math.fround(1 / 3), -0]);
+  await again.stage('third', async () => 3);
+  assert.equal(Object.keys((decodeCheckpoint(store.text!) as { stages: object }).stages), ['first', 'second', 'third']);
 });
 
 s('Rng.state / restore: a generator moved to a saved position continues with the same words', () => {

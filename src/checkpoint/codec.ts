@@ -7,45 +7,44 @@
  * little-endian by definition).
  */
 import { CheckpointError } from '../errors.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 
 /** A value a checkpoint can hold. */
 export type CheckpointValue =
   | null | boolean | number | string
   | Float32Array | Float64Array | Int32Array | Uint32Array
   | CheckpointValue[]
-  | { [key: string]: CheckpointValue | undefined };
+  | { [key: string]: CheckpointValue | undefined }
+  | Prepacked;
+
+/** A value packed once (its floats already base64) that every later save stores as is: a finished stage's result. */
+export class Prepacked {
+  /** @param packed the JSON-ready form from packExact */
+  constructor(readonly packed: unknown) {}
+}
+
+/** `value` packed now, for saving many times without packing it again (decodes to the value itself). */
+export function prepack(value: CheckpointValue): Prepacked {
+  return new Prepacked(pack(value, ''));
+}
 
 // The tag key of an encoded binary value; plain objects in the state must not use it.
 const TAG = '$bin';
 const TYPED = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array } as const;
 type TypedName = keyof typeof TYPED;
 
-/** Base64 of the bytes of `view`. */
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** The bytes of base64 text `b64`. */
-function fromBase64(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 /** The JSON-ready form of `v` (floats as bytes); `path` names the place for error messages. */
 function pack(v: CheckpointValue | undefined, path: string): unknown {
   if (v === undefined || v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v instanceof Prepacked) return v.packed;
   if (typeof v === 'number') {
-    return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', d: toBase64(new Uint8Array(new Float64Array([v]).buffer)) };
+    return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', d: encodeBase64(new Uint8Array(new Float64Array([v]).buffer)) };
   }
   for (const [name, Ctor] of Object.entries(TYPED)) {
-    if (v instanceof Ctor) return { [TAG]: name, d: toBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
+    if (v instanceof Ctor) return { [TAG]: name, d: encodeBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
   }
   if (Array.isArray(v)) {
-    if (v.length > 0 && v.every((x) => typeof x === 'number')) return { [TAG]: 'nums', d: toBase64(new Uint8Array(Float64Array.from(v as number[]).buffer)) };
+    if (v.length > 0 && v.every((x) => typeof x === 'number')) return { [TAG]: 'nums', d: encodeBase64(new Uint8Array(Float64Array.from(v as number[]).buffer)) };
     return v.map((x, i) => pack(x, `${path}[${i}]`));
   }
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
@@ -64,10 +63,18 @@ function unpack(packed: unknown): CheckpointValue {
   const o = packed as Record<string, unknown>;
   if (TAG in o) {
     const kind = o[TAG];
-    const bytes = fromBase64(String(o.d));
-    if (kind === 'num') return new Float64Array(bytes.buffer)[0]!;
-    if (kind === 'nums') return Array.from(new Float64Array(bytes.buffer));
-    if (typeof kind === 'string' && kind in TYPED) return new TYPED[kind as TypedName](bytes.buffer as ArrayBuffer);
+    const bytes = decodeBase64(String(o.d));
+    const damaged = () => new CheckpointError(`checkpoint: a '${String(kind)}' value of ${bytes.length} bytes is not whole elements (the file is damaged); delete it or pass --fresh`);
+    if (kind === 'num' || kind === 'nums') {
+      if (kind === 'num' ? bytes.length !== 8 : bytes.length % 8 !== 0) throw damaged();
+      const values = new Float64Array(bytes.buffer);
+      return kind === 'num' ? values[0]! : Array.from(values);
+    }
+    if (typeof kind === 'string' && kind in TYPED) {
+      const Ctor = TYPED[kind as TypedName];
+      if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw damaged();
+      return new Ctor(bytes.buffer as ArrayBuffer);
+    }
     throw new CheckpointError(`checkpoint: unknown binary kind '${String(kind)}'; the file was written by another version — delete it or pass --fresh`);
   }
   const out: Record<string, CheckpointValue> = {};

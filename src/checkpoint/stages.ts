@@ -8,7 +8,7 @@
  */
 import { CheckpointError } from '../errors.js';
 import type { TrainCheckpoint, TrainState } from '../nn/train.js';
-import type { CheckpointValue } from './codec.js';
+import { prepack, type CheckpointValue, type Prepacked } from './codec.js';
 import type { CheckpointStore } from './store.js';
 
 /** What a stage gets: the state it resumes from, and the hook for train(). */
@@ -41,12 +41,18 @@ export function describePosition(saved: CheckpointValue | undefined): string {
 
 /** The checkpoints of one run; without a store every stage simply runs. */
 export class RunCheckpoints {
+  // Finished stages packed once: every later save stores them as they are (an ensemble's kept activations
+  // would otherwise be encoded again at every checkpoint of every later member).
+  private readonly packedDone: Record<string, Prepacked> = {};
+
   private constructor(
     private readonly store: CheckpointStore | undefined,
     private readonly done: Record<string, unknown>,
     private current: Current | undefined,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    if (store) for (const [label, result] of Object.entries(done)) this.packedDone[label] = prepack(result as CheckpointValue);
+  }
 
   /** Loads the store's checkpoint (if any) for a run; `log` hears where the run resumes. */
   static async open(store: CheckpointStore | undefined, log: (message: string) => void = () => {}): Promise<RunCheckpoints> {
@@ -61,7 +67,7 @@ export class RunCheckpoints {
 
   /** Saves the finished stages and, when given, the stage in progress. */
   private async save(current?: Current): Promise<void> {
-    await this.store!.save({ stages: this.done as Record<string, CheckpointValue>, ...(current ? { current } : {}) });
+    await this.store!.save({ stages: this.packedDone, ...(current ? { current } : {}) });
   }
 
   /**
@@ -91,6 +97,7 @@ export class RunCheckpoints {
     const result = await run(stage);
     if (store && !stopped()) {
       this.done[label] = result;
+      this.packedDone[label] = prepack(result as CheckpointValue);
       await this.save();
     }
     return result;
