@@ -31,21 +31,32 @@ export function popcount(s: number): number {
 /** I = Möbius(v): I(S) = Σ_{T ⊆ S} (−1)^{|S|−|T|} v(T), in place on a copy, O(n·2ⁿ). */
 export function mobius(v: ArrayLike<number>, n: number): Float64Array {
   checkTable('mobius', v, n);
-  const a = Float64Array.from(v);
-  for (let i = 0; i < n; i++) {
-    const bit = 1 << i;
-    for (let s = 0; s < a.length; s++) if (s & bit) a[s]! -= a[s ^ bit]!;
-  }
-  return a;
+  return mobiusInPlace(Float64Array.from(v), n);
 }
 
 /** The adjoint of `mobius`: ⟨mobius(a), b⟩ = ⟨a, mobiusTranspose(b)⟩. */
 export function mobiusTranspose(g: ArrayLike<number>, n: number): Float64Array {
   checkTable('mobiusTranspose', g, n);
-  const a = Float64Array.from(g);
+  return mobiusTransposeInPlace(Float64Array.from(g), n);
+}
+
+// The updates of one pass touch disjoint entries (a[s] with the bit from a[s] without it, or the reverse),
+// so walking the pairs block by block gives the bits of a walk over s in order.
+
+/** mobius on `a` itself (2ⁿ values, unchecked). */
+function mobiusInPlace(a: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const bit = 1 << i;
+    for (let base = 0; base < a.length; base += bit << 1) for (let s = base | bit, end = base + (bit << 1); s < end; s++) a[s]! -= a[s ^ bit]!;
+  }
+  return a;
+}
+
+/** mobiusTranspose on `a` itself (2ⁿ values, unchecked). */
+function mobiusTransposeInPlace(a: Float64Array, n: number): Float64Array {
   for (let i = n - 1; i >= 0; i--) {
     const bit = 1 << i;
-    for (let s = 0; s < a.length; s++) if (s & bit) a[s ^ bit]! -= a[s]!;
+    for (let base = 0; base < a.length; base += bit << 1) for (let s = base | bit, end = base + (bit << 1); s < end; s++) a[s ^ bit]! -= a[s]!;
   }
   return a;
 }
@@ -54,13 +65,21 @@ export function mobiusTranspose(g: ArrayLike<number>, n: number): Float64Array {
 export function andOrInteractions(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number): { and: Float64Array; or: Float64Array } {
   checkTable('andOrInteractions', vAnd, n);
   checkTable('andOrInteractions', vOr, n);
+  const and = new Float64Array(1 << n);
+  const or = new Float64Array(1 << n);
+  andOrInto(vAnd, vOr, n, and, or);
+  return { and, or };
+}
+
+/** andOrInteractions written into `and` and `or` (2ⁿ values each, unchecked). */
+function andOrInto(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number, and: Float64Array, or: Float64Array): void {
   const full = (1 << n) - 1;
-  const w = new Float64Array(1 << n);
-  for (let u = 0; u < w.length; u++) w[u] = vOr[full ^ u]!;
-  const or = mobius(w, n);
-  for (let s = 1; s < or.length; s++) or[s] = -or[s]!;
+  for (let u = 0; u <= full; u++) or[u] = vOr[full ^ u]!;
+  mobiusInPlace(or, n);
+  for (let s = 1; s <= full; s++) or[s] = -or[s]!;
   or[0] = vOr[0]!;
-  return { and: mobius(vAnd, n), or };
+  for (let t = 0; t <= full; t++) and[t] = vAnd[t]!;
+  mobiusInPlace(and, n);
 }
 
 /** max_T |target(T) − Σ_{S ⊆ T} I_and(S) − Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S)| (brute force, O(4ⁿ); for tests and checks). */
@@ -99,7 +118,12 @@ export interface AndOrSplit {
   sparsityAfter: number;
 }
 
-const l1 = (x: Float64Array): number => x.reduce((s, v) => s + Math.abs(v), 0);
+/** Σ|x|, summed from the first entry on. */
+function l1(x: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]!);
+  return sum;
+}
 
 /** Learns the AND-OR split of v (2ⁿ values) that makes the interactions sparse (module header). */
 export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOptions = {}): AndOrSplit {
@@ -120,47 +144,53 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
   const mq = new Float64Array(size);
   const vAnd = new Float64Array(size);
   const vOr = new Float64Array(size);
+  // Work tables reused by every step: the interactions, the two gradients, and the best iterate so far.
+  const and = new Float64Array(size);
+  const or = new Float64Array(size);
+  const gAnd = new Float64Array(size);
+  const gW = new Float64Array(size);
   const parts = () => {
     for (let t = 0; t < size; t++) {
       vAnd[t] = 0.5 * (v[t]! + q[t]!) + p[t]!;
       vOr[t] = 0.5 * (v[t]! + q[t]!) - p[t]!;
     }
-    return andOrInteractions(vAnd, vOr, n);
+    andOrInto(vAnd, vOr, n, and, or);
   };
-  const plain = mobius(v, n);
-  const sparsityBefore = l1(plain);
+  const sparsityBefore = l1(mobius(v, n));
   const scale = Math.abs(v[full]!) / size || 1 / size;
-  let bestP = p.slice();
-  let bestQ = q.slice();
+  const bestP = p.slice();
+  const bestQ = q.slice();
   let best = Infinity;
   for (let step = 0; step <= steps; step++) {
-    const { and, or } = parts();
+    parts();
     const loss = l1(and) + l1(or);
     if (loss < best) {
       best = loss;
-      bestP = p.slice();
-      bestQ = q.slice();
+      bestP.set(p);
+      bestQ.set(q);
     }
     if (step === steps) break;
-    // d/dv_and of Σ|I_and| = Möbiusᵀ(sign I_and); d/dv_or of Σ|I_or| through w(U) = v_or(N \ U) and the sign flip.
-    const gAnd = mobiusTranspose(and.map(Math.sign), n);
-    const sOr = or.map((x, s) => (s === 0 ? 0 : -Math.sign(x)));
-    const gW = mobiusTranspose(sOr, n);
-    const gOr = new Float64Array(size);
-    for (let u = 0; u < size; u++) gOr[full ^ u] = gW[u]!;
-    gOr[0]! += Math.sign(or[0]!); // I_or(∅) = v_or(∅)
+    // d/dv_and of Σ|I_and| = Möbiusᵀ(sign I_and); d/dv_or of Σ|I_or| through w(U) = v_or(N \ U) and the sign flip:
+    // gOr(T) = gW(N \ T), plus sign I_or(∅) at ∅ (I_or(∅) = v_or(∅)).
+    for (let t = 0; t < size; t++) gAnd[t] = Math.sign(and[t]!);
+    mobiusTransposeInPlace(gAnd, n);
+    gW[0] = 0;
+    for (let t = 1; t < size; t++) gW[t] = -Math.sign(or[t]!);
+    mobiusTransposeInPlace(gW, n);
+    const signOrEmpty = Math.sign(or[0]!);
     const lr = lr0 * scale * 10 ** (-step / Math.max(1, steps - 1));
     for (let t = 0; t < size; t++) {
+      const gOr = t === 0 ? gW[full]! + signOrEmpty : gW[full ^ t]!;
       // v_and = ½(v + q) + p, v_or = ½(v + q) − p.
-      mp[t] = 0.9 * mp[t]! + (gAnd[t]! - gOr[t]!);
-      mq[t] = 0.9 * mq[t]! + 0.5 * (gAnd[t]! + gOr[t]!);
+      mp[t] = 0.9 * mp[t]! + (gAnd[t]! - gOr);
+      mq[t] = 0.9 * mq[t]! + 0.5 * (gAnd[t]! + gOr);
       p[t]! -= lr * mp[t]!;
       q[t] = Math.max(-bound, Math.min(bound, q[t]! - lr * mq[t]!));
     }
   }
   p.set(bestP);
   q.set(bestQ);
-  const { and, or } = parts();
+  parts();
   // Fold ∅ and singletons into AND: both count toward v(T) exactly when S ⊆ T.
   and[0]! += or[0]!;
   or[0] = 0;
