@@ -4,6 +4,8 @@
 //   build/wasm/featurelab-scalar.wasm        no SIMD (engines without WebAssembly SIMD)
 // and the f64 linear-algebra module (assembly/linalg/*.ts) listed in asconfig.linalg.json:
 //   build/wasm/featurelab-linalg.wasm        f64x2 SIMD, imported memory (src/linalg/wasmLinalg.ts)
+// and the generator's bulk draws (assembly/rng/*.ts) listed in asconfig.rng.json:
+//   build/wasm/featurelab-rng.wasm           scalar, imported memory, < 4 KiB (src/rngKernels.ts)
 // The library bundle embeds them as bytes (esbuild --loader:.wasm=binary).
 // Skips the build when every output is newer than its inputs; `--force` rebuilds.
 // Usage: node scripts/build-wasm.mjs [--force] [target ...]
@@ -26,6 +28,7 @@ const sources = (dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith('
 const configs = [
   { file: 'asconfig.json', dir: 'assembly' },
   { file: 'asconfig.linalg.json', dir: 'assembly/linalg' },
+  { file: 'asconfig.rng.json', dir: 'assembly/rng' },
 ].map(({ file, dir }) => {
   const path = join(root, file);
   const config = JSON.parse(readFileSync(path, 'utf8'));

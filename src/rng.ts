@@ -14,6 +14,10 @@
  * Math.log / Math.cos / Math.sin are *not* specified to the last bit (engines use different libms), so
  * Box–Muller uses the small polynomial ln and sincos below instead.
  *
+ * Fills of 64 values or more draw their words, and for normals the whole Box–Muller step, in a 1 KiB WASM
+ * module (src/rngKernels.ts) that performs the same operations in the same order with the same
+ * coefficients, so the bits are those of the path here (tests compare them at every offset and length).
+ *
  * Draw order (a contract: changing it changes every seeded result):
  *   uniform()     two words a, b → (⌊a / 2^5⌋ · 2^26 + ⌊b / 2^6⌋) / 2^53
  *   int(n)        one word per try, rejected while ≥ 2^32 − (2^32 mod n), then word mod n
@@ -24,6 +28,7 @@
  *   shuffle       Fisher–Yates from the end: for i = n−1 … 1 swap a[i] with a[int(i + 1)]
  */
 import { ArgumentError } from './errors.js';
+import { CHUNK_PAIRS, rngKernels, type RngKernels } from './rngKernels.js';
 
 const TWO32 = 4294967296;
 const TWO53 = 9007199254740992;
@@ -185,6 +190,11 @@ function f32Below(v: number): number {
   return f32Scratch[0];
 }
 
+/** Fills of at least this many values go through the WASM kernels. */
+const BULK_MIN = 64;
+/** The coefficient tables the kernels use, the very numbers of lnDet and sincos2pi. */
+const COEFFICIENTS: [number[], number[], number[]] = [ATANH_COEF, SIN_COEF, COS_COEF];
+
 /** The position of a generator in its sequence (integers only, so it survives JSON exactly). */
 export type RngState = {
   /** 64-bit index of the next block, as low and high 32-bit words. */
@@ -290,21 +300,45 @@ export class Rng {
     const hi32 = Math.fround(hi);
     const span = hi32 - lo32;
     if (!(lo32 < hi32 && Number.isFinite(span))) throw new ArgumentError(`Rng.fillUniform: need finite lo < hi (as f32), got lo = ${lo}, hi = ${hi}`);
-    for (let i = 0; i < out.length; i++) {
-      let v = Math.fround(lo32 + span * ((this.nextU32() >>> 8) / 16777216));
+    const value = (word: number): number => {
+      const v = Math.fround(lo32 + span * ((word >>> 8) / 16777216));
       // Rounding to f32 can land on hi itself; the f32 just below is still ≥ lo.
-      if (v >= hi32) v = f32Below(v);
-      out[i] = v;
+      return v >= hi32 ? f32Below(v) : v;
+    };
+    let i = 0;
+    // The words in bulk from the WASM kernels (the same words), the rest (and small fills) one by one.
+    const bulk = out.length >= BULK_MIN ? rngKernels(COEFFICIENTS) : null;
+    if (bulk) {
+      for (; i < out.length; ) {
+        const chunk = Math.min(out.length - i, 4 * CHUNK_PAIRS);
+        this.bulkWords(bulk, chunk);
+        for (let w = 0; w < chunk; w++) out[i + w] = value(bulk.words[w]!);
+        i += chunk;
+      }
     }
+    for (; i < out.length; i++) out[i] = value(this.nextU32());
     return out;
   }
 
   /** Fills `out` with normal f32 values (Box–Muller; default mean 0, std 1), identical in every engine. */
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
     if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new ArgumentError(`Rng.fillNormal: need a finite mean and a finite std ≥ 0, got mean = ${mean}, std = ${std}`);
-    const sc = new Float64Array(2);
     const n = out.length;
-    for (let i = 0; i < n; i += 2) {
+    let i = 0;
+    // Whole pairs in bulk through the WASM kernels (same bits), the rest (and small fills) here.
+    const bulk = n >= BULK_MIN ? rngKernels(COEFFICIENTS) : null;
+    if (bulk) {
+      for (let pairs = Math.floor(n / 2); pairs > 0; ) {
+        const chunk = Math.min(pairs, CHUNK_PAIRS);
+        this.bulkWords(bulk, 4 * chunk);
+        bulk.exports.normalPairs(bulk.wordsPtr, bulk.outPtr, 2 * chunk, mean, std, bulk.coefPtr, ...bulk.counts);
+        out.set(bulk.out.subarray(0, 2 * chunk), i);
+        i += 2 * chunk;
+        pairs -= chunk;
+      }
+    }
+    const sc = new Float64Array(2);
+    for (; i < n; i += 2) {
       const u1 = 1 - this.uniform(); // (0, 1]: ln is finite
       const u2 = this.uniform();
       const r = Math.sqrt(-2 * lnDet(u1));
@@ -313,6 +347,28 @@ export class Rng {
       if (i + 1 < n) out[i + 1] = mean + std * (r * sc[1]);
     }
     return out;
+  }
+
+  /**
+   * Puts the next `count` words of this generator's sequence (1 ≤ count ≤ 4·CHUNK_PAIRS) at the start of the
+   * kernels' word buffer and moves past them: first the unused words of the current block, then new blocks.
+   */
+  private bulkWords(k: RngKernels, count: number): void {
+    const left = 4 - this.pos;
+    for (let w = 0; w < Math.min(left, count); w++) k.words[w] = this.buf[this.pos + w];
+    if (count <= left) {
+      this.pos += count;
+      return;
+    }
+    const blocks = Math.ceil((count - left) / 4);
+    k.exports.philoxWords(k.wordsPtr + 4 * left, blocks, this.k0, this.k1, this.s0, this.s1, this.c0, this.c1);
+    // The counter moves by `blocks` (64-bit); the last block becomes the current one, `used` words into it.
+    const next = this.c0 + blocks;
+    this.c0 = next % TWO32;
+    if (next >= TWO32) this.c1 = (this.c1 + 1) >>> 0;
+    const last = left + 4 * (blocks - 1);
+    this.buf.set(k.words.subarray(last, last + 4));
+    this.pos = count - last;
   }
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */

@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError } from '../src/errors.js';
 import { Rng, philox4x32 } from '../src/rng.js';
+import { bulkDrawPath } from '../src/rngKernels.js';
 
 const s = suite('rng');
 
@@ -124,6 +125,53 @@ s('fillNormal(): mean and std within tolerance; matches Box–Muller with Math.l
     worst = Math.max(worst, Math.abs(2 + 3 * rad * Math.cos(2 * Math.PI * u2) - z[i]), Math.abs(2 + 3 * rad * Math.sin(2 * Math.PI * u2) - z[i + 1]));
   }
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
+});
+
+/** The same fill through the one-at-a-time path: pieces below the bulk threshold (64), even for normals so pairs line up. */
+function inPieces(g: Rng, n: number, fill: (g: Rng, piece: Float32Array) => void, piece: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += piece) fill(g, out.subarray(i, Math.min(n, i + piece)));
+  return out;
+}
+
+s('bulk fills (WASM kernels) have the bits of the one-at-a-time path at every offset and length, and leave the generator in the same place', () => {
+  const cases: [string, (g: Rng, o: Float32Array) => void, number][] = [
+    ['fillNormal', (g, o) => g.fillNormal(o, 0.5, 2), 62],
+    ['fillUniform', (g, o) => g.fillUniform(o, -1, 3), 63],
+  ];
+  for (const [name, fill, piece] of cases) {
+    // Words already drawn 0 … 5 (a block part used), lengths around the threshold, odd, and past one chunk (32,768 words).
+    for (const drawn of [0, 1, 2, 3, 4, 5]) {
+      for (const n of [64, 65, 66, 67, 16_385, 32_771, 70_001]) {
+        const bulk = new Rng(9, drawn).fork(name);
+        const plain = new Rng(9, drawn).fork(name);
+        for (let w = 0; w < drawn; w++) assert.is(bulk.nextU32(), plain.nextU32());
+        const a = new Float32Array(n);
+        fill(bulk, a);
+        const b = inPieces(plain, n, fill, piece);
+        const diff = a.findIndex((v, i) => !Object.is(v, b[i]));
+        assert.is(diff, -1, `${name}, ${drawn} words drawn, n = ${n}: value ${diff} is ${a[diff]}, one at a time ${b[diff]}`);
+        assert.equal(bulk.state(), plain.state(), `${name}, ${drawn}, ${n}: state`);
+        assert.equal(words(bulk, 5), words(plain, 5), `${name}, ${drawn}, ${n}: the words after`);
+      }
+    }
+  }
+  // Across the counter's low word wrapping into the high word.
+  for (const [name, fill, piece] of cases) {
+    const bulk = new Rng(3).fork(name);
+    const plain = new Rng(3).fork(name);
+    bulk.restore({ counter: [2 ** 32 - 3, 7], used: 4 });
+    plain.restore({ counter: [2 ** 32 - 3, 7], used: 4 });
+    const a = new Float32Array(1001);
+    fill(bulk, a);
+    assert.equal(Array.from(a), Array.from(inPieces(plain, 1001, fill, piece)), `${name} across the counter wrap`);
+    assert.equal(bulk.state(), plain.state(), `${name} across the counter wrap: state`);
+    assert.is(bulk.state().counter[1], 8);
+  }
+  assert.is(bulkDrawPath(), 'wasm', 'large fills must go through the WASM kernels in Node and Deno');
+  // Golden values of a bulk fill, the same in every runtime.
+  const z = new Rng(42, 3).fork('init').fillNormal(new Float32Array(1000));
+  assert.equal([z[0], z[1], z[998], z[999]], [-2.3867547512054443, 1.4975439310073853, -0.04722224548459053, 1.0268986225128174]);
 });
 
 s('int(n): covers [0, n) without bias (chi-square), and rejection removes the modulo bias', () => {
