@@ -2,14 +2,15 @@
  * The interaction tensor (specs/interaction-tensor.md): PCA features recover planted directions with the
  * sign rule; percentiles; cross-model correlations and the greedy clustering pair permuted, sign-flipped copies
  * of the same features; presence and Ω; adoption, frequency, features per point and shared features on a
- * hand-built case; Spearman with ties.
+ * hand-built case; Spearman with ties; the two diagnostics (presence per component, frequency by adoption) by hand.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
+import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 
@@ -183,6 +184,39 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
   }
   assert.ok(Number.isNaN(percentile([3, NaN, 1, 2], 100)) && Number.isNaN(plainPercentile([3, NaN, 1, 2], 100)), 'NaN sorts last');
   assert.is(percentile([3, NaN, 1, 2], 50), 2.5);
+});
+
+s('presence by hand, and the diagnostics: Spearman(confidence, presence) per component and frequency by adoption', () => {
+  // Two columns of 4 points: column 0 / max 2 = [0.5, 0.25, −1, 0.05], column 1 / max 3 = [1, 0, 0, 0]. The median
+  // of the 8 normalised values (linear between order statistics 3 and 4 of −1 0 0 0 0.05 …) is 0.025.
+  const psi = Float64Array.from([1, 3, 0.5, 0, -2, 0, 0.1, 0]);
+  assert.equal(Array.from(presence(psi, 4, 2, 50)), [1, 1, 1, 0, 0, 0, 1, 0]);
+  // One model: column 0 present on points 0, 1, 3 and column 1 on point 0; confidence falls from point 0 to 3.
+  const confidence = [0.9, 0.7, 0.5, 0.3];
+  const one = componentPresence([psi], 4, 2, confidence, 50);
+  assert.ok(Math.abs(one.confidenceSpearman[0]! - spearman(confidence, [1, 1, 0, 1])) < 1e-15);
+  assert.ok(Math.abs(one.confidenceSpearman[1]! - spearman(confidence, [1, 0, 0, 0])) < 1e-15);
+  assert.equal(Array.from(one.presenceShare), [0.75, 0.25]);
+  // Two models: the per-component Spearman is their mean (the second model has the columns swapped).
+  const swapped = Float64Array.from([3, 1, 0, 0.5, 0, -2, 0, 0.1]);
+  const two = componentPresence([psi, swapped], 4, 2, confidence, 50);
+  const mean = (spearman(confidence, [1, 1, 0, 1]) + spearman(confidence, [1, 0, 0, 0])) / 2;
+  assert.ok(Math.abs(two.confidenceSpearman[0]! - mean) < 1e-15 && Math.abs(two.confidenceSpearman[1]! - mean) < 1e-15);
+  assert.equal(Array.from(two.presenceShare), [0.5, 0.5]);
+  assert.throws(() => componentPresence([psi], 4, 2, [1, 2, 3]), (e: Error) => e instanceof ShapeError && /one value per point \(4\)/.test(e.message));
+  // Frequency by adoption: 2 models, 4 points, 3 features; feature 0 learned by model 0 only, 1 and 2 by both.
+  // Ω entries of learned (model, feature) pairs present: 1 + 2 + 2 + 1 + 1 = 7 of 5 pairs × 4 points, p = 0.35.
+  const omega = new Uint8Array(2 * 4 * 3);
+  const set = (m: number, i: number, t: number) => { omega[(m * 4 + i) * 3 + t] = 1; };
+  set(0, 0, 0); set(0, 0, 1); set(0, 1, 1); set(1, 2, 1); set(1, 3, 1); set(0, 2, 2); set(1, 2, 2);
+  const cluster = Int32Array.from([0, 1, 2, 1, 2, 2]); // k = 3 columns per model
+  const stats = tensorStatistics(omega, cluster, 2, 4, 3, 3);
+  assert.equal(Array.from(stats.adoption), [1, 2, 2]);
+  assert.equal(Array.from(stats.frequency), [1, 4, 1]);
+  const groups = frequencyByAdoption(stats, omega, 4);
+  assert.equal(groups.map((g) => [g.adoption, g.features, g.meanFrequency]), [[1, 1, 0.25], [2, 2, 0.625]]);
+  assert.ok(Math.abs(groups[0]!.independentFrequency - 0.35) < 1e-15);
+  assert.ok(Math.abs(groups[1]!.independentFrequency - (1 - 0.65 ** 2)) < 1e-15);
 });
 
 s('pcaFeatures refuses non-finite activations, naming the entry', () => {

@@ -3,7 +3,8 @@
  * of MLPs (ensemble.ts, DiffInit), each model's PCA features of its last hidden layer on the test points, the
  * clustering into shared features, Ω, the spec's observation checks with their signs, the threshold
  * sensitivity sweep, GDE with the classes merged 10 → 2 (ours: tops and dresses {0, 2, 3, 4, 6} vs trousers,
- * footwear and bags {1, 5, 7, 8, 9}), and the framework simulation (featureFramework.ts). With `fromMerged`, the
+ * footwear and bags {1, 5, 7, 8, 9}), the framework simulation (featureFramework.ts), and two diagnostics of
+ * ours (the per-component parts of Spearman(confidence, features) and frequency by adoption). With `fromMerged`, the
  * members are the mlp runs of a merged set that kept their activations (mergedRuns.ts) instead of a trained
  * ensemble; the untrained and one-epoch comparisons then do not apply (they need the models' training).
  */
@@ -13,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -96,13 +97,13 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
     const omega = buildTensor(psis, n, k, cluster, count, o.qData);
     const stats = tensorStatistics(omega, cluster, m, n, k, count);
     return {
-      threshold, features: count, stats,
+      threshold, features: count, stats, byAdoption: frequencyByAdoption(stats, omega, n),
       spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
       spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
       sharedFeaturesAgreementCorrelation: pearson(stats.sharedFeatures, agreement),
     };
   };
-  return { main: analyse(o.qCorr), sweep: [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) })), conf, pred };
+  return { main: analyse(o.qCorr), sweep: [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) })), conf, pred, components: componentPresence(psis, n, k, conf, o.qData) };
 }
 
 /** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
@@ -201,7 +202,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, sweep, conf, pred } = ensembleTensor(members, labels, width, config);
+    const { main, sweep, conf, pred, components } = ensembleTensor(members, labels, width, config);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -226,6 +227,13 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const early = trained?.early ?? null;
     const oneEpochHistogram = early ? histogramOf(early.stats.frequency) : [];
     if (trained) ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${trained.untrained.count})`);
+    // Diagnostics (ours) of the two checks that differ from the paper here: which components carry the
+    // confidence–features sign, and whether frequency follows the data or only how many models share a feature.
+    const classDirections = Math.min(CLASSES - 1, config.k);
+    const meanOf = (x: Float64Array, from: number, to: number) => { let sum = 0, count = 0; for (let a = from; a < to; a++) if (Number.isFinite(x[a]!)) { sum += x[a]!; count++; } return count > 0 ? sum / count : NaN; };
+    const shareOf = (from: number, to: number) => components.presenceShare.slice(from, to).reduce((sum, v) => sum + v, 0);
+    ctx.log?.(`Spearman(confidence, presence) per component, mean over models: components 1–${classDirections} (C − 1, the class-mean directions under neural collapse) ${meanOf(components.confidenceSpearman, 0, classDirections).toFixed(3)} with ${(100 * shareOf(0, classDirections)).toFixed(0)} % of presences; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %`);
+    ctx.log?.(`mean frequency by adoption (independent presences would give): ${main.byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
     return {
       summary: {
@@ -241,7 +249,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
       series: {
         frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
+        confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
       },
+      details: { frequencyByAdoption: main.byAdoption },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

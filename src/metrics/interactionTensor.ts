@@ -12,6 +12,8 @@
  *   normalised values.
  * - Percentiles: linear interpolation between order statistics.
  * - Spearman correlations use average ranks for ties.
+ * - Two diagnostics that are not in the spec: Spearman(confidence, presence) per component index
+ *   (componentPresence) and mean frequency by adoption against independent presences (frequencyByAdoption).
  *
  * The covariances, projections and correlations are f64 products from the WASM linear-algebra module whose
  * every sum runs in order (productInOrder), so they have the bits of plain loops, on every runtime.
@@ -183,22 +185,29 @@ export function clusterFeatures(l: Float64Array, m: number, k: number, threshold
   return { cluster: cluster.map((c) => remap.get(c)!), count: remap.size };
 }
 
+/** D[n][a] (N·k bytes) of one model: feature a is present in point n (presence rule of the module header). */
+export function presence(psi: Float64Array, n: number, k: number, qData = 90): Uint8Array {
+  const norm = new Float64Array(n * k);
+  for (let a = 0; a < k; a++) {
+    let max = 0;
+    for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(psi[i * k + a]!));
+    for (let i = 0; i < n; i++) norm[i * k + a] = max > 0 ? psi[i * k + a]! / max : 0;
+  }
+  const gamma = percentile(norm, qData);
+  const d = new Uint8Array(n * k);
+  for (let e = 0; e < n * k; e++) d[e] = norm[e]! > gamma ? 1 : 0;
+  return d;
+}
+
 /** Ω[m][n][t] (M·N·T bytes): model m learned feature t and it is present in point n (presence per module header). */
 export function interactionTensor(psis: Float64Array[], n: number, k: number, cluster: Int32Array, features: number, qData = 90): Uint8Array {
   const m = psis.length;
   const omega = new Uint8Array(m * n * features);
   for (let mi = 0; mi < m; mi++) {
-    const psi = psis[mi]!;
-    const norm = new Float64Array(n * k);
-    for (let a = 0; a < k; a++) {
-      let max = 0;
-      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(psi[i * k + a]!));
-      for (let i = 0; i < n; i++) norm[i * k + a] = max > 0 ? psi[i * k + a]! / max : 0;
-    }
-    const gamma = percentile(norm, qData);
+    const d = presence(psis[mi]!, n, k, qData);
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < k; a++) {
-        if (norm[i * k + a]! > gamma) omega[(mi * n + i) * features + cluster[mi * k + a]!] = 1;
+        if (d[i * k + a]) omega[(mi * n + i) * features + cluster[mi * k + a]!] = 1;
       }
     }
   }
@@ -280,4 +289,67 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
     }
   }
   return { features, adoption, frequency, featuresPerPoint, sharedFeatures: Int32Array.from(shared) };
+}
+
+/** How each principal component index takes part in Spearman(confidence, features per point). */
+export interface ComponentPresence {
+  /** Per component index a: the mean over models of Spearman(confidence, D_m[:, a]) (NaN where a column is constant). */
+  confidenceSpearman: Float64Array;
+  /** Per component index a: its share of all presences (Σ_m Σ_n D_m[n][a] over Σ D). */
+  presenceShare: Float64Array;
+}
+
+/**
+ * Diagnostic (ours): which components make confident points have more or fewer features. Features per point
+ * is nearly Σ_m Σ_a D_m[n][a], so its correlation with confidence is the sum of these per-component parts.
+ */
+export function componentPresence(psis: Float64Array[], n: number, k: number, confidence: ArrayLike<number>, qData = 90): ComponentPresence {
+  if (confidence.length !== n) throw new ShapeError(`componentPresence: confidence must hold one value per point (${n}), got ${confidence.length}`);
+  const confidenceSpearman = new Float64Array(k);
+  const presenceShare = new Float64Array(k);
+  // A 0/1 column's average ranks are an affine map of the column, so Spearman(confidence, column) is
+  // Pearson(ranks of confidence, column): the confidence is ranked once.
+  const confidenceRanks = ranks(confidence);
+  const column = new Float64Array(n);
+  let total = 0;
+  for (const psi of psis) {
+    const d = presence(psi, n, k, qData);
+    for (let a = 0; a < k; a++) {
+      let count = 0;
+      for (let i = 0; i < n; i++) count += column[i] = d[i * k + a]!;
+      presenceShare[a]! += count;
+      total += count;
+      confidenceSpearman[a]! += pearson(confidenceRanks, column) / psis.length;
+    }
+  }
+  for (let a = 0; a < k; a++) presenceShare[a]! /= total || 1;
+  return { confidenceSpearman, presenceShare };
+}
+
+/** Features grouped by adoption: their mean frequency, and what presences independent across models would give. */
+export interface AdoptionFrequency {
+  adoption: number;
+  features: number;
+  /** Mean frequency(t) / N of the features adopted by `adoption` models. */
+  meanFrequency: number;
+  /** 1 − (1 − p)^adoption, p = the mean presence rate of a (model, column): the OR of independent presences. */
+  independentFrequency: number;
+}
+
+/**
+ * Diagnostic (ours): mean frequency by adoption against the OR of independent presences. Where they match, a
+ * cluster's members are present on nearly unrelated points, so frequency follows adoption, not the data.
+ */
+export function frequencyByAdoption(stats: TensorStatistics, omega: Uint8Array, n: number): AdoptionFrequency[] {
+  let present = 0;
+  for (const o of omega) present += o;
+  let learned = 0;
+  for (const a of stats.adoption) learned += a;
+  // Ω holds one entry per (model, learned feature) per point: the presence rate of such an entry.
+  const p = learned > 0 ? present / (learned * n) : 0;
+  const groups = new Map<number, number[]>();
+  stats.adoption.forEach((a, t) => groups.set(a, [...(groups.get(a) ?? []), stats.frequency[t]! / n]));
+  return [...groups.entries()].sort((x, y) => x[0] - y[0]).map(([adoption, f]) => ({
+    adoption, features: f.length, meanFrequency: f.reduce((s, v) => s + v, 0) / f.length, independentFrequency: 1 - (1 - p) ** adoption,
+  }));
 }
