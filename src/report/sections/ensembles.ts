@@ -117,6 +117,8 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const freq = nums(run.series, 'frequency');
   const adoption = nums(run.series, 'adoption');
   const n = num(run.config, 'testSize');
+  const byComponent = nums(run.series, 'confidenceSpearmanByComponent');
+  const share = nums(run.series, 'presenceShareByComponent');
   return {
     title: 'Interaction tensor: models × data × features',
     measured: 'Features of an MLP ensemble found by clustering the PCA directions of every model\'s last hidden layer; the tensor of which model learned which feature and where it is present gives the paper\'s observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).',
@@ -130,7 +132,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
     plots: [
       barChart({
         title: 'feature frequency histogram',
-        x: { label: 'fraction of the test points where some model sees the feature (bins of 0.1 from the lower edge; 1 = all)' },
+        x: { label: 'fraction of test points where some model sees it (bin lower edges)' },
         y: { label: 'features' },
         categories: tenths,
         groups: hists,
@@ -141,6 +143,13 @@ export const interactionTensorSection: SectionRenderer = (run) => {
         y: { label: 'adoption: models that learned it' },
         series: [{ name: 'features', x: freq, y: adoption }],
       }),
+      ...(byComponent.length ? [barChart({
+        title: 'Spearman(confidence, presence) per component',
+        x: { label: 'principal component (1 … 9: the class-mean directions)' },
+        y: { label: 'mean over models' },
+        categories: byComponent.map((_, a) => String(a + 1)),
+        groups: [{ name: 'Spearman(confidence, presence)', values: byComponent }, ...(share.length === byComponent.length ? [{ name: 'share of presences', values: share }] : [])],
+      })] : []),
       ...(sensitivity.length ? [linePlot({
         title: 'sensitivity to the correlation threshold',
         x: { label: 'q_corr (percentile)' },
