@@ -3,12 +3,13 @@
  * random SPD matrices across panel boundaries, solves (well and badly conditioned), the pivot index of a
  * non-positive-definite matrix, triangular solves against plain substitution, and symmetric
  * eigendecomposition by residual, orthogonality and known spectra (eigenvectors are compared through
- * residuals and projectors, never by sign); products with every sum in order against plain loops, bit for bit.
+ * residuals and projectors, never by sign); products with every sum in order against plain loops, bit for bit;
+ * the inverse from a Cholesky factor against solving A·X = I.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, NotPositiveDefiniteError, ShapeError } from '../src/errors.js';
-import { cholesky, initLinalg, productInOrder, solveCholesky, solveTriangular, symmetricEigen } from '../src/linalg/wasmLinalg.js';
+import { cholesky, initLinalg, inverseFromCholesky, productInOrder, solveCholesky, solveTriangular, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import { rng } from './support/random.js';
 import { LINALG_TOL } from './tolerances.js';
 
@@ -194,6 +195,24 @@ s('solveTriangular with and without transpose matches plain substitution', () =>
       assert.ok(err <= LINALG_TOL.triangular * scale, `n=${n} nrhs=${nrhs} transpose=${transpose}: max error ${err.toExponential(2)}`);
     }
   }
+});
+
+s('inverseFromCholesky: symmetric, A·A⁻¹ = I and equal to solving A·X = I (odd orders, across the 64-wide panels)', () => {
+  for (const n of [1, 2, 3, 17, 65, 127, 130]) {
+    const a = spd(n, 700 + n);
+    const l = cholesky(a, n);
+    const inv = inverseFromCholesky(l, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.is(inv[i * n + j], inv[j * n + i], `n=${n}: symmetric at (${i}, ${j})`);
+    const eye = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+    const solved = solveCholesky(l, n, eye, n);
+    assert.ok(fro(inv, solved) <= LINALG_TOL.solve * fro(solved), `n=${n}: ‖inv − solve(A, I)‖ = ${fro(inv, solved).toExponential(2)}`);
+    assert.ok(fro(mm(a, inv, n, n, n), eye) <= LINALG_TOL.solveBackward * fro(a) * fro(inv), `n=${n}: ‖A·A⁻¹ − I‖ = ${fro(mm(a, inv, n, n, n), eye).toExponential(2)}`);
+  }
+  // By hand: A = [[4, 2], [2, 2]] = LLᵀ with L = [[2, 0], [1, 1]]; A⁻¹ = [[1, −1], [−1, 2]]/2.
+  assert.equal(Array.from(inverseFromCholesky(Float64Array.from([2, 0, 1, 1]), 2)), [0.5, -0.5, -0.5, 1]);
+  assert.throws(() => inverseFromCholesky(Float64Array.from([2, 0, 1, 0]), 2), (e: Error) => e instanceof ArgumentError && /l\[1, 1\] is 0/.test(e.message));
+  assert.throws(() => inverseFromCholesky(Float64Array.from([1, 2, 3]), 2), (e: Error) => e instanceof ShapeError);
 });
 
 s('invalid inputs raise ArgumentError / ShapeError with clear messages', () => {

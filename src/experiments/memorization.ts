@@ -99,7 +99,7 @@ async function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activatio
   const kSpurious = await kernel(queries, train.z);
   const fSpurious = fit.predict(kSpurious);
   const fTest = fit.predict(await kernel(test.z, train.z));
-  const alignment = featureAlignment(fit, kTrain, kSpurious);
+  const alignment = featureAlignment(fit, kSpurious);
   return {
     features, activation, alpha: realised, n, d, k: cfg.k,
     testAccuracy: testAccuracy(fTest, test.g),

@@ -20,7 +20,7 @@
  * K is symmetrised as (K + Kᵀ)/2; an asymmetry above `symmetryTolerance`·max|K| is an error.
  */
 import { ArgumentError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
-import { cholesky, solveCholesky, solveTriangular, symmetricEigen } from '../linalg/wasmLinalg.js';
+import { cholesky, inverseFromCholesky, solveCholesky, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** Options of kernelRegression. */
 export interface KernelRegressionOptions {
@@ -48,6 +48,8 @@ export interface KernelRegression {
   predict(kTestTrain: Float64Array, t?: number): Float64Array;
   /** Leave-one-out predictions f_{−i}(x_i) = y_i − α_i / (A⁻¹)_ii (n×c; spec, "Kernel form"). */
   looPredictions(): Float64Array;
+  /** A⁻¹ = (K + (λ + jitter) I)⁻¹ (n×n, symmetric), computed once from the factor and shared with looPredictions; do not modify. */
+  inverse(): Float64Array;
 }
 
 /** Largest power of ten (above 1e-12·trace/n) tried as jitter. */
@@ -127,6 +129,7 @@ export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array
 
   let eig: { values: Float64Array; vectors: Float64Array; vty: Float64Array } | null = null;
   let loo: Float64Array | null = null;
+  let inverse: Float64Array | null = null;
 
   const testRows = (kTestTrain: Float64Array): number => {
     checkFinite('predict', 'kTestTrain', kTestTrain);
@@ -188,16 +191,15 @@ export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array
     },
     looPredictions(): Float64Array {
       if (!loo) {
-        // diag(A⁻¹)_i = Σ_r (L⁻¹)_{ri}², with A = LLᵀ.
-        const eye = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) eye[i * n + i] = 1;
-        const linv = solveTriangular(factor, n, eye, n);
-        const diag = new Float64Array(n);
-        for (let r = 0; r < n; r++) for (let i = 0; i <= r; i++) diag[i] += linv[r * n + i] * linv[r * n + i];
+        const inv = this.inverse();
         loo = new Float64Array(n * c);
-        for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) loo[i * c + q] = yTrain[i * c + q] - alpha[i * c + q] / diag[i];
+        for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) loo[i * c + q] = yTrain[i * c + q] - alpha[i * c + q] / inv[i * n + i];
       }
       return loo.slice();
+    },
+    inverse(): Float64Array {
+      inverse ??= inverseFromCholesky(factor, n);
+      return inverse;
     },
   };
 }

@@ -196,6 +196,29 @@ export function solveCholesky(l: Float64Array, n: number, b: Float64Array, nrhs:
   return triangularSolves('solveCholesky', l, n, b, nrhs, [false, true]);
 }
 
+/**
+ * A⁻¹ (n×n, symmetric) from A's Cholesky factor L (A = L·Lᵀ), as W = L⁻¹ (a triangular solve of the identity)
+ * and A⁻¹ = Wᵀ·W (the upper triangle by the in-order product, mirrored): about 2n³ flops where solving A·X = B
+ * for B = I takes 2n³ and a general n×n right-hand side as much again.
+ */
+export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
+  const fn = 'inverseFromCholesky';
+  checkOrder(fn, n);
+  checkMatrix(fn, 'l', l, n, n);
+  checkDiagonal(fn, l, n);
+  const inst = get();
+  const [lPtr, wPtr, cPtr] = layout(inst, [n * n, n * n, n * n], `${fn} of ${n}×${n}`);
+  view(inst, lPtr!, n * n).set(l);
+  const w = view(inst, wPtr!, n * n);
+  w.fill(0);
+  for (let i = 0; i < n; i++) w[i * n + i] = 1;
+  inst.kernels.trsmLowerF64(lPtr!, wPtr!, n, n, 0);
+  inst.kernels.gemmInOrderF64(wPtr!, wPtr!, cPtr!, n, n, n, 1, 1);
+  const out = view(inst, cPtr!, n * n).slice();
+  for (let r = 1; r < n; r++) for (let c = 0; c < r; c++) out[r * n + c] = out[c * n + r]!;
+  return out;
+}
+
 /** Options of productInOrder. */
 export interface ProductInOrderOptions {
   /** op(A) = Aᵀ, with A stored k×m (default: A, stored m×k). */

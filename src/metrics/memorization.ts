@@ -30,7 +30,6 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, hermiteCoefficients } from '../kernel/hermite.js';
 import type { Activation, ActivationName } from '../kernel/hermite.js';
 import type { KernelRegression } from '../kernel/regression.js';
-import { cholesky, solveCholesky } from '../linalg/wasmLinalg.js';
 
 /** Checks a Float64Array of finite values, optionally of a given length. */
 function checkVector(fn: string, name: string, x: Float64Array, length?: number): void {
@@ -105,24 +104,21 @@ export function memorizationCovStdError(fSpurious: Float64Array, gTrain: Float64
   return Math.sqrt(v / (n - 1) / n);
 }
 
-/** Feature alignment F_i = (K⁻¹ Ks)_ii (spec, "Kernel form"), with K⁻¹ read as (K + (λ + jitter)I)⁻¹ of the fit; kSpuriousTrain is N×N, row i = k(z_i^s, z_j). */
-export function featureAlignment(fit: KernelRegression, kTrainTrain: Float64Array, kSpuriousTrain: Float64Array): Float64Array {
-  const fn = 'featureAlignment';
+/**
+ * Feature alignment F_i = (K⁻¹ Ks)_ii (spec, "Kernel form"), with K⁻¹ read as the fit's (K + (λ + jitter)I)⁻¹;
+ * kSpuriousTrain is N×N, row i = k(z_i^s, z_j). Ks[j, i] = k(z_j, z_i^s), so F_i is row i of K⁻¹ dotted with
+ * row i of kSpuriousTrain: O(N²) once the fit has its inverse (which leave-one-out shares).
+ */
+export function featureAlignment(fit: KernelRegression, kSpuriousTrain: Float64Array): Float64Array {
   const n = fit.n;
-  checkVector(fn, 'kTrainTrain', kTrainTrain, n * n);
-  checkVector(fn, 'kSpuriousTrain', kSpuriousTrain, n * n);
-  const a = new Float64Array(n * n);
-  const shift = fit.ridge + fit.jitter;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) a[i * n + j] = 0.5 * (kTrainTrain[i * n + j] + kTrainTrain[j * n + i]);
-    a[i * n + i] += shift;
-  }
-  // Ks = kSpuriousTrainᵀ: Ks[j, i] = k(z_j, z_i^s).
-  const ks = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ks[j * n + i] = kSpuriousTrain[i * n + j];
-  const x = solveCholesky(cholesky(a, n), n, ks, n);
+  checkVector('featureAlignment', 'kSpuriousTrain', kSpuriousTrain, n * n);
+  const inv = fit.inverse();
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = x[i * n + i];
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += inv[i * n + j]! * kSpuriousTrain[i * n + j]!;
+    out[i] = sum;
+  }
   return out;
 }
 
