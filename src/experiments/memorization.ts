@@ -121,7 +121,7 @@ export const memorization: Experiment<MemorizationConfig> = {
   presets: {
     // The spec's reproduction setting (d = 200, k = 12000): the qualitative claims and Cov vs predicted.
     paper: { ns: '100,400,1600', d: 200, k: 12000, testSize: 1000 },
-    // The spec's check of the γ limit: d = 400, N = 6400, φ2, α = ½ (about 13 minutes on two CPU threads).
+    // The spec's check of the γ limit: d = 400, N = 6400, φ2, α = ½ (about 5 minutes on two CPU threads).
     gamma: { features: 'rf', activations: 'phi2', alphas: '0.5', ns: '100,6400', d: 400, k: 16000, testSize: 1000 },
     // Fashion-MNIST T-shirt/top vs trouser with a 10-pixel noise border (needs the dataset).
     fashion: { data: 'fashion', features: 'rf,ntk', ns: '100,400,1600', k: 12000, testSize: 1000 },
