@@ -56,7 +56,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { checkInt } from './validate.js';
-import { symmetricEigen } from '../linalg/wasmLinalg.js';
+import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
 export type HostMatrix = Float32Array | Float64Array;
@@ -587,40 +587,23 @@ export function centredKernelAlignment(features: HostMatrix, logits: HostMatrix,
   };
   const phi = centre(features, p);
   const z = centre(logits, q);
-  // ‖Phi_cᵀPhi_c‖_F through the smaller of the p×p and n×n Grams (equal Frobenius norms).
+  // ‖Phi_cᵀPhi_c‖_F through the smaller of the p×p and n×n Grams (equal Frobenius norms). The Grams and ZᵀZ, ZᵀPhi_c
+  // are in-order products (WASM): the bits of plain loops over the samples (or features).
   const small = Math.min(n, p);
   let fro2 = 0;
   if (p <= n) {
-    const s = new Float64Array(p * p);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < p; a++) {
-        const xa = phi[i * p + a];
-        if (xa === 0) continue;
-        for (let b = a; b < p; b++) s[a * p + b] += xa * phi[i * p + b];
-      }
-    }
+    const s = productInOrder(phi, phi, p, p, n, { transA: true, upper: true });
     for (let a = 0; a < small; a++) for (let b = a; b < small; b++) fro2 += (a === b ? 1 : 2) * s[a * p + b] ** 2;
   } else {
-    for (let i = 0; i < n; i++) {
-      for (let j = i; j < n; j++) {
-        let acc = 0;
-        for (let a = 0; a < p; a++) acc += phi[i * p + a] * phi[j * p + a];
-        fro2 += (i === j ? 1 : 2) * acc * acc;
-      }
-    }
+    const phiT = new Float64Array(p * n);
+    for (let i = 0; i < n; i++) for (let a = 0; a < p; a++) phiT[a * n + i] = phi[i * p + a];
+    const g = productInOrder(phi, phiT, n, n, p, { upper: true });
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) fro2 += (i === j ? 1 : 2) * g[i * n + j] * g[i * n + j];
   }
   const kNorm = Math.sqrt(fro2);
   // Zᵀ Z = V Σ² Vᵀ; Q = Z V_r Σ_r⁻¹, so QᵀPhi_c = Σ_r⁻¹ V_rᵀ (ZᵀPhi_c).
-  const zz = new Float64Array(q * q);
-  const zphi = new Float64Array(q * p);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < q; c++) {
-      const zc = z[i * q + c];
-      if (zc === 0) continue;
-      for (let e = c; e < q; e++) zz[c * q + e] += zc * z[i * q + e];
-      for (let a = 0; a < p; a++) zphi[c * p + a] += zc * phi[i * p + a];
-    }
-  }
+  const zz = productInOrder(z, z, q, q, n, { transA: true, upper: true });
+  const zphi = productInOrder(z, phi, q, p, n, { transA: true });
   for (let c = 0; c < q; c++) for (let e = c + 1; e < q; e++) zz[e * q + c] = zz[c * q + e];
   const { values, vectors: v } = symmetricEigen(zz, q);
   const smax = values[q - 1];
