@@ -53,7 +53,7 @@ const CASES: Case[] = [
   { m: 784, k: 128, n: 512, transA: true, transB: false, epilogue: false },
   { m: 128, k: 512, n: 784, transA: false, transB: true, epilogue: 'full' },
   { m: 257, k: 129, n: 131, transA: true, transB: true, epilogue: 'full' },
-  { m: 1000, k: 67, n: 9, transA: false, transB: false, epilogue: 'full' },
+  { m: 2001, k: 67, n: 9, transA: false, transB: false, epilogue: 'full' }, // 1.2 M MACs: above the threading threshold
   { m: 5, k: 300, n: 1001, transA: false, transB: true, epilogue: false },
   { m: 300, k: 300, n: 300, transA: false, transB: false, epilogue: 'full' },
   { m: 130, k: 784, n: 67, transA: false, transB: false, epilogue: 'biasRelu' },

@@ -76,8 +76,13 @@ export interface WasmBackendOptions {
 
 /** Most threads 'auto' picks. */
 const AUTO_THREAD_CAP = 8;
-/** Smallest product (m·n·k multiply-adds) that is split over the workers; smaller ones run on one thread. */
-const THREADED_MIN_MACS = 1 << 19;
+/**
+ * Smallest product (m·n·k multiply-adds) that is split over the workers; smaller ones run on one thread. Waking
+ * a worker costs about 40 µs on the 2-vCPU dev box, about what half of a 2^20-MAC product takes: below that,
+ * threads lose (modadd --preset quick, whose output layer 289×128·128×17 and its gradients are 0.63 M MACs each,
+ * ran in 6.2 s with this at 2^20 against 7.9 s at 2^19).
+ */
+const THREADED_MIN_MACS = 1 << 20;
 /** Unary ops that evaluate a transcendental function (tens of ns per element): worth threading sooner. */
 const COSTLY_UNARY = new Set<UnaryOp>(['gelu', 'tanh', 'sigmoid', 'exp', 'log', 'sin', 'cos', 'acos']);
 /** Smallest element counts split over the workers, by cost per element. */
