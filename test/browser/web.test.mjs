@@ -3,7 +3,8 @@
 // GPU), checks that the plots update while it runs and that the final numbers match a Node run of the same
 // config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
 // the report, saves a screenshot to
-// test-results/web-modadd.png, and checks that the page made no request outside localhost.
+// test-results/web-modadd.png, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
+// WASM modules compiled on the main thread), and checks that the page made no request outside localhost.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
 import { spawnSync } from 'node:child_process';
@@ -233,6 +234,25 @@ if (!browser) {
     } finally {
       await page.close();
       plain.server.close();
+    }
+  });
+
+  s('the interaction tensor on WASM in the page: the generator\'s and the f64 linear algebra\'s WASM modules compile on the main thread', async () => {
+    const page = await context.newPage();
+    const sets = ['data=synthetic', 'models=3', 'trainSize=200', 'testSize=120', 'hidden=16', 'k=6', 'maxEpochs=3'];
+    try {
+      await page.goto(`${url}?experiment=interaction-tensor&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      const file = await download(page);
+      assert.is(file.summary.models, 3);
+      assert.ok(file.summary.features >= 6, `features T = ${file.summary.features}`);
+      for (const key of ['spearmanConfidenceFeatures', 'spearmanFrequencyAdoption']) assert.ok(Number.isFinite(file.summary[key]), `${key} = ${file.summary[key]}`);
+      assert.is(file.series.confidenceSpearmanByComponent.length, 6);
+    } finally {
+      await page.close();
     }
   });
 
