@@ -1,13 +1,14 @@
 /**
  * f64 dense linear algebra on the host, through its own WASM module (assembly/linalg/, f64x2 SIMD):
- * Cholesky, triangular and Cholesky solves, symmetric eigendecomposition. Used where f32 is not enough
- * (ill-conditioned kernel systems) and for spectra of matrices up to a few thousand.
+ * Cholesky, triangular and Cholesky solves, the inverse from a Cholesky factor, products with every sum in
+ * order, symmetric eigendecomposition. Used where f32 is not enough (ill-conditioned kernel systems) and for
+ * spectra of matrices up to a few thousand.
  *
  * The functions take and return plain Float64Arrays (row-major); the module's memory is private and grows
  * on demand. Every call is synchronous and lays its buffers out from the heap base afresh, so nothing is
- * kept between calls. The module is instantiated lazily and synchronously on first use, which Node, Deno
- * and workers allow; a browser's main thread refuses synchronous compilation of modules over 4 KiB, so
- * call `initLinalg()` (async) once there before the first use.
+ * kept between calls. The module (15 KiB) is instantiated lazily and synchronously on first use, which Node,
+ * Deno, workers and Chromium's main thread allow (the web page's browser test runs it there); a browser that
+ * limits synchronous compilation on its main thread can call `initLinalg()` (async) once before the first use.
  */
 import linalgBytes from '../../build/wasm/featurelab-linalg.wasm';
 import { ArgumentError, BackendUnavailableError, FeaturelabError, MatrixTooLargeError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
