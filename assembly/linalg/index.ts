@@ -629,3 +629,4 @@ export function symEigF64(aPtr: usize, n: i32, wPtr: usize, vPtr: usize, workPtr
   }
   return iters;
 }
+export { andOrDescentF64 } from './andOr';

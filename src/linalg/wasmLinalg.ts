@@ -20,6 +20,7 @@ interface LinalgKernels {
   trsmLowerF64(lPtr: number, bPtr: number, n: number, nrhs: number, transpose: number): void;
   gemmInOrderF64(aPtr: number, bPtr: number, cPtr: number, m: number, n: number, k: number, transA: number, fromRow: number): void;
   symEigF64(aPtr: number, n: number, wPtr: number, vPtr: number, workPtr: number): number;
+  andOrDescentF64(vPtr: number, n: number, steps: number, lrPtr: number, bound: number, workPtr: number): void;
 }
 
 const PAGE = 65536;
@@ -218,6 +219,23 @@ export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
   const out = view(inst, cPtr!, n * n).slice();
   for (let r = 1; r < n; r++) for (let c = 0; c < r; c++) out[r * n + c] = out[c * n + r]!;
   return out;
+}
+
+/**
+ * The descent of the AND-OR split (metrics/harsanyi.ts, andOrSplit) on a table v of 2ⁿ values: SGD with momentum
+ * 0.9 from p = v/2, q = 0, one step per learning rate of `lrs`, q clamped to ±bound, the sparsest iterate kept.
+ * Returns that split and its AND and OR interactions (∅ and singletons not yet folded). Inputs are unchecked
+ * here; andOrSplit checks them.
+ */
+export function andOrDescent(v: Float64Array, n: number, lrs: Float64Array, bound: number): { p: Float64Array; q: Float64Array; and: Float64Array; or: Float64Array } {
+  const size = 1 << n;
+  const inst = get();
+  const [vPtr, lrPtr, workPtr] = layout(inst, [size, Math.max(1, lrs.length), 12 * size], `andOrDescent of 2^${n} values`);
+  view(inst, vPtr!, size).set(v);
+  view(inst, lrPtr!, lrs.length).set(lrs);
+  inst.kernels.andOrDescentF64(vPtr!, n, lrs.length, lrPtr!, bound, workPtr!);
+  const table = (i: number) => view(inst, workPtr! + i * size * 8, size).slice();
+  return { p: table(0), q: table(1), and: table(2), or: table(3) };
 }
 
 /** Options of productInOrder. */

@@ -14,6 +14,7 @@
  * - `salientOrders`: salient interactions |I| > τ·max|I| and their order distribution A⁺(k), A⁻(k), counts.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { andOrDescent } from '../linalg/wasmLinalg.js';
 
 /** Checks a table of 2ⁿ values. */
 function checkTable(fn: string, v: ArrayLike<number>, n: number): void {
@@ -135,62 +136,13 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
   const bound = (opts.qBound ?? 0.04) * Math.abs(v[(1 << n) - 1]! - v[0]!);
   if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`${fn}: steps must be an integer ≥ 0, got ${steps}`);
   const size = 1 << n;
-  const full = size - 1;
   // Start from the plain (all-AND) decomposition: p = v/2 makes v_and = v and v_or = 0, so the split starts at
-  // Harsanyi's sparsity and the descent can only trade AND terms for cheaper OR terms.
-  const p = Float64Array.from(v, (x) => 0.5 * x);
-  const q = new Float64Array(size);
-  const mp = new Float64Array(size);
-  const mq = new Float64Array(size);
-  const vAnd = new Float64Array(size);
-  const vOr = new Float64Array(size);
-  // Work tables reused by every step: the interactions, the two gradients, and the best iterate so far.
-  const and = new Float64Array(size);
-  const or = new Float64Array(size);
-  const gAnd = new Float64Array(size);
-  const gW = new Float64Array(size);
-  const parts = () => {
-    for (let t = 0; t < size; t++) {
-      vAnd[t] = 0.5 * (v[t]! + q[t]!) + p[t]!;
-      vOr[t] = 0.5 * (v[t]! + q[t]!) - p[t]!;
-    }
-    andOrInto(vAnd, vOr, n, and, or);
-  };
+  // Harsanyi's sparsity and the descent can only trade AND terms for cheaper OR terms. The descent runs in the f64
+  // WASM module (linalg/wasmLinalg.ts, andOrDescent); the learning rates are computed here, where ** is the engine's.
   const sparsityBefore = l1(mobius(v, n));
-  const scale = Math.abs(v[full]!) / size || 1 / size;
-  const bestP = p.slice();
-  const bestQ = q.slice();
-  let best = Infinity;
-  for (let step = 0; step <= steps; step++) {
-    parts();
-    const loss = l1(and) + l1(or);
-    if (loss < best) {
-      best = loss;
-      bestP.set(p);
-      bestQ.set(q);
-    }
-    if (step === steps) break;
-    // d/dv_and of Σ|I_and| = Möbiusᵀ(sign I_and); d/dv_or of Σ|I_or| through w(U) = v_or(N \ U) and the sign flip:
-    // gOr(T) = gW(N \ T), plus sign I_or(∅) at ∅ (I_or(∅) = v_or(∅)).
-    for (let t = 0; t < size; t++) gAnd[t] = Math.sign(and[t]!);
-    mobiusTransposeInPlace(gAnd, n);
-    gW[0] = 0;
-    for (let t = 1; t < size; t++) gW[t] = -Math.sign(or[t]!);
-    mobiusTransposeInPlace(gW, n);
-    const signOrEmpty = Math.sign(or[0]!);
-    const lr = lr0 * scale * 10 ** (-step / Math.max(1, steps - 1));
-    for (let t = 0; t < size; t++) {
-      const gOr = t === 0 ? gW[full]! + signOrEmpty : gW[full ^ t]!;
-      // v_and = ½(v + q) + p, v_or = ½(v + q) − p.
-      mp[t] = 0.9 * mp[t]! + (gAnd[t]! - gOr);
-      mq[t] = 0.9 * mq[t]! + 0.5 * (gAnd[t]! + gOr);
-      p[t]! -= lr * mp[t]!;
-      q[t] = Math.max(-bound, Math.min(bound, q[t]! - lr * mq[t]!));
-    }
-  }
-  p.set(bestP);
-  q.set(bestQ);
-  parts();
+  const scale = Math.abs(v[size - 1]!) / size || 1 / size;
+  const lrs = Float64Array.from({ length: steps }, (_, step) => lr0 * scale * 10 ** (-step / Math.max(1, steps - 1)));
+  const { p, q, and, or } = andOrDescent(Float64Array.from(v), n, lrs, bound);
   // Fold ∅ and singletons into AND: both count toward v(T) exactly when S ⊆ T.
   and[0]! += or[0]!;
   or[0] = 0;
