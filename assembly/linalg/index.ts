@@ -1,6 +1,6 @@
 // f64 dense linear algebra on the host (built alone into build/wasm/featurelab-linalg.wasm, f64x2 SIMD):
-// blocked Cholesky, triangular solves with many right-hand sides, products with every sum in order, and
-// symmetric eigendecomposition
+// blocked Cholesky, triangular solves with many right-hand sides, products with every sum in order,
+// the AND-OR split's descent over subset transforms (andOr.ts), and symmetric eigendecomposition
 // (Householder tridiagonalisation + implicit QL, after EISPACK tred2/tql2). Kept apart from the f32 engine
 // module so that the engine's three builds stay small and this one can always assume SIMD.
 // Matrices are row-major f64; memory is imported (`env.memory`) and owned by the host

@@ -1,7 +1,7 @@
 /**
  * f64 dense linear algebra on the host, through its own WASM module (assembly/linalg/, f64x2 SIMD):
  * Cholesky, triangular and Cholesky solves, the inverse from a Cholesky factor, products with every sum in
- * order, symmetric eigendecomposition. Used where f32 is not enough (ill-conditioned kernel systems) and for
+ * order, symmetric eigendecomposition, and the AND-OR split's descent (a loop of subset transforms). Used where f32 is not enough (ill-conditioned kernel systems) and for
  * spectra of matrices up to a few thousand.
  *
  * The functions take and return plain Float64Arrays (row-major); the module's memory is private and grows
