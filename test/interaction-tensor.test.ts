@@ -90,7 +90,7 @@ s('correlations and greedy clustering pair the features two models share (permut
   for (let b = 0; b < k; b++) assert.is(cluster[1 * k + b], cluster[0 * k + perm[b]!], `model 1 feature ${b} joins model 0 feature ${perm[b]}`);
   assert.is(count, 4 + 4, 'four shared features and the four of model 2');
   // Presence and statistics: Ω marks, per point, the features above the 90th percentile of each model.
-  const omega = interactionTensor([base, m1, m2], n, k, cluster, count, 90);
+  const omega = interactionTensor([base, m1, m2].map((psi) => presence(psi, n, k, 90)), n, k, cluster, count);
   const stats = tensorStatistics(omega, cluster, 3, n, k, count);
   assert.equal(Array.from(stats.adoption).sort(), [1, 1, 1, 1, 2, 2, 2, 2]);
   assert.equal(Array.from(stats.sharedFeatures), [4, 0, 0], '|S_0 ∩ S_1| = 4, model 2 shares nothing');
@@ -193,17 +193,17 @@ s('presence by hand, and the diagnostics: Spearman(confidence, presence) per com
   assert.equal(Array.from(presence(psi, 4, 2, 50)), [1, 1, 1, 0, 0, 0, 1, 0]);
   // One model: column 0 present on points 0, 1, 3 and column 1 on point 0; confidence falls from point 0 to 3.
   const confidence = [0.9, 0.7, 0.5, 0.3];
-  const one = componentPresence([psi], 4, 2, confidence, 50);
+  const one = componentPresence([presence(psi, 4, 2, 50)], 4, 2, confidence);
   assert.ok(Math.abs(one.confidenceSpearman[0]! - spearman(confidence, [1, 1, 0, 1])) < 1e-15);
   assert.ok(Math.abs(one.confidenceSpearman[1]! - spearman(confidence, [1, 0, 0, 0])) < 1e-15);
   assert.equal(Array.from(one.presenceShare), [0.75, 0.25]);
   // Two models: the per-component Spearman is their mean (the second model has the columns swapped).
   const swapped = Float64Array.from([3, 1, 0, 0.5, 0, -2, 0, 0.1]);
-  const two = componentPresence([psi, swapped], 4, 2, confidence, 50);
+  const two = componentPresence([psi, swapped].map((x) => presence(x, 4, 2, 50)), 4, 2, confidence);
   const mean = (spearman(confidence, [1, 1, 0, 1]) + spearman(confidence, [1, 0, 0, 0])) / 2;
   assert.ok(Math.abs(two.confidenceSpearman[0]! - mean) < 1e-15 && Math.abs(two.confidenceSpearman[1]! - mean) < 1e-15);
   assert.equal(Array.from(two.presenceShare), [0.5, 0.5]);
-  assert.throws(() => componentPresence([psi], 4, 2, [1, 2, 3]), (e: Error) => e instanceof ShapeError && /one value per point \(4\)/.test(e.message));
+  assert.throws(() => componentPresence([presence(psi, 4, 2)], 4, 2, [1, 2, 3]), (e: Error) => e instanceof ShapeError && /one value per point \(4\)/.test(e.message));
   // Frequency by adoption: 2 models, 4 points, 3 features; feature 0 learned by model 0 only, 1 and 2 by both.
   // Ω entries of learned (model, feature) pairs present: 1 + 2 + 2 + 1 + 1 = 7 of 5 pairs × 4 points, p = 0.35.
   const omega = new Uint8Array(2 * 4 * 3);
@@ -213,7 +213,7 @@ s('presence by hand, and the diagnostics: Spearman(confidence, presence) per com
   const stats = tensorStatistics(omega, cluster, 2, 4, 3, 3);
   assert.equal(Array.from(stats.adoption), [1, 2, 2]);
   assert.equal(Array.from(stats.frequency), [1, 4, 1]);
-  const groups = frequencyByAdoption(stats, omega, 4);
+  const groups = frequencyByAdoption(stats, 4);
   assert.equal(groups.map((g) => [g.adoption, g.features, g.meanFrequency]), [[1, 1, 0.25], [2, 2, 0.625]]);
   assert.ok(Math.abs(groups[0]!.independentFrequency - 0.35) < 1e-15);
   assert.ok(Math.abs(groups[1]!.independentFrequency - (1 - 0.65 ** 2)) < 1e-15);

@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -69,7 +69,8 @@ function correlate(ps: Float64Array[], n: number, k: number): { corr: Float64Arr
 function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   const c = correlate(ps, n, o.k);
   const clusters = clusterFeatures(c.corr, ps.length, o.k, percentile(c.off, o.qCorr));
-  return { count: clusters.count, stats: tensorStatistics(buildTensor(ps, n, o.k, clusters.cluster, clusters.count, o.qData), clusters.cluster, ps.length, n, o.k, clusters.count) };
+  const omega = buildTensor(ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k, clusters.cluster, clusters.count);
+  return { count: clusters.count, stats: tensorStatistics(omega, clusters.cluster, ps.length, n, o.k, clusters.count) };
 }
 
 /**
@@ -84,6 +85,8 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const { k } = o;
   const psis = members.map((x) => pcaFeatures(x.hidden!, n, width, k));
   const { corr: l, off: offDiagonal } = correlate(psis, n, k);
+  // Presence depends on q_data only, so every threshold of the sweep shares it.
+  const presences = psis.map((psi) => presence(psi, n, k, o.qData));
   // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
   const conf = Array.from({ length: n }, (_, i) => members.reduce((s, x) => s + x.softmax[i * CLASSES + labels[i]!]!, 0) / m);
   const pred = new Int32Array(m * n);
@@ -94,16 +97,19 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const analyse = (q: number) => {
     const threshold = percentile(offDiagonal, q);
     const { cluster, count } = clusterFeatures(l, m, k, threshold);
-    const omega = buildTensor(psis, n, k, cluster, count, o.qData);
+    const omega = buildTensor(presences, n, k, cluster, count);
     const stats = tensorStatistics(omega, cluster, m, n, k, count);
     return {
-      threshold, features: count, stats, byAdoption: frequencyByAdoption(stats, omega, n),
+      threshold, features: count, stats,
       spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
       spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
       sharedFeaturesAgreementCorrelation: pearson(stats.sharedFeatures, agreement),
     };
   };
-  return { main: analyse(o.qCorr), sweep: [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) })), conf, pred, components: componentPresence(psis, n, k, conf, o.qData) };
+  const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
+  // The main threshold is usually one of the sweep's (the default 90): analysed once.
+  const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
+  return { main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf) };
 }
 
 /** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
@@ -202,7 +208,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, sweep, conf, pred, components } = ensembleTensor(members, labels, width, config);
+    const { main, byAdoption, sweep, conf, pred, components } = ensembleTensor(members, labels, width, config);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -233,7 +239,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const meanOf = (x: Float64Array, from: number, to: number) => { let sum = 0, count = 0; for (let a = from; a < to; a++) if (Number.isFinite(x[a]!)) { sum += x[a]!; count++; } return count > 0 ? sum / count : NaN; };
     const shareOf = (from: number, to: number) => components.presenceShare.slice(from, to).reduce((sum, v) => sum + v, 0);
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: components 1–${classDirections} (C − 1, the class-mean directions under neural collapse) ${meanOf(components.confidenceSpearman, 0, classDirections).toFixed(3)} with ${(100 * shareOf(0, classDirections)).toFixed(0)} % of presences; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %`);
-    ctx.log?.(`mean frequency by adoption (independent presences would give): ${main.byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
+    ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
     return {
       summary: {
@@ -251,7 +257,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
         confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
       },
-      details: { frequencyByAdoption: main.byAdoption },
+      details: { frequencyByAdoption: byAdoption },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

@@ -199,18 +199,17 @@ export function presence(psi: Float64Array, n: number, k: number, qData = 90): U
   return d;
 }
 
-/** Ω[m][n][t] (M·N·T bytes): model m learned feature t and it is present in point n (presence per module header). */
-export function interactionTensor(psis: Float64Array[], n: number, k: number, cluster: Int32Array, features: number, qData = 90): Uint8Array {
-  const m = psis.length;
+/** Ω[m][n][t] (M·N·T bytes) from each model's presence D_m (`presence`): model m learned feature t and t is present in point n. */
+export function interactionTensor(presences: Uint8Array[], n: number, k: number, cluster: Int32Array, features: number): Uint8Array {
+  const m = presences.length;
   const omega = new Uint8Array(m * n * features);
-  for (let mi = 0; mi < m; mi++) {
-    const d = presence(psis[mi]!, n, k, qData);
+  presences.forEach((d, mi) => {
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < k; a++) {
         if (d[i * k + a]) omega[(mi * n + i) * features + cluster[mi * k + a]!] = 1;
       }
     }
-  }
+  });
   return omega;
 }
 
@@ -300,10 +299,11 @@ export interface ComponentPresence {
 }
 
 /**
- * Diagnostic (ours): which components make confident points have more or fewer features. Features per point
- * is nearly Σ_m Σ_a D_m[n][a], so its correlation with confidence is the sum of these per-component parts.
+ * Diagnostic (ours): which components make confident points have more or fewer features, from each model's
+ * presence D_m (`presence`). Features per point is nearly Σ_m Σ_a D_m[n][a], so its correlation with confidence
+ * is the sum of these per-component parts.
  */
-export function componentPresence(psis: Float64Array[], n: number, k: number, confidence: ArrayLike<number>, qData = 90): ComponentPresence {
+export function componentPresence(presences: Uint8Array[], n: number, k: number, confidence: ArrayLike<number>): ComponentPresence {
   if (confidence.length !== n) throw new ShapeError(`componentPresence: confidence must hold one value per point (${n}), got ${confidence.length}`);
   const confidenceSpearman = new Float64Array(k);
   const presenceShare = new Float64Array(k);
@@ -312,14 +312,13 @@ export function componentPresence(psis: Float64Array[], n: number, k: number, co
   const confidenceRanks = ranks(confidence);
   const column = new Float64Array(n);
   let total = 0;
-  for (const psi of psis) {
-    const d = presence(psi, n, k, qData);
+  for (const d of presences) {
     for (let a = 0; a < k; a++) {
       let count = 0;
       for (let i = 0; i < n; i++) count += column[i] = d[i * k + a]!;
       presenceShare[a]! += count;
       total += count;
-      confidenceSpearman[a]! += pearson(confidenceRanks, column) / psis.length;
+      confidenceSpearman[a]! += pearson(confidenceRanks, column) / presences.length;
     }
   }
   for (let a = 0; a < k; a++) presenceShare[a]! /= total || 1;
@@ -340,15 +339,18 @@ export interface AdoptionFrequency {
  * Diagnostic (ours): mean frequency by adoption against the OR of independent presences. Where they match, a
  * cluster's members are present on nearly unrelated points, so frequency follows adoption, not the data.
  */
-export function frequencyByAdoption(stats: TensorStatistics, omega: Uint8Array, n: number): AdoptionFrequency[] {
+export function frequencyByAdoption(stats: TensorStatistics, n: number): AdoptionFrequency[] {
+  // Ω's ones (Σ of features per point) over its entries of learned (model, feature) pairs: their presence rate.
   let present = 0;
-  for (const o of omega) present += o;
+  for (const f of stats.featuresPerPoint) present += f;
   let learned = 0;
   for (const a of stats.adoption) learned += a;
-  // Ω holds one entry per (model, learned feature) per point: the presence rate of such an entry.
   const p = learned > 0 ? present / (learned * n) : 0;
   const groups = new Map<number, number[]>();
-  stats.adoption.forEach((a, t) => groups.set(a, [...(groups.get(a) ?? []), stats.frequency[t]! / n]));
+  stats.adoption.forEach((a, t) => {
+    if (!groups.has(a)) groups.set(a, []);
+    groups.get(a)!.push(stats.frequency[t]! / n);
+  });
   return [...groups.entries()].sort((x, y) => x[0] - y[0]).map(([adoption, f]) => ({
     adoption, features: f.length, meanFrequency: f.reduce((s, v) => s + v, 0) / f.length, independentFrequency: 1 - (1 - p) ** adoption,
   }));
