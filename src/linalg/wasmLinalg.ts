@@ -1,8 +1,8 @@
 /**
  * f64 dense linear algebra on the host, through its own WASM module (assembly/linalg/, f64x2 SIMD):
  * Cholesky, triangular and Cholesky solves, the inverse from a Cholesky factor, products with every sum in
- * order, symmetric eigendecomposition, and the AND-OR split's descent (a loop of subset transforms). Used where f32 is not enough (ill-conditioned kernel systems) and for
- * spectra of matrices up to a few thousand.
+ * order, symmetric eigendecomposition, and the AND-OR split's descent (a loop of subset transforms). Used where
+ * f32 is not enough (ill-conditioned kernel systems) and for spectra of matrices up to a few thousand.
  *
  * The functions take and return plain Float64Arrays (row-major); the module's memory is private and grows
  * on demand. Every call is synchronous and lays its buffers out from the heap base afresh, so nothing is
@@ -227,7 +227,7 @@ export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
  * Returns that split and its AND and OR interactions (∅ and singletons not yet folded). Inputs are unchecked
  * here; andOrSplit checks them.
  */
-export function andOrDescent(v: Float64Array, n: number, lrs: Float64Array, bound: number): { p: Float64Array; q: Float64Array; and: Float64Array; or: Float64Array } {
+export function andOrDescent(v: ArrayLike<number>, n: number, lrs: Float64Array, bound: number): { p: Float64Array; q: Float64Array; and: Float64Array; or: Float64Array } {
   const size = 1 << n;
   const inst = get();
   const [vPtr, lrPtr, workPtr] = layout(inst, [size, Math.max(1, lrs.length), 12 * size], `andOrDescent of 2^${n} values`);

@@ -38,11 +38,15 @@ export function mobius(v: ArrayLike<number>, n: number): Float64Array {
 /** The adjoint of `mobius`: ⟨mobius(a), b⟩ = ⟨a, mobiusTranspose(b)⟩. */
 export function mobiusTranspose(g: ArrayLike<number>, n: number): Float64Array {
   checkTable('mobiusTranspose', g, n);
-  return mobiusTransposeInPlace(Float64Array.from(g), n);
+  const a = Float64Array.from(g);
+  // The updates of one pass touch disjoint entries (a[s] with the bit and a[s] without it), so walking the pairs
+  // block by block gives the bits of a walk over s in order; likewise in mobiusInPlace.
+  for (let i = n - 1; i >= 0; i--) {
+    const bit = 1 << i;
+    for (let base = 0; base < a.length; base += bit << 1) for (let s = base | bit, end = base + (bit << 1); s < end; s++) a[s ^ bit]! -= a[s]!;
+  }
+  return a;
 }
-
-// The updates of one pass touch disjoint entries (a[s] with the bit from a[s] without it, or the reverse),
-// so walking the pairs block by block gives the bits of a walk over s in order.
 
 /** mobius on `a` itself (2ⁿ values, unchecked). */
 function mobiusInPlace(a: Float64Array, n: number): Float64Array {
@@ -53,34 +57,15 @@ function mobiusInPlace(a: Float64Array, n: number): Float64Array {
   return a;
 }
 
-/** mobiusTranspose on `a` itself (2ⁿ values, unchecked). */
-function mobiusTransposeInPlace(a: Float64Array, n: number): Float64Array {
-  for (let i = n - 1; i >= 0; i--) {
-    const bit = 1 << i;
-    for (let base = 0; base < a.length; base += bit << 1) for (let s = base | bit, end = base + (bit << 1); s < end; s++) a[s ^ bit]! -= a[s]!;
-  }
-  return a;
-}
-
 /** AND and OR interactions of the two parts (module header). */
 export function andOrInteractions(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number): { and: Float64Array; or: Float64Array } {
   checkTable('andOrInteractions', vAnd, n);
   checkTable('andOrInteractions', vOr, n);
-  const and = new Float64Array(1 << n);
-  const or = new Float64Array(1 << n);
-  andOrInto(vAnd, vOr, n, and, or);
-  return { and, or };
-}
-
-/** andOrInteractions written into `and` and `or` (2ⁿ values each, unchecked). */
-function andOrInto(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number, and: Float64Array, or: Float64Array): void {
   const full = (1 << n) - 1;
-  for (let u = 0; u <= full; u++) or[u] = vOr[full ^ u]!;
-  mobiusInPlace(or, n);
+  const or = mobiusInPlace(Float64Array.from({ length: full + 1 }, (_, u) => vOr[full ^ u]!), n);
   for (let s = 1; s <= full; s++) or[s] = -or[s]!;
   or[0] = vOr[0]!;
-  for (let t = 0; t <= full; t++) and[t] = vAnd[t]!;
-  mobiusInPlace(and, n);
+  return { and: mobiusInPlace(Float64Array.from(vAnd), n), or };
 }
 
 /** max_T |target(T) − Σ_{S ⊆ T} I_and(S) − Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S)| (brute force, O(4ⁿ); for tests and checks). */
@@ -142,7 +127,7 @@ export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOpti
   const sparsityBefore = l1(mobius(v, n));
   const scale = Math.abs(v[size - 1]!) / size || 1 / size;
   const lrs = Float64Array.from({ length: steps }, (_, step) => lr0 * scale * 10 ** (-step / Math.max(1, steps - 1)));
-  const { p, q, and, or } = andOrDescent(Float64Array.from(v), n, lrs, bound);
+  const { p, q, and, or } = andOrDescent(v, n, lrs, bound);
   // Fold ∅ and singletons into AND: both count toward v(T) exactly when S ⊆ T.
   and[0]! += or[0]!;
   or[0] = 0;
