@@ -16,8 +16,6 @@ for (let v = 0; v < 4096; v++) PAIR[v] = DIGIT[v >> 6]! | (DIGIT[v & 63]! << 8);
 /** 6-bit value of each ASCII code, 255 for codes outside the alphabet. */
 const VALUE = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) VALUE[DIGIT[i]!] = i;
-// The u16 table writes two ASCII codes in memory order only on a little-endian platform.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const ascii = new TextDecoder();
 
 /** The base64 text of `bytes`. */
@@ -25,25 +23,16 @@ export function encodeBase64(bytes: Uint8Array): string {
   const n = bytes.length;
   const whole = n - (n % 3);
   const out = new Uint8Array(Math.ceil(n / 3) * 4);
-  let o = 0;
-  if (LITTLE_ENDIAN) {
-    const pairs = new Uint16Array(out.buffer, 0, out.length >> 1);
-    let p = 0;
-    for (let i = 0; i < whole; i += 3) {
-      const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      pairs[p++] = PAIR[v >>> 12]!;
-      pairs[p++] = PAIR[v & 4095]!;
-    }
-    o = p * 2;
-  } else {
-    for (let i = 0; i < whole; i += 3) {
-      const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      out[o++] = DIGIT[v >>> 18]!;
-      out[o++] = DIGIT[(v >>> 12) & 63]!;
-      out[o++] = DIGIT[(v >>> 6) & 63]!;
-      out[o++] = DIGIT[v & 63]!;
-    }
+  // Two ASCII codes per u16 store land in memory order on a little-endian platform, the only kind featurelab
+  // runs on (the codec writes typed arrays' bytes in platform order, little-endian there; see codec.ts).
+  const pairs = new Uint16Array(out.buffer, 0, out.length >> 1);
+  let p = 0;
+  for (let i = 0; i < whole; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    pairs[p++] = PAIR[v >>> 12]!;
+    pairs[p++] = PAIR[v & 4095]!;
   }
+  let o = p * 2;
   const rest = n - whole;
   if (rest > 0) {
     const v = (bytes[whole]! << 16) | (rest === 2 ? bytes[whole + 1]! << 8 : 0);
