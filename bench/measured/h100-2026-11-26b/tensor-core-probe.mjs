@@ -256,21 +256,10 @@ function slicePlanes(X, rows, cols, scaleOf, S) {
   }
   return new Int32Array(planes.buffer);
 }
+/** The direct kernel on slice planes cut on the CPU. */
 function runner2(k, M, N, K, A, B, S) {
   const sc = scales(A, B, M, N, K);
-  const pa = slicePlanes(A, M, K, (r) => sc[r], S), pb = slicePlanes(B, K, N, (r, c) => sc[M + c], S);
-  const ba = buffer(pa), bb = buffer(pb), bs = buffer(sc), bo = device.createBuffer({ size: M * N * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-  const u = new ArrayBuffer(16); const dv = new DataView(u);
-  dv.setUint32(0, M, true); dv.setUint32(4, N, true); dv.setUint32(8, K, true); dv.setUint32(12, N / k.BN, true);
-  const bu = buffer(new Uint8Array(u), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-  const bg = device.createBindGroup({ layout: k.pipeline.getBindGroupLayout(0), entries: [ba, bb, bo, bu, bs].map((buffer, binding) => ({ binding, resource: { buffer } })) });
-  const groups = (M / k.BM) * (N / k.BN);
-  const encode = (reps) => {
-    const enc = device.createCommandEncoder();
-    for (let r = 0; r < reps; r++) { const pass = enc.beginComputePass(); pass.setPipeline(k.pipeline); pass.setBindGroup(0, bg); pass.dispatchWorkgroups(groups); pass.end(); }
-    device.queue.submit([enc.finish()]);
-  };
-  return { encode, out: bo, free: () => [ba, bb, bo, bu, bs].forEach((x) => x.destroy()) };
+  return product(k, M, N, K, slicePlanes(A, M, K, (r) => sc[r], S), slicePlanes(B, K, N, (r, c) => sc[M + c], S), sc);
 }
 async function compile(code, label) {
   device.pushErrorScope('validation');
@@ -324,8 +313,11 @@ function scales(A, B, M, N, K) {
   for (let i = 0; i < M + N; i++) s[M + N + i] = 1 / s[i];
   return s;
 }
-function runner(k, M, N, K, A, B) {
-  const ba = buffer(A), bb = buffer(B), bs = buffer(scales(A, B, M, N, K)), bo = device.createBuffer({ size: M * N * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+/** The staged kernel on f32 A and B. */
+function runner(k, M, N, K, A, B) { return product(k, M, N, K, A, B, scales(A, B, M, N, K)); }
+/** Buffers, bind group and an encoder of `reps` dispatches for one product with kernel k. */
+function product(k, M, N, K, a, b, sc) {
+  const ba = buffer(a), bb = buffer(b), bs = buffer(sc), bo = device.createBuffer({ size: M * N * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const u = new ArrayBuffer(16); const dv = new DataView(u);
   dv.setUint32(0, M, true); dv.setUint32(4, N, true); dv.setUint32(8, K, true); dv.setUint32(12, N / k.BN, true);
   const bu = buffer(new Uint8Array(u), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
