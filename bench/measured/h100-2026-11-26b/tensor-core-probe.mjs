@@ -97,6 +97,30 @@ fn main() {
   return results;
 }
 
+/** Slice-product groups g = s + t (2 … S + 1), each with its slice pairs (s, t). */
+function sliceGroups(S) {
+  const G = [];
+  for (let g = 2; g <= S + 1; g++) { const pairs = []; for (let s = 1; s < g; s++) if (s <= S && g - s <= S) pairs.push([s, g - s]); G.push({ g, pairs }); }
+  return G;
+}
+/** The WGSL shared by both kernels: directives (the extension; how per-subgroup offsets pass the uniformity
+ * analysis), the parameters, output, scales and the fragment types. */
+function preamble(uni) {
+  let s = `enable chromium_experimental_subgroup_matrix;\n`;
+  if (uni.includes('broadcast')) s += 'enable subgroups;\n';
+  if (uni.includes('diagChromium')) s += 'diagnostic(off, chromium.subgroup_matrix_uniformity);\n';
+  if (uni.includes('diagPlain')) s += 'diagnostic(off, subgroup_matrix_uniformity);\n';
+  const { M: CM, N: CN, K: CK } = cfg;
+  return s + `struct P { M: u32, N: u32, K: u32, tilesX: u32 }
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> p: P;
+@group(0) @binding(4) var<storage, read> sc: array<f32>;
+alias LM = subgroup_matrix_left<i8, ${CK}, ${CM}>;
+alias RM = subgroup_matrix_right<i8, ${CN}, ${CK}>;
+alias AM = subgroup_matrix_result<i32, ${CN}, ${CM}>;
+`;
+}
+
 // ---- Ozaki-style int8 GEMM -----------------------------------------------------------------------------
 // Rows of A and columns of B are scaled by powers of two to |x| < 1 (scales buffer: sA[M], sB[N], inverses),
 // each x is cut into S signed 7-bit slices x = Σ_s σ_s·2^(−7s) (the last one rounded), and the slice products
@@ -115,21 +139,10 @@ function kernel({ BM, BN, BK, WM, WN, S, syntax, uni, units }) {
   const st = (ptr, off, v, stride) => syntax === 'new'
     ? `subgroupMatrixStore<row_major>(${ptr}, ${off}, ${v}, ${stride})`
     : `subgroupMatrixStore(${ptr}, ${off}, ${v}, false, ${stride})`;
-  const G = [];   // groups g = s + t (2 … S + 1) with their slice pairs
-  for (let g = 2; g <= S + 1; g++) { const pairs = []; for (let s = 1; s < g; s++) if (s <= S && g - s <= S) pairs.push([s, g - s]); G.push({ g, pairs }); }
-  let s = `enable chromium_experimental_subgroup_matrix;\n`;
-  if (uni.includes('broadcast')) s += 'enable subgroups;\n';
-  if (uni.includes('diagChromium')) s += 'diagnostic(off, chromium.subgroup_matrix_uniformity);\n';
-  if (uni.includes('diagPlain')) s += 'diagnostic(off, subgroup_matrix_uniformity);\n';
-  s += `struct P { M: u32, N: u32, K: u32, tilesX: u32 }
-@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+  const G = sliceGroups(S);
+  let s = preamble(uni);
+  s += `@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-@group(0) @binding(4) var<storage, read> sc: array<f32>;
-alias LM = subgroup_matrix_left<i8, ${CK}, ${CM}>;
-alias RM = subgroup_matrix_right<i8, ${CN}, ${CK}>;
-alias AM = subgroup_matrix_result<i32, ${CN}, ${CM}>;
 `;
   for (let q = 1; q <= S; q++) s += `var<workgroup> a${q}: array<i32, ${BM * SAW}>;\nvar<workgroup> b${q}: array<i32, ${BK * SBW}>;\n`;
   s += `var<workgroup> cs: array<i32, ${NSG * CM * CN}>;
@@ -196,21 +209,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 function kernel2({ WM, WN, FM, FN, S, uni }) {
   const { M: CM, N: CN, K: CK } = cfg;
   const NSG = WM * WN, NT = 32 * NSG, BM = WM * FM * CM, BN = WN * FN * CN;
-  const G = [];
-  for (let g = 2; g <= S + 1; g++) { const pairs = []; for (let s = 1; s < g; s++) if (s <= S && g - s <= S) pairs.push([s, g - s]); G.push({ g, pairs }); }
-  let s = `enable chromium_experimental_subgroup_matrix;\n`;
-  if (uni.includes('broadcast')) s += 'enable subgroups;\n';
-  if (uni.includes('diagChromium')) s += 'diagnostic(off, chromium.subgroup_matrix_uniformity);\n';
-  if (uni.includes('diagPlain')) s += 'diagnostic(off, subgroup_matrix_uniformity);\n';
-  s += `struct P { M: u32, N: u32, K: u32, tilesX: u32 }
-@group(0) @binding(0) var<storage, read> ap: array<i32>;
+  const G = sliceGroups(S);
+  let s = preamble(uni);
+  s += `@group(0) @binding(0) var<storage, read> ap: array<i32>;
 @group(0) @binding(1) var<storage, read> bp: array<i32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-@group(0) @binding(4) var<storage, read> sc: array<f32>;
-alias LM = subgroup_matrix_left<i8, ${CK}, ${CM}>;
-alias RM = subgroup_matrix_right<i8, ${CN}, ${CK}>;
-alias AM = subgroup_matrix_result<i32, ${CN}, ${CM}>;
 var<workgroup> cs: array<i32, ${NSG * CM * CN}>;
 @compute @workgroup_size(${NT})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
