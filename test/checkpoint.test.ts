@@ -287,7 +287,7 @@ s('WebGPU device lost mid-run (device.destroy()): the run continues on wasm from
     const alone = await exp.run(config, { backend: wasm, seed: 1 });
     result.series.loss!.forEach((v, i) => {
       const w = alone.series.loss![i]!;
-      assert.ok(Math.abs(v - w) <= 1e-3 * Math.abs(w), `loss at step ${result.series.step![i]}: ${v} vs wasm alone ${w}`);
+      assert.ok(Math.abs(v! - w) <= 1e-3 * Math.abs(w), `loss at step ${result.series.step![i]}: ${v} vs wasm alone ${w}`);
     });
   } finally {
     fresh.dispose();

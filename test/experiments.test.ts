@@ -12,6 +12,7 @@ import { buildConfig } from '../src/experiments/config.js';
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
+import { resultFile } from '../src/experiments/resultFile.js';
 import { parseRunFlags } from '../src/cli/run.js';
 import type { Backend } from '../src/index.js';
 import { testBackends } from './support/backends.js';
@@ -86,7 +87,7 @@ if (webgpu) {
     const small = ['p=7', 'width=24', 'steps=200', 'probeEvery=50', 'compareRelu=false'];
     const [g, w] = [await run('modadd', webgpu, small, 3), await run('modadd', wasm, small, 3)];
     w.series.loss!.forEach((want, i) => {
-      if (!Number.isFinite(want)) return; // step 0 has no loss yet
+      if (want === null || !Number.isFinite(want)) return; // step 0 has no loss yet
       const got = g.series.loss![i]!;
       assert.ok(Math.abs(got - want) <= 1e-4 * Math.abs(want) + 1e-6, `loss at probe ${i}: webgpu ${got}, wasm ${want}`);
     });
@@ -121,6 +122,13 @@ s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline 
   const nc1 = r.series.baselineNc1!;
   assert.ok(gaps.every((g) => g === gaps[0]) && nc1.every((v) => v === nc1[0]), `baseline gaps ${gaps}, NC1 ${nc1}`);
   assert.ok(r.series.rhoGap![2] !== r.series.rhoGap![0], 'full training moves the features');
+  // The largest principal angle to the previous measurement's subspace: undefined (null) at the first.
+  for (const name of ['topAngle', 'baselineTopAngle']) {
+    const angles = r.series[name]!;
+    assert.is(angles[0], null, `${name}[0]`);
+    assert.ok(angles.slice(1).every((a) => a !== null && a >= 0 && a <= Math.PI / 2 + 1e-12), `${name}: ${angles}`);
+  }
+  assert.ok(!resultFile({ experiment: 'featuremap', config, seed: 1, backend: wasm, totalSeconds: 1, result: r }).warnings.some((w) => w.includes('non-finite')), 'no NaN in the result');
 });
 
 s('memorization at the spec\'s scale (d = 200, k = 12000 RF, φ2, α = ½, N = 400): Cov within 15 % of mean F(g − f_loo)g over 3 seeds', async () => {

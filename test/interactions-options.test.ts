@@ -37,7 +37,7 @@ s('maskedInputs: row s·2ⁿ + T keeps the columns of the variables in T and put
 s('subtractEmpty: with the plain Harsanyi split I(∅) = v(∅) − v(∅) = 0, so order 0 holds no mass; without it the 10-class prior does', async () => {
   const plain = await runFashion(['subtractEmpty=false']);
   const sub = await runFashion(['subtractEmpty=true']);
-  const mass0 = (r: ExperimentResult) => r.series.positiveOrder0!.map((p, t) => p - r.series.negativeOrder0![t]!);
+  const mass0 = (r: ExperimentResult) => r.series.positiveOrder0!.map((p, t) => p! - r.series.negativeOrder0![t]!);
   assert.ok(mass0(sub).every((m) => m === 0), `order-0 mass with v(∅) subtracted: ${mass0(sub)}`);
   // At init v(∅) ≈ −log 9 is the largest |I|: it sets Z, so its normalised mass is 1.
   assert.ok(mass0(plain)[0]! > 0.9, `order-0 mass at init without subtraction: ${mass0(plain)[0]}`);
@@ -53,7 +53,7 @@ s('normalize: one sample gives the same mean order under sample, unit and set; t
   const two = await Promise.all(['sample', 'set'].map((n) => runFashion(['samples=2', `normalize=${n}`, 'subtractEmpty=true'])));
   const counts = two.map((r) => r.series.salientCount!);
   // A set-wide threshold is at least each sample's own, so it never keeps more interactions.
-  counts[1]!.forEach((c, t) => assert.ok(c <= counts[0]![t]!, `set ${counts[1]} vs sample ${counts[0]}`));
+  counts[1]!.forEach((c, t) => assert.ok(c! <= counts[0]![t]!, `set ${counts[1]} vs sample ${counts[0]}`));
 });
 
 s('probeEvery: extra measurements every k steps in the first probeEpochs epochs, then one per epoch', async () => {

@@ -49,11 +49,14 @@ export function transposed(data: ArrayLike<number>, rows: number, cols: number):
 }
 
 /** Passes the latest sample of every series except the x axis `xKey` to `ctx.series` (live plots), at x = its last value. */
-export function emitLatest(ctx: ExperimentContext, series: Record<string, number[]>, xKey: string): void {
+export function emitLatest(ctx: ExperimentContext, series: Record<string, (number | null)[]>, xKey: string): void {
   if (!ctx.series) return;
   const x = series[xKey]?.at(-1);
-  if (x === undefined) return;
-  for (const [name, values] of Object.entries(series)) if (name !== xKey && values.length > 0) ctx.series(name, x, values.at(-1)!);
+  if (x === undefined || x === null) return;
+  for (const [name, values] of Object.entries(series)) {
+    const v = values.at(-1);
+    if (name !== xKey && v !== undefined && v !== null) ctx.series(name, x, v);
+  }
 }
 
 /** `ctx` whose live series names get `prefix` (camelCase: loss → reluLoss), for a second run whose series are renamed so in the result. */

@@ -32,10 +32,10 @@ export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeIn
 }
 
 /** What a feature-map run keeps in its checkpoints: the series, the report's details, the last measurement and test accuracy. */
-export type FeatureMapProbeState = { series: Record<string, number[]>; details: FeatureMapDetails; latest: FeatureMapSummary | null; testAccuracy: number };
+export type FeatureMapProbeState = { series: Record<string, (number | null)[]>; details: FeatureMapDetails; latest: FeatureMapSummary | null; testAccuracy: number };
 
 /** The probe state restored by `stage`, or a fresh one with `series` (the previous diagonalization is latest's). */
-export function featureMapProbeState(stage: Stage | undefined, series: Record<string, number[]>, classes: number): FeatureMapProbeState {
+export function featureMapProbeState(stage: Stage | undefined, series: Record<string, (number | null)[]>, classes: number): FeatureMapProbeState {
   const state = (stage?.restored as FeatureMapProbeState | undefined) ?? { series, details: newFeatureMapDetails(classes), latest: null, testAccuracy: NaN };
   stage?.keep(() => state);
   return state;
@@ -44,14 +44,17 @@ export function featureMapProbeState(stage: Stage | undefined, series: Record<st
 /** Names of the series every feature-map run records (the caller adds its own step and accuracy series). */
 export const FEATURE_MAP_SERIES = ['piHatC', 'rhoGap', 'dLR', 'nc1', 'mf', 'topAngle'] as const;
 
-/** Appends one measurement to the FEATURE_MAP_SERIES of `series`. */
-export function recordFeatureMap(series: Record<string, number[]>, m: FeatureMapSummary): void {
+/**
+ * Appends one measurement to the FEATURE_MAP_SERIES of `series`. topAngle is null at the first measurement:
+ * there is no earlier subspace to measure the angle to (null, not NaN, so that result.json does not warn).
+ */
+export function recordFeatureMap(series: Record<string, (number | null)[]>, m: FeatureMapSummary): void {
   series.piHatC!.push(m.piHatC ?? NaN);
   series.rhoGap!.push(m.rhoGap);
   series.dLR!.push(m.dLR ?? NaN);
   series.nc1!.push(m.nc1);
   series.mf!.push(m.regime === 'MF' ? 1 : 0);
-  series.topAngle!.push(m.principalAngles ? Math.max(...m.principalAngles) : NaN);
+  series.topAngle!.push(m.principalAngles ? Math.max(...m.principalAngles) : null);
 }
 
 /** For reports (result.json details): ρ_k/ρ_1 at every measurement, the last Π*(k) and Π̂(k), and C. */

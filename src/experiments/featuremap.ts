@@ -164,13 +164,13 @@ async function runModadd(config: FeaturemapConfig, ctx: ExperimentContext): Prom
  * Runs the full training, then (unless stopped) the last-layer-only baseline, and merges them into one result;
  * each is a checkpoint stage.
  */
-async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, ctx: ExperimentContext, stage: Stage) => Promise<{ summary: ExperimentResult['summary']; series: Record<string, number[]>; details: FeatureMapDetails }>,
+async function withBaseline(ctx: ExperimentContext, runOnce: (lastOnly: boolean, ctx: ExperimentContext, stage: Stage) => Promise<{ summary: ExperimentResult['summary']; series: ExperimentResult['series']; details: FeatureMapDetails }>,
   what: string): Promise<ExperimentResult> {
   const t0 = performance.now();
   const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
   const full = await checkpoints.stage('all layers', (stage) => runOnce(false, ctx, stage), ctx.shouldStop);
   const baseline = ctx.shouldStop?.() ? null : await checkpoints.stage('last layer only', (stage) => runOnce(true, prefixedSeries(ctx, 'baseline'), stage), ctx.shouldStop);
-  const series: Record<string, number[]> = { ...full.series };
+  const series: ExperimentResult['series'] = { ...full.series };
   if (baseline) for (const [k, v] of Object.entries(baseline.series)) series[`baseline${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {
     summary: { ...full.summary, baseline: (baseline?.summary ?? null) as ExperimentResult['summary'][string] },

@@ -54,7 +54,7 @@ export type SummaryValue = number | boolean | string | null | number[] | string[
 /** The result of one run (DESIGN "Result files"; the CLI adds experiment, version, config, seed, backend). */
 export interface ExperimentResult {
   summary: Record<string, SummaryValue>;
-  series: Record<string, number[]>;
+  series: Record<string, (number | null)[]>;
   timings: Record<string, number>;
   warnings: string[];
   /** Extra structured data (per-neuron tables, histograms) for reports. */
