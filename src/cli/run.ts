@@ -110,8 +110,8 @@ export function listExperiments(): string {
 /** Formats a summary value for the table. */
 function show(v: SummaryValue): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toFixed(4) : v.toExponential(3);
-  if (Array.isArray(v) && v.some((x) => typeof x === 'object')) return `${v.length} rows (printed above, and in result.json)`;
-  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  if (Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object')) return `${v.length} rows (printed above, and in result.json)`;
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'number' ? show(x) : String(x))).join(', ')}]`;
   if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k} ${typeof x === 'number' ? show(x) : String(x)}`).join(', ');
   return String(v);
 }

@@ -335,7 +335,7 @@ export const interactions: Experiment<InteractionsConfig> = {
       }
       return m;
     }, ctx.shouldStop);
-    let overlap: number[] = [];
+    let overlap: (number | null)[] = [];
     try {
       measured = await runOnce('first', stepsPerEpoch, true);
       const first = measured.finalSets.map((keys) => new Set(keys));
@@ -348,7 +348,7 @@ export const interactions: Experiment<InteractionsConfig> = {
           let both = 0;
           for (const key of setA) if (setB.has(key)) both++;
           const union = setA.size + setB.size - both;
-          return union > 0 ? both / union : NaN;
+          return union > 0 ? both / union : null;   // neither seed has a salient interaction of order k
         });
       }
     } finally {
@@ -378,7 +378,7 @@ export const interactions: Experiment<InteractionsConfig> = {
       summary: {
         n: nVars, meanOrder: series.meanOrder!, phase1End: series.epoch![phase1End] ?? null, gapOnset: gapOnset >= 0 ? series.epoch![gapOnset]! : null,
         universalMatchingMaxError: matchingError,
-        // Jaccard overlap, per order k = 0 … n, of the final salient interactions of two seeds (NaN: none).
+        // Jaccard overlap, per order k = 0 … n, of the final salient interactions of two seeds (null: neither has one).
         crossSeedOverlap: overlap,
       },
       series,

@@ -48,7 +48,7 @@ export interface ExperimentContext {
 }
 
 /** A scalar or a small list in the summary. */
-export type SummaryValue = number | boolean | string | null | number[] | string[] | Record<string, number | string | boolean | null>[]
+export type SummaryValue = number | boolean | string | null | (number | null)[] | string[] | Record<string, number | string | boolean | null>[]
   | Record<string, number | string | boolean | null>;
 
 /** The result of one run (DESIGN "Result files"; the CLI adds experiment, version, config, seed, backend). */
