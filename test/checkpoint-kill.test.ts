@@ -1,16 +1,21 @@
 /**
- * The CLI under SIGKILL: `featurelab run modadd --out DIR` is killed at seeded random times several times
- * and rerun until it finishes; after every kill each file in DIR parses (atomic writes: a temporary file
- * is hidden and removed by the next run), and the final result.json's summary, series, details and
- * warnings are the same bytes as an uninterrupted run's (WASM, same seed). Node only (it spawns dist/cli.js).
+ * The CLI's checkpoint files. Under SIGKILL: `featurelab run modadd --out DIR` is killed at seeded random
+ * times several times and rerun until it finishes; after every kill each file in DIR (and in its
+ * checkpoint-stages folder) parses (atomic writes: a temporary file is hidden and removed by the next run),
+ * and the final result.json's summary, series, details and warnings are the same bytes as an uninterrupted
+ * run's (WASM, same seed). And the file store itself: each finished stage is written once, to a file of its
+ * own. Node only (it spawns dist/cli.js and uses the file system).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeCheckpoint } from '../src/checkpoint/codec.js';
+import { RunCheckpoints } from '../src/checkpoint/stages.js';
+import { CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from '../src/cli/checkpointFiles.js';
+import { CheckpointError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { runtime } from './support/backends.js';
 
@@ -65,8 +70,13 @@ function assertWhole(dir: string): void {
       assert.match(name, /^\..+\.\d+\.tmp$/, `unexpected hidden file ${name}`);
       continue;
     }
+    if (name === CHECKPOINT_STAGES_DIR) {
+      assertWhole(join(dir, name));
+      continue;
+    }
     const text = readFileSync(join(dir, name), 'utf8');
     if (name === 'checkpoint.json') assert.ok((decodeCheckpoint(text) as { header?: unknown }).header, 'checkpoint has its header');
+    else if (dir.endsWith(CHECKPOINT_STAGES_DIR)) decodeCheckpoint(text);
     else JSON.parse(text);
   }
 }
@@ -106,10 +116,50 @@ s('SIGKILL at random times, rerun until done: bit-identical result, no partial f
     assert.ok(resumed >= 3, `only ${resumed} runs resumed from a checkpoint`);
     assertWhole(killedDir);
     assert.equal(readdirSync(killedDir).filter((n) => n.startsWith('.')), [], 'no temporary file is left');
+    const stagesDir = join(killedDir, CHECKPOINT_STAGES_DIR);
+    if (existsSync(stagesDir)) assert.equal(readdirSync(stagesDir).filter((n) => n.startsWith('.')), [], 'no temporary stage file is left');
     assert.is(stable(killedDir), stable(plainDir));
     console.log(`  uninterrupted ${Math.round(plain.ms)} ms; killed ${kills} times (${resumed} runs resumed from a checkpoint); result identical to the uninterrupted run`);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+s('file store: each finished stage is written once to its own file, read back exactly; a missing one is a CheckpointError; --fresh clears them', async () => {
+  if (runtime !== 'node') return; // node:fs and fsync of folders
+  const dir = mkdtempSync(join(tmpdir(), 'featurelab-stages-'));
+  const header: CheckpointHeader = { experiment: 'test', config: { a: 1 }, seed: 0, backend: 'wasm', version: 'test' };
+  const member = (i: number) => ({ index: i, kept: Float64Array.from({ length: 50_000 }, (_, j) => Math.sin(i * 1e5 + j)) });
+  const stagesDir = join(dir, CHECKPOINT_STAGES_DIR);
+  const files = () => readdirSync(stagesDir).sort();
+  try {
+    const cp = await RunCheckpoints.open(fileCheckpointStore(dir, header, 10));
+    const stamps: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await cp.stage(`member ${i}`, async () => member(i));
+      assert.is(files().length, i + 1, `one file per finished stage after ${i + 1}`);
+      stamps.push(statSync(join(stagesDir, files().find((n) => n.startsWith(`member_${i}-`))!)).mtimeMs);
+    }
+    for (let i = 0; i < 3; i++) assert.is(statSync(join(stagesDir, files().find((n) => n.startsWith(`member_${i}-`))!)).mtimeMs, stamps[i], `member ${i} written once`);
+    assert.ok(statSync(join(dir, 'checkpoint.json')).size < 1000, 'checkpoint.json only refers to the stages');
+
+    const again = await RunCheckpoints.open(fileCheckpointStore(dir, header, 10));
+    for (let i = 0; i < 3; i++) {
+      const back = await again.stage(`member ${i}`, async () => { throw new Error('a finished stage must not run again'); });
+      assert.equal(back, member(i), `member ${i} read back exactly`);
+    }
+
+    unlinkSync(join(stagesDir, files()[1]!));
+    await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
+      assert.instance(e, CheckpointError);
+      assert.match(e.message, /finished stage 'member 1' is missing.*--fresh/);
+    });
+
+    const fresh = await RunCheckpoints.open(fileCheckpointStore(dir, header, 10, { fresh: true }));
+    await fresh.stage('member 9', async () => member(9));
+    assert.equal(files().map((n) => n.split('-')[0]), ['member_9'], 'the old run\'s stage files are removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -2,8 +2,14 @@
  * The CLI's checkpoint store: DIR/checkpoint.json, written atomically (results.ts) with a header naming the
  * experiment, config, seed and backend it belongs to. A run resumes only from a checkpoint of the same run;
  * any other is refused with a CheckpointError that says how to start afresh.
+ *
+ * Finished stages (stages.ts: { stages: { label: result }, current? }) never change, so each is written once
+ * to its own file in DIR/checkpoint-stages/, named by a hash of its text, and checkpoint.json refers to it.
+ * Without that split every save rewrote every finished ensemble member's kept activations: disk writes grew
+ * with the square of the member count. A stage file is written before the checkpoint that names it, so a
+ * kill between the two leaves an unreferenced file, which the next save deletes.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from '../checkpoint/codec.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
@@ -13,6 +19,27 @@ import { writeTextAtomic } from './results.js';
 
 /** The checkpoint file's name inside the output folder. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
+/** The folder (inside the output folder) of the finished stages' files. */
+export const CHECKPOINT_STAGES_DIR = 'checkpoint-stages';
+// The key of a finished stage's reference in checkpoint.json: { [STAGE_FILE]: name }.
+const STAGE_FILE = '$stageFile';
+
+/** Two 32-bit FNV-1a hashes of `text` (different offsets) as 16 hex digits: names a stage file by its contents. */
+function textHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The file name of stage `label` with text `text`: the label made safe for file names, and the text's hash. */
+function stageFileName(label: string, text: string): string {
+  return `${label.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}-${textHash(text)}.json`;
+}
 
 /** What a checkpoint belongs to. */
 export type CheckpointHeader = { experiment: string; config: Record<string, ConfigValue>; seed: number; backend: string; version: string };
@@ -41,7 +68,35 @@ function mismatch(saved: CheckpointHeader, want: CheckpointHeader, backends: str
  */
 export function fileCheckpointStore(dir: string, header: CheckpointHeader, every: number, opts: { fresh?: boolean; acceptBackends?: string[] } = {}): CheckpointStore {
   const path = join(dir, CHECKPOINT_FILE);
+  const stagesDir = join(dir, CHECKPOINT_STAGES_DIR);
   let fresh = opts.fresh ?? false;
+  // Stage label → the file holding it, for stages already on disk (written or loaded by this store).
+  const stageFiles = new Map<string, string>();
+
+  /** The finished stage in `name`, decoded; a missing or damaged file is a CheckpointError. */
+  async function readStage(label: string, name: unknown): Promise<CheckpointValue> {
+    if (typeof name !== 'string' || name.includes('/') || name.includes('\\')) throw new CheckpointError(`${path}: stage '${label}' has a bad file reference; pass --fresh to start over`);
+    let text: string;
+    try {
+      text = await readFile(join(stagesDir, name), 'utf8');
+    } catch (e) {
+      throw new CheckpointError(`${path}: the finished stage '${label}' is missing (${join(stagesDir, name)}: ${(e as Error).message}); pass --fresh to start over`);
+    }
+    stageFiles.set(label, name);
+    return decodeCheckpoint(text);
+  }
+
+  /** Deletes the stage files that `keep` does not name (left by a kill, an earlier run or --fresh). */
+  async function removeUnreferenced(keep: Set<string>): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(stagesDir);
+    } catch {
+      return;
+    }
+    for (const n of names) if (n.endsWith('.json') && !keep.has(n)) await unlink(join(stagesDir, n)).catch(() => {});
+  }
+
   return {
     every,
     async load(): Promise<CheckpointValue | undefined> {
@@ -57,10 +112,36 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
       if (!file || !file.header || file.state === undefined) throw new CheckpointError(`${path} is not a featurelab checkpoint; pick another --out or pass --fresh to overwrite it`);
       const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend]);
       if (why) throw new CheckpointError(`${path} belongs to another run (${why}); pick another --out, or pass --fresh to start over and overwrite it`);
+      const state = file.state as { stages?: Record<string, CheckpointValue> } | null;
+      if (state && typeof state === 'object' && state.stages && typeof state.stages === 'object') {
+        const stages: Record<string, CheckpointValue> = {};
+        for (const [label, ref] of Object.entries(state.stages)) {
+          const name = ref && typeof ref === 'object' && STAGE_FILE in ref ? (ref as Record<string, unknown>)[STAGE_FILE] : undefined;
+          stages[label] = name === undefined ? ref : await readStage(label, name);
+        }
+        return { ...state, stages } as CheckpointValue;
+      }
       return file.state;
     },
     async save(state: CheckpointValue): Promise<void> {
-      await writeTextAtomic(dir, CHECKPOINT_FILE, encodeCheckpoint({ header, state }));
+      const s = state as { stages?: Record<string, CheckpointValue> } | null;
+      let saved = state;
+      if (s && typeof s === 'object' && s.stages && typeof s.stages === 'object') {
+        const refs: Record<string, CheckpointValue> = {};
+        for (const [label, result] of Object.entries(s.stages)) {
+          let name = stageFiles.get(label);
+          if (name === undefined) {
+            const text = encodeCheckpoint(result);
+            name = stageFileName(label, text);
+            await writeTextAtomic(stagesDir, name, text);
+            stageFiles.set(label, name);
+          }
+          refs[label] = { [STAGE_FILE]: name };
+        }
+        saved = { ...s, stages: refs } as CheckpointValue;
+      }
+      await writeTextAtomic(dir, CHECKPOINT_FILE, encodeCheckpoint({ header, state: saved }));
+      if (fresh || stageFiles.size > 0) await removeUnreferenced(new Set(stageFiles.values()));
       fresh = false;
     },
   };

@@ -7,6 +7,7 @@
  * run continues on WASM from the last checkpoint and says so in the log and in result.json's warnings.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkpointPosition } from '../checkpoint/stages.js';
 import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallback.js';
 import { ConfigError } from '../errors.js';
@@ -19,7 +20,7 @@ import type { AnyExperiment, Progress, SummaryValue } from '../experiments/types
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
-import { CHECKPOINT_FILE, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
+import { CHECKPOINT_FILE, CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './results.js';
 import { wasmFmaOption } from './wasmFeatures.js';
 
@@ -165,6 +166,7 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
   await removeStaleTemporaries(out);
+  await removeStaleTemporaries(join(out, CHECKPOINT_STAGES_DIR));
   const header: CheckpointHeader = { experiment: exp.name, config, seed: flags.seed, backend: backend.name, version: VERSION };
   const every = flags.checkpointEvery;
   const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh }) : undefined;
