@@ -9,6 +9,7 @@
  *   --max-rep=S       skip a cell whose one repetition is predicted to take longer (60)
  *   --cold-above=S    above this predicted time per repetition, time one repetition without warm-up (12)
  *   --ref             add featurelab's f64 reference backend as an engine
+ *   --gpu-warmup=S    seconds of 512² products each WebGPU engine runs before its first cell (1; 0: none)
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
@@ -28,13 +29,14 @@ interface Options {
   maxRep: number;
   coldAbove: number;
   ref: boolean;
+  gpuWarmup: number;
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     engines: null, sizes: [128, 256, 512, 1024, 2048], square: true, training: true,
-    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, out: 'bench/results',
+    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, gpuWarmup: 1, out: 'bench/results',
   };
   const num = (v: string, name: string): number => {
     const x = Number(v);
@@ -52,6 +54,7 @@ function parseOptions(argv: string[]): Options {
       case 'max-rep': o.maxRep = num(value, key); break;
       case 'cold-above': o.coldAbove = num(value, key); break;
       case 'ref': o.ref = true; break;
+      case 'gpu-warmup': o.gpuWarmup = value === '0' ? 0 : num(value, key); break;
       case 'out': o.out = value; break;
       default: throw new Error(`unknown option ${arg} (see bench/README.md)`);
     }
@@ -152,6 +155,29 @@ interface EngineResult {
 
 const now = (): number => performance.now() / 1000;
 const flopsOf = (c: MatmulCase): number => 2 * c.m * c.n * c.k;
+
+/**
+ * Runs 512² products on `engine` one at a time for about `seconds`; returns how many and how long it took.
+ * An idle GPU clocks down (an H100 idles at 345 of 1980 MHz), and engines run one after another: without
+ * this the first engine's small shapes would be timed while the clocks ramp up and the next engine's on a
+ * warm GPU.
+ */
+async function warmUpGpu(engine: MatmulEngine, seconds: number): Promise<{ products: number; seconds: number }> {
+  const n = 512;
+  const a = randomData(n * n, 97);
+  const prep = await engine.prepare({ label: 'warm-up', group: 'square', m: n, n, k: n, transA: false, transB: false }, a, a);
+  const start = now();
+  let products = 0;
+  try {
+    while (now() - start < seconds) {
+      await prep.run(1);
+      products++;
+    }
+  } finally {
+    prep.free();
+  }
+  return { products, seconds: now() - start };
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
@@ -337,6 +363,10 @@ async function main(): Promise<void> {
     if (!engine) {
       res.cells = cases.map(() => ({ status: 'n/a', gflops: null, bestGflops: null, reps: 0, samples: 0, seconds: 0, note: res.error }));
       continue;
+    }
+    if (spec.id.endsWith('webgpu') && o.gpuWarmup > 0) {
+      const warm = await warmUpGpu(engine, o.gpuWarmup).catch((e) => `failed: ${errorMessage(e)}`);
+      console.log(`  GPU warm-up: ${typeof warm === 'string' ? warm : `${warm.products} product${warm.products === 1 ? '' : 's'} of 512² in ${warm.seconds.toFixed(1)} s (not timed)`}`);
     }
     // Predict a cell's time from the measured rate of the largest smaller product this engine has done.
     const rates: { flops: number; gflops: number }[] = [];
