@@ -17,7 +17,7 @@ import { RunCheckpoints } from '../src/checkpoint/stages.js';
 import { CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from '../src/cli/checkpointFiles.js';
 import { CheckpointError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
-import { runtime } from './support/backends.js';
+import { nodeOnly } from './support/backends.js';
 
 const s = suite('checkpoint kill');
 
@@ -87,8 +87,7 @@ function stable(dir: string): string {
   return JSON.stringify({ summary: r.summary, series: r.series, details: r.details, warnings: r.warnings, config: r.config, seed: r.seed });
 }
 
-s('SIGKILL at random times, rerun until done: bit-identical result, no partial file ever', async () => {
-  if (runtime !== 'node') return; // spawns `node dist/cli.js`
+nodeOnly(s, 'SIGKILL at random times, rerun until done: bit-identical result, no partial file ever', async () => { // spawns `node dist/cli.js`
   const root = mkdtempSync(join(tmpdir(), 'featurelab-kill-'));
   try {
     const plainDir = join(root, 'plain');
@@ -125,8 +124,7 @@ s('SIGKILL at random times, rerun until done: bit-identical result, no partial f
   }
 });
 
-s('file store: each finished stage is written once to its own file, read back exactly; a missing one is a CheckpointError; --fresh clears them', async () => {
-  if (runtime !== 'node') return; // node:fs and fsync of folders
+nodeOnly(s, 'file store: each finished stage is written once to its own file, read back exactly; a missing one is a CheckpointError; --fresh clears them', async () => { // node:fs and fsync of folders
   const dir = mkdtempSync(join(tmpdir(), 'featurelab-stages-'));
   const header: CheckpointHeader = { experiment: 'test', config: { a: 1 }, seed: 0, backend: 'wasm', version: 'test' };
   const member = (i: number) => ({ index: i, kept: Float64Array.from({ length: 50_000 }, (_, j) => Math.sin(i * 1e5 + j)) });

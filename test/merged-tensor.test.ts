@@ -19,7 +19,7 @@ import type { EnsembleMember } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
 import { ensembleTensor } from '../src/experiments/interactionTensorExperiment.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
-import { runtime, testBackends } from './support/backends.js';
+import { nodeOnly, testBackends } from './support/backends.js';
 import { memoryFiles } from './support/idxFiles.js';
 import { tinyFashion } from './support/tinyFashion.js';
 
@@ -49,8 +49,7 @@ function memberOf(r: ExperimentResult): EnsembleMember {
   return { predictions: argmaxRows(softmax, n, 10), softmax, hidden: unpackExact(d.testActivations) as Float32Array, trainAccuracy: r.summary.trainAccuracy as number, epochs: 2 };
 }
 
-s('a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of the same 3 models trained in-process, bit for bit [wasm]', async () => {
-  if (runtime !== 'node') return; // spawns `node dist/cli.js`
+nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of the same 3 models trained in-process, bit for bit [wasm]', async () => { // spawns `node dist/cli.js`
   const root = mkdtempSync(join(tmpdir(), 'featurelab-mtensor-'));
   try {
     const fashion = tinyFashion();

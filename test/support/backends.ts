@@ -8,6 +8,15 @@ import type { Backend } from '../../src/index.js';
 /** 'node' or 'deno': the runtime these tests run in. */
 export const runtime: string = (globalThis as { Deno?: unknown }).Deno ? 'deno' : 'node';
 
+/**
+ * Registers `name` with `register` (a suite) in Node only, for tests that spawn dist/cli.js or use node:fs;
+ * elsewhere it says so once and the test is not counted (a test returning early would count as passed).
+ */
+export function nodeOnly(register: (name: string, fn: () => Promise<void>) => void, name: string, fn: () => Promise<void>): void {
+  if (runtime === 'node') register(name, fn);
+  else console.log(`[${runtime}] not run here (Node only): ${name}`);
+}
+
 const names = await init({ prefer: ['webgpu', 'wasm', 'ref'], log: (m: string) => console.log(`[${runtime}] ${m}`) });
 if (!names.includes('wasm')) {
   throw new Error(`[${runtime}] the wasm backend must always be available: ${JSON.stringify(getInitReport().unavailable)}`);
