@@ -45,10 +45,23 @@ export function readEnv(name: string): string | undefined {
   }
 }
 
-/** Finds a WebGPU entry point: navigator.gpu, else Dawn from the npm package `webgpu` in Node. */
-async function findGpu(): Promise<GPU> {
+// Dawn's entry point, created once per process: every init() (the suite runs one per experiment) would
+// otherwise start another Dawn instance, enumerate the adapters again and repeat Dawn's driver warnings.
+let dawnGpu: Promise<GPU> | undefined;
+
+/** Finds a WebGPU entry point: navigator.gpu, else Dawn from the npm package `webgpu` in Node (created once). */
+function findGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return nav.gpu;
+  if (nav?.gpu) return Promise.resolve(nav.gpu);
+  dawnGpu ??= loadDawn().catch((e: unknown) => {
+    dawnGpu = undefined; // a later init may find the package installed
+    throw e;
+  });
+  return dawnGpu;
+}
+
+/** Dawn's GPU from the npm package `webgpu` (Node only). */
+async function loadDawn(): Promise<GPU> {
   const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
     && !(globalThis as { Deno?: unknown }).Deno;
   if (!isNode) throw new BackendUnavailableError('this runtime has no navigator.gpu; use a WebGPU-enabled browser or Deno, or pass init({ gpu })');
