@@ -15,7 +15,7 @@ import { gunzip, parseIdx } from '../src/data/idx.js';
 import { buildConfig, parseConfigText } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
 import { patchOfPixel } from '../src/experiments/interactions.js';
-import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, runId, shardRuns } from '../src/cli/sweepPlan.js';
+import { autoShard, canonicalJson, expandSweep, fnv1a64, parseShard, parseSweepSpec, runId, shardRuns } from '../src/cli/sweepPlan.js';
 import { checkRelativeName, insideOut } from '../src/cli/paths.js';
 import { mergeCommand } from '../src/cli/sweep.js';
 import { compareNumbers, determinismReport, resultNumbers } from '../src/cli/determinism.js';
@@ -92,6 +92,23 @@ s('interactions on images: n patches tile the 28 × 28 image, each non-empty; n 
   edges.forEach((c, band) => { assert.is(ten[c], band); assert.is(ten[14 * 28 + c], 5 + band); });
   assert.is(ten[27], 4);
   assert.is(ten[5], 0);
+});
+
+/** FNV-1a 64 of the UTF-8 bytes, then fmix64, written plainly in BigInt: the reference for fnv1a64's limb arithmetic. */
+function fnv1a64Reference(text: string): string {
+  const M = 0xffffffffffffffffn;
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & M;
+  h = ((h ^ (h >> 33n)) * 0xff51afd7ed558ccdn) & M;
+  h = ((h ^ (h >> 33n)) * 0xc4ceb9fe1a85ec53n) & M;
+  return (h ^ (h >> 33n)).toString(16).padStart(16, '0');
+}
+
+s('fnv1a64 (limbs of 16 bits) equals the plain BigInt FNV-1a + fmix64 on odd lengths, non-ASCII text and all byte values', () => {
+  const texts = ['', 'a', 'é€😀', String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))];
+  for (const n of [1, 2, 3, 17, 64, 65, 127, 257, 1000]) texts.push(Array.from({ length: n }, (_, j) => String.fromCharCode((n * 7919 + j * 104729) % 0x3000)).join(''));
+  for (const t of texts) assert.is(fnv1a64(t), fnv1a64Reference(t), `text of length ${t.length}`);
+  assert.is.not(fnv1a64('member 1'), fnv1a64('member 2'));
 });
 
 s('sweeps: grid × seeds in a fixed order, stable distinct ids, shards that partition the runs, Slurm and Kubernetes indices', async () => {

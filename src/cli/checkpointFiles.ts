@@ -16,6 +16,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { CheckpointError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import { writeTextAtomic } from './results.js';
+import { fnv1a64 } from './sweepPlan.js';
 
 /** The checkpoint file's name inside the output folder. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -24,21 +25,9 @@ export const CHECKPOINT_STAGES_DIR = 'checkpoint-stages';
 // The key of a finished stage's reference in checkpoint.json: { [STAGE_FILE]: name }.
 const STAGE_FILE = '$stageFile';
 
-/** Two 32-bit FNV-1a hashes of `text` (different offsets) as 16 hex digits: names a stage file by its contents. */
-function textHash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
 /** The file name of stage `label` with text `text`: the label made safe for file names, and the text's hash. */
 function stageFileName(label: string, text: string): string {
-  return `${label.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}-${textHash(text)}.json`;
+  return `${label.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}-${fnv1a64(text)}.json`;
 }
 
 /** What a checkpoint belongs to. */
