@@ -7,7 +7,7 @@
  * to its own file in DIR/checkpoint-stages/, named by a hash of its text, and checkpoint.json refers to it.
  * Without that split every save rewrote every finished ensemble member's kept activations: disk writes grew
  * with the square of the member count. A stage file is written before the checkpoint that names it, so a
- * kill between the two leaves an unreferenced file, which the next save deletes.
+ * kill between the two leaves an unreferenced file, which the next run's first save deletes.
  */
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,6 +61,8 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
   let fresh = opts.fresh ?? false;
   // Stage label → the file holding it, for stages already on disk (written or loaded by this store).
   const stageFiles = new Map<string, string>();
+  // Unreferenced stage files can only predate this store (a kill, an earlier run, --fresh): one sweep suffices.
+  let swept = false;
 
   /** The finished stage in `name`, decoded; a missing or damaged file is a CheckpointError. */
   async function readStage(label: string, name: unknown): Promise<CheckpointValue> {
@@ -130,7 +132,10 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
         saved = { ...s, stages: refs } as CheckpointValue;
       }
       await writeTextAtomic(dir, CHECKPOINT_FILE, encodeCheckpoint({ header, state: saved }));
-      if (fresh || stageFiles.size > 0) await removeUnreferenced(new Set(stageFiles.values()));
+      if (!swept) {
+        await removeUnreferenced(new Set(stageFiles.values()));
+        swept = true;
+      }
       fresh = false;
     },
   };
