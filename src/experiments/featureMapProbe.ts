@@ -45,13 +45,13 @@ export function featureMapProbeState(stage: Stage | undefined, series: Record<st
 export const FEATURE_MAP_SERIES = ['piHatC', 'rhoGap', 'dLR', 'nc1', 'mf', 'topAngle'] as const;
 
 /**
- * Appends one measurement to the FEATURE_MAP_SERIES of `series`. topAngle is null at the first measurement:
- * there is no earlier subspace to measure the angle to (null, not NaN, so that result.json does not warn).
+ * Appends one measurement to the FEATURE_MAP_SERIES of `series`. A value the measurement does not define is
+ * null, not NaN (result.json would warn): topAngle at the first measurement, which has no earlier subspace.
  */
 export function recordFeatureMap(series: Record<string, (number | null)[]>, m: FeatureMapSummary): void {
-  series.piHatC!.push(m.piHatC ?? NaN);
+  series.piHatC!.push(m.piHatC ?? null);
   series.rhoGap!.push(m.rhoGap);
-  series.dLR!.push(m.dLR ?? NaN);
+  series.dLR!.push(m.dLR ?? null);
   series.nc1!.push(m.nc1);
   series.mf!.push(m.regime === 'MF' ? 1 : 0);
   series.topAngle!.push(m.principalAngles ? Math.max(...m.principalAngles) : null);
