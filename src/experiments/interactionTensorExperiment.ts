@@ -65,12 +65,17 @@ function correlate(ps: Float64Array[], n: number, k: number): { corr: Float64Arr
   return { corr, off };
 }
 
+/** The features clustered at the q-th percentile of the off-diagonal correlations `c`, and Ω's statistics from each model's presence. */
+function statsAt(c: { corr: Float64Array; off: number[] }, presences: Uint8Array[], n: number, k: number, q: number) {
+  const m = presences.length;
+  const threshold = percentile(c.off, q);
+  const { cluster, count } = clusterFeatures(c.corr, m, k, threshold);
+  return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, m, n, k, count) };
+}
+
 /** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`. */
 function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
-  const c = correlate(ps, n, o.k);
-  const clusters = clusterFeatures(c.corr, ps.length, o.k, percentile(c.off, o.qCorr));
-  const omega = buildTensor(ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k, clusters.cluster, clusters.count);
-  return { count: clusters.count, stats: tensorStatistics(omega, clusters.cluster, ps.length, n, o.k, clusters.count) };
+  return statsAt(correlate(ps, n, o.k), ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k, o.qCorr);
 }
 
 /**
@@ -84,7 +89,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const n = labels.length;
   const { k } = o;
   const psis = members.map((x) => pcaFeatures(x.hidden!, n, width, k));
-  const { corr: l, off: offDiagonal } = correlate(psis, n, k);
+  const correlations = correlate(psis, n, k);
   // Presence depends on q_data only, so every threshold of the sweep shares it.
   const presences = psis.map((psi) => presence(psi, n, k, o.qData));
   // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
@@ -95,10 +100,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const agreement: number[] = [];
   for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) agreement.push(1 - dis[a * m + b]!);
   const analyse = (q: number) => {
-    const threshold = percentile(offDiagonal, q);
-    const { cluster, count } = clusterFeatures(l, m, k, threshold);
-    const omega = buildTensor(presences, n, k, cluster, count);
-    const stats = tensorStatistics(omega, cluster, m, n, k, count);
+    const { threshold, count, stats } = statsAt(correlations, presences, n, k, q);
     return {
       threshold, features: count, stats,
       spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
