@@ -2,13 +2,14 @@
  * The interaction tensor (specs/interaction-tensor.md): PCA features recover planted directions with the
  * sign rule; percentiles; cross-model correlations and the greedy clustering pair permuted, sign-flipped copies
  * of the same features; presence and Ω; adoption, frequency, features per point and shared features on a
- * hand-built case; Spearman with ties; the two diagnostics (presence per component, frequency by adoption) by hand.
+ * hand-built case; Spearman with ties; the diagnostics (presence per component, frequency by adoption, distinct
+ * features per point, Spearman within each class) by hand.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
 import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
@@ -213,10 +214,27 @@ s('presence by hand, and the diagnostics: Spearman(confidence, presence) per com
   const stats = tensorStatistics(omega, cluster, 2, 4, 3, 3);
   assert.equal(Array.from(stats.adoption), [1, 2, 2]);
   assert.equal(Array.from(stats.frequency), [1, 4, 1]);
+  // Per point: Σ over models (Ω's ones) and each feature once (point 2 has feature 2 in both models: 3 vs 2).
+  assert.equal(Array.from(stats.featuresPerPoint), [2, 1, 3, 1]);
+  assert.equal(Array.from(stats.distinctFeaturesPerPoint), [2, 1, 2, 1]);
   const groups = frequencyByAdoption(stats, 4);
   assert.equal(groups.map((g) => [g.adoption, g.features, g.meanFrequency]), [[1, 1, 0.25], [2, 2, 0.625]]);
   assert.ok(Math.abs(groups[0]!.independentFrequency - 0.35) < 1e-15);
   assert.ok(Math.abs(groups[1]!.independentFrequency - (1 - 0.65 ** 2)) < 1e-15);
+});
+
+s('confidenceSpearmanByClass: Spearman among each class\'s points, NaN where a class has < 2 points or a constant side', () => {
+  // Class 0: confidence rises with features (ρ = 1); class 1: falls (ρ = −1); class 2: one point; class 3: features
+  // constant. Pooled, the two trends cancel to a value of neither class.
+  const labels = [0, 0, 0, 1, 1, 1, 2, 3, 3];
+  const confidence = [0.1, 0.5, 0.9, 0.2, 0.6, 0.8, 0.5, 0.3, 0.7];
+  const features = [1, 2, 4, 9, 7, 3, 5, 6, 6];
+  const byClass = confidenceSpearmanByClass(confidence, features, labels, 5);
+  assert.is(byClass[0], 1);
+  assert.is(byClass[1], -1);
+  assert.ok(Number.isNaN(byClass[2]!) && Number.isNaN(byClass[3]!) && Number.isNaN(byClass[4]!));
+  assert.ok(Math.abs(byClass[0]! - spearman([0.1, 0.5, 0.9], [1, 2, 4])) < 1e-15);
+  assert.throws(() => confidenceSpearmanByClass([1, 2], [1, 2, 3], [0, 0, 0], 1), (e: Error) => e instanceof ShapeError && /one value per labelled point \(3\)/.test(e.message));
 });
 
 s('pcaFeatures refuses non-finite activations, naming the entry', () => {

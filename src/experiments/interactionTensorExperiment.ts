@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -111,7 +111,11 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
   // The main threshold is usually one of the sweep's (the default 90): analysed once.
   const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
-  return { main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf) };
+  return {
+    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf),
+    byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
+    distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
+  };
 }
 
 /** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
@@ -210,7 +214,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, byAdoption, sweep, conf, pred, components } = ensembleTensor(members, labels, width, config);
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman } = ensembleTensor(members, labels, width, config);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -241,6 +245,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const meanOf = (x: Float64Array, from: number, to: number) => { let sum = 0, count = 0; for (let a = from; a < to; a++) if (Number.isFinite(x[a]!)) { sum += x[a]!; count++; } return count > 0 ? sum / count : NaN; };
     const shareOf = (from: number, to: number) => components.presenceShare.slice(from, to).reduce((sum, v) => sum + v, 0);
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: components 1–${classDirections} (C − 1, the class-mean directions under neural collapse) ${meanOf(components.confidenceSpearman, 0, classDirections).toFixed(3)} with ${(100 * shareOf(0, classDirections)).toFixed(0)} % of presences; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %`);
+    const nullIfNaN = (v: number) => (Number.isFinite(v) ? v : null);
+    ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
     return {
@@ -258,8 +264,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
         confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
+        confidenceSpearmanByClass: Array.from(byClass, nullIfNaN),
       },
-      details: { frequencyByAdoption: byAdoption },
+      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: nullIfNaN(distinctSpearman) },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

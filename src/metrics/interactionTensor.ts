@@ -256,6 +256,8 @@ export interface TensorStatistics {
   frequency: Int32Array;
   /** Σ_{m,t} Ω[m][n][t] per point. */
   featuresPerPoint: Int32Array;
+  /** Diagnostic (ours): #{t : some model sees t at n} per point, each shared feature counted once. */
+  distinctFeaturesPerPoint: Int32Array;
   /** |S_m ∩ S_m′| per model pair (m < m′, row-major over pairs). */
   sharedFeatures: Int32Array;
 }
@@ -268,6 +270,7 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
   for (let mi = 0; mi < m; mi++) for (let t = 0; t < features; t++) adoption[t]! += learned[mi * features + t]!;
   const frequency = new Int32Array(features);
   const featuresPerPoint = new Int32Array(n);
+  const distinctFeaturesPerPoint = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < features; t++) {
       let any = 0;
@@ -277,6 +280,7 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
         any |= o;
       }
       frequency[t]! += any;
+      distinctFeaturesPerPoint[i]! += any;
     }
   }
   const shared: number[] = [];
@@ -287,7 +291,7 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
       shared.push(c);
     }
   }
-  return { features, adoption, frequency, featuresPerPoint, sharedFeatures: Int32Array.from(shared) };
+  return { features, adoption, frequency, featuresPerPoint, distinctFeaturesPerPoint, sharedFeatures: Int32Array.from(shared) };
 }
 
 /** How each principal component index takes part in Spearman(confidence, features per point). */
@@ -354,4 +358,24 @@ export function frequencyByAdoption(stats: TensorStatistics, n: number): Adoptio
   return [...groups.entries()].sort((x, y) => x[0] - y[0]).map(([adoption, f]) => ({
     adoption, features: f.length, meanFrequency: f.reduce((s, v) => s + v, 0) / f.length, independentFrequency: 1 - (1 - p) ** adoption,
   }));
+}
+
+/**
+ * Diagnostic (ours): Spearman(confidence, features per point) among the points of each class (NaN for a class
+ * with fewer than 2 points or a constant side). Where they share the pooled value's sign, that sign is not only
+ * a between-class effect (easier classes having more features): it holds within the classes.
+ */
+export function confidenceSpearmanByClass(confidence: ArrayLike<number>, featuresPerPoint: ArrayLike<number>, labels: ArrayLike<number>, classes: number): Float64Array {
+  const n = labels.length;
+  if (confidence.length !== n || featuresPerPoint.length !== n) {
+    throw new ShapeError(`confidenceSpearmanByClass: confidence (${confidence.length}) and features per point (${featuresPerPoint.length}) must hold one value per labelled point (${n})`);
+  }
+  const out = new Float64Array(classes).fill(NaN);
+  for (let c = 0; c < classes; c++) {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < n; i++) if (labels[i] === c) { x.push(confidence[i]!); y.push(featuresPerPoint[i]!); }
+    if (x.length >= 2) out[c] = spearman(x, y);
+  }
+  return out;
 }

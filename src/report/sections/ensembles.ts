@@ -119,12 +119,14 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const n = num(run.config, 'testSize');
   const byComponent = nums(run.series, 'confidenceSpearmanByComponent');
   const share = nums(run.series, 'presenceShareByComponent');
+  const byClass = nums(run.series, 'confidenceSpearmanByClass');
+  const distinct = num(run.details, 'spearmanConfidenceDistinctFeatures');
   return {
     title: 'Interaction tensor: models × data × features',
     measured: 'Features of an MLP ensemble found by clustering the PCA directions of every model\'s last hidden layer; the tensor of which model learned which feature and where it is present gives the paper\'s observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).',
     keys: [
       { name: 'models / features T', value: [num(s, 'models'), num(s, 'features')], note: `untrained models: ${fmt(num(s, 'untrainedFeatures'))} features; after one epoch: ${fmt(num(s, 'oneEpochFeatures'))}` },
-      { name: 'Spearman(confidence, features per point)', value: rho1, expected: 'negative (paper)', note: sign(rho1, 'negative') },
+      { name: 'Spearman(confidence, features per point)', value: rho1, expected: 'negative (paper)', note: [sign(rho1, 'negative'), distinct === null ? '' : `each shared feature counted once per point: ${fmt(distinct)}`].filter((x) => x).join('; ') },
       { name: 'Spearman(frequency, adoption)', value: rho2, expected: 'positive (paper)', note: sign(rho2, 'positive') },
       { name: 'corr(shared features, agreement) over pairs', value: rho3, expected: 'positive (paper)', note: sign(rho3, 'positive') },
       { name: 'merged 10 → 2 classes: gap (dis − err)', value: num(merged, 'gap'), expected: 'GDE kept (gap ≈ 0, |gap| ≤ CACE)', note: `CACE ${fmt(num(merged, 'cace'))}; 10-class gap ${fmt(num(merged, 'fullGap'))}` },
@@ -149,6 +151,13 @@ export const interactionTensorSection: SectionRenderer = (run) => {
         y: { label: 'mean over models' },
         categories: byComponent.map((_, a) => String(a + 1)),
         groups: [{ name: 'Spearman(confidence, presence)', values: byComponent }, ...(share.length === byComponent.length ? [{ name: 'share of presences', values: share }] : [])],
+      })] : []),
+      ...(byClass.length ? [barChart({
+        title: 'Spearman(confidence, features per point) within each class',
+        x: { label: 'class' },
+        y: { label: 'Spearman over its points' },
+        categories: byClass.map((_, c) => String(c)),
+        groups: [{ name: 'within the class', values: byClass }],
       })] : []),
       ...(sensitivity.length ? [linePlot({
         title: 'sensitivity to the correlation threshold',
