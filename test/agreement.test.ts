@@ -74,6 +74,38 @@ s('CACE and top-label ECE by hand; probabilities outside [0, 1] are refused', ()
   assert.throws(() => cace(Float64Array.from([1.2, -0.2]), [0], 1, 2), (e: Error) => e instanceof ArgumentError && /outside \[0, 1\]/.test(e.message));
 });
 
+s('hard votes on a bin edge fall in the bin above it, as with exact arithmetic (29/50 with 50 bins: bin 29)', () => {
+  // One point, M models: c vote class 0 and M − c class 1, so h̄ = (c/M, (M − c)/M); their bins are
+  // floor(c·B/M) and floor((M − c)·B/M) in integers (the last bin takes q = 1). q·B in floating point can
+  // land just below an integer (0.58·50 = 28.999…), which must not move q down a bin.
+  for (const bins of [10, 20, 50, 100]) {
+    for (let m = 2; m <= 120; m++) {
+      for (let c = 0; c <= m; c++) {
+        const pred = Int32Array.from({ length: m }, (_, a) => (a < c ? 0 : 1));
+        const want = new Array<number>(bins).fill(0);
+        for (const votes of [c, m - c]) want[Math.min(bins - 1, Math.floor((votes * bins) / m))]!++;
+        const got = cace(hardVote(pred, m, 1, 2), [0], 1, 2, bins).bins.map((b) => b.count);
+        assert.equal(got, want, `M = ${m}, c = ${c}, ${bins} bins`);
+      }
+    }
+  }
+  // 50 models, 2 points labelled 0 and 1; 29 and 28 models vote class 0. Exact bins hold one entry each: q = 0.58
+  // (hit) in bin 29, 0.42 (miss) in 21, 0.56 (miss) in 28, 0.44 (hit) in 22, so CACE = (0.42 + 0.42 + 0.56 +
+  // 0.56) / 2 = 0.98. With 0.58 moved down into bin 28 beside 0.56 it would be 0.56.
+  const pred = new Int32Array(50 * 2);
+  for (let a = 0; a < 50; a++) { pred[a * 2] = a < 29 ? 0 : 1; pred[a * 2 + 1] = a < 28 ? 0 : 1; }
+  const c = cace(hardVote(pred, 50, 2, 2), [0, 1], 2, 2, 50);
+  assert.ok(Math.abs(c.error - 0.98) < 1e-12, `CACE ${c.error}`);
+});
+
+s('GDE ratio is null when every model is right everywhere (0 / 0), not NaN', () => {
+  const g = gde(Int32Array.from([0, 1, 0, 1]), [0, 1], 2, 2, 2);
+  assert.is(g.meanTestError, 0);
+  assert.is(g.meanDisagreement, 0);
+  assert.is(g.ratio, null);
+  assert.ok(Math.abs(gde(PRED, Y, 3, 4, 3).ratio! - 0.5 / (5 / 12)) < 1e-15);
+});
+
 s('bootstrap interval of the mean disagreement brackets it, narrows with more pairs, and is seeded', () => {
   const rng = new Rng(5);
   const pairsOf = (count: number) => Array.from({ length: count }, () => ({ disagreement: 0.2 + 0.1 * rng.uniform(), meanError: 0.2 }));

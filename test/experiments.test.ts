@@ -201,6 +201,13 @@ s('interactions (quick): the mean salient order per epoch, universal matching to
   assert.ok(r.summary.phase1End !== null && (r.summary.phase1End as number) >= 0);
   assert.is(r.series.positiveOrder3!.length, 7);
   assert.ok(r.series.trainLoss!.at(-1)! < r.series.trainLoss![0]!, 'training lowers the loss');
+  // Salient interactions per order (the spec's counts), summing to the total at every measurement.
+  const total = r.series.salientCount as number[];
+  for (let i = 0; i < 7; i++) {
+    const perOrder = Array.from({ length: 9 }, (_, k) => (r.series[`salientCountOrder${k}`] as number[])[i]!);
+    assert.ok(perOrder.every((c) => Number.isInteger(c) && c >= 0), `counts ${perOrder}`);
+    assert.is(perOrder.reduce((a, c) => a + c, 0), total[i], `epoch ${i}: Σ per order = salientCount`);
+  }
   const overlap = r.summary.crossSeedOverlap as (number | null)[];
   assert.is(overlap.length, 9, 'one Jaccard overlap per order 0 … 8');
   // null where neither seed has a salient interaction of that order (never NaN: result.json would warn).

@@ -3,7 +3,8 @@
  * matrices with known spectra: exact collapse onto scaled class indicators (ρ_{C+1} = 0, Π̂(C) = 1,
  * Π*(C) = 1, NC1 = 0, MF), class means plus isotropic noise of known variance (NC1 by hand), random Gaussian
  * features (EF, Π̂(C) ≈ C/p), principal angles of known subspaces, the D_LR closed form, invariance under an
- * orthogonal rotation of the features, agreement of the covariance and Gram routes, and input validation.
+ * orthogonal rotation of the features, agreement of the covariance and Gram routes, input validation, and the
+ * experiments' path (S formed in f32 on each backend) keeping the rank of rank-deficient and of ReLU features.
  * Eigenvectors are compared through residuals and projectors, never by sign.
  */
 import { suite } from 'uvu';
@@ -15,6 +16,8 @@ import {
   principalAngles, rhoGap, spectrumCount, spectrumRatios, topSubspace, topSubspaceAngles,
 } from '../src/metrics/featureMap.js';
 import { rng } from './support/random.js';
+import { ref, testBackends } from './support/backends.js';
+import { probeFeatureMap } from '../src/experiments/featureMapProbe.js';
 
 const s = suite('metrics: feature-map diagonalization');
 
@@ -581,6 +584,31 @@ s('input validation: shapes, non-finite values, classes ≥ 2, labels, empty cla
   // Float32 features are accepted and give the same spectrum.
   const d32 = diagonalizeFeatureMap(Float32Array.from(phi), n, p);
   assert.ok(maxDiff(d32.rho, d.rho) < 1e-7, 'Float32 input');
+});
+
+
+s('S formed in f32 on each backend (the experiments\' probe): exact rank-9 features keep rank 9, ReLU features all their eigenvalues', async () => {
+  // Φ = Z·B (n×p, rank r), labels and last-layer weights at random; ReLU(Φ) has full rank with small but real
+  // eigenvalues. The f32 round-off of S must neither raise the first rank nor drop the second's smallest eigenvalues.
+  const n = 2000, p = 128, r = 9, C = 10;
+  const z = gaussian(41, n * r), b = gaussian(42, r * p);
+  const linear = Float32Array.from(mm(z, b, n, r, p));
+  const relu = linear.map((x) => Math.max(0, x));
+  const labels = Int32Array.from({ length: n }, (_, i) => i % C);
+  const w = Float32Array.from(weights(C, p, 43));
+  for (const [name, phi, rank] of [['rank 9', linear, r], ['ReLU', relu, p]] as const) {
+    const logits = Float32Array.from(mm(phi, w, n, p, C, true));
+    const exact = analyzeFeatureMap(phi, n, p, labels, C, { weights: w, logits });
+    assert.is(exact.diagonalization.rank, rank, `${name}: rank with S in f64`);
+    for (const backend of [...testBackends, ref]) {
+      const probed = await probeFeatureMap(backend, { features: phi, n, p, labels, classes: C, weights: w, logits });
+      assert.is(probed.diagonalization.rank, rank, `${name} on ${backend.name}: rank`);
+      if (rank < C) assert.is(probed.rhoGap, 0, `${name} on ${backend.name}: ρ_{C+1}/ρ_C = 0 (rank < C)`);
+      else close(probed.rhoGap, exact.rhoGap, 1e-5, `${name} on ${backend.name}: ρ_{C+1}/ρ_C`);
+      const rho = probed.diagonalization.rho, rhoExact = exact.diagonalization.rho;
+      for (let k = 0; k < rank; k++) close(rho[k]!, rhoExact[k]!, 1e-5 * rhoExact[0]!, `${name} on ${backend.name}: ρ_${k + 1}`);
+    }
+  }
 });
 
 s.run();

@@ -19,6 +19,18 @@ export interface FeatureMapProbeInput {
   previous?: FeatureMapDiagonalization;
 }
 
+/**
+ * Null tolerance of an S formed on a backend: ε_f32·√max(n, p)/8 (ε_f32 = 2⁻²³). S comes back in f32, its
+ * entries n-term f32 sums whose round-off grows like √n, so the null directions of rank-deficient (collapsed)
+ * features come back as eigenvalues of ~1e-7·ρ₁, far above the f64 default (featureMap.ts choice 2); kept, they
+ * would raise the rank and make ρ_{C+1}/ρ_C a ratio of noise. Measured, exact rank-r features: largest null
+ * eigenvalue 1.1e-7, 2.6e-7, 6.3e-7, 7.7e-7·ρ₁ at n = 400, 2000, 20 000, 60 000 on WASM (SwiftShader WebGPU lower),
+ * 2.7–4.7× below this tolerance; the smallest eigenvalue of ReLU features of those sizes (9.8e-6·ρ₁ or more) stays.
+ */
+function f32NullTolerance(n: number, p: number): number {
+  return (2 ** -26) * Math.sqrt(Math.max(n, p));
+}
+
 /** Diagonalizes Φ with S = ΦᵀΦ/n formed on `backend` (the eigendecomposition is f64 WASM) and measures it. */
 export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeInput): Promise<FeatureMapSummary> {
   const { features, n, p } = input;
@@ -27,7 +39,7 @@ export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeIn
     return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / n })));
   });
   return analyzeFeatureMap(features, n, p, input.labels, input.classes, {
-    weights: input.weights, logits: input.logits, previous: input.previous, method: 'covariance', product,
+    weights: input.weights, logits: input.logits, previous: input.previous, method: 'covariance', product, nullTolerance: f32NullTolerance(n, p),
   });
 }
 

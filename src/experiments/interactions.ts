@@ -373,6 +373,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     for (let k = 0; k <= nVars; k++) {
       series[`positiveOrder${k}`] = orders.map((d) => d.positive[k]! / Math.max(1e-300, ...Array.from(d.positive), ...Array.from(d.negative, Math.abs)));
       series[`negativeOrder${k}`] = orders.map((d) => d.negative[k]! / Math.max(1e-300, ...Array.from(d.positive), ...Array.from(d.negative, Math.abs)));
+      series[`salientCountOrder${k}`] = orders.map((d) => d.counts[k]!);
     }
     return {
       summary: {

@@ -71,8 +71,8 @@ export interface GdeSummary {
   meanDisagreement: number;
   /** mean disagreement − mean test error. */
   gap: number;
-  /** mean disagreement / mean test error. */
-  ratio: number;
+  /** mean disagreement / mean test error; null when every model is right on every point (0 / 0). */
+  ratio: number | null;
   /** Per pair (m < m′): its disagreement and the mean error of its two models. */
   pairs: { disagreement: number; meanError: number }[];
   /** |mean_pairs dis − the h̄ identity's value|: zero up to rounding. */
@@ -91,7 +91,7 @@ export function gde(pred: Int32Array, labels: ArrayLike<number>, models: number,
   const identity = disagreementFromVotes(hardVote(pred, models, points, classes), models, points, classes);
   return {
     models, errors, meanTestError, meanDisagreement, gap: meanDisagreement - meanTestError,
-    ratio: meanDisagreement / meanTestError, pairs, identityError: Math.abs(meanDisagreement - identity),
+    ratio: meanTestError > 0 ? meanDisagreement / meanTestError : null, pairs, identityError: Math.abs(meanDisagreement - identity),
   };
 }
 

@@ -22,7 +22,12 @@ export interface Calibration {
 
 /** Bin index of q ∈ [0, 1] among B equal-width bins (q = 1 in the last). */
 function binOf(q: number, bins: number): number {
-  return Math.min(bins - 1, Math.floor(q * bins));
+  // q·B can round across an edge (29/50 · 50 = 28.999…). A vote c/M on an edge j/B is the same double as j/B
+  // (both are the rounded value of one real), so comparing q with the edge itself bins it exactly.
+  let b = Math.min(bins - 1, Math.floor(q * bins));
+  if (b + 1 < bins && q >= (b + 1) / bins) b++;
+  else if (b > 0 && q < b / bins) b--;
+  return b;
 }
 
 function checkTable(fn: string, probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins: number): void {

@@ -99,7 +99,7 @@ export interface AndOrSplit {
   q: Float64Array;
   and: Float64Array;
   or: Float64Array;
-  /** Σ|I_and| + Σ|I_or| before (p = q = 0, all in AND) and after learning. */
+  /** Σ|I_and| + Σ|I_or| before learning (all of v in AND: Σ|Möbius(v)|) and after. */
   sparsityBefore: number;
   sparsityAfter: number;
 }

@@ -27,6 +27,7 @@ export const interactionsSection: SectionRenderer = (run) => {
     curves.push({ name: `A⁺, epoch ${fmt(epoch[i] ?? null)}${phaseOf(epoch[i] ?? null)}`, x: orders, y: positive.map((p) => p[i] ?? null), color: c });
     curves.push({ name: `A⁻, epoch ${fmt(epoch[i] ?? null)}`, x: orders, y: negative.map((p) => p[i] ?? null), style: 'dashed', color: c });
   });
+  const counts = orders.map((k) => nums(run.series, `salientCountOrder${k}`));
   const overlap = nums(s, 'crossSeedOverlap');
   const meanOrder = nums(run.series, 'meanOrder');
   const m0 = meanOrder[0] ?? null;
@@ -70,6 +71,13 @@ export const interactionsSection: SectionRenderer = (run) => {
         })),
         color: { label: 'normalised strength', min: 0 },
       }),
+      ...(counts.some((c) => c.length > 0) ? [barChart({
+        title: 'salient interactions per order at key epochs',
+        x: { label: 'interaction order |S|' },
+        y: { label: 'count (AND and OR, over the samples)', min: 0 },
+        categories: orders.map(String),
+        groups: shown.map((i) => ({ name: `epoch ${fmt(epoch[i] ?? null)}${phaseOf(epoch[i] ?? null)}`, values: counts.map((c) => c[i] ?? null) })),
+      })] : []),
       barChart({ title: 'cross-seed overlap of salient interactions', x: { label: 'interaction order |S|' }, y: { label: 'Jaccard overlap', min: 0, max: 1 }, categories: overlap.map((_, k) => String(k)), groups: [{ name: 'overlap', values: overlap }] }),
     ],
   };
