@@ -61,3 +61,6 @@ export class NonFiniteError extends FeaturelabError {
 
 /** A checkpoint cannot be used for this run (other experiment, config, seed or backend, or a damaged file). */
 export class CheckpointError extends FeaturelabError {}
+
+/** An output folder (--out) cannot be created or written, or another featurelab process is writing to it. */
+export class OutputFolderError extends FeaturelabError {}

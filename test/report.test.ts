@@ -348,7 +348,7 @@ cli('typed errors: a missing folder, a folder without results, a corrupt result.
     await rejects(writeReport(dir), /result\.json is not valid JSON/);
     await rm(join(dir, 'result.json'));
     await writeFile(join(dir, 'suite.json'), JSON.stringify({ suite: true, runs: [{ experiment: 'x', dir: 'x', status: 'done' }] }));
-    await rejects(writeReport(dir), /runs\[0\]\.status must be "ok", "failed" or "skipped"/);
+    await rejects(writeReport(dir), /runs\[0\]\.status must be "ok", "failed", "skipped" or "stopped"/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -33,7 +33,8 @@ export interface InitReport {
   unavailable: { name: BackendName; reason: string }[];
 }
 
-const ALL: readonly BackendName[] = ['webgpu', 'wasm', 'ref'];
+/** Every backend name, most preferred first. */
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'ref'];
 
 /** Reads an environment variable in Node or Deno; undefined in browsers. */
 export function readEnv(name: string): string | undefined {
@@ -96,9 +97,9 @@ export class BackendRegistry {
    * A backend that cannot run is skipped with a notice; with `requireWebgpu` a missing WebGPU throws.
    */
   async init(opts: InitOptions = {}): Promise<BackendName[]> {
-    const prefer = opts.prefer ?? [...ALL];
+    const prefer = opts.prefer ?? [...BACKEND_NAMES];
     for (const name of prefer) {
-      if (!ALL.includes(name)) throw new ArgumentError(`init: unknown backend '${String(name)}'; choose from ${ALL.join(', ')}`);
+      if (!BACKEND_NAMES.includes(name)) throw new ArgumentError(`init: unknown backend '${String(name)}'; choose from ${BACKEND_NAMES.join(', ')}`);
     }
     const log = opts.log ?? ((m: string) => console.warn(m));
     const requireWebgpu = opts.requireWebgpu ?? readEnv('FEATURELAB_REQUIRE_WEBGPU') === '1';

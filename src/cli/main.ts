@@ -5,7 +5,8 @@
  */
 import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
-import { FeaturelabError } from '../errors.js';
+import { ConfigError, FeaturelabError } from '../errors.js';
+import { BACKEND_NAMES } from '../backend/registry.js';
 import { determinismReport } from './determinism.js';
 import { reportCommand } from './report.js';
 import { listExperiments, runCommand } from './run.js';
@@ -77,6 +78,16 @@ async function check(names: BackendName[]): Promise<boolean> {
   return ok;
 }
 
+/** Refuses flags a command does not take (--backend takes a value), naming the command and what it takes. */
+function checkFlags(command: string, args: string[], allowed: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    if (!allowed.includes(args[i]!)) {
+      throw new ConfigError(`${command}: unexpected argument '${args[i]}'; it takes ${allowed.length ? allowed.map((f) => (f === '--backend' ? '--backend webgpu|wasm|ref' : f)).join(', ') : 'no arguments'}`);
+    }
+    if (args[i] === '--backend') i++;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -87,14 +98,17 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'run') return runCommand(rest[0], rest.slice(1));
   if (command === 'sweep') return sweepCommand(rest[0], rest.slice(1));
   if (command === 'merge') return mergeCommand(rest);
+  if (command === 'list' || command === 'info' || command === 'check') {
+    checkFlags(command, rest, command === 'list' ? [] : command === 'info' ? ['--backend', '--determinism'] : ['--backend']);
+  }
   if (command === 'list') {
     console.log(`${listExperiments()}\n  ${'suite'.padEnd(10)} every analysis above in one run, then the report ('featurelab run suite --help')`);
     return 0;
   }
   const backendFlag = rest.indexOf('--backend');
   const only = backendFlag >= 0 ? (rest[backendFlag + 1] as BackendName) : undefined;
-  if (only !== undefined && !['webgpu', 'wasm', 'ref'].includes(only)) {
-    console.error(`featurelab: --backend must be webgpu, wasm or ref, got '${String(only)}'`);
+  if (backendFlag >= 0 && !BACKEND_NAMES.includes(only!)) {
+    console.error(`featurelab: --backend must be ${BACKEND_NAMES.join(', ')}, got '${String(only)}'`);
     return 2;
   }
   const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];

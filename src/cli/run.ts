@@ -1,7 +1,8 @@
 /**
  * `featurelab run <experiment>`: builds the config (preset + --set), picks the backend, runs the experiment
  * with a progress bar, writes DIR/result.json atomically (DESIGN "Result files") and prints a summary table.
- * Ctrl-C asks the experiment to stop; what it has is still written, with a warning.
+ * Ctrl-C asks the experiment to stop after its current step; what it has is still written, with a warning,
+ * and the command exits 130. The output folder is created, checked and locked (outputFolder.ts) first.
  * Checkpoints: DIR/checkpoint.json is saved every --checkpoint-every steps and at the end; a rerun with the
  * same DIR, experiment, config, seed and backend resumes from it. When the WebGPU device is lost mid-run, the
  * run continues on WASM from the last checkpoint and says so in the log and in result.json's warnings.
@@ -10,17 +11,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointPosition } from '../checkpoint/stages.js';
 import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallback.js';
-import { ConfigError } from '../errors.js';
-import { getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
-import type { BackendName } from '../backend/types.js';
+import { CheckpointError, ConfigError, FeaturelabError } from '../errors.js';
+import { BACKEND_NAMES, getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
+import type { Backend, BackendName } from '../backend/types.js';
 import { buildConfig, parseConfigText } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile } from '../experiments/resultFile.js';
-import type { AnyExperiment, Progress, SummaryValue } from '../experiments/types.js';
+import type { AnyExperiment, ConfigValue, ExperimentResult, Progress, SummaryValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
 import { CHECKPOINT_FILE, CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
+import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { lockOutputFolder, prepareOutputFolder } from './outputFolder.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './results.js';
 import { wasmFmaOption } from './wasmFeatures.js';
 
@@ -65,7 +68,7 @@ export function parseRunFlags(args: string[]): RunFlags {
       case '--preset': flags.preset = value(); break;
       case '--backend': {
         const b = value();
-        if (!['webgpu', 'wasm', 'ref'].includes(b)) throw new ConfigError(`--backend must be webgpu, wasm or ref, got '${b}'`);
+        if (!BACKEND_NAMES.includes(b as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${b}'`);
         flags.backend = b as BackendName;
         break;
       }
@@ -92,13 +95,15 @@ export function parseRunFlags(args: string[]): RunFlags {
   return flags;
 }
 
-/** The help text of one experiment: description, presets and every config key with its default. */
+/** The help text of one experiment: description, presets and every config key with its default and preset values. */
 export function experimentHelp(exp: AnyExperiment): string {
-  const lines = [`featurelab run ${exp.name} [flags]`, '', exp.description, '', FLAGS_HELP, '', `presets: ${Object.keys(exp.presets).join(', ')}`, '', 'config keys (default = paper):'];
+  const presets = Object.keys(exp.presets);
+  const lines = [`featurelab run ${exp.name} [flags]`, '', exp.description, '', FLAGS_HELP, '', `presets: ${presets.join(', ')} (--preset; default quick)`, '',
+    'config keys: the default, then each preset\'s value where it differs ([preset value; …]):'];
   for (const [key, doc] of Object.entries(exp.keys)) {
-    const quick = exp.presets.quick?.[key];
+    const overrides = presets.filter((p) => exp.presets[p]?.[key] !== undefined && exp.presets[p]![key] !== exp.defaults[key]).map((p) => `${p} ${String(exp.presets[p]![key])}`);
     const choices = doc.choices ? ` (${doc.choices.join('|')})` : '';
-    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)}${quick !== undefined ? ` quick: ${String(quick)}`.padEnd(16) : ''.padEnd(16)} ${doc.doc}${choices}`);
+    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)} ${(overrides.length ? `[${overrides.join('; ')}]` : '').padEnd(18)} ${doc.doc}${choices}`);
   }
   return lines.join('\n');
 }
@@ -156,7 +161,7 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   const config = buildConfig(exp, flags.preset, flags.sets, flags.config === undefined ? undefined : await readConfigFile(flags.config), flags.config);
   // WASM stays initialised beside WebGPU: it is where a run continues when the device is lost.
   await init({ prefer: flags.backend && flags.backend !== 'webgpu' ? [flags.backend] : ['webgpu', 'wasm'], wasmFma: wasmFmaOption(), log: (m) => console.error(m) });
-  let backend = getBackend(flags.backend);
+  let backend: Backend = getBackend(flags.backend);
   if (!flags.backend) {
     // A CPU implementation of WebGPU is for correctness, not speed: on the CPU the WASM backend is the fast path.
     const chosen = getRunBackend();
@@ -164,6 +169,19 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     if (chosen.note) console.error(`${chosen.note}. Pass --backend webgpu to use WebGPU anyway.`);
   }
   const out = flags.out ?? `results/${exp.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  // The folder is checked and locked before any work, so a run cannot train and then fail to write.
+  await prepareOutputFolder(out);
+  const release = await lockOutputFolder(out);
+  try {
+    return await withInterrupt(() => runIn(out, exp, config, flags, backend));
+  } finally {
+    await release();
+  }
+}
+
+/** The run itself, in the prepared and locked folder `out`; returns the exit code (130 when Ctrl-C stopped it). */
+async function runIn(out: string, exp: AnyExperiment, config: Record<string, ConfigValue>, flags: RunFlags, chosen: Backend): Promise<number> {
+  let backend = chosen;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
   await removeStaleTemporaries(out);
   await removeStaleTemporaries(join(out, CHECKPOINT_STAGES_DIR));
@@ -176,38 +194,38 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
     backend: getBackend('wasm'),
     checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm' }, every, { acceptBackends: ['webgpu', 'wasm'] }) : undefined,
   } : undefined;
-
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    console.error('\nstopping after the current step (Ctrl-C again to abort without saving)…');
-  };
-  process.on('SIGINT', onSigint);
   const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
   const t0 = performance.now();
+  const ctx = {
+    backend, seed: flags.seed, files: nodeFileSource(), checkpoint,
+    progress: (p: Progress) => bar.update(p),
+    log: (m: string) => { bar.done(); console.error(m); },
+    shouldStop: interruptRequested,
+  };
+  let done: { result: ExperimentResult; backend: Backend };
   try {
-    const ctx = {
-      backend, seed: flags.seed, files: nodeFileSource(), checkpoint,
-      progress: (p: Progress) => bar.update(p),
-      log: (m: string) => { bar.done(); console.error(m); },
-      shouldStop: () => stopRequested,
-    };
-    const done = fallback ? await runWithDeviceFallback(exp, config, ctx, fallback) : { result: await exp.run(config, ctx), backend };
-    const result = done.result;
-    backend = done.backend;
-    bar.done();
-    const totalSeconds = (performance.now() - t0) / 1000;
-    const file = resultFile({
-      experiment: exp.name, config, seed: flags.seed, backend, totalSeconds, result, stoppedBy: stopRequested ? 'Ctrl-C' : undefined,
-    });
-    const path = await writeJsonAtomic(out, 'result.json', file);
-    console.log(`\n${exp.name} summary (${formatDuration(totalSeconds)} on ${backend.name}):`);
-    for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(26)} ${show(v)}`);
-    for (const w of file.warnings) console.log(`  warning: ${w}`);
-    console.log(`wrote ${path}`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
+    done = fallback ? await runWithDeviceFallback(exp, config, ctx, fallback) : { result: await exp.run(config, ctx), backend };
+  } catch (e) {
+    // A resumed run that fails with a plain JS error (not one of ours) met a checkpoint it cannot use.
+    if (at && !(e instanceof FeaturelabError)) {
+      throw new CheckpointError(`the run failed while resuming from ${join(out, CHECKPOINT_FILE)} (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}): the checkpoint is damaged or was written by an incompatible version; pass --fresh to start over`);
+    }
+    throw e;
   }
+  const stopped = interruptRequested();
+  const result = done.result;
+  backend = done.backend;
+  bar.done();
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const file = resultFile({
+    experiment: exp.name, config, seed: flags.seed, backend, totalSeconds, result, stoppedBy: stopped ? 'Ctrl-C' : undefined,
+  });
+  const path = await writeJsonAtomic(out, 'result.json', file);
+  console.log(`\n${exp.name} summary (${formatDuration(totalSeconds)} on ${backend.name}):`);
+  for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(26)} ${show(v)}`);
+  for (const w of file.warnings) console.log(`  warning: ${w}`);
+  console.log(`wrote ${path}`);
+  if (!stopped) return 0;
+  console.error(`stopped by Ctrl-C: ${path} holds what was measured until then${every > 0 ? '; rerun the same command to resume from the checkpoint' : ' (no checkpoints: --checkpoint-every 0)'}`);
+  return INTERRUPTED_EXIT_CODE;
 }

@@ -3,7 +3,8 @@
  * modular addition, sparse parity and S_3; the feature-map regime; spurious memorization; GDE and the
  * interaction tensor; Harsanyi two-phase dynamics — each written to DIR/<experiment>/result.json by the
  * same `run` the single experiments use, then DIR/suite.json listing the runs (a failed run is recorded and
- * the suite goes on) and the report.
+ * the suite goes on) and the report. Ctrl-C stops the analysis in progress (its partial result is kept, status
+ * 'stopped') and starts no further one; rerunning the same command resumes each analysis from its checkpoint.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { nodeFileSource } from './nodeFiles.js';
 import { formatDuration } from './progress.js';
 import { writeJsonAtomic } from './results.js';
 import { writeReport } from './report.js';
+import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { lockOutputFolder, prepareOutputFolder } from './outputFolder.js';
 import { parseRunFlags, runOrFailure } from './run.js';
 
 /** One analysis of the suite: an experiment, its preset and overrides. */
@@ -67,15 +70,27 @@ export const SUITES: Record<string, SuiteEntry[]> = {
 export async function runSuite(args: string[]): Promise<number> {
   const flags = parseRunFlags(args);
   if (flags.help) {
-    console.log(`featurelab run suite [--preset ${Object.keys(SUITES).join('|')}] [--backend webgpu|wasm] [--seed N] [--out DIR]\n\n`
-      + 'Runs every analysis and writes DIR/<experiment>/result.json, DIR/suite.json and DIR/report.html.\n\n'
+    console.log(`featurelab run suite [--preset ${Object.keys(SUITES).join('|')}] [--backend webgpu|wasm] [--seed N] [--out DIR] [--checkpoint-every N] [--fresh]\n\n`
+      + 'Runs every analysis and writes DIR/<experiment>/result.json, DIR/suite.json and DIR/report.html. Ctrl-C stops the\n'
+      + 'analysis in progress (keeping what it measured) and the suite; the same command again resumes from the checkpoints.\n\n'
       + Object.entries(SUITES).map(([p, list]) => `${p}:\n${list.map((e) => `  ${e.experiment.padEnd(19)} --preset ${e.preset} ${e.sets.map((s) => `--set ${s}`).join(' ')}  (${e.title})`).join('\n')}`).join('\n'));
     return 0;
   }
   const entries = SUITES[flags.preset];
   if (!entries) throw new ConfigError(`suite: unknown preset '${flags.preset}'; choose one of ${Object.keys(SUITES).join(', ')}`);
-  if (flags.sets.length > 0) throw new ConfigError('suite: --set applies to one experiment; run that experiment on its own to change its config');
+  if (flags.sets.length > 0 || flags.config !== undefined) throw new ConfigError(`suite: ${flags.sets.length > 0 ? '--set' : '--config'} applies to one experiment; run that experiment on its own to change its config`);
   const out = flags.out ?? `results/suite-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await prepareOutputFolder(out);
+  const release = await lockOutputFolder(out);
+  try {
+    return await withInterrupt(() => suiteIn(out, entries, flags));
+  } finally {
+    await release();
+  }
+}
+
+/** Runs the suite's entries into `out` (prepared and locked); returns the exit code. */
+async function suiteIn(out: string, entries: SuiteEntry[], flags: ReturnType<typeof parseRunFlags>): Promise<number> {
   const runs: SuiteRun[] = [];
   const t0 = performance.now();
   let backend = { name: '', description: '' };
@@ -95,24 +110,30 @@ export async function runSuite(args: string[]): Promise<number> {
       sets.push('data=synthetic');
       note = 'synthetic ten-class images: Fashion-MNIST is not installed';
     }
-    const runArgs = ['--preset', entry.preset, '--seed', String(flags.seed), '--out', join(out, dir), ...sets.flatMap((s) => ['--set', s])];
+    const runArgs = ['--preset', entry.preset, '--seed', String(flags.seed), '--out', join(out, dir), '--checkpoint-every', String(flags.checkpointEvery), ...sets.flatMap((s) => ['--set', s])];
     if (flags.backend) runArgs.push('--backend', flags.backend);
+    if (flags.fresh) runArgs.push('--fresh');
     const start = performance.now();
-    // One analysis failing must not cost the others: record it and go on.
+    // One analysis failing must not cost the others: record it and go on. Ctrl-C ends the suite after it.
     const error = await runOrFailure(entry.experiment, runArgs);
-    const status: SuiteRun['status'] = error === undefined ? 'ok' : 'failed';
-    if (error !== undefined) console.error(`suite: ${entry.experiment} failed: ${error}`);
-    if (status === 'ok') backend = await recordedBackend(join(out, dir)) ?? backend;
-    runs.push({ experiment: entry.experiment, dir, seconds: (performance.now() - start) / 1000, status, ...(error ? { error } : {}), ...(note ? { note } : {}) });
+    const stopped = interruptRequested() && (error === undefined || error === `exit code ${INTERRUPTED_EXIT_CODE}`);
+    const status: SuiteRun['status'] = stopped ? 'stopped' : error === undefined ? 'ok' : 'failed';
+    if (status === 'failed') console.error(`suite: ${entry.experiment} failed: ${error}`);
+    if (status !== 'failed') backend = await recordedBackend(join(out, dir)) ?? backend;
+    if (stopped) note = [note, 'stopped by Ctrl-C: a partial result; rerun the same command to resume'].filter(Boolean).join('; ');
+    runs.push({ experiment: entry.experiment, dir, seconds: (performance.now() - start) / 1000, status, ...(status === 'failed' ? { error } : {}), ...(note ? { note } : {}) });
     await writeSuiteFile(out, flags.preset, flags.seed, backend, runs);
+    if (interruptRequested()) break;
   }
   if (!backend.name) backend = { name: getBackend().name, description: getBackend().description };
   const path = await writeSuiteFile(out, flags.preset, flags.seed, backend, runs);
   const totalSeconds = (performance.now() - t0) / 1000;
-  console.log(`\nsuite (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${formatDuration(totalSeconds)}`);
+  const interrupted = interruptRequested();
+  console.log(`\nsuite (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${formatDuration(totalSeconds)}${interrupted ? `, stopped by Ctrl-C after ${runs.length} of ${entries.length} analyses` : ''}`);
   for (const r of runs) console.log(`  ${r.dir.padEnd(21)} ${r.status.padEnd(8)} ${formatDuration(r.seconds).padEnd(7)}${r.error ? `  ${r.error}` : ''}${r.note ? `  (${r.note})` : ''}`);
   console.log(`wrote ${path}`);
   console.log(`report: ${await writeReport(out)}`);
+  if (interrupted) return INTERRUPTED_EXIT_CODE;
   return runs.every((r) => r.status !== 'failed') ? 0 : 1;
 }
 

@@ -7,6 +7,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BACKEND_NAMES } from '../backend/registry.js';
+import type { BackendName } from '../backend/types.js';
 import { ConfigError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
@@ -14,14 +16,18 @@ import { parseConfigText } from '../experiments/config.js';
 import { pathExists } from './nodeFiles.js';
 import { insideOut } from './paths.js';
 import { writeJsonAtomic } from './results.js';
+import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { prepareOutputFolder } from './outputFolder.js';
 import { runOrFailure } from './run.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
 const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
-  runs the sweep's runs of this shard in DIR/[name/]<id>/ (default DIR: results/sweep); finished runs are skipped
-  --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)
-usage: featurelab merge <DIR>… --out M
-  collects every result.json under the folders into M/merged.json`;
+  runs the sweep's runs of this shard in DIR/[name/]<id>/ (default DIR: results/sweep); finished runs are skipped,
+  runs stopped early (Ctrl-C) are resumed; Ctrl-C stops the run in progress and the sweep
+  --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)`;
+const MERGE_USAGE = `usage: featurelab merge <DIR>… --out M
+  collects every result.json under the folders into M/merged.json, with mean ± std over seeds (runs stopped early are
+  listed but not averaged)`;
 
 /** Reads and parses a JSON file (data only); ConfigError naming it when unreadable or not JSON. */
 async function readJson(path: string): Promise<unknown> {
@@ -72,44 +78,74 @@ function parseSweepFlags(args: string[]): SweepFlags {
 
 /** Runs `featurelab sweep <file> …`; returns the exit code (1 when a run failed; the others still ran). */
 export async function sweepCommand(file: string | undefined, args: string[]): Promise<number> {
+  if (file === '--help' || file === '-h' || args.includes('--help') || args.includes('-h')) {
+    console.log(SWEEP_USAGE);
+    return 0;
+  }
   if (!file || file.startsWith('--')) {
-    console.error(SWEEP_USAGE);
+    console.error(`sweep: no sweep file given\n${SWEEP_USAGE}`);
     return 2;
   }
   const flags = parseSweepFlags(args);
+  if (flags.backend !== undefined && !BACKEND_NAMES.includes(flags.backend as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${flags.backend}'`);
   const spec = parseSweepSpec(await readJson(file), file);
   const runs = expandSweep(spec);
   const shard = flags.shard === 'auto' ? autoShard(process.env, flags.shards) : parseShard(flags.shard);
   const mine = shardRuns(runs, shard);
+  if (!flags.dryRun) await prepareOutputFolder(flags.out);
   const root = spec.name ? await insideOut(flags.out, spec.name, `${file}: "name"`) : flags.out;
   console.error(`sweep ${file}: ${runs.length} runs; shard ${shard.index}/${shard.count} has ${mine.length}, in ${root}`);
-  let failed = 0;
-  let skipped = 0;
-  for (const run of mine) {
-    const dir = await insideOut(root, run.id, 'run id');
-    const label = `run ${run.index} (${run.id}, seed ${run.seed}${gridLabel(run, spec.grid)})`;
-    if (await pathExists(join(dir, 'result.json'))) {
-      skipped++;
-      console.error(`${label}: done already, skipped`);
-      continue;
+  return withInterrupt(async () => {
+    let failed = 0;
+    let skipped = 0;
+    let ran = 0;
+    for (const run of mine) {
+      const dir = await insideOut(root, run.id, 'run id');
+      const label = `run ${run.index} (${run.id}, seed ${run.seed}${gridLabel(run, spec.grid)})`;
+      const state = await runState(dir);
+      if (state === 'finished') {
+        skipped++;
+        console.error(`${label}: done already, skipped`);
+        continue;
+      }
+      if (flags.dryRun) {
+        console.log(`${label}: would ${state === 'stopped' ? 'resume' : 'run'} in ${dir}`);
+        continue;
+      }
+      const configPath = await writeJsonAtomic(dir, 'config.json', run.config);
+      const runArgs = ['--preset', run.preset, '--seed', String(run.seed), '--out', dir, '--config', configPath];
+      if (flags.backend) runArgs.push('--backend', flags.backend);
+      console.error(`${label}: ${state === 'stopped' ? 'resuming (it was stopped early)' : 'running'}`);
+      // One failed run must not stop the shard: report it, go on, and exit non-zero at the end.
+      const error = await runOrFailure(run.experiment, runArgs);
+      ran++;
+      if (interruptRequested()) {
+        console.error(`sweep: stopped by Ctrl-C during ${label}; its partial result is kept, and the same command resumes it and runs the rest`);
+        return INTERRUPTED_EXIT_CODE;
+      }
+      if (error !== undefined) {
+        failed++;
+        console.error(`${label}: FAILED: ${error}`);
+      }
     }
-    if (flags.dryRun) {
-      console.log(`${label}: would run in ${dir}`);
-      continue;
-    }
-    const configPath = await writeJsonAtomic(dir, 'config.json', run.config);
-    const runArgs = ['--preset', run.preset, '--seed', String(run.seed), '--out', dir, '--config', configPath];
-    if (flags.backend) runArgs.push('--backend', flags.backend);
-    console.error(`${label}: running`);
-    // One failed run must not stop the shard: report it, go on, and exit non-zero at the end.
-    const error = await runOrFailure(run.experiment, runArgs);
-    if (error !== undefined) {
-      failed++;
-      console.error(`${label}: FAILED: ${error}`);
-    }
+    console.error(`sweep shard ${shard.index}/${shard.count}: ${flags.dryRun ? `${mine.length - skipped} to run (dry run)` : `${ran - failed} ran`}, ${skipped} skipped (done), ${failed} failed`);
+    return failed > 0 ? 1 : 0;
+  });
+}
+
+/** Whether a run folder holds a finished run, one stopped early by the user (rerun to resume), or none. */
+async function runState(dir: string): Promise<'finished' | 'stopped' | 'none'> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'result.json'), 'utf8');
+  } catch {
+    return 'none';
   }
-  console.error(`sweep shard ${shard.index}/${shard.count}: ${mine.length - skipped - failed} ran${flags.dryRun ? ' (dry run)' : ''}, ${skipped} skipped (done), ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  try {
+    return (JSON.parse(text) as { stoppedBy?: unknown }).stoppedBy === undefined ? 'finished' : 'stopped';
+  } catch {
+    return 'none';  // written atomically, so unreadable only if edited by hand: run it again
+  }
 }
 
 /** ", key=value…" for the grid keys of a run (for log lines). */
@@ -129,6 +165,8 @@ export interface MergedRun {
   summary: Record<string, unknown>;
   series: Record<string, unknown>;
   details: Record<string, unknown>;
+  /** Set when the run was stopped early (a partial result). */
+  stoppedBy?: string;
 }
 
 /** The folders holding a result.json at or below `dir` (two levels: DIR/<id>/, DIR/<name>/<id>/). */
@@ -158,6 +196,7 @@ async function readRun(dir: string): Promise<MergedRun> {
   return {
     id, path: dir, experiment: r.experiment, seed: Number(r.seed), config: r.config as Record<string, ConfigValue>, backend: r.backend,
     summary: r.summary as Record<string, unknown>, series: (r.series ?? {}) as Record<string, unknown>, details: (r.details ?? {}) as Record<string, unknown>,
+    ...(typeof r.stoppedBy === 'string' ? { stoppedBy: r.stoppedBy } : {}),
   };
 }
 
@@ -187,23 +226,33 @@ export async function mergeCommand(args: string[]): Promise<number> {
   const dirs: string[] = [];
   let out: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--out') out = args[++i];
-    else if (args[i]!.startsWith('--')) throw new ConfigError(`merge: unknown flag '${args[i]}'\n${SWEEP_USAGE}`);
+    if (args[i] === '--help' || args[i] === '-h') {
+      console.log(MERGE_USAGE);
+      return 0;
+    }
+    if (args[i] === '--out') {
+      out = args[++i];
+      if (out === undefined || out.startsWith('--')) throw new ConfigError(`merge: --out needs a folder\n${MERGE_USAGE}`);
+    } else if (args[i]!.startsWith('--')) throw new ConfigError(`merge: unknown flag '${args[i]}'\n${MERGE_USAGE}`);
     else dirs.push(args[i]!);
   }
   if (dirs.length === 0 || !out) {
-    console.error(SWEEP_USAGE);
+    console.error(`merge: ${dirs.length === 0 ? 'no run or sweep folder given' : '--out M is missing (where merged.json goes)'}\n${MERGE_USAGE}`);
     return 2;
   }
+  await prepareOutputFolder(out);
   const folders = [...new Set((await Promise.all(dirs.map((d) => resultFolders(d)))).flat())];
   if (folders.length === 0) throw new ConfigError(`merge: no result.json found in ${dirs.join(', ')} (nor one or two folders below); run 'featurelab sweep' or 'featurelab run' first`);
   const runs = await Promise.all(folders.map(readRun));
-  const groups = groupBySeed(runs);
+  // A run stopped early is a partial result: listed, but not averaged with finished runs.
+  const stopped = runs.filter((r) => r.stoppedBy !== undefined);
+  for (const r of stopped) console.error(`merge: ${r.path} was stopped early (${r.stoppedBy}); it is listed in merged.json but left out of the means. Rerun it to finish it`);
+  const groups = groupBySeed(runs.filter((r) => r.stoppedBy === undefined));
   const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups });
   for (const g of groups) {
     console.log(`${g.experiment} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);
     for (const [k, s] of Object.entries(g.summary)) console.log(`  ${k.padEnd(26)} ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(3)}`);
   }
-  console.log(`merged ${runs.length} runs into ${path}`);
+  console.log(`merged ${runs.length} runs into ${path}${stopped.length ? ` (${stopped.length} stopped early, not in the means)` : ''}`);
   return 0;
 }

@@ -13,6 +13,7 @@ import { Tape } from '../autograd/tape.js';
 import { ArgumentError, NonFiniteError } from '../errors.js';
 import { createOptimizer } from '../nn/optim.js';
 import { learningRate } from '../nn/schedule.js';
+import { hostYielder } from '../nn/hostYield.js';
 import { StackedMlp } from '../nn/stackedMlp.js';
 import type { Rng } from '../rng.js';
 import { argmaxRows } from './common.js';
@@ -127,6 +128,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     await finish(fitted, step / stepsPerEpoch);
   };
 
+  const yieldToHost = hostYielder();
   try {
     let step = 0;
     for (; step < totalSteps && results.some((r) => !r) && !hooks.shouldStop?.(); ) {
@@ -163,6 +165,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
       step++;
       hooks.onStep?.(step, totalSteps);
       if (step % stepsPerEpoch === 0) await epochEnd(step);
+      await yieldToHost();
     }
     // Members that never fit: their state at the last completed epoch's end (or now, when stopped mid-epoch).
     await finish(results.flatMap((r, b) => (r ? [] : [b])), Math.floor(step / stepsPerEpoch));

@@ -1,6 +1,7 @@
 /**
  * The object written as result.json (DESIGN "Result files"), built the same way by the CLI and the web page:
- * experiment, version, config, seed, backend, timings, summary, series, warnings, details. NaN and
+ * experiment, version, config, seed, backend, timings, summary, series, warnings, details, and stoppedBy when
+ * the user stopped the run (a sweep reruns such a run, merge leaves it out of its means). NaN and
  * infinities become null, each noted in `warnings` (JSON has no NaN). Pure: no file system, no DOM.
  */
 import { VERSION } from '../version.js';
@@ -35,6 +36,8 @@ export interface ResultFile {
   series: Record<string, (number | null)[]>;
   warnings: string[];
   details: Record<string, unknown>;
+  /** Present only when the user stopped the run early (how: "Ctrl-C", "the Stop button"): a partial result. */
+  stoppedBy?: string;
 }
 
 /** What a run of one experiment produced, and how it was run. */
@@ -60,6 +63,7 @@ export function resultFile(run: RunRecord): ResultFile {
     backend: { name: run.backend.name, description: run.backend.description },
     timings: { totalSeconds: run.totalSeconds, ...result.timings },
     summary: result.summary, series: result.series, warnings, details: result.details ?? {},
+    ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
   }, '', replaced) as ResultFile;
   for (const r of replaced) file.warnings.push(`non-finite number written as null: ${r}`);
   return file;

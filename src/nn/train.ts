@@ -17,6 +17,7 @@ import { Tape, type Var } from '../autograd/tape.js';
 import type { Rng, RngState } from '../rng.js';
 import type { Model } from './model.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optim.js';
+import { hostYielder } from './hostYield.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
 
 /** How to train. */
@@ -206,6 +207,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   };
 
   let step = 0;
+  const yieldToHost = hostYielder();
   try {
     const r = cp?.resume;
     if (r) {
@@ -251,6 +253,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       step++;
       hooks.onStep?.(step);
       await runProbes(step, step === cfg.steps);
+      await yieldToHost();
       const stop = hooks.shouldStop?.() ?? false;
       if (cp && (step % cp.every === 0 || step === cfg.steps || stop)) await save(step);
       if (stop) break;

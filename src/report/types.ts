@@ -23,7 +23,8 @@ export interface SuiteRun {
   experiment: string;
   dir: string;
   seconds: number;
-  status: 'ok' | 'failed' | 'skipped';
+  /** stopped: Ctrl-C ended it early (its result.json is partial); the suite started nothing after it. */
+  status: 'ok' | 'failed' | 'skipped' | 'stopped';
   error?: string;
   /** Why the run differs from the suite's plan (e.g. synthetic data for want of Fashion-MNIST, or why it was skipped). */
   note?: string;
@@ -75,13 +76,13 @@ export function parseResultFile(json: unknown, source: string): ResultFile {
 /** Checks parsed JSON against the suite.json contract; `source` names the file in errors. */
 export function parseSuiteFile(json: unknown, source: string): SuiteFile {
   const bad = (what: string): never => {
-    throw new ResultFileError(`${source}: ${what}; suite.json must be { "suite": true, version, preset, seed, backend: { name, description }, runs: [{ experiment, dir, seconds, status: "ok" | "failed" | "skipped", error?, note? }] }`);
+    throw new ResultFileError(`${source}: ${what}; suite.json must be { "suite": true, version, preset, seed, backend: { name, description }, runs: [{ experiment, dir, seconds, status: "ok" | "failed" | "skipped" | "stopped", error?, note? }] }`);
   };
   if (!isObject(json) || json.suite !== true) return bad('"suite" must be true');
   if (!Array.isArray(json.runs)) return bad('"runs" must be an array');
   const runs = json.runs.map((r: unknown, i): SuiteRun => {
     if (!isObject(r) || typeof r.experiment !== 'string' || typeof r.dir !== 'string') return bad(`runs[${i}] needs the strings "experiment" and "dir"`);
-    if (r.status !== 'ok' && r.status !== 'failed' && r.status !== 'skipped') return bad(`runs[${i}].status must be "ok", "failed" or "skipped", got ${JSON.stringify(r.status)}`);
+    if (r.status !== 'ok' && r.status !== 'failed' && r.status !== 'skipped' && r.status !== 'stopped') return bad(`runs[${i}].status must be "ok", "failed", "skipped" or "stopped", got ${JSON.stringify(r.status)}`);
     return { experiment: r.experiment, dir: r.dir, seconds: typeof r.seconds === 'number' ? r.seconds : NaN, status: r.status, ...(typeof r.error === 'string' ? { error: r.error } : {}), ...(typeof r.note === 'string' ? { note: r.note } : {}) };
   });
   const backend = isObject(json.backend) ? json.backend : {};
