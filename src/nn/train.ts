@@ -164,6 +164,8 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
 
   /** Throws NonFiniteError when the loss or a parameter is NaN or infinite (params: read them when not given). */
   let lastGood = 0;
+  /** The step of the last checkpoint this run saved or resumed from (−1: none). */
+  let lastSaved = -1;
   const checkFinite = async (step: number, loss: number, params?: Record<string, Float32Array>): Promise<void> => {
     if (Number.isFinite(loss) && !params) {
       lastGood = step;
@@ -184,8 +186,8 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       return;
     }
     const where = layer === 'loss' ? 'every parameter is still finite (the logits overflowed)' : `parameter '${layer}' has ${bad} non-finite values`;
-    const kept = hooks.checkpoint ? `; the last good checkpoint is kept` : '';
-    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where} (the last finite check was at step ${lastGood})${kept}. Lower lr (now ${cfg.lr}) or the initial scale`, step, layer);
+    const kept = lastSaved >= 0 ? `; the checkpoint of step ${lastSaved} is kept` : '';
+    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where} (the last finite check was at step ${lastGood})${kept}. Lower lr (now ${cfg.lr}), the initial scale, or a config value that scales the loss or its gradient (a regularisation weight)`, step, layer);
   };
 
   const runProbes = async (step: number, force: boolean): Promise<void> => {
@@ -204,6 +206,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     const params = await model.params.values();
     await checkFinite(step, loss ?? 0, params);
     await cp!.save({ step, lastLoss: loss, params, optimizer: await optimizer.read(), shuffle: shuffle.state(), order: order ? order.slice() : null, cursor });
+    lastSaved = step;
   };
 
   let step = 0;
@@ -219,6 +222,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       cursor = r.cursor;
       step = r.step;
       lastGood = step;
+      lastSaved = step;
       if (r.lastLoss !== null) lastLoss = backend.upload(new Float32Array([r.lastLoss]), 1, 1);
     } else {
       await runProbes(0, false);
