@@ -63,6 +63,27 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   await fails(() => parseConfigText('{"p": 10 + 7}', 'expr.json'), ConfigError, /not valid JSON/);
 });
 
+s('--set numbers: only plain decimals (sign, digits, fraction, exponent); hex, binary, empty, blank and Infinity are ConfigErrors naming the key and the text', async () => {
+  const exp = findExperiment('modadd');
+  for (const [text, want] of [['0.5', 0.5], ['.5', 0.5], ['5.', 5], ['+2', 2], ['1e-3', 0.001], ['2.5E+2', 250]] as const) {
+    assert.is(buildConfig(exp, 'quick', [`lr=${text}`]).lr, want, text);
+  }
+  assert.is(buildConfig(exp, 'quick', ['width=40']).width, 40);
+  for (const text of ['0x10', '0b1', '0o7', '1_0', '', ' ', '\u00a0', 'Infinity', '-Infinity', 'NaN', '1e', 'e3', '.', '1.2.3', '--1']) {
+    await fails(() => buildConfig(exp, 'quick', [`lr=${text}`]), ConfigError, /^modadd: lr must be a plain decimal number like 0\.01/, new RegExp(`got '${text.trim().replace(/[.+]/g, '\\$&')}'`));
+  }
+  await fails(() => buildConfig(exp, 'quick', ['width=0x28']), ConfigError, /width must be a plain decimal/, /'0x28'/);
+  await fails(() => buildConfig(exp, 'quick', ['lr=1e400']), ConfigError, /lr must be a finite number, got '1e400'/);
+  await fails(() => buildConfig(exp, 'quick', ['width=40.5']), ConfigError, /width must be an integer/);
+  // List-valued keys (memorization's ns, alphas, classes) take the same numbers.
+  const mem = findExperiment('memorization');
+  assert.is(buildConfig(mem, 'quick', ['ns=100,400,1600', 'alphas=0.5, .25']).ns, '100,400,1600');
+  await fails(() => buildConfig(mem, 'quick', ['ns=100,0x10']), ConfigError, /ns must be a comma-separated list of integers ≥ 2 \(each a plain decimal number/, /'100,0x10'/);
+  await fails(() => buildConfig(mem, 'quick', ['ns=100, ,400']), ConfigError, /ns must be a comma-separated list/);
+  await fails(() => buildConfig(mem, 'quick', ['alphas=0.5,']), ConfigError, /alphas must be a comma-separated list/);
+  await fails(() => buildConfig(mem, 'quick', ['data=fashion', 'classes=0x1,2']), ConfigError, /classes must be a comma-separated list/);
+});
+
 s('validate rules: modadd needs a prime p, interaction-tensor k ≤ hidden and k ≤ testSize, parity k ≤ n ≤ 16', async () => {
   const modadd = findExperiment('modadd');
   await fails(() => buildConfig(modadd, 'quick', ['p=15']), ConfigError, /odd prime/, /got 15/);

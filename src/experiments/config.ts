@@ -57,12 +57,24 @@ function typedValue(exp: AnyExperiment, key: string, value: unknown, fileName: s
   return value as ConfigValue;
 }
 
+/** A plain decimal number: optional sign, digits, optional fraction, optional exponent (no hex, no Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What DECIMAL accepts, for messages. */
+export const DECIMAL_HINT = 'a plain decimal number like 0.01, -3 or 1e-4';
+
+/** The value of `text` when it is a plain decimal number (DECIMAL), else undefined; Number() alone takes '0x10', '' and ' '. */
+export function parseDecimal(text: string): number | undefined {
+  return DECIMAL.test(text) ? Number(text) : undefined;
+}
+
 /** Parses a --set value with the type of the key's default. */
 function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue {
   const def = exp.defaults[key];
   if (typeof def === 'number') {
-    const v = Number(text);
-    if (text === '' || !Number.isFinite(v)) throw new ConfigError(`${exp.name}: ${key} must be a number, got '${text}'`);
+    const v = parseDecimal(text);
+    if (v === undefined) throw new ConfigError(`${exp.name}: ${key} must be ${DECIMAL_HINT}, got '${text}'`);
+    if (!Number.isFinite(v)) throw new ConfigError(`${exp.name}: ${key} must be a finite number, got '${text}'`);
     return v;
   }
   if (typeof def === 'boolean') {

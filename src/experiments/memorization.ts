@@ -24,6 +24,7 @@ import {
   spuriousAccuracy, testAccuracy,
 } from '../metrics/memorization.js';
 import { Rng } from '../rng.js';
+import { DECIMAL_HINT, parseDecimal } from './config.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the memorization experiment. */
@@ -42,11 +43,11 @@ export type MemorizationConfig = {
   testSize: number;
 };
 
-/** A comma-separated list of numbers, each checked. */
+/** A comma-separated list of plain decimal numbers, each checked. */
 function numbers(key: string, text: string, ok: (v: number) => boolean, what: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !ok(v))) throw new ConfigError(`memorization: ${key} must be a comma-separated list of ${what}, got '${text}'`);
-  return values;
+  const values = text.split(',').map((s) => parseDecimal(s.trim()));
+  if (values.some((v) => v === undefined || !ok(v))) throw new ConfigError(`memorization: ${key} must be a comma-separated list of ${what} (each ${DECIMAL_HINT}), got '${text}'`);
+  return values as number[];
 }
 
 /** A comma-separated list of names from `allowed`. */
