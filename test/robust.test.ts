@@ -57,6 +57,13 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   await fails(() => buildConfig(exp, 'constructor', []), ConfigError, /unknown preset/);
   await fails(() => buildConfig(exp, 'quick', [], { p: '17' }, 'c.json'), ConfigError, /p must be a number/, /"17"/);
   await fails(() => buildConfig(exp, 'quick', [], { steps: Infinity }, 'c.json'), ConfigError, /finite/);
+  // Range checks of the file's values name the file; a --set that replaces the value is named as before.
+  await fails(() => buildConfig(exp, 'quick', [], parseConfigText('{"lr": 1e400}', 'cfg.json'), 'cfg.json'), ConfigError, /^cfg\.json: modadd: lr must be a finite number, got Infinity/);
+  await fails(() => buildConfig(exp, 'quick', [], { width: 20.5 }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: width must be an integer/);
+  await fails(() => buildConfig(exp, 'quick', [], { lr: -1 }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: lr must be ≥ 0/);
+  await fails(() => buildConfig(exp, 'quick', [], { act: 'tanh' }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: act must be one of/);
+  await fails(() => buildConfig(exp, 'quick', ['lr=-1'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: lr must be ≥ 0/);
+  assert.is(buildConfig(exp, 'quick', ['lr=0.1'], { lr: -1 }, 'cfg.json').lr, 0.1, 'a --set replaces a bad file value');
   await fails(() => buildConfig(exp, 'quick', [], [1, 2], 'c.json'), ConfigError, /JSON object/, /an array/);
   await fails(() => parseConfigText('{"p": 17,}', 'bad.json'), ConfigError, /^bad\.json: not valid JSON/);
   // Config files are data: an expression is not evaluated, it is a JSON error.

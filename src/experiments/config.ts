@@ -14,19 +14,25 @@ import type { AnyExperiment, ConfigValue } from './types.js';
 export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], file?: unknown, fileName = 'the config file'): Record<string, ConfigValue> {
   if (!Object.hasOwn(exp.presets, preset)) throw new ConfigError(`${exp.name}: unknown preset '${preset}'; choose one of ${Object.keys(exp.presets).join(', ')}`);
   const config = { ...exp.defaults, ...exp.presets[preset] } as Record<string, ConfigValue>;
+  // Keys whose value is the file's (not replaced by a --set): their errors name the file.
+  const fromFile = new Set<string>();
   if (file !== undefined) {
     if (file === null || typeof file !== 'object' || Array.isArray(file)) {
       throw new ConfigError(`${fileName}: expected a JSON object of config keys and values (e.g. {"lr": 0.01}), got ${Array.isArray(file) ? 'an array' : JSON.stringify(file)}`);
     }
-    for (const [key, value] of Object.entries(file)) config[knownKey(exp, key, fileName)] = typedValue(exp, key, value, fileName);
+    for (const [key, value] of Object.entries(file)) {
+      config[knownKey(exp, key, fileName)] = typedValue(exp, key, value, fileName);
+      fromFile.add(key);
+    }
   }
   for (const set of sets) {
     const eq = set.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set expects key=value, got '${set}'`);
     const key = knownKey(exp, set.slice(0, eq).trim(), '--set');
     config[key] = parseValue(exp, key, set.slice(eq + 1).trim());
+    fromFile.delete(key);
   }
-  for (const [key, value] of Object.entries(config)) checkValue(exp, key, value);
+  for (const [key, value] of Object.entries(config)) checkValue(exp, key, value, fromFile.has(key) ? `${fileName}: ` : '');
   exp.validate?.(config);
   return config;
 }
@@ -84,17 +90,18 @@ function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue 
   return text;
 }
 
-/** Checks one value against the key's documentation (type, finite, integer, minimum, choices). */
-function checkValue(exp: AnyExperiment, key: string, value: ConfigValue): void {
+/** Checks one value against the key's documentation (type, finite, integer, minimum, choices); `where` ('file: ' or '') starts each message. */
+function checkValue(exp: AnyExperiment, key: string, value: ConfigValue, where: string): void {
   const doc = Object.hasOwn(exp.keys, key) ? exp.keys[key] : undefined;
   if (!doc) throw new ConfigError(`${exp.name}: config key '${key}' is not documented; this is a bug in the experiment`);
-  if (typeof value !== typeof exp.defaults[key]) throw new ConfigError(`${exp.name}: ${key} must be a ${typeof exp.defaults[key]}, got ${JSON.stringify(value)}`);
+  const at = `${where}${exp.name}: ${key}`;
+  if (typeof value !== typeof exp.defaults[key]) throw new ConfigError(`${at} must be a ${typeof exp.defaults[key]}, got ${JSON.stringify(value)}`);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ConfigError(`${exp.name}: ${key} must be a finite number, got ${value}`);
-    if (doc.integer && !Number.isInteger(value)) throw new ConfigError(`${exp.name}: ${key} must be an integer, got ${value}`);
-    if (doc.min !== undefined && value < doc.min) throw new ConfigError(`${exp.name}: ${key} must be ≥ ${doc.min}, got ${value}`);
+    if (!Number.isFinite(value)) throw new ConfigError(`${at} must be a finite number, got ${value}`);
+    if (doc.integer && !Number.isInteger(value)) throw new ConfigError(`${at} must be an integer, got ${value}`);
+    if (doc.min !== undefined && value < doc.min) throw new ConfigError(`${at} must be ≥ ${doc.min}, got ${value}`);
   }
   if (doc.choices && !doc.choices.includes(String(value))) {
-    throw new ConfigError(`${exp.name}: ${key} must be one of ${doc.choices.join(', ')}, got '${String(value)}'`);
+    throw new ConfigError(`${at} must be one of ${doc.choices.join(', ')}, got '${String(value)}'`);
   }
 }
