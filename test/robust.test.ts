@@ -65,7 +65,10 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   await fails(() => buildConfig(exp, 'quick', ['lr=-1'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: lr must be ≥ 0/);
   assert.is(buildConfig(exp, 'quick', ['lr=0.1'], { lr: -1 }, 'cfg.json').lr, 0.1, 'a --set replaces a bad file value');
   await fails(() => buildConfig(exp, 'quick', [], [1, 2], 'c.json'), ConfigError, /JSON object/, /an array/);
-  await fails(() => parseConfigText('{"p": 17,}', 'bad.json'), ConfigError, /^bad\.json: not valid JSON/);
+  await fails(() => parseConfigText('{"p": 17,}', 'bad.json'), ConfigError, /^bad\.json: not valid JSON/, /a config file is one JSON object/);
+  // Sweep files and result.json files are parsed here too, each with its own hint.
+  await fails(() => parseConfigText('{"experiment": "mlp",}', 'sweep.json', 'a sweep file looks like {"experiment": "mlp"}'), ConfigError,
+    /^sweep\.json: not valid JSON \(.+\); a sweep file looks like \{"experiment": "mlp"\}$/);
   // Config files are data: an expression is not evaluated, it is a JSON error.
   await fails(() => parseConfigText('{"p": 10 + 7}', 'expr.json'), ConfigError, /not valid JSON/);
 });

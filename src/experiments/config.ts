@@ -37,12 +37,18 @@ export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], 
   return config;
 }
 
-/** Parses the text of a config file as JSON (data only, never evaluated); ConfigError naming the file when it is not JSON. */
-export function parseConfigText(text: string, fileName: string): unknown {
+/** What a --config file looks like: parseConfigText's default hint. */
+export const CONFIG_FILE_HINT = 'a config file is one JSON object, e.g. {"lr": 0.01, "hidden": 64}';
+
+/**
+ * Parses the text of a JSON file (data only, never evaluated); ConfigError naming the file when it is not JSON,
+ * ending with `hint`, what the file should look like (a sweep file or a result.json reads other JSON than a config file).
+ */
+export function parseConfigText(text: string, fileName: string, hint: string = CONFIG_FILE_HINT): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new ConfigError(`${fileName}: not valid JSON (${e instanceof Error ? e.message : String(e)}); a config file is one JSON object, e.g. {"lr": 0.01, "hidden": 64}`);
+    throw new ConfigError(`${fileName}: not valid JSON (${e instanceof Error ? e.message : String(e)}); ${hint}`);
   }
 }
 
