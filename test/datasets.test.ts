@@ -211,6 +211,12 @@ s('Fashion-MNIST: mismatched counts, bad labels and bad shapes raise DataFormatE
   const badShape = await tinyFolder('/d');
   badShape.set('/d/t10k-images-idx3-ubyte', idxBytes('u8', [2, 27, 28], new Array(2 * 27 * 28).fill(0)));
   await rejects(() => loadFashionMnist(memoryFiles(badShape), '/d'), DataFormatError, /t10k-images-idx3-ubyte: expected u8 images of shape N×28×28, got 2×27×28 u8/);
+  // A labels file whose type byte says i32 (0x0C): named as the wrong type for labels, not as a short file.
+  const retyped = await tinyFolder('/d');
+  const labels = idxBytes('u8', [2], [1, 7]);
+  labels[2] = 0x0c;
+  retyped.set('/d/t10k-labels-idx1-ubyte', labels);
+  await rejects(() => loadFashionMnist(memoryFiles(retyped), '/d'), DataFormatError, /^\/d\/t10k-labels-idx1-ubyte: IDX type 0x0c \(i32\), expected 0x08 \(u8\) for labels/);
   const truncated = await tinyFolder('/d');
   truncated.set('/d/train-images-idx3-ubyte.gz', await gzip(idxBytes('u8', [3, 28, 28], pixels(2))));
   await rejects(() => loadFashionMnist(memoryFiles(truncated), '/d'), DataFormatError, /train-images-idx3-ubyte\.gz: expected 2368 bytes after decompression for 3×28×28 u8, got 1584/);

@@ -1,7 +1,8 @@
 /**
  * The IDX reader (src/data/idx.ts): hand-built u8 / f32 / i32 / i16 / f64 files round-trip, gzip input is
- * undone with DecompressionStream, and every fault (magic, type byte, dimension count, zero dimension,
- * short, trailing bytes, truncated or corrupt gzip) raises DataFormatError naming the file and the fault.
+ * undone with DecompressionStream, a caller's expected element type is checked before the length, and every
+ * fault (magic, type byte, dimension count, zero dimension, short, trailing bytes, truncated or corrupt gzip)
+ * raises DataFormatError naming the file and the fault.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -76,6 +77,20 @@ s('faults raise DataFormatError naming the file, the fault and what was expected
   const long = new Uint8Array(good.length + 3);
   long.set(good);
   await rejects(() => parseIdx(long, 'long.idx'), /^long\.idx: /, /expected 18 bytes for 2×3 u8, got 21/, /3 trailing bytes/);
+});
+
+s('an expected element type: a file of another type says so (not a wrong length), raw or gzip', async () => {
+  const labels = { type: 'u8', what: 'labels' } as const;
+  assert.equal(Array.from(parseIdx(idxBytes('u8', [3], [9, 0, 4]), 'l.idx', labels).data), [9, 0, 4]);
+  // The type byte of a u8 labels file changed to 0x0C: the length fits u8, not i32, and the type is the fault.
+  const retyped = idxBytes('u8', [8], [1, 2, 3, 4, 5, 6, 7, 8]);
+  retyped[2] = 0x0c;
+  await rejects(() => parseIdx(retyped, 'l.idx', labels), /^l\.idx: IDX type 0x0c \(i32\), expected 0x08 \(u8\) for labels/);
+  const retypedGz = await gzip(retyped);
+  await rejects(() => decodeIdx(retypedGz, 'l.gz', labels), /^l\.gz: IDX type 0x0c \(i32\), expected 0x08 \(u8\) for labels/);
+  await rejects(() => parseIdx(idxBytes('f32', [2], [1, 2]), 'f.idx', { type: 'f64', what: 'weights' }), /IDX type 0x0d \(f32\), expected 0x0e \(f64\) for weights/);
+  // Without an expectation any type is read.
+  assert.is(parseIdx(idxBytes('i32', [2], [1, 2]), 'i.idx').type, 'i32');
 });
 
 s('gzip faults: truncated or corrupt streams, and a bad file inside a good stream', async () => {

@@ -76,10 +76,10 @@ function checkLimit(v: number | undefined, name: string): void {
 /** Validates one images/labels pair and converts the first `limit` examples. */
 function toLabeled(images: IdxArray, imagesPath: string, labels: IdxArray, labelsPath: string, limit: number | undefined): LabeledImages {
   const [n, rows, cols] = images.dims;
-  if (images.type !== 'u8' || images.dims.length !== 3 || rows !== 28 || cols !== 28) {
+  if (images.dims.length !== 3 || rows !== 28 || cols !== 28) {
     throw new DataFormatError(`${imagesPath}: expected u8 images of shape N×28×28, got ${images.dims.join('×')} ${images.type}`);
   }
-  if (labels.type !== 'u8' || labels.dims.length !== 1) {
+  if (labels.dims.length !== 1) {
     throw new DataFormatError(`${labelsPath}: expected a 1-D u8 array of labels, got ${labels.dims.join('×')} ${labels.type}`);
   }
   if (labels.dims[0] !== n) {
@@ -121,10 +121,11 @@ export async function loadFashionMnist(files: FileSource, dir: string = FASHION_
     throw new DatasetMissingError(`Fashion-MNIST is incomplete in ${dir}: ${missing.join(', ')} missing; ${installHint()}`);
   }
   const [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath] = paths as string[];
-  const decode = async (path: string): Promise<IdxArray> => decodeIdx(await readOrExplain(files, path), path);
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
-    [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath].map(decode),
-  );
+  // Both images and labels are u8: a wrong type byte is named as such, not as a length the type implies.
+  const decode = async (path: string, what: string): Promise<IdxArray> => decodeIdx(await readOrExplain(files, path), path, { type: 'u8', what });
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    decode(trainImagesPath, 'images'), decode(trainLabelsPath, 'labels'), decode(testImagesPath, 'images'), decode(testLabelsPath, 'labels'),
+  ]);
   return {
     train: toLabeled(trainImages, trainImagesPath, trainLabels, trainLabelsPath, opts.limitTrain),
     test: toLabeled(testImages, testImagesPath, testLabels, testLabelsPath, opts.limitTest),

@@ -3,7 +3,8 @@
  *
  * Layout (all multi-byte numbers big-endian): two zero bytes, a type byte (0x08 u8, 0x09 i8, 0x0B i16,
  * 0x0C i32, 0x0D f32, 0x0E f64), a byte with the number of dimensions, one u32 per dimension, then the
- * elements in row-major order. The reader checks every part, including that the length is exact, and
+ * elements in row-major order. The reader checks every part, including that the length is exact and, when the
+ * caller names one, the element type (before the length, which a wrong type byte would throw off), and
  * reports faults as DataFormatError naming the file, the fault and what was expected.
  *
  * Gzip is undone with the web-standard DecompressionStream (Node ≥ 18, Deno, browsers), so this module
@@ -36,13 +37,24 @@ const TYPES: ReadonlyMap<number, { type: IdxType; size: number }> = new Map([
 /** Largest IDX file (header + data, after decompression) the reader accepts: 2 GiB, 40× Fashion-MNIST's largest. */
 export const MAX_IDX_BYTES = 2 ** 31;
 
+/** What a caller needs: the element type, and what the file holds (e.g. 'labels'), for messages. */
+export interface IdxExpectation {
+  type: IdxType;
+  what: string;
+}
+
+/** A type byte as written in messages: 0x08. */
+function typeByte(b: number): string {
+  return `0x${b.toString(16).padStart(2, '0')}`;
+}
+
 /** Bytes as space-separated hex, for messages. */
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** Parses the bytes; `stage` (e.g. ' after decompression') is added to length messages. */
-function parse(bytes: Uint8Array, source: string, stage: string): IdxArray {
+/** Parses the bytes; `stage` (e.g. ' after decompression') is added to length messages; `expect`, when given, fixes the type. */
+function parse(bytes: Uint8Array, source: string, stage: string, expect: IdxExpectation | undefined): IdxArray {
   if (bytes.length < 4) {
     throw new DataFormatError(`${source}: too short for an IDX file${stage}: expected a 4-byte header (00 00 <type> <dims>), got ${bytes.length} bytes`);
   }
@@ -52,8 +64,13 @@ function parse(bytes: Uint8Array, source: string, stage: string): IdxArray {
   }
   const kind = TYPES.get(bytes[2]);
   if (!kind) {
-    const known = [...TYPES].map(([b, t]) => `0x${b.toString(16).padStart(2, '0')} (${t.type})`).join(', ');
-    throw new DataFormatError(`${source}: unknown IDX element type byte 0x${bytes[2].toString(16).padStart(2, '0')}; expected one of ${known}`);
+    const known = [...TYPES].map(([b, t]) => `${typeByte(b)} (${t.type})`).join(', ');
+    throw new DataFormatError(`${source}: unknown IDX element type byte ${typeByte(bytes[2])}; expected one of ${known}`);
+  }
+  // Checked before the length, which a wrong type byte would otherwise be reported as.
+  if (expect && kind.type !== expect.type) {
+    const want = [...TYPES].find(([, t]) => t.type === expect.type)![0];
+    throw new DataFormatError(`${source}: IDX type ${typeByte(bytes[2])} (${kind.type}), expected ${typeByte(want)} (${expect.type}) for ${expect.what}; is it the right file? fetch it again`);
   }
   const nd = bytes[3];
   if (nd < 1) throw new DataFormatError(`${source}: IDX header says 0 dimensions; expected at least 1`);
@@ -118,9 +135,9 @@ function parse(bytes: Uint8Array, source: string, stage: string): IdxArray {
   return { dims, type: kind.type, data };
 }
 
-/** Parses uncompressed IDX bytes (u8/i8 data is a view into `bytes`); faults throw DataFormatError naming `source`. */
-export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
-  return parse(bytes, source, '');
+/** Parses uncompressed IDX bytes (u8/i8 data is a view into `bytes`), of `expect`'s type when given; faults throw DataFormatError naming `source`. */
+export function parseIdx(bytes: Uint8Array, source: string, expect?: IdxExpectation): IdxArray {
+  return parse(bytes, source, '', expect);
 }
 
 /** True when `bytes` start with the gzip magic number 1f 8b. */
@@ -174,8 +191,8 @@ export async function gunzip(bytes: Uint8Array, source: string, maxBytes: number
   return out;
 }
 
-/** Decodes an IDX file, gunzipping first when it starts with 1f 8b; faults throw DataFormatError naming `source`. */
-export async function decodeIdx(bytes: Uint8Array, source: string): Promise<IdxArray> {
-  if (!isGzip(bytes)) return parse(bytes, source, '');
-  return parse(await gunzip(bytes, source), source, ' after decompression');
+/** Decodes an IDX file, gunzipping first when it starts with 1f 8b, of `expect`'s type when given; faults throw DataFormatError naming `source`. */
+export async function decodeIdx(bytes: Uint8Array, source: string, expect?: IdxExpectation): Promise<IdxArray> {
+  if (!isGzip(bytes)) return parse(bytes, source, '', expect);
+  return parse(await gunzip(bytes, source), source, ' after decompression', expect);
 }
