@@ -171,7 +171,7 @@ const cases: { name: string; sets: string[]; every: number; killAt: number[]; fi
   // Minibatches: 20 steps per epoch, saves mid-epoch (the shuffle order and cursor must come back).
   { name: 'mlp', sets: ['hidden=16', 'epochs=2', 'batchSize=32', 'dataDir=/data'], every: 7, killAt: [1, 3, 4], files: true },
   // Two stages (all layers, last layer only), with the previous diagonalization kept for the principal angles.
-  { name: 'featuremap', sets: ['hidden=16', 'epochs=2', 'probeSamples=100', 'batchSize=32', 'dataDir=/data'], every: 6, killAt: [2, 7, 8, 11], files: true },
+  { name: 'featuremap', sets: ['hidden=16', 'epochs=2', 'probeSamples=100', 'batchSize=32', 'limitTrain=0', 'dataDir=/data'], every: 6, killAt: [2, 7, 8, 11], files: true },
   // Ensembles: one stage per model (stopped at 100 % training accuracy), resumed inside the current model.
   { name: 'gde', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=10', 'variant=AllDiff', 'dataDir=/data'], every: 5, killAt: [2, 6, 9], files: true },
   { name: 'interaction-tensor', sets: ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=8', 'dataDir=/data'], every: 4, killAt: [1, 5, 12], files: true },

@@ -8,6 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendRegistry } from '../dist/featurelab.js';
+import { ConfigError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
@@ -111,7 +112,7 @@ s('memorization (quick sweep): one row per setting with finite measures; bad lis
 
 s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline trains only the last layer', async () => {
   const exp = findExperiment('featuremap');
-  const config = buildConfig(exp, 'quick', ['hidden=32', 'epochs=2', 'probeSamples=200', 'batchSize=32', 'dataDir=/data']);
+  const config = buildConfig(exp, 'quick', ['hidden=32', 'epochs=2', 'probeSamples=200', 'batchSize=32', 'limitTrain=0', 'dataDir=/data']);
   const r = await exp.run(config, { backend: wasm, seed: 1, files: tinyFashion() });
   assert.ok(['MF', 'EF'].includes(r.summary.regime as string));
   for (const k of ['piHatC', 'rhoGap', 'dLR', 'nc1', 'testAccuracy']) assert.ok(Number.isFinite(r.summary[k]), `${k} = ${r.summary[k]}`);
@@ -213,6 +214,24 @@ s('interactions (quick): the mean salient order per epoch, universal matching to
   // null where neither seed has a salient interaction of that order (never NaN: result.json would warn).
   assert.ok(overlap.every((o) => o === null || (o >= 0 && o <= 1)), `overlaps ${overlap}`);
   await run('interactions', wasm, ['samples=500']).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /cannot exceed trainSize/));
+});
+
+s('image sizes above the data: limitTrain, trainSize and testSize larger than the stand-in (640 training, 200 test images) are ConfigErrors', async () => {
+  const cases: [string, string, string[], RegExp][] = [
+    ['mlp', 'quick', ['limitTrain=700'], /^mlp: limitTrain = 700 is more than the 640 training images of Fashion-MNIST in \/data; set limitTrain to at most 640/],
+    ['featuremap', 'quick', ['limitTrain=641'], /^featuremap: limitTrain = 641 is more than the 640 training images/],
+    ['gde', 'quick', ['trainSize=120', 'testSize=300'], /^gde: testSize = 300 is more than the 200 test images of Fashion-MNIST in \/data; set testSize to at most 200/],
+    ['interaction-tensor', 'quick', ['trainSize=1000', 'testSize=100', 'k=6', 'hidden=16'], /^interaction-tensor: trainSize = 1000 is more than the 640 training images/],
+    ['interactions', 'fashion', ['trainSize=100', 'testSize=201'], /^interactions: testSize = 201 is more than the 200 test images/],
+  ];
+  for (const [name, preset, sets, message] of cases) {
+    const exp = findExperiment(name);
+    const config = buildConfig(exp, preset, [...sets, 'dataDir=/data']);
+    await exp.run(config, { backend: wasm, seed: 0, files: tinyFashion() }).then(() => assert.unreachable(`${name} ran`), (e: Error) => {
+      assert.ok(e instanceof ConfigError, `${name}: ${String(e)}`);
+      assert.match(e.message, message);
+    });
+  }
 });
 
 s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity row per threshold, the merged GDE and the framework rows', async () => {

@@ -35,9 +35,9 @@ export interface LabeledImages {
 
 /** Options of loadFashionMnist. */
 export interface FashionMnistOptions {
-  /** Keep only the first limitTrain training examples (default: all 60 000). */
+  /** Keep only the first limitTrain training examples (default, or when larger: all 60 000; compare train.count). */
   limitTrain?: number;
-  /** Keep only the first limitTest test examples (default: all 10 000). */
+  /** Keep only the first limitTest test examples (default, or when larger: all 10 000; compare test.count). */
   limitTest?: number;
 }
 

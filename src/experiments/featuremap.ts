@@ -149,7 +149,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
   async run(config, ctx): Promise<ExperimentResult> {
     featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
-    const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
+    const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });
     return withBaseline(ctx, (lastOnly, c, stage) => runOne(config, c, data, lastOnly, stage), 'frozen-features');
   },
 };

@@ -47,7 +47,7 @@ function caceSeries(bins: { count: number; accuracy: number; confidence: number 
 
 /** Loads the images (Fashion-MNIST or the synthetic set) and trains the ensemble; the members and the test labels they were evaluated on. */
 async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Promise<{ members: EnsembleMember[]; labels: Int32Array }> {
-  const data = await loadImageData('gde', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+  const data = await loadImageData('gde', config.data, ctx, config.dataDir, { train: { key: 'trainSize', value: config.trainSize }, test: { key: 'testSize', value: config.testSize } });
   const { train: tr, test: te } = data;
   const members = await trainEnsemble(ctx.backend, {
     inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,

@@ -120,7 +120,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
 
 /** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
 async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentContext) {
-  const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+  const data = await loadImageData('interaction-tensor', config.data, ctx, config.dataDir, { train: { key: 'trainSize', value: config.trainSize }, test: { key: 'testSize', value: config.testSize } });
   const { train: tr, test: te } = data;
   const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
   const ensembleData = { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels };

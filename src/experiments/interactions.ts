@@ -26,7 +26,8 @@ import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { emitLatest, logitsOf } from './common.js';
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
+import { loadImageData } from './imageData.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the interactions experiment. */
@@ -223,7 +224,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     let variableOf: Int32Array;
     if (config.task === 'fashion') {
       if (!ctx.files) throw new ConfigError('interactions: task = fashion needs file access; run it from the CLI or pass ctx.files');
-      const fm = await loadFashionMnist(ctx.files, config.dataDir, { limitTrain: config.trainSize, limitTest: config.testSize });
+      const fm = await loadImageData('interactions', 'fashion', ctx, config.dataDir, { train: { key: 'trainSize', value: config.trainSize }, test: { key: 'testSize', value: config.testSize } });
       // Label flips (flip) apply to the training labels here too.
       const flips = rng.fork('flip');
       tr = { x: fm.train.images, y: Int32Array.from(fm.train.labels, (c) => (flips.uniform() < config.flip ? (c + 1 + flips.int(9)) % 10 : c)) };

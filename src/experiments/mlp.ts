@@ -7,13 +7,14 @@
 import type { Backend, Mat } from '../backend/types.js';
 import { packExact } from '../checkpoint/codec.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { FASHION_MNIST_DIR, loadFashionMnist } from '../data/fashionMnist.js';
+import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
 import { ConfigError } from '../errors.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { accuracy, emitLatest, forwardOf, logitsOf } from './common.js';
 import { softmaxRows } from './ensemble.js';
+import { loadImageData } from './imageData.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the MLP experiment. */
@@ -108,7 +109,7 @@ export const mlp: Experiment<MlpConfig> = {
     if (!ctx.files) throw new ConfigError('mlp: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
     const { backend } = ctx;
     ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}`);
-    const data = await loadFashionMnist(ctx.files, config.dataDir, config.limitTrain > 0 ? { limitTrain: config.limitTrain } : {});
+    const data = await loadImageData('mlp', 'fashion', ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });
     const { train: tr, test: te } = data;
     const stepsPerEpoch = Math.floor(tr.count / config.batchSize);
     if (stepsPerEpoch < 1) throw new ConfigError(`mlp: batchSize ${config.batchSize} is larger than the ${tr.count} training images`);
