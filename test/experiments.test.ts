@@ -234,11 +234,21 @@ s('image sizes above the data: limitTrain, trainSize and testSize larger than th
   }
 });
 
-s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity row per threshold, the merged GDE and the framework rows', async () => {
+s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity row per threshold, the merged GDE, the framework rows, the per-component log (one group when k ≤ C − 1)', async () => {
   const exp = findExperiment('interaction-tensor');
   const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=20', 'dataDir=/data']);
-  const r = await exp.run(config, { backend: wasm, seed: 6, files: tinyFashion() });
+  const log: string[] = [];
+  const r = await exp.run(config, { backend: wasm, seed: 6, files: tinyFashion(), log: (m) => log.push(m) });
   assert.is(r.summary.models, 3);
+  // k = 6 ≤ C − 1: the per-component diagnostic has one group (components 1–6), no empty 7–6 group of NaN.
+  const perComponent = log.find((m) => m.startsWith('Spearman(confidence, presence) per component'));
+  assert.ok(perComponent && /components 1–6 \(C − 1/.test(perComponent) && /% of presences$/.test(perComponent), perComponent);
+  assert.not.match(perComponent!, /NaN|components 7/);
+  // k = 12 > C − 1: both groups, components 1–9 and 10–12.
+  const wideLog: string[] = [];
+  await exp.run(buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=12', 'maxEpochs=5', 'dataDir=/data']), { backend: wasm, seed: 6, files: tinyFashion(), log: (m) => wideLog.push(m) });
+  const bothGroups = wideLog.find((m) => m.startsWith('Spearman(confidence, presence) per component'));
+  assert.ok(bothGroups && /components 1–9 \(C − 1/.test(bothGroups) && /; components 10–12 -?\d\.\d{3} with \d+ %$/.test(bothGroups), bothGroups);
   assert.ok((r.summary.features as number) >= 6 && (r.summary.features as number) <= 18, `features ${r.summary.features}`);
   for (const key of ['spearmanFrequencyAdoption', 'sharedFeaturesAgreementCorrelation']) {
     const v = r.summary[key] as number;

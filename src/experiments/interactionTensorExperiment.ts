@@ -244,7 +244,10 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const classDirections = Math.min(CLASSES - 1, config.k);
     const meanOf = (x: Float64Array, from: number, to: number) => { let sum = 0, count = 0; for (let a = from; a < to; a++) if (Number.isFinite(x[a]!)) { sum += x[a]!; count++; } return count > 0 ? sum / count : NaN; };
     const shareOf = (from: number, to: number) => components.presenceShare.slice(from, to).reduce((sum, v) => sum + v, 0);
-    ctx.log?.(`Spearman(confidence, presence) per component, mean over models: components 1–${classDirections} (C − 1, the class-mean directions under neural collapse) ${meanOf(components.confidenceSpearman, 0, classDirections).toFixed(3)} with ${(100 * shareOf(0, classDirections)).toFixed(0)} % of presences; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %`);
+    const classGroup = `components 1–${classDirections} (C − 1, the class-mean directions under neural collapse) ${meanOf(components.confidenceSpearman, 0, classDirections).toFixed(3)} with ${(100 * shareOf(0, classDirections)).toFixed(0)} % of presences`;
+    // With k ≤ C − 1 every component is in the first group: there is no rest to compare it with.
+    const restGroup = config.k > classDirections ? `; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %` : '';
+    ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
     const nullIfNaN = (v: number) => (Number.isFinite(v) ? v : null);
     ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
