@@ -215,6 +215,9 @@ s('merge: run folders become merged.json with every run and mean ± std over the
     assert.ok(Math.abs(g16.summary.trainAccuracy.std - Math.sqrt(0.02)) < 1e-12, 'sample standard deviation');
     assert.is(g16.summary.regime, undefined, 'strings are not averaged');
     await fails(() => mergeCommand([join(root, 'nothing'), '--out', join(root, 'm2')]), ConfigError, /cannot read folder/);
+    // A damaged result.json: the message says what such a file is, not what a config file is.
+    await writeFile(join(root, 'sweep', 'a2', 'result.json'), '{"experiment": ');
+    await fails(() => mergeCommand([join(root, 'sweep'), '--out', join(root, 'm3')]), ConfigError, /a2[\\/]result\.json: not valid JSON .*a result\.json is written by 'featurelab run'/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -29,15 +29,20 @@ const MERGE_USAGE = `usage: featurelab merge <DIR>… --out M
   collects every result.json under the folders into M/merged.json, with mean ± std over seeds (runs stopped early are
   listed but not averaged)`;
 
-/** Reads and parses a JSON file (data only); ConfigError naming it when unreadable or not JSON. */
-async function readJson(path: string): Promise<unknown> {
+/** What a sweep file looks like, for its not-JSON message. */
+const SWEEP_FILE_HINT = 'a sweep file is one JSON object, e.g. {"experiment": "mlp", "preset": "quick", "seeds": [0, 1], "grid": {"hidden": [32, 64]}, "set": {"epochs": 1}}';
+/** What merge expects of a run's result.json, for its not-JSON message. */
+const RESULT_FILE_HINT = "a result.json is written by 'featurelab run'; rerun that run, or leave its folder out of the merge";
+
+/** Reads and parses a JSON file (data only); ConfigError naming it when unreadable, or when not JSON (ending with `hint`). */
+async function readJson(path: string, hint: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw new ConfigError(`${path}: cannot read it (${e instanceof Error ? e.message : String(e)})`);
   }
-  return parseConfigText(text, path);
+  return parseConfigText(text, path, hint);
 }
 
 /** Parsed flags of `sweep`. */
@@ -88,7 +93,7 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
   }
   const flags = parseSweepFlags(args);
   if (flags.backend !== undefined && !BACKEND_NAMES.includes(flags.backend as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${flags.backend}'`);
-  const spec = parseSweepSpec(await readJson(file), file);
+  const spec = parseSweepSpec(await readJson(file, SWEEP_FILE_HINT), file);
   const runs = expandSweep(spec);
   const shard = flags.shard === 'auto' ? autoShard(process.env, flags.shards) : parseShard(flags.shard);
   const mine = shardRuns(runs, shard);
@@ -188,7 +193,7 @@ async function resultFolders(dir: string, depth = 0): Promise<string[]> {
 /** Reads one run folder's result.json into a MergedRun; ConfigError naming the file when it is not a result file. */
 async function readRun(dir: string): Promise<MergedRun> {
   const path = join(dir, 'result.json');
-  const r = await readJson(path) as Record<string, unknown>;
+  const r = await readJson(path, RESULT_FILE_HINT) as Record<string, unknown>;
   if (r === null || typeof r !== 'object' || typeof r.experiment !== 'string' || typeof r.config !== 'object' || typeof r.summary !== 'object') {
     throw new ConfigError(`merge: ${path} is not a featurelab result file (expected experiment, config, summary); remove it or the folder`);
   }
