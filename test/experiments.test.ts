@@ -312,7 +312,7 @@ s('bad config values and flags raise errors that list what is allowed', () => {
   assert.throws(() => buildConfig(exp, 'fast', []), (e: Error) => /paper, quick/.test(e.message));
   assert.throws(() => findExperiment('mnist'), (e: Error) => /modadd/.test(e.message));
   assert.throws(() => parseRunFlags(['--sed', '3']), (e: Error) => /unknown flag/.test(e.message) && /--seed/.test(e.message));
-  assert.throws(() => parseRunFlags(['--backend', 'cuda']), (e: Error) => /webgpu, wasm or ref/.test(e.message));
+  assert.throws(() => parseRunFlags(['--backend', 'cuda']), (e: Error) => /webgpu, wasm, ref, got 'cuda'/.test(e.message));
   assert.equal(parseRunFlags(['--seed', '4', '--set', 'p=5', '--preset', 'paper']), { preset: 'paper', seed: 4, sets: ['p=5'], help: false, checkpointEvery: 1000, fresh: false });
   assert.equal(parseRunFlags(['--checkpoint-every', '0', '--fresh']), { preset: 'quick', seed: 0, sets: [], help: false, checkpointEvery: 0, fresh: true });
   assert.throws(() => parseRunFlags(['--checkpoint-every', '2.5']), (e: Error) => /--checkpoint-every must be a non-negative integer/.test(e.message));

@@ -54,7 +54,9 @@ s('resultFile: the CLI\'s result.json shape; NaN becomes null with a warning; a 
     summary: { a: 1, b: NaN }, series: { step: [0, 10], loss: [Infinity, 0.5] }, timings: { trainSeconds: 2 }, warnings: ['w'],
   };
   const file = resultFile({ experiment: 'modadd', config: { p: 5 }, seed: 3, backend: { name: 'wasm', description: 'd' }, totalSeconds: 4, result, stoppedBy: 'the Stop button' });
-  assert.equal(Object.keys(file), ['experiment', 'version', 'config', 'seed', 'backend', 'timings', 'summary', 'series', 'warnings', 'details']);
+  assert.equal(Object.keys(file), ['experiment', 'version', 'config', 'seed', 'backend', 'timings', 'summary', 'series', 'warnings', 'details', 'stoppedBy']);
+  assert.is(file.stoppedBy, 'the Stop button');
+  assert.not.ok('stoppedBy' in resultFile({ experiment: 'modadd', config: {}, seed: 0, backend: { name: 'wasm', description: 'd' }, totalSeconds: 1, result }), 'only a stopped run has it');
   assert.is(file.version, VERSION);
   assert.equal(file.timings, { totalSeconds: 4, trainSeconds: 2 });
   assert.equal(file.summary, { a: 1, b: null });
