@@ -7,7 +7,7 @@
  * own. Node only (it spawns dist/cli.js and uses the file system).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -151,6 +151,15 @@ nodeOnly(s, 'file store: each finished stage is written once to its own file, re
       assert.equal(back, member(i), `member ${i} read back exactly`);
     }
 
+    // A damaged stage file is named in the error (which of the stages to look at).
+    const third = join(stagesDir, files()[2]!);
+    const kept = readFileSync(third, 'utf8');
+    writeFileSync(third, kept.slice(0, 40));
+    await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
+      assert.instance(e, CheckpointError);
+      assert.ok(e.message.startsWith(`${third}: the file is not valid JSON`), e.message);
+    });
+    writeFileSync(third, kept);
     unlinkSync(join(stagesDir, files()[1]!));
     await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
       assert.instance(e, CheckpointError);

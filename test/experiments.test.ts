@@ -316,6 +316,12 @@ s('bad config values and flags raise errors that list what is allowed', () => {
   assert.equal(parseRunFlags(['--seed', '4', '--set', 'p=5', '--preset', 'paper']), { preset: 'paper', seed: 4, sets: ['p=5'], help: false, checkpointEvery: 1000, fresh: false });
   assert.equal(parseRunFlags(['--checkpoint-every', '0', '--fresh']), { preset: 'quick', seed: 0, sets: [], help: false, checkpointEvery: 0, fresh: true });
   assert.throws(() => parseRunFlags(['--checkpoint-every', '2.5']), (e: Error) => /--checkpoint-every must be a non-negative integer/.test(e.message));
+  // Only decimal digits: Number() would take '' and ' ' as 0, '0x10' as 16, and 1e20 is past the generator's 2^53.
+  for (const bad of ['', ' ', '0x10', '1e3', '-1', '1.5', '1e20', '9007199254740992']) {
+    assert.throws(() => parseRunFlags(['--seed', bad]), (e: Error) => e instanceof ConfigError && /--seed must be a whole number from 0 to 2\^53 − 1/.test(e.message), `--seed '${bad}'`);
+  }
+  assert.is(parseRunFlags(['--seed', '9007199254740991']).seed, 2 ** 53 - 1);
+  assert.throws(() => parseRunFlags(['--checkpoint-every', '0x10']), (e: Error) => /--checkpoint-every must be/.test(e.message));
 });
 
 s.run();

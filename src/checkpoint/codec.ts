@@ -97,13 +97,17 @@ export function encodeCheckpoint(value: CheckpointValue): string {
   return JSON.stringify(packExact(value));
 }
 
-/** Decodes text written by encodeCheckpoint (throws CheckpointError on text that is not such JSON). */
-export function decodeCheckpoint(text: string): CheckpointValue {
+/** Decodes text written by encodeCheckpoint (CheckpointError, naming `source`, on text that is not such JSON). */
+export function decodeCheckpoint(text: string, source = 'checkpoint'): CheckpointValue {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(`checkpoint: the file is not valid JSON (${String(e)}); delete it or pass --fresh`);
+    throw new CheckpointError(`${source}: the file is not valid JSON (${String(e)}); delete it or pass --fresh`);
   }
-  return unpackExact(parsed);
+  try {
+    return unpackExact(parsed);
+  } catch (e) {
+    throw e instanceof CheckpointError && source !== 'checkpoint' ? new CheckpointError(`${source}: ${e.message}`) : e;
+  }
 }

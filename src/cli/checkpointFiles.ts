@@ -74,7 +74,7 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
       throw new CheckpointError(`${path}: the finished stage '${label}' is missing (${join(stagesDir, name)}: ${(e as Error).message}); pass --fresh to start over`);
     }
     stageFiles.set(label, name);
-    return decodeCheckpoint(text);
+    return decodeCheckpoint(text, join(stagesDir, name));
   }
 
   /** Deletes the stage files that `keep` does not name (left by a kill, an earlier run or --fresh). */
@@ -99,7 +99,7 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
         if ((e as { code?: string }).code === 'ENOENT') return undefined;
         throw e;
       }
-      const file = decodeCheckpoint(text) as { header?: CheckpointHeader; state?: CheckpointValue };
+      const file = decodeCheckpoint(text, path) as { header?: CheckpointHeader; state?: CheckpointValue };
       if (!file || !file.header || file.state === undefined) throw new CheckpointError(`${path} is not a featurelab checkpoint; pick another --out or pass --fresh to overwrite it`);
       const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend]);
       if (why) throw new CheckpointError(`${path} belongs to another run (${why}); pick another --out, or pass --fresh to start over and overwrite it`);

@@ -73,8 +73,9 @@ export function parseRunFlags(args: string[]): RunFlags {
         break;
       }
       case '--seed': {
-        const s = Number(value());
-        if (!Number.isInteger(s) || s < 0) throw new ConfigError(`--seed must be a non-negative integer, got '${args[i]}'`);
+        const text = value();
+        const s = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(s)) throw new ConfigError(`--seed must be a whole number from 0 to 2^53 − 1 written in decimal digits, got '${text}'`);
         flags.seed = s;
         break;
       }
@@ -82,7 +83,8 @@ export function parseRunFlags(args: string[]): RunFlags {
       case '--set': flags.sets.push(value()); break;
       case '--config': flags.config = value(); break;
       case '--checkpoint-every': {
-        const n = Number(value());
+        const text = value();
+        const n = /^\d+$/.test(text) ? Number(text) : NaN;
         if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--checkpoint-every must be a non-negative integer (0: no checkpoints), got '${args[i]}'`);
         flags.checkpointEvery = n;
         break;
