@@ -91,7 +91,31 @@ s('MSE against one-hot targets: the step-0 loss is Σ_c mean_i (f_ic − y_ic)²
   want /= count;
   assert.ok(Math.abs(seen.losses[0]! - want) <= 1e-6 * want, `step-0 loss ${seen.losses[0]} vs ${want}`);
   assert.ok(seen.losses[3]! < 0.5 * seen.losses[0]!, `losses ${seen.losses}`);
-  await fit(wasm, { loss: 'hinge' as 'mse' }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /loss must be 'crossEntropy' or 'mse'/));
+  await fit(wasm, { loss: 'hinge' as 'mse' }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /loss must be 'crossEntropy', 'mse' or 'regression'/));
+});
+
+s('regression loss: one output fitted to ±1 targets, the step-0 loss is mean_i (f_i − y_i)² of the initial outputs, and Adam lowers it', async () => {
+  const be = ref as unknown as Backend;
+  const count = 40;
+  const y = Float32Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 1 : -1));
+  const x = uniform(6, count, 5, -1, 1).map((v, i) => v + y[Math.floor(i / 5)]! * (i % 5 === 0 ? 1 : 0));
+  const fresh = new Mlp(be, [5, 16, 1], new Rng(6));
+  const tape = new Tape(be);
+  const f0 = ref.readF64(fresh.forward(tape, fresh.params.onTape(tape), tape.input(ref.upload(x, count, 5))).value);
+  tape.dispose();
+  fresh.params.free();
+  let want = 0;
+  for (let i = 0; i < count; i++) want += (f0[i]! - y[i]!) ** 2 / count;
+  const xm = be.upload(x, count, 5);
+  const ym = be.upload(y, count, 1);
+  const model = new Mlp(be, [5, 16, 1], new Rng(6));
+  const losses: number[] = [];
+  await train(be, model, { x: xm, labels: ym, count }, { steps: 60, lr: 0.01, schedule: { kind: 'constant' }, optimizer: { kind: 'adamw' }, batchSize: 'full', loss: 'regression' },
+    new Rng(6), { probes: [{ every: 20, run: ({ loss }) => { losses.push(loss); } }] });
+  model.params.free();
+  be.free(xm, ym);
+  assert.ok(Math.abs(losses[0]! - want) <= 1e-6 * want, `step-0 loss ${losses[0]} vs ${want}`);
+  assert.ok(losses[3]! < 0.5 * losses[0]!, `losses ${losses}`);
 });
 
 s('bad training configs raise ConfigError naming the value', async () => {

@@ -36,8 +36,10 @@ export interface TrainConfig {
   /**
    * 'crossEntropy' (default): softmax cross-entropy of the logits against the labels. 'mse': the squared error
    * of the logits against one-hot targets, summed over the classes and averaged over the examples.
+   * 'regression': the squared error of the outputs against real-valued targets in `labels` (count × outputs),
+   * averaged over all entries (PyTorch's MSELoss), e.g. one output fitted to ±1 labels.
    */
-  loss?: 'crossEntropy' | 'mse';
+  loss?: 'crossEntropy' | 'mse' | 'regression';
 }
 
 /** The training data on the backend: inputs (count × features) and labels (count × 1). */
@@ -109,7 +111,7 @@ export function validateTrainConfig(cfg: TrainConfig, count: number): void {
   if (cfg.batchSize !== 'full' && (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1 || cfg.batchSize > count)) {
     throw new ConfigError(`batchSize must be 'full' or an integer in [1, ${count}], got ${cfg.batchSize}`);
   }
-  if (cfg.loss !== undefined && cfg.loss !== 'crossEntropy' && cfg.loss !== 'mse') throw new ConfigError(`loss must be 'crossEntropy' or 'mse', got '${String(cfg.loss)}'`);
+  if (cfg.loss !== undefined && cfg.loss !== 'crossEntropy' && cfg.loss !== 'mse' && cfg.loss !== 'regression') throw new ConfigError(`loss must be 'crossEntropy', 'mse' or 'regression', got '${String(cfg.loss)}'`);
   if (cfg.regularizer && (!(cfg.regularizer.lambda >= 0) || !(cfg.regularizer.nu >= 1))) {
     throw new ConfigError(`regularizer needs lambda ≥ 0 and nu ≥ 1, got lambda ${cfg.regularizer.lambda}, nu ${cfg.regularizer.nu}`);
   }
@@ -134,6 +136,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   // One-hot targets for the MSE loss: rows of the identity picked by the labels (made on first use).
   let eye: Mat | null = null;
   const lossOf = (tape: Tape, logits: Var, labels: Mat): Var => {
+    if (cfg.loss === 'regression') return tape.mse(logits, labels);
     if (cfg.loss !== 'mse') return tape.softmaxCrossEntropy(logits, labels);
     const c = logits.value.cols;
     if (!eye) eye = backend.upload(Float32Array.from({ length: c * c }, (_, i) => (i % (c + 1) === 0 ? 1 : 0)), c, c);
