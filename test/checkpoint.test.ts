@@ -179,6 +179,8 @@ const cases: { name: string; sets: string[]; every: number; killAt: number[]; fi
   { name: 'interactions', sets: ['trainSize=200', 'testSize=100', 'samples=2', 'epochs=4', 'hidden=16', 'splitSteps=40'], every: 9, killAt: [1, 4, 7] },
   // One stage per row of the sweep (8 rows, one save each): kills during and right after a row's save.
   { name: 'memorization', sets: ['activations=phi2,relu', 'ns=40,80', 'd=20', 'k=200', 'testSize=50'], every: 1, killAt: [1, 3, 4, 7], size: (r) => (r.summary.rows as unknown[]).length },
+  // The network variant: two kernel rows, then one training stage per N, killed inside the networks' training.
+  { name: 'memorization', sets: ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=10,40', 'd=20', 'k=200', 'testSize=50', 'network=true', 'netHidden=64,32', 'netCheckEvery=3'], every: 5, killAt: [3, 6, 10, 15], size: (r) => (r.summary.network as unknown[]).length },
   { name: 'featuremap', sets: ['task=modadd', 'p=7', 'width=16', 'steps=200', 'probeEvery=50', 'lr=0.01', 'weightDecay=1'], every: 30, killAt: [1, 6, 9] },
 ];
 
@@ -194,6 +196,26 @@ for (const c of cases) {
     assert.ok((c.size ?? ((r) => Object.values(r.series)[0]!.length))(plain.result) > 1, 'the results are not empty');
   });
 }
+
+s('memorization network: killed right after the save made at the step the network met its stopping rule, the resumed run stops there too (bit-identical) [wasm]', async () => {
+  const sets = ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=10,40', 'd=20', 'k=200', 'testSize=50', 'network=true', 'netHidden=64,32', 'netCheckEvery=3'];
+  const plain = await runResumed('memorization', sets, {});
+  const inner = memoryCheckpointStore(1000);
+  let kills = 0;
+  const store: CheckpointStore = {
+    every: 1000,
+    load: inner.load,
+    async save(state: CheckpointValue) {
+      await inner.save(state);
+      const current = (state as { current?: { probe?: { converged?: boolean } } }).current;
+      if (current?.probe?.converged === true && kills < 2) throw new Interrupt(`killed after save ${++kills}`);
+    },
+  };
+  const resumed = await runResumed('memorization', sets, { checkpoint: store });
+  assert.is(resumed.restarts, 2, 'killed once per network, right after its stopping step was saved');
+  assert.equal(timeless(resumed.result), timeless(plain.result));
+  assert.is((plain.result.summary.network as unknown[]).length, 2);
+});
 
 s('a diverging run (absurd learning rate) stops with NonFiniteError naming the step and the parameter; the last checkpoint is finite', async () => {
   const store = memoryCheckpointStore(1);

@@ -4,10 +4,16 @@
  * Cov(f(zˢ), g), feature alignment F_i, leave-one-out stability, the predicted mean F(g − f_loo)g and the
  * theory's γ — on hand-computed cases, the decomposition identity against explicit refits, and one small
  * end-to-end check of the spec's qualitative claims (d = 50, k = 1000 random features, N = 100 vs 400).
+ * The experiment's network variant (network = true): the MLP interpolates its training points, memorizes at
+ * N = 10, is bit-identical on WASM for a seed; bad network keys are ConfigErrors; the result names its solver.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ArgumentError, ShapeError } from '../src/errors.js';
+import { ArgumentError, ConfigError, ShapeError } from '../src/errors.js';
+import { buildConfig } from '../src/experiments/config.js';
+import { findExperiment } from '../src/experiments/index.js';
+import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
+import { testBackends } from './support/backends.js';
 import { Rng } from '../src/rng.js';
 import { sampleSpurious, spuriousQueries, spuriousTask } from '../src/data/spurious.js';
 import { borderedPair } from '../src/data/spuriousImages.js';
@@ -361,6 +367,76 @@ s('borderedPair: noise border around the core, ‖z‖² = d, queries keep the b
   assert.ok(nonzeroCore);
   assert.throws(() => borderedPair(set, [1, 3], 11 + count, 10, new Rng(4)), (e: Error) => e instanceof ArgumentError && /only 20 images/.test(e.message));
   assert.throws(() => borderedPair(set, [2, 2], 4, 10, new Rng(4)), (e: Error) => e instanceof ArgumentError && /must differ/.test(e.message));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The experiment's network variant and its solver description
+
+const wasm = testBackends.find((b) => b.name === 'wasm')!;
+
+/** Runs the memorization experiment (quick preset + sets) on WASM; the log lines go to `log` when given. */
+async function runMemorization(sets: string[], seed: number, log?: string[]): Promise<ExperimentResult> {
+  const exp = findExperiment('memorization');
+  return exp.run(buildConfig(exp, 'quick', sets) as Record<string, ConfigValue>, { backend: wasm, seed, ...(log ? { log: (m: string) => { log.push(m); } } : {}) });
+}
+
+// d = 100: at d = 20 the network's spurious accuracy at N = 10 averaged 0.56 over 8 seeds (near chance); at
+// d = 100 seeds 1 … 5 gave 0.9, 0.6, 0.8, 0.6, 0.7 (mean 0.72), at N = 40 0.575 … 0.725.
+const NET = ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=10,40', 'd=100', 'k=300', 'testSize=200', 'network=true', 'netHidden=64,32'];
+
+s('network variant (d = 100, N = 10, 40, MLP 64-32): interpolates every training point, spurious accuracy in [0, 1] and above chance at N = 10 over 5 seeds', async () => {
+  let spurious10 = 0;
+  let cov10 = 0;
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const log: string[] = [];
+    const r = await runMemorization(NET, seed, log);
+    const net = r.summary.network as Record<string, number | string | boolean>[];
+    assert.is(net.length, 2, 'one network row per N');
+    assert.equal(net.map((row) => row.n), [10, 40]);
+    for (const row of net) {
+      assert.is(row.trainAccuracy, 1, `seed ${seed} N = ${row.n}: every training sign right`);
+      assert.is(row.interpolated, true);
+      assert.ok((row.trainLoss as number) < 1e-3 && (row.steps as number) >= 10 && (row.steps as number) < 2000, `loss ${row.trainLoss}, steps ${row.steps}`);
+      assert.ok((row.spuriousAccuracy as number) >= 0 && (row.spuriousAccuracy as number) <= 1);
+      for (const key of ['testAccuracy', 'cov', 'covStdError']) assert.ok(Number.isFinite(row[key]), `${key} = ${row[key]}`);
+      assert.is(row.hidden, '64,32');
+      assert.is(row.dataOf, 'rf phi2');
+      assert.is(row.d, 100);
+    }
+    spurious10 += (net[0]!.spuriousAccuracy as number) / 5;
+    cov10 += (net[0]!.cov as number) / 5;
+    assert.ok(log.some((l) => /^net .*N= +10 .*spurious/.test(l)), 'the log has the network rows');
+    assert.is((r.summary.rows as unknown[]).length, 2, 'the kernel rows are unchanged');
+  }
+  assert.ok(spurious10 >= 0.65, `mean spurious accuracy at N = 10: ${spurious10} (memorization; chance 0.5)`);
+  assert.ok(cov10 > 0.1, `mean Cov at N = 10: ${cov10}`);
+});
+
+s('network variant: the same seed gives bit-identical network rows on WASM; network = false leaves the summary without them', async () => {
+  const a = await runMemorization(NET, 7);
+  const b = await runMemorization(NET, 7);
+  assert.equal(a.summary.network, b.summary.network);
+  assert.equal(a.summary.rows, b.summary.rows);
+  const plain = await runMemorization(NET.filter((x) => x !== 'network=true'), 7);
+  assert.not.ok('network' in plain.summary);
+  assert.equal(plain.summary.rows, a.summary.rows, 'the kernel rows do not depend on the network');
+});
+
+s('network keys: netLr ≤ 0, a bad netHidden, netLossTol 0 are ConfigErrors naming the key', async () => {
+  const isConfig = (key: RegExp) => (e: unknown) => { assert.instance(e, ConfigError); assert.match((e as Error).message, key); };
+  await runMemorization([...NET, 'netLr=0'], 1).then(() => assert.unreachable(), isConfig(/netLr must be a positive number/));
+  await runMemorization([...NET, 'netHidden=64,0'], 1).then(() => assert.unreachable(), isConfig(/netHidden/));
+  await runMemorization([...NET, 'netLossTol=0'], 1).then(() => assert.unreachable(), isConfig(/netLossTol/));
+  const exp = findExperiment('memorization');
+  assert.throws(() => buildConfig(exp, 'quick', ['network=true', 'netLr=-1']), (e: Error) => e instanceof ConfigError && /netLr/.test(e.message));
+});
+
+s('the result says which solver the kernel rows used (spec, Pitfalls)', async () => {
+  const r = await runMemorization(['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=40', 'd=20', 'k=200', 'testSize=20'], 1);
+  const solver = r.summary.solver as string;
+  assert.match(solver, /built on wasm .* in f32/);
+  assert.match(solver, /Cholesky in f64 on the host/);
+  assert.match(solver, /jitter/);
 });
 
 s.run();
