@@ -255,6 +255,22 @@ for (const [name, f] of Object.entries(FIXTURES)) {
   });
 }
 
+sections('memorization with the network variant: a fifth plot (network beside the kernels), the network table and the solver', () => {
+  const base = FIXTURES.memorization!.run;
+  const network = [100, 400].map((n) => ({ alpha: 0.5, n, d: 50, hidden: '500,200', dataOf: 'rf phi2', testAccuracy: 0.61, spuriousAccuracy: n === 100 ? 0.7531 : 0.55, cov: 0.21, covStdError: 0.05, trainAccuracy: 1, trainLoss: 0.0004, steps: 80, interpolated: n === 100 }));
+  const solver = 'kernel matrices built on wasm (test) in f32, taken to f64 on the host; K + λI solved by Cholesky in f64 on the host';
+  const html = renderReport([result('memorization', { ...base, summary: { ...base.summary, solver, network } })]);
+  assert.is(count(html, /<svg /), 5, 'plots');
+  assert.ok(html.includes(esc('spurious accuracy vs N: trained network beside the kernels')));
+  assert.ok(html.includes(esc('network 500,200, α = 0.5')));
+  assert.ok(html.includes('0.7531'));
+  assert.ok(html.includes(esc('not interpolated at N = 400')));
+  assert.ok(html.includes(esc(solver)));
+  assert.ok(html.includes('<th>interpolated</th>'));
+  assert.not.match(html, /NaN|undefined|\[object Object\]/);
+  assertSelfContained(html);
+});
+
 sections('config strings and warnings are escaped; warnings are listed', () => {
   const run = result('modadd', { ...FIXTURES.modadd!.run, config: { act: '<script>alert("x")</script>' }, warnings: ['stopped at <b>step</b> 3'] });
   const html = renderReport([run], { title: 'a <title>' });
