@@ -19,6 +19,7 @@ import { autoShard, canonicalJson, expandSweep, fnv1a64, parseShard, parseSweepS
 import { checkRelativeName, insideOut } from '../src/cli/paths.js';
 import { mergeCommand } from '../src/cli/sweep.js';
 import { compareNumbers, determinismReport, resultNumbers } from '../src/cli/determinism.js';
+import { parseDenoArgs } from '../src/deno/args.js';
 import { testBackends } from './support/backends.js';
 import { gzip, idxBytes, memoryFiles } from './support/idxFiles.js';
 
@@ -243,6 +244,18 @@ s('gde fromMerged: the models of a merged set are measured without training; bad
   const mismatch = { runs: [run('a', []), { ...run('b', []), details: { testSoftmax: model([]), testLabels: [1, 1, 2, 3, 0, 1] } }] };
   const mm = memoryFiles(new Map([['/m/merged.json', new TextEncoder().encode(JSON.stringify(mismatch))]]));
   await fails(() => exp.run(buildConfig(exp, 'quick', ['fromMerged=/m/merged.json']), { backend: wasm, seed: 0, files: mm }), DataFormatError, /other test points/);
+});
+
+s('dist/deno-run.js arguments: flags and values checked as in the CLI (decimal seeds only, unknown flags named)', () => {
+  assert.equal(parseDenoArgs(['modadd', '--seed', '12', '--backend', 'wasm', '--set', 'p=5', '--preset', 'paper']), { name: 'modadd', preset: 'paper', seed: 12, backend: 'wasm', sets: ['p=5'] });
+  const refused = (args: string[], why: RegExp) => assert.throws(() => parseDenoArgs(args), (e: Error) => e instanceof ConfigError && why.test(e.message), args.join(' '));
+  refused(['modadd', '--seed', '0x10'], /bad value '--seed 0x10'/);
+  refused(['modadd', '--seed', '1e20'], /bad value '--seed 1e20'/);
+  refused(['modadd', '--seed'], /--seed needs a value/);
+  refused(['modadd', '--bogus', '1'], /unknown flag '--bogus'/);
+  refused(['modadd', '--set', '--seed', '1'], /--set needs a value/);
+  refused(['modadd', '--backend', 'cuda'], /bad value '--backend cuda'/);
+  refused(['--seed', '1'], /usage: deno run dist\/deno-run\.js <experiment>/);
 });
 
 s('determinism report: WASM is bit-identical run to run; compareNumbers finds the largest difference', async () => {
