@@ -105,6 +105,35 @@ for (const b of [...testBackends, ref]) {
     b.free(later);
   });
 
+  t('an async scope frees only what its own body created before its first await; results are kept at any depth', async () => {
+    // While one async scope waits, other code (here: another scope and a plain upload) creates matrices: none of
+    // them is the waiting scope's to free.
+    let temp: ReturnType<typeof b.zeros> | undefined;
+    const first = b.scope(async () => {
+      temp = b.zeros(1, 1);
+      const x = b.upload([3], 1, 1);
+      await b.read(x);
+      return b.binary('mul', x, x);
+    });
+    const outside = b.upload([5], 1, 1);
+    const second = b.scope(async () => {
+      const y = b.upload([2], 1, 1);
+      await b.read(y);
+      return b.unary('neg', y);
+    });
+    const [r1, r2] = await Promise.all([first, second]);
+    assert.ok(temp!.freed, 'the first scope frees its temporary');
+    assert.not.ok(outside.freed, 'a matrix made outside both scopes lives');
+    assert.not.ok(r1.freed || r2.freed, 'each scope keeps its result, whichever finishes first');
+    assert.equal([...await b.read(r1), ...await b.read(r2), ...await b.read(outside)], [9, -2, 5]);
+    b.free(r1, r2, outside);
+    // Results nested deeper than a few levels, in a Set or a Map, are kept too.
+    const deep = b.scope(() => ({ a: { b: { c: { d: { e: { f: [b.zeros(1, 1)] } } } } }, set: new Set([b.zeros(1, 1)]), map: new Map([['k', b.zeros(1, 1)]]) }));
+    const kept = [deep.a.b.c.d.e.f[0]!, [...deep.set][0]!, deep.map.get('k')!];
+    assert.ok(kept.every((m) => !m.freed), 'deep, Set and Map results live');
+    b.free(...kept);
+  });
+
   t('matrices of another backend, zero sizes and bad data are refused with typed errors', () => {
     const other = b === ref ? testBackends[0] : ref;
     const foreign = other.zeros(1, 1);

@@ -220,16 +220,23 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     }
   }
 
-  /** Runs `fn` and frees every matrix it created that is not part of its (possibly async) result. */
+  /**
+   * Runs `fn` and frees every matrix it created that is not part of its result. For an async `fn`, "created" is
+   * what its synchronous part (up to its first await) allocated: after that, other code runs too, and its
+   * matrices must not be taken for this scope's (free what is created after an await, or open a scope there).
+   */
   scope<T>(fn: () => T): T {
     const created = new Set<M>();
+    // Kept matrices go to the scope that was open around this one (still collecting, or still to finish).
+    const parent = this.scopes[this.scopes.length - 1];
     this.scopes.push(created);
-    const finish = (value: unknown): void => {
+    const close = (): void => {
       const i = this.scopes.lastIndexOf(created);
       if (i >= 0) this.scopes.splice(i, 1);
+    };
+    const finish = (value: unknown): void => {
       const keep = new Set<unknown>();
-      collectMats(value, keep, 0);
-      const parent = this.scopes[this.scopes.length - 1];
+      collectMats(value, keep, new Set());
       for (const m of created) {
         if (keep.has(m)) parent?.add(m);
         else this.free(m);
@@ -239,9 +246,11 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     try {
       out = fn();
     } catch (e) {
+      close();
       finish(undefined);
       throw e;
     }
+    close();
     if (out instanceof Promise) {
       return out.then((v) => { finish(v); return v; }, (e) => { finish(undefined); throw e; }) as T;
     }
@@ -545,13 +554,16 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   }
 }
 
-/** Collects every matrix reachable from a scope's result (arrays and plain objects, a few levels deep). */
-function collectMats(value: unknown, into: Set<unknown>, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 4) return;
+/** Collects every matrix reachable from a scope's result: through arrays, Sets, Maps and plain objects, at any depth. */
+function collectMats(value: unknown, into: Set<unknown>, seen: Set<unknown>): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
   if (value instanceof MatBase) {
     into.add(value);
     return;
   }
-  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
-  for (const item of items) collectMats(item, into, depth + 1);
+  // Typed arrays and other binary data hold no matrices: skip them rather than walk their elements.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+  const items = Array.isArray(value) ? value : value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value);
+  for (const item of items) collectMats(item, into, seen);
 }

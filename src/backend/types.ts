@@ -144,7 +144,10 @@ export interface Backend {
   read(m: Mat): Promise<Float32Array>;
   /** Releases matrices; freeing twice is harmless. */
   free(...ms: Mat[]): void;
-  /** Runs `fn`; every matrix created inside and not returned (directly, in an array or object) is freed. */
+  /**
+   * Runs `fn`; every matrix created inside and not returned (directly, or anywhere in arrays, objects, Sets or
+   * Maps) is freed. An async `fn` owns what it creates before its first await (other code may run after that).
+   */
   scope<T>(fn: () => T): T;
 
   /** General matrix product with transposes, scaling, accumulation and a fused bias + activation. */
