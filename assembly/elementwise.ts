@@ -238,7 +238,7 @@ export function gatherSumRowsF32(xPtr: usize, offPtr: usize, srcPtr: usize, outP
 
 /**
  * Mean softmax cross-entropy of logits (m×c) against labels (m×1 class indices as f32), max-shifted, in
- * f64: loss (1×1) = Σ(lse − logit[label]) / meanOver, grad (m×c) = (softmax − onehot)/meanOver (meanOver = m:
+ * f64: loss (1×1) = Σ((max − logit[label]) + log Σ exp(logit − max)) / meanOver, grad (m×c) = (softmax − onehot)/meanOver (meanOver = m:
  * the mean; m/B: the sum of B row blocks' means). An invalid label makes that row's gradient and the loss NaN.
  */
 export function softmaxCrossEntropyF32(logitsPtr: usize, labelsPtr: usize, lossPtr: usize, gradPtr: usize, m: i32, c: i32, meanOver: i32): void {
@@ -255,15 +255,15 @@ export function softmaxCrossEntropyF32(logitsPtr: usize, labelsPtr: usize, lossP
     }
     let sum: f64 = 0;
     for (let j = 0; j < c; j++) sum += Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - mx);
-    const lse = mx + Math.log(sum);
     if (label < 0) {
       total += NaN;
       fillF32(g, c, NaN);
       continue;
     }
-    total += lse - <f64>load<f32>(row + (<usize>label << 2));
+    // (mx − logit) + log(sum), not (mx + log(sum)) − logit: at |logits| ≥ 1e12 the latter rounds log(sum) away.
+    total += (mx - <f64>load<f32>(row + (<usize>label << 2))) + Math.log(sum);
     for (let j = 0; j < c; j++) {
-      const p = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - lse);
+      const p = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - mx) / sum;
       store<f32>(g + (<usize>j << 2), <f32>((p - (j == label ? 1 : 0)) / <f64>meanOver));
     }
   }

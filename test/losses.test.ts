@@ -70,6 +70,20 @@ for (const b of all) {
     }
   });
 
+  s('softmax cross-entropy keeps log 3 and (⅓, ⅓, −⅔) for three equal logits of any size (1 … 1e30)', async () => {
+    // log-sum-exp as max + log(sum) rounds log(sum) away next to a huge max (1e20: loss 0, grad (1, 1, 0)).
+    for (const v of [1, 1e8, 1e12, 1e16, 1e20, 1e30]) {
+      const z = b.upload([v, v, v], 1, 3);
+      const y = b.upload([2], 1, 1);
+      const { loss, grad } = b.softmaxCrossEntropy(z, y);
+      const l = (await b.read(loss))[0]!;
+      const g = await b.read(grad);
+      assert.ok(Math.abs(l - Math.log(3)) < 1e-6, `logits ${v}: loss ${l}, want log 3`);
+      [1 / 3, 1 / 3, -2 / 3].forEach((w, j) => assert.ok(Math.abs(g[j]! - w) < 1e-6, `logits ${v}: grad[${j}] = ${g[j]}, want ${w}`));
+      b.free(z, y, loss, grad);
+    }
+  });
+
   s('softmax cross-entropy: a bad label or a NaN logit gives NaN for its row only', async () => {
     // Row 1: label c (out of range); row 3: a NaN logit. 3 columns, and 40 (on WebGPU the other kernel).
     for (const c of [3, 40]) {

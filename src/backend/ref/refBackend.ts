@@ -192,10 +192,10 @@ export class RefBackend extends BaseBackend<RefMat> {
       for (const v of row) mx = v > mx || v !== v ? v : mx;
       let sum = 0;
       for (const v of row) sum += Math.exp(v - mx);
-      const lse = mx + Math.log(sum);
-      total += label < 0 ? NaN : lse - row[label];
+      // Never mx + log(sum): at |logits| ≥ 1e12 that sum rounds log(sum) away (three equal logits 1e20 gave loss 0).
+      total += label < 0 ? NaN : (mx - row[label]) + Math.log(sum);
       for (let j = 0; j < c; j++) {
-        grad.data[i * c + j] = label < 0 ? NaN : (Math.exp(row[j] - lse) - (j === label ? 1 : 0)) / meanOver;
+        grad.data[i * c + j] = label < 0 ? NaN : (Math.exp(row[j] - mx) / sum - (j === label ? 1 : 0)) / meanOver;
       }
     }
     loss.data[0] = total / meanOver;
