@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, ShapeError, VERSION, buildConfig, findExperiment,
-  getBackend, getInitReport, getRunBackend, renderReport, resultFile,
+  ArgumentError, BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, MatrixTooLargeError, RefBackend, ShapeError, VERSION,
+  buildConfig, findExperiment, getBackend, getInitReport, getRunBackend, init, renderReport, resultFile,
 } from '../dist/featurelab.js';
 import pkg from '../package.json';
 import { ref, runtime, testBackends } from './support/backends.js';
@@ -77,6 +77,20 @@ s('the README\'s experiment example through the public bundle: modadd trains to 
   assert.throws(() => buildConfig(exp, 'quick', ['p=12']), (e: unknown) => e instanceof ConfigError);
 });
 
+s('a matrix made by another instance of the same backend is refused by name; init() with no backends says so', async () => {
+  const other = new RefBackend();
+  const theirs = other.zeros(2, 3);
+  assert.throws(() => ref.read(theirs), (e: Error) => e instanceof InvalidMatrixError && /read: matrix \(2×3\) was made by another ref backend instance/.test(e.message));
+  ref.free(theirs); // not ours: ignored
+  assert.not.ok(theirs.freed);
+  other.free(theirs);
+  // Validated before anything is disposed: the backends of this process stay usable.
+  await init({ prefer: [] }).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ArgumentError && /non-empty array of backend names/.test(e.message), e.message));
+  await init({ prefer: 'wasm' as unknown as ['wasm'] }).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ArgumentError && /got "wasm"/.test(e.message), e.message));
+  assert.equal(Array.from(await ref.read(ref.zeros(1, 1))), [0]);
+  assert.throws(() => ref.zeros(65536, 65536), (e: Error) => e instanceof MatrixTooLargeError && /65536×65536 matrix/.test(e.message));
+});
+
 s('the version constant matches package.json', () => {
   assert.is(VERSION, pkg.version);
 });
@@ -132,6 +146,21 @@ for (const b of [...testBackends, ref]) {
     const kept = [deep.a.b.c.d.e.f[0]!, [...deep.set][0]!, deep.map.get('k')!];
     assert.ok(kept.every((m) => !m.freed), 'deep, Set and Map results live');
     b.free(...kept);
+  });
+
+  t('optimizer steps and matmul refuse aliased operands, a missing hyper-parameter object, lr < 0, eps ≤ 0 and a beta without c', async () => {
+    const p = b.upload([1, 2], 1, 2), g = b.upload([1, 1], 1, 2), m = b.zeros(1, 2), v = b.zeros(1, 2);
+    const refused = (f: () => void, why: RegExp) => assert.throws(f, (e: Error) => e instanceof ArgumentError && why.test(e.message), String(why));
+    refused(() => b.sgdStep(p, g, p, { lr: 0.5, momentum: 0.5 }), /sgdStep: param and velocity are the same matrix/);
+    refused(() => b.adamwStep(p, g, m, m, { lr: 0.1, step: 1 }), /adamwStep: m and v are the same matrix/);
+    refused(() => b.sgdStep(p, g, null, undefined as unknown as { lr: number }), /sgdStep: pass the hyper-parameters as an object/);
+    refused(() => b.sgdStep(p, g, null, { lr: -0.1 }), /sgdStep: lr must be ≥ 0/);
+    refused(() => b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, eps: 0 }), /adamwStep: eps must be > 0/);
+    refused(() => b.matmul(p, g, { transB: true, beta: NaN }), /matmul: beta NaN scales C, but no c was given/);
+    refused(() => b.upload(new BigInt64Array(2) as unknown as number[], 1, 2), /upload: data must be a Float32Array or an array of numbers, got a BigInt64Array/);
+    assert.throws(() => b.zeros('2' as unknown as number, 2), (e: Error) => e instanceof ShapeError && /rows must be a positive integer, got the string "2"/.test(e.message));
+    assert.equal(Array.from(await b.read(p)), [1, 2], 'nothing was changed by a refused step');
+    b.free(p, g, m, v);
   });
 
   t('matrices of another backend, zero sizes and bad data are refused with typed errors', () => {

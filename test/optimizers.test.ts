@@ -68,13 +68,15 @@ for (const b of [...testBackends, ref as unknown as Backend]) {
   s('bad optimizer arguments raise typed errors', () => {
     const p = b.zeros(2, 3);
     const g = b.zeros(3, 2);
+    const [q, m, v] = [b.zeros(2, 3), b.zeros(2, 3), b.zeros(2, 3)];
     try {
       assert.throws(() => b.sgdStep(p, g, null, { lr: 0.1 }), (e: Error) => e instanceof ShapeError && /sgdStep/.test(e.message));
-      assert.throws(() => b.sgdStep(p, p, null, { lr: 0.1, momentum: 0.9 }), (e: Error) => e instanceof ArgumentError && /velocity/.test(e.message));
-      assert.throws(() => b.sgdStep(p, p, null, { lr: NaN }), (e: Error) => e instanceof ArgumentError && /lr/.test(e.message));
-      assert.throws(() => b.adamwStep(p, p, p, p, { lr: 0.1, step: 0 }), (e: Error) => e instanceof ArgumentError && /step/.test(e.message));
+      assert.throws(() => b.sgdStep(p, q, null, { lr: 0.1, momentum: 0.9 }), (e: Error) => e instanceof ArgumentError && /velocity/.test(e.message));
+      assert.throws(() => b.sgdStep(p, q, null, { lr: NaN }), (e: Error) => e instanceof ArgumentError && /lr/.test(e.message));
+      assert.throws(() => b.adamwStep(p, q, m, v, { lr: 0.1, step: 0 }), (e: Error) => e instanceof ArgumentError && /step/.test(e.message));
+      assert.throws(() => b.adamwStep(p, p, m, v, { lr: 0.1, step: 1 }), (e: Error) => e instanceof ArgumentError && /param and grad are the same matrix/.test(e.message));
     } finally {
-      b.free(p, g);
+      b.free(p, g, q, m, v);
     }
   });
 

@@ -13,6 +13,8 @@ import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
 /** Storage-independent part of a backend's matrix handle. */
 export class MatBase implements Mat {
   freed = false;
+  /** The backend instance that allocated it (set by BaseBackend.result): another instance of the same kind refuses it. */
+  owner: object | null = null;
   /** @param rows row count  @param cols column count  @param backend owner's name */
   constructor(readonly rows: number, readonly cols: number, readonly backend: BackendName) {}
   /** Number of elements. */
@@ -64,16 +66,45 @@ export function shapeOf(m: Mat): string {
 
 function requireFinite(op: string, name: string, v: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ArgumentError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+    throw new ArgumentError(`${op}: ${name} must be a finite number, got ${describeValue(v)}`);
   }
   return v;
+}
+
+/** `v` checked to be a finite number ≥ 0 (a negative learning rate would climb the loss). */
+function requireNonNegative(op: string, name: string, v: number): number {
+  if (requireFinite(op, name, v) < 0) throw new ArgumentError(`${op}: ${name} must be ≥ 0, got ${v} (a negative step climbs the loss)`);
+  return v;
+}
+
+/** A value as an error message shows it: strings quoted (so '2' is not mistaken for 2), objects by kind. */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'bigint') return `the bigint ${v}n`;
+  if (v !== null && typeof v === 'object') return `a ${v.constructor?.name ?? 'object'}`;
+  return String(v);
+}
+
+/** The hyper-parameter object of an optimizer step, checked to be one. */
+function requireHyper<T>(op: string, hyper: T): T {
+  if (hyper === null || typeof hyper !== 'object') throw new ArgumentError(`${op}: pass the hyper-parameters as an object, e.g. { lr: 0.01 }; got ${describeValue(hyper)}`);
+  return hyper;
+}
+
+/** Throws unless the in-place operands are distinct matrices (an aliased step computes something else on each backend). */
+function requireDistinct(op: string, named: [string, Mat | null][]): void {
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      if (named[i]![1] && named[i]![1] === named[j]![1]) throw new ArgumentError(`${op}: ${named[i]![0]} and ${named[j]![0]} are the same matrix; each must be its own (e.g. zeros of the param's shape for the optimizer state)`);
+    }
+  }
 }
 
 /** Checks that rows and cols are positive integers (zero-size matrices are refused). */
 export function checkDims(op: string, rows: number, cols: number): void {
   for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new ShapeError(`${op}: ${name} must be a positive integer, got ${String(v)}; featurelab has no zero-size matrices`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new ShapeError(`${op}: ${name} must be a positive integer, got ${describeValue(v)}; featurelab has no zero-size matrices`);
     }
   }
 }
@@ -164,6 +195,9 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     if (m.backend !== this.name || !this.isOwn(m)) {
       throw new InvalidMatrixError(`${op}: ${what} belongs to the '${m.backend}' backend, not '${this.name}'; read() it and upload() it here`);
     }
+    if (m.owner !== this) {
+      throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was made by another ${this.name} backend instance (before an init() or dispose() that replaced it); read() it there and upload() it here`);
+    }
     if (m.freed) throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was already freed; keep it alive or return it from scope()`);
     return m;
   }
@@ -172,6 +206,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   protected result(op: string, rows: number, cols: number): M {
     checkDims(op, rows, cols);
     const m = this.allocMat(rows, cols);
+    m.owner = this;
     this.scopes[this.scopes.length - 1]?.add(m);
     return m;
   }
@@ -179,8 +214,8 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   /** Copies `data` (row-major, length rows·cols) into a new matrix. */
   upload(data: Float32Array | ArrayLike<number>, rows: number, cols: number): Mat {
     checkDims('upload', rows, cols);
-    if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
-      throw new ArgumentError(`upload: data must be a Float32Array or an array of numbers, got ${String(data)}`);
+    if (data === null || typeof data !== 'object' || typeof data.length !== 'number' || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      throw new ArgumentError(`upload: data must be a Float32Array or an array of numbers, got ${describeValue(data)}`);
     }
     if (data.length !== rows * cols) {
       throw new ShapeError(`upload: data has ${data.length} elements but ${rows}×${cols} needs ${rows * cols}`);
@@ -213,7 +248,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   /** Releases matrices; freeing twice is harmless. */
   free(...ms: Mat[]): void {
     for (const m of ms) {
-      if (!m || m.freed || m.backend !== this.name || !this.isOwn(m)) continue;
+      if (!m || m.freed || m.backend !== this.name || !this.isOwn(m) || m.owner !== this) continue;
       m.freed = true;
       for (const s of this.scopes) s.delete(m);
       this.releaseMat(m);
@@ -293,6 +328,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const act = opts.act ?? 'none';
     if (act !== 'none') checkOneOf(op, 'activation', act, UNARY_OPS);
     const alpha = requireFinite(op, 'alpha', opts.alpha ?? 1);
+    if (!c && opts.beta !== undefined && opts.beta !== 0) throw new ArgumentError(`${op}: beta ${describeValue(opts.beta)} scales C, but no c was given; pass { beta, c } or leave beta out`);
     const beta = c ? requireFinite(op, 'beta', opts.beta ?? 1) : 0;
     const out = this.result(op, batch * m, n);
     this.kMatmul(out, aa, bb, {
@@ -417,8 +453,10 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const g = this.own(op, grad, 'grad');
     const v = velocity ? this.own(op, velocity, 'velocity') : null;
     this.sameShape(op, p, [['grad', g], ['velocity', v]]);
+    requireDistinct(op, [['param', p], ['grad', g], ['velocity', v]]);
+    requireHyper(op, hyper);
     const plan: SgdPlan = {
-      lr: requireFinite(op, 'lr', hyper.lr),
+      lr: requireNonNegative(op, 'lr', hyper.lr),
       momentum: requireFinite(op, 'momentum', hyper.momentum ?? 0),
       weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0),
       nesterov: !!hyper.nesterov,
@@ -436,10 +474,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const mm = this.own(op, m, 'm');
     const vv = this.own(op, v, 'v');
     this.sameShape(op, p, [['grad', g], ['m', mm], ['v', vv]]);
+    requireDistinct(op, [['param', p], ['grad', g], ['m', mm], ['v', vv]]);
+    requireHyper(op, hyper);
     const step = hyper.step;
     if (!Number.isInteger(step) || step < 1) throw new ArgumentError(`${op}: step must be an integer ≥ 1 (the count of steps taken including this one), got ${String(step)}`);
     const plan: AdamWPlan = {
-      lr: requireFinite(op, 'lr', hyper.lr),
+      lr: requireNonNegative(op, 'lr', hyper.lr),
       step,
       beta1: requireFinite(op, 'beta1', hyper.beta1 ?? 0.9),
       beta2: requireFinite(op, 'beta2', hyper.beta2 ?? 0.999),
@@ -451,6 +491,8 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     for (const key of ['beta1', 'beta2'] as const) {
       if (plan[key] < 0 || plan[key] >= 1) throw new ArgumentError(`${op}: ${key} must be in [0, 1), got ${plan[key]}`);
     }
+    // eps keeps the update finite where the second moment is 0 (a parameter with no gradient yet).
+    if (!(plan.eps > 0)) throw new ArgumentError(`${op}: eps must be > 0 (it keeps m/(√v + eps) finite where v = 0), got ${plan.eps}`);
     plan.c1 = 1 - Math.pow(plan.beta1, step);
     plan.c2 = 1 - Math.pow(plan.beta2, step);
     this.kAdamw(p, g, mm, vv, plan);

@@ -98,6 +98,9 @@ export class BackendRegistry {
    */
   async init(opts: InitOptions = {}): Promise<BackendName[]> {
     const prefer = opts.prefer ?? [...BACKEND_NAMES];
+    if (!Array.isArray(prefer) || prefer.length === 0) {
+      throw new ArgumentError(`init: prefer must be a non-empty array of backend names, e.g. ['webgpu', 'wasm']; got ${JSON.stringify(prefer)}`);
+    }
     for (const name of prefer) {
       if (!BACKEND_NAMES.includes(name)) throw new ArgumentError(`init: unknown backend '${String(name)}'; choose from ${BACKEND_NAMES.join(', ')}`);
     }

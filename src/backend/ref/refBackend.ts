@@ -2,6 +2,7 @@
  * The reference backend: plain TypeScript in f64, written for obviousness, not speed. It is the oracle
  * that every other backend is tested against, and the executable definition of each op.
  */
+import { MatrixTooLargeError } from '../../errors.js';
 import { BaseBackend, MatBase } from '../base.js';
 import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
@@ -43,7 +44,12 @@ export class RefBackend extends BaseBackend<RefMat> {
   }
 
   protected allocMat(rows: number, cols: number): RefMat {
-    return new RefMat(rows, cols, new Float64Array(rows * cols));
+    try {
+      return new RefMat(rows, cols, new Float64Array(rows * cols));
+    } catch (e) {
+      // The JS engine's own limit (typed-array length, memory): the oracle is for small checks.
+      throw new MatrixTooLargeError(`ref: a ${rows}×${cols} matrix (${rows * cols * 8} bytes of f64) cannot be allocated here (${e instanceof Error ? e.message : String(e)}); the reference backend is for small checks, use wasm or webgpu`);
+    }
   }
   protected writeMat(m: RefMat, data: Float32Array): void {
     m.data.set(data);
