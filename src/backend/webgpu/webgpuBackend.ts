@@ -649,6 +649,12 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
 
   /** The error to throw when mapAsync fails: the device loss if there is one (waiting briefly for it). */
   private async mapFailure(e: unknown): Promise<FeaturelabError> {
+    // A buffer this read used may have failed to allocate: that (out of memory) is the error, not a lost device.
+    try {
+      await this.settleChecks();
+    } catch (pending) {
+      if (pending instanceof FeaturelabError) return pending;
+    }
     if (!this.lostError) await Promise.race([this.whenLost, new Promise((r) => setTimeout(r, 200))]);
     return this.lostError ?? new DeviceLostError(`webgpu: read() failed: ${String(e)}; the device is probably unusable. Re-initialise with init() or fall back to the 'wasm' backend`);
   }
