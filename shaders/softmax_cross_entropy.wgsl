@@ -35,7 +35,8 @@ fn max_nan(mx: f32, v: f32, j: u32) -> f32 {
 fn finish_row(row: u32, base: u32, mx: f32, total: f32, j0: u32, step: u32, withLoss: bool) {
   let inv = 1.0 / total;
   let f = labels[row];
-  let ok = !is_nan(mx) && !is_nan(total) && !is_nan(f) && f >= 0.0 && f < f32(p.cols) && floor(f) == f;
+  // total = 0: no finite logit in the row (all −∞), so no softmax: NaN, as on the other backends.
+  let ok = !is_nan(mx) && !is_nan(total) && total > 0.0 && !is_nan(f) && f >= 0.0 && f < f32(p.cols) && floor(f) == f;
   let label = select(0xffffffffu, u32(f), ok);
   let nan = make_nan(row);
   for (var j = j0; j < p.cols; j += step) {

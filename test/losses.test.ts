@@ -84,6 +84,20 @@ for (const b of all) {
     }
   });
 
+  s('softmax cross-entropy: a row of −∞ logits has no softmax: NaN loss and NaN gradient for that row only', async () => {
+    for (const c of [3, 40]) {
+      const rows = [new Array<number>(c).fill(0), new Array<number>(c).fill(-Infinity)];
+      const z = b.upload(rows.flat(), 2, c);
+      const y = b.upload([0, 1], 2, 1);
+      const { loss, grad } = b.softmaxCrossEntropy(z, y);
+      const l = (await b.read(loss))[0]!;
+      const g = await b.read(grad);
+      assert.ok(Number.isNaN(l), `loss ${l} (${c} columns)`);
+      assert.ok(g.subarray(0, c).every(Number.isFinite) && g.subarray(c).every(Number.isNaN), `row 0 finite, row 1 NaN (${c} columns)`);
+      b.free(z, y, loss, grad);
+    }
+  });
+
   s('softmax cross-entropy: a bad label or a NaN logit gives NaN for its row only', async () => {
     // Row 1: label c (out of range); row 3: a NaN logit. 3 columns, and 40 (on WebGPU the other kernel).
     for (const c of [3, 40]) {
