@@ -321,6 +321,27 @@ sections('parseResultFile: names the file and the bad field', () => {
   assert.throws(() => parseResultFile({ ...FIXTURES.mlp!.run, series: { loss: ['a'] } }, 'r.json'), /series "loss" must be an array of numbers/);
 });
 
+sections('audit fixes: partial runs are marked, log bars keep their smallest bin, signed paper gaps, the solver as a paragraph, the task in titles', () => {
+  const stopped = renderReport([{ ...FIXTURES.modadd!.run, stoppedBy: 'Ctrl-C' }]);
+  assert.match(stopped, /<p class="failed">Partial result: the run was stopped early by the user \(Ctrl-C\)/);
+  assert.not.match(renderReport([FIXTURES.modadd!.run]), /Partial result/);
+  // gde: the 0.7 bin holds 62 entries beside 8494; on the log axis its bar must have a height.
+  const gde = FIXTURES.gde!.run;
+  const withSmallBin = renderReport([{ ...gde, series: { ...gde.series, caceBinLower: [0, 0.7, 0.9], caceBinCount: [8494, 62, 700] } }]);
+  const bar = /<rect [^>]*height="([\d.]+)"[^>]*><title>[^<]*0\.7: 62<\/title>/.exec(withSmallBin);
+  assert.ok(bar && Number(bar[1]) > 5, `the 62-entry bar is ${bar?.[1]} px high`);
+  // DiffInit: the paper's disagreement 0.307 is below its error 0.337, so its gap (disagreement − error) is −0.03.
+  const diffInit = renderReport([{ ...gde, config: { variant: 'DiffInit' }, summary: { ...gde.summary, variant: 'DiffInit' } }]);
+  assert.match(diffInit, /paper \(CIFAR-10, DiffInit\): -0\.03</);
+  const memo = renderReport([result('memorization', { summary: { rows: [], solver: 'kernel matrices built on wasm in f32; Cholesky in f64' } })]);
+  assert.match(memo, /<p class="what"><b>Kernel solver<\/b> \(the spec: say which was used\): kernel matrices built on wasm in f32; Cholesky in f64<\/p>/);
+  const two = renderReport([{ ...FIXTURES.interactions!.run, config: { task: 'tabular' } }, { ...FIXTURES.interactions!.run, config: { task: 'fashion' } }]);
+  assert.match(two, /two-phase dynamics \(tabular task\)/);
+  assert.match(two, /two-phase dynamics \(fashion task\)/);
+  assert.match(two, /<a href="#run-2-interactions">interactions \(fashion\)<\/a>/);
+  assert.match(two, /neither seed has a salient interaction of that order/);
+});
+
 sections.run();
 
 // ---------------------------------------------------------------------------------------------------
@@ -340,10 +361,14 @@ cli('writes DIR/report.html for a run folder and for a suite folder; a run witho
       { experiment: 'parity', dir: 'a', seconds: 1, status: 'ok' },
       { experiment: 'group', dir: 'missing', seconds: 1, status: 'ok' },
       { experiment: 'mlp', dir: 'b', seconds: 1, status: 'failed', error: 'boom' },
+      { experiment: 'modadd', dir: 'c', seconds: 1, status: 'stopped', note: 'stopped by Ctrl-C' },
     ] };
+    await mkdir(join(dir, 'c'));
+    await writeFile(join(dir, 'c', 'result.json'), JSON.stringify({ ...FIXTURES.modadd!.run, stoppedBy: 'Ctrl-C' }));
     await writeFile(join(dir, 'suite.json'), JSON.stringify(suiteFile));
     const suiteHtml = await readFile(await writeReport(dir), 'utf8');
-    assert.match(suiteHtml, /1 of 3 runs ok/);
+    assert.match(suiteHtml, /1 of 4 runs ok/);
+    assert.match(suiteHtml, /Partial result: the run was stopped early/, 'a stopped run\'s partial result gets its section');
     assert.match(suiteHtml, /group failed: .*missing.*result\.json cannot be read/);
     assert.match(suiteHtml, /mlp failed: boom/);
   } finally {

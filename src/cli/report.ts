@@ -38,7 +38,8 @@ export async function writeReport(dir: string): Promise<string> {
   const runs: ResultFile[] = [];
   // A run whose result.json cannot be read is reported as failed, so the rest of the suite is still shown.
   for (const r of suite.runs) {
-    if (r.status !== 'ok') continue;
+    // A stopped run has a (partial) result.json: shown, with its section marked partial.
+    if (r.status !== 'ok' && r.status !== 'stopped') continue;
     const path = join(dir, r.dir, 'result.json');
     try {
       runs.push(parseResultFile(await readJson(path), path));

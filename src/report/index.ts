@@ -79,7 +79,9 @@ function suiteOverview(suite: SuiteFile): string {
 /** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
 export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): string {
   const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');
-  const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(r.experiment)}</a></li>`).join('')}</ul></nav>` : '';
+  // The task (when the config has one) tells apart two runs of one experiment, e.g. tabular and image interactions.
+  const navName = (r: ResultFile) => `${r.experiment}${typeof r.config.task === 'string' ? ` (${r.config.task})` : ''}${r.stoppedBy ? ', partial' : ''}`;
+  const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(navName(r))}</a></li>`).join('')}</ul></nav>` : '';
   const body = (opts.suite ? suiteOverview(opts.suite) : '') + nav + runs.map(section).join('')
     + (runs.length === 0 && !opts.suite ? '<p>No runs to report.</p>' : '');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`

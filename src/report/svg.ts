@@ -284,6 +284,12 @@ export function barChart(spec: BarSpec): string {
   const bottom = top + plotHeight;
   const values: (number | null)[] = spec.y.log ? [] : [0];
   for (const g of spec.groups) for (let i = 0; i < g.values.length; i++) values.push(g.values[i]!);
+  if (spec.y.log) {
+    // Bars on a log axis start one decade below the smallest value (rounded to a power of 10), else the
+    // smallest bar would have no height and look like an empty bin.
+    const positive = values.filter((v): v is number => v !== null && v > 0);
+    if (positive.length) values.push(10 ** (Math.ceil(Math.log10(Math.min(...positive))) - 1));
+  }
   const fit = makeScale(values, spec.y, bottom, top);
   // Bars end below the frame: the top is rounded up to the next tick step.
   const step = fit.ticks.length >= 2 ? fit.ticks[1]! - fit.ticks[0]! : 0;

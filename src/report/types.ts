@@ -16,6 +16,8 @@ export interface ResultFile {
   series: Record<string, (number | null)[]>;
   warnings: string[];
   details?: Record<string, unknown>;
+  /** Present when the user stopped the run early (how): its numbers are partial. */
+  stoppedBy?: string;
 }
 
 /** One entry of a suite: the experiment, its folder (relative to the suite's), its time and status. */
@@ -70,6 +72,7 @@ export function parseResultFile(json: unknown, source: string): ResultFile {
     series: json.series as Record<string, (number | null)[]>,
     warnings: Array.isArray(json.warnings) ? json.warnings.map(String) : [],
     ...(json.details !== undefined ? { details: json.details as Record<string, unknown> } : {}),
+    ...(typeof json.stoppedBy === 'string' ? { stoppedBy: json.stoppedBy } : {}),
   };
 }
 

@@ -28,9 +28,10 @@ export const mlpSection: SectionRenderer = (run) => {
 
 /** The paper's Table 1 (CIFAR-10, ResNet18, 100 models) per source of randomness. */
 const GDE_PAPER: Record<string, { error: number; dis: number; gap: number; cace: number; ece: number }> = {
+  // gap = disagreement − error, signed as the row's "gap (disagreement − error)" (the paper lists |gap|).
   AllDiff: { error: 0.336, dis: 0.348, gap: 0.012, cace: 0.044, ece: 0.020 },
-  DiffInit: { error: 0.337, dis: 0.307, gap: 0.030, cace: 0.098, ece: 0.036 },
-  DiffOrder: { error: 0.335, dis: 0.302, gap: 0.033, cace: 0.101, ece: 0.041 },
+  DiffInit: { error: 0.337, dis: 0.307, gap: -0.030, cace: 0.098, ece: 0.036 },
+  DiffOrder: { error: 0.335, dis: 0.302, gap: -0.033, cace: 0.101, ece: 0.041 },
 };
 
 /** GDE: per-pair disagreement vs error with y = x, the calibration diagram, the numbers beside the paper's. */
@@ -147,7 +148,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
       }),
       ...(byComponent.length ? [barChart({
         title: 'Spearman(confidence, presence) per component',
-        x: { label: 'principal component (1 … 9: the class-mean directions)' },
+        x: { label: `principal component (1 … ${Math.min(9, byComponent.length)}: the class-mean directions)` },
         y: { label: 'mean over models' },
         categories: byComponent.map((_, a) => String(a + 1)),
         groups: [{ name: 'Spearman(confidence, presence)', values: byComponent }, ...(share.length === byComponent.length ? [{ name: 'share of presences', values: share }] : [])],
@@ -163,7 +164,8 @@ export const interactionTensorSection: SectionRenderer = (run) => {
         title: 'sensitivity to the correlation threshold',
         x: { label: 'q_corr (percentile)' },
         y: { label: 'statistic' },
-        series: (['spearmanConfidenceFeatures', 'spearmanFrequencyAdoption', 'sharedFeaturesAgreementCorrelation'] as const).map((k) => ({ name: k, x: sensitivity.map((r) => num(r, 'qCorr')), y: sensitivity.map((r) => num(r, k)) })),
+        series: ([['spearmanConfidenceFeatures', 'Spearman(confidence, features per point)'], ['spearmanFrequencyAdoption', 'Spearman(frequency, adoption)'], ['sharedFeaturesAgreementCorrelation', 'corr(shared features, agreement)']] as const)
+          .map(([k, name]) => ({ name, x: sensitivity.map((r) => num(r, 'qCorr')), y: sensitivity.map((r) => num(r, k)) })),
         hlines: [{ at: 0, label: 'zero' }],
       })] : []),
     ],

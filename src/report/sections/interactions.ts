@@ -33,7 +33,8 @@ export const interactionsSection: SectionRenderer = (run) => {
   const m0 = meanOrder[0] ?? null;
   const mMin = meanOrder.reduce<number | null>((a, v) => (v !== null && (a === null || v < a) ? v : a), null);
   return {
-    title: 'Harsanyi interactions: two-phase dynamics',
+    // Two interactions runs (tabular, image patches) sit in one suite report: the title says which.
+    title: `Harsanyi interactions: two-phase dynamics${typeof run.config.task === 'string' ? ` (${run.config.task} task)` : ''}`,
     measured: 'The AND/OR (Harsanyi) interactions of the network\'s output over n input variables on fixed samples, after every epoch: the strength of salient interactions per order (A⁺ positive, A⁻ negative, normalised), their mean order, and the loss gap. The paper: phase 1 removes medium- and high-order interactions, phase 2 learns ever higher orders and starts when the loss gap grows (Zhang et al.).',
     keys: [
       { name: 'input variables n', value: n },
@@ -41,7 +42,7 @@ export const interactionsSection: SectionRenderer = (run) => {
       { name: 'end of phase 1 t₁ (epoch)', value: t1 },
       { name: 'loss-gap onset t_gap (epoch)', value: tGap, expected: '≈ t₁ (paper: phase 2 starts with over-fitting)', note: t1 !== null && tGap !== null ? `|t₁ − t_gap| = ${fmt(Math.abs(t1 - tGap))}` : '' },
       { name: 'universal matching, max error', value: num(s, 'universalMatchingMaxError'), expected: '0 (AND + OR interactions sum to the output)' },
-      { name: 'cross-seed overlap per order 0…n', value: overlap, expected: 'lower at higher order' },
+      { name: 'cross-seed overlap per order 0…n', value: overlap, expected: 'lower at higher order', note: overlap.some((o) => o === null) ? '—: neither seed has a salient interaction of that order (no bar in the plot), not an overlap of 0' : '' },
     ],
     plots: [
       linePlot({ title: 'mean salient order over training', x: { label: 'epoch' }, y: { label: 'mean order of salient interactions' }, series: [{ name: 'mean order', x: epoch, y: meanOrder }], vlines: marks, bands }),

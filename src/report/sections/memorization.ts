@@ -1,5 +1,5 @@
 /** Report section of spurious-feature memorization by random-feature / NTK regression (spec spurious-memorization.md). */
-import { fmt } from '../format.js';
+import { esc, fmt } from '../format.js';
 import { linePlot, scatterPlot, type Series } from '../svg.js';
 import { num, recs, table, type KeyNumber, type SectionRenderer } from './common.js';
 
@@ -96,7 +96,6 @@ export const memorizationSection: SectionRenderer = (run) => {
     });
   }
   const solver = typeof run.summary.solver === 'string' ? run.summary.solver : null;
-  if (solver) keys.push({ name: 'kernel solver (the spec: say which was used)', value: solver });
   const netHeader = ['network', 'α', 'N', 'd', 'test acc.', 'spurious acc.', 'Cov', '± s.e.', 'train acc.', 'train MSE', 'steps', 'interpolated'];
   const netKeys = ['hidden', 'alpha', 'n', 'd', 'testAccuracy', 'spuriousAccuracy', 'cov', 'covStdError', 'trainAccuracy', 'trainLoss', 'steps', 'interpolated'];
   const header = ['features', 'activation', 'α', 'N', 'd', 'k', 'test acc.', 'spurious acc.', 'Cov', '± s.e.', 'predicted Cov', 'mean F', 'γ theory'];
@@ -107,7 +106,9 @@ export const memorizationSection: SectionRenderer = (run) => {
       + (nets.length > 0 ? ' Beside them, the spec\'s network variant: a ReLU MLP trained with Adam on the same points (squared error on the ±1 labels) until it interpolates, and its spurious accuracy.' : ''),
     keys,
     plots,
-    extra: table(header, rows.map((r) => keysOf.map((k) => r[k] ?? null)))
+    // The solver is a sentence, not a number: a paragraph, where the key table's number column would not wrap it.
+    extra: (solver ? `<p class="what"><b>Kernel solver</b> (the spec: say which was used): ${esc(solver)}</p>` : '')
+      + table(header, rows.map((r) => keysOf.map((k) => r[k] ?? null)))
       + (netRows.length > 0 ? table(netHeader, netRows.map((r) => netKeys.map((k) => r[k] ?? null))) : ''),
   };
 };
