@@ -106,7 +106,7 @@ export const mlp: Experiment<MlpConfig> = {
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
-    if (!ctx.files) throw new ConfigError('mlp: this environment gave the experiment no file access; run it from the CLI or pass ctx.files');
+    if (!ctx.files) throw new ConfigError('mlp: trains on the Fashion-MNIST files, which this environment (a web page, or a library call without ctx.files) cannot read; run it from the CLI: featurelab run mlp');
     const { backend } = ctx;
     ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}`);
     const data = await loadImageData('mlp', 'fashion', ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });

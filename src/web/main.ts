@@ -96,7 +96,9 @@ function buildKeyInputs(exp: AnyExperiment, values: Record<string, ConfigValue>)
     }
     input.name = key;
     input.dataset.key = key;
-    const doc_ = Object.assign(document.createElement('span'), { className: 'doc', textContent: doc.doc });
+    // The description is the input's description, not part of its name (a screen reader reads the key, then it).
+    const doc_ = Object.assign(document.createElement('span'), { className: 'doc', textContent: doc.doc, id: `doc-${key}` });
+    input.setAttribute('aria-describedby', doc_.id);
     label.append(key, input, doc_);
     ui.keys.append(label);
   }
@@ -104,26 +106,41 @@ function buildKeyInputs(exp: AnyExperiment, values: Record<string, ConfigValue>)
 
 /** The form's config as "key=value" strings (checked by buildConfig like the CLI's --set). */
 function formSets(): string[] {
-  return Array.from(ui.keys.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-key]'), (el) => (
-    `${el.dataset.key}=${el instanceof HTMLInputElement && el.type === 'checkbox' ? String(el.checked) : el.value}`
-  ));
+  return Array.from(ui.keys.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-key]'), (el) => {
+    // A number field holding text it cannot read (1e400, letters) reports '' as its value: say so, and point at it.
+    if (el instanceof HTMLInputElement && el.type === 'number' && el.validity.badInput) {
+      el.focus();
+      throw new ConfigError(`${el.dataset.key}: the field does not hold a number the browser can read (too large, or not a number); type a plain decimal such as 0.01`);
+    }
+    return `${el.dataset.key}=${el instanceof HTMLInputElement && el.type === 'checkbox' ? String(el.checked) : el.value}`;
+  });
 }
 
 /** Shows `exp` in the form: description, presets, and its keys at `preset` with `sets` applied. */
 function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): void {
   ui.experiment.value = exp.name;
-  ui.description.textContent = exp.description;
+  // The page reads no files: an experiment that can use the synthetic stand-in starts on it here.
+  const synthetic = exp.keys.data?.choices?.includes('synthetic') === true;
+  const needsFiles = !synthetic && 'dataDir' in exp.keys;
+  ui.description.textContent = exp.description + (synthetic ? ' (here on the synthetic stand-in: this page cannot read the Fashion-MNIST files; the CLI can)' : '')
+    + (needsFiles ? ' — needs the Fashion-MNIST files, which this page cannot read: run it from the CLI' : '');
   ui.preset.replaceChildren(...Object.keys(exp.presets).map((p) => new Option(p, p)));
   ui.preset.value = exp.presets[preset] ? preset : 'quick';
-  buildKeyInputs(exp, buildConfig(exp, ui.preset.value, sets));
+  const pageSets = synthetic && !sets.some((s) => s.startsWith('data=')) ? ['data=synthetic', ...sets] : sets;
+  buildKeyInputs(exp, buildConfig(exp, ui.preset.value, pageSets));
 }
 
 /** The experiment, config, seed and backend the form describes; ConfigError when a value is not allowed. */
 function formSettings(): RunSettings {
   const exp = findExperiment(ui.experiment.value);
-  const seed = Number(ui.seed.value);
-  if (ui.seed.value === '' || !Number.isInteger(seed) || seed < 0) throw new ConfigError(`seed must be a non-negative integer, got '${ui.seed.value}'`);
-  return { exp, preset: ui.preset.value, config: buildConfig(exp, ui.preset.value, formSets()), seed, backend: ui.backendChoice.value as BackendName };
+  const seed = /^\d+$/.test(ui.seed.value) ? Number(ui.seed.value) : NaN;
+  if (!Number.isSafeInteger(seed)) {
+    ui.seed.focus();
+    throw new ConfigError(`seed must be a whole number from 0 to 2^53 − 1, got '${ui.seed.value}'`);
+  }
+  const config = buildConfig(exp, ui.preset.value, formSets());
+  exp.validate?.(config); // the rules across keys, checked before the run starts as the CLI does
+  return { exp, preset: ui.preset.value, config, seed, backend: ui.backendChoice.value as BackendName };
 }
 
 /** The address describing a run: its preset plus the keys that differ from it. */
@@ -168,7 +185,7 @@ async function showFeatures(file: ResultFile): Promise<void> {
     view = (await webgpuView(ui.view, device).catch(() => null)) ?? canvasView(ui.view);
   }
   ui.viewNote.textContent = `${cloud.count} active neurons at r·(cos θ, sin θ) of their embedding's dominant frequency ζ (θ its phase, r its power), `
-    + `height and colour by ζ = 1…${cloud.maxZeta}. Drag to rotate, wheel to zoom. `
+    + `height and colour by ζ = 1…${cloud.maxZeta} (neurons whose dominant frequency is 0 have no circle and are left out). Drag or arrow keys rotate, the wheel or + and − zoom. `
     + (view.kind === 'webgpu' ? 'Rendered with WebGPU.' : 'This browser has no WebGPU: drawn on a 2D canvas instead.');
   view.show(cloud);
 }
@@ -204,6 +221,9 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   history.replaceState(null, '', shareableQuery(s));
   setState('running');
   const backend = getBackend(s.backend);
+  ui.backend.textContent = `running on ${describeBackend(backend)}`;
+  ui.backend.dataset.name = backend.name;
+  ui.rerun.title = `${s.exp.name}, preset ${s.preset}, seed ${s.seed}, on ${s.backend}: the last run's settings, not the form's`;
   log(`featurelab ${VERSION}: ${s.exp.name} (preset ${s.preset}, seed ${s.seed}) on ${describeBackend(backend)}`);
   const t0 = performance.now();
   let lastPaint = 0;
@@ -232,18 +252,55 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   } catch (e) {
     ui.error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     setState('error');
+  } finally {
+    afterRun();
   }
 }
 
-/** Starts the page: backends, form (from the address), buttons. */
+/** After a run: the header follows the form's backend again, and keyboard focus returns to Run (not to the page). */
+let afterRun = (): void => {};
+
+/**
+ * The experiment, preset and overrides the address asks for, each checked on its own: what is not allowed is
+ * left out and named in `problems`, so one bad value never stops the page.
+ */
+function formFromAddress(params: ReturnType<typeof parsePageParams>): { exp: AnyExperiment; preset: string; sets: string[]; problems: string[] } {
+  const problems = [...params.problems];
+  let exp = findExperiment('modadd');
+  if (params.experiment) {
+    try {
+      exp = findExperiment(params.experiment);
+    } catch (e) {
+      problems.push(`experiment=${params.experiment}: ${e instanceof Error ? e.message : String(e)}; showing modadd`);
+    }
+  }
+  let preset = params.preset ?? 'quick';
+  if (!exp.presets[preset]) {
+    problems.push(`preset=${preset}: ${exp.name} has the presets ${Object.keys(exp.presets).join(', ')}; using quick`);
+    preset = 'quick';
+  }
+  const sets = params.sets.filter((set) => {
+    try {
+      buildConfig(exp, preset, [set]);
+      return true;
+    } catch (e) {
+      problems.push(`set=${set}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  });
+  return { exp, preset, sets, problems };
+}
+
+/** Starts the page: form (from the address), buttons, then the backends. */
 async function start(): Promise<void> {
   const params = parsePageParams(location.search);
-  const exp = findExperiment(params.experiment ?? 'modadd');
+  const fromAddress = formFromAddress(params);
   ui.experiment.replaceChildren(...EXPERIMENTS.map((e) => new Option(e.name, e.name)));
-  selectExperiment(exp, params.preset ?? 'quick', params.sets);
+  selectExperiment(fromAddress.exp, fromAddress.preset, fromAddress.sets);
   if (params.seed !== undefined) ui.seed.value = String(params.seed);
   ui.experiment.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
   ui.preset.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
+  const problems = fromAddress.problems;
 
   const names = await init({ prefer: ['webgpu', 'wasm'], log });
   const report = getInitReport();
@@ -252,14 +309,21 @@ async function start(): Promise<void> {
   const forRuns = getRunBackend();
   ui.backendChoice.value = forRuns.backend.name;
   if (params.backend && names.includes(params.backend as BackendName)) ui.backendChoice.value = params.backend;
+  else if (params.backend) problems.push(`backend=${params.backend}: not available here (this page has ${names.join(', ')}); using ${ui.backendChoice.value}`);
+  if (problems.length > 0) ui.error.textContent = `The page address asked for what cannot be used; it was left out:\n${problems.map((p) => `• ${p}`).join('\n')}`;
   const showBackend = (): void => {
+    if (document.body.dataset.state === 'running') return; // the header names the backend that runs
     const passedOver = forRuns.note && ui.backendChoice.value === forRuns.backend.name ? [`(${forRuns.note}; choose webgpu to use it anyway)`] : [];
     const missing = [...passedOver, ...report.unavailable.map((u) => `(${u.name} unavailable: ${u.reason})`)];
-    ui.backend.textContent = [`running on ${describeBackend(getBackend(ui.backendChoice.value as BackendName))}`, ...missing].join(' ');
+    ui.backend.textContent = [`will run on ${describeBackend(getBackend(ui.backendChoice.value as BackendName))}`, ...missing].join(' ');
     ui.backend.dataset.name = ui.backendChoice.value;
   };
   showBackend();
   ui.backendChoice.addEventListener('change', showBackend);
+  afterRun = () => {
+    showBackend();
+    if (document.activeElement === document.body || document.activeElement === ui.stop) ui.run.focus();
+  };
 
   ui.run.addEventListener('click', () => {
     let s: RunSettings;
@@ -273,11 +337,13 @@ async function start(): Promise<void> {
   });
   ui.stop.addEventListener('click', () => { stopRequested = true; ui.progress.textContent += ' — stopping at the next measurement…'; });
   ui.rerun.addEventListener('click', () => { if (last) void run(last, ui.rerun.dataset.action === 'resume'); });
+  // A stopped run's partial result is saved under its own name, beside the finished one.
+  const fileName = (f: ResultFile, what: string) => `${f.experiment}-seed${f.seed}${f.stoppedBy ? '-partial' : ''}-${what}`;
   ui.downloadJson.addEventListener('click', () => {
-    if (lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-result.json`, `${JSON.stringify(lastFile, null, 2)}\n`, 'application/json');
+    if (lastFile) download(fileName(lastFile, 'result.json'), `${JSON.stringify(lastFile, null, 2)}\n`, 'application/json');
   });
   ui.downloadReport.addEventListener('click', () => {
-    if (lastFile) download(`${lastFile.experiment}-seed${lastFile.seed}-report.html`, reportHtml(lastFile), 'text/html');
+    if (lastFile) download(fileName(lastFile, 'report.html'), reportHtml(lastFile), 'text/html');
   });
   setState('ready');
 }

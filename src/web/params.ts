@@ -3,7 +3,6 @@
  * (the CLI's --preset, --seed and --set), so a run can be shared as a link and the browser test can pick its config.
  * Pure: takes and returns strings.
  */
-import { ConfigError } from '../errors.js';
 
 /** A run as the address describes it; absent fields take the page's defaults. */
 export interface PageParams {
@@ -16,10 +15,14 @@ export interface PageParams {
   backend?: string;
 }
 
-/** Reads the run description from a query string (with or without the leading '?'); ConfigError on a bad seed. */
-export function parsePageParams(query: string): PageParams {
+/**
+ * Reads the run description from a query string (with or without the leading '?'). Never throws: a link is
+ * typed by hand or shared, and one bad value must not stop the page, so a bad seed is left out and named in
+ * `problems` (the page shows them and goes on with its defaults).
+ */
+export function parsePageParams(query: string): PageParams & { problems: string[] } {
   const q = new URLSearchParams(query);
-  const out: PageParams = { sets: q.getAll('set') };
+  const out: PageParams & { problems: string[] } = { sets: q.getAll('set'), problems: [] };
   const experiment = q.get('experiment');
   if (experiment) out.experiment = experiment;
   const preset = q.get('preset');
@@ -28,9 +31,9 @@ export function parsePageParams(query: string): PageParams {
   if (backend) out.backend = backend;
   const seed = q.get('seed');
   if (seed !== null) {
-    const s = Number(seed);
-    if (seed === '' || !Number.isInteger(s) || s < 0) throw new ConfigError(`the page address has seed=${seed}; the seed must be a non-negative integer`);
-    out.seed = s;
+    const s = /^\d+$/.test(seed) ? Number(seed) : NaN;
+    if (Number.isSafeInteger(s)) out.seed = s;
+    else out.problems.push(`seed=${seed}: the seed must be a whole number from 0 to 2^53 − 1; using 0`);
   }
   return out;
 }

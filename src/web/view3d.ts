@@ -18,7 +18,7 @@ export interface FeatureView {
 const FLOATS = 6; // xyz + rgb per vertex or point
 const RADIUS_PX = 5;
 
-/** Attaches drag-to-rotate and wheel-to-zoom to `canvas`, calling `changed` with the new orbit. */
+/** Attaches drag-to-rotate and wheel-to-zoom (arrow keys and +/− from the keyboard) to `canvas`, calling `changed` with the new orbit. */
 function attachOrbit(canvas: HTMLCanvasElement, get: () => Orbit, changed: (o: Orbit) => void): void {
   let last: { x: number; y: number } | null = null;
   canvas.addEventListener('pointerdown', (e) => { last = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); });
@@ -29,6 +29,17 @@ function attachOrbit(canvas: HTMLCanvasElement, get: () => Orbit, changed: (o: O
     last = { x: e.clientX, y: e.clientY };
   });
   canvas.addEventListener('wheel', (e) => { e.preventDefault(); changed(zoomed(get(), e.deltaY)); }, { passive: false });
+  // The same without a mouse: an arrow key is a 20 px drag, + and − one wheel notch.
+  const keys: Record<string, (o: Orbit) => Orbit> = {
+    ArrowLeft: (o) => dragged(o, -20, 0), ArrowRight: (o) => dragged(o, 20, 0), ArrowUp: (o) => dragged(o, 0, -20), ArrowDown: (o) => dragged(o, 0, 20),
+    '+': (o) => zoomed(o, -100), '=': (o) => zoomed(o, -100), '-': (o) => zoomed(o, 100),
+  };
+  canvas.addEventListener('keydown', (e) => {
+    const move = keys[e.key];
+    if (!move) return;
+    e.preventDefault();
+    changed(move(get()));
+  });
 }
 
 /** Sizes the canvas's drawing buffer to its displayed size; returns whether it changed. */

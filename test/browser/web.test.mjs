@@ -3,7 +3,7 @@
 // GPU), checks that the plots update while it runs and that the final numbers match a Node run of the same
 // config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
 // the report, saves a screenshot to
-// test-results/web-modadd.png, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
+// test-results/web-modadd.png, keeps working with a bad page address and at 400 px, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
 // WASM modules compiled on the main thread), and checks that the page made no request outside localhost.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
@@ -251,6 +251,30 @@ if (!browser) {
       assert.ok(file.summary.features >= 6, `features T = ${file.summary.features}`);
       for (const key of ['spearmanConfidenceFeatures', 'spearmanFrequencyAdoption']) assert.ok(Number.isFinite(file.summary[key]), `${key} = ${file.summary[key]}`);
       assert.is(file.series.confidenceSpearmanByComponent.length, 6);
+    } finally {
+      await page.close();
+    }
+  });
+
+  s('a bad page address is named and left out, and the page stays usable; one column at 400 px; a number the field cannot read is named', async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(`${url}?experiment=nosuch&preset=fast&seed=abc&backend=cuda&set=width=abc&set=nosuch=1`);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      const error = await page.textContent('#error');
+      for (const bad of ['experiment=nosuch', 'seed=abc', 'backend=cuda', 'set=width=abc', 'set=nosuch=1']) assert.ok(error.includes(bad), `${bad} named in: ${error}`);
+      assert.is(await page.inputValue('#experiment'), 'modadd');
+      assert.ok((await page.$$('#backend-choice option')).length >= 1, 'the backend list is filled');
+      await page.selectOption('#experiment', 'parity');
+      assert.match(await page.textContent('#description'), /parity/, 'the experiment menu still works');
+      await page.setViewportSize({ width: 400, height: 800 });
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: document.getElementById('view3d').getBoundingClientRect().width }));
+      assert.ok(widths.page <= 401 && widths.view > 300, `at 400 px: page ${widths.page} px wide, 3D view ${widths.view} px`);
+      await page.selectOption('#experiment', 'modadd');
+      await page.fill('[data-key="lr"]', '1e400');
+      await page.click('#run');
+      assert.match(await page.textContent('#error'), /lr: the field does not hold a number the browser can read/);
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'ready', 'nothing started');
     } finally {
       await page.close();
     }
