@@ -47,7 +47,7 @@ svg text{font:11px system-ui,sans-serif;fill:#333}svg text.title{font-size:13px;
 svg text.note{font-size:10px;fill:#555}svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#888}
 svg .marker{stroke:#c33;stroke-dasharray:4 3}svg .ref{stroke:#333;stroke-width:1.3;stroke-dasharray:6 4}svg .band{fill:#4e79a7;opacity:.07}svg .band.alt{fill:#f28e2b}
 .warnings{color:#8a4b00;background:#fff6e5;padding:6px 24px;border-radius:4px}.failed{color:#a00;font-weight:600}
-.what{color:#333;max-width:900px}details.meta{margin:.8em 0;font-size:13px}.cols{display:flex;gap:24px;flex-wrap:wrap}
+.what{color:#333;max-width:900px}details.meta{margin:.8em 0;font-size:13px}.cols{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
 nav ul{columns:2}`;
 
 /** A section id from the run's position and experiment name. */

@@ -23,7 +23,7 @@ function lossPlot(run: ResultFile, series: { name: string; step: string; loss: s
   return linePlot({
     title: 'training loss',
     x: { label: 'training step' },
-    y: { label: 'loss (cross-entropy + λ‖θ‖, nats)', log: true },
+    y: { label: 'loss (cross-entropy + λ‖θ‖_{2,ν}^ν, nats)', log: true },
     series: series.map((s) => ({ name: s.name, x: run.series[s.step] ?? [], y: run.series[s.loss] ?? [] })),
   });
 }
@@ -106,7 +106,7 @@ export const modaddSection: SectionRenderer = (run) => {
       { name: 'frequencies used', value: used, expected: half === null ? 'all (p − 1)/2' : `all ${half}`, note: `every frequency used: ${String(s.allFrequenciesUsed ?? '—')}` },
       { name: 'mean max Fourier power (quadratic)', value: num(s, 'meanMaxPower'), expected: '≈ 1 (paper)' },
       { name: 'mean |θ_u + θ_v − θ_w| (rad)', value: num(s, 'meanAbsPhaseError'), expected: '0 (theory)' },
-      { name: 'active neurons', value: num(s, 'activeNeurons'), expected: p === null ? 'm ≥ 4(p − 1)' : `≥ 4(p − 1) = ${4 * (p - 1)} needed`, note: `width m = ${fmt(num(run.config, 'width'))}` },
+      { name: 'active neurons', value: num(s, 'activeNeurons'), expected: p === null ? 'width m ≥ 4(p − 1)' : `the max-margin solution needs width m ≥ 4(p − 1) = ${4 * (p - 1)}`, note: `width m = ${fmt(num(run.config, 'width'))}` },
       { name: 'mean max Fourier power (ReLU)', value: num(s, 'reluMeanMaxPower'), expected: '≈ 0.9 (paper)', note: 'less pure than the quadratic network' },
       { name: 'ReLU key frequencies (Nanda)', value: s.reluKeyFrequencies ?? null },
       { name: 'ReLU restricted / excluded loss', value: [num(s, 'reluRestrictedLoss'), num(s, 'reluExcludedLoss')], note: `full loss ${fmt(num(s, 'reluFullLoss'))}; restricted ≈ full and excluded ≫ full when the key frequencies carry the function` },
@@ -187,7 +187,7 @@ export const groupSection: SectionRenderer = (run) => {
   }
   return {
     title: `Finite group ${String(run.config.group ?? '')}: margin maximization and irreducible representations`,
-    measured: 'The quadratic network trained on composition in a finite group: its normalized margin against γ* = (2/(3√(3|G|)))/Σ d_n^2.5, and how much of each neuron\'s energy lies in one non-trivial irreducible representation (the max-margin solution: all of it, every non-trivial irrep used, larger irreps with more neurons).',
+    measured: 'The quadratic network trained on composition in a finite group: its normalized margin against γ* = (2/(3√(3|G|)))/Σ_{n≥2} d_n^2.5 (over the non-trivial irreps), and how much of each neuron\'s energy lies in one non-trivial irreducible representation (the max-margin solution: all of it, every non-trivial irrep used, larger irreps with more neurons).',
     keys: [
       ...marginKeys(run, 'γ* = (2 / (3 √(3|G|))) / Σ_{n≥2} d_n^2.5'),
       { name: 'irrep concentration', value: num(s, 'irrepConcentration'), expected: '1 (theory)' },

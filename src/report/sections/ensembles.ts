@@ -103,7 +103,7 @@ export const gdeSection: SectionRenderer = (run) => {
 export const interactionTensorSection: SectionRenderer = (run) => {
   const s = run.summary;
   const merged = rec(s, 'merged');
-  const sign = (v: number | null, want: 'negative' | 'positive') => (v === null ? '' : (v < 0) === (want === 'negative') ? 'same sign as the paper' : 'opposite sign to the paper');
+  const sign = (v: number | null, want: 'negative' | 'positive') => (v === null ? '' : v === 0 ? 'zero: no sign to compare' : (v < 0) === (want === 'negative') ? 'same sign as the paper' : 'opposite sign to the paper');
   const rho1 = num(s, 'spearmanConfidenceFeatures');
   const rho2 = num(s, 'spearmanFrequencyAdoption');
   const rho3 = num(s, 'sharedFeaturesAgreementCorrelation');
