@@ -4,18 +4,7 @@
  * (training only reads at its probes; a WASM read resolves in a microtask and would otherwise never yield).
  */
 import type { Backend } from '../backend/types.js';
-
-/** Resolves on the next macrotask (a message, not setTimeout, which background tabs throttle to once a second). */
-function nextTask(): Promise<void> {
-  return new Promise((done) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      done();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+import { nextTask } from '../nn/hostYield.js';
 
 /** `backend` with a yielding `read`; every other member is the backend's own (methods bound to it). */
 export function yieldingBackend(backend: Backend): Backend {
