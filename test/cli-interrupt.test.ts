@@ -117,6 +117,23 @@ nodeOnly(s, 'Ctrl-C in run suite stops the analysis in progress and the suite: s
   }
 });
 
+nodeOnly(s, 'Ctrl-C in gde before its second model: still a stopped run (partial result.json, exit 130), not a ConfigError', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'fl-gde-int-'));
+  try {
+    // A learning rate too small to fit: model 0 trains for its whole epoch cap (tens of seconds), so Ctrl-C lands in it.
+    const args = ['run', 'gde', '--backend', 'wasm', '--set', 'data=synthetic', '--set', 'models=3', '--set', 'trainSize=2000', '--set', 'testSize=200',
+      '--set', 'lr=0.00001', '--set', 'maxEpochs=1000', '--checkpoint-every', '500', '--out', out];
+    const ended = await cli(args, /featurelab .*gde/, 1500);
+    assert.is(ended.code, 130, ended.stderr);
+    const result = readJson(join(out, 'result.json'));
+    assert.is(result.stoppedBy, 'Ctrl-C');
+    assert.equal(result.summary, { models: 1 });
+    assert.ok((result.warnings as string[]).some((w) => /gde: stopped after 1 of 3 models, before the 2 its statistics need/.test(w)), String(result.warnings));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 nodeOnly(s, '--out that is a file, or a folder a live process holds, is refused before training; a dead holder\'s lock is taken over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-out-'));
   try {

@@ -2,7 +2,7 @@
 import { Tape, type Var } from '../autograd/tape.js';
 import type { Backend, Mat } from '../backend/types.js';
 import type { Model } from '../nn/model.js';
-import type { ExperimentContext } from './types.js';
+import type { ExperimentContext, ExperimentResult } from './types.js';
 
 /** Index of the largest entry of each row of `logits` (count × classes; ties: the first). */
 export function argmaxRows(logits: ArrayLike<number>, count: number, classes: number): Int32Array {
@@ -63,4 +63,18 @@ export function emitLatest(ctx: ExperimentContext, series: Record<string, (numbe
 export function prefixedSeries(ctx: ExperimentContext, prefix: string): ExperimentContext {
   const { series } = ctx;
   return series ? { ...ctx, series: (name, step, value) => series(`${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`, step, value) } : ctx;
+}
+
+/**
+ * The result of an ensemble experiment stopped (Ctrl-C, Stop) before it had the `needed` models its statistics
+ * take: the model count and a warning, so that the run still ends as a stopped run (a partial result.json, exit
+ * 130) and the same command resumes it, instead of failing.
+ */
+export function stoppedTooEarly(experiment: string, models: number, needed: number, planned: number, seconds: number): ExperimentResult {
+  return {
+    summary: { models },
+    series: {},
+    timings: { seconds },
+    warnings: [`${experiment}: stopped after ${models} of ${planned} models, before the ${needed} its statistics need; rerun the same command to resume`],
+  };
 }

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, topLabelEce } from '../metrics/calibration.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
+import { stoppedTooEarly } from './common.js';
 import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, trainEnsemble } from './ensemble.js';
 import { loadMergedEnsemble } from './mergedRuns.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -112,7 +113,8 @@ export const gde: Experiment<GdeConfig> = {
       if (members.length < config.models) warnings.push(`stopped after ${members.length} of ${config.models} models`);
     }
     const m = members.length;
-    if (m < 2) throw new ConfigError(`gde: stopped after ${m} model(s); at least 2 are needed`);
+    if (m < 2 && ctx.shouldStop?.()) return stoppedTooEarly('gde', m, 2, config.models, (performance.now() - t0) / 1000);
+    if (m < 2) throw new ConfigError(`gde: ${m} model(s); at least 2 are needed`);
     const unfit = members.filter((x) => !(x.trainAccuracy >= 1)).length;
     if (unfit > 0) warnings.push(`${unfit} of ${m} models did not reach (or did not record) 100 % training accuracy (GDE assumes fitted models)`);
     const n = labels.length;

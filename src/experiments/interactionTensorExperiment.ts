@@ -20,7 +20,7 @@ import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
-import { forwardOf } from './common.js';
+import { forwardOf, stoppedTooEarly } from './common.js';
 import { Mlp } from '../nn/mlp.js';
 import { Rng } from '../rng.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -135,7 +135,8 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
     checkpoint: { checkpoints, label: 'trained' },
   });
   const m = members.length;
-  if (m < 2) throw new ConfigError(`interaction-tensor: stopped after ${m} model(s); at least 2 are needed`);
+  if (m < 2 && ctx.shouldStop?.()) return { stoppedWith: m } as const; // stopped before the tensor has two models: run() says so
+  if (m < 2) throw new ConfigError(`interaction-tensor: ${m} model(s); at least 2 are needed`);
   const n = te.count;
   // The same tensor for untrained models (random init, same architecture): the spec expects a heavier tail.
   const untrained: Float64Array[] = [];
@@ -196,7 +197,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     interactionTensorExperiment.validate!(config);
     const t0 = performance.now();
     const warnings: string[] = [];
-    let trained: Awaited<ReturnType<typeof trainedTensors>> | null = null;
+    let trained: Exclude<Awaited<ReturnType<typeof trainedTensors>>, { stoppedWith: number }> | null = null;
     let members: EnsembleMember[];
     let labels: Int32Array;
     let width = config.hidden;
@@ -209,7 +210,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
       ctx.log?.(`interaction-tensor: ${members.length} models from ${config.fromMerged} (runs ${merged.ids.join(', ')}), ${n} test points, width ${width}; no training`);
       warnings.push(`models from ${config.fromMerged} (${members.length} runs); the training keys of this config do not apply, and the untrained and one-epoch comparisons are not made`);
     } else {
-      trained = await trainedTensors(config, ctx);
+      const done = await trainedTensors(config, ctx);
+      if ('stoppedWith' in done) return stoppedTooEarly('interaction-tensor', done.stoppedWith!, 2, config.models, (performance.now() - t0) / 1000);
+      trained = done;
       ({ members, labels } = trained);
     }
     const m = members.length;
