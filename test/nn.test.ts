@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Mlp } from '../src/nn/mlp.js';
 import { learningRate } from '../src/nn/schedule.js';
-import { train, type TrainConfig } from '../src/nn/train.js';
+import { train, type TrainConfig, type TrainState } from '../src/nn/train.js';
 import { Rng } from '../src/rng.js';
 import type { Backend } from '../src/index.js';
 import { ref, testBackends } from './support/backends.js';
@@ -116,6 +116,29 @@ s('regression loss: one output fitted to ±1 targets, the step-0 loss is mean_i 
   be.free(xm, ym);
   assert.ok(Math.abs(losses[0]! - want) <= 1e-6 * want, `step-0 loss ${losses[0]} vs ${want}`);
   assert.ok(losses[3]! < 0.5 * losses[0]!, `losses ${losses}`);
+});
+
+s('train() after a resume: steps counts from the start, stepsRun only what this call took (the rate\'s numerator)', async () => {
+  const be = wasm;
+  const count = 8;
+  const xm = be.upload(uniform(7, count, 3, -1, 1), count, 3);
+  const ym = be.upload(Float32Array.from({ length: count }, (_, i) => i % 2), count, 1);
+  const cfg: TrainConfig = { steps: 30, lr: 0.05, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' }, batchSize: 'full' };
+  let saved: TrainState | undefined;
+  const model = new Mlp(be, [3, 4, 2], new Rng(8));
+  try {
+    let calls = 0;
+    const first = await train(be, model, { x: xm, labels: ym, count }, cfg, new Rng(9), {
+      shouldStop: () => ++calls >= 12,
+      checkpoint: { every: 100, save: async (state) => { saved = state; } },
+    });
+    assert.equal([first.steps, first.stepsRun], [12, 12]);
+    const second = await train(be, model, { x: xm, labels: ym, count }, cfg, new Rng(9), { checkpoint: { every: 100, resume: saved!, save: async () => {} } });
+    assert.equal([second.steps, second.stepsRun], [30, 18]);
+  } finally {
+    model.params.free();
+    be.free(xm, ym);
+  }
 });
 
 s('bad training configs raise ConfigError naming the value', async () => {

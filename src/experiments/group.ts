@@ -78,7 +78,7 @@ export const group: Experiment<GroupConfig> = {
         gammaStar,
       },
       series: run.series,
-      timings: { trainSeconds: run.trainSeconds, stepsPerSecond: run.steps / run.trainSeconds },
+      timings: { trainSeconds: run.trainSeconds, stepsPerSecond: run.stepsRun / run.trainSeconds },
       warnings,
       details: { neurons: s.neurons.map((n) => ({ active: n.active, best: irreps[n.best]?.label ?? null, concentration: n.concentration })) },
     };

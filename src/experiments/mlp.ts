@@ -120,12 +120,13 @@ export const mlp: Experiment<MlpConfig> = {
     const model = new Mlp(backend, [784, config.hidden, config.hidden, 10], rng.fork('init'));
     const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const t0 = performance.now();
-    let trainSeconds = 0;
     try {
       // The stage's result is the trained parameters with the series; the final evaluation is made from them.
       const trained = await checkpoints.stage('mlp', async (stage) => {
         const series = (stage.restored as Record<string, number[]> | undefined) ?? { epoch: [], loss: [], testAccuracy: [], seconds: [] };
         stage.keep(() => series);
+        const tStage = performance.now();
+        let evalSeconds = 0; // evaluation time is not training time
         const done = await train(backend, model, { x, labels, count: tr.count }, {
           steps, lr: config.lr, batchSize: config.batchSize, schedule: { kind: 'cosine', steps },
           optimizer: { kind: 'sgd', momentum: config.momentum, weightDecay: config.weightDecay },
@@ -141,18 +142,19 @@ export const mlp: Experiment<MlpConfig> = {
               series.seconds!.push((pause - t0) / 1000);
               emitLatest(ctx, series, 'epoch');
               ctx.log?.(`epoch ${step / stepsPerEpoch}: loss ${loss.toFixed(4)}, test accuracy ${series.testAccuracy!.at(-1)!.toFixed(4)}`);
-              trainSeconds -= (performance.now() - pause) / 1000; // evaluation time is not training time
+              evalSeconds += (performance.now() - pause) / 1000;
             },
           }],
           onStep: (step) => ctx.progress?.({ step, total: steps, phase: `MLP on Fashion-MNIST (${config.epochs} epochs)` }),
           shouldStop: ctx.shouldStop,
           checkpoint: stage.train,
         });
-        return { series, steps: done.steps, finalLoss: done.finalLoss, params: await model.params.values() };
+        // Seconds and steps of this process's part: a finished stage restored later keeps its own rate.
+        const trainSeconds = (performance.now() - tStage) / 1000 - evalSeconds;
+        return { series, steps: done.steps, stepsRun: done.stepsRun, trainSeconds, finalLoss: done.finalLoss, params: await model.params.values() };
       }, ctx.shouldStop);
       model.params.restore(trained.params);
-      const { series, steps: doneSteps, finalLoss } = trained;
-      trainSeconds += (performance.now() - t0) / 1000;
+      const { series, steps: doneSteps, stepsRun, trainSeconds, finalLoss } = trained;
       const testAccuracy = series.testAccuracy!.at(-1) ?? await evaluate(backend, model, te.images, te.labels, te.count);
       const trainAccuracy = await evaluate(backend, model, tr.images, tr.labels, tr.count);
       const details = config.keepPredictions || config.keepActivations ? { testSoftmax: await softmaxOf(backend, model, te.images, te.count), testLabels: Array.from(te.labels) } : undefined;
@@ -164,7 +166,7 @@ export const mlp: Experiment<MlpConfig> = {
       }
       return {
         ...(details ? { details } : {}),
-        summary: { testAccuracy, trainAccuracy, samplesPerSecond: (doneSteps * config.batchSize) / trainSeconds, epochs: doneSteps / stepsPerEpoch, finalLoss },
+        summary: { testAccuracy, trainAccuracy, samplesPerSecond: (stepsRun * config.batchSize) / trainSeconds, epochs: doneSteps / stepsPerEpoch, finalLoss },
         series,
         timings: { trainSeconds },
         warnings,

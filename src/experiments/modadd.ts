@@ -132,7 +132,7 @@ export const modadd: Experiment<ModaddConfig> = {
       gammaStar: gammaStarModularAddition(config.p),
     };
     if (config.trainFraction < 1) summary.testAccuracy = f.testAccuracy;
-    const timings: Record<string, number> = { trainSeconds: f.trainSeconds, stepsPerSecond: f.steps / f.trainSeconds };
+    const timings: Record<string, number> = { trainSeconds: f.trainSeconds, stepsPerSecond: f.stepsRun / f.trainSeconds };
     const series = f.series;
     const warnings: string[] = [];
     if (config.act === 'relu') warnings.push('act = relu: marginRatio divides the ReLU network\'s normalized margin (ν = 2) by the quadratic network\'s γ*, which bounds only the latter');

@@ -61,6 +61,8 @@ export interface PairRun<F> {
   series: Record<string, number[]>;
   trainSeconds: number;
   steps: number;
+  /** Steps taken in trainSeconds (after a resume, those since it): the rate's numerator. */
+  stepsRun: number;
 }
 
 /** Uploads the rows `idx` of the table (token ids a, b as the input matrix) and labels, and binds them to the model. */
@@ -126,7 +128,7 @@ export async function trainPairNetwork<F>(
       checkpoint: stage?.train,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
-    return { ...(await measure()), series, trainSeconds, steps: done.steps };
+    return { ...(await measure()), series, trainSeconds, steps: done.steps, stepsRun: done.stepsRun };
   } finally {
     model.free();
     backend.free(tr.x, tr.labels);

@@ -66,10 +66,10 @@ export const parity: Experiment<ParityConfig> = {
       const margin = normalizedMargin(logits, data.y, data.count, 2, normNu([{ data: u, cols: n }, { data: w, cols: 2 }], width, nu));
       return { margin, marginRatio: margin / gammaStar, trainAccuracy: accuracy(logits, data.y, data.count, 2), support: supportMass(u, width, n, data.relevant, { W: w, nu }) };
     };
-    const t0 = performance.now();
     try {
       // The stage's result is the trained parameters: the measurements below are made from them.
       const trained = await checkpoints.stage('parity', async (stage) => {
+        const tStage = performance.now();
         const series = (stage.restored as Record<string, number[]> | undefined) ?? { step: [], loss: [], marginRatio: [], trainAccuracy: [], supportMass: [] };
         stage.keep(() => series);
         const done = await train(backend, model, { x, labels, count: data.count }, {
@@ -92,11 +92,11 @@ export const parity: Experiment<ParityConfig> = {
           shouldStop: ctx.shouldStop,
           checkpoint: stage.train,
         });
-        return { series, steps: done.steps, params: await model.params.values() };
+        // Seconds and steps of this process's part: a finished stage restored later keeps its own.
+        return { series, steps: done.steps, stepsRun: done.stepsRun, trainSeconds: (performance.now() - tStage) / 1000, params: await model.params.values() };
       }, ctx.shouldStop);
       model.params.restore(trained.params);
-      const { series } = trained;
-      const trainSeconds = (performance.now() - t0) / 1000;
+      const { series, trainSeconds } = trained;
       const m = await measure();
       return {
         summary: {
@@ -104,7 +104,7 @@ export const parity: Experiment<ParityConfig> = {
           activeNeurons: m.support.active.filter(Boolean).length, normalizedMargin: m.margin, gammaStar, relevantBits: data.relevant,
         },
         series,
-        timings: { trainSeconds, stepsPerSecond: trained.steps / trainSeconds },
+        timings: { trainSeconds, stepsPerSecond: trained.stepsRun / trainSeconds },
         warnings: trained.steps < config.steps ? [`stopped at step ${trained.steps} of ${config.steps}`] : [],
         details: { supportMassPerNeuron: Array.from(m.support.perNeuron, (v) => (Number.isFinite(v) ? v : null)) },
       };

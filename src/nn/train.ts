@@ -99,7 +99,11 @@ export interface TrainHooks {
 
 /** What the loop did. */
 export interface TrainSummary {
+  /** The step the loop ended at (counting the steps before a resume). */
   steps: number;
+  /** Steps taken by this call: `steps` less the step it resumed from. Rates are stepsRun / seconds. */
+  stepsRun: number;
+  /** Seconds this call took. */
   seconds: number;
   finalLoss: number;
 }
@@ -213,6 +217,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   };
 
   let step = 0;
+  let startStep = 0;
   const yieldToHost = hostYielder();
   try {
     const r = cp?.resume;
@@ -224,6 +229,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       order = r.order;
       cursor = r.cursor;
       step = r.step;
+      startStep = step;
       lastGood = step;
       lastSaved = step;
       if (r.lastLoss !== null) lastLoss = backend.upload(new Float32Array([r.lastLoss]), 1, 1);
@@ -266,7 +272,7 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       if (stop) break;
     }
     const finalLoss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
-    return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss };
+    return { steps: step, stepsRun: step - startStep, seconds: (performance.now() - t0) / 1000, finalLoss };
   } finally {
     if (lastLoss) backend.free(lastLoss);
     if (eye) backend.free(eye);
