@@ -148,6 +148,11 @@ for (const b of testBackends) {
       assert.throws(() => b.binary('mul', x, b.zeros(1, 4), 'col'), (e: Error) => e instanceof ShapeError && /col/.test(e.message));
       assert.throws(() => b.unaryGrad('tanh', x, y), (e: Error) => e instanceof ShapeError && /unaryGrad\(tanh\)/.test(e.message));
       assert.throws(() => b.gatherRows(x, b.zeros(2, 2)), (e: Error) => e instanceof ShapeError && /gatherRows/.test(e.message));
+      // a smaller than b: only b is broadcast, so the message says to swap them (and lists each allowed shape once).
+      const one = b.zeros(1, 1);
+      assert.throws(() => b.binary('add', one, x), (e: Error) => e instanceof ShapeError && /b must be 1×1 \(only b is broadcast: pass the 3×4 matrix as a\)/.test(e.message), 'swap hint');
+      assert.throws(() => b.binary('add', x, y), (e: Error) => !/only b is broadcast/.test(e.message), 'no swap hint when swapping would not fit either');
+      b.free(one);
     } finally {
       b.free(x, y);
     }

@@ -126,7 +126,11 @@ export function resolveBroadcast(op: string, a: Mat, b: Mat, bcast?: Broadcast):
     return bcast;
   }
   for (const kind of ['full', 'row', 'col', 'scalar'] as const) if (fits[kind]) return kind;
-  throw new ShapeError(`${op}: b ${shapeOf(b)} cannot be broadcast against a ${shapeOf(a)}; b must be ${shapeOf(a)}, 1×${a.cols}, ${a.rows}×1 or 1×1`);
+  // Only b is broadcast: when a is the smaller one, swapping them (for a symmetric op) is the fix.
+  const swapped = (a.rows === 1 || a.rows === b.rows) && (a.cols === 1 || a.cols === b.cols);
+  const allowed = [...new Set([shapeOf(a), `1×${a.cols}`, `${a.rows}×1`, '1×1'])];
+  throw new ShapeError(`${op}: b ${shapeOf(b)} cannot be broadcast against a ${shapeOf(a)}; b must be ${allowed.slice(0, -1).join(', ')}${allowed.length > 1 ? ' or ' : ''}${allowed.at(-1)}`
+    + (swapped ? ` (only b is broadcast: pass the ${shapeOf(b)} matrix as a)` : ''));
 }
 
 function checkOneOf<T extends string>(op: string, what: string, v: T, allowed: readonly T[]): void {
