@@ -46,6 +46,10 @@ s('modular addition p = 17, m = 128: margin → γ*, single frequencies, every f
   assert.ok((sum.reluRestrictedLoss as number) < 0.5 && (sum.reluExcludedLoss as number) > 2, `restricted ${sum.reluRestrictedLoss}, excluded ${sum.reluExcludedLoss}`);
   assert.ok((sum.meanAbsPhaseError as number) < 0.05, `θ_u + θ_v ≈ θ_w: mean |error| ${sum.meanAbsPhaseError}`);
   assert.ok(r.series.marginRatio!.length >= 10 && r.series.step!.at(-1) === 12000);
+  // One step from the init: no neuron is single-frequency yet, so the phase error is undefined — null, no NaN warning.
+  const untrained = await run('modadd', wasm, ['p=5', 'width=20', 'steps=1', 'probeEvery=1', 'compareRelu=false']);
+  assert.is(untrained.summary.meanAbsPhaseError, null);
+  assert.is(untrained.summary.singleFrequencyFraction, 0);
 });
 
 s('sparse parity (10, 4): support on the 4 relevant bits ≥ 0.9, margin / γ* reported', async () => {

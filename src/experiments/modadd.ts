@@ -127,7 +127,8 @@ export const modadd: Experiment<ModaddConfig> = {
       allFrequenciesUsed: freq.summary.allFrequenciesUsed,
       neuronsPerFrequency: freq.summary.neuronsPerFrequency.slice(1),
       meanMaxPower: meanMaxPower(freq.neurons),
-      meanAbsPhaseError: freq.summary.meanAbsPhaseError,
+      // Undefined without a single-frequency neuron (an untrained network): null, not NaN (and its JSON warning).
+      meanAbsPhaseError: Number.isFinite(freq.summary.meanAbsPhaseError) ? freq.summary.meanAbsPhaseError : null,
       normalizedMargin: f.margin,
       gammaStar: gammaStarModularAddition(config.p),
     };
