@@ -14,7 +14,7 @@ import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallba
 import { CheckpointError, ConfigError, FeaturelabError } from '../errors.js';
 import { BACKEND_NAMES, getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
 import type { Backend, BackendName } from '../backend/types.js';
-import { buildConfig, parseConfigText } from '../experiments/config.js';
+import { buildConfig, parseConfigText, parseWholeNumber } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile } from '../experiments/resultFile.js';
 import type { AnyExperiment, ConfigValue, ExperimentResult, Progress, SummaryValue } from '../experiments/types.js';
@@ -54,6 +54,12 @@ const FLAGS_HELP = `flags:
                          Rerunning with the same --out resumes from it
   --fresh                start over even if --out holds a checkpoint (it is overwritten)`;
 
+/** The value of a --backend flag, checked to name a backend (ConfigError otherwise). */
+export function parseBackendFlag(text: string): BackendName {
+  if (!BACKEND_NAMES.includes(text as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${text}'`);
+  return text as BackendName;
+}
+
 /** Parses the flags after `run <experiment>`. */
 export function parseRunFlags(args: string[]): RunFlags {
   const flags: RunFlags = { preset: 'quick', seed: 0, sets: [], help: false, checkpointEvery: 1000, fresh: false };
@@ -66,16 +72,11 @@ export function parseRunFlags(args: string[]): RunFlags {
     };
     switch (arg) {
       case '--preset': flags.preset = value(); break;
-      case '--backend': {
-        const b = value();
-        if (!BACKEND_NAMES.includes(b as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${b}'`);
-        flags.backend = b as BackendName;
-        break;
-      }
+      case '--backend': flags.backend = parseBackendFlag(value()); break;
       case '--seed': {
         const text = value();
-        const s = /^\d+$/.test(text) ? Number(text) : NaN;
-        if (!Number.isSafeInteger(s)) throw new ConfigError(`--seed must be a whole number from 0 to 2^53 − 1 written in decimal digits, got '${text}'`);
+        const s = parseWholeNumber(text);
+        if (s === undefined) throw new ConfigError(`--seed must be a whole number from 0 to 2^53 − 1 written in decimal digits, got '${text}'`);
         flags.seed = s;
         break;
       }
@@ -83,9 +84,8 @@ export function parseRunFlags(args: string[]): RunFlags {
       case '--set': flags.sets.push(value()); break;
       case '--config': flags.config = value(); break;
       case '--checkpoint-every': {
-        const text = value();
-        const n = /^\d+$/.test(text) ? Number(text) : NaN;
-        if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--checkpoint-every must be a non-negative integer (0: no checkpoints), got '${args[i]}'`);
+        const n = parseWholeNumber(value());
+        if (n === undefined) throw new ConfigError(`--checkpoint-every must be a non-negative integer (0: no checkpoints), got '${args[i]}'`);
         flags.checkpointEvery = n;
         break;
       }

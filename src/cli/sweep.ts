@@ -7,8 +7,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BACKEND_NAMES } from '../backend/registry.js';
-import type { BackendName } from '../backend/types.js';
 import { ConfigError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
@@ -18,7 +16,7 @@ import { insideOut } from './paths.js';
 import { writeJsonAtomic } from './results.js';
 import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
 import { prepareOutputFolder } from './outputFolder.js';
-import { runOrFailure } from './run.js';
+import { parseBackendFlag, runOrFailure } from './run.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
 const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
@@ -73,7 +71,7 @@ function parseSweepFlags(args: string[]): SweepFlags {
         break;
       }
       case '--out': flags.out = value(); break;
-      case '--backend': flags.backend = value(); break;
+      case '--backend': flags.backend = parseBackendFlag(value()); break; // checked before any run starts
       case '--dry-run': flags.dryRun = true; break;
       default: throw new ConfigError(`unknown flag '${arg}'\n${SWEEP_USAGE}`);
     }
@@ -92,7 +90,6 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
     return 2;
   }
   const flags = parseSweepFlags(args);
-  if (flags.backend !== undefined && !BACKEND_NAMES.includes(flags.backend as BackendName)) throw new ConfigError(`--backend must be ${BACKEND_NAMES.join(', ')}, got '${flags.backend}'`);
   const spec = parseSweepSpec(await readJson(file, SWEEP_FILE_HINT), file);
   const runs = expandSweep(spec);
   const shard = flags.shard === 'auto' ? autoShard(process.env, flags.shards) : parseShard(flags.shard);

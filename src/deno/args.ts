@@ -1,6 +1,7 @@
 /** The command line of dist/deno-run.js (src/deno/run.ts), parsed apart from Deno so that it can be tested anywhere. */
 import type { BackendName } from '../backend/types.js';
 import { ConfigError } from '../errors.js';
+import { parseWholeNumber } from '../experiments/config.js';
 
 /** Parses `<experiment> [--preset P] [--seed N] [--backend B] [--set key=value …]`. */
 export function parseDenoArgs(args: string[]): { name: string; preset: string; seed: number; backend: BackendName | null; sets: string[] } {
@@ -12,9 +13,10 @@ export function parseDenoArgs(args: string[]): { name: string; preset: string; s
     const [flag, value] = [rest[i]!, rest[i + 1]];
     if (!['--preset', '--set', '--seed', '--backend'].includes(flag)) throw new ConfigError(`unknown flag '${flag}'; flags: ${flags}`);
     if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flag} needs a value; flags: ${flags}`);
+    const seed = flag === '--seed' ? parseWholeNumber(value) : undefined;
     if (flag === '--preset') out.preset = value;
     else if (flag === '--set') out.sets.push(value);
-    else if (flag === '--seed' && /^\d+$/.test(value) && Number.isSafeInteger(Number(value))) out.seed = Number(value);
+    else if (seed !== undefined) out.seed = seed;
     else if (flag === '--backend' && (value === 'webgpu' || value === 'wasm')) out.backend = value;
     else throw new ConfigError(`bad value '${flag} ${value}'; flags: ${flags}`);
   }

@@ -80,6 +80,12 @@ export function parseDecimal(text: string): number | undefined {
   return DECIMAL.test(text) ? Number(text) : undefined;
 }
 
+/** The value of `text` when it is a whole number 0 … 2^53 − 1 in decimal digits, else undefined: seeds and step counts. */
+export function parseWholeNumber(text: string): number | undefined {
+  const v = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
 /** Parses a --set value with the type of the key's default. */
 function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue {
   const def = exp.defaults[key];

@@ -11,7 +11,7 @@ import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import { memoryCheckpointStore } from '../checkpoint/store.js';
 import { ConfigError, FeaturelabError } from '../errors.js';
-import { buildConfig } from '../experiments/config.js';
+import { buildConfig, parseWholeNumber } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
 import type { AnyExperiment, ConfigValue } from '../experiments/types.js';
@@ -133,8 +133,8 @@ function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): v
 /** The experiment, config, seed and backend the form describes; ConfigError when a value is not allowed. */
 function formSettings(): RunSettings {
   const exp = findExperiment(ui.experiment.value);
-  const seed = /^\d+$/.test(ui.seed.value) ? Number(ui.seed.value) : NaN;
-  if (!Number.isSafeInteger(seed)) {
+  const seed = parseWholeNumber(ui.seed.value);
+  if (seed === undefined) {
     ui.seed.focus();
     throw new ConfigError(`seed must be a whole number from 0 to 2^53 − 1, got '${ui.seed.value}'`);
   }

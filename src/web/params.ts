@@ -3,6 +3,7 @@
  * (the CLI's --preset, --seed and --set), so a run can be shared as a link and the browser test can pick its config.
  * Pure: takes and returns strings.
  */
+import { parseWholeNumber } from '../experiments/config.js';
 
 /** A run as the address describes it; absent fields take the page's defaults. */
 export interface PageParams {
@@ -31,8 +32,8 @@ export function parsePageParams(query: string): PageParams & { problems: string[
   if (backend) out.backend = backend;
   const seed = q.get('seed');
   if (seed !== null) {
-    const s = /^\d+$/.test(seed) ? Number(seed) : NaN;
-    if (Number.isSafeInteger(s)) out.seed = s;
+    const s = parseWholeNumber(seed);
+    if (s !== undefined) out.seed = s;
     else out.problems.push(`seed=${seed}: the seed must be a whole number from 0 to 2^53 − 1; using 0`);
   }
   return out;
