@@ -65,6 +65,11 @@ export function prefixedSeries(ctx: ExperimentContext, prefix: string): Experime
   return series ? { ...ctx, series: (name, step, value) => series(`${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`, step, value) } : ctx;
 }
 
+/** `v`, or null where it is not a finite number: a value a measurement does not define, as result.json writes it (no NaN warning). */
+export function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
 /**
  * The result of an ensemble experiment stopped (Ctrl-C, Stop) before it had the `needed` models its statistics
  * take: the model count and a warning, so that the run still ends as a stopped run (a partial result.json, exit

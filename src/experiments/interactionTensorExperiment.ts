@@ -20,7 +20,7 @@ import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
-import { forwardOf, stoppedTooEarly } from './common.js';
+import { finiteOrNull, forwardOf, stoppedTooEarly } from './common.js';
 import { Mlp } from '../nn/mlp.js';
 import { Rng } from '../rng.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -251,7 +251,6 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     // With k ≤ C − 1 every component is in the first group: there is no rest to compare it with.
     const restGroup = config.k > classDirections ? `; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %` : '';
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
-    const nullIfNaN = (v: number) => (Number.isFinite(v) ? v : null);
     ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
@@ -270,9 +269,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
         confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
-        confidenceSpearmanByClass: Array.from(byClass, nullIfNaN),
+        confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
       },
-      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: nullIfNaN(distinctSpearman) },
+      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman) },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

@@ -14,7 +14,7 @@ import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
-import { prefixedSeries } from './common.js';
+import { finiteOrNull, prefixedSeries } from './common.js';
 import { PAIR_TRAINING_KEYS, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -128,7 +128,7 @@ export const modadd: Experiment<ModaddConfig> = {
       neuronsPerFrequency: freq.summary.neuronsPerFrequency.slice(1),
       meanMaxPower: meanMaxPower(freq.neurons),
       // Undefined without a single-frequency neuron (an untrained network): null, not NaN (and its JSON warning).
-      meanAbsPhaseError: Number.isFinite(freq.summary.meanAbsPhaseError) ? freq.summary.meanAbsPhaseError : null,
+      meanAbsPhaseError: finiteOrNull(freq.summary.meanAbsPhaseError),
       normalizedMargin: f.margin,
       gammaStar: gammaStarModularAddition(config.p),
     };
@@ -158,7 +158,7 @@ export const modadd: Experiment<ModaddConfig> = {
       // zetaU / phaseU: u_i's dominant frequency and its phase there (null at ζ = 0), the web page's 3D embedding.
       details: {
         neurons: freq.neurons.map((n, i) => ({
-          active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: Number.isFinite(n.phaseError) ? n.phaseError : null,
+          active: n.active, frequency: n.frequency, maxPower: n.maxPower, phaseError: finiteOrNull(n.phaseError),
           zetaU: n.zeta.u, phaseU: n.zeta.u >= 1 ? fourierPhase(f.rows.U.subarray(i * config.p, (i + 1) * config.p), config.p, n.zeta.u) : null,
         })),
         fourierPower: fourierPowerTable(f.rows, config.p, config.width),

@@ -13,7 +13,7 @@ import { supportMass } from '../metrics/parity.js';
 import { ParityNet } from '../nn/parityNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, emitLatest, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, finiteOrNull, logitsOf, transposed } from './common.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the parity experiment (defaults = the paper's settings). */
@@ -106,7 +106,7 @@ export const parity: Experiment<ParityConfig> = {
         series,
         timings: { trainSeconds, stepsPerSecond: trained.stepsRun / trainSeconds },
         warnings: trained.steps < config.steps ? [`stopped at step ${trained.steps} of ${config.steps}`] : [],
-        details: { supportMassPerNeuron: Array.from(m.support.perNeuron, (v) => (Number.isFinite(v) ? v : null)) },
+        details: { supportMassPerNeuron: Array.from(m.support.perNeuron, finiteOrNull) },
       };
     } finally {
       model.params.free();
