@@ -136,9 +136,14 @@ function pairOfClasses(text: string): [number, number] {
   return [v[0]!, v[1]!];
 }
 
+/** The generator of one kernel setting: its data (makeData) and its weights; the network at (α, N) reuses the first setting's. */
+function settingRng(seed: number, features: string, activation: string, alpha: number, n: number): Rng {
+  return new Rng(seed).fork(`${features}/${activation}/${alpha}/${n}`);
+}
+
 /** One setting of the sweep: fit and measure. */
 async function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activation: ActivationName, alpha: number, n: number, cfg: MemorizationConfig, images: FashionMnist | null) {
-  const rng = new Rng(ctx.seed).fork(`${features}/${activation}/${alpha}/${n}`);
+  const rng = settingRng(ctx.seed, features, activation, alpha, n);
   const { d, alpha: realised, train, queries, test } = makeData(rng, alpha, n, cfg, images);
   const w = gaussianWeights(rng.fork('weights'), cfg.k, d);
   const kernel = (a: Float64Array, b: Float64Array | null) => (features === 'rf'
@@ -260,7 +265,7 @@ export const memorization: Experiment<MemorizationConfig> = {
           const phase = `network ${config.netHidden} ${where}`;
           ctx.progress?.({ step: rows.length + network.length, total, phase });
           // The same points as the first kernel setting's row at (α, N): its generator, its makeData.
-          const data = makeData(new Rng(ctx.seed).fork(`${featureKinds[0]!}/${activations[0]!}/${alpha}/${n}`), alpha, n, config, images);
+          const data = makeData(settingRng(ctx.seed, featureKinds[0]!, activations[0]!, alpha, n), alpha, n, config, images);
           const label = `network α=${alpha} N=${n}`;
           const measured = await checkpoints.stage(label, (stage) => trainNetwork(ctx, data, net, new Rng(ctx.seed).fork(`network/${alpha}/${n}`), stage, phase), ctx.shouldStop);
           if (ctx.shouldStop?.() && !measured.interpolated && measured.steps < net.maxSteps) break; // stopped inside: not a finished row

@@ -95,6 +95,8 @@ export async function trainNetwork(ctx: ExperimentContext, data: NetworkData, se
   const x = backend.upload(Float32Array.from(tr.z), n, d);
   const targets = backend.upload(Float32Array.from(tr.g), n, 1);
   const model = new Mlp(backend, [d, ...settings.hidden, 1], rng.fork('init'));
+  // The training points are on the backend already (x): each check of the stopping rule reads their outputs from there.
+  const trainOutputs = async (): Promise<Float64Array> => Float64Array.from(await forwardOf(backend, model, x));
   try {
     let converged = (stage.restored as { converged?: boolean } | undefined)?.converged === true;
     stage.keep(() => ({ converged }));
@@ -108,14 +110,14 @@ export async function trainNetwork(ctx: ExperimentContext, data: NetworkData, se
         every: settings.checkEvery,
         run: async ({ step }) => {
           if (step === 0) return;
-          converged = fitOf(await outputs(backend, model, tr.z, d), tr.g, settings.lossTol).interpolated;
+          converged = fitOf(await trainOutputs(), tr.g, settings.lossTol).interpolated;
           ctx.progress?.({ step, total: settings.maxSteps, phase });
         },
       }],
       shouldStop: () => converged || (ctx.shouldStop?.() ?? false),
       checkpoint: stage.train,
     });
-    const fit = fitOf(await outputs(backend, model, tr.z, d), tr.g, settings.lossTol);
+    const fit = fitOf(await trainOutputs(), tr.g, settings.lossTol);
     const fSpurious = await outputs(backend, model, data.queries, d);
     const fTest = await outputs(backend, model, data.test.z, d);
     return {
