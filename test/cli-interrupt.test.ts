@@ -49,148 +49,128 @@ function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000): Pro
   });
 }
 
+/** Runs `body` in a fresh temporary folder, removed afterwards whatever happens. */
+async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
-nodeOnly(s, 'Ctrl-C stops a WASM run within seconds: partial result.json (stoppedBy), exit 130, and the same command resumes', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'fl-int-'));
-  try {
-    const args = ['run', 'modadd', ...LONG, '--checkpoint-every', '0', '--out', out];
-    const first = await cli(args, /featurelab .*modadd/);
-    assert.is(first.code, 130, first.stderr);
-    assert.ok(first.stopMs < 15000, `stopped ${first.stopMs.toFixed(0)} ms after Ctrl-C`);
-    const result = readJson(join(out, 'result.json'));
-    assert.is(result.stoppedBy, 'Ctrl-C');
-    assert.ok((result.warnings as string[]).some((w) => /stopped early by the user/.test(w)));
-    assert.match(first.stderr, /stopped by Ctrl-C: .*result\.json holds what was measured/);
-    // With checkpoints (none due before the stop), the stop itself saves one, and the same command resumes there.
-    const resumable = ['run', 'modadd', ...LONG, '--checkpoint-every', '900000', '--out', join(out, 'cp')];
-    const stopped = await cli(resumable, /featurelab .*modadd/);
-    assert.is(stopped.code, 130, stopped.stderr);
-    assert.match(stopped.stderr, /rerun the same command to resume/);
-    const again = await cli(resumable, /resuming from step [1-9]\d* of 'square'/, 100);
-    assert.is(again.code, 130, again.stderr);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, 'Ctrl-C stops a WASM run within seconds: partial result.json (stoppedBy), exit 130, and the same command resumes', () => inTempDir('fl-int-', async (out) => {
+  const args = ['run', 'modadd', ...LONG, '--checkpoint-every', '0', '--out', out];
+  const first = await cli(args, /featurelab .*modadd/);
+  assert.is(first.code, 130, first.stderr);
+  assert.ok(first.stopMs < 15000, `stopped ${first.stopMs.toFixed(0)} ms after Ctrl-C`);
+  const result = readJson(join(out, 'result.json'));
+  assert.is(result.stoppedBy, 'Ctrl-C');
+  assert.ok((result.warnings as string[]).some((w) => /stopped early by the user/.test(w)));
+  assert.match(first.stderr, /stopped by Ctrl-C: .*result\.json holds what was measured/);
+  // With checkpoints (none due before the stop), the stop itself saves one, and the same command resumes there.
+  const resumable = ['run', 'modadd', ...LONG, '--checkpoint-every', '900000', '--out', join(out, 'cp')];
+  const stopped = await cli(resumable, /featurelab .*modadd/);
+  assert.is(stopped.code, 130, stopped.stderr);
+  assert.match(stopped.stderr, /rerun the same command to resume/);
+  const again = await cli(resumable, /resuming from step [1-9]\d* of 'square'/, 100);
+  assert.is(again.code, 130, again.stderr);
+}));
 
-nodeOnly(s, 'Ctrl-C in a sweep stops the sweep; rerun resumes the stopped run instead of skipping it; merge leaves it out of the means', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-sweep-int-'));
-  try {
-    const sweep = join(dir, 'sweep.json');
-    writeFileSync(sweep, JSON.stringify({ experiment: 'modadd', preset: 'quick', seeds: [0, 1], set: { steps: 1000000, probeEvery: 1000000, compareRelu: false } }));
-    const out = join(dir, 'out');
-    const ended = await cli(['sweep', sweep, '--out', out, '--backend', 'wasm'], /run 0 \(\w+, seed 0\): running/, 1500);
-    assert.is(ended.code, 130, ended.stderr);
-    assert.match(ended.stderr, /sweep: stopped by Ctrl-C during run 0/);
-    assert.not.match(ended.stderr, /run 1 \(/, 'no run starts after Ctrl-C');
-    const plan = await cli(['sweep', sweep, '--out', out, '--dry-run']);
-    assert.is(plan.code, 0, plan.stderr);
-    assert.match(plan.stdout, /run 0 .*: would resume in/);
-    assert.match(plan.stdout, /run 1 .*: would run in/);
-    assert.not.match(plan.stderr, /done already, skipped/);
-    const merged = await cli(['merge', out, '--out', join(dir, 'merged')]);
-    assert.is(merged.code, 0, merged.stderr);
-    assert.match(merged.stderr, /was stopped early \(Ctrl-C\); it is listed in merged\.json but left out of the means/);
-    const m = readJson(join(dir, 'merged', 'merged.json'));
-    assert.is((m.runs as unknown[]).length, 1);
-    assert.is((m.groups as unknown[]).length, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, 'Ctrl-C in a sweep stops the sweep; rerun resumes the stopped run instead of skipping it; merge leaves it out of the means', () => inTempDir('fl-sweep-int-', async (dir) => {
+  const sweep = join(dir, 'sweep.json');
+  writeFileSync(sweep, JSON.stringify({ experiment: 'modadd', preset: 'quick', seeds: [0, 1], set: { steps: 1000000, probeEvery: 1000000, compareRelu: false } }));
+  const out = join(dir, 'out');
+  const ended = await cli(['sweep', sweep, '--out', out, '--backend', 'wasm'], /run 0 \(\w+, seed 0\): running/, 1500);
+  assert.is(ended.code, 130, ended.stderr);
+  assert.match(ended.stderr, /sweep: stopped by Ctrl-C during run 0/);
+  assert.not.match(ended.stderr, /run 1 \(/, 'no run starts after Ctrl-C');
+  const plan = await cli(['sweep', sweep, '--out', out, '--dry-run']);
+  assert.is(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /run 0 .*: would resume in/);
+  assert.match(plan.stdout, /run 1 .*: would run in/);
+  assert.not.match(plan.stderr, /done already, skipped/);
+  const merged = await cli(['merge', out, '--out', join(dir, 'merged')]);
+  assert.is(merged.code, 0, merged.stderr);
+  assert.match(merged.stderr, /was stopped early \(Ctrl-C\); it is listed in merged\.json but left out of the means/);
+  const m = readJson(join(dir, 'merged', 'merged.json'));
+  assert.is((m.runs as unknown[]).length, 1);
+  assert.is((m.groups as unknown[]).length, 0);
+}));
 
-nodeOnly(s, 'Ctrl-C in run suite stops the analysis in progress and the suite: status stopped, the report still written, exit 130', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'fl-suite-int-'));
-  try {
-    const ended = await cli(['run', 'suite', '--backend', 'wasm', '--out', out], /featurelab .*modadd/, 1000);
-    assert.is(ended.code, 130, ended.stderr);
-    const suiteFile = readJson(join(out, 'suite.json'));
-    assert.equal((suiteFile.runs as { dir: string; status: string }[]).map((r) => [r.dir, r.status]), [['modadd', 'stopped']]);
-    assert.match(ended.stdout, /stopped by Ctrl-C after 1 of 9 analyses/);
-    assert.ok(existsSync(join(out, 'report.html')));
-    assert.is(readJson(join(out, 'modadd', 'result.json')).stoppedBy, 'Ctrl-C');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, 'Ctrl-C in run suite stops the analysis in progress and the suite: status stopped, the report still written, exit 130', () => inTempDir('fl-suite-int-', async (out) => {
+  const ended = await cli(['run', 'suite', '--backend', 'wasm', '--out', out], /featurelab .*modadd/, 1000);
+  assert.is(ended.code, 130, ended.stderr);
+  const suiteFile = readJson(join(out, 'suite.json'));
+  assert.equal((suiteFile.runs as { dir: string; status: string }[]).map((r) => [r.dir, r.status]), [['modadd', 'stopped']]);
+  assert.match(ended.stdout, /stopped by Ctrl-C after 1 of 9 analyses/);
+  assert.ok(existsSync(join(out, 'report.html')));
+  assert.is(readJson(join(out, 'modadd', 'result.json')).stoppedBy, 'Ctrl-C');
+}));
 
-nodeOnly(s, 'Ctrl-C in gde before its second model: still a stopped run (partial result.json, exit 130), not a ConfigError', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'fl-gde-int-'));
-  try {
-    // A learning rate too small to fit: model 0 trains for its whole epoch cap (tens of seconds), so Ctrl-C lands in it.
-    const args = ['run', 'gde', '--backend', 'wasm', '--set', 'data=synthetic', '--set', 'models=3', '--set', 'trainSize=2000', '--set', 'testSize=200',
-      '--set', 'lr=0.00001', '--set', 'maxEpochs=1000', '--checkpoint-every', '500', '--out', out];
-    const ended = await cli(args, /featurelab .*gde/, 1500);
-    assert.is(ended.code, 130, ended.stderr);
-    const result = readJson(join(out, 'result.json'));
-    assert.is(result.stoppedBy, 'Ctrl-C');
-    assert.equal(result.summary, { models: 1 });
-    assert.ok((result.warnings as string[]).some((w) => /gde: stopped after 1 of 3 models, before the 2 its statistics need/.test(w)), String(result.warnings));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, 'Ctrl-C in gde before its second model: still a stopped run (partial result.json, exit 130), not a ConfigError', () => inTempDir('fl-gde-int-', async (out) => {
+  // A learning rate too small to fit: model 0 trains for its whole epoch cap (tens of seconds), so Ctrl-C lands in it.
+  const args = ['run', 'gde', '--backend', 'wasm', '--set', 'data=synthetic', '--set', 'models=3', '--set', 'trainSize=2000', '--set', 'testSize=200',
+    '--set', 'lr=0.00001', '--set', 'maxEpochs=1000', '--checkpoint-every', '500', '--out', out];
+  const ended = await cli(args, /featurelab .*gde/, 1500);
+  assert.is(ended.code, 130, ended.stderr);
+  const result = readJson(join(out, 'result.json'));
+  assert.is(result.stoppedBy, 'Ctrl-C');
+  assert.equal(result.summary, { models: 1 });
+  assert.ok((result.warnings as string[]).some((w) => /gde: stopped after 1 of 3 models, before the 2 its statistics need/.test(w)), String(result.warnings));
+}));
 
-nodeOnly(s, '--out that is a file, or a folder a live process holds, is refused before training; a dead holder\'s lock is taken over', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-out-'));
-  try {
-    const file = join(dir, 'afile');
-    writeFileSync(file, 'not a folder');
-    const tiny = ['run', 'modadd', '--backend', 'wasm', '--set', 'p=5', '--set', 'width=20', '--set', 'steps=50', '--set', 'probeEvery=10', '--set', 'doubleEvery=10', '--set', 'doubleUntil=40', '--set', 'compareRelu=false'];
-    const onFile = await cli([...tiny, '--out', file]);
-    assert.is(onFile.code, 1);
-    assert.match(onFile.stderr, /OutputFolderError: --out .*afile: cannot use it as the output folder/);
-    assert.not.match(onFile.stderr, /^\s+at /m, 'no stack trace');
-    assert.not.match(onFile.stderr, /featurelab .*: modadd/, 'refused before the run starts');
-    // This test process is alive: a lock naming it holds the folder.
-    const held = join(dir, 'held');
-    mkdirSync(held);
-    writeFileSync(join(held, '.featurelab.lock'), `${process.pid}\n`);
-    const busy = await cli([...tiny, '--out', held]);
-    assert.is(busy.code, 1);
-    assert.match(busy.stderr, new RegExp(`is in use by another featurelab process \\(pid ${process.pid}\\)`));
-    assert.not.ok(existsSync(join(held, 'result.json')));
-    // A finished child's pid is free: its lock is stale and taken over; the run releases the lock at the end.
-    const stale = join(dir, 'stale');
-    mkdirSync(stale);
-    const deadPid = await new Promise<number>((done) => { const c = spawn(process.execPath, ['-e', '0']); c.on('close', () => done(c.pid!)); });
-    writeFileSync(join(stale, '.featurelab.lock'), `${deadPid}\n`);
-    const took = await cli([...tiny, '--out', stale]);
-    assert.is(took.code, 0, took.stderr);
-    assert.ok(existsSync(join(stale, 'result.json')));
-    assert.not.ok(existsSync(join(stale, '.featurelab.lock')), 'released');
-    const merge = await cli(['merge', stale, '--out', file]);
-    assert.is(merge.code, 1);
-    assert.match(merge.stderr, /OutputFolderError: --out .*afile/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, '--out that is a file, or a folder a live process holds, is refused before training; a dead holder\'s lock is taken over', () => inTempDir('fl-out-', async (dir) => {
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'not a folder');
+  const tiny = ['run', 'modadd', '--backend', 'wasm', '--set', 'p=5', '--set', 'width=20', '--set', 'steps=50', '--set', 'probeEvery=10', '--set', 'doubleEvery=10', '--set', 'doubleUntil=40', '--set', 'compareRelu=false'];
+  const onFile = await cli([...tiny, '--out', file]);
+  assert.is(onFile.code, 1);
+  assert.match(onFile.stderr, /OutputFolderError: --out .*afile: cannot use it as the output folder/);
+  assert.not.match(onFile.stderr, /^\s+at /m, 'no stack trace');
+  assert.not.match(onFile.stderr, /featurelab .*: modadd/, 'refused before the run starts');
+  // This test process is alive: a lock naming it holds the folder.
+  const held = join(dir, 'held');
+  mkdirSync(held);
+  writeFileSync(join(held, '.featurelab.lock'), `${process.pid}\n`);
+  const busy = await cli([...tiny, '--out', held]);
+  assert.is(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`is in use by another featurelab process \\(pid ${process.pid}\\)`));
+  assert.not.ok(existsSync(join(held, 'result.json')));
+  // A finished child's pid is free: its lock is stale and taken over; the run releases the lock at the end.
+  const stale = join(dir, 'stale');
+  mkdirSync(stale);
+  const deadPid = await new Promise<number>((done) => { const c = spawn(process.execPath, ['-e', '0']); c.on('close', () => done(c.pid!)); });
+  writeFileSync(join(stale, '.featurelab.lock'), `${deadPid}\n`);
+  const took = await cli([...tiny, '--out', stale]);
+  assert.is(took.code, 0, took.stderr);
+  assert.ok(existsSync(join(stale, 'result.json')));
+  assert.not.ok(existsSync(join(stale, '.featurelab.lock')), 'released');
+  const merge = await cli(['merge', stale, '--out', file]);
+  assert.is(merge.code, 1);
+  assert.match(merge.stderr, /OutputFolderError: --out .*afile/);
+}));
 
-nodeOnly(s, 'a checkpoint damaged inside (a generator state set to null) gives a CheckpointError naming it, not a TypeError', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'fl-damaged-'));
-  try {
-    const args = ['run', 'modadd', ...LONG, '--checkpoint-every', '900000', '--out', out];
-    assert.is((await cli(args, /featurelab .*modadd/)).code, 130);
-    const path = join(out, 'checkpoint.json');
-    let found = 0;
-    // Every "shuffle" (the minibatch generator's state) in the checkpoint becomes null.
-    const damage = (v: unknown): unknown => {
-      if (Array.isArray(v)) return v.map(damage);
-      if (v === null || typeof v !== 'object') return v;
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => (k === 'shuffle' ? (found++, [k, null]) : [k, damage(x)])));
-    };
-    writeFileSync(path, JSON.stringify(damage(readJson(path))));
-    assert.ok(found > 0, 'the checkpoint holds a generator state to damage');
-    const rerun = await cli(args);
-    assert.is(rerun.code, 1);
-    assert.match(rerun.stderr, /CheckpointError: the run failed while resuming from .*checkpoint\.json \(TypeError: .*\): the checkpoint is damaged .*pass --fresh/);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+nodeOnly(s, 'a checkpoint damaged inside (a generator state set to null) gives a CheckpointError naming it, not a TypeError', () => inTempDir('fl-damaged-', async (out) => {
+  const args = ['run', 'modadd', ...LONG, '--checkpoint-every', '900000', '--out', out];
+  assert.is((await cli(args, /featurelab .*modadd/)).code, 130);
+  const path = join(out, 'checkpoint.json');
+  let found = 0;
+  // Every "shuffle" (the minibatch generator's state) in the checkpoint becomes null.
+  const damage = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(damage);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => (k === 'shuffle' ? (found++, [k, null]) : [k, damage(x)])));
+  };
+  writeFileSync(path, JSON.stringify(damage(readJson(path))));
+  assert.ok(found > 0, 'the checkpoint holds a generator state to damage');
+  const rerun = await cli(args);
+  assert.is(rerun.code, 1);
+  assert.match(rerun.stderr, /CheckpointError: the run failed while resuming from .*checkpoint\.json \(TypeError: .*\): the checkpoint is damaged .*pass --fresh/);
+}));
 
 s.run();
