@@ -16,6 +16,12 @@ export class RefMat extends MatBase {
   }
 }
 
+/**
+ * Most elements of one ref matrix: 2^28 (2 GiB of f64). The oracle is for small checks; without a limit of its
+ * own, what it refuses would depend on the JS engine (Node 20 refuses 2^32 elements, Node 22 hands out 32 GiB).
+ */
+export const REF_MAX_ELEMENTS = 2 ** 28;
+
 /** Index of `b`'s element that pairs with a[i][j] under a broadcast. */
 function broadcastIndex(bcast: Broadcast, i: number, j: number, cols: number): number {
   switch (bcast) {
@@ -44,6 +50,9 @@ export class RefBackend extends BaseBackend<RefMat> {
   }
 
   protected allocMat(rows: number, cols: number): RefMat {
+    if (rows * cols > REF_MAX_ELEMENTS) {
+      throw new MatrixTooLargeError(`ref: a ${rows}×${cols} matrix has ${rows * cols} elements, more than the reference backend's ${REF_MAX_ELEMENTS} (2 GiB of f64); it is for small checks, use wasm or webgpu`);
+    }
     try {
       return new RefMat(rows, cols, new Float64Array(rows * cols));
     } catch (e) {
