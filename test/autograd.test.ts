@@ -102,6 +102,7 @@ s('unary ops, binary ops under every broadcast, reductions, transpose, scale, po
   checkGradient('power 2.5 (x > 0)', [param(18, 2, 3, 0.2, 2)], (t, [x]) => weighted(t, t.power(x!, 2.5), 19));
   checkGradient('power 4 (any sign)', [param(20, 2, 3)], (t, [x]) => weighted(t, t.power(x!, 4), 21));
   checkGradient('power 1', [param(22, 2, 3)], (t, [x]) => weighted(t, t.power(x!, 1), 23));
+  checkGradient('power 0.5 (x > 0): the derivative 1/(2√x)', [param(24, 2, 3, 0.2, 2)], (t, [x]) => weighted(t, t.power(x!, 0.5), 25));
 });
 
 s('gatherSum (summed embeddings): the gradient is the transposed selection', () => {

@@ -13,6 +13,7 @@ import type { Backend } from '../src/index.js';
 import { ref, testBackends } from './support/backends.js';
 import { Tape } from '../src/autograd/tape.js';
 import { uniform } from './support/random.js';
+import { ConfigError, NonFiniteError, ShapeError } from '../src/errors.js';
 
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
 
@@ -147,6 +148,41 @@ s('bad training configs raise ConfigError naming the value', async () => {
   await fit(wasm, { steps: 1.5 }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /steps/));
   await fit(wasm, { optimizer: { kind: 'sgd', momentum: 1.5 } }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /momentum/));
   await fit(wasm, { regularizer: { lambda: 1e-3, nu: 3 } }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /no per-neuron norm/));
+  await fit(wasm, { regularizer: { lambda: 1e-3, nu: 1.5 } }).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /whole nu ≥ 1, got lambda 0.001, nu 1.5/.test(e.message), e.message));
+});
+
+/** train() of a 2-4-3 MLP on `rows` inputs with the given labels and count, without probes. */
+async function trainRaw(labels: number[], count: number, rows = labels.length, cfg: Partial<TrainConfig> = {}): Promise<number> {
+  const xm = wasm.upload(uniform(5, rows, 2, -1, 1), rows, 2);
+  const ym = wasm.upload(Float32Array.from(labels), labels.length, 1);
+  const model = new Mlp(wasm, [2, 4, 3], new Rng(2));
+  try {
+    const done = await train(wasm, model, { x: xm, labels: ym, count }, { steps: 30, lr: 0.1, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd' }, batchSize: 'full', ...cfg }, new Rng(1));
+    return done.finalLoss;
+  } finally {
+    model.params.free();
+    wasm.free(xm, ym);
+  }
+}
+
+s('bad training data is refused by name, before any step: labels outside 0…classes−1 or not whole, a count that is not the row count', async () => {
+  const ok = [0, 1, 2, 0, 1, 2];
+  assert.ok(Number.isFinite(await trainRaw(ok, 6)));
+  await trainRaw([0, 1, 3, 0, 1, 2], 6).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /a label is 3 but the model has 3 classes/.test(e.message), e.message));
+  await trainRaw([0, 1, -1, 0, 1, 2], 6).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /label 2 is -1/.test(e.message), e.message));
+  await trainRaw([0, 1.5, 2, 0, 1, 2], 6, 6, { batchSize: 2 }).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /label 1 is 1.5/.test(e.message), e.message));
+  for (const [count, rows] of [[10, 6], [3, 6], [0, 6]]) {
+    await trainRaw(ok, count!, rows).then(() => assert.unreachable(`count ${count}`), (e: Error) => assert.ok(e instanceof ShapeError && /count/.test(e.message), e.message));
+  }
+  await trainRaw(ok, 6, 7).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ShapeError && /inputs have 7 rows and the labels 6/.test(e.message), e.message));
+});
+
+s('a run without probes or checkpoints that diverges ends in NonFiniteError, not a NaN result; the message gives the scheduled rate', async () => {
+  // MSE grows with the outputs, so a large rate blows up geometrically (cross-entropy's gradient stays bounded).
+  await trainRaw([0, 1, 2, 0, 1, 2], 6, 6, { loss: 'mse', lr: 1e3 }).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof NonFiniteError && /Lower lr \(now 1000\)/.test(e.message), e.message));
+  // The paper's doubling schedule: the rate that diverged is lr·2^k, which the message says next to lr.
+  await trainRaw([0, 1, 2, 0, 1, 2], 6, 6, { loss: 'mse', lr: 1, schedule: { kind: 'doubling', every: 1, until: 30 } }).then(() => assert.unreachable(),
+    (e: Error) => assert.ok(e instanceof NonFiniteError && /now 1; the schedule had it at \d/.test(e.message), e.message));
 });
 
 s.run();

@@ -176,6 +176,30 @@ for (const be of testBackends) {
     }
   });
 
+  s('a full batch (batchSize ≥ the rows) trains stacked as it does one at a time', async () => {
+    const cfg = { ...base, batchSize: 1000, maxEpochs: 30 };
+    const one = await trainEnsemble(be, data, cfg, 6);
+    const got = await trainEnsemble(be, data, { ...cfg, modelsAtOnce: 5 }, 6);
+    assert.is(got.length, one.length);
+    for (const [m, want] of one.entries()) {
+      assert.is(got[m]!.epochs, want.epochs, `member ${m}: epochs`);
+      expectClose(got[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-4, normalized: false }, `member ${m}: softmax`);
+    }
+  });
+
+  s('a member cut short by a stop request is not returned as a model, stacked or not', async () => {
+    for (const modelsAtOnce of [1, 5]) {
+      let cut = false;
+      const got = await trainEnsemble(be, data, { ...base, modelsAtOnce }, 3, {
+        // Stop 3 steps into the second member (or into the group of five): before its first epoch's end.
+        onStep: (at) => { if (at.first + at.count >= 2 && at.step >= 3) cut = true; },
+        shouldStop: () => cut,
+      });
+      assert.is(got.length, modelsAtOnce === 1 ? 1 : 0, `modelsAtOnce ${modelsAtOnce}: only the first member finished`);
+      for (const m of got) assert.ok(!m.stopped && (m.trainAccuracy === 1 || m.epochs === base.maxEpochs), 'a finished member');
+    }
+  });
+
   s('a diverging group stops with NonFiniteError naming the step, as one model alone does', async () => {
     for (const modelsAtOnce of [1, 3]) {
       await trainEnsemble(be, data, { ...base, lr: 1e9, momentum: 0, modelsAtOnce }, 2).then(

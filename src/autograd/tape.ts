@@ -259,10 +259,17 @@ export class Tape {
     if (!(e > 0) || !Number.isInteger(2 * e)) throw new ArgumentError(`Tape.power: the exponent must be a positive multiple of 1/2, got ${e}`);
     const be = this.backend;
     return this.record(this.powerOf(x.value, e), [x], (dy) => {
-      const d = e === 1 ? null : this.powerOf(x.value, e - 1);
+      // e = 1/2 is the one exponent whose derivative has a negative power: x^{−1/2} = 1/√x (+∞ at 0, as it is).
+      const d = e === 1 ? null : e < 1 ? this.reciprocalSqrt(x.value) : this.powerOf(x.value, e - 1);
       const scaled = this.own(be.binary('mul', dy, this.constant(e), 'scalar'));
       this.accumulate(x, d ? this.own(be.binary('mul', scaled, d, 'full')) : scaled);
     });
+  }
+
+  /** 1/√x element-wise (owned). */
+  private reciprocalSqrt(x: Mat): Mat {
+    const be = this.backend;
+    return this.own(be.binary('div', this.broadcastTo(this.constant(1), x.rows, x.cols), this.own(be.unary('sqrt', x)), 'full'));
   }
 
   /** x^e for e a non-negative multiple of 1/2, by repeated products and one square root (owned). */

@@ -17,7 +17,7 @@ export class ProgressBar {
   private phase = '';
   private phaseStart = performance.now();
   private startStep = 0;
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   private drawn = false;
 
   /** @param out where to write  @param tty whether `out` is a terminal (redraw in place) */
@@ -31,7 +31,7 @@ export class ProgressBar {
       this.phase = p.phase;
       this.phaseStart = now;
       this.startStep = p.step;
-      this.lastDraw = 0;
+      this.lastDraw = -Infinity;
     }
     const interval = this.tty ? 100 : 5000;
     if (now - this.lastDraw < interval && p.step < p.total) return;
@@ -40,7 +40,7 @@ export class ProgressBar {
     const rate = seconds > 0 ? (p.step - this.startStep) / seconds : 0;
     const eta = rate > 0 ? (p.total - p.step) / rate : NaN;
     const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
-    const stats = `${p.step}/${p.total} ${rate.toFixed(rate < 10 ? 1 : 0)} steps/s ETA ${formatDuration(eta)}`;
+    const stats = `${p.step}/${p.atMost ? '≤' : ''}${p.total} ${rate.toFixed(rate < 10 ? 1 : 0)} steps/s ETA ${p.atMost ? '≤ ' : ''}${formatDuration(eta)}`;
     if (this.tty) {
       const width = 30;
       const filled = Math.round(frac * width);

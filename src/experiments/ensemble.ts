@@ -63,6 +63,8 @@ export interface EnsembleMember {
   epochs: number;
   /** Last hidden layer's activations on the evaluation set (points × width), when keepHidden. */
   hidden?: Float32Array;
+  /** Its training was cut short by a stop request (neither fitted nor at the epoch cap): not a model to count. */
+  stopped?: boolean;
 }
 
 /** Row-wise softmax (max-shifted) of logits (n × k). */
@@ -92,10 +94,13 @@ export interface EnsembleStep {
   total: number;
 }
 
-/** An ensemble step as overall progress over `models` members (each member's steps counted once). */
-export function ensembleProgress(at: EnsembleStep, models: number): { step: number; total: number; phase: string } {
+/**
+ * An ensemble step as overall progress over `models` members (each member's steps counted once). Members stop
+ * when they fit, usually well before the epoch cap that `total` counts: the total and the ETA are upper bounds.
+ */
+export function ensembleProgress(at: EnsembleStep, models: number): { step: number; total: number; phase: string; atMost: true } {
   const phase = at.count > 1 ? `models ${at.first + 1}–${at.first + at.count} of ${models} together` : `model ${at.first + 1} of ${models}`;
-  return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase };
+  return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase, atMost: true };
 }
 
 /**
@@ -158,7 +163,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
         const state = (stage?.restored as { trainAccuracy: number; epochs: number } | undefined) ?? { trainAccuracy: 0, epochs: 0 };
         stage?.keep(() => state);
         try {
-          await train(backend, model, { x: xm, labels: ym, count }, {
+          const done = await train(backend, model, { x: xm, labels: ym, count }, {
             steps: stepsPerEpoch * cfg.maxEpochs, lr: cfg.lr, batchSize: batch,
             schedule: cfg.schedule === 'cosine' ? { kind: 'cosine', steps: stepsPerEpoch * cfg.maxEpochs } : { kind: 'constant' },
             optimizer: { kind: 'sgd', momentum: cfg.momentum, weightDecay: cfg.weightDecay ?? 0 },
@@ -184,6 +189,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
             const logits = await backend.read(model.logits(tape, p, h).value);
             const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy: state.trainAccuracy, epochs: state.epochs };
             if (cfg.keepHidden) member.hidden = await backend.read(h.value);
+            if (done.steps < stepsPerEpoch * cfg.maxEpochs && state.trainAccuracy !== 1) member.stopped = true;
             return member;
           } finally {
             tape.dispose();
@@ -195,6 +201,8 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       };
       const cp = hooks.checkpoint;
       const member = cp ? await cp.checkpoints.stage(`${cp.label} model ${m}`, trainModel, () => !!hooks.shouldStop?.()) : await trainModel();
+      // A member cut short is left out; with a checkpoint, the next run resumes it.
+      if (member.stopped) break;
       members.push(member);
       hooks.onModel?.(m, member);
     }
@@ -217,6 +225,7 @@ async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleCo
     const cp = hooks.checkpoint;
     const done = cp ? await cp.checkpoints.stage(`${cp.label} models ${m0}–${group.at(-1)}`, run, () => !!hooks.shouldStop?.()) : await run();
     for (const [i, member] of done.entries()) {
+      if (member.stopped) continue;
       members.push(member);
       hooks.onModel?.(m0 + i, member);
     }

@@ -146,7 +146,8 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
           indices[b * batch + i] = rows ? rows[j]! : j;
         }
       }
-      cursor += batch;
+      // A full batch takes every row at every step, in order: the cursor stays at 0.
+      if (!fullBatch) cursor += batch;
       const tape = new Tape(backend);
       const idx = backend.upload(indices, g * batch, 1);
       const x = backend.gatherRows(trainX, idx);
@@ -168,7 +169,10 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
       await yieldToHost();
     }
     // Members that never fit: their state at the last completed epoch's end (or now, when stopped mid-epoch).
-    await finish(results.flatMap((r, b) => (r ? [] : [b])), Math.floor(step / stepsPerEpoch));
+    const open = results.flatMap((r, b) => (r ? [] : [b]));
+    await finish(open, Math.floor(step / stepsPerEpoch));
+    // Stopped before the epoch cap: those members are cut short, not finished.
+    if (step < totalSteps) for (const b of open) results[b]!.stopped = true;
     return results as EnsembleMember[];
   } finally {
     if (lastLoss) backend.free(lastLoss);

@@ -27,6 +27,8 @@ export interface Progress {
   total: number;
   /** What is running, e.g. "training quadratic network". */
   phase: string;
+  /** `total` is a cap the work may stop short of (training until fitted): the ETA is an upper bound. */
+  atMost?: boolean;
 }
 
 /** What an experiment gets from its caller (CLI, web page, test). */

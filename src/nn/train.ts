@@ -11,7 +11,7 @@
  * Non-finite values: a NaN or ±Infinity loss at a probe, or in the parameters at a checkpoint, stops
  * training with NonFiniteError naming the step and the parameter, before anything non-finite is saved.
  */
-import { CheckpointError, ConfigError, NonFiniteError } from '../errors.js';
+import { CheckpointError, ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import type { Rng, RngState } from '../rng.js';
@@ -116,13 +116,47 @@ export function validateTrainConfig(cfg: TrainConfig, count: number): void {
     throw new ConfigError(`batchSize must be 'full' or an integer in [1, ${count}], got ${cfg.batchSize}`);
   }
   if (cfg.loss !== undefined && cfg.loss !== 'crossEntropy' && cfg.loss !== 'mse' && cfg.loss !== 'regression') throw new ConfigError(`loss must be 'crossEntropy', 'mse' or 'regression', got '${String(cfg.loss)}'`);
-  if (cfg.regularizer && (!(cfg.regularizer.lambda >= 0) || !(cfg.regularizer.nu >= 1))) {
-    throw new ConfigError(`regularizer needs lambda ≥ 0 and nu ≥ 1, got lambda ${cfg.regularizer.lambda}, nu ${cfg.regularizer.nu}`);
+  // ‖θ_i‖^ν is formed as (‖θ_i‖²)^{ν/2} by products and one square root: a whole ν ≥ 1.
+  if (cfg.regularizer && (!(cfg.regularizer.lambda >= 0) || !(Number.isInteger(cfg.regularizer.nu) && cfg.regularizer.nu >= 1))) {
+    throw new ConfigError(`regularizer needs lambda ≥ 0 and a whole nu ≥ 1, got lambda ${cfg.regularizer.lambda}, nu ${cfg.regularizer.nu}`);
   }
+}
+
+/** Checks that `data` holds `count` rows of inputs and of labels; throws ShapeError naming the mismatch. */
+function validateTrainData(data: TrainData): void {
+  const { count, x, labels } = data;
+  if (!(Number.isInteger(count) && count >= 1)) throw new ShapeError(`train: count must be a whole number ≥ 1, got ${count}`);
+  if (x.rows !== count || labels.rows !== count) {
+    throw new ShapeError(`train: count is ${count} but the inputs have ${x.rows} rows and the labels ${labels.rows}; pass the same number of rows in each`);
+  }
+}
+
+/**
+ * Class labels must be whole numbers in [0, classes): reads them once and returns a check to run on the first
+ * logits (the model's class count is known only then). The kernels would turn a bad label into a NaN loss that
+ * reads as divergence.
+ */
+async function labelCheck(backend: Backend, labels: Mat): Promise<(classes: number) => void> {
+  const values = await backend.read(labels);
+  let bad = -1;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(Number.isInteger(v) && v >= 0)) {
+      bad = i;
+      break;
+    }
+    if (v > max) max = v;
+  }
+  if (bad >= 0) throw new ConfigError(`train: label ${bad} is ${values[bad]}; class labels must be whole numbers from 0`);
+  return (classes) => {
+    if (max >= classes) throw new ConfigError(`train: a label is ${max} but the model has ${classes} classes (labels 0…${classes - 1}); check the labels or the model's output width`);
+  };
 }
 
 /** Runs `cfg.steps` optimizer steps of `model` on `data`; `rng` drives the minibatch shuffle. */
 export async function train(backend: Backend, model: Model, data: TrainData, cfg: TrainConfig, rng: Rng, hooks: TrainHooks = {}): Promise<TrainSummary> {
+  validateTrainData(data);
   validateTrainConfig(cfg, data.count);
   if (cfg.regularizer && cfg.regularizer.lambda > 0 && !model.normPower) throw new ConfigError('regularizer: this model has no per-neuron norm');
   const names = model.params.list.map((q) => q.name);
@@ -137,10 +171,16 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
   const probes = hooks.probes ?? [];
   const t0 = performance.now();
 
+  // Class labels are checked against the class count at the first loss.
+  let checkLabels: ((classes: number) => void) | null = cfg.loss === 'regression' ? null : await labelCheck(backend, data.labels);
   // One-hot targets for the MSE loss: rows of the identity picked by the labels (made on first use).
   let eye: Mat | null = null;
   const lossOf = (tape: Tape, logits: Var, labels: Mat): Var => {
     if (cfg.loss === 'regression') return tape.mse(logits, labels);
+    if (checkLabels) {
+      checkLabels(logits.value.cols);
+      checkLabels = null;
+    }
     if (cfg.loss !== 'mse') return tape.softmaxCrossEntropy(logits, labels);
     const c = logits.value.cols;
     if (!eye) eye = backend.upload(Float32Array.from({ length: c * c }, (_, i) => (i % (c + 1) === 0 ? 1 : 0)), c, c);
@@ -194,7 +234,9 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     }
     const where = layer === 'loss' ? 'every parameter is still finite (the logits overflowed)' : `parameter '${layer}' has ${bad} non-finite values`;
     const kept = lastSaved >= 0 ? `; the checkpoint of step ${lastSaved} is kept` : '';
-    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where} (the last finite check was at step ${lastGood})${kept}. Lower lr (now ${cfg.lr}), the initial scale, or a config value that scales the loss or its gradient (a regularisation weight)`, step, layer);
+    const rate = lr === cfg.lr ? `now ${cfg.lr}` : `now ${cfg.lr}; the schedule had it at ${lr} by this step`;
+    const last = lastGood === step ? '' : ` (the last finite check was at step ${lastGood})`;
+    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where}${last}${kept}. Lower lr (${rate}), the initial scale, or a config value that scales the loss or its gradient (a regularisation weight)`, step, layer);
   };
 
   const runProbes = async (step: number, force: boolean): Promise<void> => {
@@ -272,6 +314,8 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
       if (stop) break;
     }
     const finalLoss = lastLoss ? (await backend.read(lastLoss))[0]! : NaN;
+    // Without probes or checkpoints nothing above has looked: a diverged run must not end as a result.
+    if (lastLoss) await checkFinite(step, finalLoss);
     return { steps: step, stepsRun: step - startStep, seconds: (performance.now() - t0) / 1000, finalLoss };
   } finally {
     if (lastLoss) backend.free(lastLoss);

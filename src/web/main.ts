@@ -234,7 +234,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
         const now = performance.now();
         if (now - lastPaint < 100 && p.step < p.total) return;
         lastPaint = now;
-        ui.progress.textContent = `${p.phase}: step ${p.step} of ${p.total}${stopRequested ? ' — stopping…' : ''}`;
+        ui.progress.textContent = `${p.phase}: step ${p.step} of ${p.atMost ? 'at most ' : ''}${p.total}${stopRequested ? ' — stopping…' : ''}`;
         ui.progressBar.value = p.total > 0 ? p.step / p.total : 0;
       },
       log,
