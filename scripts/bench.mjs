@@ -13,10 +13,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
 const outDir = join(root, 'build', 'bench');
 
-// Defaults for WebGPU on a machine without a GPU (Dawn + SwiftShader, see docs/webgpu-on-cpu.md).
+// Defaults for WebGPU on a machine without a GPU (Dawn + SwiftShader, see ../shared/docs/webgpu-on-cpu.md). A
+// driver list set by the caller, even empty (the Vulkan loader chooses), is left alone.
 const env = { ...process.env };
 const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!env.VK_ICD_FILENAMES && existsSync(swiftshader)) env.VK_ICD_FILENAMES = swiftshader;
+if (env.VK_ICD_FILENAMES === undefined && env.VK_DRIVER_FILES === undefined && existsSync(swiftshader)) env.VK_ICD_FILENAMES = swiftshader;
 env.XDG_RUNTIME_DIR ??= '/tmp';
 
 const args = process.argv.slice(2);

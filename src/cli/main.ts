@@ -17,11 +17,13 @@ import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
 const USAGE = `featurelab ${VERSION}
 usage: featurelab <command> …
 commands:
-  run suite [--preset quick|paper] [--out DIR]
+  run suite [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--checkpoint-every N] [--fresh]
            every analysis in one go: DIR/<experiment>/result.json, DIR/suite.json and the report
   run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--config FILE.json] [--set key=value …]
-           train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys)
-  sweep <sweep.json> [--shard i/n|auto] [--out DIR]
+           [--checkpoint-every N] [--fresh]
+           train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys);
+           the same command again resumes from the checkpoint (--fresh starts over)
+  sweep <sweep.json> [--shard i/n|auto] [--shards n] [--backend webgpu|wasm|ref] [--out DIR] [--dry-run]
            run a grid of configs × seeds (or one shard of it: Slurm job arrays, Kubernetes Indexed Jobs); finished runs are skipped
   merge <DIR>… --out M
            combine run folders into M/merged.json, with mean ± std over seeds
@@ -99,6 +101,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'sweep') return sweepCommand(rest[0], rest.slice(1));
   if (command === 'merge') return mergeCommand(rest);
   if (command === 'list' || command === 'info' || command === 'check') {
+    if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+      console.log(USAGE);
+      return 0;
+    }
     checkFlags(command, rest, command === 'list' ? [] : command === 'info' ? ['--backend', '--determinism'] : ['--backend']);
   }
   if (command === 'list') {

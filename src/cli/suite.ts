@@ -70,7 +70,7 @@ export const SUITES: Record<string, SuiteEntry[]> = {
 export async function runSuite(args: string[]): Promise<number> {
   const flags = parseRunFlags(args);
   if (flags.help) {
-    console.log(`featurelab run suite [--preset ${Object.keys(SUITES).join('|')}] [--backend webgpu|wasm] [--seed N] [--out DIR] [--checkpoint-every N] [--fresh]\n\n`
+    console.log(`featurelab run suite [--preset ${Object.keys(SUITES).join('|')}] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--checkpoint-every N] [--fresh]\n\n`
       + 'Runs every analysis and writes DIR/<experiment>/result.json, DIR/suite.json and DIR/report.html. Ctrl-C stops the\n'
       + 'analysis in progress (keeping what it measured) and the suite; the same command again resumes from the checkpoints.\n\n'
       + Object.entries(SUITES).map(([p, list]) => `${p}:\n${list.map((e) => `  ${e.experiment.padEnd(19)} --preset ${e.preset} ${e.sets.map((s) => `--set ${s}`).join(' ')}  (${e.title})`).join('\n')}`).join('\n'));
