@@ -53,9 +53,9 @@ fn row_by_thread(row: u32) {
   let base = row * p.cols;
   var mx = -3.4028234663852886e38;
   for (var j = 0u; j < p.cols; j++) { mx = max_nan(mx, logits[base + j], j); }
-  var total = 0.0;
-  for (var j = 0u; j < p.cols; j++) { total += exp_nan(logits[base + j] - mx); }
-  finish_row(row, base, mx, total, 0u, 1u, true);
+  var total = vec2<f32>();
+  for (var j = 0u; j < p.cols; j++) { total = sum_add(total, exp_nan(logits[base + j] - mx)); }
+  finish_row(row, base, mx, sum_value(total), 0u, 1u, true);
 }
 
 /** Row `row` by the whole workgroup (lane lid), with tree reductions of the maximum and the sum. */
@@ -77,9 +77,9 @@ fn row_by_workgroup(row: u32, lid: u32) {
   mx = sh[0];
   workgroupBarrier();
   // 2. sum of exp(x − max)
-  var sum = 0.0;
-  for (var j = lid; j < p.cols; j += WG) { sum += exp_nan(logits[base + j] - mx); }
-  sh[lid] = sum;
+  var sum = vec2<f32>();
+  for (var j = lid; j < p.cols; j += WG) { sum = sum_add(sum, exp_nan(logits[base + j] - mx)); }
+  sh[lid] = sum_value(sum);
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (lid < s) { sh[lid] = sh[lid] + sh[lid + s]; }

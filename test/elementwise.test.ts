@@ -47,15 +47,22 @@ for (const b of testBackends) {
     }
   });
 
-  s('extreme inputs: tanh, sigmoid and gelu saturate without NaN at ±1e4', async () => {
-    const x = host(Float32Array.from([-1e4, -100, -20, -1e-30, 0, 1e-30, 20, 100, 1e4]), 1, 9);
+  s('extreme inputs: tanh, sigmoid and gelu saturate without NaN at ±1e4 and at the largest finite floats', async () => {
+    const x = host(Float32Array.from([-3.1e38, -1e4, -100, -20, -1e-30, 0, 1e-30, 20, 100, 1e4, 3.1e38]), 1, 11);
     for (const op of ['tanh', 'sigmoid', 'gelu', 'relu'] as const) {
       const [out] = await agreeWithRef(b, [x], (be, [xx]) => be.unary(op, xx), TOL.transcendental, `unary ${op} extremes`);
       assert.ok(out.every(Number.isFinite), `${op} gave a non-finite value: ${Array.from(out)}`);
-      const dy = host(new Float32Array(9).fill(1), 1, 9);
+      const dy = host(new Float32Array(11).fill(1), 1, 11);
       const [g] = await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad(op, xx, d), TOL.transcendental, `unaryGrad ${op} extremes`);
       assert.ok(g.every(Number.isFinite), `${op}′ gave a non-finite value: ${Array.from(g)}`);
     }
+  });
+
+  s('acos′ keeps its accuracy next to ±1 (1 − x² cancels there; (1 − x)(1 + x) does not)', async () => {
+    const near = uniform(77, 1, 4000, 0.99, 0.99999).map((v, i) => (i % 2 ? -v : v));
+    const x = host(near, 1, 4000);
+    const dy = host(new Float32Array(4000).fill(1), 1, 4000);
+    await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad('acos', xx, d), TOL.transcendental, 'unaryGrad acos near ±1');
   });
 
   s('every binary op with every broadcast on odd shapes', async () => {

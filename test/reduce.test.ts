@@ -46,6 +46,19 @@ for (const b of testBackends) {
     b.free(x);
   });
 
+  s('long lines sum without drift: 0.1 added 200 000 times (both axes, both kernels), 1e6 and 4e6 elements, sumSq and mean too', async () => {
+    for (const [r, c, axis] of [[200000, 32, 0], [32, 200000, 1], [1000000, 1, 0], [1, 4000000, 1]] as const) {
+      const xm = b.upload(new Float32Array(r * c).fill(0.1), r, c);
+      const len = axis === 0 ? r : c;
+      const f = Math.fround(0.1);
+      for (const [op, want] of [['sum', f * len], ['mean', f], ['sumSq', Math.fround(f * f) * len]] as const) {
+        const got = await b.read(b.scope(() => b.reduce(op, xm, axis)));
+        for (const v of got) assert.ok(Math.abs(v - want) <= TOL.reduce.atol * Math.abs(want), `${op} of ${r}×${c} axis ${axis}: ${v}, want ${want}`);
+      }
+      b.free(xm);
+    }
+  });
+
   s('argmax picks the first of equal maxima; result shapes are 1×n and m×1', async () => {
     const x = host(Float32Array.from([1, 5, 5, 2, /**/ 7, 7, 0, 7]), 2, 4);
     const [rows] = await agreeWithRef(b, [x], (be, [xx]) => be.reduce('argmax', xx, 1), TOL.exact, 'argmax ties');

@@ -166,6 +166,25 @@ if (gpu) {
     assert.ok(good, 'the fixed shader compiles');
   });
 
+  s('a built-in pipeline that fails to build is a ShaderCompileError at the next read (not a batch error), every time it is used', async () => {
+    // A tiled matmul with K steps of 64 on 128×128 tiles needs 64 KiB of workgroup memory: over the limit.
+    const bad = await createWebGpuBackend(gpu.gpu!, { matmulVariant: () => ({ kernel: 'tiled', vecA: true, vecB: true, wg: 16, tk: 64, split: 1, prefetch: false }) });
+    try {
+      const a = bad.upload(new Float32Array(64 * 64).fill(1), 64, 64);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const c = bad.matmul(a, a);
+        await bad.read(c).then(() => assert.unreachable('the pipeline should not build'),
+          (e: Error) => assert.ok(e instanceof ShaderCompileError && /pipeline matmul_tiled\|.*failed to compile/.test(e.message), `attempt ${attempt}: ${e.constructor.name}: ${e.message}`));
+        bad.free(c);
+      }
+      // Other kernels on the same device still work.
+      assert.equal(Array.from(await bad.read(bad.scope(() => bad.unary('neg', a)))).slice(0, 2), [-1, -1]);
+      bad.free(a);
+    } finally {
+      bad.dispose();
+    }
+  });
+
   s('a matrix over the device buffer limit is refused with MatrixTooLargeError naming the limit', () => {
     const limit = gpu.device.limits.maxStorageBufferBindingSize;
     const rows = 65536;

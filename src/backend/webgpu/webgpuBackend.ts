@@ -409,9 +409,16 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const pipeline = this.device.createComputePipeline({ label: key, layout, compute: { module, entryPoint: 'main', constants: toGpuConstants(constants) } });
     const check = this.device.popErrorScope().then(async (err) => {
       if (!err) return;
+      // Not kept: a later use builds the pipeline again and reports it again, instead of failing as a batch error.
+      if (this.pipelines.get(key) === pipeline) this.pipelines.delete(key);
+      const message = (detail: string) => `webgpu: pipeline ${key} failed to compile:\n${detail}\nThis is a featurelab bug; please report it with the adapter description (${this.description}). Meanwhile use the 'wasm' backend.`;
+      const failure = new ShaderCompileError(message(`  ${err.message}`));
+      // Set now, before the compilation info arrives: the batch that used the pipeline fails too, and its
+      // generic validation error must not take the place of this one (read() waits for this check to end).
+      if (!(this.deferredError instanceof ShaderCompileError)) this.deferredError = failure;
       const info = await module.getCompilationInfo();
-      const detail = formatCompileMessages(shaderParts(name), info.messages) || `  ${err.message}`;
-      this.deferredError ??= new ShaderCompileError(`webgpu: pipeline ${key} failed to compile:\n${detail}\nThis is a featurelab bug; please report it with the adapter description (${this.description}). Meanwhile use the 'wasm' backend.`);
+      const detail = formatCompileMessages(shaderParts(name), info.messages);
+      if (detail) failure.message = message(detail);
     }, () => undefined);
     this.track(check);
     this.pipelines.set(key, pipeline);
