@@ -148,6 +148,10 @@ s('hermiteCoefficients: φ2, φ4 and the spec NTK derivatives have exactly their
     }
   }
   assert.ok(ACTIVATIONS.phi2.derivative === phi2Prime && ACTIVATIONS.relu.act === relu, 'ACTIVATIONS table');
+  // An n-point rule cannot tell h_l from lower degrees for l ≥ n: the identity with 4 nodes would give μ7 = −0.34.
+  assert.throws(() => hermiteCoefficients((x) => x, 10, 4), (e: Error) => e instanceof ArgumentError && /degree 10 needs more than 4 nodes/.test(e.message));
+  assert.throws(() => hermiteCoefficients((x) => x, 1e10, 64), (e: Error) => e instanceof ArgumentError && /raise nodes/.test(e.message), 'a huge degree is refused, not allocated');
+  assert.throws(() => hermiteCoefficients(relu, 3, 8, { kinks: 5 as unknown as number[] }), (e: Error) => e instanceof ArgumentError && /kinks must be an array/.test(e.message));
 });
 
 s('hermiteCoefficients: ReLU matches μ0 = 1/√(2π), μ1 = 1/2, μ2 = 1/√(4π), μ3 = 0; tanh by Stein and parity', () => {
@@ -199,6 +203,10 @@ s('randomFeatures is act(V z) entry by entry; gram is A Bᵀ', () => {
   const g = gram(new Float64Array([1, 2, 3, 4]), new Float64Array([1, 0, 0, 1, 1, 1]), 2, 2);
   assert.equal(Array.from(g), [2, 4, 6, 6, 8, 14]);
   assert.throws(() => randomFeatures(new Float64Array(7), v, d, relu), (e: unknown) => e instanceof ShapeError);
+  // An activation that is not finite where it is evaluated is named, not passed on as NaN features.
+  const logShift = (x: number) => Math.log(x - 1);
+  assert.throws(() => randomFeatures(z, v, d, logShift), (e: Error) => e instanceof ArgumentError && /randomFeatures: the activation gave (NaN|-Infinity) at/.test(e.message));
+  assert.throws(() => randomFeatureKernel(z, z, v, d, logShift), (e: Error) => e instanceof ArgumentError && /the activation gave/.test(e.message));
 });
 
 s('gaussianWeights: entries ~ N(0, 1/d), deterministic per seed', () => {

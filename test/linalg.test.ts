@@ -280,6 +280,18 @@ s('symmetricEigen recovers the spectrum of Q·diag·Qᵀ (Householder Q)', () =>
   }
 });
 
+s('symmetricEigen at any scale: 1e-300 … 1e300 times a matrix gives its eigenvalues times the same factor (and vectors)', () => {
+  const base = [2, 1, 0, 1, 2, 1, 0, 1, 2];
+  const want = [2 - Math.SQRT2, 2, 2 + Math.SQRT2];
+  const ref = symmetricEigen(new Float64Array(base), 3);
+  for (const f of [1e-300, 1e-200, 1e-160, 1e-100, 1, 1e100, 1e160, 1e200, 1e300]) {
+    const { values, vectors } = symmetricEigen(new Float64Array(base.map((v) => v * f)), 3);
+    values.forEach((v, i) => assert.ok(Math.abs(v / f - want[i]!) < 1e-12, `scale ${f}: eigenvalue ${i} is ${v}, want ${want[i]! * f}`));
+    vectors.forEach((v, i) => assert.ok(Math.abs(Math.abs(v) - Math.abs(ref.vectors[i]!)) < 1e-12, `scale ${f}: vector entry ${i}`));
+  }
+  assert.throws(() => symmetricEigen(new Float64Array(base), 3, { symmetryTolerance: Number.NaN }), (e: Error) => e instanceof ArgumentError && /symmetryTolerance/.test(e.message));
+});
+
 s('symmetricEigen with repeated eigenvalues: values and eigenspace projectors', () => {
   const d = [2, 5, 2, -1, 2, 5, 0.5, -1, 2, 9, 3, 3];
   const n = d.length;

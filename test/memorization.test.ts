@@ -260,6 +260,8 @@ s('γ: φ2 and φ4 (RF and NTK, both regimes) by hand from the spec formula; ReL
   const gr = gammaTheory('relu', 0.5, { features: 'rf', regime: 'large-n' });
   assert.ok(gr >= (0.25 * (1 / (4 * Math.PI))) / tail - 1e-9 && gr <= 0.25, `ReLU γ = ${gr}`);
   assert.ok(Math.abs(gr - gammaTheory('relu', 0.5, { features: 'rf', regime: 'large-n', degree: 60 })) < 1e-9, 'ReLU: degree 30 ≈ 60');
+  // A degree the quadrature cannot resolve is refused at once (degree 1e9 used to allocate 8 GB and hang).
+  assert.throws(() => gammaTheory('phi2', 0.5, { features: 'rf', regime: 'large-n', degree: 1e9 }), (e: Error) => /degree 1000000000 needs nodes > degree/.test(e.message));
   for (const act of ['relu', 'tanh'] as const) {
     for (const features of ['rf', 'ntk'] as const) {
       for (const regime of ['large-n', 'small-n'] as const) {

@@ -32,6 +32,14 @@ s('the basis is orthonormal (BBᵀ = I) for several odd p', () => {
   }
 });
 
+s('the basis handed out is the caller\'s own copy: editing it changes no later result', () => {
+  const e0 = Float64Array.from({ length: 7 }, (_, a) => (a === 0 ? 1 : 0));
+  const before = Array.from(fourierPower(e0, 7));
+  fourierBasis(7).fill(0);
+  assert.equal(Array.from(fourierPower(e0, 7)), before);
+  close(before.reduce((t, v) => t + v, 0), 1, 1e-12, 'Σ power = ‖e0‖²');
+});
+
 s('a pure cosine of any phase has normalized power 1 at its ζ', () => {
   const p = 17;
   for (const zeta of [1, 4, 8]) {

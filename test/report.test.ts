@@ -38,6 +38,12 @@ plots('a linear scale maps the data range onto the plot edges; nice ticks are 1-
   assert.equal(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
   assert.equal(niceTicks(-0.3, 0.25, 5), [-0.2, 0, 0.2]);
   assert.equal(niceTicks(-0.3, 0.25, 10), [-0.3, -0.2, -0.1, 0, 0.1, 0.2]);
+  // Values near the largest double: the span must not overflow (it gave NaN positions in the SVG path).
+  const huge = makeScale([1e308, -1e308], { label: 'y' }, 0, 200);
+  assert.is(huge.map(-1e308), 0);
+  assert.is(huge.map(1e308), 200);
+  assert.is(huge.map(0), 100);
+  assert.ok(niceTicks(-1e308, 1e308).every(Number.isFinite) && niceTicks(-1e308, 1e308).length >= 3);
 });
 
 plots('log axis: powers of ten as ticks, 10 in the middle of [1, 100], finer ticks over a narrow span', () => {

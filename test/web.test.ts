@@ -68,6 +68,7 @@ s('resultFile: the CLI\'s result.json shape; NaN becomes null with a warning; a 
   ]);
   assert.equal(result.warnings, ['w'], 'the result itself is not changed');
   assert.equal(jsonSafe(new Float32Array([1, NaN])), [1, null]);
+  assert.equal(jsonSafe({ p: Int32Array.from([3, 4]), u: Uint8Array.from([1]) }), { p: [3, 4], u: [1] }, 'every typed array is a JSON array');
 });
 
 s('page address: experiment, preset, seed, backend and --set overrides, both ways; a bad seed is left out and named, never thrown', () => {

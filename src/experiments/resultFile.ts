@@ -15,7 +15,10 @@ export function jsonSafe(value: unknown, path = '', replaced: string[] = []): un
     return null;
   }
   if (Array.isArray(value)) return value.map((v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
-  if (value instanceof Float32Array || value instanceof Float64Array) return Array.from(value, (v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
+  // Every typed array (Int32Array predictions too) is a JSON array, not an object keyed by index.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, (v, i) => jsonSafe(typeof v === 'bigint' ? Number(v) : v, `${path}[${i}]`, replaced));
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = jsonSafe(v, path ? `${path}.${k}` : k, replaced);

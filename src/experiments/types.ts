@@ -18,6 +18,8 @@ export interface ConfigKeyDoc {
   integer?: boolean;
   /** Smallest allowed value (numbers). */
   min?: number;
+  /** Largest allowed value (numbers). */
+  max?: number;
 }
 
 /** Progress of a running experiment. */

@@ -61,7 +61,12 @@ function activatedProjection(fn: string, z: Float64Array, w: Float64Array, d: nu
   matrixRows(fn, wName, w, d);
   if (typeof act !== 'function') throw new ArgumentError(`${fn}: the activation must be a function (x: number) => number, got ${typeof act}`);
   const out = gram(z, w, d);
-  for (let i = 0; i < out.length; i++) out[i] = act(out[i]);
+  for (let i = 0; i < out.length; i++) {
+    const x = out[i]!;
+    const y = act(x);
+    if (!Number.isFinite(y)) throw new ArgumentError(`${fn}: the activation gave ${y} at ${x} (entry [${Math.floor(i / (w.length / d))}, ${i % (w.length / d)}] of ${zName}·${wName}ᵀ); it must be finite there`);
+    out[i] = y;
+  }
   return out;
 }
 

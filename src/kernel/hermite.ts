@@ -148,6 +148,9 @@ function expectationRule(nodes: number, kinks: readonly number[] | undefined): Q
 export function hermiteCoefficients(act: Activation, degree: number, nodes = 64, opts: HermiteCoefficientOptions = {}): Float64Array {
   if (!Number.isInteger(degree) || degree < 0) throw new ArgumentError(`hermiteCoefficients: degree must be an integer ≥ 0, got ${degree}`);
   if (typeof act !== 'function') throw new ArgumentError(`hermiteCoefficients: act must be a function (x: number) => number, got ${typeof act}`);
+  // An n-point rule keeps h_0 … h_{n−1} orthogonal; from degree n on the coefficients are aliases of lower ones.
+  if (Number.isInteger(nodes) && degree >= nodes) throw new ArgumentError(`hermiteCoefficients: degree ${degree} needs more than ${nodes} nodes (an n-point rule resolves degrees < n); raise nodes or lower degree`);
+  if (opts.kinks !== undefined && !Array.isArray(opts.kinks)) throw new ArgumentError(`hermiteCoefficients: kinks must be an array of numbers, got ${typeof opts.kinks}`);
   const { nodes: x, weights: w } = expectationRule(nodes, opts.kinks);
   const mu = new Float64Array(degree + 1);
   const h = new Float64Array(degree + 1);

@@ -283,6 +283,7 @@ export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenO
   checkOrder(fn, n);
   checkMatrix(fn, 'a', a, n, n);
   const tol = opts.symmetryTolerance ?? 1e-10;
+  if (!(tol >= 0)) throw new ArgumentError(`${fn}: symmetryTolerance must be a number ≥ 0, got ${tol}`);
   let scale = 0;
   for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
   let worst = 0, wi = 0, wj = 0;
@@ -301,14 +302,21 @@ export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenO
   const inst = get();
   const [aPtr, wPtr, vPtr, workPtr] = layout(inst, [n * n, n, n * n, n], `${fn} of ${n}×${n}`);
   const av = view(inst, aPtr, n * n);
+  // The QL iteration multiplies pairs of entries, which overflow near 1e160 and underflow near 1e-160: it runs
+  // on a / 2^e with max|a / 2^e| in [0.5, 1) (a power of two, so exact) and the eigenvalues are scaled back.
+  // (2^shift and 2^−shift both finite: shift in [−1022, 1023].)
+  const shift = scale > 0 ? Math.min(1023, Math.max(-1022, Math.floor(Math.log2(scale)) + 1)) : 0;
+  const down = 2 ** -shift;
   // Symmetrise exactly: the kernel reads both triangles.
   for (let i = 0; i < n; i++) {
-    av[i * n + i] = a[i * n + i];
-    for (let j = i + 1; j < n; j++) av[i * n + j] = av[j * n + i] = 0.5 * (a[i * n + j] + a[j * n + i]);
+    av[i * n + i] = a[i * n + i] * down;
+    for (let j = i + 1; j < n; j++) av[i * n + j] = av[j * n + i] = 0.5 * (a[i * n + j] * down + a[j * n + i] * down);
   }
   const iters = inst.kernels.symEigF64(aPtr, n, wPtr, vPtr, workPtr);
   if (iters < 0) {
     throw new FeaturelabError(`${fn}: the QL iteration did not converge for the ${n}×${n} matrix; check it for extreme dynamic range (rescale it) and report the matrix if it persists`);
   }
-  return { values: view(inst, wPtr, n).slice(), vectors: view(inst, vPtr, n * n).slice() };
+  const values = view(inst, wPtr, n).slice();
+  for (let i = 0; i < n; i++) values[i]! *= 2 ** shift;
+  return { values, vectors: view(inst, vPtr, n * n).slice() };
 }

@@ -6,6 +6,7 @@
  * ensembles (test/agreement.test.ts).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { checkLabels } from './agreement.js';
 
 /** One calibration bin: its entries, mean confidence and accuracy. */
 export interface CalibrationBin {
@@ -19,6 +20,9 @@ export interface Calibration {
   error: number;
   bins: CalibrationBin[];
 }
+
+/** Most calibration bins (each bin costs three counters; far more bins than points measure nothing). */
+export const MAX_BINS = 100_000;
 
 /** Bin index of q ∈ [0, 1] among B equal-width bins (q = 1 in the last). */
 function binOf(q: number, bins: number): number {
@@ -34,7 +38,8 @@ function checkTable(fn: string, probs: Float64Array, labels: ArrayLike<number>, 
   if (!Number.isInteger(points) || points < 1 || !Number.isInteger(classes) || classes < 2) throw new ArgumentError(`${fn}: points ≥ 1 and classes ≥ 2 must be integers, got ${points}, ${classes}`);
   if (probs.length !== points * classes) throw new ShapeError(`${fn}: probabilities must be points × classes = ${points * classes}, got ${probs.length}`);
   if (labels.length !== points) throw new ShapeError(`${fn}: ${labels.length} labels for ${points} points`);
-  if (!Number.isInteger(bins) || bins < 1) throw new ArgumentError(`${fn}: bins must be a positive integer, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw new ArgumentError(`${fn}: bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
+  checkLabels(fn, labels, classes);
   for (let i = 0; i < probs.length; i++) if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new ArgumentError(`${fn}: probability ${i} is ${probs[i]}, outside [0, 1]`);
 }
 

@@ -37,8 +37,8 @@ const TWO_PI = 2 * Math.PI;
 
 const basisCache = new Map<number, Float64Array>();
 
-/** Real orthonormal Fourier basis of Z_p as a p×p row-major matrix: rows e_0 = 1/√p, then c_ζ = √(2/p)cos(2πζa/p), s_ζ = √(2/p)sin(2πζa/p) for ζ = 1..(p−1)/2 (spec: "real Fourier basis"). */
-export function fourierBasis(p: number): Float64Array {
+/** The cached basis of Z_p (shared: callers here only read it). */
+function sharedBasis(p: number): Float64Array {
   checkOddModulus('fourierBasis', p);
   const cached = basisCache.get(p);
   if (cached) return cached;
@@ -66,6 +66,12 @@ export function fourierBasis(p: number): Float64Array {
   return b;
 }
 
+/** Real orthonormal Fourier basis of Z_p as a p×p row-major matrix: rows e_0 = 1/√p, then c_ζ = √(2/p)cos(2πζa/p), s_ζ = √(2/p)sin(2πζa/p) for ζ = 1..(p−1)/2 (spec: "real Fourier basis"). */
+export function fourierBasis(p: number): Float64Array {
+  // A copy: a caller's edits must not reach the cache that the metrics read.
+  return sharedBasis(p).slice();
+}
+
 /** Coefficients of x in the real orthonormal Fourier basis of Z_p (order e_0, c_1, s_1, …, c_{(p−1)/2}, s_{(p−1)/2}); Σ coefficient² = ‖x‖². */
 export function fourierCoefficients(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('fourierCoefficients', p);
@@ -75,7 +81,7 @@ export function fourierCoefficients(x: ArrayLike<number>, p: number): Float64Arr
 
 /** Coefficients of x[offset .. offset+p) (inputs already validated). */
 function coefficientsUnchecked(x: ArrayLike<number>, offset: number, p: number): Float64Array {
-  const b = fourierBasis(p);
+  const b = sharedBasis(p);
   const out = new Float64Array(p);
   for (let r = 0; r < p; r++) {
     let s = 0;

@@ -218,6 +218,7 @@ export function gammaTheory(activation: ActivationName | Activation, alpha: numb
   const degree = opts.degree ?? 30;
   const nodes = opts.nodes ?? 128;
   if (!Number.isInteger(degree) || degree < 2) throw new ArgumentError(`${fn}: degree must be an integer ≥ 2, got ${degree}`);
+  if (!(Number.isInteger(nodes) && degree < nodes)) throw new ArgumentError(`${fn}: degree ${degree} needs nodes > degree (got nodes ${nodes}); the quadrature resolves Hermite degrees below its node count`);
   let act: Activation;
   let kinks: readonly number[] = [];
   if (typeof activation === 'string') {

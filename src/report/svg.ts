@@ -69,7 +69,8 @@ export interface Scale {
 /** Ticks at multiples of 1, 2 or 5 × 10^k inside [lo, hi], about `count` of them. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
+  // Halves first: hi − lo overflows for values near ±1.8e308.
+  const raw = (hi / 2 - lo / 2) / (count / 2);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
@@ -105,9 +106,10 @@ export function makeScale(values: Iterable<number | null>, axis: AxisSpec, from:
   if (!(lo <= hi)) [lo, hi] = log ? [1, 10] : [0, 1];
   if (lo === hi) [lo, hi] = log ? [lo / 10, hi * 10] : [lo - (Math.abs(lo) || 1) / 2, hi + (Math.abs(hi) || 1) / 2];
   const f = log ? Math.log10 : (v: number) => v;
-  const f0 = f(lo);
-  const span = f(hi) - f0;
-  return { domain: [lo, hi], log, ticks: log ? logTicks(lo, hi) : niceTicks(lo, hi), map: (v) => from + ((f(v) - f0) / span) * (to - from) };
+  // Positions from halves, so that values near ±1.8e308 do not overflow the span.
+  const f0 = f(lo) / 2;
+  const span = f(hi) / 2 - f0;
+  return { domain: [lo, hi], log, ticks: log ? logTicks(lo, hi) : niceTicks(lo, hi), map: (v) => from + ((f(v) / 2 - f0) / span) * (to - from) };
 }
 
 /** A pixel coordinate with one decimal. */

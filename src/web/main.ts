@@ -91,6 +91,7 @@ function buildKeyInputs(exp: AnyExperiment, values: Record<string, ConfigValue>)
     } else if (typeof def === 'number') {
       input = Object.assign(document.createElement('input'), { type: 'number', step: doc.integer ? '1' : 'any', value: String(values[key]) });
       if (doc.min !== undefined) input.min = String(doc.min);
+      if (doc.max !== undefined) input.max = String(doc.max);
     } else {
       input = Object.assign(document.createElement('input'), { type: 'text', value: String(values[key]) });
     }
