@@ -54,7 +54,7 @@ export function unaryGradF32(op: i32, xPtr: usize, dyPtr: usize, outPtr: usize, 
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     // Exact SIMD forms (the f64 product of two f32 values rounds to the same f32 as an f32 product):
-    // relu′ = 1, 0 or NaN (for NaN x); square′ = 2x (exact).
+    // relu′ = 1, 0 or NaN (for NaN x); dy·square′ = (dy·x)·2 (×2 is exact; 2x first would overflow past 1.7e38).
     if (op == 0) {
       const one = f32x4.splat(1);
       const zero = f32x4.splat(0);
@@ -69,7 +69,8 @@ export function unaryGradF32(op: i32, xPtr: usize, dyPtr: usize, outPtr: usize, 
       for (; i + 4 <= n; i += 4) {
         const at = <usize>i << 2;
         const x = v128.load(xPtr + at);
-        v128.store(outPtr + at, f32x4.mul(v128.load(dyPtr + at), f32x4.add(x, x)));
+        const p = f32x4.mul(v128.load(dyPtr + at), x);
+        v128.store(outPtr + at, f32x4.add(p, p));
       }
     }
   }

@@ -17,5 +17,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.y * nwg.x + wid.x) * WG + lid;
   if (i >= p.len) { return; }
+  // square: (dy·x)·2, not dy·(2x): 2x overflows for |x| > 1.7e38 where the product does not (×2 is exact).
+  if (OP == 4u) { out[i] = (dy[i] * x[i]) * 2.0; return; }
   out[i] = dy[i] * unary_df(OP, x[i]);
 }

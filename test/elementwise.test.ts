@@ -130,6 +130,13 @@ for (const b of testBackends) {
     assert.throws(() => b.gatherSumRows(b.zeros(2, 2), b.zeros(1, 1), b.zeros(1, 1)), (e: Error) => e instanceof ShapeError && /at least 2/.test(e.message));
   });
 
+  s('square′ of the largest floats: dy·2x is finite where the exact value is (in every element, SIMD lanes and tail alike)', async () => {
+    const x = host(new Float32Array(5).fill(-3e38), 1, 5);
+    const dy = host(new Float32Array(5).fill(0.5), 1, 5);
+    const [g] = await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad('square', xx, d), TOL.exact, 'unaryGrad square at −3e38');
+    assert.ok(g.every((v) => v === Math.fround(-3e38)), `got ${Array.from(g)}`);
+  });
+
   s('NaN in gives NaN out for every unary and binary op', async () => {
     const data = uniform(3, 3, 5, 0.1, 2);
     data[7] = NaN;
