@@ -187,6 +187,19 @@ for (const be of testBackends) {
     }
   });
 
+  s('stopAtFit false: every member trains all maxEpochs, stacked as one at a time', async () => {
+    const cfg = { ...base, stopAtFit: false };
+    const one = await trainEnsemble(be, data, cfg, 8);
+    const got = await trainEnsemble(be, data, { ...cfg, modelsAtOnce: 5 }, 8);
+    const fitted = await trainEnsemble(be, data, { ...cfg, stopAtFit: true }, 8);
+    assert.ok(fitted.some((m) => m.epochs < base.maxEpochs), `some member fits before the cap when it may stop (epochs ${fitted.map((m) => m.epochs).join(', ')})`);
+    for (const [m, want] of one.entries()) {
+      assert.is(want.epochs, base.maxEpochs, `member ${m} trains every epoch`);
+      assert.is(got[m]!.epochs, base.maxEpochs);
+      expectClose(got[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-4, normalized: false }, `member ${m}: softmax`);
+    }
+  });
+
   s('a member cut short by a stop request is not returned as a model, stacked or not', async () => {
     for (const modelsAtOnce of [1, 5]) {
       let cut = false;

@@ -44,6 +44,11 @@ export interface EnsembleConfig {
   keepHidden?: boolean;
   /** SGD weight decay (default 0). */
   weightDecay?: number;
+  /**
+   * Stop each member once it fits its training set (default true); false trains every member for maxEpochs
+   * (on into the terminal phase of training, where the last-layer features of a class draw together).
+   */
+  stopAtFit?: boolean;
   /** Learning-rate schedule over the epoch cap: 'constant' (default) or 'cosine' (decays to 0 at maxEpochs). */
   schedule?: 'constant' | 'cosine';
   /**
@@ -145,6 +150,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
     return { init: root.fork(`init/${initSeed}`), order: root.fork(`order/${orderSeed}`), rows };
   };
   if (together > 1) return trainGroups(backend, data, cfg, planOf, together, hooks);
+  const fitStops = cfg.stopAtFit ?? true;
   const evalX = backend.upload(data.evalX, nEval, inputs);
   const members: EnsembleMember[] = [];
   try {
@@ -177,8 +183,8 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
               },
             }],
             onStep: (step) => hooks.onStep?.({ first: m, count: 1, step, total: stepsPerEpoch * cfg.maxEpochs }),
-            // Stop at 100 % training accuracy (checked each epoch), or when the caller asks.
-            shouldStop: () => state.trainAccuracy === 1 || !!hooks.shouldStop?.(),
+            // Stop at 100 % training accuracy (checked each epoch; unless stopAtFit is false), or when the caller asks.
+            shouldStop: () => (fitStops && state.trainAccuracy === 1) || !!hooks.shouldStop?.(),
             checkpoint: stage?.train,
           });
           // Logits and, when kept, the last hidden layer from one forward pass.
@@ -189,7 +195,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
             const logits = await backend.read(model.logits(tape, p, h).value);
             const member: EnsembleMember = { predictions: argmaxRows(logits, nEval, classes), softmax: softmaxRows(logits, nEval, classes), trainAccuracy: state.trainAccuracy, epochs: state.epochs };
             if (cfg.keepHidden) member.hidden = await backend.read(h.value);
-            if (done.steps < stepsPerEpoch * cfg.maxEpochs && state.trainAccuracy !== 1) member.stopped = true;
+            if (done.steps < stepsPerEpoch * cfg.maxEpochs && !(fitStops && state.trainAccuracy === 1)) member.stopped = true;
             return member;
           } finally {
             tape.dispose();

@@ -123,7 +123,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
         if (pred[r] === data.trainY[r]) right++;
       }
       accuracies[b] = right / count;
-      if (right === count) fitted.push(b);
+      if (right === count && (cfg.stopAtFit ?? true)) fitted.push(b);
     }
     await finish(fitted, step / stepsPerEpoch);
   };

@@ -38,6 +38,7 @@ export type InteractionTensorConfig = {
   variant: string;
   batchSize: number;
   maxEpochs: number;
+  stopAtFit: boolean;
   k: number;
   qCorr: number;
   qData: number;
@@ -127,7 +128,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   // The trained ensemble and its one-epoch twin share everything but the model count and the epoch cap.
   const training: Omit<EnsembleConfig, 'models' | 'maxEpochs'> = {
     variant: config.variant as EnsembleVariant, hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
-    batchSize: config.batchSize, keepHidden: true,
+    batchSize: config.batchSize, keepHidden: true, stopAtFit: config.stopAtFit,
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
@@ -166,7 +167,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, stopAtFit: true, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
@@ -179,10 +180,11 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     variant: { doc: `which randomness differs between the models: ${ENSEMBLE_VARIANTS.join(', ')} (the paper: different seeds)`, choices: ENSEMBLE_VARIANTS },
     modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
-    maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy)', integer: true, min: 1 },
+    maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy unless stopAtFit is false)', integer: true, min: 1 },
+    stopAtFit: { doc: 'stop each model at 100 % training accuracy; false trains all maxEpochs (into the terminal phase, where class features collapse)' },
     k: { doc: 'PCA features per model', integer: true, min: 1 },
-    qCorr: { doc: 'percentile of the cross-model correlations used as the clustering threshold', min: 0 },
-    qData: { doc: 'percentile of a model\'s normalised feature values above which a feature is present', min: 0 },
+    qCorr: { doc: 'percentile of the cross-model correlations used as the clustering threshold', min: 0, max: 100 },
+    qData: { doc: 'percentile of a model\'s normalised feature values above which a feature is present', min: 0, max: 100 },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
     fromMerged: { doc: "a merged.json ('featurelab merge') of mlp runs with keepActivations=true: the tensor of those models instead of training (the training keys, hidden and testSize do not apply)" },
