@@ -100,12 +100,13 @@ export interface EnsembleStep {
 }
 
 /**
- * An ensemble step as overall progress over `models` members (each member's steps counted once). Members stop
- * when they fit, usually well before the epoch cap that `total` counts: the total and the ETA are upper bounds.
+ * An ensemble step as overall progress over `models` members (each member's steps counted once). Members that
+ * stop when they fit (`stopAtFit`, the default) usually stop well before the epoch cap that `total` counts:
+ * then the total and the ETA are upper bounds.
  */
-export function ensembleProgress(at: EnsembleStep, models: number): { step: number; total: number; phase: string; atMost: true } {
+export function ensembleProgress(at: EnsembleStep, models: number, stopAtFit = true): { step: number; total: number; phase: string; atMost: boolean } {
   const phase = at.count > 1 ? `models ${at.first + 1}–${at.first + at.count} of ${models} together` : `model ${at.first + 1} of ${models}`;
-  return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase, atMost: true };
+  return { step: at.first * at.total + at.count * at.step, total: models * at.total, phase, atMost: stopAtFit };
 }
 
 /**

@@ -131,7 +131,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
     batchSize: config.batchSize, keepHidden: true, stopAtFit: config.stopAtFit,
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
-    onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
+    onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models, config.stopAtFit)),
     shouldStop: ctx.shouldStop,
     checkpoint: { checkpoints, label: 'trained' },
   });
