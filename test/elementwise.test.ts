@@ -4,7 +4,7 @@ import { BINARY_OPS, BROADCASTS, UNARY_OPS, ShapeError } from '../dist/featurela
 import type { Broadcast, UnaryOp } from '../src/index.js';
 import { testBackends } from './support/backends.js';
 import { agreeWithRef, host } from './support/check.js';
-import { uniform } from './support/random.js';
+import { rng, uniform } from './support/random.js';
 import { TOL } from './tolerances.js';
 
 const SHAPES = [[1, 1], [1, 3], [2, 17], [17, 64], [65, 127], [127, 3], [257, 65], [1000, 33]];
@@ -24,6 +24,36 @@ function unaryTol(op: UnaryOp) {
 /** b's shape for a broadcast against a rows×cols a. */
 function bShape(bcast: Broadcast, rows: number, cols: number): [number, number] {
   return { full: [rows, cols], row: [1, cols], col: [rows, 1], scalar: [1, 1] }[bcast] as [number, number];
+}
+
+/** bits → f32 and back, for neighbours and random exponents. */
+const f32Bits = (bits: number): number => new Float32Array(Uint32Array.of(bits).buffer)[0];
+const bitsOf = (x: number): number => new Uint32Array(Float32Array.of(x).buffer)[0];
+
+/**
+ * Arguments that need an exact reduction by π/2: the ones the built-ins got wrong, the 65536 boundary of the
+ * short reduction, powers of two 2^17…2^127 with their f32 neighbours, the largest finite f32, the f32 closest
+ * to a multiple of π/2 in 24 binades (found by an exhaustive search over every f32 > 65536; 16367173·2^72 is
+ * 1.6e-9 from one), the f32 nearest to k·π/2 for some large k, and 6000 random finite f32 of any exponent;
+ * every value with both signs.
+ */
+function largeTrigArguments(): Float32Array {
+  const xs = [1e6, 1e7, 65535, 65536, 65537, 3.4028235e38, 1e10, 1e20, 1e30];
+  for (let p = 17; p <= 127; p++) {
+    const bits = bitsOf(2 ** p);
+    xs.push(f32Bits(bits - 1), 2 ** p, f32Bits(bits + 1));
+  }
+  xs.push(7.72917892e+28, 2.19993846e+10, 1.54583578e+29, 4.39987692e+10, 3.09167157e+29, 4.63818338e+25,
+    1.52278899e+12, 8.11762664e+22, 8.79975383e+10, 4.3865579e+33, 42781604, 1.0341292e+27, 6.18334314e+29,
+    9.27636677e+25, 1.52826894e+17, 3.04557798e+12, 1.62352533e+23, 1.75995077e+11, 3.7955707e+30, 2709675.5,
+    8.77311579e+33, 1.28410089e+22, 620046656, 1.26145879e+38);
+  for (const k of [1e5, 123456789, 2 ** 40 + 1, 1e15, 3e20]) xs.push(k * Math.PI / 2);
+  const r = rng(4242);
+  for (let i = 0; i < 3000; i++) {
+    const exponent = 1 + Math.floor(r() * 254);   // every finite binade but the subnormals
+    xs.push(f32Bits((exponent << 23) | Math.floor(r() * 2 ** 23)));
+  }
+  return Float32Array.from([...xs, ...xs.map((v) => -v)]);
 }
 
 for (const b of testBackends) {
@@ -55,6 +85,16 @@ for (const b of testBackends) {
       const dy = host(new Float32Array(11).fill(1), 1, 11);
       const [g] = await agreeWithRef(b, [x, dy], (be, [xx, d]) => be.unaryGrad(op, xx, d), TOL.transcendental, `unaryGrad ${op} extremes`);
       assert.ok(g.every(Number.isFinite), `${op}′ gave a non-finite value: ${Array.from(g)}`);
+    }
+  });
+
+  s('sin, cos and their gradients reduce large arguments exactly (every finite f32 up to 3.4e38)', async () => {
+    const x = largeTrigArguments();
+    const n = x.length;
+    const dy = host(new Float32Array(n).fill(1), 1, n);
+    for (const op of ['sin', 'cos'] as const) {
+      await agreeWithRef(b, [host(x, 1, n)], (be, [xx]) => be.unary(op, xx), TOL.transcendental, `unary ${op} large arguments`);
+      await agreeWithRef(b, [host(x, 1, n), dy], (be, [xx, d]) => be.unaryGrad(op, xx, d), TOL.transcendental, `unaryGrad ${op} large arguments`);
     }
   });
 
