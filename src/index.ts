@@ -20,8 +20,12 @@ export { cholesky, initLinalg, productInOrder, solveCholesky, solveTriangular, s
 export type { ProductInOrderOptions, SymmetricEigenOptions } from './linalg/wasmLinalg.js';
 export { kernelRegression } from './kernel/regression.js';
 export { arccosKernels } from './kernel/arccos.js';
-export { gram, linearKernel, ntkFeatureKernel, randomFeatureKernel, randomFeatures, rbfKernel } from './kernel/features.js';
+export { gaussianWeights, gram, linearKernel, ntkFeatureKernel, randomFeatureKernel, randomFeatures, rbfKernel } from './kernel/features.js';
 export { gaussHermite, hermiteCoefficients } from './kernel/hermite.js';
+export type { ActivationName } from './kernel/hermite.js';
+export { Rng } from './rng.js';
+export type { RngState } from './rng.js';
+export * from './metrics/index.js';
 export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';
 export { renderReport, parseResultFile, parseSuiteFile } from './report/index.js';
 export type { ReportOptions, ResultFile, SuiteFile, SuiteRun } from './report/index.js';

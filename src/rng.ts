@@ -94,6 +94,11 @@ const TAG_NUMBER = 0x10000000;
 const TAG_STRING = 0x20000000;
 const TAG_FORK = 0x80000000;
 
+/** Throws unless out is a Float32Array (the fills write f32 values). */
+function checkF32Out(fn: string, out: Float32Array): void {
+  if (!(out instanceof Float32Array)) throw new ArgumentError(`${fn}: out must be a Float32Array to fill, got ${Object.prototype.toString.call(out)}`);
+}
+
 /** Hashes a fork label to two 32-bit words with a cascade of Philox blocks (each output keys the next). */
 function hashLabel(label: string | number, tmp: Uint32Array): [number, number] {
   // Arbitrary fixed starting key (the first digits of π, as in Random123's test vectors).
@@ -249,6 +254,9 @@ export class Rng {
 
   /** Moves this generator to `state` (from `state()` of a generator with the same seed and stream). */
   restore(state: RngState): void {
+    if (state == null || !Array.isArray(state.counter) || state.counter.length !== 2) {
+      throw new ArgumentError(`Rng.restore: expected a state { counter: [low, high], used } from Rng.state(), got ${JSON.stringify(state)}`);
+    }
     const [c0, c1] = state.counter;
     const ok = (w: number): boolean => Number.isInteger(w) && w >= 0 && w < TWO32;
     if (!ok(c0) || !ok(c1) || !Number.isInteger(state.used) || state.used < 0 || state.used > 4) {
@@ -296,6 +304,7 @@ export class Rng {
 
   /** Fills `out` with uniform f32 values in [lo, hi) (lo and hi rounded to f32 first; default [0, 1)). */
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
+    checkF32Out('Rng.fillUniform', out);
     const lo32 = Math.fround(lo);
     const hi32 = Math.fround(hi);
     const span = hi32 - lo32;
@@ -322,6 +331,7 @@ export class Rng {
 
   /** Fills `out` with normal f32 values (Box–Muller; default mean 0, std 1), identical in every engine. */
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
+    checkF32Out('Rng.fillNormal', out);
     if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new ArgumentError(`Rng.fillNormal: need a finite mean and a finite std ≥ 0, got mean = ${mean}, std = ${std}`);
     const n = out.length;
     let i = 0;
@@ -373,6 +383,7 @@ export class Rng {
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */
   shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+    if (a == null || typeof a !== 'object' || !Number.isInteger(a.length) || a.length < 0) throw new ArgumentError(`Rng.shuffle: a must be an array or typed array, got ${String(a)}`);
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];

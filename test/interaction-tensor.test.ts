@@ -183,8 +183,10 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
       for (const q of [0, 10, 37.5, 50, 90, 99, 100]) assert.is(percentile(values, q), plainPercentile(values, q), `percentile ${q} of ${len} values`);
     }
   }
-  assert.ok(Number.isNaN(percentile([3, NaN, 1, 2], 100)) && Number.isNaN(plainPercentile([3, NaN, 1, 2], 100)), 'NaN sorts last');
-  assert.is(percentile([3, NaN, 1, 2], 50), 2.5);
+  // A NaN or an infinity has no place among order statistics (NaN sorted last gave 2.5 for the median here; ±∞ gave NaN).
+  for (const values of [[3, NaN, 1, 2], [1, NaN, 3], [-Infinity, Infinity]]) {
+    assert.throws(() => percentile(values, 50), (e: Error) => e instanceof ArgumentError && /percentile: values\[\d\] is (NaN|-?Infinity); every entry must be a finite number/.test(e.message));
+  }
 });
 
 s('presence by hand, and the diagnostics: Spearman(confidence, presence) per component and frequency by adoption', () => {

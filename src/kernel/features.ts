@@ -16,7 +16,7 @@
  * Host f64 only for now; the WGSL / WASM-f32 kernel-matrix builds come later.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 import type { Activation } from './hermite.js';
 
 /** Checks that `x` is a Float64Array of finite values with a whole number of rows of `cols` values, and returns the row count. */
@@ -30,9 +30,14 @@ export function matrixRows(fn: string, name: string, x: Float64Array, cols: numb
   return x.length / cols;
 }
 
+/** Most weights gaussianWeights draws (2^28: 1 GiB of f32 plus 2 GiB as f64). */
+const MAX_WEIGHTS = 2 ** 28;
+
 /** k×d weights with entries ~ N(0, 1/d) (spec: V_ij, W_ij ~ N(0, 1/d)), drawn with rng.fillNormal (f32 values, so every backend sees the same bits). */
 export function gaussianWeights(rng: Rng, k: number, d: number): Float64Array {
+  if (!(rng instanceof Rng)) throw new ArgumentError(`gaussianWeights: rng must be an Rng (e.g. new Rng(seed)), got ${String(rng)}`);
   if (!Number.isInteger(k) || k < 1 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`gaussianWeights: k and d must be positive integers, got k = ${k}, d = ${d}`);
+  if (k * d > MAX_WEIGHTS) throw new ArgumentError(`gaussianWeights: k·d = ${k * d} weights exceed the limit of ${MAX_WEIGHTS}; use fewer features or dimensions`);
   const w = rng.fillNormal(new Float32Array(k * d), 0, 1 / Math.sqrt(d));
   return Float64Array.from(w);
 }

@@ -6,12 +6,14 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { checkArrayLike, checkInt, checkOptions } from './validate.js';
 
 /** Checks an M×N prediction table of class indices in [0, K). */
 function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k: number): void {
   if (!Number.isInteger(m) || m < 1 || !Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: models and points must be positive integers, got ${m} and ${n}`);
   if (!Number.isInteger(k) || k < 2) throw new ArgumentError(`${fn}: classes must be an integer ≥ 2, got ${k}`);
-  if (!(pred instanceof Int32Array) || pred.length !== m * n) throw new ShapeError(`${fn}: predictions must be an Int32Array of models × points = ${m * n} class indices, got ${pred.length}`);
+  if (!(pred instanceof Int32Array)) throw new ArgumentError(`${fn}: predictions must be an Int32Array of models × points class indices, got ${Object.prototype.toString.call(pred)}`);
+  if (pred.length !== m * n) throw new ShapeError(`${fn}: predictions must be an Int32Array of models × points = ${m * n} class indices, got ${pred.length}`);
   for (let i = 0; i < pred.length; i++) {
     if (!(pred[i]! >= 0 && pred[i]! < k)) throw new ArgumentError(`${fn}: prediction ${i % n} of model ${Math.floor(i / n)} is ${pred[i]}, not a class in [0, ${k})`);
   }
@@ -19,6 +21,7 @@ function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k:
 
 /** Throws ArgumentError naming the first label that is not a class in [0, classes) (it would count as a silent error). */
 export function checkLabels(fn: string, labels: ArrayLike<number>, classes: number): void {
+  checkArrayLike(fn, 'labels', labels);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i]!;
     if (!(Number.isInteger(y) && y >= 0 && y < classes)) throw new ArgumentError(`${fn}: label ${i} is ${y}, not a class in [0, ${classes})`);
@@ -28,8 +31,8 @@ export function checkLabels(fn: string, labels: ArrayLike<number>, classes: numb
 /** err_m = mean_n 1[pred[m][n] ≠ y_n] for each model. */
 export function testErrors(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): Float64Array {
   checkPredictions('testErrors', pred, models, points, classes);
-  if (labels.length !== points) throw new ShapeError(`testErrors: ${labels.length} labels for ${points} points`);
   checkLabels('testErrors', labels, classes);
+  if (labels.length !== points) throw new ShapeError(`testErrors: ${labels.length} labels for ${points} points`);
   const out = new Float64Array(models);
   for (let m = 0; m < models; m++) {
     let wrong = 0;
@@ -63,12 +66,25 @@ export function hardVote(pred: Int32Array, models: number, points: number, class
   return out;
 }
 
-/** The identity's right side M/(M−1)·mean_n Σ_k h̄(1 − h̄) (needs M ≥ 2). */
+/** The identity's right side M/(M−1)·mean_n Σ_k h̄(1 − h̄) (needs M ≥ 2); h̄ is a hard-vote table (`hardVote`): rows of votes in [0, 1] summing to 1. */
 export function disagreementFromVotes(hbar: Float64Array, models: number, points: number, classes: number): number {
-  if (models < 2) throw new ArgumentError(`disagreementFromVotes: needs at least 2 models, got ${models}`);
-  if (hbar.length !== points * classes) throw new ShapeError(`disagreementFromVotes: h̄ must be points × classes = ${points * classes}, got ${hbar.length}`);
+  const fn = 'disagreementFromVotes';
+  checkInt(fn, 'models', models, 2, 'the identity compares at least 2 models');
+  checkInt(fn, 'points', points, 1, 'pass the number of test points (rows of h̄)');
+  checkInt(fn, 'classes', classes, 2, 'pass the number of classes (columns of h̄)');
+  if (!(hbar instanceof Float64Array)) throw new ArgumentError(`${fn}: h̄ must be a Float64Array (points × classes, from hardVote), got ${Object.prototype.toString.call(hbar)}`);
+  if (hbar.length !== points * classes) throw new ShapeError(`${fn}: h̄ must be points × classes = ${points * classes}, got ${hbar.length}`);
   let s = 0;
-  for (let i = 0; i < hbar.length; i++) s += hbar[i]! * (1 - hbar[i]!);
+  for (let i = 0; i < points; i++) {
+    let row = 0;
+    for (let k = 0; k < classes; k++) {
+      const h = hbar[i * classes + k]!;
+      if (!(h >= 0 && h <= 1)) throw new ArgumentError(`${fn}: h̄[${i}][${k}] is ${h}; a vote share must be in [0, 1] (pass the table from hardVote)`);
+      row += h;
+      s += h * (1 - h);
+    }
+    if (Math.abs(row - 1) > 1e-9) throw new ArgumentError(`${fn}: row ${i} of h̄ sums to ${row}; the vote shares of a point must sum to 1 (pass the table from hardVote)`);
+  }
   return (models / (models - 1)) * (s / points);
 }
 
@@ -90,7 +106,7 @@ export interface GdeSummary {
 
 /** Test errors, pairwise disagreement, their means, gap, ratio, pairs, and the identity's residual. */
 export function gde(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): GdeSummary {
-  if (models < 2) throw new ArgumentError(`gde: needs at least 2 models, got ${models}`);
+  checkInt('gde', 'models', models, 2, 'the GDE compares at least 2 models');
   const errors = testErrors(pred, labels, models, points, classes);
   const dis = disagreementMatrix(pred, models, points, classes);
   const pairs: GdeSummary['pairs'] = [];
@@ -104,13 +120,33 @@ export function gde(pred: Int32Array, labels: ArrayLike<number>, models: number,
   };
 }
 
+/** Most bootstrap resamples (one f64 each). */
+const MAX_RESAMPLES = 10_000_000;
+
+/** Options of bootstrapDisagreement. */
+export interface BootstrapOptions {
+  /** Resamples of the pairs (default 2000). */
+  resamples?: number;
+  /** Confidence level of the interval, in (0, 1) (default 0.95). */
+  level?: number;
+  /** Seed of the resampling generator (default 0). */
+  seed?: number;
+}
+
 /** Percentile bootstrap interval of the mean disagreement over pairs (resampling pairs with replacement). */
-export function bootstrapDisagreement(pairs: GdeSummary['pairs'], opts: { resamples?: number; level?: number; seed?: number } = {}): { low: number; high: number } {
+export function bootstrapDisagreement(pairs: GdeSummary['pairs'], opts: BootstrapOptions = {}): { low: number; high: number } {
+  const fn = 'bootstrapDisagreement';
+  checkOptions(fn, opts);
   const resamples = opts.resamples ?? 2000;
   const level = opts.level ?? 0.95;
-  if (pairs.length === 0) throw new ArgumentError('bootstrapDisagreement: no pairs');
-  if (!Number.isInteger(resamples) || resamples < 10) throw new ArgumentError(`bootstrapDisagreement: resamples must be an integer ≥ 10, got ${resamples}`);
-  if (!(level > 0 && level < 1)) throw new ArgumentError(`bootstrapDisagreement: level must be in (0, 1), got ${level}`);
+  if (!Array.isArray(pairs) || pairs.length === 0) throw new ArgumentError(`${fn}: pairs must be a non-empty array of { disagreement } (gde(...).pairs), got ${String(pairs)}`);
+  pairs.forEach((p, i) => {
+    const d = p?.disagreement;
+    if (!(typeof d === 'number' && d >= 0 && d <= 1)) throw new ArgumentError(`${fn}: pairs[${i}].disagreement is ${String(d)}; a disagreement is a fraction in [0, 1]`);
+  });
+  if (!Number.isInteger(resamples) || resamples < 10 || resamples > MAX_RESAMPLES) throw new ArgumentError(`${fn}: resamples must be an integer in [10, ${MAX_RESAMPLES}], got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new ArgumentError(`${fn}: level must be in (0, 1), got ${level}`);
+  if (opts.seed !== undefined && !(Number.isSafeInteger(opts.seed) && opts.seed >= 0)) throw new ArgumentError(`${fn}: seed must be an integer in [0, 2^53), got ${opts.seed}`);
   const rng = new Rng(opts.seed ?? 0);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {

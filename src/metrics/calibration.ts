@@ -7,6 +7,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { checkLabels } from './agreement.js';
+import { checkArrayLike } from './validate.js';
 
 /** One calibration bin: its entries, mean confidence and accuracy. */
 export interface CalibrationBin {
@@ -24,6 +25,9 @@ export interface Calibration {
 /** Most calibration bins (each bin costs three counters; far more bins than points measure nothing). */
 export const MAX_BINS = 100_000;
 
+/** How far a row of probabilities may sum from 1 (f32 softmax rows are off by ~1e-7). */
+const ROW_SUM_TOLERANCE = 1e-4;
+
 /** Bin index of q ∈ [0, 1] among B equal-width bins (q = 1 in the last). */
 function binOf(q: number, bins: number): number {
   // q·B can round across an edge (29/50 · 50 = 28.999…). A vote c/M on an edge j/B is the same double as j/B
@@ -36,11 +40,21 @@ function binOf(q: number, bins: number): number {
 
 function checkTable(fn: string, probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins: number): void {
   if (!Number.isInteger(points) || points < 1 || !Number.isInteger(classes) || classes < 2) throw new ArgumentError(`${fn}: points ≥ 1 and classes ≥ 2 must be integers, got ${points}, ${classes}`);
+  checkArrayLike(fn, 'probabilities', probs);
+  checkArrayLike(fn, 'labels', labels);
   if (probs.length !== points * classes) throw new ShapeError(`${fn}: probabilities must be points × classes = ${points * classes}, got ${probs.length}`);
   if (labels.length !== points) throw new ShapeError(`${fn}: ${labels.length} labels for ${points} points`);
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw new ArgumentError(`${fn}: bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
   checkLabels(fn, labels, classes);
-  for (let i = 0; i < probs.length; i++) if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new ArgumentError(`${fn}: probability ${i} is ${probs[i]}, outside [0, 1]`);
+  for (let n = 0; n < points; n++) {
+    let row = 0;
+    for (let k = 0; k < classes; k++) {
+      const q = probs[n * classes + k]!;
+      if (!(q >= 0 && q <= 1)) throw new ArgumentError(`${fn}: probability ${n * classes + k} (point ${n}, class ${k}) is ${q}, outside [0, 1]`);
+      row += q;
+    }
+    if (!(Math.abs(row - 1) <= ROW_SUM_TOLERANCE)) throw new ArgumentError(`${fn}: the probabilities of point ${n} sum to ${row}; each row must sum to 1 (±${ROW_SUM_TOLERANCE}): pass a softmax or vote table`);
+  }
 }
 
 /** Turns per-bin sums into bins and the weighted error Σ_b (|b|/total)·|acc_b − conf_b|. */

@@ -55,7 +55,7 @@
  *    C ≥ 2; every entry must be finite (ArgumentError), lengths must fit (ShapeError).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkInt } from './validate.js';
+import { checkInt, checkOptions } from './validate.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
@@ -187,8 +187,12 @@ function checkLabels(fn: string, labels: ArrayLike<number>, n: number, classes: 
 
 /** Throws unless d looks like a FeatureMapDiagonalization. */
 function checkDiag(fn: string, d: FeatureMapDiagonalization): void {
-  if (d == null || !(d.rho instanceof Float64Array) || !(d.vectors instanceof Float64Array) || d.vectors.length !== d.p * d.rho.length) {
-    throw new ArgumentError(`${fn}: pass the object returned by diagonalizeFeatureMap()`);
+  const ok = d != null && Number.isInteger(d.n) && d.n >= 1 && Number.isInteger(d.p) && d.p >= 1 && d.rho instanceof Float64Array &&
+    d.rho.length === Math.min(d.n, d.p) && Number.isInteger(d.rank) && d.rank >= 0 && d.rank <= d.rho.length &&
+    d.vectors instanceof Float64Array && d.vectors.length === d.p * d.rho.length;
+  if (!ok) throw new ArgumentError(`${fn}: d must be the object returned by diagonalizeFeatureMap(), got ${d === null ? 'null' : typeof d}`);
+  for (let k = 0; k < d.rho.length; k++) {
+    if (!(d.rho[k]! >= 0 && Number.isFinite(d.rho[k]!)) || (k > 0 && d.rho[k]! > d.rho[k - 1]!)) throw new ArgumentError(`${fn}: d.rho[${k}] is ${d.rho[k]}; pass the object returned by diagonalizeFeatureMap() (ρ finite, ≥ 0, descending)`);
   }
 }
 
@@ -204,6 +208,7 @@ function checkCount(fn: string, count: number, max: number): void {
 /** Diagonalizes S = PhiᵀPhi/n (or the Gram PhiPhiᵀ/n when n < p), spec "Definitions": S v_k = ρ_k v_k, ρ descending. */
 export function diagonalizeFeatureMap(features: HostMatrix, n: number, p: number, opts: DiagonalizeOptions = {}): FeatureMapDiagonalization {
   const fn = 'diagonalizeFeatureMap';
+  checkOptions(fn, opts);
   checkInt(fn, 'n', n, 1, 'pass the number of samples (rows of the features)');
   checkInt(fn, 'p', p, 1, 'pass the number of features (columns)');
   checkMatrix(fn, 'features', features, n, p, 'n samples × p features');
@@ -279,9 +284,10 @@ function rhoAt(d: FeatureMapDiagonalization, k: number): number {
 }
 
 /** Spectrum ρ_k/ρ_1 for k = 1..count (spec "Spectrum"); count ≤ p, default min(n, p); ρ_k = 0 beyond min(n, p). */
-export function spectrumRatios(d: FeatureMapDiagonalization, count: number = d.rho.length): Float64Array {
+export function spectrumRatios(d: FeatureMapDiagonalization, count?: number): Float64Array {
   const fn = 'spectrumRatios';
   checkDiag(fn, d);
+  count ??= d.rho.length;
   checkCount(fn, count, d.p);
   const out = new Float64Array(count);
   for (let k = 1; k <= count; k++) out[k - 1] = rhoAt(d, k) / d.rho[0];
@@ -296,9 +302,10 @@ export function spectrumCount(p: number, classes: number): number {
 }
 
 /** Eigenfunctions e_k(x) = v_k·Phi(x)/sqrt(ρ_k), k = 1..count, at `rows` feature vectors (spec "Definitions"); rows×count row-major, 0 for null ρ_k. */
-export function eigenfunctions(d: FeatureMapDiagonalization, features: HostMatrix, rows: number, count: number = d.rank): Float64Array {
+export function eigenfunctions(d: FeatureMapDiagonalization, features: HostMatrix, rows: number, count?: number): Float64Array {
   const fn = 'eigenfunctions';
   checkDiag(fn, d);
+  count ??= d.rank;
   checkInt(fn, 'rows', rows, 1, 'pass the number of feature vectors to evaluate at');
   checkMatrix(fn, 'features', features, rows, d.p, `rows × p (p = ${d.p}, as diagonalized)`);
   checkCount(fn, count, d.rho.length);
@@ -317,9 +324,10 @@ export function eigenfunctions(d: FeatureMapDiagonalization, features: HostMatri
 }
 
 /** Target quality Π*(k) = Σ_{j≤k} Σ_c <e_j, y_c>² / Σ_c ‖y_c‖² (mean inner product), k = 1..count (spec "Target quality"). */
-export function piStar(d: FeatureMapDiagonalization, features: HostMatrix, labels: ArrayLike<number>, classes: number, count: number = d.rho.length): Float64Array {
+export function piStar(d: FeatureMapDiagonalization, features: HostMatrix, labels: ArrayLike<number>, classes: number, count?: number): Float64Array {
   const fn = 'piStar';
   checkDiag(fn, d);
+  count ??= d.rho.length;
   const { n, p } = d;
   checkMatrix(fn, 'features', features, n, p, `the n×p training features that were diagonalized (${n}×${p})`);
   checkLabels(fn, labels, n, classes);
@@ -352,9 +360,10 @@ export function piStar(d: FeatureMapDiagonalization, features: HostMatrix, label
 }
 
 /** Utilisation Π̂(k) = Σ_{j≤k} Σ_c ρ_j (w_c·v_j)² / Σ_{j,c} ρ_j (w_c·v_j)², k = 1..count, W C×p row-major (spec "Utilisation"); NaN if W·Phi ≡ 0. */
-export function piHat(d: FeatureMapDiagonalization, weights: HostMatrix, classes: number, count: number = d.rho.length): Float64Array {
+export function piHat(d: FeatureMapDiagonalization, weights: HostMatrix, classes: number, count?: number): Float64Array {
   const fn = 'piHat';
   checkDiag(fn, d);
+  count ??= d.rho.length;
   checkInt(fn, 'classes', classes, 2, 'the measurements need at least two classes');
   checkMatrix(fn, 'weights', weights, classes, d.p, `the last-layer weights W, classes × p (${classes}×${d.p}), rows w_c`);
   checkCount(fn, count, d.rho.length);
@@ -392,6 +401,9 @@ export function rhoGap(d: FeatureMapDiagonalization, classes: number): number {
 
 /** Regime from its two numbers: MF iff Π̂(C) ≥ piHatThreshold and ρ_{C+1}/ρ_C ≤ gapThreshold, else EF (spec "Regime"). */
 export function classifyRegime(piHatC: number, gap: number, opts: RegimeOptions = {}): RegimeResult {
+  checkOptions('classifyRegime', opts);
+  if (typeof piHatC !== 'number' || !(Number.isNaN(piHatC) || (piHatC >= 0 && piHatC <= 1.000001))) throw new ArgumentError(`classifyRegime: piHatC must be Π̂(C) in [0, 1] (or NaN when Π̂ is undefined), got ${String(piHatC)}`);
+  if (!(typeof gap === 'number' && gap >= 0 && Number.isFinite(gap))) throw new ArgumentError(`classifyRegime: gap must be ρ_{C+1}/ρ_C, a finite number ≥ 0, got ${String(gap)}`);
   const pt = opts.piHatThreshold ?? 0.95, gt = opts.gapThreshold ?? 0.1;
   if (!Number.isFinite(pt) || !Number.isFinite(gt)) throw new ArgumentError(`classifyRegime: piHatThreshold and gapThreshold must be finite numbers, got ${pt} and ${gt}`);
   return { regime: piHatC >= pt && gap <= gt ? 'MF' : 'EF', piHatC, rhoGap: gap };
@@ -500,6 +512,7 @@ export function topSubspaceAngles(previous: FeatureMapDiagonalization, current: 
 /** NC1 = tr(Σ_W Σ_B⁺)/C with Papyan et al.'s within- and between-class covariances (spec "Neural-collapse link", choice 7). */
 export function nc1(features: HostMatrix, n: number, p: number, labels: ArrayLike<number>, classes: number, opts: RcondOptions = {}): number {
   const fn = 'nc1';
+  checkOptions(fn, opts);
   checkInt(fn, 'n', n, 1, 'pass the number of samples');
   checkInt(fn, 'p', p, 1, 'pass the number of features');
   checkMatrix(fn, 'features', features, n, p, 'n samples × p features');
@@ -568,6 +581,7 @@ export function nc1(features: HostMatrix, n: number, p: number, labels: ArrayLik
 /** Centred linear CKA as the spec writes it: ‖QᵀPhi_c‖_F² / (‖Phi_cᵀPhi_c‖_F·sqrt(r)), Q an orthonormal basis of the centred logits (spec "Richness"); NaN if either side centres to 0. */
 export function centredKernelAlignment(features: HostMatrix, logits: HostMatrix, n: number, p: number, q: number, opts: RcondOptions = {}): number {
   const fn = 'centredKernelAlignment';
+  checkOptions(fn, opts);
   checkInt(fn, 'n', n, 2, 'centring needs at least two samples');
   checkInt(fn, 'p', p, 1, 'pass the number of features');
   checkInt(fn, 'q', q, 1, 'pass the number of logits per sample (classes)');

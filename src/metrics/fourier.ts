@@ -31,7 +31,7 @@
  *   (bin k holds [k/10, (k+1)/10); the value 1 goes into the last bin).
  */
 import { ArgumentError } from '../errors.js';
-import { checkFiniteArray, checkOddModulus } from './validate.js';
+import { checkFiniteArray, checkOddModulus, checkOptions } from './validate.js';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -92,12 +92,16 @@ function coefficientsUnchecked(x: ArrayLike<number>, offset: number, p: number):
   return out;
 }
 
-/** Powers per frequency from basis coefficients: [c_0², c_{c1}² + c_{s1}², …]. */
-function powersFromCoefficients(c: Float64Array, p: number): Float64Array {
+/** Powers per frequency from basis coefficients: [c_0², c_{c1}² + c_{s1}², …]; throws when the total power overflows. */
+function powersFromCoefficients(fn: string, name: string, c: Float64Array, p: number): Float64Array {
   const h = (p - 1) / 2;
   const out = new Float64Array(h + 1);
   out[0] = c[0] * c[0];
-  for (let z = 1; z <= h; z++) out[z] = c[2 * z - 1] * c[2 * z - 1] + c[2 * z] * c[2 * z];
+  let total = out[0];
+  for (let z = 1; z <= h; z++) total += out[z] = c[2 * z - 1] * c[2 * z - 1] + c[2 * z] * c[2 * z];
+  if (!Number.isFinite(total)) {
+    throw new ArgumentError(`${fn}: the power of ${name} overflows (‖${name}‖² > ${Number.MAX_VALUE}); divide it by a common factor first (normalized powers and phases do not depend on the scale)`);
+  }
   return out;
 }
 
@@ -105,14 +109,14 @@ function powersFromCoefficients(c: Float64Array, p: number): Float64Array {
 export function fourierPower(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('fourierPower', p);
   checkFiniteArray('fourierPower', 'x', x, p, 'one value per element of Z_p');
-  return powersFromCoefficients(coefficientsUnchecked(x, 0, p), p);
+  return powersFromCoefficients('fourierPower', 'x', coefficientsUnchecked(x, 0, p), p);
 }
 
 /** Normalized power per frequency: power(ζ) / ‖x‖² (spec "Normalized power of ζ = power(ζ) / total power"); sums to 1 (all zeros for x = 0). */
 export function normalizedPower(x: ArrayLike<number>, p: number): Float64Array {
   checkOddModulus('normalizedPower', p);
   checkFiniteArray('normalizedPower', 'x', x, p, 'one value per element of Z_p');
-  return normalize(powersFromCoefficients(coefficientsUnchecked(x, 0, p), p));
+  return normalize(powersFromCoefficients('normalizedPower', 'x', coefficientsUnchecked(x, 0, p), p));
 }
 
 /** Divides powers by their sum in place (left at 0 when the sum is 0). */
@@ -212,6 +216,7 @@ export function neuronFrequencies(
   opts: NeuronFrequencyOptions = {},
 ): NeuronFrequencyReport {
   const fn = 'neuronFrequencies';
+  checkOptions(fn, opts);
   checkOddModulus(fn, p);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   checkFiniteArray(fn, 'U', U, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);
@@ -235,6 +240,9 @@ export function neuronFrequencies(
       const k = i * p + a;
       s += U[k] * U[k] + V[k] * V[k] + W[k] * W[k];
     }
+    if (!Number.isFinite(s)) {
+      throw new ArgumentError(`${fn}: ‖(u_${i}, v_${i}, w_${i})‖² overflows (> ${Number.MAX_VALUE}); divide U, V and W by a common factor first (the frequency measurements do not depend on the scale)`);
+    }
     norms[i] = s;
     if (s > maxNorm) maxNorm = s;
   }
@@ -249,9 +257,9 @@ export function neuronFrequencies(
     const cu = coefficientsUnchecked(U, i * p, p);
     const cv = coefficientsUnchecked(V, i * p, p);
     const cw = coefficientsUnchecked(W, i * p, p);
-    const pu = normalize(powersFromCoefficients(cu, p));
-    const pv = normalize(powersFromCoefficients(cv, p));
-    const pw = normalize(powersFromCoefficients(cw, p));
+    const pu = normalize(powersFromCoefficients(fn, `u_${i}`, cu, p));
+    const pv = normalize(powersFromCoefficients(fn, `v_${i}`, cv, p));
+    const pw = normalize(powersFromCoefficients(fn, `w_${i}`, cw, p));
     const zu = argmax(pu);
     const zv = argmax(pv);
     const zw = argmax(pw);

@@ -15,11 +15,14 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { andOrDescent } from '../linalg/wasmLinalg.js';
+import { checkArrayLike, checkFiniteEntries, checkOptions } from './validate.js';
 
-/** Checks a table of 2ⁿ values. */
-function checkTable(fn: string, v: ArrayLike<number>, n: number): void {
+/** Checks a table of 2ⁿ finite values named `name`. */
+function checkTable(fn: string, v: ArrayLike<number>, n: number, name = 'the table'): void {
   if (!Number.isInteger(n) || n < 1 || n > 20) throw new ArgumentError(`${fn}: n must be an integer in [1, 20] (2ⁿ subsets), got ${n}`);
-  if (v.length !== 1 << n) throw new ShapeError(`${fn}: the table must hold 2ⁿ = ${1 << n} values (one per subset), got ${v.length}`);
+  checkArrayLike(fn, name, v);
+  if (v.length !== 1 << n) throw new ShapeError(`${fn}: ${name} must hold 2ⁿ = ${1 << n} values (one per subset), got ${v.length}`);
+  checkFiniteEntries(fn, name, v);
 }
 
 /** Number of set bits (the order |S|). */
@@ -59,8 +62,8 @@ function mobiusInPlace(a: Float64Array, n: number): Float64Array {
 
 /** AND and OR interactions of the two parts (module header). */
 export function andOrInteractions(vAnd: ArrayLike<number>, vOr: ArrayLike<number>, n: number): { and: Float64Array; or: Float64Array } {
-  checkTable('andOrInteractions', vAnd, n);
-  checkTable('andOrInteractions', vOr, n);
+  checkTable('andOrInteractions', vAnd, n, 'vAnd');
+  checkTable('andOrInteractions', vOr, n, 'vOr');
   const full = (1 << n) - 1;
   const or = mobiusInPlace(Float64Array.from({ length: full + 1 }, (_, u) => vOr[full ^ u]!), n);
   for (let s = 1; s <= full; s++) or[s] = -or[s]!;
@@ -70,7 +73,9 @@ export function andOrInteractions(vAnd: ArrayLike<number>, vOr: ArrayLike<number
 
 /** max_T |target(T) − Σ_{S ⊆ T} I_and(S) − Σ_{S ∩ T ≠ ∅ or S = ∅} I_or(S)| (brute force, O(4ⁿ); for tests and checks). */
 export function matchingResidual(target: ArrayLike<number>, and: ArrayLike<number>, or: ArrayLike<number>, n: number): number {
-  checkTable('matchingResidual', target, n);
+  checkTable('matchingResidual', target, n, 'target');
+  checkTable('matchingResidual', and, n, 'and');
+  checkTable('matchingResidual', or, n, 'or');
   let worst = 0;
   for (let t = 0; t < 1 << n; t++) {
     let sum = 0;
@@ -82,6 +87,9 @@ export function matchingResidual(target: ArrayLike<number>, and: ArrayLike<numbe
   }
   return worst;
 }
+
+/** Most SGD steps of andOrSplit (each step's learning rate is one f64 passed to the descent). */
+const MAX_SPLIT_STEPS = 10_000_000;
 
 /** Options of andOrSplit. */
 export interface AndOrSplitOptions {
@@ -114,12 +122,15 @@ function l1(x: Float64Array): number {
 /** Learns the AND-OR split of v (2ⁿ values) that makes the interactions sparse (module header). */
 export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOptions = {}): AndOrSplit {
   const fn = 'andOrSplit';
-  checkTable(fn, v, n);
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new ArgumentError(`${fn}: v[${i}] is ${v[i]}; every output must be finite`);
+  checkTable(fn, v, n, 'v');
+  checkOptions(fn, opts);
   const steps = opts.steps ?? 1000;
   const lr0 = opts.lr ?? 0.01;
-  const bound = (opts.qBound ?? 0.04) * Math.abs(v[(1 << n) - 1]! - v[0]!);
-  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`${fn}: steps must be an integer ≥ 0, got ${steps}`);
+  const qBound = opts.qBound ?? 0.04;
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_SPLIT_STEPS) throw new ArgumentError(`${fn}: steps must be an integer in [0, ${MAX_SPLIT_STEPS}], got ${steps}`);
+  if (!(Number.isFinite(lr0) && lr0 > 0)) throw new ArgumentError(`${fn}: lr must be a positive finite number, got ${lr0}; the default is 0.01`);
+  if (!(Number.isFinite(qBound) && qBound >= 0)) throw new ArgumentError(`${fn}: qBound must be a finite number ≥ 0, got ${qBound}; the default is 0.04`);
+  const bound = qBound * Math.abs(v[(1 << n) - 1]! - v[0]!);
   const size = 1 << n;
   // Start from the plain (all-AND) decomposition: p = v/2 makes v_and = v and v_or = 0, so the split starts at
   // Harsanyi's sparsity and the descent can only trade AND terms for cheaper OR terms. The descent runs in the f64
@@ -148,16 +159,34 @@ export interface OrderDistribution {
   counts: Int32Array;
 }
 
+/** Throws unless d is an OrderDistribution of `length` orders (n + 1) whose masses are finite, A⁺ ≥ 0 ≥ A⁻. */
+function checkDistribution(fn: string, name: string, d: OrderDistribution, length: number): void {
+  const ok = d != null && d.positive instanceof Float64Array && d.negative instanceof Float64Array && d.counts instanceof Int32Array &&
+    length >= 1 && d.positive.length === length && d.negative.length === length && d.counts.length === length;
+  if (!ok) throw new ArgumentError(`${fn}: ${name} must be an OrderDistribution with n + 1 = ${length} orders (Float64Array positive, negative, Int32Array counts), as salientOrders returns`);
+  for (let k = 0; k < length; k++) {
+    if (!(d.positive[k]! >= 0 && d.negative[k]! <= 0 && Number.isFinite(d.positive[k]! - d.negative[k]!) && d.counts[k]! >= 0)) {
+      throw new ArgumentError(`${fn}: ${name} at order ${k} has A⁺ = ${d.positive[k]}, A⁻ = ${d.negative[k]}, count ${d.counts[k]}; A⁺ must be finite ≥ 0, A⁻ finite ≤ 0, counts ≥ 0`);
+    }
+  }
+}
+
 /**
  * Accumulates the salient interactions (|I| > τ·max|I|, τ default 0.05) of one table into `into` (or a new
  * distribution); `maxAbs` replaces max|I| (e.g. the largest of a sample's AND and OR interactions together).
  */
 export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 0.05, into?: OrderDistribution, maxAbs?: number): OrderDistribution {
-  checkTable('salientOrders', interactions, n);
-  if (!(tau >= 0 && tau < 1)) throw new ArgumentError(`salientOrders: tau must be in [0, 1), got ${tau}`);
+  const fn = 'salientOrders';
+  checkTable(fn, interactions, n, 'interactions');
+  if (!(tau >= 0 && tau < 1)) throw new ArgumentError(`${fn}: tau must be in [0, 1), got ${tau}`);
+  if (into !== undefined) checkDistribution(fn, 'into', into, n + 1);
+  let own = 0;
+  for (let s = 0; s < interactions.length; s++) own = Math.max(own, Math.abs(interactions[s]!));
+  if (maxAbs !== undefined && !(typeof maxAbs === 'number' && Number.isFinite(maxAbs) && maxAbs >= own)) {
+    throw new ArgumentError(`${fn}: maxAbs is ${maxAbs}, but it replaces max|I| and must be a finite number ≥ this table's largest |I| = ${own} (e.g. the largest of the sample's AND and OR interactions)`);
+  }
   const out = into ?? { positive: new Float64Array(n + 1), negative: new Float64Array(n + 1), counts: new Int32Array(n + 1) };
-  let max = maxAbs ?? 0;
-  if (maxAbs === undefined) for (let s = 0; s < interactions.length; s++) max = Math.max(max, Math.abs(interactions[s]!));
+  const max = maxAbs ?? own;
   if (!(max > 0)) return out;
   for (let s = 0; s < interactions.length; s++) {
     const x = interactions[s]!;
@@ -172,6 +201,7 @@ export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 
 
 /** Mean salient order Σ_k k·(A⁺(k) − A⁻(k)) / Σ_k (A⁺(k) − A⁻(k)) (NaN when nothing is salient). */
 export function meanSalientOrder(d: OrderDistribution): number {
+  checkDistribution('meanSalientOrder', 'd', d, d?.positive?.length ?? 0);
   let num = 0;
   let den = 0;
   for (let k = 0; k < d.positive.length; k++) {

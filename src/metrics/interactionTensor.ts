@@ -20,11 +20,13 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
+import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
   const fn = 'pcaFeatures';
   if (!Number.isInteger(n) || n < 2 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`${fn}: need n ≥ 2 points and d ≥ 1 dimensions, got ${n}, ${d}`);
+  checkArrayLike(fn, 'activations', phi);
   if (phi.length !== n * d) throw new ShapeError(`${fn}: activations must be n × d = ${n * d}, got ${phi.length}`);
   if (!Number.isInteger(k) || k < 1 || k > d) throw new ArgumentError(`${fn}: k must be an integer in [1, d = ${d}], got ${k}`);
   for (let i = 0; i < n * d; i++) {
@@ -57,30 +59,22 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
   return psi;
 }
 
-/** The q-th percentile (0 … 100) of values, linear between order statistics. */
+/** The q-th percentile (0 … 100) of finite values, linear between order statistics. */
 export function percentile(values: ArrayLike<number>, q: number): number {
-  if (values.length === 0) throw new ArgumentError('percentile: no values');
+  checkFiniteEntries('percentile', 'values', values);
+  if (values.length === 0) throw new ArgumentError('percentile: no values; pass at least one');
   if (!(q >= 0 && q <= 100)) throw new ArgumentError(`percentile: q must be in [0, 100], got ${q}`);
   const s = Float64Array.from(values);
   const at = (q / 100) * (s.length - 1);
   const lo = Math.floor(at);
   const hi = Math.min(s.length - 1, lo + 1);
-  let vlo: number;
-  let vhi: number;
-  if (s.some(Number.isNaN)) {
-    // NaN has no place among order statistics by comparison; sort then puts it last, as it always did.
-    s.sort();
-    vlo = s[lo]!;
-    vhi = s[hi]!;
-  } else {
-    // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
-    // next one as the smallest value after it.
-    vlo = selectInPlace(s, lo);
-    vhi = vlo;
-    if (hi > lo) {
-      vhi = Infinity;
-      for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
-    }
+  // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
+  // next one as the smallest value after it.
+  const vlo = selectInPlace(s, lo);
+  let vhi = vlo;
+  if (hi > lo) {
+    vhi = Infinity;
+    for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
   }
   return vlo + (at - lo) * (vhi - vlo);
 }
@@ -114,6 +108,14 @@ function selectInPlace(s: Float64Array, r: number): number {
   return s[r]!;
 }
 
+/** Throws unless psis is a non-empty list of N×k finite feature matrices (pcaFeatures of each model). */
+function checkPsis(fn: string, psis: ArrayLike<number>[], n: number, k: number): void {
+  checkInt(fn, 'n', n, 2, 'correlations need at least 2 points');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  if (!Array.isArray(psis) || psis.length === 0) throw new ArgumentError(`${fn}: psis must be a non-empty array of each model's features Ψ (pcaFeatures), got ${String(psis)}`);
+  psis.forEach((psi, i) => checkFiniteArray(fn, `psis[${i}]`, psi, n * k, `model ${i}'s features Ψ, N × k = ${n}×${k}`));
+}
+
 /**
  * The models' Ψ (each N×k) side by side as one N×(M·k) matrix, each column standardised to zero mean and
  * unit norm, so that correlations are dot products.
@@ -136,6 +138,7 @@ function standardisedColumns(psis: Float64Array[], n: number, k: number): Float6
 
 /** L[i][j][a][b] = |corr(Ψ_i[:, a], Ψ_j[:, b])| for i ≠ j, as a flat M·M·k·k array (i = j entries 0). */
 export function crossCorrelations(psis: Float64Array[], n: number, k: number): Float64Array {
+  checkPsis('crossCorrelations', psis, n, k);
   const m = psis.length;
   const width = m * k;
   // Every pair of columns at once: ZᵀZ (upper triangle), each dot product summed over the points in order.
@@ -158,6 +161,13 @@ export function crossCorrelations(psis: Float64Array[], n: number, k: number): F
 
 /** Greedy clustering (spec Algorithm 1) of the (model, feature) pairs: cluster id per pair (M·k, ids 0 … T−1). */
 export function clusterFeatures(l: Float64Array, m: number, k: number, threshold: number): { cluster: Int32Array; count: number } {
+  const fn = 'clusterFeatures';
+  checkInt(fn, 'm', m, 1, 'pass the number of models');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  checkFiniteArray(fn, 'l', l, m * m * k * k, `the M·M·k·k correlations of crossCorrelations (M = ${m}, k = ${k})`);
+  // |corr| can exceed 1 by a few ulps of rounding.
+  for (let i = 0; i < l.length; i++) if (!(l[i]! >= 0 && l[i]! <= 1 + 1e-9)) throw new ArgumentError(`${fn}: l[${i}] is ${l[i]}; |correlations| lie in [0, 1] (pass crossCorrelations' output)`);
+  if (!Number.isFinite(threshold)) throw new ArgumentError(`${fn}: threshold must be a finite number (e.g. a percentile of the correlations), got ${threshold}`);
   const cluster = new Int32Array(m * k).fill(-1);
   const bestCorr = new Float64Array(m * k).fill(-Infinity);
   let next = 0;
@@ -187,6 +197,11 @@ export function clusterFeatures(l: Float64Array, m: number, k: number, threshold
 
 /** D[n][a] (N·k bytes) of one model: feature a is present in point n (presence rule of the module header). */
 export function presence(psi: Float64Array, n: number, k: number, qData = 90): Uint8Array {
+  const fn = 'presence';
+  checkInt(fn, 'n', n, 1, 'pass the number of points');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features');
+  checkFiniteArray(fn, 'psi', psi, n * k, `the model's features Ψ, N × k = ${n}×${k}`);
+  if (!(qData >= 0 && qData <= 100)) throw new ArgumentError(`${fn}: qData must be a percentile in [0, 100], got ${qData}`);
   const norm = new Float64Array(n * k);
   for (let a = 0; a < k; a++) {
     let max = 0;
@@ -199,9 +214,34 @@ export function presence(psi: Float64Array, n: number, k: number, qData = 90): U
   return d;
 }
 
+/** Throws unless presences is a non-empty list of N×k 0/1 tables (presence of each model). */
+function checkPresences(fn: string, presences: Uint8Array[], n: number, k: number): void {
+  checkInt(fn, 'n', n, 1, 'pass the number of points');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  if (!Array.isArray(presences) || presences.length === 0) throw new ArgumentError(`${fn}: presences must be a non-empty array of each model's presence table (presence), got ${String(presences)}`);
+  presences.forEach((d, mi) => {
+    if (!(d instanceof Uint8Array)) throw new ArgumentError(`${fn}: presences[${mi}] must be a Uint8Array (from presence), got ${Object.prototype.toString.call(d)}`);
+    if (d.length !== n * k) throw new ShapeError(`${fn}: presences[${mi}] has length ${d.length} but N × k = ${n}×${k} needs ${n * k}`);
+    for (let e = 0; e < d.length; e++) if (d[e]! > 1) throw new ArgumentError(`${fn}: presences[${mi}][${e}] is ${d[e]}; presence entries are 0 or 1`);
+  });
+}
+
+/** Throws unless cluster holds M·k feature ids in [0, features) (clusterFeatures' cluster and count). */
+function checkClusters(fn: string, cluster: Int32Array, m: number, k: number, features: number): void {
+  checkInt(fn, 'features', features, 1, "pass clusterFeatures' count");
+  if (!(cluster instanceof Int32Array)) throw new ArgumentError(`${fn}: cluster must be an Int32Array (clusterFeatures' cluster), got ${Object.prototype.toString.call(cluster)}`);
+  if (cluster.length !== m * k) throw new ShapeError(`${fn}: cluster has length ${cluster.length} but M × k = ${m}×${k} (model, feature) pairs need ${m * k}`);
+  for (let i = 0; i < cluster.length; i++) {
+    if (!(cluster[i]! >= 0 && cluster[i]! < features)) throw new ArgumentError(`${fn}: cluster[${i}] is ${cluster[i]}; feature ids must lie in [0, features = ${features})`);
+  }
+}
+
 /** Ω[m][n][t] (M·N·T bytes) from each model's presence D_m (`presence`): model m learned feature t and t is present in point n. */
 export function interactionTensor(presences: Uint8Array[], n: number, k: number, cluster: Int32Array, features: number): Uint8Array {
+  const fn = 'interactionTensor';
+  checkPresences(fn, presences, n, k);
   const m = presences.length;
+  checkClusters(fn, cluster, m, k, features);
   const omega = new Uint8Array(m * n * features);
   presences.forEach((d, mi) => {
     for (let i = 0; i < n; i++) {
@@ -226,9 +266,16 @@ function ranks(x: ArrayLike<number>): Float64Array {
   return r;
 }
 
+/** Throws unless x and y are finite series of the same length ≥ 2. */
+function checkSeries(fn: string, x: ArrayLike<number>, y: ArrayLike<number>): void {
+  checkFiniteEntries(fn, 'x', x);
+  checkFiniteEntries(fn, 'y', y);
+  if (x.length !== y.length || x.length < 2) throw new ShapeError(`${fn}: needs two series of the same length ≥ 2, got ${x.length} and ${y.length}`);
+}
+
 /** Pearson correlation (NaN when a side is constant). */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  if (x.length !== y.length || x.length < 2) throw new ShapeError(`pearson: needs two series of the same length ≥ 2, got ${x.length} and ${y.length}`);
+  checkSeries('pearson', x, y);
   let mx = 0, my = 0;
   for (let i = 0; i < x.length; i++) { mx += x[i]!; my += y[i]!; }
   mx /= x.length;
@@ -244,6 +291,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Spearman rank correlation (average ranks for ties). */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkSeries('spearman', x, y);
   return pearson(ranks(x), ranks(y));
 }
 
@@ -264,6 +312,14 @@ export interface TensorStatistics {
 
 /** Adoption, frequency, features per point, shared features per pair. */
 export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: number, n: number, k: number, features: number): TensorStatistics {
+  const fn = 'tensorStatistics';
+  checkInt(fn, 'm', m, 1, 'pass the number of models');
+  checkInt(fn, 'n', n, 1, 'pass the number of points');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  checkClusters(fn, cluster, m, k, features);
+  if (!(omega instanceof Uint8Array)) throw new ArgumentError(`${fn}: omega must be a Uint8Array (interactionTensor), got ${Object.prototype.toString.call(omega)}`);
+  if (omega.length !== m * n * features) throw new ShapeError(`${fn}: omega has length ${omega.length} but M × N × T = ${m}×${n}×${features} needs ${m * n * features}`);
+  for (let e = 0; e < omega.length; e++) if (omega[e]! > 1) throw new ArgumentError(`${fn}: omega[${e}] is ${omega[e]}; Ω's entries are 0 or 1`);
   const learned = new Uint8Array(m * features);
   for (let mi = 0; mi < m; mi++) for (let a = 0; a < k; a++) learned[mi * features + cluster[mi * k + a]!] = 1;
   const adoption = new Int32Array(features);
@@ -308,7 +364,9 @@ export interface ComponentPresence {
  * is the sum of these per-component parts.
  */
 export function componentPresence(presences: Uint8Array[], n: number, k: number, confidence: ArrayLike<number>): ComponentPresence {
-  if (confidence.length !== n) throw new ShapeError(`componentPresence: confidence must hold one value per point (${n}), got ${confidence.length}`);
+  const fn = 'componentPresence';
+  checkPresences(fn, presences, n, k);
+  checkFiniteArray(fn, 'confidence', confidence, n, `one value per point (${n})`);
   const confidenceSpearman = new Float64Array(k);
   const presenceShare = new Float64Array(k);
   // A 0/1 column's average ranks are an affine map of the column, so Spearman(confidence, column) is
@@ -344,6 +402,15 @@ export interface AdoptionFrequency {
  * cluster's members are present on nearly unrelated points, so frequency follows adoption, not the data.
  */
 export function frequencyByAdoption(stats: TensorStatistics, n: number): AdoptionFrequency[] {
+  const fn = 'frequencyByAdoption';
+  checkInt(fn, 'n', n, 1, 'pass the number of points');
+  const ok = stats != null && stats.adoption instanceof Int32Array && stats.frequency instanceof Int32Array && stats.featuresPerPoint instanceof Int32Array &&
+    stats.adoption.length === stats.frequency.length;
+  if (!ok) throw new ArgumentError(`${fn}: stats must be the result of tensorStatistics`);
+  if (stats.featuresPerPoint.length !== n) throw new ShapeError(`${fn}: n is ${n} but stats describe ${stats.featuresPerPoint.length} points; pass the n the statistics were computed for`);
+  for (let t = 0; t < stats.frequency.length; t++) {
+    if (!(stats.frequency[t]! >= 0 && stats.frequency[t]! <= n && stats.adoption[t]! >= 0)) throw new ArgumentError(`${fn}: feature ${t} has frequency ${stats.frequency[t]} and adoption ${stats.adoption[t]}; frequencies lie in [0, n = ${n}], adoptions ≥ 0`);
+  }
   // Ω's ones (Σ of features per point) over its entries of learned (model, feature) pairs: their presence rate.
   let present = 0;
   for (const f of stats.featuresPerPoint) present += f;
@@ -366,9 +433,14 @@ export function frequencyByAdoption(stats: TensorStatistics, n: number): Adoptio
  * a between-class effect (easier classes having more features): it holds within the classes.
  */
 export function confidenceSpearmanByClass(confidence: ArrayLike<number>, featuresPerPoint: ArrayLike<number>, labels: ArrayLike<number>, classes: number): Float64Array {
+  const fn = 'confidenceSpearmanByClass';
+  checkInt(fn, 'classes', classes, 1, 'pass the number of classes');
+  checkArrayLike(fn, 'labels', labels);
   const n = labels.length;
-  if (confidence.length !== n || featuresPerPoint.length !== n) {
-    throw new ShapeError(`confidenceSpearmanByClass: confidence (${confidence.length}) and features per point (${featuresPerPoint.length}) must hold one value per labelled point (${n})`);
+  checkFiniteArray(fn, 'confidence', confidence, n, `one value per labelled point (${n})`);
+  checkFiniteArray(fn, 'featuresPerPoint', featuresPerPoint, n, `one value per labelled point (${n})`);
+  for (let i = 0; i < n; i++) {
+    if (!(Number.isInteger(labels[i]) && labels[i]! >= 0 && labels[i]! < classes)) throw new ArgumentError(`${fn}: labels[${i}] is ${labels[i]}, not a class in [0, ${classes})`);
   }
   const out = new Float64Array(classes).fill(NaN);
   for (let c = 0; c < classes; c++) {

@@ -109,10 +109,23 @@ export function gammaStarModularAddition(p: number): number {
 /** γ* for sparse parity with k relevant bits: k! · √(2 (k+1)^{−(k+1)}) (spec "Theoretical maxima", needs m ≥ 2^{k−1}); k = 4 → 0.60716. */
 export function gammaStarParity(k: number): number {
   checkInt('gammaStarParity', 'k', k, 1, 'pass the number of relevant bits');
-  let fact = 1;
-  for (let j = 2; j <= k; j++) fact *= j;
-  return fact * Math.sqrt(2 * Math.pow(k + 1, -(k + 1)));
+  if (k > MAX_PARITY_K) throw new ArgumentError(`gammaStarParity: γ* for k = ${k} exceeds the largest double (${Number.MAX_VALUE}); k must be at most ${MAX_PARITY_K}`);
+  if (k <= DIRECT_PARITY_K) {
+    let fact = 1;
+    for (let j = 2; j <= k; j++) fact *= j;
+    return fact * Math.sqrt(2 * Math.pow(k + 1, -(k + 1)));
+  }
+  // Beyond, (k+1)^{−(k+1)} underflows (and k! overflows from k = 171): the product of j/√(k+1) stays in range.
+  const root = Math.sqrt(k + 1);
+  let g = Math.SQRT2 / root;
+  for (let j = 1; j <= k; j++) g *= j / root;
+  return g;
 }
+
+/** The largest k for which (k+1)^{−(k+1)} is a normal double, so that γ* = k!·√(2(k+1)^{−(k+1)}) can be evaluated as written. */
+const DIRECT_PARITY_K = 141;
+/** The largest k whose γ* is a finite double. */
+const MAX_PARITY_K = 363;
 
 /** γ* for a finite group with real irreps: (2 / (3 √(3|G|))) / Σ_{n≥2} d_n^{2.5} over the non-trivial irreps (spec "Theoretical maxima"; S_3 → 0.023605). Not for Z_p. */
 export function gammaStarGroup(order: number, nonTrivialIrrepDims: number[]): number {

@@ -30,6 +30,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, hermiteCoefficients } from '../kernel/hermite.js';
 import type { Activation, ActivationName } from '../kernel/hermite.js';
 import type { KernelRegression } from '../kernel/regression.js';
+import { checkInt } from './validate.js';
 
 /** Checks a Float64Array of finite values, optionally of a given length. */
 function checkVector(fn: string, name: string, x: Float64Array, length?: number): void {
@@ -43,6 +44,13 @@ function checkLabels(fn: string, g: Float64Array, length?: number): void {
   checkVector(fn, 'g', g, length);
   if (g.length === 0) throw new ShapeError(`${fn}: g is empty; pass at least one label`);
   for (let i = 0; i < g.length; i++) if (g[i] !== 1 && g[i] !== -1) throw new ArgumentError(`${fn}: g[${i}] is ${g[i]}; labels must be +1 or −1`);
+}
+
+/** Throws unless fit looks like a KernelRegression (from kernelRegression). */
+function checkFit(fn: string, fit: KernelRegression): void {
+  if (fit == null || typeof fit.inverse !== 'function' || typeof fit.looPredictions !== 'function' || !Number.isInteger(fit.n) || fit.n < 1) {
+    throw new ArgumentError(`${fn}: fit must be a fitted kernel regression (the result of kernelRegression), got ${fit === null ? 'null' : typeof fit}`);
+  }
 }
 
 /** (1/m) Σ 1[sign f_i = g_i]. */
@@ -110,6 +118,7 @@ export function memorizationCovStdError(fSpurious: Float64Array, gTrain: Float64
  * row i of kSpuriousTrain: O(N²) once the fit has its inverse (which leave-one-out shares).
  */
 export function featureAlignment(fit: KernelRegression, kSpuriousTrain: Float64Array): Float64Array {
+  checkFit('featureAlignment', fit);
   const n = fit.n;
   checkVector('featureAlignment', 'kSpuriousTrain', kSpuriousTrain, n * n);
   const inv = fit.inverse();
@@ -124,12 +133,14 @@ export function featureAlignment(fit: KernelRegression, kSpuriousTrain: Float64A
 
 /** Leave-one-out predictions f_{−i}(z_i) = g_i − c_i/(K⁻¹)_ii of a single-output fit (spec, "Kernel form"; kernelRegression.looPredictions). */
 export function leaveOneOutPredictions(fit: KernelRegression): Float64Array {
+  checkFit('leaveOneOutPredictions', fit);
   if (fit.outputs !== 1) throw new ShapeError(`leaveOneOutPredictions: the fit must have one output (labels g ∈ {±1}), got ${fit.outputs}`);
   return fit.looPredictions();
 }
 
 /** Stability term: the leave-one-out errors g_i − f_{−i}(z_i) (spec, "Decomposition"); gTrain must be the labels the fit was trained on. */
 export function leaveOneOutErrors(fit: KernelRegression, gTrain: Float64Array): Float64Array {
+  checkFit('leaveOneOutErrors', fit);
   checkLabels('leaveOneOutErrors', gTrain, fit.n);
   const loo = leaveOneOutPredictions(fit);
   const out = new Float64Array(fit.n);
@@ -164,7 +175,8 @@ export type GammaRegime = 'large-n' | 'small-n';
 
 /** The regime used for reporting: 'large-n' when N > d, else 'small-n' (a convention, module header). */
 export function gammaRegime(n: number, d: number): GammaRegime {
-  if (!(n >= 1 && d >= 1)) throw new ArgumentError(`gammaRegime: n and d must be ≥ 1, got n = ${n}, d = ${d}`);
+  checkInt('gammaRegime', 'n', n, 1, 'pass the number of training samples N');
+  checkInt('gammaRegime', 'd', d, 1, 'pass the input dimension d');
   return n > d ? 'large-n' : 'small-n';
 }
 
@@ -215,6 +227,7 @@ export interface GammaTheoryOptions {
  */
 export function gammaTheory(activation: ActivationName | Activation, alpha: number, opts: GammaTheoryOptions): number {
   const fn = 'gammaTheory';
+  if (opts == null || typeof opts !== 'object') throw new ArgumentError(`${fn}: opts must be an object { features: 'rf' | 'ntk', regime: 'large-n' | 'small-n' }, got ${String(opts)}`);
   const degree = opts.degree ?? 30;
   const nodes = opts.nodes ?? 128;
   if (!Number.isInteger(degree) || degree < 2) throw new ArgumentError(`${fn}: degree must be an integer ≥ 2, got ${degree}`);

@@ -10,7 +10,7 @@
  * left out of the mean as well). The mean is over active neurons with a defined mass (NaN when none).
  */
 import { ArgumentError } from '../errors.js';
-import { checkFiniteArray } from './validate.js';
+import { checkFiniteArray, checkOptions } from './validate.js';
 
 /** Options of {@link supportMass}. */
 export interface SupportMassOptions {
@@ -49,6 +49,7 @@ export function supportMass(
   opts: SupportMassOptions = {},
 ): SupportMassResult {
   const fn = 'supportMass';
+  checkOptions(fn, opts);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n (the number of input bits) must be a positive integer, got ${String(n)}`);
   checkFiniteArray(fn, 'U', U, m * n, `an m×n matrix (${m}×${n}, one row per neuron)`);
@@ -63,6 +64,8 @@ export function supportMass(
   if (!(activeFraction >= 0 && activeFraction <= 1)) throw new ArgumentError(`${fn}: opts.activeFraction must be in [0, 1], got ${String(activeFraction)}; the default is 1e-3`);
   const wCols = opts.wCols ?? 2;
   if (!Number.isInteger(wCols) || wCols < 1) throw new ArgumentError(`${fn}: opts.wCols must be a positive integer, got ${String(wCols)}`);
+  const nu = opts.nu ?? 2;
+  if (!(Number.isFinite(nu) && nu > 0)) throw new ArgumentError(`${fn}: opts.nu must be a positive finite number, got ${String(nu)}; pass k + 1 for the parity network (default 2)`);
   if (opts.W !== undefined) checkFiniteArray(fn, 'opts.W', opts.W, m * wCols, `an m×wCols matrix (${m}×${wCols}, one row per neuron)`);
 
   const perNeuron = new Float64Array(m);
@@ -80,6 +83,7 @@ export function supportMass(
       sq += x * x;
     }
     if (opts.W !== undefined) for (let c = 0; c < wCols; c++) sq += opts.W[i * wCols + c] ** 2;
+    if (!Number.isFinite(sq)) throw new ArgumentError(`${fn}: ‖θ_${i}‖² overflows (> ${Number.MAX_VALUE}); divide U (and W) by a common factor first (the masses do not depend on the scale)`);
     perNeuron[i] = all > 0 ? onS / all : NaN;
     norms[i] = sq;
     if (sq > maxNorm) maxNorm = sq;
@@ -95,14 +99,21 @@ export function supportMass(
       count++;
     }
   }
-  const nu = opts.nu ?? 2;
-  let wSum = 0;
-  let wTotal = 0;
-  for (let i = 0; i < m; i++) {
+  // Weights ‖θ_i‖^ν; when they overflow or all underflow (large ν), weights relative to the largest neuron's instead.
+  let weighted = weightedMass(perNeuron, norms, nu, 1);
+  if (!(weighted.total > 0 && Number.isFinite(weighted.total)) && maxNorm > 0) weighted = weightedMass(perNeuron, norms, nu, maxNorm);
+  return { perNeuron, active, mean: count > 0 ? sum / count : NaN, weightedMean: weighted.total > 0 ? weighted.sum / weighted.total : NaN };
+}
+
+/** Σ_i w_i mass_i and Σ_i w_i with w_i = (‖θ_i‖² / scale)^{ν/2}, over neurons with a defined mass. */
+function weightedMass(perNeuron: Float64Array, norms: Float64Array, nu: number, scale: number): { sum: number; total: number } {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < perNeuron.length; i++) {
     if (Number.isNaN(perNeuron[i])) continue;
-    const weight = Math.pow(norms[i], nu / 2);
-    wSum += weight * perNeuron[i];
-    wTotal += weight;
+    const weight = Math.pow(norms[i] / scale, nu / 2);
+    sum += weight * perNeuron[i];
+    total += weight;
   }
-  return { perNeuron, active, mean: count > 0 ? sum / count : NaN, weightedMean: wTotal > 0 ? wSum / wTotal : NaN };
+  return { sum, total };
 }

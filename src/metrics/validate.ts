@@ -1,18 +1,36 @@
 /** Argument checks shared by the metric modules; every message names the function, the argument and the fix. */
 import { ArgumentError, ShapeError } from '../errors.js';
 
+/** Throws unless x is array-like (a typed array or an array): not null, a number, an object without a length. */
+export function checkArrayLike(fn: string, name: string, x: ArrayLike<number>): void {
+  if (x == null || typeof x !== 'object' || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
+}
+
+/** Throws unless every entry of the array-like x is a finite number (any length). */
+export function checkFiniteEntries(fn: string, name: string, x: ArrayLike<number>): void {
+  checkArrayLike(fn, name, x);
+  for (let i = 0; i < x.length; i++) {
+    if (typeof x[i] !== 'number' || !Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
+  }
+}
+
 /** Throws unless x is an array of exactly `length` finite numbers (`what` describes the expected shape). */
 export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>, length: number, what: string): void {
-  if (x == null || typeof x.length !== 'number') throw new ArgumentError(`${fn}: ${name} must be an array of numbers, got ${String(x)}`);
+  checkArrayLike(fn, name, x);
   if (x.length !== length) throw new ShapeError(`${fn}: ${name} has length ${x.length} but ${what} needs ${length}; pass ${what}`);
-  for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(x[i])) throw new ArgumentError(`${fn}: ${name}[${i}] is ${String(x[i])}; every entry must be a finite number (check the run for divergence)`);
-  }
+  checkFiniteEntries(fn, name, x);
 }
 
 /** Throws unless n is an integer ≥ min. */
 export function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
+}
+
+/** Throws unless opts is undefined or an options object. */
+export function checkOptions(fn: string, opts: unknown): void {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) {
+    throw new ArgumentError(`${fn}: the options must be an object (or left out), got ${String(opts)}`);
+  }
 }
 
 /** Throws unless p is an odd integer ≥ 3 (the real Fourier basis of Z_p pairs cos/sin only for odd p). */

@@ -1,0 +1,37 @@
+/**
+ * The metrics of the public library (re-exported by src/index.ts): the functions a researcher calls on arrays
+ * of predictions, activations or weights. Helpers the modules share (checks, popcount, the Möbius adjoint,
+ * angle wrapping) stay internal; the irrep metrics stay internal with the groups they need.
+ */
+export { bootstrapDisagreement, disagreementFromVotes, disagreementMatrix, gde, hardVote, testErrors } from './agreement.js';
+export type { BootstrapOptions, GdeSummary } from './agreement.js';
+export { cace, topLabelEce } from './calibration.js';
+export type { Calibration, CalibrationBin } from './calibration.js';
+export {
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson,
+  percentile, presence, spearman, tensorStatistics,
+} from './interactionTensor.js';
+export type { AdoptionFrequency, ComponentPresence, TensorStatistics } from './interactionTensor.js';
+export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';
+export type { AndOrSplit, AndOrSplitOptions, OrderDistribution } from './harsanyi.js';
+export {
+  analyzeFeatureMap, centredKernelAlignment, classifyRegime, diagonalizeFeatureMap, dLR, eigenfunctions, featureRegime, nc1, piHat, piStar,
+  principalAngles, rhoGap, spectrumCount, spectrumRatios, topSubspace, topSubspaceAngles,
+} from './featureMap.js';
+export type {
+  AnalyzeOptions, DiagonalizationRoute, DiagonalizeOptions, FeatureMapDiagonalization, FeatureMapSummary, HostMatrix, RcondOptions, RegimeOptions,
+  RegimeResult,
+} from './featureMap.js';
+export { fourierBasis, fourierCoefficients, fourierPhase, fourierPower, neuronFrequencies, normalizedPower } from './fourier.js';
+export type { FrequencySummary, NeuronFrequencyInfo, NeuronFrequencyOptions, NeuronFrequencyReport } from './fourier.js';
+export { exampleMargins, gammaStarGroup, gammaStarModularAddition, gammaStarParity, normalizedMargin, normNu } from './margin.js';
+export type { NeuronRows } from './margin.js';
+export {
+  featureAlignment, gammaFromCoefficients, gammaRegime, gammaTheory, leaveOneOutErrors, leaveOneOutPredictions, meanAlignment, memorizationCov,
+  memorizationCovStdError, predictedMemorization, spuriousAccuracy, testAccuracy,
+} from './memorization.js';
+export type { FeatureKind, GammaRegime, GammaTheoryOptions } from './memorization.js';
+export { supportMass } from './parity.js';
+export type { SupportMassOptions, SupportMassResult } from './parity.js';
+export { excludedLoss, keyFrequencies, keyFrequencyLogits, modularAdditionLoss, restrictedLoss } from './nanda.js';
+export type { KeyFrequencyOptions, KeyFrequencyReport, ModularLossOptions, NeuronKeyFrequency } from './nanda.js';
