@@ -6,7 +6,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { checkArrayLike, checkInt, checkOptions } from './validate.js';
+import { checkArrayLike, checkInt, checkOptions, naming } from './validate.js';
 
 /** Checks an M×N prediction table of class indices in [0, K). */
 function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k: number): void {
@@ -107,7 +107,7 @@ export interface GdeSummary {
 /** Test errors, pairwise disagreement, their means, gap, ratio, pairs, and the identity's residual. */
 export function gde(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): GdeSummary {
   checkInt('gde', 'models', models, 2, 'the GDE compares at least 2 models');
-  const errors = testErrors(pred, labels, models, points, classes);
+  const errors = naming('gde', () => testErrors(pred, labels, models, points, classes));
   const dis = disagreementMatrix(pred, models, points, classes);
   const pairs: GdeSummary['pairs'] = [];
   for (let a = 0; a < models; a++) for (let b = a + 1; b < models; b++) pairs.push({ disagreement: dis[a * models + b]!, meanError: (errors[a]! + errors[b]!) / 2 });

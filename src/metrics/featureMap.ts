@@ -55,7 +55,7 @@
  *    C ≥ 2; every entry must be finite (ArgumentError), lengths must fit (ShapeError).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkInt, checkOptions } from './validate.js';
+import { checkInt, checkOptions, naming } from './validate.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
@@ -287,7 +287,7 @@ function rhoAt(d: FeatureMapDiagonalization, k: number): number {
 export function spectrumRatios(d: FeatureMapDiagonalization, count?: number): Float64Array {
   const fn = 'spectrumRatios';
   checkDiag(fn, d);
-  count ??= d.rho.length;
+  if (count === undefined) count = d.rho.length;
   checkCount(fn, count, d.p);
   const out = new Float64Array(count);
   for (let k = 1; k <= count; k++) out[k - 1] = rhoAt(d, k) / d.rho[0];
@@ -305,7 +305,7 @@ export function spectrumCount(p: number, classes: number): number {
 export function eigenfunctions(d: FeatureMapDiagonalization, features: HostMatrix, rows: number, count?: number): Float64Array {
   const fn = 'eigenfunctions';
   checkDiag(fn, d);
-  count ??= d.rank;
+  if (count === undefined) count = d.rank;
   checkInt(fn, 'rows', rows, 1, 'pass the number of feature vectors to evaluate at');
   checkMatrix(fn, 'features', features, rows, d.p, `rows × p (p = ${d.p}, as diagonalized)`);
   checkCount(fn, count, d.rho.length);
@@ -327,7 +327,7 @@ export function eigenfunctions(d: FeatureMapDiagonalization, features: HostMatri
 export function piStar(d: FeatureMapDiagonalization, features: HostMatrix, labels: ArrayLike<number>, classes: number, count?: number): Float64Array {
   const fn = 'piStar';
   checkDiag(fn, d);
-  count ??= d.rho.length;
+  if (count === undefined) count = d.rho.length;
   const { n, p } = d;
   checkMatrix(fn, 'features', features, n, p, `the n×p training features that were diagonalized (${n}×${p})`);
   checkLabels(fn, labels, n, classes);
@@ -363,7 +363,7 @@ export function piStar(d: FeatureMapDiagonalization, features: HostMatrix, label
 export function piHat(d: FeatureMapDiagonalization, weights: HostMatrix, classes: number, count?: number): Float64Array {
   const fn = 'piHat';
   checkDiag(fn, d);
-  count ??= d.rho.length;
+  if (count === undefined) count = d.rho.length;
   checkInt(fn, 'classes', classes, 2, 'the measurements need at least two classes');
   checkMatrix(fn, 'weights', weights, classes, d.p, `the last-layer weights W, classes × p (${classes}×${d.p}), rows w_c`);
   checkCount(fn, count, d.rho.length);
@@ -411,9 +411,11 @@ export function classifyRegime(piHatC: number, gap: number, opts: RegimeOptions 
 
 /** MF / EF regime with Π̂(C) and ρ_{C+1}/ρ_C (spec "Regime": MF when Π̂(C) ≥ 0.95 and ρ_{C+1}/ρ_C ≤ 0.1). */
 export function featureRegime(d: FeatureMapDiagonalization, weights: HostMatrix, classes: number, opts: RegimeOptions = {}): RegimeResult {
-  const hat = piHat(d, weights, classes);
-  const piHatC = hat[Math.min(classes, hat.length) - 1];
-  return classifyRegime(piHatC, rhoGap(d, classes), opts);
+  return naming('featureRegime', () => {
+    const hat = piHat(d, weights, classes);
+    const piHatC = hat[Math.min(classes, hat.length) - 1];
+    return classifyRegime(piHatC, rhoGap(d, classes), opts);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -503,7 +505,7 @@ export function topSubspaceAngles(previous: FeatureMapDiagonalization, current: 
   checkDiag(fn, previous);
   checkDiag(fn, current);
   if (previous.p !== current.p) throw new ShapeError(`${fn}: the checkpoints have ${previous.p} and ${current.p} features; compare feature maps of the same width`);
-  return principalAngles(topSubspace(previous, k), topSubspace(current, k), current.p, k);
+  return naming(fn, () => principalAngles(topSubspace(previous, k), topSubspace(current, k), current.p, k));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -640,7 +642,7 @@ export function centredKernelAlignment(features: HostMatrix, logits: HostMatrix,
 
 /** Richness D_LR = 1 − CKA(Phi, logits), centred linear CKA as in the spec (spec "Richness"); near 0 rich, near 1 lazy; NaN if undefined. */
 export function dLR(features: HostMatrix, logits: HostMatrix, n: number, p: number, q: number, opts: RcondOptions = {}): number {
-  return 1 - centredKernelAlignment(features, logits, n, p, q, opts);
+  return 1 - naming('dLR', () => centredKernelAlignment(features, logits, n, p, q, opts));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -660,24 +662,26 @@ export interface AnalyzeOptions extends DiagonalizeOptions, RegimeOptions, Rcond
 
 /** All of the spec's measurements at one checkpoint: ρ_k/ρ_1, Π*, Π̂, regime, top-C angles, NC1, D_LR (spec "Measurements"). */
 export function analyzeFeatureMap(features: HostMatrix, n: number, p: number, labels: ArrayLike<number>, classes: number, opts: AnalyzeOptions = {}): FeatureMapSummary {
-  const d = diagonalizeFeatureMap(features, n, p, opts);
-  checkLabels('analyzeFeatureMap', labels, n, classes);
-  const count = Math.min(spectrumCount(p, classes), d.rho.length);
-  const summary: FeatureMapSummary = {
-    diagonalization: d,
-    rhoRatios: spectrumRatios(d, spectrumCount(p, classes)),
-    piStar: piStar(d, features, labels, classes, count),
-    rhoGap: rhoGap(d, classes),
-    nc1: nc1(features, n, p, labels, classes, opts),
-  };
-  if (opts.weights !== undefined) {
-    const hat = piHat(d, opts.weights, classes, count);
-    const r = classifyRegime(hat[Math.min(classes, count) - 1], summary.rhoGap, opts);
-    summary.piHat = hat;
-    summary.piHatC = r.piHatC;
-    summary.regime = r.regime;
-  }
-  if (opts.previous !== undefined) summary.principalAngles = topSubspaceAngles(opts.previous, d, classes);
-  if (opts.logits !== undefined) summary.dLR = dLR(features, opts.logits, n, p, opts.logitCount ?? classes, opts);
-  return summary;
+  return naming('analyzeFeatureMap', () => {
+    const d = diagonalizeFeatureMap(features, n, p, opts);
+    checkLabels('analyzeFeatureMap', labels, n, classes);
+    const count = Math.min(spectrumCount(p, classes), d.rho.length);
+    const summary: FeatureMapSummary = {
+      diagonalization: d,
+      rhoRatios: spectrumRatios(d, spectrumCount(p, classes)),
+      piStar: piStar(d, features, labels, classes, count),
+      rhoGap: rhoGap(d, classes),
+      nc1: nc1(features, n, p, labels, classes, opts),
+    };
+    if (opts.weights !== undefined) {
+      const hat = piHat(d, opts.weights, classes, count);
+      const r = classifyRegime(hat[Math.min(classes, count) - 1], summary.rhoGap, opts);
+      summary.piHat = hat;
+      summary.piHatC = r.piHatC;
+      summary.regime = r.regime;
+    }
+    if (opts.previous !== undefined) summary.principalAngles = topSubspaceAngles(opts.previous, d, classes);
+    if (opts.logits !== undefined) summary.dLR = dLR(features, opts.logits, n, p, opts.logitCount ?? classes, opts);
+    return summary;
+  });
 }

@@ -15,10 +15,10 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { andOrDescent } from '../linalg/wasmLinalg.js';
-import { checkArrayLike, checkFiniteEntries, checkOptions } from './validate.js';
+import { checkArrayLike, checkFiniteEntries, checkOptions, isNumberIn } from './validate.js';
 
 /** Checks a table of 2ⁿ finite values named `name`. */
-function checkTable(fn: string, v: ArrayLike<number>, n: number, name = 'the table'): void {
+function checkTable(fn: string, v: ArrayLike<number>, n: number, name: string): void {
   if (!Number.isInteger(n) || n < 1 || n > 20) throw new ArgumentError(`${fn}: n must be an integer in [1, 20] (2ⁿ subsets), got ${n}`);
   checkArrayLike(fn, name, v);
   if (v.length !== 1 << n) throw new ShapeError(`${fn}: ${name} must hold 2ⁿ = ${1 << n} values (one per subset), got ${v.length}`);
@@ -34,13 +34,13 @@ export function popcount(s: number): number {
 
 /** I = Möbius(v): I(S) = Σ_{T ⊆ S} (−1)^{|S|−|T|} v(T), in place on a copy, O(n·2ⁿ). */
 export function mobius(v: ArrayLike<number>, n: number): Float64Array {
-  checkTable('mobius', v, n);
+  checkTable('mobius', v, n, 'v');
   return mobiusInPlace(Float64Array.from(v), n);
 }
 
 /** The adjoint of `mobius`: ⟨mobius(a), b⟩ = ⟨a, mobiusTranspose(b)⟩. */
 export function mobiusTranspose(g: ArrayLike<number>, n: number): Float64Array {
-  checkTable('mobiusTranspose', g, n);
+  checkTable('mobiusTranspose', g, n, 'g');
   const a = Float64Array.from(g);
   // The updates of one pass touch disjoint entries (a[s] with the bit and a[s] without it), so walking the pairs
   // block by block gives the bits of a walk over s in order; likewise in mobiusInPlace.
@@ -178,7 +178,7 @@ function checkDistribution(fn: string, name: string, d: OrderDistribution, lengt
 export function salientOrders(interactions: ArrayLike<number>, n: number, tau = 0.05, into?: OrderDistribution, maxAbs?: number): OrderDistribution {
   const fn = 'salientOrders';
   checkTable(fn, interactions, n, 'interactions');
-  if (!(tau >= 0 && tau < 1)) throw new ArgumentError(`${fn}: tau must be in [0, 1), got ${tau}`);
+  if (!(isNumberIn(tau, 0, 1) && tau < 1)) throw new ArgumentError(`${fn}: tau must be a number in [0, 1), got ${tau}`);
   if (into !== undefined) checkDistribution(fn, 'into', into, n + 1);
   let own = 0;
   for (let s = 0; s < interactions.length; s++) own = Math.max(own, Math.abs(interactions[s]!));

@@ -20,7 +20,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
-import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt } from './validate.js';
+import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
@@ -63,7 +63,7 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
 export function percentile(values: ArrayLike<number>, q: number): number {
   checkFiniteEntries('percentile', 'values', values);
   if (values.length === 0) throw new ArgumentError('percentile: no values; pass at least one');
-  if (!(q >= 0 && q <= 100)) throw new ArgumentError(`percentile: q must be in [0, 100], got ${q}`);
+  if (!isNumberIn(q, 0, 100)) throw new ArgumentError(`percentile: q must be a number in [0, 100], got ${q}`);
   const s = Float64Array.from(values);
   const at = (q / 100) * (s.length - 1);
   const lo = Math.floor(at);
@@ -201,7 +201,7 @@ export function presence(psi: Float64Array, n: number, k: number, qData = 90): U
   checkInt(fn, 'n', n, 1, 'pass the number of points');
   checkInt(fn, 'k', k, 1, 'pass the number of PCA features');
   checkFiniteArray(fn, 'psi', psi, n * k, `the model's features Ψ, N × k = ${n}×${k}`);
-  if (!(qData >= 0 && qData <= 100)) throw new ArgumentError(`${fn}: qData must be a percentile in [0, 100], got ${qData}`);
+  if (!isNumberIn(qData, 0, 100)) throw new ArgumentError(`${fn}: qData must be a percentile in [0, 100], got ${qData}`);
   const norm = new Float64Array(n * k);
   for (let a = 0; a < k; a++) {
     let max = 0;

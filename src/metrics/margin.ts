@@ -16,7 +16,7 @@
  * Σ_{n≥2} d_n² = |G| − 1, and the spec's warning applies: do not use it for Z_p.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkFiniteArray, checkInt } from './validate.js';
+import { checkFiniteArray, checkInt, naming } from './validate.js';
 
 /** Throws unless labels has `count` integer entries in [0, classes). */
 function checkLabels(fn: string, labels: ArrayLike<number>, count: number, classes: number): void {
@@ -92,7 +92,7 @@ export function normalizedMargin(
   if (!(Number.isFinite(normNuValue) && normNuValue > 0)) {
     throw new ArgumentError(`${fn}: normNuValue must be a positive finite number (Σ_i ‖θ_i‖^ν from normNu), got ${String(normNuValue)}`);
   }
-  const g = exampleMargins(logits, labels, count, classes);
+  const g = naming(fn, () => exampleMargins(logits, labels, count, classes));
   let min = Infinity;
   for (let i = 0; i < g.length; i++) if (g[i] < min) min = g[i];
   return min / normNuValue;

@@ -30,7 +30,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, hermiteCoefficients } from '../kernel/hermite.js';
 import type { Activation, ActivationName } from '../kernel/hermite.js';
 import type { KernelRegression } from '../kernel/regression.js';
-import { checkInt } from './validate.js';
+import { checkInt, isNumberIn, naming } from './validate.js';
 
 /** Checks a Float64Array of finite values, optionally of a given length. */
 function checkVector(fn: string, name: string, x: Float64Array, length?: number): void {
@@ -142,7 +142,7 @@ export function leaveOneOutPredictions(fit: KernelRegression): Float64Array {
 export function leaveOneOutErrors(fit: KernelRegression, gTrain: Float64Array): Float64Array {
   checkFit('leaveOneOutErrors', fit);
   checkLabels('leaveOneOutErrors', gTrain, fit.n);
-  const loo = leaveOneOutPredictions(fit);
+  const loo = naming('leaveOneOutErrors', () => leaveOneOutPredictions(fit));
   const out = new Float64Array(fit.n);
   for (let i = 0; i < fit.n; i++) out[i] = gTrain[i] - loo[i];
   return out;
@@ -187,8 +187,8 @@ export function gammaRegime(n: number, d: number): GammaRegime {
 export function gammaFromCoefficients(mu: Float64Array, alpha: number, features: FeatureKind, regime: GammaRegime, tail = 0): number {
   const fn = 'gammaFromCoefficients';
   checkVector(fn, 'mu', mu);
-  if (!(alpha >= 0 && alpha <= 1)) throw new ArgumentError(`${fn}: alpha must be in [0, 1], got ${alpha}`);
-  if (!(tail >= 0 && Number.isFinite(tail))) throw new ArgumentError(`${fn}: tail must be finite and ≥ 0, got ${tail}`);
+  if (!isNumberIn(alpha, 0, 1)) throw new ArgumentError(`${fn}: alpha must be a number in [0, 1], got ${alpha}`);
+  if (!(isNumberIn(tail, 0, Infinity) && Number.isFinite(tail))) throw new ArgumentError(`${fn}: tail must be finite and ≥ 0, got ${tail}`);
   if (features !== 'rf' && features !== 'ntk') throw new ArgumentError(`${fn}: features must be 'rf' or 'ntk', got ${String(features)}`);
   if (regime !== 'large-n' && regime !== 'small-n') throw new ArgumentError(`${fn}: regime must be 'large-n' or 'small-n', got ${String(regime)}`);
   const shift = features === 'ntk' ? 1 : 0;
@@ -244,12 +244,14 @@ export function gammaTheory(activation: ActivationName | Activation, alpha: numb
   } else {
     throw new ArgumentError(`${fn}: activation must be a name or a function, got ${typeof activation}`);
   }
-  const mu = hermiteCoefficients(act, degree, nodes, { kinks });
-  const energy = hermiteCoefficients((x) => act(x) ** 2, 0, nodes, { kinks })[0];
-  let captured = 0;
-  for (let l = 0; l <= degree; l++) captured += mu[l] * mu[l];
-  // Quadrature rounding can make the tail slightly negative for polynomial activations: clamp at 0 and
-  // ignore a tail below 1e-12 of the energy.
-  const tail = energy - captured > 1e-12 * energy ? energy - captured : 0;
-  return gammaFromCoefficients(mu, alpha, opts.features, opts.regime, tail);
+  return naming(fn, () => {
+    const mu = hermiteCoefficients(act, degree, nodes, { kinks });
+    const energy = hermiteCoefficients((x) => act(x) ** 2, 0, nodes, { kinks })[0];
+    let captured = 0;
+    for (let l = 0; l <= degree; l++) captured += mu[l] * mu[l];
+    // Quadrature rounding can make the tail slightly negative for polynomial activations: clamp at 0 and
+    // ignore a tail below 1e-12 of the energy.
+    const tail = energy - captured > 1e-12 * energy ? energy - captured : 0;
+    return gammaFromCoefficients(mu, alpha, opts.features, opts.regime, tail);
+  });
 }

@@ -1,5 +1,5 @@
 /** Argument checks shared by the metric modules; every message names the function, the argument and the fix. */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, FeaturelabError, ShapeError } from '../errors.js';
 
 /** Throws unless x is array-like (a typed array or an array): not null, a number, an object without a length. */
 export function checkArrayLike(fn: string, name: string, x: ArrayLike<number>): void {
@@ -24,6 +24,25 @@ export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>,
 /** Throws unless n is an integer ≥ min. */
 export function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
+}
+
+/** A number in [lo, hi] (null, strings and NaN are not). */
+export function isNumberIn(x: unknown, lo: number, hi: number): x is number {
+  return typeof x === 'number' && x >= lo && x <= hi;
+}
+
+/**
+ * Runs `body` for the exported function `fn`; a FeaturelabError raised by a function it delegates to is rethrown
+ * (same class) as `fn: <message>`, so the message names the function the caller called as well as the step.
+ */
+export function naming<T>(fn: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (!(e instanceof FeaturelabError) || e.message.startsWith(`${fn}:`)) throw e;
+    const Same = e.constructor as new (message: string) => FeaturelabError;
+    throw new Same(`${fn}: ${e.message}`);
+  }
 }
 
 /** Throws unless opts is undefined or an options object. */
