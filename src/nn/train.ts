@@ -11,7 +11,7 @@
  * Non-finite values: a NaN or ±Infinity loss at a probe, or in the parameters at a checkpoint, stops
  * training with NonFiniteError naming the step and the parameter, before anything non-finite is saved.
  */
-import { CheckpointError, ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import type { Rng, RngState } from '../rng.js';
@@ -265,9 +265,15 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     const r = cp?.resume;
     if (r) {
       if (!(Number.isInteger(r.step) && r.step >= 0 && r.step <= cfg.steps)) throw new CheckpointError(`checkpoint: step ${r.step} is outside this run's 0…${cfg.steps}; pass --fresh or another --out`);
-      model.params.restore(r.params);
-      optimizer.restore(r.optimizer);
-      shuffle.restore(r.shuffle);
+      try {
+        model.params.restore(r.params);
+        optimizer.restore(r.optimizer);
+        shuffle.restore(r.shuffle);
+      } catch (e) {
+        // The checkpoint's own state is refused by name (a parameter's shape, a generator state): say it is the checkpoint.
+        if (e instanceof FeaturelabError) throw new CheckpointError(`checkpoint: its training state does not fit this run (${e.message}); it is damaged or from another config; pass --fresh to start over`);
+        throw e;
+      }
       order = r.order;
       cursor = r.cursor;
       step = r.step;
