@@ -2,7 +2,7 @@
 // is x[start(l) + t·elemStride], start(l) = (l / linesPerBlock)·blockStride + (l % linesPerBlock)·lineStride
 // (row blocks of a batch; linesPerBlock = lines, blockStride = 0 for one block).
 // op: 0 sum, 1 mean, 2 max, 3 argmax, 4 sumSq (index in REDUCE_OPS);
-// sum, mean and sumSq (compensated sums) are multiplied by `scale` (1/len for mean). max propagates NaN; argmax is the index
+// sum, mean and sumSq (cascaded sums) are multiplied by `scale` (1/len for mean). max propagates NaN; argmax is the index
 // (as f32) of the first maximum, NaN counting as the maximum. Deterministic. Needs unary_math.wgsl.
 // Bindings: @group(0) @binding(0) x (read), @binding(1) out (read_write, one value per line);
 //           @group(1) @binding(0) Params { lines, len, lineStride, elemStride, op, scale, linesPerBlock,
@@ -33,7 +33,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     out[line] = select(best, f32(bestAt), p.op == 3u);
   } else {
-    var s = vec2<f32>();
+    var s = Cascade();
     for (var t = 0u; t < p.len; t++) {
       let v = x[base + t * p.elemStride];
       s = sum_add(s, select(v, v * v, p.op == 4u));

@@ -1,5 +1,5 @@
 // reduce_workgroup.wgsl — one workgroup per line (for long lines): thread k folds elements k, k+WG, …
-// sequentially (a compensated sum for sum, mean and sumSq), then a fixed-order tree in workgroup memory combines the WG partials (deterministic, no
+// sequentially (a cascaded sum for sum, mean and sumSq), then a fixed-order tree in workgroup memory combines the WG partials (deterministic, no
 // atomics). Element t of line l is x[start(l) + t·elemStride], start(l) = (l / linesPerBlock)·blockStride +
 // (l % linesPerBlock)·lineStride (row blocks of a batch; linesPerBlock = lines, blockStride = 0 for one block). op: 0 sum, 1 mean, 2 max, 3 argmax,
 // 4 sumSq (index in REDUCE_OPS); sum, mean and sumSq are multiplied by `scale`. max propagates NaN; argmax
@@ -46,7 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   } else {
-    var s = vec2<f32>();
+    var s = Cascade();
     for (var t = lid; t < p.len; t += WG) {
       let v = x[base + t * p.elemStride];
       s = sum_add(s, select(v, v * v, p.op == 4u));

@@ -53,7 +53,7 @@ fn row_by_thread(row: u32) {
   let base = row * p.cols;
   var mx = -3.4028234663852886e38;
   for (var j = 0u; j < p.cols; j++) { mx = max_nan(mx, logits[base + j], j); }
-  var total = vec2<f32>();
+  var total = Cascade();
   for (var j = 0u; j < p.cols; j++) { total = sum_add(total, exp_nan(logits[base + j] - mx)); }
   finish_row(row, base, mx, sum_value(total), 0u, 1u, true);
 }
@@ -77,7 +77,7 @@ fn row_by_workgroup(row: u32, lid: u32) {
   mx = sh[0];
   workgroupBarrier();
   // 2. sum of exp(x − max)
-  var sum = vec2<f32>();
+  var sum = Cascade();
   for (var j = lid; j < p.cols; j += WG) { sum = sum_add(sum, exp_nan(logits[base + j] - mx)); }
   sh[lid] = sum_value(sum);
   workgroupBarrier();
