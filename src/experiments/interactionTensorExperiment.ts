@@ -39,6 +39,7 @@ export type InteractionTensorConfig = {
   batchSize: number;
   maxEpochs: number;
   stopAtFit: boolean;
+  schedule: string;
   k: number;
   qCorr: number;
   qData: number;
@@ -128,7 +129,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   // The trained ensemble and its one-epoch twin share everything but the model count and the epoch cap.
   const training: Omit<EnsembleConfig, 'models' | 'maxEpochs'> = {
     variant: config.variant as EnsembleVariant, hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
-    batchSize: config.batchSize, keepHidden: true, stopAtFit: config.stopAtFit,
+    batchSize: config.batchSize, keepHidden: true, stopAtFit: config.stopAtFit, schedule: config.schedule as 'constant' | 'cosine',
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models, config.stopAtFit)),
@@ -167,7 +168,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, stopAtFit: true, k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, stopAtFit: true, schedule: 'constant', k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
@@ -181,6 +182,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy unless stopAtFit is false)', integer: true, min: 1 },
+    schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0 at maxEpochs)", choices: ['constant', 'cosine'] },
     stopAtFit: { doc: 'stop each model at 100 % training accuracy; false trains all maxEpochs (into the terminal phase, where class features collapse)' },
     k: { doc: 'PCA features per model', integer: true, min: 1 },
     qCorr: { doc: 'percentile of the cross-model correlations used as the clustering threshold', min: 0, max: 100 },
@@ -255,7 +257,11 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
     ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
-    if (members.some((x) => x.trainAccuracy < 1)) warnings.push('some models did not reach 100 % training accuracy');
+    const unfit = members.filter((x) => x.trainAccuracy < 1);
+    if (unfit.length > 0) {
+      const lowest = Math.min(...unfit.map((x) => x.trainAccuracy));
+      warnings.push(`${unfit.length} of ${m} models did not reach 100 % training accuracy (lowest ${lowest.toFixed(4)}; series memberTrainAccuracy)`);
+    }
     return {
       summary: {
         models: m, features: main.features,
@@ -272,6 +278,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
         confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
+        memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
       details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman) },
       timings: { seconds: (performance.now() - t0) / 1000 },
