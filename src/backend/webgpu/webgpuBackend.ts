@@ -62,6 +62,8 @@ interface PooledBuffer {
 
 /** Most cached bind groups; past it the cache starts over (a training loop needs a few hundred). */
 const MAX_BIND_GROUPS = 4096;
+/** Most loop iterations one invocation runs on llvmpipe (see threadPerLine). */
+const SOFTWARE_LOOP_LIMIT = 65535;
 
 /** A matrix of the WebGPU backend: a pooled storage buffer holding rows·cols f32 values (row-major). */
 export class GpuMat extends MatBase {
@@ -785,10 +787,12 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
    * workgroup per line (a fixed-order tree): unless the lines are long and few. Software adapters make a
    * workgroup's barriers cost ~60 µs (SwiftShader: 128 column sums of 100×128 took 7.6 ms with a workgroup
    * per line; the cross-entropy of 100×10 logits 7.0 ms), so they take a thread per line whenever there are
-   * a few dozen lines.
+   * a few dozen lines, up to SOFTWARE_LOOP_LIMIT elements: llvmpipe (Mesa's lavapipe, Deno's adapter without a GPU)
+   * ends a loop after 65535 iterations in all without a word (a sum of 70 000 ones gave 65 534), and a workgroup
+   * per line splits a line over its threads.
    */
   private threadPerLine(lines: number, len: number): boolean {
-    return len <= 32 || (len <= 256 && lines >= 1024) || (this.adapterKind === 'software' && lines >= 32);
+    return len <= 32 || (len <= 256 && lines >= 1024) || (this.adapterKind === 'software' && lines >= 32 && len <= SOFTWARE_LOOP_LIMIT);
   }
 
   /**
