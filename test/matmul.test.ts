@@ -66,6 +66,19 @@ for (const b of testBackends) {
     }
   });
 
+  s('a sin or cos epilogue is exact for pre-activations past 65536 (fused or batched, with C and bias)', async () => {
+    for (const act of ['sin', 'cos'] as const) {
+      // Whole numbers below 2^24 and a 0/1 B, so that the pre-activations are exact in f32 (sin at 1e6 would
+      // otherwise follow each backend's rounding of them, ulp 0.06).
+      const A = host(uniform(5, 9, 4, -1, 1).map((v) => Math.round(v * 3e5)), 9, 4);
+      const B = host(Float32Array.from({ length: 20 }, (_, e) => (e % 5 === Math.floor(e / 5) ? 1 : 0)), 4, 5);
+      const C = host(uniform(7, 9, 5, -1, 1).map((v) => Math.round(v * 1e6)), 9, 5);
+      const bias = host(uniform(8, 1, 5, -1, 1).map((v) => Math.round(v * 100)), 1, 5);
+      await agreeWithRef(b, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: 1, beta: 1, c, bias: bi, act }),
+        TOL.transcendental, `matmul epilogue act=${act} at |x| ~ 1e6`);
+    }
+  });
+
   s('beta defaults to 1 when C is given; alpha scales', async () => {
     const [A, B] = operands(9, 3, 5, 4, false, false);
     const C = host(uniform(10, 3, 4), 3, 4);

@@ -25,15 +25,19 @@ import triInverse from '../../../shaders/tri_inverse.wgsl';
 import unaryElementwise from '../../../shaders/unary_elementwise.wgsl';
 import unaryGradElementwise from '../../../shaders/unary_grad_elementwise.wgsl';
 import unaryMath from '../../../shaders/unary_math.wgsl';
+import trigLarge from '../../../shaders/trig_large.wgsl';
+import trigNone from '../../../shaders/trig_none.wgsl';
 import updateBlock from '../../../shaders/update_block.wgsl';
 
 /**
  * One kernel: its WGSL, whether it needs unary_math.wgsl (and, for the matmul kernels, matmul_batch.wgsl), and
- * its storage bindings (reads, then writes).
+ * its storage bindings (reads, then writes). `trig`: sin and cos may see any argument (trig_large.wgsl); the other
+ * math shaders get trig_none.wgsl.
  */
 export interface ShaderSpec {
   readonly code: string;
   readonly math: boolean;
+  readonly trig?: boolean;
   readonly batch?: boolean;
   readonly reads: number;
   readonly writes: number;
@@ -43,8 +47,8 @@ export interface ShaderSpec {
 export const SHADERS = {
   fill_value: { code: fillValue, math: false, reads: 0, writes: 1 },
   copy_elementwise: { code: copyElementwise, math: false, reads: 1, writes: 1 },
-  unary_elementwise: { code: unaryElementwise, math: true, reads: 1, writes: 1 },
-  unary_grad_elementwise: { code: unaryGradElementwise, math: true, reads: 2, writes: 1 },
+  unary_elementwise: { code: unaryElementwise, math: true, trig: true, reads: 1, writes: 1 },
+  unary_grad_elementwise: { code: unaryGradElementwise, math: true, trig: true, reads: 2, writes: 1 },
   binary_broadcast: { code: binaryBroadcast, math: true, reads: 2, writes: 1 },
   reduce_thread: { code: reduceThread, math: true, reads: 1, writes: 1 },
   reduce_workgroup: { code: reduceWorkgroup, math: true, reads: 1, writes: 1 },
@@ -79,7 +83,7 @@ export function shaderParts(name: ShaderName): SourcePart[] {
   const spec: ShaderSpec = SHADERS[name];
   const own = { file: `${name}.wgsl`, code: spec.code };
   return [
-    ...(spec.math ? [{ file: 'unary_math.wgsl', code: unaryMath }] : []),
+    ...(spec.math ? [{ file: 'unary_math.wgsl', code: unaryMath }, spec.trig ? { file: 'trig_large.wgsl', code: trigLarge } : { file: 'trig_none.wgsl', code: trigNone }] : []),
     ...(spec.batch ? [{ file: 'matmul_batch.wgsl', code: matmulBatch }] : []),
     own,
   ];

@@ -689,6 +689,18 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
   }
 
   protected kMatmul(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
+    if (p.act === 'sin' || p.act === 'cos') {
+      // The matmul shaders leave out sin and cos's large-argument reduction (trig_none.wgsl): a separate pass.
+      this.kMatmul(out, a, b, { ...p, act: 'none' });
+      const tmp = this.acquire(out.size * 4);
+      try {
+        this.runElementwise('unary_elementwise', [buf(out)], [tmp], 'u', [out.size], out.size, { OP: UNARY_OPS.indexOf(p.act) });
+        this.runElementwise('copy_elementwise', [tmp], [buf(out)], 'u', [out.size], out.size);
+      } finally {
+        this.release(tmp);
+      }
+      return;
+    }
     const { m, n, k, transA, transB } = p;
     const v = (this.matmulVariantOverride ?? pickMatmulVariant)({ m, n, k, transA, transB, batch: p.batch }, this.adapterKind);
     const fused = p.c !== null || p.bias !== null || p.act !== 'none';
