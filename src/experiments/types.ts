@@ -80,6 +80,7 @@ export interface Experiment<C extends Record<string, ConfigValue>> {
    * buildConfig (so a sweep refuses every bad run before the first starts) and at the start of run.
    */
   validate?(config: C): void;
+  /** Trains and measures with `config` on ctx.backend; progress, logs, stop and checkpoints go through ctx. */
   run(config: C, ctx: ExperimentContext): Promise<ExperimentResult>;
 }
 

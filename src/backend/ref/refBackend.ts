@@ -72,6 +72,7 @@ export class RefBackend extends BaseBackend<RefMat> {
   protected isOwn(m: Mat): m is RefMat {
     return m instanceof RefMat;
   }
+  /** Nothing to release: the reference backend holds no device or workers (its matrices are garbage-collected). */
   dispose(): void {}
 
   protected kFill(out: RefMat, value: number): void {
