@@ -690,17 +690,22 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
 
   protected kMatmul(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
     if (p.act === 'sin' || p.act === 'cos') {
-      // The matmul shaders leave out sin and cos's large-argument reduction (trig_none.wgsl): a separate pass.
-      this.kMatmul(out, a, b, { ...p, act: 'none' });
-      const tmp = this.acquire(out.size * 4);
+      // The matmul shaders leave out sin and cos's large-argument reduction (trig_none.wgsl): the pre-activations
+      // go to a temporary, and sin or cos from there into out.
+      const pre = this.acquire(out.size * 4);
       try {
-        this.runElementwise('unary_elementwise', [buf(out)], [tmp], 'u', [out.size], out.size, { OP: UNARY_OPS.indexOf(p.act) });
-        this.runElementwise('copy_elementwise', [tmp], [buf(out)], 'u', [out.size], out.size);
+        this.matmulInto(pre, a, b, { ...p, act: 'none' });
+        this.runElementwise('unary_elementwise', [pre], [buf(out)], 'u', [out.size], out.size, { OP: UNARY_OPS.indexOf(p.act) });
       } finally {
-        this.release(tmp);
+        this.release(pre);
       }
       return;
     }
+    this.matmulInto(buf(out), a, b, p);
+  }
+
+  /** The product of plan `p` into `target` (batch·m·n floats), with the kernel pickMatmulVariant chooses. */
+  private matmulInto(target: PooledBuffer, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>): void {
     const { m, n, k, transA, transB } = p;
     const v = (this.matmulVariantOverride ?? pickMatmulVariant)({ m, n, k, transA, transB, batch: p.batch }, this.adapterKind);
     const fused = p.c !== null || p.bias !== null || p.act !== 'none';
@@ -721,7 +726,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
         tileCols = 4 * v.cb * v.wx;
         break;
       case 'tiled':
-        this.matmulTiled(out, a, b, p, v, fused);
+        this.matmulTiled(target, a, b, p, v, fused);
         return;
       default:
         return v satisfies never;
@@ -729,14 +734,14 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const tilesX = Math.ceil(n / tileCols);
     const tiles = tilesX * Math.ceil(m / tileRows);
     this.run(name, { ...constants, ...actConstant(p.act) },
-      [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy], [buf(out)],
+      [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy], [target],
       'uuuuuuuuuffuuuu', [m, n, k, a.cols, b.cols, tilesX, tiles, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta,
         p.batch, p.strideA, p.strideB, p.biasStride],
       p.batch * tiles);
   }
 
   /** The workgroup-tiled kernel, in one pass, or split over K into slices that a second pass adds up. */
-  private matmulTiled(out: GpuMat, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>, v: MatmulVariant & { kernel: 'tiled' }, fused: boolean): void {
+  private matmulTiled(target: PooledBuffer, a: GpuMat, b: GpuMat, p: MatmulPlan<GpuMat>, v: MatmulVariant & { kernel: 'tiled' }, fused: boolean): void {
     const { m, n, k, transA, transB } = p;
     const tile = 8 * v.wg;
     const tilesX = Math.ceil(n / tile);
@@ -752,7 +757,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const values = [m, n, k, a.cols, b.cols, tilesX, tiles, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice,
       p.batch, p.strideA, p.strideB, p.biasStride];
     if (!split) {
-      this.run('matmul_tiled', constants, reads, [buf(out)], 'uuuuuuuuuffuuuuu', values, p.batch * tiles);
+      this.run('matmul_tiled', constants, reads, [target], 'uuuuuuuuuffuuuuu', values, p.batch * tiles);
       return;
     }
     const len = p.batch * m * n;
@@ -760,7 +765,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     try {
       values[9] = 1; // partial sums unscaled: alpha is applied once, after the slices are added
       this.run('matmul_tiled', constants, reads, [partial], 'uuuuuuuuuffuuuuu', values, p.batch * tiles * slices);
-      this.run('matmul_splitk_sum', actConstant(p.act), [partial, reads[2]!, reads[3]!], [buf(out)], 'uuuuuffuu',
+      this.run('matmul_splitk_sum', actConstant(p.act), [partial, reads[2]!, reads[3]!], [target], 'uuuuuffuu',
         [len, n, slices, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, m * n, p.biasStride], Math.ceil(len / EW_WG));
     } finally {
       this.release(partial);
