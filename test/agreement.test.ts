@@ -74,9 +74,9 @@ s('CACE and top-label ECE by hand; probabilities outside [0, 1] are refused', ()
   assert.throws(() => cace(Float64Array.from([1.2, -0.2]), [0], 1, 2), (e: Error) => e instanceof ArgumentError && /outside \[0, 1\]/.test(e.message));
   // A label that is not a class would count as a silent miss; absurd bin counts would exhaust memory.
   for (const bad of [5, -1, 0.5, Number.NaN]) {
-    assert.throws(() => cace(Float64Array.from([0.8, 0.2]), [bad], 1, 2), (e: Error) => e instanceof ArgumentError && /label 0 is .*not a class in \[0, 2\)/.test(e.message), `cace label ${bad}`);
+    assert.throws(() => cace(Float64Array.from([0.8, 0.2]), [bad], 1, 2), (e: Error) => e instanceof ArgumentError && /labels\[0\] is .*not a class in \[0, 2\)/.test(e.message), `cace label ${bad}`);
     assert.throws(() => topLabelEce(Float64Array.from([0.8, 0.2]), [bad], 1, 2), (e: Error) => e instanceof ArgumentError && /not a class/.test(e.message), `ece label ${bad}`);
-    assert.throws(() => testErrors(Int32Array.from([0, 1]), [bad], 2, 1, 2), (e: Error) => e instanceof ArgumentError && /testErrors: label 0/.test(e.message), `testErrors label ${bad}`);
+    assert.throws(() => testErrors(Int32Array.from([0, 1]), [bad], 2, 1, 2), (e: Error) => e instanceof ArgumentError && /testErrors: labels\[0\] is/.test(e.message), `testErrors label ${bad}`);
   }
   assert.throws(() => cace(Float64Array.from([0.8, 0.2]), [0], 1, 2, 2 ** 31), (e: Error) => e instanceof ArgumentError && /bins must be an integer in \[1, 100000\]/.test(e.message));
 });

@@ -317,6 +317,7 @@ export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenO
     throw new FeaturelabError(`${fn}: the QL iteration did not converge for the ${n}×${n} matrix; check it for extreme dynamic range (rescale it) and report the matrix if it persists`);
   }
   const values = view(inst, wPtr, n).slice();
-  for (let i = 0; i < n; i++) values[i]! *= 2 ** shift;
+  const up = 2 ** shift;
+  for (let i = 0; i < n; i++) values[i]! *= up;
   return { values, vectors: view(inst, vPtr, n * n).slice() };
 }

@@ -6,7 +6,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { checkArrayLike, checkInt, checkOptions, naming } from './validate.js';
+import { checkClassLabels, checkInt, checkOptions, naming } from './validate.js';
 
 /** Checks an M×N prediction table of class indices in [0, K). */
 function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k: number): void {
@@ -19,20 +19,10 @@ function checkPredictions(fn: string, pred: Int32Array, m: number, n: number, k:
   }
 }
 
-/** Throws ArgumentError naming the first label that is not a class in [0, classes) (it would count as a silent error). */
-export function checkLabels(fn: string, labels: ArrayLike<number>, classes: number): void {
-  checkArrayLike(fn, 'labels', labels);
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i]!;
-    if (!(Number.isInteger(y) && y >= 0 && y < classes)) throw new ArgumentError(`${fn}: label ${i} is ${y}, not a class in [0, ${classes})`);
-  }
-}
-
 /** err_m = mean_n 1[pred[m][n] ≠ y_n] for each model. */
 export function testErrors(pred: Int32Array, labels: ArrayLike<number>, models: number, points: number, classes: number): Float64Array {
   checkPredictions('testErrors', pred, models, points, classes);
-  checkLabels('testErrors', labels, classes);
-  if (labels.length !== points) throw new ShapeError(`testErrors: ${labels.length} labels for ${points} points`);
+  checkClassLabels('testErrors', labels, classes, points, 'test point');
   const out = new Float64Array(models);
   for (let m = 0; m < models; m++) {
     let wrong = 0;

@@ -6,8 +6,7 @@
  * ensembles (test/agreement.test.ts).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkLabels } from './agreement.js';
-import { checkArrayLike } from './validate.js';
+import { checkArrayLike, checkClassLabels } from './validate.js';
 
 /** One calibration bin: its entries, mean confidence and accuracy. */
 export interface CalibrationBin {
@@ -41,11 +40,9 @@ function binOf(q: number, bins: number): number {
 function checkTable(fn: string, probs: Float64Array, labels: ArrayLike<number>, points: number, classes: number, bins: number): void {
   if (!Number.isInteger(points) || points < 1 || !Number.isInteger(classes) || classes < 2) throw new ArgumentError(`${fn}: points ≥ 1 and classes ≥ 2 must be integers, got ${points}, ${classes}`);
   checkArrayLike(fn, 'probabilities', probs);
-  checkArrayLike(fn, 'labels', labels);
   if (probs.length !== points * classes) throw new ShapeError(`${fn}: probabilities must be points × classes = ${points * classes}, got ${probs.length}`);
-  if (labels.length !== points) throw new ShapeError(`${fn}: ${labels.length} labels for ${points} points`);
+  checkClassLabels(fn, labels, classes, points, 'point');
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw new ArgumentError(`${fn}: bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
-  checkLabels(fn, labels, classes);
   for (let n = 0; n < points; n++) {
     let row = 0;
     for (let k = 0; k < classes; k++) {

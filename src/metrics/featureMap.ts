@@ -55,7 +55,7 @@
  *    C ≥ 2; every entry must be finite (ArgumentError), lengths must fit (ShapeError).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkInt, checkOptions, naming } from './validate.js';
+import { checkClassLabels, checkInt, checkOptions, naming } from './validate.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
@@ -177,12 +177,7 @@ function checkMatrix(fn: string, name: string, x: HostMatrix, rows: number, cols
 /** Throws unless labels holds n integers in [0, classes) (classes ≥ 2). */
 function checkLabels(fn: string, labels: ArrayLike<number>, n: number, classes: number): void {
   checkInt(fn, 'classes', classes, 2, 'the measurements need at least two classes');
-  if (labels == null || typeof labels.length !== 'number') throw new ArgumentError(`${fn}: labels must be an Int32Array of class indices, got ${String(labels)}`);
-  if (labels.length !== n) throw new ShapeError(`${fn}: labels has length ${labels.length} but there are ${n} samples; pass one label per row of the features`);
-  for (let i = 0; i < n; i++) {
-    const y = labels[i];
-    if (!Number.isInteger(y) || y < 0 || y >= classes) throw new ArgumentError(`${fn}: labels[${i}] is ${String(y)}; labels must be integers in [0, ${classes})`);
-  }
+  checkClassLabels(fn, labels, classes, n, 'row of the features');
 }
 
 /** Throws unless d looks like a FeatureMapDiagonalization. */

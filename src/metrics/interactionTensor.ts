@@ -20,7 +20,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
-import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
+import { checkArrayLike, checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
@@ -435,13 +435,10 @@ export function frequencyByAdoption(stats: TensorStatistics, n: number): Adoptio
 export function confidenceSpearmanByClass(confidence: ArrayLike<number>, featuresPerPoint: ArrayLike<number>, labels: ArrayLike<number>, classes: number): Float64Array {
   const fn = 'confidenceSpearmanByClass';
   checkInt(fn, 'classes', classes, 1, 'pass the number of classes');
-  checkArrayLike(fn, 'labels', labels);
+  checkClassLabels(fn, labels, classes);
   const n = labels.length;
   checkFiniteArray(fn, 'confidence', confidence, n, `one value per labelled point (${n})`);
   checkFiniteArray(fn, 'featuresPerPoint', featuresPerPoint, n, `one value per labelled point (${n})`);
-  for (let i = 0; i < n; i++) {
-    if (!(Number.isInteger(labels[i]) && labels[i]! >= 0 && labels[i]! < classes)) throw new ArgumentError(`${fn}: labels[${i}] is ${labels[i]}, not a class in [0, ${classes})`);
-  }
   const out = new Float64Array(classes).fill(NaN);
   for (let c = 0; c < classes; c++) {
     const x: number[] = [];

@@ -15,20 +15,9 @@
  * `gammaStarGroup` checks that the dimensions passed are those of the non-trivial irreps only, via
  * Σ_{n≥2} d_n² = |G| − 1, and the spec's warning applies: do not use it for Z_p.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkFiniteArray, checkInt, naming } from './validate.js';
+import { ArgumentError } from '../errors.js';
+import { checkClassLabels, checkFiniteArray, checkInt, naming } from './validate.js';
 
-/** Throws unless labels has `count` integer entries in [0, classes). */
-function checkLabels(fn: string, labels: ArrayLike<number>, count: number, classes: number): void {
-  if (labels == null || typeof labels.length !== 'number') throw new ArgumentError(`${fn}: labels must be an Int32Array of class indices, got ${String(labels)}`);
-  if (labels.length !== count) throw new ShapeError(`${fn}: labels has length ${labels.length} but count is ${count}; pass one label per example`);
-  for (let i = 0; i < count; i++) {
-    const y = labels[i];
-    if (!Number.isInteger(y) || y < 0 || y >= classes) {
-      throw new ArgumentError(`${fn}: labels[${i}] is ${String(y)}; labels must be integers in [0, ${classes}) (classes = ${classes})`);
-    }
-  }
-}
 
 /** Margin of each example, g = f[y] − max_{y' ≠ y} f[y'] (spec "Margin of one example"); logits are count×classes row-major. */
 export function exampleMargins(logits: ArrayLike<number>, labels: ArrayLike<number>, count: number, classes: number): Float64Array {
@@ -36,7 +25,7 @@ export function exampleMargins(logits: ArrayLike<number>, labels: ArrayLike<numb
   checkInt(fn, 'count', count, 1, 'pass the number of examples (rows of logits)');
   checkInt(fn, 'classes', classes, 2, 'a margin needs at least two classes');
   checkFiniteArray(fn, 'logits', logits, count * classes, `a count×classes matrix (${count}×${classes})`);
-  checkLabels(fn, labels, count, classes);
+  checkClassLabels(fn, labels, classes, count);
   return marginsUnchecked(logits, labels, count, classes);
 }
 

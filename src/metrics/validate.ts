@@ -21,6 +21,19 @@ export function checkFiniteArray(fn: string, name: string, x: ArrayLike<number>,
   checkFiniteEntries(fn, name, x);
 }
 
+/**
+ * Throws unless labels holds class indices: whole numbers in [0, classes); given `count`, exactly that many (one
+ * per `per`). A label outside the classes would otherwise count as a silent miss or a wrong class.
+ */
+export function checkClassLabels(fn: string, labels: ArrayLike<number>, classes: number, count?: number, per = 'example'): void {
+  checkArrayLike(fn, 'labels', labels);
+  if (count !== undefined && labels.length !== count) throw new ShapeError(`${fn}: labels has length ${labels.length} but ${count} are needed; pass one label per ${per}`);
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!(Number.isInteger(y) && y! >= 0 && y! < classes)) throw new ArgumentError(`${fn}: labels[${i}] is ${String(y)}, not a class in [0, ${classes})`);
+  }
+}
+
 /** Throws unless n is an integer ≥ min. */
 export function checkInt(fn: string, name: string, n: number, min: number, hint: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ArgumentError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(n)}; ${hint}`);
