@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -43,6 +43,7 @@ export type InteractionTensorConfig = {
   k: number;
   qCorr: number;
   qData: number;
+  unitNorm: boolean;
   data: string;
   dataDir: string;
   fromMerged: string;
@@ -57,6 +58,13 @@ export interface TensorOptions {
   k: number;
   qCorr: number;
   qData: number;
+  /** Divide each point's activations by their L2 norm before the PCA (ours, not in the spec; metrics unitRows). */
+  unitNorm?: boolean;
+}
+
+/** One model's PCA features of its activations `hidden` (n × width), unit-norm rows first when `o.unitNorm`. */
+function featuresOf(hidden: ArrayLike<number>, n: number, width: number, o: TensorOptions): Float64Array {
+  return pcaFeatures(o.unitNorm ? unitRows(hidden, n, width) : hidden, n, width, o.k);
 }
 
 /** Cross-model correlations of a set of models' PCA features (n points, k each) and the off-diagonal entries (for the threshold). */
@@ -90,7 +98,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const m = members.length;
   const n = labels.length;
   const { k } = o;
-  const psis = members.map((x) => pcaFeatures(x.hidden!, n, width, k));
+  const psis = members.map((x) => featuresOf(x.hidden!, n, width, o));
   const correlations = correlate(psis, n, k);
   // Presence depends on q_data only, so every threshold of the sweep shares it.
   const presences = psis.map((psi) => presence(psi, n, k, o.qData));
@@ -117,7 +125,18 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
     main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf),
     byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
     distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
+    norm: normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint),
   };
+}
+
+/**
+ * Diagnostic (ours): Spearman of the mean activation norm over the models (raw activations, whatever unitNorm says)
+ * with the confidence and with the features per point. Both high: the norm drives both, and unitNorm divides it out.
+ */
+function normDiagnostic(members: EnsembleMember[], n: number, width: number, conf: number[], featuresPerPoint: Int32Array) {
+  const meanNorm = new Float64Array(n);
+  for (const x of members) rowNorms(x.hidden!, n, width).forEach((v, i) => { meanNorm[i]! += v / members.length; });
+  return { confidence: spearman(conf, meanNorm), featuresPerPoint: spearman(featuresPerPoint, meanNorm) };
 }
 
 /** The ensemble trained here, and the same tensor for untrained models and for the models after one epoch. */
@@ -147,7 +166,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
     for (let i = 0; i < m; i++) {
       const model = new Mlp(ctx.backend, [784, config.hidden, config.hidden, CLASSES], new Rng(ctx.seed).fork(`untrained/${i}`));
       try {
-        untrained.push(pcaFeatures(await forwardOf(ctx.backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv)), n, config.hidden, config.k));
+        untrained.push(featuresOf(await forwardOf(ctx.backend, model, evalX, (tape, p, xv) => model.hidden(tape, p, xv)), n, config.hidden, config));
       } finally {
         model.params.free();
       }
@@ -160,7 +179,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   return {
     members, labels: te.labels,
     untrained: tensorOf(untrained, n, config),
-    early: oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => pcaFeatures(x.hidden!, n, config.hidden, config.k)), n, config) : null,
+    early: oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => featuresOf(x.hidden!, n, config.hidden, config)), n, config) : null,
   };
 }
 
@@ -168,7 +187,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
 export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = {
   name: 'interaction-tensor',
   description: 'the models × data × features tensor of an MLP ensemble on Fashion-MNIST: shared features, observation checks, GDE with merged classes',
-  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, stopAtFit: true, schedule: 'constant', k: 50, qCorr: 90, qData: 90, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
+  defaults: { models: 10, trainSize: 5000, testSize: 2000, hidden: 256, lr: 0.05, momentum: 0.9, weightDecay: 0, modelsAtOnce: 0, variant: 'DiffInit', batchSize: 100, maxEpochs: 30, stopAtFit: true, schedule: 'constant', k: 50, qCorr: 90, qData: 90, unitNorm: false, data: 'fashion', dataDir: FASHION_MNIST_DIR, fromMerged: '' },
   presets: { paper: { models: 20 }, quick: { models: 5, trainSize: 1000, testSize: 1000, hidden: 128, k: 20, maxEpochs: 20 } },
   keys: {
     models: { doc: 'ensemble size M (DiffInit: only the init seed differs; ≥ 3: the shared-features–agreement correlation needs two pairs)', integer: true, min: 3 },
@@ -187,6 +206,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     k: { doc: 'PCA features per model', integer: true, min: 1 },
     qCorr: { doc: 'percentile of the cross-model correlations used as the clustering threshold', min: 0, max: 100 },
     qData: { doc: 'percentile of a model\'s normalised feature values above which a feature is present', min: 0, max: 100 },
+    unitNorm: { doc: 'divide each point\'s activations by their L2 norm before the PCA (ours, not in the spec): in a ReLU MLP the norm drives both the confidence and every projection' },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
     fromMerged: { doc: "a merged.json ('featurelab merge') of mlp runs with keepActivations=true: the tensor of those models instead of training (the training keys, hidden and testSize do not apply)" },
@@ -221,7 +241,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman } = ensembleTensor(members, labels, width, config);
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm } = ensembleTensor(members, labels, width, config);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -256,6 +276,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const restGroup = config.k > classDirections ? `; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %` : '';
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
     ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
+    ctx.log?.(`Spearman of the mean activation norm with the confidence ${norm.confidence.toFixed(3)}, with the features per point ${norm.featuresPerPoint.toFixed(3)} (unitNorm ${config.unitNorm ? 'on: the PCA saw unit-norm activations' : 'off: set unitNorm=true to divide the norm out'})`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     const unfit = members.filter((x) => x.trainAccuracy < 1);
     if (unfit.length > 0) {
@@ -280,7 +301,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman) },
+      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

@@ -14,6 +14,8 @@
  * - Spearman correlations use average ranks for ties.
  * - Two diagnostics that are not in the spec: Spearman(confidence, presence) per component index
  *   (componentPresence) and mean frequency by adoption against independent presences (frequencyByAdoption).
+ * - An option that is not in the spec: unit-norm activations (unitRows) before the PCA, which removes the
+ *   per-point activation scale that confidence and every projection share.
  *
  * The covariances, projections and correlations are f64 products from the WASM linear-algebra module whose
  * every sum runs in order (productInOrder), so they have the bits of plain loops, on every runtime.
@@ -26,14 +28,8 @@ import { checkArrayLike, checkClassLabels, checkFiniteArray, checkFiniteEntries,
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
   const fn = 'pcaFeatures';
   if (!Number.isInteger(n) || n < 2 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`${fn}: need n ≥ 2 points and d ≥ 1 dimensions, got ${n}, ${d}`);
-  checkArrayLike(fn, 'activations', phi);
-  if (phi.length !== n * d) throw new ShapeError(`${fn}: activations must be n × d = ${n * d}, got ${phi.length}`);
   if (!Number.isInteger(k) || k < 1 || k > d) throw new ArgumentError(`${fn}: k must be an integer in [1, d = ${d}], got ${k}`);
-  for (let i = 0; i < n * d; i++) {
-    if (!Number.isFinite(phi[i]!)) {
-      throw new ArgumentError(`${fn}: activation [${Math.floor(i / d)}, ${i % d}] is ${phi[i]}; the model's activations must be finite (did its training diverge? lower the learning rate)`);
-    }
-  }
+  checkActivations(fn, phi, n, d);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += phi[i * d + j]! / n;
   const c = new Float64Array(n * d);
@@ -57,6 +53,44 @@ export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: num
     if (big < 0) for (let i = 0; i < n; i++) psi[i * k + col] = -psi[i * k + col]!;
   }
   return psi;
+}
+
+/** Checks Φ (n × d) of `fn`: integer sizes, one finite value per entry. */
+function checkActivations(fn: string, phi: ArrayLike<number>, n: number, d: number): void {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(d) || d < 1) throw new ArgumentError(`${fn}: need n ≥ 1 points and d ≥ 1 dimensions, got ${n}, ${d}`);
+  checkArrayLike(fn, 'activations', phi);
+  if (phi.length !== n * d) throw new ShapeError(`${fn}: activations must be n × d = ${n * d}, got ${phi.length}`);
+  for (let i = 0; i < n * d; i++) {
+    if (!Number.isFinite(phi[i]!)) throw new ArgumentError(`${fn}: activation [${Math.floor(i / d)}, ${i % d}] is ${phi[i]}; the model's activations must be finite (did its training diverge? lower the learning rate)`);
+  }
+}
+
+/** The L2 norm of each point's activation vector (each row of Φ, n × d), summed in order in f64. */
+export function rowNorms(phi: ArrayLike<number>, n: number, d: number): Float64Array {
+  checkActivations('rowNorms', phi, n, d);
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += phi[i * d + j]! * phi[i * d + j]!;
+    norms[i] = Math.sqrt(sum);
+  }
+  return norms;
+}
+
+/**
+ * Option of ours, not in the spec: each point's activation vector divided by its L2 norm (an all-zero row stays
+ * zero). In a ReLU network the norm scales the logits, so confidence, and every projection of the PCA alike;
+ * dividing it out leaves presence to the direction of the activations.
+ */
+export function unitRows(phi: ArrayLike<number>, n: number, d: number): Float64Array {
+  const norms = rowNorms(phi, n, d);
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    // A dead point (every unit at 0) has no direction: it stays at the origin. Division, not a reciprocal
+    // product, so that each entry is the correctly rounded quotient.
+    if (norms[i]! > 0) for (let j = 0; j < d; j++) out[i * d + j] = phi[i * d + j]! / norms[i]!;
+  }
+  return out;
 }
 
 /** The q-th percentile (0 … 100) of finite values, linear between order statistics. */
