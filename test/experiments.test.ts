@@ -15,6 +15,7 @@ import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
 import { resultFile } from '../src/experiments/resultFile.js';
 import { parseRunFlags } from '../src/cli/run.js';
+import { skewness } from '../src/metrics/interactionTensor.js';
 import type { Backend } from '../src/index.js';
 import { testBackends } from './support/backends.js';
 import { tinyFashion } from './support/tinyFashion.js';
@@ -259,6 +260,15 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
     assert.ok(Number.isNaN(v) || (v >= -1 && v <= 1), `${key} = ${v}`);
   }
   assert.is((r.summary.sensitivity as unknown[]).length, 4);
+  // Each threshold's frequency histogram counts its T features; the main one's skewness is that of the frequency series.
+  const byQ = r.details!.frequencyHistogramByQCorr as { qCorr: number; histogram: number[] }[];
+  (r.summary.sensitivity as { qCorr: number; features: number }[]).forEach((row, i) => {
+    assert.is(byQ[i]!.qCorr, row.qCorr);
+    assert.is(byQ[i]!.histogram.reduce((a, b) => a + b, 0), row.features, `q_corr ${row.qCorr}`);
+  });
+  assert.is(r.summary.frequencySkewness, skewness(r.series.frequency as number[]));
+  const norms = r.details!.activationNormSpearman as { confidence: number; featuresPerPoint: number };
+  assert.ok(Math.abs(norms.confidence) <= 1 && Math.abs(norms.featuresPerPoint) <= 1, JSON.stringify(norms));
   assert.is((r.summary.framework as unknown[]).length, 5);
   const merged = r.summary.merged as Record<string, number>;
   assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));

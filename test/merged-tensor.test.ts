@@ -18,6 +18,7 @@ import { argmaxRows } from '../src/experiments/common.js';
 import type { EnsembleMember } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
 import { ensembleTensor } from '../src/experiments/interactionTensorExperiment.js';
+import { skewness } from '../src/metrics/interactionTensor.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import { nodeOnly, testBackends } from './support/backends.js';
 import { memoryFiles } from './support/idxFiles.js';
@@ -94,7 +95,7 @@ nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of t
     assert.equal(fromMerged.series.adoption, Array.from(direct.main.stats.adoption));
     assert.equal(fromMerged.series.featuresPerPoint, Array.from(direct.main.stats.featuresPerPoint));
     assert.equal(fromMerged.series.confidence, direct.conf);
-    assert.equal(fromMerged.summary.sensitivity, direct.sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation })));
+    assert.equal(fromMerged.summary.sensitivity, direct.sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation, frequencySkewness: skewness(x.stats.frequency) })));
     // The merged-class GDE reads the members' predictions: the models are not all right (the task is not yet learnt).
     const gde = fromMerged.summary.merged as { meanTestError: number; meanDisagreement: number };
     assert.ok(gde.meanTestError > 0 && gde.meanDisagreement > 0, JSON.stringify(gde));

@@ -1,5 +1,5 @@
 /**
- * Unit-norm activations for the interaction tensor (ours, not in the spec): rowNorms and unitRows by hand, and
+ * Unit-norm activations for the interaction tensor (ours, not in the spec): rowNorms, unitRows and skewness by hand, and
  * the property that makes the option worth having: with it, the tensor does not change when each point's
  * activations are scaled by its own positive factor (the norm that also scales a ReLU network's logits), while the
  * spec's tensor does; the activation-norm diagnostic reads the raw activations either way.
@@ -11,7 +11,7 @@ import { argmaxRows } from '../src/experiments/common.js';
 import type { EnsembleMember } from '../src/experiments/ensemble.js';
 import { ensembleTensor } from '../src/experiments/interactionTensorExperiment.js';
 import { initLinalg } from '../src/linalg/wasmLinalg.js';
-import { rowNorms, unitRows } from '../src/metrics/interactionTensor.js';
+import { rowNorms, skewness, unitRows } from '../src/metrics/interactionTensor.js';
 import { Rng } from '../src/rng.js';
 
 await initLinalg();
@@ -27,6 +27,14 @@ s('rowNorms and unitRows refuse a wrong length and a non-finite activation', () 
   assert.throws(() => unitRows([1, 2, 3], 2, 2), (e: unknown) => e instanceof ShapeError && /n × d = 4, got 3/.test((e as Error).message));
   assert.throws(() => rowNorms([1, NaN, 3, 4], 2, 2), (e: unknown) => e instanceof ArgumentError && /\[0, 1\] is NaN/.test((e as Error).message));
   assert.throws(() => rowNorms([1, 2], 0, 2), (e: unknown) => e instanceof ArgumentError && /n ≥ 1/.test((e as Error).message));
+});
+
+s('skewness by hand: [0, 0, 1] is 1/√2, its mirror −1/√2, symmetric 0; constant or single values NaN; NaN refused', () => {
+  assert.ok(Math.abs(skewness([0, 0, 1]) - Math.SQRT1_2) < 1e-15, `${skewness([0, 0, 1])}`);
+  assert.ok(Math.abs(skewness([1, 1, 0]) + Math.SQRT1_2) < 1e-15);
+  assert.is(skewness([1, 2, 3]), 0);
+  assert.ok(Number.isNaN(skewness([4, 4, 4])) && Number.isNaN(skewness([4])));
+  assert.throws(() => skewness([1, NaN]), (e: unknown) => e instanceof ArgumentError && /values\[1\] is NaN/.test((e as Error).message));
 });
 
 const N = 240, WIDTH = 12, CLASSES = 10, MODELS = 4;

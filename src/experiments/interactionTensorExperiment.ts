@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -266,6 +266,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const early = trained?.early ?? null;
     const oneEpochHistogram = early ? histogramOf(early.stats.frequency) : [];
     if (trained) ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${trained.untrained.count})`);
+    const skew = (frequency: Int32Array | undefined) => (frequency ? skewness(frequency).toFixed(2) : '–');
+    ctx.log?.(`frequency skewness (> 0: a long right tail, most features rare): trained ${skew(main.stats.frequency)}${trained ? `, after one epoch ${skew(early?.stats.frequency)}, untrained ${skew(trained.untrained.stats.frequency)}` : ''}`);
+    ctx.log?.(`frequency histogram by q_corr: ${sweep.map((x) => `${x.q}: ${histogramOf(x.stats.frequency).join(' ')} (skewness ${skew(x.stats.frequency)})`).join('; ')}`);
     // Diagnostics (ours) of the two checks that differ from the paper here: which components carry the
     // confidence–features sign, and whether frequency follows the data or only how many models share a feature.
     const classDirections = Math.min(CLASSES - 1, config.k);
@@ -289,10 +292,16 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         spearmanConfidenceFeatures: main.spearmanConfidenceFeatures, spearmanFrequencyAdoption: main.spearmanFrequencyAdoption,
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
-        sensitivity: sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation })),
+        frequencySkewness: finiteOrNull(skewness(main.stats.frequency)),
+        sensitivity: sweep.map((x) => ({
+          qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation,
+          frequencySkewness: finiteOrNull(skewness(x.stats.frequency)),
+        })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
         untrainedFeatures: trained?.untrained.count ?? null,
         oneEpochFeatures: early?.count ?? null,
+        untrainedFrequencySkewness: trained ? finiteOrNull(skewness(trained.untrained.stats.frequency)) : null,
+        oneEpochFrequencySkewness: early ? finiteOrNull(skewness(early.stats.frequency)) : null,
       },
       series: {
         frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
@@ -301,7 +310,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x) => ({ qCorr: x.q, histogram: histogramOf(x.stats.frequency) })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

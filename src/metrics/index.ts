@@ -9,7 +9,7 @@ export { cace, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
   clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson,
-  percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
 } from './interactionTensor.js';
 export type { AdoptionFrequency, ComponentPresence, TensorStatistics } from './interactionTensor.js';
 export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';

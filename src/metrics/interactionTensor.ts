@@ -323,6 +323,25 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
+/**
+ * Sample skewness g1 = m3 / m2^(3/2) of finite values (central moments over n; NaN for n < 2 or all equal).
+ * Positive: a long right tail, e.g. most features rare and a few frequent.
+ */
+export function skewness(values: ArrayLike<number>): number {
+  checkFiniteEntries('skewness', 'values', values);
+  const n = values.length;
+  if (n < 2) return NaN;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i]! / n;
+  let m2 = 0, m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - mean;
+    m2 += (d * d) / n;
+    m3 += (d * d * d) / n;
+  }
+  return m2 > 0 ? m3 / m2 ** 1.5 : NaN;
+}
+
 /** Spearman rank correlation (average ranks for ties). */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkSeries('spearman', x, y);
