@@ -267,6 +267,8 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
     assert.is(byQ[i]!.histogram.reduce((a, b) => a + b, 0), row.features, `q_corr ${row.qCorr}`);
   });
   assert.is(r.summary.frequencySkewness, skewness(r.series.frequency as number[]));
+  const p = r.summary.sharedFeaturesAgreementPValue as number | null;
+  assert.ok(p === null || (p > 0 && p <= 1), `Mantel p ${p}`);
   const norms = r.details!.activationNormSpearman as { confidence: number; featuresPerPoint: number };
   assert.ok(Math.abs(norms.confidence) <= 1 && Math.abs(norms.featuresPerPoint) <= 1, JSON.stringify(norms));
   assert.is((r.summary.framework as unknown[]).length, 5);

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pairCorrelationTest, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
 import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
@@ -243,6 +243,25 @@ s('pcaFeatures refuses non-finite activations, naming the entry', () => {
   const phi = reluActivations(3, 5, 4);
   phi[2 * 4 + 1] = NaN;
   assert.throws(() => pcaFeatures(phi, 5, 4, 2), (e: Error) => e instanceof ArgumentError && /activation \[2, 1\] is NaN/.test(e.message));
+});
+
+s('pairCorrelationTest: the Mantel null relabels models; 3 models give the 6 orderings of 3 pairs (|r| = 1 in 2 of 6)', () => {
+  // With 3 models every relabelling permutes the 3 pairs, and all 6 orders occur: r = 1, −1 (|r| ≥ 1: 2 of 6),
+  // and ±0.5 for the rest. The p-value estimates (1 + P/3) / (1 + P).
+  const t = pairCorrelationTest([1, 2, 3], [1, 2, 3], 3, 3000, new Rng(5));
+  assert.ok(Math.abs(t.correlation - 1) < 1e-15);
+  assert.ok(Math.abs(t.pValue - 1 / 3) < 0.03, `p ${t.pValue}`);
+  // Same seed, same p; the x and y roles of a pair list follow the row-major order (0,1), (0,2), (1,2).
+  assert.is(pairCorrelationTest([1, 2, 3], [1, 2, 3], 3, 3000, new Rng(5)).pValue, t.pValue);
+  // 6 models, pair values from a per-model score: only relabellings that keep the scores give |r| = 1.
+  const score = [0.1, 0.5, 0.2, 0.9, 0.3, 0.7];
+  const byPair: number[] = [];
+  for (let a = 0; a < 6; a++) for (let b = a + 1; b < 6; b++) byPair.push(score[a]! + score[b]!);
+  const strong = pairCorrelationTest(byPair, byPair.map((v) => 2 * v + 1), 6, 999, new Rng(6));
+  assert.ok(strong.pValue < 0.02, `p ${strong.pValue}`);
+  // A constant side: no correlation, no p-value.
+  assert.ok(Number.isNaN(pairCorrelationTest([1, 1, 1], [1, 2, 3], 3, 10, new Rng(1)).pValue));
+  assert.throws(() => pairCorrelationTest([1, 2], [1, 2], 3, 10, new Rng(1)), (e: unknown) => e instanceof ShapeError && /x has length 2 but one value per model pair \(3 for m = 3\) needs 3/.test((e as Error).message));
 });
 
 s.run();

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { packExact, unpackExact } from '../src/checkpoint/codec.js';
 import { ConfigError, DataFormatError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
-import { argmaxRows } from '../src/experiments/common.js';
+import { argmaxRows, finiteOrNull } from '../src/experiments/common.js';
 import type { EnsembleMember } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
 import { ensembleTensor } from '../src/experiments/interactionTensorExperiment.js';
@@ -95,7 +95,7 @@ nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of t
     assert.equal(fromMerged.series.adoption, Array.from(direct.main.stats.adoption));
     assert.equal(fromMerged.series.featuresPerPoint, Array.from(direct.main.stats.featuresPerPoint));
     assert.equal(fromMerged.series.confidence, direct.conf);
-    assert.equal(fromMerged.summary.sensitivity, direct.sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation, frequencySkewness: skewness(x.stats.frequency) })));
+    assert.equal(fromMerged.summary.sensitivity, direct.sweep.map((x) => ({ qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation, sharedFeaturesAgreementPValue: finiteOrNull(x.sharedFeaturesAgreementPValue), frequencySkewness: finiteOrNull(skewness(x.stats.frequency)) })));
     // The merged-class GDE reads the members' predictions: the models are not all right (the task is not yet learnt).
     const gde = fromMerged.summary.merged as { meanTestError: number; meanDisagreement: number };
     assert.ok(gde.meanTestError > 0 && gde.meanDisagreement > 0, JSON.stringify(gde));

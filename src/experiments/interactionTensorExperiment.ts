@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
+  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pairCorrelationTest, pcaFeatures, pearson, percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
@@ -50,6 +50,8 @@ export type InteractionTensorConfig = {
 };
 
 const CLASSES = 10;
+/** Relabellings of the Mantel test of the shared-features–agreement correlation. */
+const PERMUTATIONS = 999;
 /** Superclass of each Fashion-MNIST class for the merged variant (module header). */
 const SUPERCLASS = [0, 1, 0, 0, 0, 1, 0, 1, 1, 1];
 
@@ -94,7 +96,7 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
  * the spec's correlations), the same at the threshold sweep's percentiles, the ensemble confidence per point and
  * the members' predictions (m × n) — the same numbers whether the models were trained here or merged from runs.
  */
-export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions) {
+export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions, seed = 0) {
   const m = members.length;
   const n = labels.length;
   const { k } = o;
@@ -111,11 +113,17 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) agreement.push(1 - dis[a * m + b]!);
   const analyse = (q: number) => {
     const { threshold, count, stats } = statsAt(correlations, presences, n, k, q);
+    // The Mantel test's relabellings depend on the seed and the threshold only: the same p-values every run.
+    const test = pairCorrelationTest(stats.sharedFeatures, agreement, m, PERMUTATIONS, new Rng(seed).fork(`shared-agreement/${q}`));
     return {
       threshold, features: count, stats,
       spearmanConfidenceFeatures: spearman(conf, stats.featuresPerPoint),
       spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
-      sharedFeaturesAgreementCorrelation: pearson(stats.sharedFeatures, agreement),
+      sharedFeaturesAgreementCorrelation: test.correlation,
+      sharedFeaturesAgreementPValue: test.pValue,
+      // Algorithm 1 never moves the columns that open clusters, so the first model visited keeps k distinct
+      // features and shares more with every other model: the same correlation over the pairs without it.
+      sharedFeaturesAgreementWithoutFirst: m >= 4 ? pearson(stats.sharedFeatures.subarray(m - 1), agreement.slice(m - 1)) : NaN,
     };
   };
   const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
@@ -241,7 +249,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm } = ensembleTensor(members, labels, width, config);
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm } = ensembleTensor(members, labels, width, config, ctx.seed);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -253,6 +261,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const framework = ([['base', base], ['tR ×3', { ...base, tR: 120 }], ['nR ×2', { ...base, nR: 4 }], ['tR, tD ×3', { ...base, tR: 120, tD: 12 }], ['nR, nD ×2', { ...base, nR: 4, nD: 4 }]] as const)
       .map(([change, p]) => ({ change, ...simulateFramework(p, ctx.seed) }));
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
+    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.sharedFeaturesAgreementWithoutFirst.toFixed(3)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3)}`);
     /** Features per tenth of N by frequency (how many points some model sees them in). */
@@ -291,11 +300,12 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         models: m, features: main.features,
         spearmanConfidenceFeatures: main.spearmanConfidenceFeatures, spearmanFrequencyAdoption: main.spearmanFrequencyAdoption,
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
+        sharedFeaturesAgreementPValue: finiteOrNull(main.sharedFeaturesAgreementPValue),
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
         frequencySkewness: finiteOrNull(skewness(main.stats.frequency)),
         sensitivity: sweep.map((x) => ({
           qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation,
-          frequencySkewness: finiteOrNull(skewness(x.stats.frequency)),
+          sharedFeaturesAgreementPValue: finiteOrNull(x.sharedFeaturesAgreementPValue), frequencySkewness: finiteOrNull(skewness(x.stats.frequency)),
         })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
         untrainedFeatures: trained?.untrained.count ?? null,
@@ -310,7 +320,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x) => ({ qCorr: x.q, histogram: histogramOf(x.stats.frequency) })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x) => ({ qCorr: x.q, histogram: histogramOf(x.stats.frequency) })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

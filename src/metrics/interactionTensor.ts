@@ -22,6 +22,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
+import type { Rng } from '../rng.js';
 import { checkArrayLike, checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
@@ -361,6 +362,41 @@ export interface TensorStatistics {
   distinctFeaturesPerPoint: Int32Array;
   /** |S_m ∩ S_m′| per model pair (m < m′, row-major over pairs). */
   sharedFeatures: Int32Array;
+}
+
+/** A correlation over model pairs and its permutation p-value. */
+export interface PairCorrelationTest {
+  correlation: number;
+  /** Two-sided: (1 + #{|r_perm| ≥ |r|}) / (1 + permutations), r_perm with the models of y relabelled at random. */
+  pValue: number;
+}
+
+/**
+ * Diagnostic (ours): Pearson correlation of two per-pair series (m < m′, row-major over pairs, as sharedFeatures)
+ * with a Mantel permutation test. Pairs share models, so they are not independent draws: the null relabels the
+ * models of y (every pair value moves with its two models) instead of shuffling pairs.
+ */
+export function pairCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, m: number, permutations: number, rng: Rng): PairCorrelationTest {
+  const fn = 'pairCorrelationTest';
+  checkInt(fn, 'm', m, 2, 'pass the number of models');
+  checkInt(fn, 'permutations', permutations, 1, 'e.g. 999');
+  const pairs = (m * (m - 1)) / 2;
+  checkFiniteArray(fn, 'x', x, pairs, `one value per model pair (${pairs} for m = ${m})`);
+  checkFiniteArray(fn, 'y', y, pairs, `one value per model pair (${pairs} for m = ${m})`);
+  const correlation = pearson(x, y);
+  if (!Number.isFinite(correlation)) return { correlation, pValue: NaN };
+  // Index of pair (a, b), a < b, in the row-major list.
+  const pairIndex = (a: number, b: number) => (a < b ? a * m - (a * (a + 1)) / 2 + b - a - 1 : b * m - (b * (b + 1)) / 2 + a - b - 1);
+  const relabelled = new Float64Array(pairs);
+  let extreme = 0;
+  for (let r = 0; r < permutations; r++) {
+    const p = rng.permutation(m);
+    let e = 0;
+    for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) relabelled[e++] = y[pairIndex(p[a]!, p[b]!)]!;
+    // A relative tolerance: the identity relabelling must count as at least as extreme as the observed value.
+    if (Math.abs(pearson(x, relabelled)) >= Math.abs(correlation) * (1 - 1e-12)) extreme++;
+  }
+  return { correlation, pValue: (1 + extreme) / (1 + permutations) };
 }
 
 /** Adoption, frequency, features per point, shared features per pair. */
