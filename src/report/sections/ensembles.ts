@@ -122,14 +122,19 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const share = nums(run.series, 'presenceShareByComponent');
   const byClass = nums(run.series, 'confidenceSpearmanByClass');
   const distinct = num(run.details, 'spearmanConfidenceDistinctFeatures');
+  const pValue = num(s, 'sharedFeaturesAgreementPValue');
+  const skew = num(s, 'frequencySkewness');
+  const untrainedSkew = num(s, 'untrainedFrequencySkewness');
+  const unitNorm = run.config?.unitNorm === true;
   return {
     title: 'Interaction tensor: models × data × features',
-    measured: 'Features of an MLP ensemble found by clustering the PCA directions of every model\'s last hidden layer; the tensor of which model learned which feature and where it is present gives the paper\'s observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).',
+    measured: `Features of an MLP ensemble found by clustering the PCA directions of every model's last hidden layer; the tensor of which model learned which feature and where it is present gives the paper's observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).${unitNorm ? " Each point's activations were divided by their norm before the PCA (unitNorm, ours, not in the spec)." : ''}`,
     keys: [
       { name: 'models / features T', value: [num(s, 'models'), num(s, 'features')], note: `untrained models: ${fmt(num(s, 'untrainedFeatures'))} features; after one epoch: ${fmt(num(s, 'oneEpochFeatures'))}` },
       { name: 'Spearman(confidence, features per point)', value: rho1, expected: 'negative (paper)', note: [sign(rho1, 'negative'), distinct === null ? '' : `each shared feature counted once per point: ${fmt(distinct)}`].filter((x) => x).join('; ') },
       { name: 'Spearman(frequency, adoption)', value: rho2, expected: 'positive (paper)', note: sign(rho2, 'positive') },
-      { name: 'corr(shared features, agreement) over pairs', value: rho3, expected: 'positive (paper)', note: sign(rho3, 'positive') },
+      { name: 'corr(shared features, agreement) over pairs', value: rho3, expected: 'positive (paper)', note: [sign(rho3, 'positive'), pValue === null ? '' : `Mantel permutation p = ${fmt(pValue)}${pValue < 0.05 ? '' : ': not distinguishable from no correlation'}`].filter((x) => x).join('; ') },
+      { name: 'frequency histogram skewness', value: skew, expected: 'positive: long-tailed, untrained heavier (paper)', note: [skew === null ? '' : skew > 0 ? 'long right tail' : 'no long right tail', untrainedSkew === null ? '' : `untrained models: ${fmt(untrainedSkew)}`].filter((x) => x).join('; ') },
       { name: 'merged 10 → 2 classes: gap (dis − err)', value: num(merged, 'gap'), expected: 'GDE kept (gap ≈ 0, |gap| ≤ CACE)', note: `CACE ${fmt(num(merged, 'cace'))}; 10-class gap ${fmt(num(merged, 'fullGap'))}` },
     ],
     plots: [
