@@ -14,7 +14,7 @@ import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { accuracy, argmaxRows, logitsOf } from './common.js';
-import { type MemberPlan, trainStacked } from './ensembleStacked.js';
+import { type MemberPlan, stopsAtFit, trainStacked } from './ensembleStacked.js';
 
 /** Which randomness differs between the models. */
 export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
@@ -151,7 +151,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
     return { init: root.fork(`init/${initSeed}`), order: root.fork(`order/${orderSeed}`), rows };
   };
   if (together > 1) return trainGroups(backend, data, cfg, planOf, together, hooks);
-  const fitStops = cfg.stopAtFit ?? true;
+  const fitStops = stopsAtFit(cfg);
   const evalX = backend.upload(data.evalX, nEval, inputs);
   const members: EnsembleMember[] = [];
   try {

@@ -30,6 +30,11 @@ export interface MemberPlan {
 /** Most floats one stacked forward pass over an evaluation chunk may hold per layer (64 MiB). */
 const CHUNK_FLOATS = 16 * 1024 * 1024;
 
+/** Whether members stop at 100 % training accuracy: EnsembleConfig.stopAtFit, true unless set to false. */
+export function stopsAtFit(cfg: EnsembleConfig): boolean {
+  return cfg.stopAtFit ?? true;
+}
+
 /**
  * Trains the members of `plans` together and returns their results in plan order. `onStep(step, total)`
  * reports progress; `shouldStop` ends training early (members not yet stopped report their last epoch).
@@ -123,7 +128,7 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
         if (pred[r] === data.trainY[r]) right++;
       }
       accuracies[b] = right / count;
-      if (right === count && (cfg.stopAtFit ?? true)) fitted.push(b);
+      if (right === count && stopsAtFit(cfg)) fitted.push(b);
     }
     await finish(fitted, step / stepsPerEpoch);
   };
