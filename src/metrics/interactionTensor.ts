@@ -22,7 +22,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 import { checkArrayLike, checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
@@ -66,9 +66,8 @@ function checkActivations(fn: string, phi: ArrayLike<number>, n: number, d: numb
   }
 }
 
-/** The L2 norm of each point's activation vector (each row of Φ, n × d), summed in order in f64. */
-export function rowNorms(phi: ArrayLike<number>, n: number, d: number): Float64Array {
-  checkActivations('rowNorms', phi, n, d);
+/** The L2 norm of each row of Φ (n × d), summed in order in f64; Φ already checked. */
+function normsOf(phi: ArrayLike<number>, n: number, d: number): Float64Array {
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let sum = 0;
@@ -78,13 +77,20 @@ export function rowNorms(phi: ArrayLike<number>, n: number, d: number): Float64A
   return norms;
 }
 
+/** The L2 norm of each point's activation vector (each row of Φ, n × d), summed in order in f64. */
+export function rowNorms(phi: ArrayLike<number>, n: number, d: number): Float64Array {
+  checkActivations('rowNorms', phi, n, d);
+  return normsOf(phi, n, d);
+}
+
 /**
  * Option of ours, not in the spec: each point's activation vector divided by its L2 norm (an all-zero row stays
  * zero). In a ReLU network the norm scales the logits, so confidence, and every projection of the PCA alike;
  * dividing it out leaves presence to the direction of the activations.
  */
 export function unitRows(phi: ArrayLike<number>, n: number, d: number): Float64Array {
-  const norms = rowNorms(phi, n, d);
+  checkActivations('unitRows', phi, n, d);
+  const norms = normsOf(phi, n, d);
   const out = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     // A dead point (every unit at 0) has no direction: it stays at the origin. Division, not a reciprocal
@@ -380,6 +386,7 @@ export function pairCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, 
   const fn = 'pairCorrelationTest';
   checkInt(fn, 'm', m, 2, 'pass the number of models');
   checkInt(fn, 'permutations', permutations, 1, 'e.g. 999');
+  if (!(rng instanceof Rng)) throw new ArgumentError(`${fn}: rng must be an Rng (e.g. new Rng(seed)), got ${String(rng)}`);
   const pairs = (m * (m - 1)) / 2;
   checkFiniteArray(fn, 'x', x, pairs, `one value per model pair (${pairs} for m = ${m})`);
   checkFiniteArray(fn, 'y', y, pairs, `one value per model pair (${pairs} for m = ${m})`);
