@@ -38,24 +38,50 @@ function configKey(config: Record<string, ConfigValue>): string {
   return JSON.stringify(Object.keys(config).sort().map((k) => [k, config[k]]));
 }
 
-/** Why `saved` does not belong to the run `want` (accepting checkpoints of the backends `backends`), or null. */
-function mismatch(saved: CheckpointHeader, want: CheckpointHeader, backends: string[]): string | null {
+/** The keys whose values differ between two configs, as 'key: a there, b here'. */
+function differences(saved: Record<string, ConfigValue>, want: Record<string, ConfigValue>, keys: string[]): string {
+  return keys.map((k) => `${k}: ${String(saved[k])} there, ${String(want[k])} here`).join('; ');
+}
+
+/** `config` without the keys in `drop`. */
+function without(config: Record<string, ConfigValue>, drop: readonly string[]): Record<string, ConfigValue> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => !drop.includes(k)));
+}
+
+/**
+ * Why `saved` does not belong to the run `want` (accepting checkpoints of the backends `backends`), or null.
+ * Keys in `analysisKeys` may differ: they change only what is measured on the trained models.
+ */
+function mismatch(saved: CheckpointHeader, want: CheckpointHeader, backends: string[], analysisKeys: readonly string[]): string | null {
   if (saved.experiment !== want.experiment) return `experiment '${saved.experiment}', not '${want.experiment}'`;
-  if (configKey(saved.config) !== configKey(want.config)) {
-    const keys = Object.keys({ ...saved.config, ...want.config }).filter((k) => saved.config[k] !== want.config[k]);
-    return `another config (${keys.map((k) => `${k}: ${String(saved.config[k])} there, ${String(want.config[k])} here`).join('; ')})`;
+  const savedTraining = without(saved.config, analysisKeys);
+  const wantTraining = without(want.config, analysisKeys);
+  if (configKey(savedTraining) !== configKey(wantTraining)) {
+    const keys = Object.keys({ ...savedTraining, ...wantTraining }).filter((k) => savedTraining[k] !== wantTraining[k]);
+    return `another config (${differences(saved.config, want.config, keys)})`;
   }
   if (saved.seed !== want.seed) return `seed ${saved.seed}, not ${want.seed}`;
   if (!backends.includes(saved.backend)) return `backend ${saved.backend}, not ${want.backend}`;
   return null;
 }
 
+/** Options of fileCheckpointStore. */
+export interface FileStoreOptions {
+  /** Ignore (and later overwrite) whatever checkpoint is there. */
+  fresh?: boolean;
+  /** The backends whose checkpoints this run continues (default: the header's). */
+  acceptBackends?: string[];
+  /** Config keys that change only the measurement (ConfigKeyDoc.analysisOnly): a checkpoint with other values is resumed. */
+  analysisKeys?: readonly string[];
+  /** Told which analysis keys differ when such a checkpoint is resumed. */
+  onAnalysisChange?: (changes: string) => void;
+}
+
 /**
- * The store for run `header` in folder `dir`, saving every `every` steps. `fresh` ignores (and later
- * overwrites) whatever checkpoint is there; `acceptBackends` (default: the header's) lists the backends
- * whose checkpoints this run continues (the device-loss fallback continues WebGPU's on WASM).
+ * The store for run `header` in folder `dir`, saving every `every` steps (options: FileStoreOptions; the
+ * device-loss fallback accepts WebGPU's checkpoints on WASM, and a change of analysis keys only re-measures).
  */
-export function fileCheckpointStore(dir: string, header: CheckpointHeader, every: number, opts: { fresh?: boolean; acceptBackends?: string[] } = {}): CheckpointStore {
+export function fileCheckpointStore(dir: string, header: CheckpointHeader, every: number, opts: FileStoreOptions = {}): CheckpointStore {
   const path = join(dir, CHECKPOINT_FILE);
   const stagesDir = join(dir, CHECKPOINT_STAGES_DIR);
   let fresh = opts.fresh ?? false;
@@ -101,8 +127,11 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
       }
       const file = decodeCheckpoint(text, path) as { header?: CheckpointHeader; state?: CheckpointValue };
       if (!file || !file.header || file.state === undefined) throw new CheckpointError(`${path} is not a featurelab checkpoint; pick another --out or pass --fresh to overwrite it`);
-      const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend]);
+      const analysisKeys = opts.analysisKeys ?? [];
+      const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend], analysisKeys);
       if (why) throw new CheckpointError(`${path} belongs to another run (${why}); pick another --out, or pass --fresh to start over and overwrite it`);
+      const changed = analysisKeys.filter((k) => file.header!.config[k] !== header.config[k]);
+      if (changed.length > 0) opts.onAnalysisChange?.(differences(file.header.config, header.config, changed));
       const state = file.state as { stages?: Record<string, CheckpointValue> } | null;
       if (state && typeof state === 'object' && state.stages && typeof state.stages === 'object') {
         const stages: Record<string, CheckpointValue> = {};

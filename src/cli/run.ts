@@ -105,7 +105,8 @@ export function experimentHelp(exp: AnyExperiment): string {
   for (const [key, doc] of Object.entries(exp.keys)) {
     const overrides = presets.filter((p) => exp.presets[p]?.[key] !== undefined && exp.presets[p]![key] !== exp.defaults[key]).map((p) => `${p} ${String(exp.presets[p]![key])}`);
     const choices = doc.choices ? ` (${doc.choices.join('|')})` : '';
-    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)} ${(overrides.length ? `[${overrides.join('; ')}]` : '').padEnd(18)} ${doc.doc}${choices}`);
+    const analysis = doc.analysisOnly ? ' [analysis only: a rerun into the same --out re-measures its checkpoint\'s models]' : '';
+    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)} ${(overrides.length ? `[${overrides.join('; ')}]` : '').padEnd(18)} ${doc.doc}${choices}${analysis}`);
   }
   return lines.join('\n');
 }
@@ -189,12 +190,17 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   await removeStaleTemporaries(join(out, CHECKPOINT_STAGES_DIR));
   const header: CheckpointHeader = { experiment: exp.name, config, seed: flags.seed, backend: backend.name, version: VERSION };
   const every = flags.checkpointEvery;
-  const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh }) : undefined;
+  // Analysis-only keys may differ from the checkpoint's: its trained models are measured again.
+  const analysis = {
+    analysisKeys: Object.entries(exp.keys).filter(([, doc]) => doc.analysisOnly).map(([key]) => key),
+    onAnalysisChange: (changes: string) => console.error(`re-measuring the checkpoint's trained models with other analysis keys (${changes})`),
+  };
+  const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh, ...analysis }) : undefined;
   const at = checkpointPosition(await checkpoint?.load());
   if (at) console.error(`resuming from ${at.current ? `step ${at.current.step} of '${at.current.label}'` : 'the finished stages'}${at.finished.length ? ` (finished: ${at.finished.join(', ')})` : ''} (${out}/${CHECKPOINT_FILE}; --fresh starts over)`);
   const fallback: Fallback | undefined = backend.name === 'webgpu' && getInitReport().available.includes('wasm') ? {
     backend: getBackend('wasm'),
-    checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm' }, every, { acceptBackends: ['webgpu', 'wasm'] }) : undefined,
+    checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm' }, every, { acceptBackends: ['webgpu', 'wasm'], analysisKeys: analysis.analysisKeys }) : undefined,
   } : undefined;
   const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
   const t0 = performance.now();

@@ -87,7 +87,7 @@ export const gde: Experiment<GdeConfig> = {
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
     modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
     schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0, helps the models fit)" },
-    bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1, max: 1000 },
+    bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1, max: 1000, analysisOnly: true },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },
     dataDir: { doc: 'data = fashion: folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
     fromMerged: { doc: "a merged.json ('featurelab merge') of mlp runs with keepPredictions=true: measure those models instead of training (the training keys do not apply)" },

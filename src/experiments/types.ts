@@ -20,6 +20,11 @@ export interface ConfigKeyDoc {
   min?: number;
   /** Largest allowed value (numbers). */
   max?: number;
+  /**
+   * The key changes only what is measured on the trained models, not the training: a checkpoint made with
+   * another value is resumed (its trained models are measured again) instead of refused.
+   */
+  analysisOnly?: boolean;
 }
 
 /** Progress of a running experiment. */
