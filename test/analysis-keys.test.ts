@@ -27,7 +27,8 @@ nodeOnly(s, 'file store: another analysis value resumes and is reported; another
     const told: string[] = [];
     const resumed = fileCheckpointStore(dir, header({ lr: 0.1, k: 8 }), 10, { analysisKeys: ['k'], onAnalysisChange: (c) => told.push(c) });
     assert.equal(await resumed.load(), { step: 7 });
-    assert.equal(told, ['k: 5 there, 8 here']);
+    assert.equal(await resumed.load(), { step: 7 });
+    assert.equal(told, ['k: 5 there, 8 here'], 'told once however often the run loads');
     // The same analysis values: resumed, nothing to report.
     await fileCheckpointStore(dir, header({ lr: 0.1, k: 5 }), 10, { analysisKeys: ['k'], onAnalysisChange: (c) => told.push(c) }).load();
     assert.is(told.length, 1);
@@ -74,6 +75,7 @@ nodeOnly(s, 'CLI: interaction-tensor rerun into its --out with unitNorm and k ch
     assert.is(again.code, 0, again.stderr);
     assert.match(again.stderr, /re-measuring the checkpoint's trained models with other analysis keys \(k: 8 there, 6 here; unitNorm: false there, true here\)/);
     assert.match(again.stderr, /resuming from the finished stages/);
+    assert.is(again.stderr.split('re-measuring').length, 2, 'said once');
     const after = resultOf(root, 'a');
     assert.is(after.config.k, 6);
     assert.is(after.config.unitNorm, true);

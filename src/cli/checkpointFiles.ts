@@ -89,6 +89,8 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
   const stageFiles = new Map<string, string>();
   // Unreferenced stage files can only predate this store (a kill, an earlier run, --fresh): one sweep suffices.
   let swept = false;
+  // Whether onAnalysisChange was called (or had nothing to tell) already.
+  let told = false;
 
   /** The finished stage in `name`, decoded; a missing or damaged file is a CheckpointError. */
   async function readStage(label: string, name: unknown): Promise<CheckpointValue> {
@@ -131,7 +133,9 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
       const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend], analysisKeys);
       if (why) throw new CheckpointError(`${path} belongs to another run (${why}); pick another --out, or pass --fresh to start over and overwrite it`);
       const changed = analysisKeys.filter((k) => file.header!.config[k] !== header.config[k]);
-      if (changed.length > 0) opts.onAnalysisChange?.(differences(file.header.config, header.config, changed));
+      // A run loads its checkpoint more than once: the change is told once.
+      if (changed.length > 0 && !told) opts.onAnalysisChange?.(differences(file.header.config, header.config, changed));
+      told = true;
       const state = file.state as { stages?: Record<string, CheckpointValue> } | null;
       if (state && typeof state === 'object' && state.stages && typeof state.stages === 'object') {
         const stages: Record<string, CheckpointValue> = {};
