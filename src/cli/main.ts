@@ -22,7 +22,8 @@ commands:
   run <experiment> [--preset quick|paper] [--backend webgpu|wasm|ref] [--seed N] [--out DIR] [--config FILE.json] [--set key=value …]
            [--checkpoint-every N] [--fresh]
            train and measure; writes DIR/result.json ('featurelab run <experiment> --help' lists the config keys);
-           the same command again resumes from the checkpoint (--fresh starts over)
+           the same command again resumes from the checkpoint (--fresh starts over); with other values of keys marked
+           'analysis only' in its --help, it measures the checkpoint's trained models again
   sweep <sweep.json> [--shard i/n|auto] [--shards n] [--backend webgpu|wasm|ref] [--out DIR] [--dry-run]
            run a grid of configs × seeds (or one shard of it: Slurm job arrays, Kubernetes Indexed Jobs); finished runs are skipped
   merge <DIR>… --out M
