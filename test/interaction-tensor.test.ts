@@ -9,8 +9,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pairCorrelationTest, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest } from '../src/metrics/interactionDiagnostics.js';
 import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';

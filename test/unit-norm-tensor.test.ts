@@ -11,7 +11,8 @@ import { argmaxRows } from '../src/experiments/common.js';
 import type { EnsembleMember } from '../src/experiments/ensemble.js';
 import { ensembleTensor } from '../src/experiments/interactionTensorExperiment.js';
 import { initLinalg } from '../src/linalg/wasmLinalg.js';
-import { rowNorms, skewness, unitRows } from '../src/metrics/interactionTensor.js';
+import { rowNorms, unitRows } from '../src/metrics/interactionTensor.js';
+import { skewness } from '../src/metrics/interactionDiagnostics.js';
 import { Rng } from '../src/rng.js';
 
 await initLinalg();

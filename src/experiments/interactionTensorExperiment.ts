@@ -14,8 +14,9 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor as buildTensor, pairCorrelationTest, pcaFeatures, pearson, percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
+  clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, skewness } from '../metrics/interactionDiagnostics.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';

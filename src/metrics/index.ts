@@ -8,10 +8,11 @@ export type { BootstrapOptions, GdeSummary } from './agreement.js';
 export { cace, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
-  clusterFeatures, componentPresence, confidenceSpearmanByClass, crossCorrelations, frequencyByAdoption, interactionTensor, pairCorrelationTest, pcaFeatures,
-  pearson, percentile, presence, rowNorms, skewness, spearman, tensorStatistics, unitRows,
+  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from './interactionTensor.js';
-export type { AdoptionFrequency, ComponentPresence, PairCorrelationTest, TensorStatistics } from './interactionTensor.js';
+export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, skewness } from './interactionDiagnostics.js';
+export type { TensorStatistics } from './interactionTensor.js';
+export type { AdoptionFrequency, ComponentPresence, PairCorrelationTest } from './interactionDiagnostics.js';
 export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';
 export type { AndOrSplit, AndOrSplitOptions, OrderDistribution } from './harsanyi.js';
 export {

@@ -12,8 +12,7 @@
  *   normalised values.
  * - Percentiles: linear interpolation between order statistics.
  * - Spearman correlations use average ranks for ties.
- * - Two diagnostics that are not in the spec: Spearman(confidence, presence) per component index
- *   (componentPresence) and mean frequency by adoption against independent presences (frequencyByAdoption).
+ * - The diagnostics that are not in the spec live in interactionDiagnostics.ts.
  * - An option that is not in the spec: unit-norm activations (unitRows) before the PCA, which removes the
  *   per-point activation scale that confidence and every projection share.
  *
@@ -22,8 +21,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
-import { Rng } from '../rng.js';
-import { checkArrayLike, checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
+import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {
@@ -256,7 +254,7 @@ export function presence(psi: Float64Array, n: number, k: number, qData = 90): U
 }
 
 /** Throws unless presences is a non-empty list of N×k 0/1 tables (presence of each model). */
-function checkPresences(fn: string, presences: Uint8Array[], n: number, k: number): void {
+export function checkPresences(fn: string, presences: Uint8Array[], n: number, k: number): void {
   checkInt(fn, 'n', n, 1, 'pass the number of points');
   checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
   if (!Array.isArray(presences) || presences.length === 0) throw new ArgumentError(`${fn}: presences must be a non-empty array of each model's presence table (presence), got ${String(presences)}`);
@@ -295,7 +293,7 @@ export function interactionTensor(presences: Uint8Array[], n: number, k: number,
 }
 
 /** Average ranks (ties share the mean rank). */
-function ranks(x: ArrayLike<number>): Float64Array {
+export function ranks(x: ArrayLike<number>): Float64Array {
   const idx = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a]! - x[b]!);
   const r = new Float64Array(x.length);
   for (let s = 0; s < idx.length; ) {
@@ -330,25 +328,6 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
-/**
- * Sample skewness g1 = m3 / m2^(3/2) of finite values (central moments over n; NaN for n < 2 or all equal).
- * Positive: a long right tail, e.g. most features rare and a few frequent.
- */
-export function skewness(values: ArrayLike<number>): number {
-  checkFiniteEntries('skewness', 'values', values);
-  const n = values.length;
-  if (n < 2) return NaN;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i]! / n;
-  let m2 = 0, m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = values[i]! - mean;
-    m2 += (d * d) / n;
-    m3 += (d * d * d) / n;
-  }
-  return m2 > 0 ? m3 / m2 ** 1.5 : NaN;
-}
-
 /** Spearman rank correlation (average ranks for ties). */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkSeries('spearman', x, y);
@@ -368,42 +347,6 @@ export interface TensorStatistics {
   distinctFeaturesPerPoint: Int32Array;
   /** |S_m ∩ S_m′| per model pair (m < m′, row-major over pairs). */
   sharedFeatures: Int32Array;
-}
-
-/** A correlation over model pairs and its permutation p-value. */
-export interface PairCorrelationTest {
-  correlation: number;
-  /** Two-sided: (1 + #{|r_perm| ≥ |r|}) / (1 + permutations), r_perm with the models of y relabelled at random. */
-  pValue: number;
-}
-
-/**
- * Diagnostic (ours): Pearson correlation of two per-pair series (m < m′, row-major over pairs, as sharedFeatures)
- * with a Mantel permutation test. Pairs share models, so they are not independent draws: the null relabels the
- * models of y (every pair value moves with its two models) instead of shuffling pairs.
- */
-export function pairCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, m: number, permutations: number, rng: Rng): PairCorrelationTest {
-  const fn = 'pairCorrelationTest';
-  checkInt(fn, 'm', m, 2, 'pass the number of models');
-  checkInt(fn, 'permutations', permutations, 1, 'e.g. 999');
-  if (!(rng instanceof Rng)) throw new ArgumentError(`${fn}: rng must be an Rng (e.g. new Rng(seed)), got ${String(rng)}`);
-  const pairs = (m * (m - 1)) / 2;
-  checkFiniteArray(fn, 'x', x, pairs, `one value per model pair (${pairs} for m = ${m})`);
-  checkFiniteArray(fn, 'y', y, pairs, `one value per model pair (${pairs} for m = ${m})`);
-  const correlation = pearson(x, y);
-  if (!Number.isFinite(correlation)) return { correlation, pValue: NaN };
-  // Index of pair (a, b), a < b, in the row-major list.
-  const pairIndex = (a: number, b: number) => (a < b ? a * m - (a * (a + 1)) / 2 + b - a - 1 : b * m - (b * (b + 1)) / 2 + a - b - 1);
-  const relabelled = new Float64Array(pairs);
-  let extreme = 0;
-  for (let r = 0; r < permutations; r++) {
-    const p = rng.permutation(m);
-    let e = 0;
-    for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) relabelled[e++] = y[pairIndex(p[a]!, p[b]!)]!;
-    // A relative tolerance: the identity relabelling must count as at least as extreme as the observed value.
-    if (Math.abs(pearson(x, relabelled)) >= Math.abs(correlation) * (1 - 1e-12)) extreme++;
-  }
-  return { correlation, pValue: (1 + extreme) / (1 + permutations) };
 }
 
 /** Adoption, frequency, features per point, shared features per pair. */
@@ -444,103 +387,4 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
     }
   }
   return { features, adoption, frequency, featuresPerPoint, distinctFeaturesPerPoint, sharedFeatures: Int32Array.from(shared) };
-}
-
-/** How each principal component index takes part in Spearman(confidence, features per point). */
-export interface ComponentPresence {
-  /** Per component index a: the mean over models of Spearman(confidence, D_m[:, a]) (NaN where a column is constant). */
-  confidenceSpearman: Float64Array;
-  /** Per component index a: its share of all presences (Σ_m Σ_n D_m[n][a] over Σ D). */
-  presenceShare: Float64Array;
-}
-
-/**
- * Diagnostic (ours): which components make confident points have more or fewer features, from each model's
- * presence D_m (`presence`). Features per point is nearly Σ_m Σ_a D_m[n][a], so its correlation with confidence
- * is the sum of these per-component parts.
- */
-export function componentPresence(presences: Uint8Array[], n: number, k: number, confidence: ArrayLike<number>): ComponentPresence {
-  const fn = 'componentPresence';
-  checkPresences(fn, presences, n, k);
-  checkFiniteArray(fn, 'confidence', confidence, n, `one value per point (${n})`);
-  const confidenceSpearman = new Float64Array(k);
-  const presenceShare = new Float64Array(k);
-  // A 0/1 column's average ranks are an affine map of the column, so Spearman(confidence, column) is
-  // Pearson(ranks of confidence, column): the confidence is ranked once.
-  const confidenceRanks = ranks(confidence);
-  const column = new Float64Array(n);
-  let total = 0;
-  for (const d of presences) {
-    for (let a = 0; a < k; a++) {
-      let count = 0;
-      for (let i = 0; i < n; i++) count += column[i] = d[i * k + a]!;
-      presenceShare[a]! += count;
-      total += count;
-      confidenceSpearman[a]! += pearson(confidenceRanks, column) / presences.length;
-    }
-  }
-  for (let a = 0; a < k; a++) presenceShare[a]! /= total || 1;
-  return { confidenceSpearman, presenceShare };
-}
-
-/** Features grouped by adoption: their mean frequency, and what presences independent across models would give. */
-export interface AdoptionFrequency {
-  adoption: number;
-  features: number;
-  /** Mean frequency(t) / N of the features adopted by `adoption` models. */
-  meanFrequency: number;
-  /** 1 − (1 − p)^adoption, p = the mean presence rate of a (model, column): the OR of independent presences. */
-  independentFrequency: number;
-}
-
-/**
- * Diagnostic (ours): mean frequency by adoption against the OR of independent presences. Where they match, a
- * cluster's members are present on nearly unrelated points, so frequency follows adoption, not the data.
- */
-export function frequencyByAdoption(stats: TensorStatistics, n: number): AdoptionFrequency[] {
-  const fn = 'frequencyByAdoption';
-  checkInt(fn, 'n', n, 1, 'pass the number of points');
-  const ok = stats != null && stats.adoption instanceof Int32Array && stats.frequency instanceof Int32Array && stats.featuresPerPoint instanceof Int32Array &&
-    stats.adoption.length === stats.frequency.length;
-  if (!ok) throw new ArgumentError(`${fn}: stats must be the result of tensorStatistics`);
-  if (stats.featuresPerPoint.length !== n) throw new ShapeError(`${fn}: n is ${n} but stats describe ${stats.featuresPerPoint.length} points; pass the n the statistics were computed for`);
-  for (let t = 0; t < stats.frequency.length; t++) {
-    if (!(stats.frequency[t]! >= 0 && stats.frequency[t]! <= n && stats.adoption[t]! >= 0)) throw new ArgumentError(`${fn}: feature ${t} has frequency ${stats.frequency[t]} and adoption ${stats.adoption[t]}; frequencies lie in [0, n = ${n}], adoptions ≥ 0`);
-  }
-  // Ω's ones (Σ of features per point) over its entries of learned (model, feature) pairs: their presence rate.
-  let present = 0;
-  for (const f of stats.featuresPerPoint) present += f;
-  let learned = 0;
-  for (const a of stats.adoption) learned += a;
-  const p = learned > 0 ? present / (learned * n) : 0;
-  const groups = new Map<number, number[]>();
-  stats.adoption.forEach((a, t) => {
-    if (!groups.has(a)) groups.set(a, []);
-    groups.get(a)!.push(stats.frequency[t]! / n);
-  });
-  return [...groups.entries()].sort((x, y) => x[0] - y[0]).map(([adoption, f]) => ({
-    adoption, features: f.length, meanFrequency: f.reduce((s, v) => s + v, 0) / f.length, independentFrequency: 1 - (1 - p) ** adoption,
-  }));
-}
-
-/**
- * Diagnostic (ours): Spearman(confidence, features per point) among the points of each class (NaN for a class
- * with fewer than 2 points or a constant side). Where they share the pooled value's sign, that sign is not only
- * a between-class effect (easier classes having more features): it holds within the classes.
- */
-export function confidenceSpearmanByClass(confidence: ArrayLike<number>, featuresPerPoint: ArrayLike<number>, labels: ArrayLike<number>, classes: number): Float64Array {
-  const fn = 'confidenceSpearmanByClass';
-  checkInt(fn, 'classes', classes, 1, 'pass the number of classes');
-  checkClassLabels(fn, labels, classes);
-  const n = labels.length;
-  checkFiniteArray(fn, 'confidence', confidence, n, `one value per labelled point (${n})`);
-  checkFiniteArray(fn, 'featuresPerPoint', featuresPerPoint, n, `one value per labelled point (${n})`);
-  const out = new Float64Array(classes).fill(NaN);
-  for (let c = 0; c < classes; c++) {
-    const x: number[] = [];
-    const y: number[] = [];
-    for (let i = 0; i < n; i++) if (labels[i] === c) { x.push(confidence[i]!); y.push(featuresPerPoint[i]!); }
-    if (x.length >= 2) out[c] = spearman(x, y);
-  }
-  return out;
 }
