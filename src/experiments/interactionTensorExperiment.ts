@@ -96,6 +96,7 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
  * softmax and predictions on the n points labelled `labels`. Returns the tensor at qCorr (features, statistics,
  * the spec's correlations), the same at the threshold sweep's percentiles, the ensemble confidence per point and
  * the members' predictions (m × n) — the same numbers whether the models were trained here or merged from runs.
+ * `seed` drives the Mantel test's relabellings of the models (the run's seed).
  */
 export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions, seed = 0) {
   const m = members.length;
