@@ -3,8 +3,10 @@
  * of MLPs (ensemble.ts, DiffInit), each model's PCA features of its last hidden layer on the test points, the
  * clustering into shared features, Ω, the spec's observation checks with their signs, the threshold
  * sensitivity sweep, GDE with the classes merged 10 → 2 (ours: tops and dresses {0, 2, 3, 4, 6} vs trousers,
- * footwear and bags {1, 5, 7, 8, 9}), the framework simulation (featureFramework.ts), and two diagnostics of
- * ours (the per-component parts of Spearman(confidence, features) and frequency by adoption). With `fromMerged`, the
+ * footwear and bags {1, 5, 7, 8, 9}), the framework simulation (featureFramework.ts), and diagnostics of ours
+ * (metrics/interactionDiagnostics.ts: per-component and per-class parts of Spearman(confidence, features),
+ * frequency by adoption, the Mantel test of shared features vs agreement, the histogram's skewness; and the
+ * activation norm against confidence and features, which the unitNorm option divides out). With `fromMerged`, the
  * members are the mlp runs of a merged set that kept their activations (mergedRuns.ts) instead of a trained
  * ensemble; the untrained and one-epoch comparisons then do not apply (they need the models' training).
  */
