@@ -1,7 +1,8 @@
 // Test runner: bundles every test/*.test.ts with the library's esbuild loaders into one ES module, runs it
 // in Node and (when the npm package `deno` is installed) in Deno, then the browser tests (test/browser/*.test.mjs:
 // the web page in Chromium), and ends with the line `N passed, N failed` counting all three.
-// Usage: node scripts/test.mjs [--node-only] [filter]   (filter: substring of test file names; --node-only: no Deno, no browser)
+// Usage: node scripts/test.mjs [--node-only] [--bundle-only] [filter]   (filter: substring of test file names;
+// --node-only: no Deno, no browser; --bundle-only: write build/test/<filter or all>/tests.mjs and stop)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { nodeFlags } from './node-flags.mjs';
 
 const args = process.argv.slice(2);
 const nodeOnly = args.includes('--node-only');
+const bundleOnly = args.includes('--bundle-only');
 const filter = args.find((a) => !a.startsWith('--')) ?? '';
 const root = resolve(import.meta.dirname, '..');
 // One folder per filter, so that runs with different filters can go on at the same time.
@@ -37,6 +39,10 @@ writeFileSync(entry, [
 const bundle = resolve(outDir, 'tests.mjs');
 // ignoreAnnotations: package.json says "sideEffects": false (true of the library), but test files are all side effects.
 await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], ignoreAnnotations: true, entryPoints: [entry], outfile: bundle });
+if (bundleOnly) {
+  console.log(bundle);
+  process.exit(0);
+}
 
 const env = {
   VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',

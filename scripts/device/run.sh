@@ -1,0 +1,59 @@
+#!/bin/bash
+# Runs on the lent GPU machine (docs/device-runs.md), from a tree carrying .dev, .gl and dist (scripts/device/pack.mjs):
+# unpacks Node and Dawn, installs the carried libraries, then runs each job named on the command line, in order,
+# into $OUT with its own time limit, printing a short summary of each:
+#   gpu     nvidia-smi: name, clocks, power limit (gpu.txt)
+#   tests   the whole test bundle with FEATURELAB_REQUIRE_WEBGPU=1 (tests.txt)
+#   matmul  bench matmul, featurelab vs TensorFlow.js-webgpu, n = 128 … 4096 and the training shapes (matmul.txt, JSON)
+#   tiles   bench webgpu-tiles, every matmul variant forced at 1024, 2048, 4096 (tiles.txt, JSON)
+#   train   bench train on WebGPU (train.txt, JSON)
+# Environment: OUT (default /tmp/device-out); DEVICE_ICD, the Vulkan driver file (default NVIDIA's); DEVICE_NO_SYSTEM=1
+# skips installing the .gl packages into / (to try this script on a machine of one's own); MATMUL_SIZES, JOB_SECONDS.
+set -u
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/device-out}
+mkdir -p "$OUT"
+if [ -z "${DEVICE_NO_SYSTEM:-}" ]; then
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+export VK_DRIVER_FILES=${DEVICE_ICD:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+export __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json}
+export XDG_RUNTIME_DIR=/tmp
+[ -x .dev/node ] || { xz -dkc .dev/node.xz > .dev/node && chmod +x .dev/node; }
+dawn=.dev/node_modules/webgpu/dist/linux-x64/dawn.node
+[ -f "$dawn" ] || xz -dk "$dawn.xz"
+# The bundles import Dawn as the package `webgpu`: a tree without node_modules gets .dev's.
+[ -e node_modules ] || ln -s .dev/node_modules node_modules
+# Node 22 has relaxed SIMD on by default (and no longer takes the flag Node 20 needs).
+NODE=.dev/node
+LIMIT=${JOB_SECONDS:-240}
+T0=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - T0 )) s"; }
+
+for job in "$@"; do
+  case "$job" in
+    gpu)
+      nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.limit,driver_version --format=csv > "$OUT/gpu.txt" 2>&1
+      echo "gpu: $(tail -1 "$OUT/gpu.txt")" ;;
+    tests)
+      FEATURELAB_REQUIRE_WEBGPU=1 timeout "$LIMIT" $NODE .dev/tests.mjs > "$OUT/tests.txt" 2>&1
+      echo "tests rc=$? at $(elapsed)"
+      grep -E "backend webgpu:|Total:|Passed:|Skipped:" "$OUT/tests.txt" | head -5
+      grep -A4 "FAIL" "$OUT/tests.txt" | head -20 ;;
+    matmul)
+      timeout "$LIMIT" $NODE .dev/bench-matmul.mjs --engines=fl-webgpu,tfjs-webgpu --sizes="${MATMUL_SIZES:-128,256,512,1024,2048,4096}" --out="$OUT" > "$OUT/matmul.txt" 2>&1
+      echo "matmul rc=$? at $(elapsed)"
+      sed -n '/^shape (op/,$p' "$OUT/matmul.txt" | head -24 ;;
+    tiles)
+      timeout "$LIMIT" $NODE .dev/bench-webgpu-tiles.mjs --sizes=1024,2048,4096 --no-training --out="$OUT" > "$OUT/tiles.txt" 2>&1
+      echo "tiles rc=$? at $(elapsed)"
+      tail -15 "$OUT/tiles.txt" ;;
+    train)
+      timeout "$LIMIT" $NODE .dev/bench-train.mjs --engines=fl-webgpu --out="$OUT" > "$OUT/train.txt" 2>&1
+      echo "train rc=$? at $(elapsed)"
+      tail -15 "$OUT/train.txt" ;;
+    *)
+      echo "unknown job '$job' (gpu, tests, matmul, tiles, train)"; exit 2 ;;
+  esac
+done
