@@ -6,16 +6,15 @@
  * confidence, epochs) and gives exactly the result of a fresh run with those keys; changing lr is refused.
  * Node only (it spawns dist/cli.js and uses the file system).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileCheckpointStore, type CheckpointHeader } from '../src/cli/checkpointFiles.js';
 import { CheckpointError } from '../src/errors.js';
 import { nodeOnly } from './support/backends.js';
-import { tinyFashion } from './support/tinyFashion.js';
+import { runCli, writeTinyFashion } from './support/cli.js';
 
 const s = suite('analysis-only keys');
 
@@ -45,19 +44,8 @@ nodeOnly(s, 'file store: another analysis value resumes and is reported; another
   }
 });
 
-const IDX = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const BASE = ['run', 'interaction-tensor', '--backend', 'wasm', '--set', 'dataDir=data', '--set', 'models=3', '--set', 'trainSize=200', '--set', 'testSize=100',
   '--set', 'hidden=16', '--set', 'maxEpochs=3', '--set', 'lr=0.01'];
-
-/** Runs `node dist/cli.js …args` in folder `cwd`; resolves with the exit code and stderr. */
-function cli(cwd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [...process.execArgv, resolve('dist/cli.js'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => done({ code, stderr }));
-  });
-}
 
 type Result = { config: Record<string, unknown>; summary: Record<string, unknown>; series: Record<string, unknown>; details: Record<string, unknown> };
 const resultOf = (root: string, out: string): Result => JSON.parse(readFileSync(join(root, out, 'result.json'), 'utf8')) as Result;
@@ -65,13 +53,11 @@ const resultOf = (root: string, out: string): Result => JSON.parse(readFileSync(
 nodeOnly(s, 'CLI: interaction-tensor rerun into its --out with unitNorm and k changed re-measures the same models, as a fresh run would; lr changed is refused [wasm]', async () => { // spawns `node dist/cli.js`
   const root = mkdtempSync(join(tmpdir(), 'featurelab-analysis-cli-'));
   try {
-    const fashion = tinyFashion();
-    mkdirSync(join(root, 'data'));
-    for (const name of IDX) writeFileSync(join(root, 'data', name), await fashion.read(`/data/${name}`));
-    const first = await cli(root, [...BASE, '--set', 'k=8', '--out', 'a']);
+    await writeTinyFashion(join(root, 'data'));
+    const first = await runCli(root, [...BASE, '--set', 'k=8', '--out', 'a']);
     assert.is(first.code, 0, first.stderr);
     const before = resultOf(root, 'a');
-    const again = await cli(root, [...BASE, '--set', 'k=6', '--set', 'unitNorm=true', '--out', 'a']);
+    const again = await runCli(root, [...BASE, '--set', 'k=6', '--set', 'unitNorm=true', '--out', 'a']);
     assert.is(again.code, 0, again.stderr);
     assert.match(again.stderr, /re-measuring the checkpoint's trained models with other analysis keys \(k: 8 there, 6 here; unitNorm: false there, true here\)/);
     assert.match(again.stderr, /resuming from the finished stages/);
@@ -84,23 +70,18 @@ nodeOnly(s, 'CLI: interaction-tensor rerun into its --out with unitNorm and k ch
     assert.equal(after.series.memberEpochs, before.series.memberEpochs);
     assert.not.equal(after.series.featuresPerPoint, before.series.featuresPerPoint);
     // A fresh run with the new keys trains the same models and measures them the same way: the same result.
-    const fresh = await cli(root, [...BASE, '--set', 'k=6', '--set', 'unitNorm=true', '--out', 'b']);
+    const fresh = await runCli(root, [...BASE, '--set', 'k=6', '--set', 'unitNorm=true', '--out', 'b']);
     assert.is(fresh.code, 0, fresh.stderr);
     const direct = resultOf(root, 'b');
     assert.equal(after.summary, direct.summary);
     assert.equal(after.series, direct.series);
     // --help marks the analysis keys, and only them.
-    const help = await new Promise<string>((done) => {
-      const child = spawn(process.execPath, [...process.execArgv, resolve('dist/cli.js'), 'run', 'interaction-tensor', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (d) => { text += d; });
-      child.stderr.on('data', (d) => { text += d; });
-      child.on('close', () => done(text));
-    });
+    const helpRun = await runCli(root, ['run', 'interaction-tensor', '--help']);
+    const help = helpRun.stdout + helpRun.stderr;
     const tagged = help.split('\n').filter((l) => l.includes('[analysis only')).map((l) => l.trim().split(/\s+/)[0]);
     assert.equal(tagged, ['k', 'qCorr', 'qData', 'unitNorm']);
     // A training key changed: the checkpoint belongs to another run.
-    const refused = await cli(root, [...BASE.map((a) => (a === 'lr=0.01' ? 'lr=0.02' : a)), '--set', 'k=6', '--out', 'a']);
+    const refused = await runCli(root, [...BASE.map((a) => (a === 'lr=0.01' ? 'lr=0.02' : a)), '--set', 'k=6', '--out', 'a']);
     assert.is.not(refused.code, 0);
     assert.match(refused.stderr, /belongs to another run \(another config \(lr: 0\.01 there, 0\.02 here\)\)/);
   } finally {

@@ -5,10 +5,9 @@
  * bit; runs on other test points or of another width are refused with a ConfigError naming the run.
  * Node only for the sweep (it spawns dist/cli.js); the checks on hand-made merged files run everywhere.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { packExact, unpackExact } from '../src/checkpoint/codec.js';
@@ -23,25 +22,15 @@ import { skewness } from '../src/metrics/interactionDiagnostics.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import { nodeOnly, testBackends } from './support/backends.js';
 import { memoryFiles } from './support/idxFiles.js';
+import { runCli, writeTinyFashion } from './support/cli.js';
 import { tinyFashion } from './support/tinyFashion.js';
 
 const s = suite('interaction tensor from merged runs');
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
 
-const IDX = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 // A low learning rate: the tiny task is not yet learnt, so the models disagree and every statistic is finite.
 const MLP_SET = { hidden: 16, epochs: 2, batchSize: 32, lr: 0.003, keepActivations: true, activationsTestSize: 120 };
 const TENSOR_SETS = ['k=8', 'qCorr=90', 'qData=90'];
-
-/** Runs `node dist/cli.js …args` in folder `cwd`; resolves with the exit code and stderr. */
-function cli(cwd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [...process.execArgv, resolve('dist/cli.js'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => done({ code, stderr }));
-  });
-}
 
 /** A member built from an in-process mlp run's details, as the tensor of a trained ensemble needs it. */
 function memberOf(r: ExperimentResult): EnsembleMember {
@@ -54,15 +43,13 @@ function memberOf(r: ExperimentResult): EnsembleMember {
 nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of the same 3 models trained in-process, bit for bit [wasm]', async () => { // spawns `node dist/cli.js`
   const root = mkdtempSync(join(tmpdir(), 'featurelab-mtensor-'));
   try {
-    const fashion = tinyFashion();
-    mkdirSync(join(root, 'data'));
-    for (const name of IDX) writeFileSync(join(root, 'data', name), await fashion.read(`/data/${name}`));
+    await writeTinyFashion(join(root, 'data'));
     // A relative dataDir (the CLI runs in root): the run ids hash the config, so the merged order is the same every time.
     const spec = { experiment: 'mlp', preset: 'quick', seeds: [0, 1, 2], set: { ...MLP_SET, dataDir: 'data' } };
     writeFileSync(join(root, 'sweep.json'), JSON.stringify(spec));
-    const sweep = await cli(root, ['sweep', 'sweep.json', '--out', 'sweep', '--backend', 'wasm']);
+    const sweep = await runCli(root, ['sweep', 'sweep.json', '--out', 'sweep', '--backend', 'wasm']);
     assert.is(sweep.code, 0, sweep.stderr);
-    const merge = await cli(root, ['merge', 'sweep', '--out', 'm']);
+    const merge = await runCli(root, ['merge', 'sweep', '--out', 'm']);
     assert.is(merge.code, 0, merge.stderr);
     const mergedBytes = readFileSync(join(root, 'm', 'merged.json'));
     const files = memoryFiles(new Map([['/m/merged.json', new Uint8Array(mergedBytes)]]));
@@ -71,7 +58,7 @@ nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of t
     const mlp = findExperiment('mlp');
     const sets = Object.entries({ ...MLP_SET, dataDir: '/data' }).map(([k, v]) => `${k}=${v}`);
     const runs = [];
-    for (const seed of [0, 1, 2]) runs.push(await mlp.run(buildConfig(mlp, 'quick', sets), { backend: wasm, seed, files: fashion }));
+    for (const seed of [0, 1, 2]) runs.push(await mlp.run(buildConfig(mlp, 'quick', sets), { backend: wasm, seed, files: tinyFashion() }));
     const members = runs.map(memberOf);
     assert.is(members[0]!.hidden!.length, 120 * 16);
     // The merged runs carry the activations exactly: the same f32 bits as the in-process models'.
