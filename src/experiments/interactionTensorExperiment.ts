@@ -268,20 +268,21 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.sharedFeaturesAgreementWithoutFirst.toFixed(3)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3)}`);
-    /** Features per tenth of N by frequency (how many points some model sees them in). */
-    const histogramOf = (frequency: Int32Array) => {
-      const h = new Array<number>(11).fill(0);
-      for (const f of frequency) h[Math.min(10, Math.floor((10 * f) / n))]!++;
-      return h;
+    /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
+    const shapeOf = (frequency: Int32Array) => {
+      const histogram = new Array<number>(11).fill(0);
+      for (const f of frequency) histogram[Math.min(10, Math.floor((10 * f) / n))]!++;
+      return { histogram, skewness: skewness(frequency) };
     };
-    const histogram = histogramOf(main.stats.frequency);
-    const untrainedHistogram = trained ? histogramOf(trained.untrained.stats.frequency) : [];
+    const shape = shapeOf(main.stats.frequency);
     const early = trained?.early ?? null;
-    const oneEpochHistogram = early ? histogramOf(early.stats.frequency) : [];
-    if (trained) ctx.log?.(`frequency histogram (tenths of N): trained ${histogram.join(' ')}; after one epoch ${oneEpochHistogram.join(' ')} (T = ${early?.count ?? '–'}); untrained ${untrainedHistogram.join(' ')} (T = ${trained.untrained.count})`);
-    const skew = (frequency: Int32Array | undefined) => (frequency ? skewness(frequency).toFixed(2) : '–');
-    ctx.log?.(`frequency skewness (> 0: a long right tail, most features rare): trained ${skew(main.stats.frequency)}${trained ? `, after one epoch ${skew(early?.stats.frequency)}, untrained ${skew(trained.untrained.stats.frequency)}` : ''}`);
-    ctx.log?.(`frequency histogram by q_corr: ${sweep.map((x) => `${x.q}: ${histogramOf(x.stats.frequency).join(' ')} (skewness ${skew(x.stats.frequency)})`).join('; ')}`);
+    const untrainedShape = trained ? shapeOf(trained.untrained.stats.frequency) : null;
+    const oneEpochShape = early ? shapeOf(early.stats.frequency) : null;
+    const sweepShapes = sweep.map((x) => shapeOf(x.stats.frequency));
+    if (trained) ctx.log?.(`frequency histogram (tenths of N): trained ${shape.histogram.join(' ')}; after one epoch ${oneEpochShape?.histogram.join(' ') ?? ''} (T = ${early?.count ?? '–'}); untrained ${untrainedShape!.histogram.join(' ')} (T = ${trained.untrained.count})`);
+    const skew = (x: { skewness: number } | null) => (x ? x.skewness.toFixed(2) : '–');
+    ctx.log?.(`frequency skewness (> 0: a long right tail, most features rare): trained ${skew(shape)}${trained ? `, after one epoch ${skew(oneEpochShape)}, untrained ${skew(untrainedShape)}` : ''}`);
+    ctx.log?.(`frequency histogram by q_corr: ${sweep.map((x, i) => `${x.q}: ${sweepShapes[i]!.histogram.join(' ')} (skewness ${skew(sweepShapes[i]!)})`).join('; ')}`);
     // Diagnostics (ours) of the two checks that differ from the paper here: which components carry the
     // confidence–features sign, and whether frequency follows the data or only how many models share a feature.
     const classDirections = Math.min(CLASSES - 1, config.k);
@@ -306,25 +307,25 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
         sharedFeaturesAgreementPValue: finiteOrNull(main.sharedFeaturesAgreementPValue),
         merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
-        frequencySkewness: finiteOrNull(skewness(main.stats.frequency)),
-        sensitivity: sweep.map((x) => ({
+        frequencySkewness: finiteOrNull(shape.skewness),
+        sensitivity: sweep.map((x, i) => ({
           qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation,
-          sharedFeaturesAgreementPValue: finiteOrNull(x.sharedFeaturesAgreementPValue), frequencySkewness: finiteOrNull(skewness(x.stats.frequency)),
+          sharedFeaturesAgreementPValue: finiteOrNull(x.sharedFeaturesAgreementPValue), frequencySkewness: finiteOrNull(sweepShapes[i]!.skewness),
         })),
         framework: framework.map((f) => ({ change: f.change, accuracy: f.accuracy, agreement: f.agreement })),
         untrainedFeatures: trained?.untrained.count ?? null,
         oneEpochFeatures: early?.count ?? null,
-        untrainedFrequencySkewness: trained ? finiteOrNull(skewness(trained.untrained.stats.frequency)) : null,
-        oneEpochFrequencySkewness: early ? finiteOrNull(skewness(early.stats.frequency)) : null,
+        untrainedFrequencySkewness: untrainedShape ? finiteOrNull(untrainedShape.skewness) : null,
+        oneEpochFrequencySkewness: oneEpochShape ? finiteOrNull(oneEpochShape.skewness) : null,
       },
       series: {
-        frequencyHistogram: histogram, oneEpochFrequencyHistogram: oneEpochHistogram, untrainedFrequencyHistogram: untrainedHistogram, adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
+        frequencyHistogram: shape.histogram, oneEpochFrequencyHistogram: oneEpochShape?.histogram ?? [], untrainedFrequencyHistogram: untrainedShape?.histogram ?? [], adoption: Array.from(main.stats.adoption), frequency: Array.from(main.stats.frequency),
         featuresPerPoint: Array.from(main.stats.featuresPerPoint), confidence: conf,
         confidenceSpearmanByComponent: Array.from(components.confidenceSpearman), presenceShareByComponent: Array.from(components.presenceShare),
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x) => ({ qCorr: x.q, histogram: histogramOf(x.stats.frequency) })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };
