@@ -1,13 +1,15 @@
 /**
  * The datasets: the modular-addition table and its seeded split, sparse parity (enumerated and sampled),
  * and Fashion-MNIST read through an in-memory FileSource holding tiny generated IDX files (the real
- * dataset is not needed), including the missing-file and mismatched-count errors; the synthetic stand-in.
+ * dataset is not needed), including the missing-file and mismatched-count errors, and from picked files (the
+ * web page's source); the synthetic stand-in.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, DataFormatError, DatasetMissingError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { FASHION_MNIST_DIR, fashionMnistPresent, loadFashionMnist } from '../src/data/fashionMnist.js';
+import { fashionMnistPick, pickedFileSource, type PickedFile } from '../src/data/pickedFiles.js';
 import { modularAddition } from '../src/data/modularAddition.js';
 import { sparseParity } from '../src/data/sparseParity.js';
 import { syntheticImages } from '../src/data/syntheticImages.js';
@@ -222,6 +224,42 @@ s('Fashion-MNIST: mismatched counts, bad labels and bad shapes raise DataFormatE
   await rejects(() => loadFashionMnist(memoryFiles(truncated), '/d'), DataFormatError, /train-images-idx3-ubyte\.gz: expected 2368 bytes after decompression for 3×28×28 u8, got 1584/);
   const fine = memoryFiles(await tinyFolder('/d'));
   await rejects(() => loadFashionMnist(fine, '/d', { limitTrain: -1 }), ArgumentError, /limitTrain/);
+});
+
+/** The files of tinyFolder(dir) as picked files: a name and the bytes, as a page's <input type="file"> gives them. */
+async function tinyPicked(): Promise<PickedFile[]> {
+  return [...(await tinyFolder('/picked'))].map(([path, bytes]) => ({
+    name: path.slice(path.lastIndexOf('/') + 1), arrayBuffer: async () => bytes.slice().buffer,
+  }));
+}
+
+s('Fashion-MNIST from picked files: found by name whatever the folder, equal to a load from a folder', async () => {
+  const fromFolder = await loadFashionMnist(memoryFiles(await tinyFolder('/d')), '/d');
+  const fromPicked = await loadFashionMnist(pickedFileSource(await tinyPicked()), '(files picked in this page)');
+  assert.equal(Array.from(fromPicked.train.images), Array.from(fromFolder.train.images));
+  assert.equal(Array.from(fromPicked.train.labels), [9, 0, 4]);
+  assert.equal(Array.from(fromPicked.test.labels), [1, 7]);
+  const source = pickedFileSource(await tinyPicked());
+  assert.is(await source.exists('any/where/t10k-labels-idx1-ubyte'), true);
+  assert.is(await source.exists('any/where/t10k-labels-idx1-ubyte.gz'), false);
+  assert.is(source.join('a', 'b.gz'), 'a/b.gz');
+});
+
+s('Fashion-MNIST from picked files: a missing file is named; two files with one name are refused', async () => {
+  const three = (await tinyPicked()).filter((f) => f.name !== 'train-labels-idx1-ubyte.gz');
+  await rejects(() => loadFashionMnist(pickedFileSource(three), 'picked'), DatasetMissingError, /train-labels-idx1-ubyte\.gz missing/);
+  await rejects(() => pickedFileSource(three).read('x/notes.txt'), DatasetMissingError, /^notes\.txt is not among the picked files \(/, /pick it too/);
+  await rejects(() => pickedFileSource([...three, three[0]!]), ArgumentError, /two picked files are named train-images-idx3-ubyte\.gz/);
+});
+
+s('fashionMnistPick: which of the four files are there (gzip or raw), which are missing, which names are not theirs', () => {
+  assert.equal(fashionMnistPick(['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte', 'notes.txt']), {
+    found: ['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte'],
+    missing: ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz'],
+    other: ['notes.txt'],
+  });
+  assert.equal(fashionMnistPick([]).missing.length, 4);
+  assert.equal(fashionMnistPick(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']).missing, []);
 });
 
 s.run();

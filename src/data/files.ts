@@ -1,7 +1,8 @@
 /**
  * The file-reading adapter the data layer uses. Nothing in src/ below the CLI and the web page touches the
  * file system or the network: loaders take a FileSource, and each surface passes its own (the Node CLI
- * passes nodeFileSource() from src/cli/nodeFiles.ts; the web page passes one built on fetch).
+ * passes nodeFileSource() from src/cli/nodeFiles.ts; the web page passes pickedFileSource() over the files the
+ * user picked, src/data/pickedFiles.ts).
  */
 
 /** Reads whole files by path; `join` builds paths in the source's own syntax. */

@@ -2,7 +2,8 @@
  * The featurelab web page: pick an experiment, preset, config and seed (from the experiment registry), run it
  * in the browser on WebGPU (WASM when WebGPU is unavailable, and the page says why), plot the metrics as they
  * arrive, stop and resume (from an in-memory checkpoint, as the CLI resumes from its file), download result.json
- * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D.
+ * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D. The Fashion-MNIST experiments read
+ * the files the user picks (read in the page, never sent).
  * State for tests and scripts: body[data-state] = loading | ready | running | done | stopped | error.
  */
 import { getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
@@ -10,7 +11,9 @@ import type { Backend, BackendName } from '../backend/types.js';
 import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import { memoryCheckpointStore } from '../checkpoint/store.js';
-import { ConfigError, FeaturelabError } from '../errors.js';
+import { fashionMnistPick, pickedFileSource } from '../data/pickedFiles.js';
+import type { FileSource } from '../data/files.js';
+import { ConfigError, DatasetMissingError, FeaturelabError } from '../errors.js';
 import { buildConfig, parseWholeNumber } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
@@ -40,7 +43,15 @@ const ui = {
   progress: $('progress'), progressBar: $<HTMLProgressElement>('progress-bar'), error: $('error'),
   plots: $('plots'), viewNote: $('view-note'), view: $<HTMLCanvasElement>('view3d'),
   summary: $<HTMLTableElement>('summary'), warnings: $('warnings'), log: $('log'),
+  files: $<HTMLInputElement>('fashion-files'), filesNote: $('fashion-note'),
 };
+
+/** The dataDir a run on picked files records (the picked files are found by name, whatever the folder). */
+const PICKED_DIR = '(files picked in this page)';
+/** The files the user picked (none yet: every read fails with a message that says to pick them). */
+let picked: FileSource = pickedFileSource([]);
+/** Whether all four Fashion-MNIST files are among the picked ones. */
+let fashionPicked = false;
 
 /** The last run's settings (for "Resume" / "Run again") and its result file (for the downloads). */
 interface RunSettings { exp: AnyExperiment; preset: string; config: Record<string, ConfigValue>; seed: number; backend: BackendName }
@@ -117,18 +128,57 @@ function formSets(): string[] {
   });
 }
 
+/** The description line of `exp`, with where its data comes from in this page. */
+function describe(exp: AnyExperiment): void {
+  const synthetic = exp.keys.data?.choices?.includes('synthetic') === true;
+  ui.description.textContent = exp.description + (!('dataDir' in exp.keys) ? ''
+    : fashionPicked ? ' (on the Fashion-MNIST files picked below)'
+      : synthetic ? ' (here on the synthetic stand-in; pick the Fashion-MNIST files below to run it on them, data = fashion)'
+        : ' — reads the Fashion-MNIST files: pick them below');
+}
+
 /** Shows `exp` in the form: description, presets, and its keys at `preset` with `sets` applied. */
 function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): void {
   ui.experiment.value = exp.name;
-  // The page reads no files: an experiment that can use the synthetic stand-in starts on it here.
+  describe(exp);
+  // Until the Fashion-MNIST files are picked, an experiment that can use the synthetic stand-in starts on it.
   const synthetic = exp.keys.data?.choices?.includes('synthetic') === true;
-  const needsFiles = !synthetic && 'dataDir' in exp.keys;
-  ui.description.textContent = exp.description + (synthetic ? ' (here on the synthetic stand-in: this page cannot read the Fashion-MNIST files; the CLI can)' : '')
-    + (needsFiles ? ' — needs the Fashion-MNIST files, which this page cannot read: run it from the CLI' : '');
+  const readsFiles = 'dataDir' in exp.keys;
   ui.preset.replaceChildren(...Object.keys(exp.presets).map((p) => new Option(p, p)));
   ui.preset.value = exp.presets[preset] ? preset : 'quick';
-  const pageSets = synthetic && !sets.some((s) => s.startsWith('data=')) ? ['data=synthetic', ...sets] : sets;
-  buildKeyInputs(exp, buildConfig(exp, ui.preset.value, pageSets));
+  const defaults = [
+    ...(synthetic && !fashionPicked ? ['data=synthetic'] : []),
+    ...(readsFiles && fashionPicked ? [`dataDir=${PICKED_DIR}`] : []),
+  ].filter((d) => !sets.some((s) => s.startsWith(d.slice(0, d.indexOf('=') + 1))));
+  buildKeyInputs(exp, buildConfig(exp, ui.preset.value, [...defaults, ...sets]));
+}
+
+/** Takes the files the user picked: says which Fashion-MNIST files are there and which are missing, and points the form at them. */
+function pickFiles(list: readonly File[]): void {
+  const names = list.map((f) => f.name);
+  try {
+    picked = pickedFileSource(list);
+  } catch (e) {
+    picked = pickedFileSource([]);
+    fashionPicked = false;
+    ui.filesNote.textContent = e instanceof Error ? e.message : String(e);
+    return;
+  }
+  const { found, missing, other } = fashionMnistPick(names);
+  fashionPicked = missing.length === 0;
+  ui.filesNote.textContent = [
+    fashionPicked ? `All four Fashion-MNIST files picked (${found.join(', ')}): the experiments on Fashion-MNIST read them, in this page.`
+      : `${found.length} of Fashion-MNIST's four files picked; missing: ${missing.join(', ')} (or the same names without .gz).`,
+    other.length > 0 ? `Not Fashion-MNIST's names, left unread: ${other.join(', ')}.` : '',
+  ].filter((x) => x).join(' ');
+  ui.filesNote.dataset.complete = String(fashionPicked);
+  // The form follows: data = fashion where the stand-in was chosen, and the picked files as dataDir.
+  const field = (key: string) => ui.keys.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-key="${key}"]`);
+  const data = field('data');
+  if (data && fashionPicked && data.value === 'synthetic') data.value = 'fashion';
+  const dir = field('dataDir');
+  if (dir && fashionPicked) dir.value = PICKED_DIR;
+  describe(findExperiment(ui.experiment.value));
 }
 
 /** The experiment, config, seed and backend the form describes; ConfigError when a value is not allowed. */
@@ -230,7 +280,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   let lastPaint = 0;
   try {
     const result = await s.exp.run(s.config, {
-      backend: yieldingBackend(backend), seed: s.seed, checkpoint,
+      backend: yieldingBackend(backend), seed: s.seed, checkpoint, files: picked,
       progress: (p) => {
         const now = performance.now();
         if (now - lastPaint < 100 && p.step < p.total) return;
@@ -251,7 +301,9 @@ async function run(s: RunSettings, resume = false): Promise<void> {
     setState(stopRequested ? 'stopped' : 'done');
     await showFeatures(lastFile);
   } catch (e) {
-    ui.error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    // The loaders' hints are for a disk; in this page the files come from the picker.
+    const hint = e instanceof DatasetMissingError ? ' In this page: pick the four Fashion-MNIST files under "Fashion-MNIST files".' : '';
+    ui.error.textContent = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)) + hint;
     setState('error');
   } finally {
     afterRun();
@@ -301,6 +353,7 @@ async function start(): Promise<void> {
   if (params.seed !== undefined) ui.seed.value = String(params.seed);
   ui.experiment.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
   ui.preset.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
+  ui.files.addEventListener('change', () => pickFiles(Array.from(ui.files.files ?? [])));
   const problems = fromAddress.problems;
 
   const names = await init({ prefer: ['webgpu', 'wasm'], log });

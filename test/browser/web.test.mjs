@@ -4,17 +4,20 @@
 // config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
 // the report, saves a screenshot to
 // test-results/web-modadd.png, keeps working with a bad page address and at 400 px, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
-// WASM modules compiled on the main thread), and checks that the page made no request outside localhost.
+// WASM modules compiled on the main thread), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
+// and checks that the page made no request outside localhost.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { nodeFlags } from '../../scripts/node-flags.mjs';
 import { startServer } from '../../scripts/web.mjs';
+import { tinyFashionData } from '../support/tinyFashionData.mjs';
 
 // uvu queues the suite instead of running it on a timer, so the browser and server close after it (as test/support/defer.ts).
 globalThis.UVU_DEFER = 1;
@@ -176,6 +179,9 @@ if (!adapter && requireWebgpu) {
 if (!browser) {
   s.skip('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', () => {});
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
+  s.skip('the interaction tensor on WASM in the page', () => {});
+  s.skip('Fashion-MNIST from picked files', () => {});
+  s.skip('a bad page address is named and left out, and the page stays usable', () => {});
   s.skip('every request stayed on localhost', () => {});
 } else {
   s('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', async () => {
@@ -256,6 +262,51 @@ if (!browser) {
     }
   });
 
+  s('Fashion-MNIST from picked files: the page reads them (gzip and raw), names a missing one, and mlp gives the CLI\'s numbers on the same files', async () => {
+    const files = tinyFashionFiles();
+    const dir = mkdtempSync(join(tmpdir(), 'featurelab-fashion-'));
+    const page = await context.newPage();
+    const sets = ['hidden=32', 'epochs=4', 'batchSize=25'];
+    try {
+      for (const f of files) writeFileSync(join(dir, f.name), f.buffer);
+      await page.goto(`${url}?experiment=mlp&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      assert.match(await page.textContent('#description'), /reads the Fashion-MNIST files: pick them below/);
+      // Three of the four: the note names the missing one, and a run says which file it lacks and where to pick it.
+      await page.setInputFiles('#fashion-files', files.filter((f) => f.name !== 't10k-labels-idx1-ubyte'));
+      assert.match(await page.textContent('#fashion-note'), /3 of Fashion-MNIST's four files picked; missing: t10k-labels-idx1-ubyte\.gz/);
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 60_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'error');
+      assert.match(await page.textContent('#error'), /DatasetMissingError: .*t10k-labels-idx1-ubyte\.gz missing.* In this page: pick the four Fashion-MNIST files/);
+      // All four (and a stray file): the run reads them in the page and lands on the CLI's numbers (the same WASM build).
+      await page.setInputFiles('#fashion-files', [...files, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+      assert.match(await page.textContent('#fashion-note'), /All four Fashion-MNIST files picked .*Not Fashion-MNIST's names, left unread: notes\.txt/);
+      assert.is(await page.inputValue('[data-key="dataDir"]'), '(files picked in this page)');
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      const file = await download(page);
+      const out = join(dir, 'out');
+      const args = [...nodeFlags, 'dist/cli.js', 'run', 'mlp', '--preset', 'quick', '--seed', '0', '--backend', 'wasm', '--out', out, '--set', `dataDir=${dir}`, ...sets.flatMap((x) => ['--set', x])];
+      const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+      assert.is(r.status, 0, r.stderr);
+      const node = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+      assert.is(file.config.dataDir, '(files picked in this page)');
+      assert.equal({ ...file.config, dataDir: dir }, node.config);
+      assert.ok(Object.keys(node.summary).length >= 3, Object.keys(node.summary).join(', '));
+      // Everything but the clock: the page and the CLI, same files, seed and WASM build.
+      const measured = (record) => Object.fromEntries(Object.entries(record).filter(([k]) => !['samplesPerSecond', 'seconds'].includes(k)));
+      assert.equal(measured(file.summary), measured(node.summary));
+      assert.equal(measured(file.series), measured(node.series));
+      assert.is(file.series.loss.length, 4);
+      assert.ok(file.summary.testAccuracy > 0.9, `the blocks are easy to tell apart: test accuracy ${file.summary.testAccuracy}`);
+    } finally {
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   s('a bad page address is named and left out, and the page stays usable; one column at 400 px; a number the field cannot read is named', async () => {
     const page = await context.newPage();
     try {
@@ -285,6 +336,28 @@ if (!browser) {
     const outside = requests.filter((u) => !isLocal(u));
     assert.equal(outside, [], `requests outside localhost: ${outside.join(', ')}`);
   });
+}
+
+/**
+ * Four tiny Fashion-MNIST files (300 training and 100 test images of the tests' stand-in, test/support/tinyFashionData.mjs):
+ * the images gzip-compressed, the labels raw, as playwright's setInputFiles takes them.
+ */
+function tinyFashionFiles() {
+  const idx = (dims, values) => {
+    const header = Buffer.alloc(4 + 4 * dims.length);
+    header.set([0, 0, 0x08, dims.length]);
+    dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+    return Buffer.concat([header, Buffer.from(values)]);
+  };
+  const train = tinyFashionData(300, 1);
+  const test = tinyFashionData(100, 2);
+  const file = (name, buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
+  return [
+    file('train-images-idx3-ubyte.gz', gzipSync(idx([300, 28, 28], train.images))),
+    file('train-labels-idx1-ubyte', idx([300], train.labels)),
+    file('t10k-images-idx3-ubyte.gz', gzipSync(idx([100, 28, 28], test.images))),
+    file('t10k-labels-idx1-ubyte', idx([100], test.labels)),
+  ];
 }
 
 /** Clicks "Download result JSON" and parses the file. */
