@@ -7,6 +7,8 @@ import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.j
 import type { Backend, BackendName } from '../index.js';
 import { ConfigError, FeaturelabError } from '../errors.js';
 import { BACKEND_NAMES } from '../backend/registry.js';
+import { FASHION_MNIST_DIR, fashionMnistPresent } from '../data/fashionMnist.js';
+import { nodeFileSource } from './nodeFiles.js';
 import { determinismReport } from './determinism.js';
 import { reportCommand } from './report.js';
 import { listExperiments, runCommand } from './run.js';
@@ -128,6 +130,9 @@ async function main(argv: string[]): Promise<number> {
       for (const name of report.available) console.log(`  ${name.padEnd(7)} available    ${getBackend(name).description}`);
       for (const u of report.unavailable) console.log(`  ${u.name.padEnd(7)} unavailable  ${u.reason}`);
       console.log(`default backend: ${report.available[0]}`);
+      console.log(await fashionMnistPresent(nodeFileSource())
+        ? `Fashion-MNIST: found in ${FASHION_MNIST_DIR} (the experiments' default dataDir)`
+        : `Fashion-MNIST: not in ${FASHION_MNIST_DIR}; install it with \`apt-get install dataset-fashion-mnist\` (Debian) or pass --set dataDir=FOLDER (the suite runs on the synthetic stand-in without it)`);
       if (rest.includes('--determinism')) return (await determinismReport(report.available.map((n) => getBackend(n)), console.log)) ? 0 : 1;
       return 0;
     }
