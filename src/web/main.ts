@@ -1,7 +1,8 @@
 /**
  * The featurelab web page: pick an experiment, preset, config and seed (from the experiment registry), run it
  * in the browser on WebGPU (WASM when WebGPU is unavailable, and the page says why), plot the metrics as they
- * arrive, stop and resume (from an in-memory checkpoint, as the CLI resumes from its file), download result.json
+ * arrive, stop and resume (from the checkpoint, kept in memory and in IndexedDB so that a reload or a closed tab
+ * loses nothing: the page offers to resume when it opens again), download result.json
  * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D. The Fashion-MNIST experiments read
  * the files the user picks (read in the page, never sent).
  * State for tests and scripts: body[data-state] = loading | ready | running | done | stopped | error.
@@ -10,7 +11,7 @@ import { getBackend, getInitReport, getRunBackend, init } from '../backend/regis
 import type { Backend, BackendName } from '../backend/types.js';
 import { WasmBackend } from '../backend/wasm/wasmBackend.js';
 import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
-import { memoryCheckpointStore } from '../checkpoint/store.js';
+import type { memoryCheckpointStore } from '../checkpoint/store.js';
 import { fashionMnistPick, pickedFileSource } from '../data/pickedFiles.js';
 import type { FileSource } from '../data/files.js';
 import { ConfigError, DatasetMissingError, FeaturelabError } from '../errors.js';
@@ -26,6 +27,7 @@ import { modaddPointCloud } from './features3d.js';
 import { pageQuery, parsePageParams, type PageParams } from './params.js';
 import { LivePlots } from './plot.js';
 import { canvasView, webgpuView, type FeatureView } from './view3d.js';
+import { forgetKeptRun, keptCheckpointStore, loadKeptRun, type KeptRun, type KeptSettings } from './keptRun.js';
 import { yieldingBackend } from './yieldingBackend.js';
 
 /** The element with this id (the page's html defines them all). */
@@ -58,7 +60,7 @@ interface RunSettings { exp: AnyExperiment; preset: string; config: Record<strin
 let last: RunSettings | null = null;
 /** Training steps between the page's checkpoints (kept in memory; a stop also saves one). */
 const CHECKPOINT_EVERY = 200;
-/** The last run's checkpoint: Resume continues from it, bit-identical to a run never stopped on WASM. */
+/** The last run's checkpoint (also kept in IndexedDB): Resume continues from it, bit-identical to a run never stopped on WASM. */
 let lastCheckpoint: ReturnType<typeof memoryCheckpointStore> | null = null;
 let lastFile: ResultFile | null = null;
 let stopRequested = false;
@@ -72,7 +74,8 @@ function setState(state: 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 
   ui.run.disabled = running || state === 'loading';
   ui.stop.disabled = !running;
   ui.rerun.disabled = running || !last;
-  const resumable = state === 'stopped' && lastCheckpoint?.text !== undefined;
+  // Stopped, failed, or kept from before the page was reloaded: continue from the checkpoint when there is one.
+  const resumable = state !== 'running' && state !== 'done' && last !== null && lastCheckpoint?.text !== undefined;
   ui.rerun.textContent = resumable ? 'Resume' : 'Run again from the start';
   ui.rerun.dataset.action = resumable ? 'resume' : 'restart';
   ui.downloadJson.disabled = running || !lastFile;
@@ -262,8 +265,9 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   last = s;
   lastFile = null;
   stopRequested = false;
-  if (!resume || !lastCheckpoint) lastCheckpoint = memoryCheckpointStore(CHECKPOINT_EVERY);
-  const checkpoint = lastCheckpoint;
+  const fresh = !resume || !lastCheckpoint;
+  const checkpoint = fresh ? keptCheckpointStore(CHECKPOINT_EVERY, keptSettings(s), VERSION, (m) => log(`warning: ${m}`)) : lastCheckpoint!;
+  lastCheckpoint = checkpoint;
   if (!resume) plots.clear();
   ui.error.textContent = '';
   ui.summary.replaceChildren();
@@ -271,6 +275,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   if (!resume) ui.log.textContent = '';
   history.replaceState(null, '', shareableQuery(s));
   setState('running');
+  if (fresh) await forgetKeptRun(); // a new run: the one kept from before is not offered again
   const backend = getBackend(s.backend);
   ui.backend.textContent = `running on ${describeBackend(backend)}`;
   ui.backend.dataset.name = backend.name;
@@ -298,6 +303,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
     });
     ui.progress.textContent = `${stopRequested ? 'stopped' : 'done'} after ${totalSeconds.toFixed(1)} s on ${backend.name}`;
     showResult(lastFile);
+    if (!stopRequested) await forgetKeptRun();
     setState(stopRequested ? 'stopped' : 'done');
     await showFeatures(lastFile);
   } catch (e) {
@@ -308,6 +314,38 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   } finally {
     afterRun();
   }
+}
+
+/** The settings of a run by name, as kept in IndexedDB. */
+function keptSettings(s: RunSettings): KeptSettings {
+  return { experiment: s.exp.name, preset: s.preset, config: s.config, seed: s.seed, backend: s.backend };
+}
+
+/**
+ * Offers the run kept from before the page was closed: the Resume button continues it from its checkpoint. A run kept by another featurelab version, or of an unknown experiment or an
+ * unavailable backend, is named and forgotten.
+ */
+async function offerKeptRun(kept: KeptRun, backends: readonly string[]): Promise<void> {
+  const k = kept.settings;
+  const drop = async (why: string): Promise<void> => {
+    log(`a run kept from an earlier visit (${k.experiment}, seed ${k.seed}) cannot be resumed here: ${why}; it is forgotten`);
+    await forgetKeptRun();
+  };
+  if (kept.version !== VERSION) return drop(`it was saved by featurelab ${kept.version}, this page is ${VERSION}`);
+  if (!backends.includes(k.backend)) return drop(`its backend ${k.backend} is not available in this page (${backends.join(', ')})`);
+  let exp: AnyExperiment;
+  try {
+    exp = findExperiment(k.experiment);
+  } catch (e) {
+    return drop(e instanceof Error ? e.message : String(e));
+  }
+  // The form keeps what the address asked for; Resume runs the kept settings, as after Stop.
+  last = { exp, preset: k.preset, config: k.config, seed: k.seed, backend: k.backend as BackendName };
+  ui.rerun.title = `${k.experiment}, preset ${k.preset}, seed ${k.seed}, on ${k.backend}: the kept run's settings, not the form's`;
+  lastCheckpoint = keptCheckpointStore(CHECKPOINT_EVERY, k, VERSION, (m) => log(`warning: ${m}`), kept.text);
+  ui.progress.textContent = `A run was still going when this page last closed: ${k.experiment} (preset ${k.preset}, seed ${k.seed}, on ${k.backend}), `
+    + `checkpoint saved ${new Date(kept.savedAt).toLocaleString()}. Resume continues it; Run starts the form's run instead.`;
+  ui.progress.dataset.kept = 'true';
 }
 
 /** After a run: the header follows the form's backend again, and keyboard focus returns to Run (not to the page). */
@@ -399,6 +437,8 @@ async function start(): Promise<void> {
   ui.downloadReport.addEventListener('click', () => {
     if (lastFile) download(fileName(lastFile, 'report.html'), reportHtml(lastFile), 'text/html');
   });
+  const kept = await loadKeptRun();
+  if (kept) await offerKeptRun(kept, names);
   setState('ready');
 }
 

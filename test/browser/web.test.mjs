@@ -2,7 +2,7 @@
 // (dist/web, served by scripts/web.mjs on a free localhost port), runs modadd on WebGPU (SwiftShader without a
 // GPU), checks that the plots update while it runs and that the final numbers match a Node run of the same
 // config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
-// the report, saves a screenshot to
+// the report, reloads the page mid-run and resumes from the checkpoint kept in IndexedDB, saves a screenshot to
 // test-results/web-modadd.png, keeps working with a bad page address and at 400 px, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
 // WASM modules compiled on the main thread), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
 // and checks that the page made no request outside localhost.
@@ -179,6 +179,7 @@ if (!adapter && requireWebgpu) {
 if (!browser) {
   s.skip('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', () => {});
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
+  s.skip('a reload keeps the run', () => {});
   s.skip('the interaction tensor on WASM in the page', () => {});
   s.skip('Fashion-MNIST from picked files', () => {});
   s.skip('a bad page address is named and left out, and the page stays usable', () => {});
@@ -219,6 +220,41 @@ if (!browser) {
     assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'the report has its plots');
     assert.not.match(html, /https?:\/\//);
     await page.close();
+  });
+
+  s('a reload keeps the run: the page offers to resume it from the checkpoint kept in IndexedDB, to the uninterrupted run\'s numbers; a finished run is not offered again', async () => {
+    const page = await context.newPage();
+    const ready = () => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    try {
+      await page.goto(url + query);
+      await ready();
+      await page.click('#run');
+      // Past step 400: at least one checkpoint (every 200 steps) has been kept.
+      await page.waitForFunction(() => Number(/step (\d+)/.exec(document.getElementById('progress').textContent)?.[1] ?? 0) >= 450, null, { timeout: 120_000 });
+      await page.reload();
+      await ready();
+      assert.match(await page.textContent('#progress'), /A run was still going when this page last closed: modadd \(preset quick, seed 0, on \w+\), checkpoint saved/);
+      assert.is(await page.textContent('#rerun'), 'Resume');
+      await page.click('#rerun');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 240_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      const resumedFrom = Number(/checkpoint: resuming '.+' from step (\d+)/.exec(await page.textContent('#log'))?.[1]);
+      assert.ok(resumedFrom >= 400 && resumedFrom < 1000, `resumed from step ${resumedFrom}`);
+      const file = await download(page);
+      const node = nodeRun();
+      assert.equal(file.series.step, node.series.step);
+      assert.ok(Math.abs(file.summary.marginRatio - node.summary.marginRatio) <= MARGIN_ATOL, `marginRatio: resumed ${file.summary.marginRatio}, node ${node.summary.marginRatio}`);
+      file.series.loss.forEach((got, i) => {
+        const want = node.series.loss[i];
+        if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
+      });
+      await page.reload();
+      await ready();
+      assert.not.match(await page.textContent('#progress'), /still going/);
+      assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'nothing to resume after a finished run');
+    } finally {
+      await page.close();
+    }
   });
 
   s('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', async () => {
