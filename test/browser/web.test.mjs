@@ -204,14 +204,7 @@ if (!browser) {
     assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
     assert.match(await page.textContent('#log'), /checkpoint: resuming '.+' from step [1-9]\d*/);
     const file = await download(page);
-    const node = nodeRun();
-    // The resumed run measures at every step of the uninterrupted one (none twice) and lands on its numbers.
-    assert.equal(file.series.step, node.series.step);
-    assert.ok(Math.abs(file.summary.marginRatio - node.summary.marginRatio) <= MARGIN_ATOL, `marginRatio: resumed ${file.summary.marginRatio}, node ${node.summary.marginRatio}`);
-    file.series.loss.forEach((got, i) => {
-      const want = node.series.loss[i];
-      if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
-    });
+    assertResumedLikeNode(file);
     assert.not.ok(file.warnings.some((w) => w.includes('stopped early')), file.warnings.join('; '));
     assert.is(await page.textContent('#rerun'), 'Run again from the start');
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
@@ -240,14 +233,7 @@ if (!browser) {
       assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
       const resumedFrom = Number(/checkpoint: resuming '.+' from step (\d+)/.exec(await page.textContent('#log'))?.[1]);
       assert.ok(resumedFrom >= 400 && resumedFrom < 1000, `resumed from step ${resumedFrom}`);
-      const file = await download(page);
-      const node = nodeRun();
-      assert.equal(file.series.step, node.series.step);
-      assert.ok(Math.abs(file.summary.marginRatio - node.summary.marginRatio) <= MARGIN_ATOL, `marginRatio: resumed ${file.summary.marginRatio}, node ${node.summary.marginRatio}`);
-      file.series.loss.forEach((got, i) => {
-        const want = node.series.loss[i];
-        if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
-      });
+      assertResumedLikeNode(await download(page));
       await page.reload();
       await ready();
       assert.not.match(await page.textContent('#progress'), /still going/);
@@ -394,6 +380,17 @@ function tinyFashionFiles() {
     file('t10k-images-idx3-ubyte.gz', gzipSync(idx([100, 28, 28], test.images))),
     file('t10k-labels-idx1-ubyte', idx([100], test.labels)),
   ];
+}
+
+/** A resumed run measures at every step of the uninterrupted Node run (none twice) and lands on its numbers. */
+function assertResumedLikeNode(file) {
+  const node = nodeRun();
+  assert.equal(file.series.step, node.series.step);
+  assert.ok(Math.abs(file.summary.marginRatio - node.summary.marginRatio) <= MARGIN_ATOL, `marginRatio: resumed ${file.summary.marginRatio}, node ${node.summary.marginRatio}`);
+  file.series.loss.forEach((got, i) => {
+    const want = node.series.loss[i];
+    if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
+  });
 }
 
 /** Clicks "Download result JSON" and parses the file. */
