@@ -1,7 +1,7 @@
 /**
  * An MLP 784-512-512-10 on Fashion-MNIST with minibatch SGD (momentum, cosine-decayed rate): the
  * engine's end-to-end check on real data. Reports test accuracy after every epoch and samples/s.
- * The data comes from ctx.files (the CLI passes the local file system); without it, or without the
+ * The data comes from ctx.files (the CLI passes the local file system, the web page the files the user picked); without it, or without the
  * dataset, the run stops with a message that says how to get Fashion-MNIST.
  */
 import type { Backend, Mat } from '../backend/types.js';
@@ -106,7 +106,7 @@ export const mlp: Experiment<MlpConfig> = {
     dataDir: { doc: 'folder with the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)' },
   },
   async run(config, ctx): Promise<ExperimentResult> {
-    if (!ctx.files) throw new ConfigError('mlp: trains on the Fashion-MNIST files, which this environment (a web page, or a library call without ctx.files) cannot read; run it from the CLI: featurelab run mlp');
+    if (!ctx.files) throw new ConfigError('mlp: trains on the Fashion-MNIST files, which this call cannot read: pass ctx.files (pickedFileSource over the four files in a browser), or run it from the CLI: featurelab run mlp');
     const { backend } = ctx;
     ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}`);
     const data = await loadImageData('mlp', 'fashion', ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });

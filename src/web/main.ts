@@ -174,7 +174,6 @@ function pickFiles(list: readonly File[]): void {
       : `${found.length} of Fashion-MNIST's four files picked; missing: ${missing.join(', ')} (or the same names without .gz).`,
     other.length > 0 ? `Not Fashion-MNIST's names, left unread: ${other.join(', ')}.` : '',
   ].filter((x) => x).join(' ');
-  ui.filesNote.dataset.complete = String(fashionPicked);
   // The form follows: data = fashion where the stand-in was chosen, and the picked files as dataDir.
   const field = (key: string) => ui.keys.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-key="${key}"]`);
   const data = field('data');
