@@ -27,6 +27,8 @@ export interface KeptRun {
 const DB = 'featurelab';
 const STORE = 'runs';
 const KEY = 'last';
+/** How long a storage request may take before it counts as failed (a blocked or stuck IndexedDB must not stall the page). */
+const STORAGE_TIMEOUT_MS = 10_000;
 
 /** Opens (or creates) the page's database; rejects when the browser has no usable IndexedDB. */
 function openDb(): Promise<IDBDatabase> {
@@ -40,7 +42,7 @@ function openDb(): Promise<IDBDatabase> {
 }
 
 /** Runs one request on the runs store and resolves with its result once the transaction has committed. */
-async function withStore<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function transact<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await openDb();
   try {
     return await new Promise<T>((resolve, reject) => {
@@ -55,6 +57,25 @@ async function withStore<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore
   }
 }
 
+/** transact, failed after STORAGE_TIMEOUT_MS (an open blocked by another tab never settles by itself). */
+function withStore<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from IndexedDB in ${STORAGE_TIMEOUT_MS / 1000} s`)), STORAGE_TIMEOUT_MS);
+  });
+  return Promise.race([transact(mode, op), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Storage writes in the order they were asked for (a run's saves, then its forgetting), each after the last settled. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `op` after every storage write asked for before it. */
+function enqueue<T>(op: () => Promise<T>): Promise<T> {
+  const next = queue.then(op);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 /** The kept run, or undefined when there is none (or storage cannot be read). */
 export async function loadKeptRun(): Promise<KeptRun | undefined> {
   try {
@@ -65,28 +86,37 @@ export async function loadKeptRun(): Promise<KeptRun | undefined> {
   }
 }
 
-/** Forgets the kept run (after it finished); storage errors are ignored, there is nothing to lose. */
+/** Forgets the kept run (after it finished), after any save still being written; storage errors are ignored, there is nothing to lose. */
 export async function forgetKeptRun(): Promise<void> {
-  await withStore('readwrite', (s) => s.delete(KEY)).catch(() => undefined);
+  await enqueue(() => withStore('readwrite', (s) => s.delete(KEY))).catch(() => undefined);
 }
 
 /**
  * A checkpoint store for one run that keeps its text in memory (as the CLI's file, for Resume) and writes each
- * save to IndexedDB with the settings; `text` starts as `restored` when the run is a kept one. The first failed
- * write is passed to `warn`.
+ * save to IndexedDB with the settings; `text` starts as `restored` when the run is a kept one. The writes are
+ * queued behind the run, which never waits for storage; a save made while an earlier one still waits in the
+ * queue replaces it. The first failed write is passed to `warn`.
  */
 export function keptCheckpointStore(every: number, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string) {
   const memory = memoryCheckpointStore(every);
   memory.text = restored;
   let warned = false;
-  const save = memory.save;
-  memory.save = async (state) => {
-    await save(state);
-    const run: KeptRun = { version, settings, text: memory.text!, savedAt: new Date().toISOString() };
+  let waiting: KeptRun | undefined;
+  const write = async (): Promise<void> => {
+    const run = waiting;
+    waiting = undefined;
+    if (!run) return;
     await withStore('readwrite', (s) => s.put(run, KEY)).catch((e: unknown) => {
       if (!warned) warn(`the checkpoint could not be kept in this browser's storage (${e instanceof Error ? e.message : String(e)}); Stop and Resume work, but a reload would lose the run`);
       warned = true;
     });
+  };
+  const save = memory.save;
+  memory.save = async (state) => {
+    await save(state);
+    const queued = waiting !== undefined;
+    waiting = { version, settings, text: memory.text!, savedAt: new Date().toISOString() };
+    if (!queued) void enqueue(write);
   };
   return memory;
 }

@@ -180,6 +180,7 @@ if (!browser) {
   s.skip('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', () => {});
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
   s.skip('a reload keeps the run', () => {});
+  s.skip('without IndexedDB a run still finishes', () => {});
   s.skip('the interaction tensor on WASM in the page', () => {});
   s.skip('Fashion-MNIST from picked files', () => {});
   s.skip('a bad page address is named and left out, and the page stays usable', () => {});
@@ -238,6 +239,22 @@ if (!browser) {
       await ready();
       assert.not.match(await page.textContent('#progress'), /still going/);
       assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'nothing to resume after a finished run');
+    } finally {
+      await page.close();
+    }
+  });
+
+  s('without IndexedDB (private mode, blocked storage) a run still finishes, and the log says once that a reload would lose it', async () => {
+    const page = await context.newPage();
+    try {
+      await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+      await page.goto(`${url}?experiment=modadd&preset=quick&seed=0&backend=wasm&set=p=11&set=width=40&set=steps=450&set=probeEvery=50&set=compareRelu=false`);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
+      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      const warnings = (await page.textContent('#log')).match(/warning: the checkpoint could not be kept in this browser's storage \(this browser has no IndexedDB\); Stop and Resume work, but a reload would lose the run/g) ?? [];
+      assert.is(warnings.length, 1, 'two checkpoints (steps 200 and 400), one warning');
     } finally {
       await page.close();
     }
