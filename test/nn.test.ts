@@ -13,7 +13,8 @@ import type { Backend } from '../src/index.js';
 import { ref, testBackends } from './support/backends.js';
 import { Tape } from '../src/autograd/tape.js';
 import { uniform } from './support/random.js';
-import { ConfigError, NonFiniteError, ShapeError } from '../src/errors.js';
+import { ArgumentError, ConfigError, NonFiniteError, ShapeError } from '../src/errors.js';
+import { ParamSet } from '../src/nn/params.js';
 
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
 
@@ -38,6 +39,15 @@ async function fit(backend: Backend, cfg: Partial<TrainConfig>, seed = 1): Promi
 }
 
 const s = suite('nn: schedules, optimizers, minibatches, probes');
+
+s('ParamSet: a duplicate name and a missing name are ArgumentErrors that name them', () => {
+  const params = new ParamSet(ref);
+  params.zeros('W1', 2, 3);
+  params.zeros('b1', 1, 3);
+  assert.throws(() => params.zeros('W1', 1, 1), (e: unknown) => e instanceof ArgumentError && /duplicate parameter name 'W1'/.test(e.message));
+  assert.throws(() => params.get('W2'), (e: unknown) => e instanceof ArgumentError && /no parameter 'W2' \(have W1, b1\)/.test(e.message));
+  assert.is(params.get('b1').cols, 3);
+});
 
 s('learning-rate schedules: constant, the paper\'s doubling, cosine', () => {
   const doubling = { kind: 'doubling', every: 1000, until: 10000 } as const;

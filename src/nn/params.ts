@@ -3,7 +3,7 @@
  * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
  */
 import type { Backend, Mat } from '../backend/types.js';
-import { CheckpointError } from '../errors.js';
+import { ArgumentError, CheckpointError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
 
@@ -33,7 +33,7 @@ export class ParamSet {
 
   /** Adds an existing matrix as a parameter (the set takes ownership). */
   add(name: string, value: Mat): Mat {
-    if (this.list.some((p) => p.name === name)) throw new Error(`ParamSet: duplicate parameter name '${name}'`);
+    if (this.list.some((p) => p.name === name)) throw new ArgumentError(`ParamSet: duplicate parameter name '${name}'`);
     this.list.push({ name, value });
     return value;
   }
@@ -41,7 +41,7 @@ export class ParamSet {
   /** The parameter called `name`. */
   get(name: string): Mat {
     const p = this.list.find((q) => q.name === name);
-    if (!p) throw new Error(`ParamSet: no parameter '${name}' (have ${this.list.map((q) => q.name).join(', ')})`);
+    if (!p) throw new ArgumentError(`ParamSet: no parameter '${name}' (have ${this.list.map((q) => q.name).join(', ')})`);
     return p.value;
   }
 

@@ -5,6 +5,7 @@
  * the log and the run goes on with its in-memory checkpoint only.
  */
 import { memoryCheckpointStore } from '../checkpoint/store.js';
+import { FeaturelabError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 
 /** What is needed to run the kept run again: the form's settings by name. */
@@ -33,11 +34,11 @@ const STORAGE_TIMEOUT_MS = 10_000;
 /** Opens (or creates) the page's database; rejects when the browser has no usable IndexedDB. */
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') { reject(new Error('this browser has no IndexedDB')); return; }
+    if (typeof indexedDB === 'undefined') { reject(new FeaturelabError('this browser has no IndexedDB')); return; }
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
+    req.onerror = () => reject(req.error ?? new FeaturelabError('IndexedDB open failed'));
   });
 }
 
@@ -49,8 +50,8 @@ async function transact<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore)
       const tx = db.transaction(STORE, mode);
       const req = op(tx.objectStore(STORE));
       tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(tx.error ?? req.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+      tx.onerror = () => reject(tx.error ?? req.error ?? new FeaturelabError('IndexedDB transaction failed'));
+      tx.onabort = () => reject(tx.error ?? new FeaturelabError('IndexedDB transaction aborted'));
     });
   } finally {
     db.close();
@@ -61,7 +62,7 @@ async function transact<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore)
 function withStore<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from IndexedDB in ${STORAGE_TIMEOUT_MS / 1000} s`)), STORAGE_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new FeaturelabError(`no answer from IndexedDB in ${STORAGE_TIMEOUT_MS / 1000} s`)), STORAGE_TIMEOUT_MS);
   });
   return Promise.race([transact(mode, op), timeout]).finally(() => clearTimeout(timer));
 }
