@@ -172,7 +172,7 @@ function pickFiles(list: readonly File[]): void {
   ui.filesNote.textContent = [
     fashionPicked ? `All four Fashion-MNIST files picked (${found.join(', ')}): the experiments on Fashion-MNIST read them, in this page.`
       : `${found.length} of Fashion-MNIST's four files picked; missing: ${missing.join(', ')} (or the same names without .gz).`,
-    other.length > 0 ? `Not Fashion-MNIST's names, left unread: ${other.join(', ')}.` : '',
+    other.length > 0 ? `Other picked files, read only when a run asks for them by name (e.g. fromMerged): ${other.join(', ')}.` : '',
   ].filter((x) => x).join(' ');
   // The form follows: data = fashion where the stand-in was chosen, and the picked files as dataDir.
   const field = (key: string) => ui.keys.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-key="${key}"]`);
@@ -307,7 +307,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
     await showFeatures(lastFile);
   } catch (e) {
     // The loaders' hints are for a disk; in this page the files come from the picker.
-    const hint = e instanceof DatasetMissingError ? ' In this page: pick the four Fashion-MNIST files under "Fashion-MNIST files".' : '';
+    const hint = e instanceof DatasetMissingError ? (/Fashion-MNIST/.test(e.message) ? ' In this page: pick the four Fashion-MNIST files under "Fashion-MNIST files".' : ' In this page: pick it under "Fashion-MNIST files", with the dataset\'s four.') : '';
     ui.error.textContent = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)) + hint;
     setState('error');
   } finally {

@@ -320,7 +320,7 @@ if (!browser) {
       assert.match(await page.textContent('#error'), /DatasetMissingError: .*t10k-labels-idx1-ubyte\.gz missing.* In this page: pick the four Fashion-MNIST files/);
       // All four (and a stray file): the run reads them in the page and lands on the CLI's numbers (the same WASM build).
       await page.setInputFiles('#fashion-files', [...files, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
-      assert.match(await page.textContent('#fashion-note'), /All four Fashion-MNIST files picked .*Not Fashion-MNIST's names, left unread: notes\.txt/);
+      assert.match(await page.textContent('#fashion-note'), /All four Fashion-MNIST files picked .*Other picked files, read only when a run asks for them by name \(e\.g\. fromMerged\): notes\.txt/);
       assert.is(await page.inputValue('[data-key="dataDir"]'), '(files picked in this page)');
       await page.click('#run');
       await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
