@@ -77,11 +77,20 @@ function enqueue<T>(op: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** Whether a stored value has the shape keptCheckpointStore writes (anything else is ignored, not offered). */
+function isKeptRun(v: unknown): v is KeptRun {
+  const r = v as Partial<KeptRun> | undefined;
+  const k = r?.settings;
+  return typeof r?.text === 'string' && typeof r.version === 'string' && typeof r.savedAt === 'string' && !!k
+    && typeof k.experiment === 'string' && typeof k.preset === 'string' && typeof k.seed === 'number' && typeof k.backend === 'string'
+    && typeof k.config === 'object' && k.config !== null;
+}
+
 /** The kept run, or undefined when there is none (or storage cannot be read). */
 export async function loadKeptRun(): Promise<KeptRun | undefined> {
   try {
     const run = await withStore<KeptRun | undefined>('readonly', (s) => s.get(KEY));
-    return run && typeof run.text === 'string' && run.settings ? run : undefined;
+    return isKeptRun(run) ? run : undefined;
   } catch {
     return undefined;
   }

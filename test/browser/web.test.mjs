@@ -239,6 +239,22 @@ if (!browser) {
       await ready();
       assert.not.match(await page.textContent('#progress'), /still going/);
       assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'nothing to resume after a finished run');
+      // A record of another shape (damaged, or from other code on this origin) is not offered.
+      const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+      await page.evaluate((v) => new Promise((resolve, reject) => {
+        const open = indexedDB.open('featurelab', 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('runs', 'readwrite');
+          tx.objectStore('runs').put({ version: v, text: '{}', savedAt: 'x', settings: { experiment: 'modadd', backend: 'wasm' } }, 'last');
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }), version);
+      await page.reload();
+      await ready();
+      assert.not.match(await page.textContent('#progress'), /still going/);
+      assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'a damaged record is not offered');
     } finally {
       await page.close();
     }
