@@ -107,7 +107,7 @@ export async function forgetKeptRun(): Promise<void> {
  * queued behind the run, which never waits for storage; a save made while an earlier one still waits in the
  * queue replaces it. The first failed write is passed to `warn`.
  */
-export function keptCheckpointStore(every: number, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string) {
+export function keptCheckpointStore(every: number, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string): ReturnType<typeof memoryCheckpointStore> {
   const memory = memoryCheckpointStore(every);
   memory.text = restored;
   let warned = false;
