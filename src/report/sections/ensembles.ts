@@ -126,9 +126,13 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const skew = num(s, 'frequencySkewness');
   const untrainedSkew = num(s, 'untrainedFrequencySkewness');
   const unitNorm = run.config?.unitNorm === true;
+  const qCorr = num(run.config, 'qCorr');
+  const qData = num(run.config, 'qData');
+  const percentiles = qCorr === null || qData === null ? ''
+    : ` Correlation threshold at the ${fmt(qCorr)}th percentile, presence at the ${fmt(qData)}th${qCorr === 90 && qData === 90 ? ' (as in the paper)' : ' (the paper: both at the 90th)'}.`;
   return {
     title: 'Interaction tensor: models × data × features',
-    measured: `Features of an MLP ensemble found by clustering the PCA directions of every model's last hidden layer; the tensor of which model learned which feature and where it is present gives the paper's observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).${unitNorm ? " Each point's activations were divided by their norm before the PCA (unitNorm, ours, not in the spec)." : ''}`,
+    measured: `Features of an MLP ensemble found by clustering the PCA directions of every model's last hidden layer; the tensor of which model learned which feature and where it is present gives the paper's observation checks (signs), the feature-frequency histogram and GDE with classes merged 10 → 2 (Jiang, Baek, Kolter, ICLR 2024).${percentiles}${unitNorm ? " Each point's activations were divided by their norm before the PCA (unitNorm, ours, not in the spec)." : ''}`,
     keys: [
       { name: 'models / features T', value: [num(s, 'models'), num(s, 'features')], note: `untrained models: ${fmt(num(s, 'untrainedFeatures'))} features; after one epoch: ${fmt(num(s, 'oneEpochFeatures'))}` },
       { name: 'Spearman(confidence, features per point)', value: rho1, expected: 'negative (paper)', note: [sign(rho1, 'negative'), distinct === null ? '' : `each shared feature counted once per point: ${fmt(distinct)}`].filter((x) => x).join('; ') },
