@@ -14,7 +14,7 @@ import { WebGpuBackend } from '../backend/webgpu/webgpuBackend.js';
 import type { memoryCheckpointStore } from '../checkpoint/store.js';
 import { fashionMnistPick, pickedFileSource } from '../data/pickedFiles.js';
 import type { FileSource } from '../data/files.js';
-import { ConfigError, DatasetMissingError, FeaturelabError } from '../errors.js';
+import { ConfigError, DatasetMissingError, FeaturelabError, ResultFileError } from '../errors.js';
 import { buildConfig, parseWholeNumber } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
@@ -45,7 +45,7 @@ const ui = {
   progress: $('progress'), progressBar: $<HTMLProgressElement>('progress-bar'), error: $('error'),
   plots: $('plots'), viewNote: $('view-note'), view: $<HTMLCanvasElement>('view3d'),
   summary: $<HTMLTableElement>('summary'), warnings: $('warnings'), log: $('log'),
-  files: $<HTMLInputElement>('fashion-files'), filesNote: $('fashion-note'),
+  files: $<HTMLInputElement>('fashion-files'), filesNote: $('fashion-note'), openResult: $<HTMLInputElement>('open-result'),
 };
 
 /** The dataDir a run on picked files records (the picked files are found by name, whatever the folder). */
@@ -251,6 +251,36 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/**
+ * Shows a result.json from disk (a CLI run's or this page's): its summary, warnings and 3D view, and makes it
+ * the file the download buttons save. A file that is not a result.json is named with what is wrong.
+ */
+async function openResultFile(file: File): Promise<void> {
+  if (document.body.dataset.state === 'running') {
+    ui.error.textContent = 'A run is going: stop it before opening a result file.';
+    return;
+  }
+  try {
+    let json: unknown;
+    try {
+      json = JSON.parse(await file.text());
+    } catch (e) {
+      throw new ResultFileError(`${file.name}: not JSON (${e instanceof Error ? e.message : String(e)}); pick a result.json written by featurelab run or this page`);
+    }
+    const parsed = parseResultFile(json, file.name);
+    lastFile = { ...parsed, config: parsed.config as Record<string, ConfigValue>, summary: parsed.summary as ResultFile['summary'], details: parsed.details ?? {} };
+  } catch (e) {
+    ui.error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return;
+  }
+  ui.error.textContent = '';
+  plots.clear();
+  ui.progress.textContent = `opened ${file.name}: ${lastFile.experiment}, seed ${lastFile.seed}, run on ${lastFile.backend.name} by featurelab ${lastFile.version}${lastFile.stoppedBy ? ` (stopped early by ${lastFile.stoppedBy})` : ''}; its plots are in the report`;
+  showResult(lastFile);
+  setState(document.body.dataset.state as Parameters<typeof setState>[0]); // the same state; the downloads now save this file
+  await showFeatures(lastFile);
+}
+
 /** The self-contained HTML report of one result (the same renderer as `featurelab report`). */
 function reportHtml(file: ResultFile): string {
   return renderReport([parseResultFile(JSON.parse(JSON.stringify(file)), 'this run')]);
@@ -391,6 +421,7 @@ async function start(): Promise<void> {
   ui.experiment.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
   ui.preset.addEventListener('change', () => selectExperiment(findExperiment(ui.experiment.value), ui.preset.value, []));
   ui.files.addEventListener('change', () => pickFiles(Array.from(ui.files.files ?? [])));
+  ui.openResult.addEventListener('change', () => { const f = ui.openResult.files?.[0]; if (f) void openResultFile(f); });
   const problems = fromAddress.problems;
 
   const names = await init({ prefer: ['webgpu', 'wasm'], log });

@@ -2,7 +2,7 @@
 // (dist/web, served by scripts/web.mjs on a free localhost port), runs modadd on WebGPU (SwiftShader without a
 // GPU), checks that the plots update while it runs and that the final numbers match a Node run of the same
 // config and seed on WASM, stops a run, downloads its partial result, resumes it to the same numbers and downloads
-// the report, reloads the page mid-run and resumes from the checkpoint kept in IndexedDB, saves a screenshot to
+// the report, reloads the page mid-run and resumes from the checkpoint kept in IndexedDB, opens a CLI result.json, saves a screenshot to
 // test-results/web-modadd.png, keeps working with a bad page address and at 400 px, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
 // WASM modules compiled on the main thread), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
 // and checks that the page made no request outside localhost.
@@ -181,6 +181,7 @@ if (!browser) {
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
   s.skip('a reload keeps the run', () => {});
   s.skip('without IndexedDB a run still finishes', () => {});
+  s.skip('a result.json from the CLI opens in the page', () => {});
   s.skip('the interaction tensor on WASM in the page', () => {});
   s.skip('Fashion-MNIST from picked files', () => {});
   s.skip('a bad page address is named and left out, and the page stays usable', () => {});
@@ -273,6 +274,38 @@ if (!browser) {
       assert.is(warnings.length, 1, 'two checkpoints (steps 200 and 400), one warning');
     } finally {
       await page.close();
+    }
+  });
+
+  s('a result.json from the CLI opens in the page: its summary, the 3D view and its report; a file that is not one is named', async () => {
+    const node = nodeRun();
+    const dir = mkdtempSync(join(tmpdir(), 'featurelab-open-'));
+    const page = await context.newPage();
+    try {
+      writeFileSync(join(dir, 'result.json'), JSON.stringify(node));
+      writeFileSync(join(dir, 'bad.json'), 'not json');
+      writeFileSync(join(dir, 'other.json'), JSON.stringify({ experiment: 'modadd' }));
+      await page.goto(url);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await page.setInputFiles('#open-result', join(dir, 'bad.json'));
+      await page.waitForFunction(() => document.getElementById('error').textContent !== '');
+      assert.match(await page.textContent('#error'), /^ResultFileError: bad\.json: not JSON/);
+      await page.setInputFiles('#open-result', join(dir, 'other.json'));
+      await page.waitForFunction(() => /other\.json/.test(document.getElementById('error').textContent));
+      assert.match(await page.textContent('#error'), /ResultFileError: other\.json: "config" must be an object/);
+      await page.setInputFiles('#open-result', join(dir, 'result.json'));
+      await page.waitForFunction(() => document.querySelector('#summary tr[data-key="marginRatio"]') !== null);
+      assert.is(await page.textContent('#error'), '');
+      assert.is(JSON.parse(await page.getAttribute('#summary tr[data-key="marginRatio"]', 'data-value')), node.summary.marginRatio);
+      assert.match(await page.textContent('#progress'), /^opened result\.json: modadd, seed 0, run on wasm by featurelab /);
+      await page.waitForFunction(() => /active neurons at r·\(cos θ, sin θ\)/.test(document.getElementById('view-note').textContent));
+      assert.equal(await download(page), node, 'Download result JSON saves the opened file');
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+      const html = readFileSync(await dl.path(), 'utf8');
+      assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'the report has its plots');
+    } finally {
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
