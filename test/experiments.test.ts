@@ -272,6 +272,10 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.ok(p === null || (p > 0 && p <= 1), `Mantel p ${p}`);
   const norms = r.details!.activationNormSpearman as { confidence: number; featuresPerPoint: number };
   assert.ok(Math.abs(norms.confidence) <= 1 && Math.abs(norms.featuresPerPoint) <= 1, JSON.stringify(norms));
+  const byAccuracy = r.details!.agreementByAccuracy as { correlation: number | null; pValue: number | null; sharedFeaturesGivenAccuracy: number | null };
+  assert.ok(byAccuracy.correlation === null || (Math.abs(byAccuracy.correlation) <= 1 && byAccuracy.pValue! > 0 && byAccuracy.pValue! <= 1), JSON.stringify(byAccuracy));
+  assert.ok(byAccuracy.sharedFeaturesGivenAccuracy === null || Math.abs(byAccuracy.sharedFeaturesGivenAccuracy) <= 1, JSON.stringify(byAccuracy));
+  assert.ok(log.some((m) => m.startsWith("a pair's agreement against the sum of its two models' test accuracies: ")), 'the diagnostic is logged');
   assert.is((r.summary.framework as unknown[]).length, 5);
   const merged = r.summary.merged as Record<string, number>;
   assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));

@@ -11,7 +11,7 @@ import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
-import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest } from '../src/metrics/interactionDiagnostics.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
 import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
@@ -244,6 +244,17 @@ s('pcaFeatures refuses non-finite activations, naming the entry', () => {
   const phi = reluActivations(3, 5, 4);
   phi[2 * 4 + 1] = NaN;
   assert.throws(() => pcaFeatures(phi, 5, 4, 2), (e: Error) => e instanceof ArgumentError && /activation \[2, 1\] is NaN/.test(e.message));
+});
+
+s('residualCorrelation: x against what a line on z leaves of y; hand case where z hides x completely', () => {
+  const x = [1, -1, -1, 1];
+  const z = [1, 2, 3, 4];
+  const y = z.map((v, i) => 10 * v + x[i]!); // x is orthogonal to the centred z and has mean 0: the residual is x
+  assert.ok(Math.abs(pearson(x, y)) < 0.15, `plain correlation ${pearson(x, y)}`);
+  assert.ok(Math.abs(residualCorrelation(x, y, z) - 1) < 1e-12, `${residualCorrelation(x, y, z)}`);
+  assert.ok(Math.abs(residualCorrelation(x.map((v) => -v), y, z) + 1) < 1e-12);
+  assert.ok(Number.isNaN(residualCorrelation(x, y, [2, 2, 2, 2])), 'a constant z explains nothing: NaN');
+  assert.ok(Number.isNaN(residualCorrelation(x, z.map((v) => 2 * v - 1), z)), 'y on the line: nothing left');
 });
 
 s('pairCorrelationTest: the Mantel null relabels models; 3 models give the 6 orderings of 3 pairs (|r| = 1 in 2 of 6)', () => {

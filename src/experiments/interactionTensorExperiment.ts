@@ -5,8 +5,9 @@
  * sensitivity sweep, GDE with the classes merged 10 → 2 (ours: tops and dresses {0, 2, 3, 4, 6} vs trousers,
  * footwear and bags {1, 5, 7, 8, 9}), the framework simulation (featureFramework.ts), and diagnostics of ours
  * (metrics/interactionDiagnostics.ts: per-component and per-class parts of Spearman(confidence, features),
- * frequency by adoption, the Mantel test of shared features vs agreement, the histogram's skewness; and the
- * activation norm against confidence and features, which the unitNorm option divides out). With `fromMerged`, the
+ * frequency by adoption, the Mantel test of shared features vs agreement, the histogram's skewness, agreement
+ * against the two models' accuracies and shared features against what those leave; and the activation norm
+ * against confidence and features, which the unitNorm option divides out). With `fromMerged`, the
  * members are the mlp runs of a merged set that kept their activations (mergedRuns.ts) instead of a trained
  * ensemble; the untrained and one-epoch comparisons then do not apply (they need the models' training).
  */
@@ -18,7 +19,7 @@ import { cace } from '../metrics/calibration.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
-import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, skewness } from '../metrics/interactionDiagnostics.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { simulateFramework } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
@@ -133,8 +134,18 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
   // The main threshold is usually one of the sweep's (the default 90): analysed once.
   const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
+  // Diagnostic (ours): how much of a pair's agreement the two models' test accuracies explain, and what shared
+  // features add to them.
+  const accuracy = members.map((x) => x.predictions.reduce((s, p, i) => s + (p === labels[i] ? 1 : 0), 0) / n);
+  const accuracySum: number[] = [];
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) accuracySum.push(accuracy[a]! + accuracy[b]!);
+  const byAccuracy = pairCorrelationTest(accuracySum, agreement, m, PERMUTATIONS, new Rng(seed).fork('accuracy-agreement'));
+  const agreementByAccuracy = {
+    correlation: byAccuracy.correlation, pValue: byAccuracy.pValue,
+    sharedFeaturesGivenAccuracy: residualCorrelation(main.stats.sharedFeatures, agreement, accuracySum),
+  };
   return {
-    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf),
+    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf), agreementByAccuracy,
     byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
     distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
     norm: normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint),
@@ -258,7 +269,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
-    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm } = ensembleTensor(members, labels, width, config, ctx.seed);
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy } = ensembleTensor(members, labels, width, config, ctx.seed);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -299,6 +310,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
     ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`Spearman of the mean activation norm with the confidence ${norm.confidence.toFixed(3)}, with the features per point ${norm.featuresPerPoint.toFixed(3)} (unitNorm ${config.unitNorm ? 'on: the PCA saw unit-norm activations' : 'off: set unitNorm=true to divide the norm out'})`);
+    ctx.log?.(`a pair's agreement against the sum of its two models' test accuracies: ${agreementByAccuracy.correlation.toFixed(3)} (Mantel p = ${agreementByAccuracy.pValue.toFixed(3)}); shared features against the agreement the accuracies leave: ${agreementByAccuracy.sharedFeaturesGivenAccuracy.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
     const unfit = members.filter((x) => x.trainAccuracy < 1);
     if (unfit.length > 0) {
@@ -330,7 +342,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) }, agreementByAccuracy: { correlation: finiteOrNull(agreementByAccuracy.correlation), pValue: finiteOrNull(agreementByAccuracy.pValue), sharedFeaturesGivenAccuracy: finiteOrNull(agreementByAccuracy.sharedFeaturesGivenAccuracy) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

@@ -10,7 +10,7 @@ export type { Calibration, CalibrationBin } from './calibration.js';
 export {
   clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from './interactionTensor.js';
-export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, skewness } from './interactionDiagnostics.js';
+export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';
 export type { TensorStatistics } from './interactionTensor.js';
 export type { AdoptionFrequency, ComponentPresence, PairCorrelationTest } from './interactionDiagnostics.js';
 export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';

@@ -2,7 +2,8 @@
  * Diagnostics of ours around the interaction tensor (interactionTensor.ts), none of them in the spec: which
  * principal components carry Spearman(confidence, features per point) and the same within each class, mean
  * frequency by adoption against independent presences, a Mantel permutation test for correlations over model
- * pairs, and the skewness that says whether the frequency histogram is long-tailed.
+ * pairs, a correlation with what one series leaves of another, and the skewness that says whether the
+ * frequency histogram is long-tailed.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -62,6 +63,27 @@ export function pairCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, 
     if (Math.abs(pearson(x, relabelled)) >= Math.abs(correlation) * (1 - 1e-12)) extreme++;
   }
   return { correlation, pValue: (1 + extreme) / (1 + permutations) };
+}
+
+/**
+ * Diagnostic (ours): Pearson correlation of x with what is left of y after a least-squares line on z, e.g. shared
+ * features against the agreement that the two models' accuracies do not explain. NaN when z or the residual is
+ * constant.
+ */
+export function residualCorrelation(x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>): number {
+  const fn = 'residualCorrelation';
+  checkFiniteEntries(fn, 'x', x);
+  checkFiniteArray(fn, 'y', y, x.length, `one value per entry of x (${x.length})`);
+  checkFiniteArray(fn, 'z', z, x.length, `one value per entry of x (${x.length})`);
+  const n = x.length;
+  let my = 0, mz = 0;
+  for (let i = 0; i < n; i++) { my += y[i]! / n; mz += z[i]! / n; }
+  let szy = 0, szz = 0;
+  for (let i = 0; i < n; i++) { szy += (z[i]! - mz) * (y[i]! - my); szz += (z[i]! - mz) ** 2; }
+  if (!(szz > 0)) return NaN;
+  const slope = szy / szz;
+  const residual = Array.from({ length: n }, (_, i) => y[i]! - my - slope * (z[i]! - mz));
+  return pearson(x, residual);
 }
 
 /** How each principal component index takes part in Spearman(confidence, features per point). */
