@@ -14,7 +14,7 @@
 import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
-import { disagreementMatrix, gde, hardVote } from '../metrics/agreement.js';
+import { disagreementMatrix, gde, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace } from '../metrics/calibration.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
@@ -114,8 +114,16 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const pred = new Int32Array(m * n);
   members.forEach((x, i) => pred.set(x.predictions, i * n));
   const dis = disagreementMatrix(pred, m, n, CLASSES);
+  // Per pair (a < b, row-major): agreement, and the sum of the two models' test accuracies (a diagnostic below).
+  const accuracy = Array.from(testErrors(pred, labels, m, n, CLASSES), (e) => 1 - e);
   const agreement: number[] = [];
-  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) agreement.push(1 - dis[a * m + b]!);
+  const accuracySum: number[] = [];
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      agreement.push(1 - dis[a * m + b]!);
+      accuracySum.push(accuracy[a]! + accuracy[b]!);
+    }
+  }
   const analyse = (q: number) => {
     const { threshold, count, stats } = statsAt(correlations, presences, n, k, q);
     // The Mantel test's relabellings depend on the seed and the threshold only: the same p-values every run.
@@ -136,9 +144,6 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
   // Diagnostic (ours): how much of a pair's agreement the two models' test accuracies explain, and what shared
   // features add to them.
-  const accuracy = members.map((x) => x.predictions.reduce((s, p, i) => s + (p === labels[i] ? 1 : 0), 0) / n);
-  const accuracySum: number[] = [];
-  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) accuracySum.push(accuracy[a]! + accuracy[b]!);
   const byAccuracy = pairCorrelationTest(accuracySum, agreement, m, PERMUTATIONS, new Rng(seed).fork('accuracy-agreement'));
   const agreementByAccuracy = {
     correlation: byAccuracy.correlation, pValue: byAccuracy.pValue,

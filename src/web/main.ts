@@ -131,10 +131,15 @@ function formSets(): string[] {
   });
 }
 
+/** Whether `exp` reads data files (has a dataDir key) and can run on the synthetic stand-in instead. */
+function dataKeys(exp: AnyExperiment): { readsFiles: boolean; synthetic: boolean } {
+  return { readsFiles: 'dataDir' in exp.keys, synthetic: exp.keys.data?.choices?.includes('synthetic') === true };
+}
+
 /** The description line of `exp`, with where its data comes from in this page. */
 function describe(exp: AnyExperiment): void {
-  const synthetic = exp.keys.data?.choices?.includes('synthetic') === true;
-  ui.description.textContent = exp.description + (!('dataDir' in exp.keys) ? ''
+  const { readsFiles, synthetic } = dataKeys(exp);
+  ui.description.textContent = exp.description + (!readsFiles ? ''
     : fashionPicked ? ' (on the Fashion-MNIST files picked below)'
       : synthetic ? ' (here on the synthetic stand-in; pick the Fashion-MNIST files below to run it on them, data = fashion)'
         : ' — reads the Fashion-MNIST files: pick them below');
@@ -145,8 +150,7 @@ function selectExperiment(exp: AnyExperiment, preset: string, sets: string[]): v
   ui.experiment.value = exp.name;
   describe(exp);
   // Until the Fashion-MNIST files are picked, an experiment that can use the synthetic stand-in starts on it.
-  const synthetic = exp.keys.data?.choices?.includes('synthetic') === true;
-  const readsFiles = 'dataDir' in exp.keys;
+  const { readsFiles, synthetic } = dataKeys(exp);
   ui.preset.replaceChildren(...Object.keys(exp.presets).map((p) => new Option(p, p)));
   ui.preset.value = exp.presets[preset] ? preset : 'quick';
   const defaults = [
