@@ -1,10 +1,13 @@
 // Test runner: bundles every test/*.test.ts with the library's esbuild loaders into one ES module, runs it
-// in Node and (when the npm package `deno` is installed) in Deno, then the browser tests (test/browser/*.test.mjs:
-// the web page in Chromium), and ends with the line `N passed, N failed` counting all three.
+// in Node and (when the npm package `deno` is installed) in Deno side by side, then the browser tests
+// (test/browser/*.test.mjs: the web page in Chromium), and ends with the line `N passed, N failed` counting all
+// three. Most of the time goes into compiling WebGPU pipelines on the CPU driver, one core per process, so the two
+// runtimes together take about as long as the slower one on two cores. Each side's output goes live to
+// build/test/<filter or all>/<runtime>.log and is printed whole when it ends, so the two never interleave.
 // Usage: node scripts/test.mjs [--node-only] [--bundle-only] [filter]   (filter: substring of test file names;
 // --node-only: no Deno, no browser; --bundle-only: write build/test/<filter or all>/tests.mjs and stop)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { sharedOptions } from './build.mjs';
@@ -52,14 +55,27 @@ const env = {
   NO_COLOR: '1',
 };
 
-/** Runs the bundle in one runtime, echoing its output, and returns its counts. */
-function run(runtime, command, commandArgs, extraEnv = {}) {
+/**
+ * Runs the bundle in one runtime and returns its counts. Its output is echoed as it comes, or with `logFile`
+ * written there as it comes and echoed whole at the end (stderr too: a crash's message is not lost).
+ */
+function run(runtime, command, commandArgs, extraEnv = {}, logFile = null) {
   return new Promise((done) => {
-    console.log(`\n=== ${runtime}${runtime.startsWith('browser') ? '' : `: ${files.length} test files`} ===`);
-    const child = spawn(command, commandArgs, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const title = `\n=== ${runtime}${runtime.startsWith('browser') ? '' : `: ${files.length} test files`} ===`;
+    const log = logFile ? createWriteStream(logFile) : null;
+    if (log) console.log(`${title.trim()}: started, live output in ${logFile}`);
+    else console.log(title);
+    const child = spawn(command, commandArgs, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', log ? 'pipe' : 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    let shown = '';
+    const echo = (d) => { if (log) { log.write(d); shown += d; } else process.stdout.write(d); };
+    child.stdout.on('data', (d) => { out += d; echo(d); });
+    child.stderr?.on('data', echo);
     child.on('close', (code) => {
+      if (log) {
+        log.end();
+        console.log(`${title}\n${shown}`);
+      }
       const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
       // Tests registered with nodeOnly (test/support/backends.ts) say so in other runtimes: counted as skipped.
@@ -111,16 +127,20 @@ function denoOneLiner(extraEnv) {
   });
 }
 
-const results = [await run('node', process.execPath, [...nodeFlags, bundle])];
 const deno = resolve(root, 'node_modules/.bin/deno');
+// Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
+const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
+const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
+const withDeno = !nodeOnly && existsSync(deno);
+const results = withDeno
+  ? await Promise.all([
+    run('node', process.execPath, [...nodeFlags, bundle], {}, resolve(outDir, 'node.log')),
+    run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv, resolve(outDir, 'deno.log')),
+  ])
+  : [await run('node', process.execPath, [...nodeFlags, bundle])];
 if (!nodeOnly) {
-  // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
-  const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
-  const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
-  if (existsSync(deno)) {
-    results.push(await run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv));
-    results.push(await denoOneLiner(denoEnv));
-  } else console.log('deno: not installed (npm package `deno`), skipped');
+  if (withDeno) results.push(await denoOneLiner(denoEnv));
+  else console.log('deno: not installed (npm package `deno`), skipped');
   // The web page in Chromium (test/browser/, plain ES modules, not bundled): its own uvu totals, counted below.
   const browserTests = readdirSync(resolve(root, 'test/browser')).filter((f) => f.endsWith('.test.mjs') && f.includes(filter)).sort();
   for (const f of browserTests) results.push(await run(`browser (${f})`, process.execPath, [...nodeFlags, resolve(root, 'test/browser', f)]));

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ArgumentError, BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, MatrixTooLargeError, RefBackend, ShapeError, VERSION,
-  buildConfig, findExperiment, getBackend, getInitReport, getRunBackend, init, renderReport, resultFile,
+  buildConfig, findExperiment, getBackend, getInitReport, getRunBackend, init, irrepBases, irrepEnergy, irrepSummary, realIrreps, renderReport, resultFile,
+  symmetric,
 } from '../dist/featurelab.js';
 import pkg from '../package.json';
 import { ref, runtime, testBackends } from './support/backends.js';
@@ -75,6 +76,21 @@ s('the README\'s experiment example through the public bundle: modadd trains to 
   const html = renderReport([resultFile({ experiment: exp.name, config, seed: 0, backend, totalSeconds: 0, result })]);
   assert.match(html, /<section id="[^"]*modadd/);
   assert.throws(() => buildConfig(exp, 'quick', ['p=12']), (e: unknown) => e instanceof ConfigError);
+});
+
+s('groups and irrep metrics through the public bundle: on S_3, a neuron made of the 2-d irrep\'s coefficients has all its energy there', () => {
+  const g = symmetric(3);
+  const irreps = realIrreps(g);
+  assert.equal(irreps.map((r: { dim: number }) => r.dim).sort(), [1, 1, 2]);
+  const k = irreps.findIndex((r: { dim: number }) => r.dim === 2);
+  // u(x) = ρ_00(x) + ρ_11(x) (the character), v = ρ_01, w = 0.
+  const u = Float64Array.from(irreps[k].matrices, (m: Float64Array) => m[0] + m[3]);
+  const v = Float64Array.from(irreps[k].matrices, (m: Float64Array) => m[1]);
+  const energy = irrepEnergy(u, v, new Float64Array(6), 6, irrepBases(g, irreps));
+  assert.ok(Math.abs(energy[k] - 1) < 1e-12 && energy.every((e: number, i: number) => i === k || Math.abs(e) < 1e-12), `energies ${Array.from(energy)}`);
+  const summary = irrepSummary(Float32Array.from(u), Float32Array.from(v), new Float32Array(6), 1, 6, irreps);
+  assert.equal(summary.irrepsUsed, [irreps[k].label]);
+  assert.throws(() => irrepEnergy(u, v, [0, 0, 0, 0, 0, NaN], 6, irrepBases(g, irreps)), (e: unknown) => e instanceof ArgumentError);
 });
 
 s('a matrix made by another instance of the same backend is refused by name; init() with no backends says so', async () => {

@@ -170,6 +170,14 @@ s('shape and option errors are typed', () => {
   assert.throws(() => irrepSummary(U, U, new Float32Array(19), 2, 10, irreps), (e: unknown) => e instanceof ShapeError);
   assert.throws(() => irrepSummary(U, U, U, 2, 10, irreps, { activeFraction: 1 }), (e: unknown) => e instanceof ArgumentError);
   assert.throws(() => irrepBases(cyclic(7), irreps), (e: unknown) => e instanceof ShapeError);
+  // NaN, a count that is not a whole number, and bases of another group are named, never read past.
+  const nan = new Float32Array(20);
+  nan[13] = NaN;
+  assert.throws(() => irrepSummary(U, nan, U, 2, 10, irreps), (e: unknown) => e instanceof ArgumentError && /irrepSummary: V\[13\] is NaN/.test((e as Error).message));
+  assert.throws(() => irrepSummary(U, U, U, 2.5, 8, irreps), (e: unknown) => e instanceof ArgumentError && /irrepSummary: m/.test((e as Error).message));
+  const z7 = cyclic(7);
+  const otherBases = irrepBases(z7, realIrreps(z7));
+  assert.throws(() => irrepEnergy(ok, ok, ok, 10, otherBases), (e: unknown) => e instanceof ShapeError && /build the bases with irrepBases for this group/.test((e as Error).message));
 });
 
 s.run();

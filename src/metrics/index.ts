@@ -1,7 +1,7 @@
 /**
  * The metrics of the public library (re-exported by src/index.ts): the functions a researcher calls on arrays
  * of predictions, activations or weights. Helpers the modules share (checks, popcount, the Möbius adjoint,
- * angle wrapping) stay internal; the irrep metrics stay internal with the groups they need.
+ * angle wrapping) stay internal. The irrep metrics need a group: src/index.ts exports them with src/groups.
  */
 export { bootstrapDisagreement, disagreementFromVotes, disagreementMatrix, gde, hardVote, testErrors } from './agreement.js';
 export type { BootstrapOptions, GdeSummary } from './agreement.js';

@@ -9,6 +9,7 @@
  * (cos and sin of one frequency), so the energy equals the real Fourier power of that frequency.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { checkFiniteArray, checkInt } from './validate.js';
 import type { FiniteGroup } from '../groups/group.js';
 import type { Irrep } from '../groups/irreps.js';
 
@@ -88,6 +89,13 @@ function basesFor(order: number, irreps: readonly Irrep[]): IrrepBasis[] {
   });
 }
 
+/** Throws unless every basis has rank·order vectors (bases built for another group would read out of bounds). */
+function checkBases(fn: string, bases: readonly IrrepBasis[], order: number): void {
+  for (const b of bases) {
+    if (b?.vectors?.length !== b?.rank * order) throw new ShapeError(`${fn}: basis ${String(b?.label)} has ${String(b?.vectors?.length)} values, not rank·|G| = ${String(b?.rank)}·${order}; build the bases with irrepBases for this group`);
+  }
+}
+
 function dot(a: ArrayLike<number>, b: ArrayLike<number>, n = a.length, offsetA = 0, offsetB = 0): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[offsetA + i] * b[offsetB + i];
@@ -106,9 +114,9 @@ function projectedEnergy(basis: IrrepBasis, x: ArrayLike<number>, order: number,
 
 /** One neuron's energy fractions per irrep: (‖P u‖² + ‖P v‖² + ‖P w‖²) / (‖u‖² + ‖v‖² + ‖w‖²); all 0 for a zero neuron. */
 export function irrepEnergy(u: ArrayLike<number>, v: ArrayLike<number>, w: ArrayLike<number>, order: number, bases: readonly IrrepBasis[]): Float64Array {
-  for (const [name, x] of [['u', u], ['v', v], ['w', w]] as const) {
-    if (x.length !== order) throw new ShapeError(`irrepEnergy: ${name} has length ${x.length}, expected the group order ${order}`);
-  }
+  checkInt('irrepEnergy', 'order', order, 1, 'pass the group order |G|');
+  for (const [name, x] of [['u', u], ['v', v], ['w', w]] as const) checkFiniteArray('irrepEnergy', name, x, order, `one value per group element (|G| = ${order})`);
+  checkBases('irrepEnergy', bases, order);
   return energiesAt(u, v, w, 0, order, bases);
 }
 
@@ -126,14 +134,15 @@ function energiesAt(u: ArrayLike<number>, v: ArrayLike<number>, w: ArrayLike<num
 export function irrepSummary(
   U: Float32Array, V: Float32Array, W: Float32Array, m: number, order: number, irreps: readonly Irrep[], opts: IrrepSummaryOptions = {},
 ): IrrepSummary {
-  for (const [name, x] of [['U', U], ['V', V], ['W', W]] as const) {
-    if (x.length !== m * order) throw new ShapeError(`irrepSummary: ${name} has ${x.length} values, expected m·|G| = ${m}·${order}`);
-  }
+  checkInt('irrepSummary', 'm', m, 1, 'pass the number of neurons (rows of U, V and W)');
+  checkInt('irrepSummary', 'order', order, 1, 'pass the group order |G|');
+  for (const [name, x] of [['U', U], ['V', V], ['W', W]] as const) checkFiniteArray('irrepSummary', name, x, m * order, `m·|G| = ${m}·${order} values (row i = neuron i)`);
   if (irreps.length === 0) throw new ArgumentError('irrepSummary: no irreps given; pass realIrreps(group)');
   const activeFraction = opts.activeFraction ?? 1e-3;
   if (!(activeFraction >= 0 && activeFraction < 1)) throw new ArgumentError(`irrepSummary: activeFraction must be in [0, 1) (got ${activeFraction})`);
   const bases = opts.bases ?? basesFor(order, irreps);
   if (bases.length !== irreps.length) throw new ArgumentError(`irrepSummary: ${bases.length} bases for ${irreps.length} irreps; build them with irrepBases from the same irreps`);
+  checkBases('irrepSummary', bases, order);
 
   const norms = Float64Array.from({ length: m }, (_, i) => {
     const o = i * order;

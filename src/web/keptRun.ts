@@ -1,8 +1,11 @@
 /**
- * The page's run survives a reload or a closed tab: every checkpoint the run saves is also written to the
- * browser's IndexedDB with the run's settings, and the page offers to resume it when it opens again. One run is
- * kept (the last one started); a finished run is forgotten. Storage that fails (private mode, quota) is said in
- * the log and the run goes on with its in-memory checkpoint only.
+ * The page's runs survive a reload or a closed tab: every checkpoint a run saves is also written to the browser's
+ * IndexedDB with the run's settings, under a key of its own, and the page offers to resume it when it opens again.
+ * A tab holds a Web Lock named after each run it has in hand (running, stopped or offered), so that a second tab
+ * neither offers nor forgets a run that another open tab is still working on; closing a tab releases its locks.
+ * A finished run is forgotten, and a new run forgets the kept runs no open tab holds (the ones offered and passed
+ * over). Storage that fails (private mode, quota) is said in the log and the run goes on with its in-memory
+ * checkpoint only. Without Web Locks (an insecure context) every kept run counts as free.
  */
 import { memoryCheckpointStore } from '../checkpoint/store.js';
 import { FeaturelabError } from '../errors.js';
@@ -27,7 +30,8 @@ export interface KeptRun {
 
 const DB = 'featurelab';
 const STORE = 'runs';
-const KEY = 'last';
+/** Prefix of the Web Lock a tab holds for each kept run it has in hand. */
+const LOCK_PREFIX = 'featurelab-run:';
 /** How long a storage request may take before it counts as failed (a blocked or stuck IndexedDB must not stall the page). */
 const STORAGE_TIMEOUT_MS = 10_000;
 
@@ -86,28 +90,80 @@ function isKeptRun(v: unknown): v is KeptRun {
     && typeof k.config === 'object' && k.config !== null;
 }
 
-/** The kept run, or undefined when there is none (or storage cannot be read). */
-export async function loadKeptRun(): Promise<KeptRun | undefined> {
+/** A kept run with its storage key. */
+export interface KeptEntry {
+  key: string;
+  run: KeptRun;
+}
+
+/** A storage key for a new run: unique in this browser (time and a random tail; not part of any result). */
+export function newRunKey(): string {
+  return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The keys of the kept runs some open tab of this origin holds or is asking for (this one included); empty without Web Locks. */
+async function heldKeys(): Promise<Set<string>> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (!locks) return new Set();
+  const { held = [], pending = [] } = await locks.query();
+  return new Set([...held, ...pending].map((l) => l.name ?? '').filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)));
+}
+
+/**
+ * Holds this tab's claim on the kept run `key` until the returned function is called (or the tab closes), so that
+ * other tabs leave it alone; that function resolves once the claim is let go. Without Web Locks it claims nothing.
+ */
+export function claimKeptRun(key: string): () => Promise<void> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (!locks) return async () => {};
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  const done = locks.request(LOCK_PREFIX + key, () => held).then(() => undefined, () => undefined);
+  return () => { release(); return done; };
+}
+
+/** Every key and value in the runs store (empty when storage cannot be read). */
+async function allEntries(): Promise<{ key: string; value: unknown }[]> {
+  const [keys, values] = await Promise.all([
+    withStore<IDBValidKey[]>('readonly', (s) => s.getAllKeys()),
+    withStore<unknown[]>('readonly', (s) => s.getAll()),
+  ]);
+  return keys.map((key, i) => ({ key: String(key), value: values[i] }));
+}
+
+/** The kept runs that no open tab holds, newest first (none when storage cannot be read). */
+export async function loadKeptRuns(): Promise<KeptEntry[]> {
   try {
-    const run = await withStore<KeptRun | undefined>('readonly', (s) => s.get(KEY));
-    return isKeptRun(run) ? run : undefined;
+    const [entries, held] = await Promise.all([allEntries(), heldKeys()]);
+    return entries
+      .filter((e): e is { key: string; value: KeptRun } => isKeptRun(e.value) && !held.has(e.key))
+      .map((e) => ({ key: e.key, run: e.value }))
+      .sort((a, b) => (a.run.savedAt < b.run.savedAt ? 1 : a.run.savedAt > b.run.savedAt ? -1 : 0));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
-/** Forgets the kept run (after it finished), after any save still being written; storage errors are ignored, there is nothing to lose. */
-export async function forgetKeptRun(): Promise<void> {
-  await enqueue(() => withStore('readwrite', (s) => s.delete(KEY))).catch(() => undefined);
+/** Forgets the kept run `key` (after it finished), after any save still being written; storage errors are ignored, there is nothing to lose. */
+export async function forgetKeptRun(key: string): Promise<void> {
+  await enqueue(() => withStore('readwrite', (s) => s.delete(key))).catch(() => undefined);
+}
+
+/** Forgets every stored record that no open tab holds (a new run passes over the runs offered before it). */
+export async function forgetFreeKeptRuns(): Promise<void> {
+  await enqueue(async () => {
+    const [entries, held] = await Promise.all([allEntries(), heldKeys()]);
+    for (const e of entries) if (!held.has(e.key)) await withStore('readwrite', (s) => s.delete(e.key));
+  }).catch(() => undefined);
 }
 
 /**
  * A checkpoint store for one run that keeps its text in memory (as the CLI's file, for Resume) and writes each
- * save to IndexedDB with the settings; `text` starts as `restored` when the run is a kept one. The writes are
+ * save to IndexedDB under `key` with the settings; `text` starts as `restored` when the run is a kept one. The writes are
  * queued behind the run, which never waits for storage; a save made while an earlier one still waits in the
  * queue replaces it. The first failed write is passed to `warn`.
  */
-export function keptCheckpointStore(every: number, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string): ReturnType<typeof memoryCheckpointStore> {
+export function keptCheckpointStore(every: number, key: string, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string): ReturnType<typeof memoryCheckpointStore> {
   const memory = memoryCheckpointStore(every);
   memory.text = restored;
   let warned = false;
@@ -116,7 +172,7 @@ export function keptCheckpointStore(every: number, settings: KeptSettings, versi
     const run = waiting;
     waiting = undefined;
     if (!run) return;
-    await withStore('readwrite', (s) => s.put(run, KEY)).catch((e: unknown) => {
+    await withStore('readwrite', (s) => s.put(run, key)).catch((e: unknown) => {
       if (!warned) warn(`the checkpoint could not be kept in this browser's storage (${e instanceof Error ? e.message : String(e)}); Stop and Resume work, but a reload would lose the run`);
       warned = true;
     });

@@ -27,7 +27,7 @@ import { modaddPointCloud } from './features3d.js';
 import { pageQuery, parsePageParams, type PageParams } from './params.js';
 import { LivePlots } from './plot.js';
 import { canvasView, webgpuView, type FeatureView } from './view3d.js';
-import { forgetKeptRun, keptCheckpointStore, loadKeptRun, type KeptRun, type KeptSettings } from './keptRun.js';
+import { claimKeptRun, forgetFreeKeptRuns, forgetKeptRun, keptCheckpointStore, loadKeptRuns, newRunKey, type KeptEntry, type KeptSettings } from './keptRun.js';
 import { yieldingBackend } from './yieldingBackend.js';
 
 /** The element with this id (the page's html defines them all). */
@@ -62,6 +62,9 @@ let last: RunSettings | null = null;
 const CHECKPOINT_EVERY = 200;
 /** The last run's checkpoint (also kept in IndexedDB): Resume continues from it, bit-identical to a run never stopped on WASM. */
 let lastCheckpoint: ReturnType<typeof memoryCheckpointStore> | null = null;
+/** The storage key of the last run's checkpoint, and the release of this tab's claim on it (other tabs leave it alone). */
+let lastKey = '';
+let releaseLastKey = async (): Promise<void> => {};
 let lastFile: ResultFile | null = null;
 let stopRequested = false;
 const plots = new LivePlots(ui.plots);
@@ -299,7 +302,8 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   lastFile = null;
   stopRequested = false;
   const fresh = !resume || !lastCheckpoint;
-  const checkpoint = fresh ? keptCheckpointStore(CHECKPOINT_EVERY, keptSettings(s), VERSION, (m) => log(`warning: ${m}`)) : lastCheckpoint!;
+  const key = fresh ? newRunKey() : lastKey;
+  const checkpoint = fresh ? keptCheckpointStore(CHECKPOINT_EVERY, key, keptSettings(s), VERSION, (m) => log(`warning: ${m}`)) : lastCheckpoint!;
   lastCheckpoint = checkpoint;
   if (!resume) plots.clear();
   ui.error.textContent = '';
@@ -308,7 +312,10 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   if (!resume) ui.log.textContent = '';
   history.replaceState(null, '', shareableQuery(s));
   setState('running');
-  if (fresh) await forgetKeptRun(); // a new run: the one kept from before is not offered again
+  if (fresh) {
+    await holdKey(key);
+    await forgetFreeKeptRuns(); // a new run: the runs kept from before and passed over are not offered again (another tab's stay)
+  }
   const backend = getBackend(s.backend);
   ui.backend.textContent = `running on ${describeBackend(backend)}`;
   ui.backend.dataset.name = backend.name;
@@ -336,7 +343,7 @@ async function run(s: RunSettings, resume = false): Promise<void> {
     });
     ui.progress.textContent = `${stopRequested ? 'stopped' : 'done'} after ${totalSeconds.toFixed(1)} s on ${backend.name}`;
     showResult(lastFile);
-    if (!stopRequested) await forgetKeptRun();
+    if (!stopRequested) await forgetKeptRun(key);
     setState(stopRequested ? 'stopped' : 'done');
     await showFeatures(lastFile);
   } catch (e) {
@@ -349,20 +356,29 @@ async function run(s: RunSettings, resume = false): Promise<void> {
   }
 }
 
+/** Makes `key` the last run's storage key, held by this tab, once the previous one is let go. */
+async function holdKey(key: string): Promise<void> {
+  await releaseLastKey();
+  lastKey = key;
+  releaseLastKey = claimKeptRun(key);
+}
+
 /** The settings of a run by name, as kept in IndexedDB. */
 function keptSettings(s: RunSettings): KeptSettings {
   return { experiment: s.exp.name, preset: s.preset, config: s.config, seed: s.seed, backend: s.backend };
 }
 
 /**
- * Offers the run kept from before the page was closed: the Resume button continues it from its checkpoint. A run kept by another featurelab version, or of an unknown experiment or an
- * unavailable backend, is named and forgotten.
+ * Offers a run kept from before the page was closed: the Resume button continues it from its checkpoint. A run kept by another featurelab version, or of an unknown experiment or an
+ * unavailable backend, is named and forgotten, and false returned.
  */
-async function offerKeptRun(kept: KeptRun, backends: readonly string[]): Promise<void> {
+async function offerKeptRun(entry: KeptEntry, backends: readonly string[]): Promise<boolean> {
+  const kept = entry.run;
   const k = kept.settings;
-  const drop = async (why: string): Promise<void> => {
+  const drop = async (why: string): Promise<boolean> => {
     log(`a run kept from an earlier visit (${k.experiment}, seed ${k.seed}) cannot be resumed here: ${why}; it is forgotten`);
-    await forgetKeptRun();
+    await forgetKeptRun(entry.key);
+    return false;
   };
   if (kept.version !== VERSION) return drop(`it was saved by featurelab ${kept.version}, this page is ${VERSION}`);
   if (!backends.includes(k.backend)) return drop(`its backend ${k.backend} is not available in this page (${backends.join(', ')})`);
@@ -375,10 +391,12 @@ async function offerKeptRun(kept: KeptRun, backends: readonly string[]): Promise
   // The form keeps what the address asked for; Resume runs the kept settings, as after Stop.
   last = { exp, preset: k.preset, config: k.config, seed: k.seed, backend: k.backend as BackendName };
   ui.rerun.title = `${k.experiment}, preset ${k.preset}, seed ${k.seed}, on ${k.backend}: the kept run's settings, not the form's`;
-  lastCheckpoint = keptCheckpointStore(CHECKPOINT_EVERY, k, VERSION, (m) => log(`warning: ${m}`), kept.text);
+  await holdKey(entry.key);
+  lastCheckpoint = keptCheckpointStore(CHECKPOINT_EVERY, entry.key, k, VERSION, (m) => log(`warning: ${m}`), kept.text);
   ui.progress.textContent = `A run was still going when this page last closed: ${k.experiment} (preset ${k.preset}, seed ${k.seed}, on ${k.backend}), `
     + `checkpoint saved ${new Date(kept.savedAt).toLocaleString()}. Resume continues it; Run starts the form's run instead.`;
   ui.progress.dataset.kept = 'true';
+  return true;
 }
 
 /** After a run: the header follows the form's backend again, and keyboard focus returns to Run (not to the page). */
@@ -471,8 +489,8 @@ async function start(): Promise<void> {
   ui.downloadReport.addEventListener('click', () => {
     if (lastFile) download(fileName(lastFile, 'report.html'), reportHtml(lastFile), 'text/html');
   });
-  const kept = await loadKeptRun();
-  if (kept) await offerKeptRun(kept, names);
+  // The newest run no other open tab holds; the others stay kept until a run is started here.
+  for (const entry of await loadKeptRuns()) if (await offerKeptRun(entry, names)) break;
   setState('ready');
 }
 

@@ -180,6 +180,7 @@ if (!browser) {
   s.skip('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', () => {});
   s.skip('without WebGPU, on a static host without COOP/COEP: WASM on one thread, said so; the 3D view falls back to 2D', () => {});
   s.skip('a reload keeps the run', () => {});
+  s.skip('two tabs keep their own runs', () => {});
   s.skip('without IndexedDB a run still finishes', () => {});
   s.skip('a result.json from the CLI opens in the page', () => {});
   s.skip('the interaction tensor on WASM in the page', () => {});
@@ -258,6 +259,47 @@ if (!browser) {
       assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'a damaged record is not offered');
     } finally {
       await page.close();
+    }
+  });
+
+  s('two tabs keep their own runs: a tab neither offers nor forgets the run another open tab holds; once that tab closes, its run is offered', async () => {
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const ready = (page) => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    const offered = async (page) => /A run was still going when this page last closed: (\w+) \(preset \w+, seed (\d+)/.exec(await page.textContent('#progress'));
+    try {
+      await first.goto(url + query);
+      await ready(first);
+      await first.click('#run');
+      await first.waitForFunction(() => Number(/step (\d+)/.exec(document.getElementById('progress').textContent)?.[1] ?? 0) >= 450, null, { timeout: 120_000 });
+      // The second tab opens while the first runs: the first's kept run is not offered there.
+      await second.goto(`${url}?experiment=modadd&preset=quick&seed=3&backend=wasm&set=p=11&set=width=40&set=steps=450&set=probeEvery=50&set=compareRelu=false`);
+      await ready(second);
+      assert.is(await offered(second), null, await second.textContent('#progress'));
+      // A run started and finished in the second tab forgets only its own record.
+      await second.click('#run');
+      await second.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
+      assert.is(await second.evaluate(() => document.body.dataset.state), 'done', await second.textContent('#error'));
+      await first.close({ runBeforeUnload: false });
+      await second.reload();
+      await ready(second);
+      const got = await offered(second);
+      assert.ok(got, `the closed tab's run is offered: ${await second.textContent('#progress')}`);
+      assert.equal([got[1], got[2]], ['modadd', String(SEED)]);
+      assert.is(await second.textContent('#rerun'), 'Resume');
+      // Offered here, it is held here: a third tab does not offer it too.
+      const third = await context.newPage();
+      try {
+        await third.goto(url);
+        await ready(third);
+        assert.is(await offered(third), null, await third.textContent('#progress'));
+      } finally {
+        await third.close();
+      }
+    } finally {
+      if (!first.isClosed()) await first.close();
+      // Nothing kept for the tests after this one.
+      await second.evaluate(() => new Promise((resolve) => { const r = indexedDB.deleteDatabase('featurelab'); r.onsuccess = r.onerror = r.onblocked = resolve; }));
+      await second.close();
     }
   });
 
