@@ -1,9 +1,9 @@
-// Test runner: bundles every test/*.test.ts with the library's esbuild loaders into one ES module, runs it
-// in Node and (when the npm package `deno` is installed) in Deno side by side, then the browser tests
-// (test/browser/*.test.mjs: the web page in Chromium), and ends with the line `N passed, N failed` counting all
-// three. Most of the time goes into compiling WebGPU pipelines on the CPU driver, one core per process, so the two
-// runtimes together take about as long as the slower one on two cores. Each side's output goes live to
-// build/test/<filter or all>/<runtime>.log and is printed whole when it ends, so the two never interleave.
+// Test runner: bundles the test/*.test.ts files with the library's esbuild loaders into ES modules and runs them
+// in Node (three processes, the files split by cost) and, when the npm package `deno` is installed, in Deno (all of
+// them), the three side by side; then the browser tests (test/browser/*.test.mjs: the web page in Chromium). It
+// ends with the line `N passed, N failed` counting them all. Most of the time goes into compiling WebGPU pipelines
+// on the CPU drivers, one core per process, so side by side they keep both cores busy. Each process's output goes
+// live to build/test/<filter or all>/<process>.log and is printed whole when it ends, so outputs never interleave.
 // Usage: node scripts/test.mjs [--node-only] [--bundle-only] [filter]   (filter: substring of test file names;
 // --node-only: no Deno, no browser; --bundle-only: write build/test/<filter or all>/tests.mjs and stop)
 import { spawn } from 'node:child_process';
@@ -27,10 +27,12 @@ if (files.length === 0) {
   console.error(`no test files match '${filter}'`);
   process.exit(2);
 }
-const entry = resolve(outDir, 'entry.ts');
-writeFileSync(entry, [
+/** Writes and bundles one ES module that runs the test files `list`; returns the bundle's path (outDir/<name>.mjs). */
+async function bundleOf(list, name) {
+  const entry = resolve(outDir, `${name}.entry.ts`);
+  writeFileSync(entry, [
   `import '../../../test/support/defer.ts';`,
-  ...files.map((f) => `import '../../../test/${f}';`),
+  ...list.map((f) => `import '../../../test/${f}';`),
   `import { exec } from 'uvu';`,
   `import { disposeAll } from '../../../dist/featurelab.js';`,
   `await exec();`,
@@ -38,10 +40,13 @@ writeFileSync(entry, [
   `disposeAll();`,
   `const g = globalThis as any;`,
   `if (g.Deno) g.Deno.exit(failed ? 1 : 0); else g.process.exit(failed ? 1 : 0);`,
-].join('\n'));
-const bundle = resolve(outDir, 'tests.mjs');
-// ignoreAnnotations: package.json says "sideEffects": false (true of the library), but test files are all side effects.
-await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], ignoreAnnotations: true, entryPoints: [entry], outfile: bundle });
+  ].join('\n'));
+  const out = resolve(outDir, `${name}.mjs`);
+  // ignoreAnnotations: package.json says "sideEffects": false (true of the library), but test files are all side effects.
+  await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], ignoreAnnotations: true, entryPoints: [entry], outfile: out });
+  return out;
+}
+const bundle = await bundleOf(files, 'tests');
 if (bundleOnly) {
   console.log(bundle);
   process.exit(0);
@@ -59,9 +64,9 @@ const env = {
  * Runs the bundle in one runtime and returns its counts. Its output is echoed as it comes, or with `logFile`
  * written there as it comes and echoed whole at the end (stderr too: a crash's message is not lost).
  */
-function run(runtime, command, commandArgs, extraEnv = {}, logFile = null) {
+function run(runtime, command, commandArgs, extraEnv = {}, logFile = null, fileCount = files.length) {
   return new Promise((done) => {
-    const title = `\n=== ${runtime}${runtime.startsWith('browser') ? '' : `: ${files.length} test files`} ===`;
+    const title = `\n=== ${runtime}${runtime.startsWith('browser') ? '' : `: ${fileCount} test files`} ===`;
     const log = logFile ? createWriteStream(logFile) : null;
     if (log) console.log(`${title.trim()}: started, live output in ${logFile}`);
     else console.log(title);
@@ -127,17 +132,24 @@ function denoOneLiner(extraEnv) {
   });
 }
 
+// Node runs the files in three processes: these two compile most of the matmul pipelines (3 to 10 s each on
+// SwiftShader, where Deno's lavapipe takes a fraction of that), and each takes about as long as half the others.
+const HEAVY = ['webgpu-engine.test.ts', 'matmul.test.ts'];
+const nodeShards = [files.filter((f) => !HEAVY.includes(f)), ...HEAVY.map((h) => files.filter((f) => f === h))].filter((list) => list.length > 0);
+const nodeRuns = nodeShards.length > 1
+  ? await Promise.all(nodeShards.map(async (list, i) => ({ name: `node ${i + 1}/${nodeShards.length}`, list, bundle: await bundleOf(list, `node-${i + 1}`) })))
+  : [{ name: 'node', list: files, bundle }];
 const deno = resolve(root, 'node_modules/.bin/deno');
 // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
 const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
 const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
 const withDeno = !nodeOnly && existsSync(deno);
-const results = withDeno
-  ? await Promise.all([
-    run('node', process.execPath, [...nodeFlags, bundle], {}, resolve(outDir, 'node.log')),
-    run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv, resolve(outDir, 'deno.log')),
-  ])
-  : [await run('node', process.execPath, [...nodeFlags, bundle])];
+const sideBySide = withDeno || nodeRuns.length > 1;
+const logOf = (name) => (sideBySide ? resolve(outDir, `${name.replace(/\W+/g, '-')}.log`) : null);
+const results = await Promise.all([
+  ...nodeRuns.map((r) => run(r.name, process.execPath, [...nodeFlags, r.bundle], {}, logOf(r.name), r.list.length)),
+  ...(withDeno ? [run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv, logOf('deno'))] : []),
+]);
 if (!nodeOnly) {
   if (withDeno) results.push(await denoOneLiner(denoEnv));
   else console.log('deno: not installed (npm package `deno`), skipped');

@@ -210,26 +210,37 @@ if (gpu) {
     });
     try {
       // Odd sizes crossing the 64- and 128-wide tile edges (small: SwiftShader runs these kernels slowly).
-      // 581 rows = 9 tile rows of 64 + 5: more tile rows than a small grid, the last one partial.
-      const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [131, 33, 67], [140, 23, 133], [581, 9, 70]];
+      // 581 rows = 9 tile rows of 64 + 5: more tile rows than a small grid, the last one partial. K = 24 < TK = 32.
+      // The dimensions that are multiples of 4 differ from shape to shape, so that over the variants each operand
+      // is read both as vec4s and as scalars, plain and transposed (the contiguous dimension decides).
+      const shapes = [[33, 17, 65], [132, 70, 3], [64, 64, 64], [131, 33, 68], [140, 24, 133], [581, 9, 72]];
       // Split-K: K = 70 in 2 slices of 64 + 6 (TK 32), K = 64 in 4 of 16, K = 33 in 3 of 16 + 16 + 1.
       const variants = [
         { wg: 8, tk: 16, split: 1, prefetch: true }, { wg: 8, tk: 32, split: 2, prefetch: true }, { wg: 16, tk: 8, split: 4, prefetch: true },
         { wg: 8, tk: 8, split: 3, prefetch: false }, { wg: 16, tk: 32, split: 1, prefetch: true }, { wg: 16, tk: 16, split: 2, prefetch: false },
       ];
+      // Each pipeline costs 4 to 10 s of compiling on SwiftShader, so each variant runs both operands plain and
+      // both transposed (A and B are staged by separate code, so a mixed pair adds no path of its own; one
+      // variant checks that below), and the epilogue once.
+      const product = async (m: number, k: number, n: number, transA: boolean, transB: boolean, epilogue: boolean) => {
+        const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+        const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+        const what = `${JSON.stringify(tiles)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`;
+        await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${what}`);
+        if (!epilogue) return;
+        const C = host(uniform(5, m, n), m, n);
+        const bias = host(uniform(6, 1, n), 1, n);
+        await agreeWithRef(hw, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA, transB, alpha: 0.5, beta: 2, c, bias: bi, act: 'tanh' }), TOL.matmul, `tiled epilogue ${what}`);
+      };
       for (const [i, [m, k, n]] of shapes.entries()) {
         tiles = variants[i % variants.length]!;
-        for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-          const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
-          const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
-          const C = host(uniform(5, m, n), m, n);
-          const bias = host(uniform(6, 1, n), 1, n);
-          await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${JSON.stringify(tiles)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
-          if (transA !== transB) continue; // the epilogue does not depend on the transposes
-          await agreeWithRef(hw, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA, transB, alpha: 0.5, beta: 2, c, bias: bi, act: 'tanh' }),
-            TOL.matmul, `tiled epilogue ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
-        }
+        await product(m, k, n, false, false, i % 2 === 0);
+        await product(m, k, n, true, true, i % 2 === 1);
       }
+      // Mixed transposes on one variant, every operand read as vec4s (checks that A's and B's paths are independent).
+      tiles = variants[0]!;
+      await product(36, 20, 44, true, false, false);
+      await product(36, 20, 44, false, true, false);
       // Batched products through every tile size and split (the blocks' offsets, split partial sums per block).
       for (const [i, v] of variants.entries()) {
         tiles = v;
@@ -250,21 +261,28 @@ if (gpu) {
       matmulVariant: (shape) => ({ kernel: 'regblock', vecA: (shape.transA ? shape.m : shape.k) % 4 === 0, vecB: (shape.transB ? shape.k : shape.n) % 4 === 0, ...blocks }),
     });
     try {
-      const shapes = [[33, 17, 65], [129, 70, 3], [64, 64, 64], [7, 33, 131], [70, 23, 10]];
+      // As for the tiled kernel: each arrangement plain and both transposed (the epilogue plain), the multiples of 4
+      // spread over the shapes, and one arrangement with mixed transposes.
+      const shapes = [[33, 17, 65], [132, 70, 3], [64, 64, 64], [7, 32, 131], [72, 23, 12]];
       const arrangements = [{ wx: 8, wy: 8, rb: 2, cb: 2 }, { wx: 4, wy: 16, rb: 2, cb: 1 }, { wx: 16, wy: 4, rb: 1, cb: 2 }, { wx: 1, wy: 64, rb: 2, cb: 1 }, { wx: 2, wy: 32, rb: 2, cb: 2 }];
+      const product = async (m: number, k: number, n: number, transA: boolean, transB: boolean) => {
+        const A = host(uniform(m + 2 * k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+        const B = host(uniform(k + 2 * n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+        await agreeWithRef(forced, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `regblock ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
+        if (transA || transB) return;
+        const C = host(uniform(7, m, n), m, n);
+        const bias = host(uniform(8, 1, n), 1, n);
+        await agreeWithRef(forced, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: -1.5, beta: 0.5, c, bias: bi, act: 'relu' }),
+          TOL.matmul, `regblock epilogue ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n}`);
+      };
       for (const [i, [m, k, n]] of shapes.entries()) {
         blocks = arrangements[i]!;
-        for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-          const A = host(uniform(m + 2 * k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
-          const B = host(uniform(k + 2 * n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
-          await agreeWithRef(forced, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `regblock ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
-          if (transA || transB) continue;
-          const C = host(uniform(7, m, n), m, n);
-          const bias = host(uniform(8, 1, n), 1, n);
-          await agreeWithRef(forced, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: -1.5, beta: 0.5, c, bias: bi, act: 'relu' }),
-            TOL.matmul, `regblock epilogue ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n}`);
-        }
+        await product(m, k, n, false, false);
+        await product(m, k, n, true, true);
       }
+      blocks = arrangements[0]!;
+      await product(36, 20, 44, true, false);
+      await product(36, 20, 44, false, true);
       for (const [i, arrangement] of arrangements.entries()) {
         blocks = arrangement;
         for (const c of SMALL_BATCHED.filter((_, j) => j % arrangements.length === i)) await checkBatchedMatmul(forced, c, `regblock batched ${JSON.stringify(blocks)} ${JSON.stringify(c)}`);
