@@ -241,12 +241,16 @@ if (gpu) {
       tiles = variants[0]!;
       await product(36, 20, 44, true, false, false);
       await product(36, 20, 44, false, true, false);
-      // Batched products through every tile size and split (the blocks' offsets, split partial sums per block).
-      for (const [i, v] of variants.entries()) {
-        tiles = v;
-        // Plus a per-block bias with K = 70 through every variant: split slices add up per block.
-        const perBlock = { batch: 3, m: 9, k: 70, n: 6, epilogue: 'perBlockBias' as const };
-        for (const c of [...SMALL_BATCHED.filter((_, j) => j % variants.length === i), perBlock]) await checkBatchedMatmul(hw, c, `tiled batched ${JSON.stringify(v)} ${JSON.stringify(c)}`);
+      // Batched products through every variant (the blocks' offsets, a shared operand, both bias kinds, split partial
+      // sums per block), on the variant's own shape and transposes: the batch is uniforms, so they reuse its pipelines.
+      for (const [i, [m, k, n]] of shapes.entries()) {
+        tiles = variants[i % variants.length]!;
+        const withTanh = i % 2 === 1; // the transposes that ran the tanh epilogue above
+        for (const c of [
+          { batch: 3, m, k, n, transA: withTanh, transB: withTanh, epilogue: 'perBlockBias' as const },
+          { batch: 2, m, k, n, transA: withTanh, transB: withTanh, shareA: true, epilogue: 'sharedBias' as const },
+          { batch: 2, m, k, n, transA: !withTanh, transB: !withTanh, shareB: true },
+        ]) await checkBatchedMatmul(hw, c, `tiled batched ${JSON.stringify(tiles)} ${JSON.stringify(c)}`);
       }
       assert.ok(hw.stats().pipelines > 0);
     } finally {
