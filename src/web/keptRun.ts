@@ -46,15 +46,21 @@ function openDb(): Promise<IDBDatabase> {
   });
 }
 
-/** Runs one request on the runs store and resolves with its result once the transaction has committed. */
-async function transact<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+/**
+ * What a transaction does on the runs store: one request, whose result it resolves with, or several, with a
+ * function that reads their results once the transaction has committed.
+ */
+type StoreOp<T> = (store: IDBObjectStore) => IDBRequest<T> | (() => T);
+
+/** Runs `op` on the runs store in one transaction and resolves with its result once the transaction has committed. */
+async function transact<T>(mode: IDBTransactionMode, op: StoreOp<T>): Promise<T> {
   const db = await openDb();
   try {
     return await new Promise<T>((resolve, reject) => {
       const tx = db.transaction(STORE, mode);
-      const req = op(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(tx.error ?? req.error ?? new FeaturelabError('IndexedDB transaction failed'));
+      const got = op(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(typeof got === 'function' ? got() : got.result);
+      tx.onerror = () => reject(tx.error ?? (typeof got === 'function' ? null : got.error) ?? new FeaturelabError('IndexedDB transaction failed'));
       tx.onabort = () => reject(tx.error ?? new FeaturelabError('IndexedDB transaction aborted'));
     });
   } finally {
@@ -63,7 +69,7 @@ async function transact<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore)
 }
 
 /** transact, failed after STORAGE_TIMEOUT_MS (an open blocked by another tab never settles by itself). */
-function withStore<T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+function withStore<T>(mode: IDBTransactionMode, op: StoreOp<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new FeaturelabError(`no answer from IndexedDB in ${STORAGE_TIMEOUT_MS / 1000} s`)), STORAGE_TIMEOUT_MS);
@@ -122,13 +128,13 @@ export function claimKeptRun(key: string): () => Promise<void> {
   return () => { release(); return done; };
 }
 
-/** Every key and value in the runs store (empty when storage cannot be read). */
-async function allEntries(): Promise<{ key: string; value: unknown }[]> {
-  const [keys, values] = await Promise.all([
-    withStore<IDBValidKey[]>('readonly', (s) => s.getAllKeys()),
-    withStore<unknown[]>('readonly', (s) => s.getAll()),
-  ]);
-  return keys.map((key, i) => ({ key: String(key), value: values[i] }));
+/** Every key and value in the runs store, read in one transaction (both lists in key order). */
+function allEntries(): Promise<{ key: string; value: unknown }[]> {
+  return withStore('readonly', (s) => {
+    const keys = s.getAllKeys();
+    const values = s.getAll();
+    return () => keys.result.map((key, i) => ({ key: String(key), value: values.result[i] as unknown }));
+  });
 }
 
 /** The kept runs that no open tab holds, newest first (none when storage cannot be read). */
@@ -153,7 +159,13 @@ export async function forgetKeptRun(key: string): Promise<void> {
 export async function forgetFreeKeptRuns(): Promise<void> {
   await enqueue(async () => {
     const [entries, held] = await Promise.all([allEntries(), heldKeys()]);
-    for (const e of entries) if (!held.has(e.key)) await withStore('readwrite', (s) => s.delete(e.key));
+    const free = entries.filter((e) => !held.has(e.key));
+    if (free.length > 0) {
+      await withStore('readwrite', (s) => {
+        for (const e of free) s.delete(e.key);
+        return () => undefined;
+      });
+    }
   }).catch(() => undefined);
 }
 

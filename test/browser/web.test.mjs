@@ -125,7 +125,7 @@ if (!adapter && requireWebgpu) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url + query);
-    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    await pageReady(page);
     assert.is(await page.getAttribute('#backend', 'data-name'), 'webgpu', await page.textContent('#backend'));
     await page.click('#run');
     const seenWhileRunning = new Set();
@@ -191,20 +191,18 @@ if (!browser) {
   s('Stop keeps the partial result; Resume continues from the page\'s checkpoint to the numbers of an uninterrupted run; the report downloads', async () => {
     const page = await context.newPage();
     await page.goto(url + query);
-    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    await pageReady(page);
     await page.click('#run');
     await page.waitForFunction(() => Number(document.getElementById('plots').dataset.updates) >= 2, null, { timeout: 60_000 });
     await page.click('#stop');
-    await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 60_000 });
-    assert.is(await page.evaluate(() => document.body.dataset.state), 'stopped', 'the run finished before Stop took effect');
+    assert.is(await untilRunEnds(page, 60_000), 'stopped', 'the run finished before Stop took effect');
     const partial = await download(page);
     assert.ok(partial.series.step.length >= 2 && partial.series.step.at(-1) < 1000, `series end at step ${partial.series.step.at(-1)}`);
     assert.ok(partial.warnings.some((w) => w.includes('stopped early by the user (the Stop button)')), partial.warnings.join('; '));
     assert.ok(partial.warnings.some((w) => /stopped at step \d+ of 1000/.test(w)));
     assert.is(await page.textContent('#rerun'), 'Resume');
     await page.click('#rerun');
-    await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 240_000 });
-    assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+    await assertRunDone(page, 240_000);
     assert.match(await page.textContent('#log'), /checkpoint: resuming '.+' from step [1-9]\d*/);
     const file = await download(page);
     assertResumedLikeNode(file);
@@ -220,25 +218,23 @@ if (!browser) {
 
   s('a reload keeps the run: the page offers to resume it from the checkpoint kept in IndexedDB, to the uninterrupted run\'s numbers; a finished run is not offered again', async () => {
     const page = await context.newPage();
-    const ready = () => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
     try {
       await page.goto(url + query);
-      await ready();
+      await pageReady(page);
       await page.click('#run');
       // Past step 400: at least one checkpoint (every 200 steps) has been kept.
       await page.waitForFunction(() => Number(/step (\d+)/.exec(document.getElementById('progress').textContent)?.[1] ?? 0) >= 450, null, { timeout: 120_000 });
       await page.reload();
-      await ready();
+      await pageReady(page);
       assert.match(await page.textContent('#progress'), /A run was still going when this page last closed: modadd \(preset quick, seed 0, on \w+\), checkpoint saved/);
       assert.is(await page.textContent('#rerun'), 'Resume');
       await page.click('#rerun');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 240_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      await assertRunDone(page, 240_000);
       const resumedFrom = Number(/checkpoint: resuming '.+' from step (\d+)/.exec(await page.textContent('#log'))?.[1]);
       assert.ok(resumedFrom >= 400 && resumedFrom < 1000, `resumed from step ${resumedFrom}`);
       assertResumedLikeNode(await download(page));
       await page.reload();
-      await ready();
+      await pageReady(page);
       assert.not.match(await page.textContent('#progress'), /still going/);
       assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'nothing to resume after a finished run');
       // A record of another shape (damaged, or from other code on this origin) is not offered.
@@ -254,7 +250,7 @@ if (!browser) {
         open.onerror = () => reject(open.error);
       }), version);
       await page.reload();
-      await ready();
+      await pageReady(page);
       assert.not.match(await page.textContent('#progress'), /still going/);
       assert.is(await page.evaluate(() => document.getElementById('rerun').disabled), true, 'a damaged record is not offered');
     } finally {
@@ -264,24 +260,22 @@ if (!browser) {
 
   s('two tabs keep their own runs: a tab neither offers nor forgets the run another open tab holds; once that tab closes, its run is offered', async () => {
     const [first, second] = [await context.newPage(), await context.newPage()];
-    const ready = (page) => page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
     const offered = async (page) => /A run was still going when this page last closed: (\w+) \(preset \w+, seed (\d+)/.exec(await page.textContent('#progress'));
     try {
       await first.goto(url + query);
-      await ready(first);
+      await pageReady(first);
       await first.click('#run');
       await first.waitForFunction(() => Number(/step (\d+)/.exec(document.getElementById('progress').textContent)?.[1] ?? 0) >= 450, null, { timeout: 120_000 });
       // The second tab opens while the first runs: the first's kept run is not offered there.
       await second.goto(`${url}?experiment=modadd&preset=quick&seed=3&backend=wasm&set=p=11&set=width=40&set=steps=450&set=probeEvery=50&set=compareRelu=false`);
-      await ready(second);
+      await pageReady(second);
       assert.is(await offered(second), null, await second.textContent('#progress'));
       // A run started and finished in the second tab forgets only its own record.
       await second.click('#run');
-      await second.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
-      assert.is(await second.evaluate(() => document.body.dataset.state), 'done', await second.textContent('#error'));
+      await assertRunDone(second, 120_000);
       await first.close({ runBeforeUnload: false });
       await second.reload();
-      await ready(second);
+      await pageReady(second);
       const got = await offered(second);
       assert.ok(got, `the closed tab's run is offered: ${await second.textContent('#progress')}`);
       assert.equal([got[1], got[2]], ['modadd', String(SEED)]);
@@ -290,7 +284,7 @@ if (!browser) {
       const third = await context.newPage();
       try {
         await third.goto(url);
-        await ready(third);
+        await pageReady(third);
         assert.is(await offered(third), null, await third.textContent('#progress'));
       } finally {
         await third.close();
@@ -308,10 +302,9 @@ if (!browser) {
     try {
       await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
       await page.goto(`${url}?experiment=modadd&preset=quick&seed=0&backend=wasm&set=p=11&set=width=40&set=steps=450&set=probeEvery=50&set=compareRelu=false`);
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      await assertRunDone(page, 120_000);
       const warnings = (await page.textContent('#log')).match(/warning: the checkpoint could not be kept in this browser's storage \(this browser has no IndexedDB\); Stop and Resume work, but a reload would lose the run/g) ?? [];
       assert.is(warnings.length, 1, 'two checkpoints (steps 200 and 400), one warning');
     } finally {
@@ -328,7 +321,7 @@ if (!browser) {
       writeFileSync(join(dir, 'bad.json'), 'not json');
       writeFileSync(join(dir, 'other.json'), JSON.stringify({ experiment: 'modadd' }));
       await page.goto(url);
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       await page.setInputFiles('#open-result', join(dir, 'bad.json'));
       await page.waitForFunction(() => document.getElementById('error').textContent !== '');
       assert.match(await page.textContent('#error'), /^ResultFileError: bad\.json: not JSON/);
@@ -358,14 +351,13 @@ if (!browser) {
     await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
     try {
       await page.goto(plain.url + query.replace('&backend=webgpu', '').replace('steps=1000', 'steps=300'));
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       const status = await page.textContent('#backend');
       assert.is(await page.getAttribute('#backend', 'data-name'), 'wasm', status);
       assert.match(status, /webgpu unavailable: this runtime has no navigator\.gpu/);
       assert.match(status, /1 WASM thread \(the page is not cross-origin isolated/);
       await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      await assertRunDone(page, 120_000);
       assert.match(await page.textContent('#view-note'), /no WebGPU: drawn on a 2D canvas instead/);
     } finally {
       await page.close();
@@ -378,10 +370,9 @@ if (!browser) {
     const sets = ['data=synthetic', 'models=3', 'trainSize=200', 'testSize=120', 'hidden=16', 'k=6', 'maxEpochs=3'];
     try {
       await page.goto(`${url}?experiment=interaction-tensor&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      await assertRunDone(page, 120_000);
       const file = await download(page);
       assert.is(file.summary.models, 3);
       assert.ok(file.summary.features >= 6, `features T = ${file.summary.features}`);
@@ -400,22 +391,20 @@ if (!browser) {
     try {
       for (const f of files) writeFileSync(join(dir, f.name), f.buffer);
       await page.goto(`${url}?experiment=mlp&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       assert.match(await page.textContent('#description'), /reads the Fashion-MNIST files: pick them below/);
       // Three of the four: the note names the missing one, and a run says which file it lacks and where to pick it.
       await page.setInputFiles('#fashion-files', files.filter((f) => f.name !== 't10k-labels-idx1-ubyte'));
       assert.match(await page.textContent('#fashion-note'), /3 of Fashion-MNIST's four files picked; missing: t10k-labels-idx1-ubyte\.gz/);
       await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 60_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'error');
+      assert.is(await untilRunEnds(page, 60_000), 'error');
       assert.match(await page.textContent('#error'), /DatasetMissingError: .*t10k-labels-idx1-ubyte\.gz missing.* In this page: pick the four Fashion-MNIST files/);
       // All four (and a stray file): the run reads them in the page and lands on the CLI's numbers (the same WASM build).
       await page.setInputFiles('#fashion-files', [...files, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
       assert.match(await page.textContent('#fashion-note'), /All four Fashion-MNIST files picked .*Other picked files, read only when a run asks for them by name \(e\.g\. fromMerged\): notes\.txt/);
       assert.is(await page.inputValue('[data-key="dataDir"]'), '(files picked in this page)');
       await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 120_000 });
-      assert.is(await page.evaluate(() => document.body.dataset.state), 'done', await page.textContent('#error'));
+      await assertRunDone(page, 120_000);
       const file = await download(page);
       const out = join(dir, 'out');
       const args = [...nodeFlags, 'dist/cli.js', 'run', 'mlp', '--preset', 'quick', '--seed', '0', '--backend', 'wasm', '--out', out, '--set', `dataDir=${dir}`, ...sets.flatMap((x) => ['--set', x])];
@@ -441,7 +430,7 @@ if (!browser) {
     const page = await context.newPage();
     try {
       await page.goto(`${url}?experiment=nosuch&preset=fast&seed=abc&backend=cuda&set=width=abc&set=nosuch=1`);
-      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await pageReady(page);
       const error = await page.textContent('#error');
       for (const bad of ['experiment=nosuch', 'seed=abc', 'backend=cuda', 'set=width=abc', 'set=nosuch=1']) assert.ok(error.includes(bad), `${bad} named in: ${error}`);
       assert.is(await page.inputValue('#experiment'), 'modadd');
@@ -499,6 +488,22 @@ function assertResumedLikeNode(file) {
     const want = node.series.loss[i];
     if (want !== null) assert.ok(Math.abs(got - want) <= LOSS_RTOL * Math.abs(want), `loss at step ${file.series.step[i]}: resumed ${got}, node ${want}`);
   });
+}
+
+/** Waits until the page has started (body[data-state] = ready). */
+function pageReady(page) {
+  return page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+}
+
+/** Waits until the page's run ends (stopped, done or failed) and returns the state it ended in. */
+async function untilRunEnds(page, timeout) {
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+/** Waits until the page's run ends and asserts it finished (the page's error text as the message otherwise). */
+async function assertRunDone(page, timeout) {
+  assert.is(await untilRunEnds(page, timeout), 'done', await page.textContent('#error'));
 }
 
 /** Clicks "Download result JSON" and parses the file. */
