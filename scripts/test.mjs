@@ -46,9 +46,8 @@ async function bundleOf(list, name) {
   await esbuild.build({ ...sharedOptions, platform: 'neutral', mainFields: ['module', 'main'], ignoreAnnotations: true, entryPoints: [entry], outfile: out });
   return out;
 }
-const bundle = await bundleOf(files, 'tests');
 if (bundleOnly) {
-  console.log(bundle);
+  console.log(await bundleOf(files, 'tests'));
   process.exit(0);
 }
 
@@ -136,14 +135,16 @@ function denoOneLiner(extraEnv) {
 // SwiftShader, where Deno's lavapipe takes a fraction of that), and each takes about as long as half the others.
 const HEAVY = ['webgpu-engine.test.ts', 'matmul.test.ts'];
 const nodeShards = [files.filter((f) => !HEAVY.includes(f)), ...HEAVY.map((h) => files.filter((f) => f === h))].filter((list) => list.length > 0);
-const nodeRuns = nodeShards.length > 1
-  ? await Promise.all(nodeShards.map(async (list, i) => ({ name: `node ${i + 1}/${nodeShards.length}`, list, bundle: await bundleOf(list, `node-${i + 1}`) })))
-  : [{ name: 'node', list: files, bundle }];
 const deno = resolve(root, 'node_modules/.bin/deno');
 // Deno runs on Mesa's lavapipe when it is installed (Dawn in Node rejects it), so two drivers are covered.
 const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
 const denoEnv = existsSync(lavapipe) ? { VK_ICD_FILENAMES: lavapipe } : {};
 const withDeno = !nodeOnly && existsSync(deno);
+// The bundle of every file: Deno's, and Node's when it runs in one process.
+const bundle = withDeno || nodeShards.length === 1 ? await bundleOf(files, 'tests') : null;
+const nodeRuns = nodeShards.length > 1
+  ? await Promise.all(nodeShards.map(async (list, i) => ({ name: `node ${i + 1}/${nodeShards.length}`, list, bundle: await bundleOf(list, `node-${i + 1}`) })))
+  : [{ name: 'node', list: files, bundle }];
 const sideBySide = withDeno || nodeRuns.length > 1;
 const logOf = (name) => (sideBySide ? resolve(outDir, `${name.replace(/\W+/g, '-')}.log`) : null);
 const results = await Promise.all([

@@ -20,6 +20,22 @@ const SMALL_BATCHED = BATCHED_CASES.filter((c) => c.batch * c.m * c.k * c.n <= 2
 import { TOL } from './tolerances.js';
 
 const s = suite(`webgpu engine [${runtime}]`);
+
+/**
+ * Checks op(A)·op(B) of seeded random operands on `be` against the reference; with `epilogue`, also
+ * alpha·op(A)·op(B) + beta·C + bias through the activation, fused in the same kernel.
+ */
+async function checkForcedProduct(be: WebGpuBackend, label: string, m: number, k: number, n: number, transA: boolean, transB: boolean,
+  epilogue?: { alpha: number; beta: number; act: 'tanh' | 'relu' }): Promise<void> {
+  const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
+  const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
+  const what = `${label} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`;
+  await agreeWithRef(be, [A, B], (b, [x, y]) => b.matmul(x, y, { transA, transB }), TOL.matmul, what);
+  if (!epilogue) return;
+  const C = host(uniform(5, m, n), m, n);
+  const bias = host(uniform(6, 1, n), 1, n);
+  await agreeWithRef(be, [A, B, C, bias], (b, [x, y, c, bi]) => b.matmul(x, y, { transA, transB, ...epilogue, c, bias: bi }), TOL.matmul, `epilogue ${what}`);
+}
 const gpu = testBackends.find((b) => b.name === 'webgpu') as WebGpuBackend | undefined;
 
 s('the matmul variant picker: simple for tiny products, register-blocked on software, tiled on hardware, vec4 when aligned', () => {
@@ -222,16 +238,9 @@ if (gpu) {
       // Each pipeline costs 4 to 10 s of compiling on SwiftShader, so each variant runs both operands plain and
       // both transposed (A and B are staged by separate code, so a mixed pair adds no path of its own; one
       // variant checks that below), and the epilogue once.
-      const product = async (m: number, k: number, n: number, transA: boolean, transB: boolean, epilogue: boolean) => {
-        const A = host(uniform(m + k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
-        const B = host(uniform(k + n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
-        const what = `${JSON.stringify(tiles)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`;
-        await agreeWithRef(hw, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `tiled ${what}`);
-        if (!epilogue) return;
-        const C = host(uniform(5, m, n), m, n);
-        const bias = host(uniform(6, 1, n), 1, n);
-        await agreeWithRef(hw, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { transA, transB, alpha: 0.5, beta: 2, c, bias: bi, act: 'tanh' }), TOL.matmul, `tiled epilogue ${what}`);
-      };
+      const tanhEpilogue = { alpha: 0.5, beta: 2, act: 'tanh' } as const;
+      const product = (m: number, k: number, n: number, transA: boolean, transB: boolean, epilogue: boolean) =>
+        checkForcedProduct(hw, `tiled ${JSON.stringify(tiles)}`, m, k, n, transA, transB, epilogue ? tanhEpilogue : undefined);
       for (const [i, [m, k, n]] of shapes.entries()) {
         tiles = variants[i % variants.length]!;
         await product(m, k, n, false, false, i % 2 === 0);
@@ -269,16 +278,9 @@ if (gpu) {
       // spread over the shapes, and one arrangement with mixed transposes.
       const shapes = [[33, 17, 65], [132, 70, 3], [64, 64, 64], [7, 32, 131], [72, 23, 12]];
       const arrangements = [{ wx: 8, wy: 8, rb: 2, cb: 2 }, { wx: 4, wy: 16, rb: 2, cb: 1 }, { wx: 16, wy: 4, rb: 1, cb: 2 }, { wx: 1, wy: 64, rb: 2, cb: 1 }, { wx: 2, wy: 32, rb: 2, cb: 2 }];
-      const product = async (m: number, k: number, n: number, transA: boolean, transB: boolean) => {
-        const A = host(uniform(m + 2 * k, transA ? k : m, transA ? m : k), transA ? k : m, transA ? m : k);
-        const B = host(uniform(k + 2 * n, transB ? n : k, transB ? k : n), transB ? n : k, transB ? k : n);
-        await agreeWithRef(forced, [A, B], (be, [x, y]) => be.matmul(x, y, { transA, transB }), TOL.matmul, `regblock ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n} tA=${transA} tB=${transB}`);
-        if (transA || transB) return;
-        const C = host(uniform(7, m, n), m, n);
-        const bias = host(uniform(8, 1, n), 1, n);
-        await agreeWithRef(forced, [A, B, C, bias], (be, [x, y, c, bi]) => be.matmul(x, y, { alpha: -1.5, beta: 0.5, c, bias: bi, act: 'relu' }),
-          TOL.matmul, `regblock epilogue ${JSON.stringify(blocks)} ${m}×${k}·${k}×${n}`);
-      };
+      const reluEpilogue = { alpha: -1.5, beta: 0.5, act: 'relu' } as const;
+      const product = (m: number, k: number, n: number, transA: boolean, transB: boolean) =>
+        checkForcedProduct(forced, `regblock ${JSON.stringify(blocks)}`, m, k, n, transA, transB, transA || transB ? undefined : reluEpilogue);
       for (const [i, [m, k, n]] of shapes.entries()) {
         blocks = arrangements[i]!;
         await product(m, k, n, false, false);
