@@ -18,7 +18,7 @@ export class ShapeError extends FeaturelabError {}
 /** A WGSL shader failed to compile; the message carries the WGSL line numbers. */
 export class ShaderCompileError extends FeaturelabError {}
 
-/** The WebGPU device was lost (driver reset, `device.destroy()`, out of memory). */
+/** The backend can no longer run: its WebGPU device was lost (driver reset, `device.destroy()`, out of memory), or the backend was disposed. */
 export class DeviceLostError extends FeaturelabError {}
 
 /** A requested backend cannot run in this runtime. */

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ArgumentError, BackendRegistry, BackendUnavailableError, ConfigError, FeaturelabError, InvalidMatrixError, MatrixTooLargeError, RefBackend, ShapeError, VERSION,
-  buildConfig, findExperiment, getBackend, getInitReport, getRunBackend, init, irrepBases, irrepEnergy, irrepSummary, realIrreps, renderReport, resultFile,
+  ArgumentError, BackendRegistry, BackendUnavailableError, ConfigError, DeviceLostError, FeaturelabError, InvalidMatrixError, MatrixTooLargeError, RefBackend, ShapeError, VERSION,
+  buildConfig, createWasmBackend, findExperiment, getBackend, getInitReport, getRunBackend, init, irrepBases, irrepEnergy, irrepSummary, realIrreps, renderReport, resultFile,
   symmetric,
 } from '../dist/featurelab.js';
 import pkg from '../package.json';
@@ -109,6 +109,46 @@ s('a matrix made by another instance of the same backend is refused by name; ini
   assert.throws(() => ref.zeros(16385, 16384), (e: Error) => e instanceof MatrixTooLargeError && /more than the reference backend's/.test(e.message), 'just past the limit');
 });
 
+s('a wasm matrix from a disposed or a second wasm backend is refused as another instance\'s, not as another backend\'s', async () => {
+  const registry = new BackendRegistry();
+  const second = await createWasmBackend({ threads: 1 });
+  try {
+    await registry.init({ prefer: ['wasm'], wasmThreads: 1, log: () => {} });
+    const m = registry.get('wasm').upload([1, 2], 1, 2);
+    await registry.init({ prefer: ['wasm'], wasmThreads: 1, log: () => {} }); // disposes the first wasm backend and m with it
+    const another = /read: matrix \(1×2\) was made by another wasm backend instance: one that a later init\(\) or disposeAll\(\) disposed \(with its matrices\), or one created separately/;
+    for (const b of [registry.get('wasm'), second]) {
+      assert.throws(() => b.read(m), (e: Error) => e instanceof InvalidMatrixError && another.test(e.message) && !/not 'wasm'/.test(e.message), b.description);
+    }
+  } finally {
+    registry.disposeAll();
+    second.dispose();
+  }
+});
+
+s('a disposed wasm backend throws DeviceLostError (the class WebGPU throws when disposed), in-place steps and reads included', async () => {
+  const old = await createWasmBackend({ threads: 1 });
+  const [m, g] = [old.upload([1, 2], 1, 2), old.zeros(1, 2)];
+  old.dispose();
+  const lost = (f: () => unknown, what: string) => assert.throws(f, (e: Error) => e instanceof DeviceLostError && /wasm backend: this backend was disposed .*create a new one with init\(\) or createWasmBackend\(\)/.test(e.message), what);
+  lost(() => old.zeros(1, 1), 'zeros');
+  lost(() => old.read(m), 'read');
+  lost(() => old.sgdStep(m, g, null, { lr: 0.1 }), 'an in-place step (it allocates nothing)');
+  lost(() => old.unary('exp', m), 'unary');
+});
+
+s('createWasmBackend shows a threads option of the wrong type as it is', async () => {
+  await createWasmBackend({ threads: '2' as unknown as number }).then(() => assert.unreachable(),
+    (e: Error) => assert.ok(e instanceof ArgumentError && /threads must be 'auto' or an integer in \[1, \d+\], got the string "2"$/.test(e.message), e.message));
+});
+
+s('getBackend of an unknown name says it is unknown and lists the names', () => {
+  for (const get of [(n: string) => getBackend(n as 'wasm'), (n: string) => new BackendRegistry().get(n as 'wasm')]) {
+    assert.throws(() => get('foo'), (e: Error) => e instanceof ArgumentError && /getBackend: unknown backend 'foo'; choose from webgpu, wasm, ref$/.test(e.message));
+  }
+  assert.is(getBackend('wasm').name, 'wasm');
+});
+
 s('the version constant matches package.json', () => {
   assert.is(VERSION, pkg.version);
 });
@@ -179,6 +219,15 @@ for (const b of [...testBackends, ref]) {
     assert.throws(() => b.zeros('2' as unknown as number, 2), (e: Error) => e instanceof ShapeError && /rows must be a positive integer, got the string "2"/.test(e.message));
     assert.equal(Array.from(await b.read(p)), [1, 2], 'nothing was changed by a refused step');
     b.free(p, g, m, v);
+  });
+
+  t('upload refuses a plain array entry that is not a number, naming its index; NaN and ±Infinity are numbers and come back as they are', async () => {
+    assert.throws(() => b.upload(['a', 2, 3, 4] as unknown as number[], 2, 2), (e: Error) => e instanceof ArgumentError && /upload: data\[0\] is the string "a", not a number/.test(e.message));
+    assert.throws(() => b.upload([1, null, 3] as unknown as number[], 1, 3), (e: Error) => e instanceof ArgumentError && /upload: data\[1\] is null/.test(e.message));
+    assert.throws(() => b.upload([1, , 3] as number[], 3, 1), (e: Error) => e instanceof ArgumentError && /upload: data\[1\] is undefined/.test(e.message));
+    const x = b.upload([NaN, Infinity, -Infinity, 2], 2, 2);
+    assert.equal(Array.from(await b.read(x)), [NaN, Infinity, -Infinity, 2]);
+    b.free(x);
   });
 
   t('matrices of another backend, zero sizes and bad data are refused with typed errors', () => {

@@ -13,7 +13,7 @@ import { decodeBase64, encodeBase64 } from '../src/checkpoint/base64.js';
 import { decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
 import { RunCheckpoints } from '../src/checkpoint/stages.js';
 import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
-import { CheckpointError, NonFiniteError } from '../src/errors.js';
+import { ArgumentError, CheckpointError, NonFiniteError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue, ExperimentContext, ExperimentResult } from '../src/experiments/types.js';
@@ -49,6 +49,21 @@ s('the codec keeps every bit: NaN, ±Infinity, −0, f32/f64/i32/u32 arrays, nes
   assert.not.match(encodeCheckpoint({ x: 0.1 }), /0\.1/);
   assert.throws(() => encodeCheckpoint({ bad: new Map() as unknown as CheckpointValue }), (e: unknown) => e instanceof CheckpointError && /bad/.test((e as Error).message));
   assert.throws(() => decodeCheckpoint('{"truncated": '), (e: unknown) => e instanceof CheckpointError && /--fresh/.test((e as Error).message));
+});
+
+s('the codec refuses a cycle (CheckpointError naming where) and a non-string to decode; shared parts that are no cycle are stored twice', () => {
+  const state: Record<string, CheckpointValue> = { a: 1, inner: { list: [] as CheckpointValue[] } };
+  ((state.inner as Record<string, CheckpointValue>).list as CheckpointValue[]).push(state);
+  assert.throws(() => encodeCheckpoint(state), (e: unknown) => e instanceof CheckpointError && /the value at inner\.list\[0\] is the object at \(root\), which contains it \(a cycle\)/.test((e as Error).message));
+  const loop: CheckpointValue[] = [];
+  loop.push({ back: loop });
+  assert.throws(() => encodeCheckpoint({ x: loop }), (e: unknown) => e instanceof CheckpointError && /at x\[0\]\.back is the object at x,/.test((e as Error).message));
+  assert.throws(() => prepack(loop), (e: unknown) => e instanceof CheckpointError && /a cycle/.test((e as Error).message));
+  const shared = { v: 0.5 };
+  assert.equal(decodeCheckpoint(encodeCheckpoint({ p: shared, q: [shared, shared] })), { p: { v: 0.5 }, q: [{ v: 0.5 }, { v: 0.5 }] });
+  for (const bad of [null, undefined, 3, { a: 1 }]) {
+    assert.throws(() => decodeCheckpoint(bad as unknown as string, 'run/checkpoint.json'), (e: unknown) => e instanceof ArgumentError && /decodeCheckpoint: pass the checkpoint's text \(a string.*for run\/checkpoint\.json/.test((e as Error).message), String(bad));
+  }
 });
 
 /** Base64 through a binary string and btoa: the plain way, as the oracle. */

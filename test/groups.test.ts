@@ -161,6 +161,25 @@ s('groupFromElements: builds a table, checks closure, identity and inverses', ()
   throwsArgumentError(() => realIrreps(klein), 'cyclic', 'realIrreps of a custom group');
 });
 
+s('permutationIndex refuses what is not a permutation of 0..n−1 (it would rank it as some other one)', () => {
+  throwsArgumentError(() => permutationIndex([0, 0, 1]), '0 appears twice in p (again at p[1])', 'a repeated entry');
+  throwsArgumentError(() => permutationIndex([5, 6, 7]), 'p[0] is 5, not an integer from 0 to 2', 'entries out of range');
+  throwsArgumentError(() => permutationIndex([0.5, 1]), 'p[0] is 0.5', 'a fractional entry');
+  throwsArgumentError(() => permutationIndex(null as unknown as number[]), 'p must be an array in one-line notation', 'null');
+  throwsArgumentError(() => permutationIndex(Array.from({ length: 9 }, (_, i) => i)), 'at most 8', 'n past the permutations(n) limit');
+  // The edges that are permutations still rank: S_0's and S_8's last one.
+  assert.is(permutationIndex([]), 0);
+  assert.is(permutationIndex([7, 6, 5, 4, 3, 2, 1, 0]), 40319);
+});
+
+s('groupFromElements and realIrreps refuse a missing spec, elements, compose or group with ArgumentError', () => {
+  throwsArgumentError(() => groupFromElements(undefined as unknown as Parameters<typeof groupFromElements>[0]), 'pass a spec object { name, elements, compose }', 'no spec');
+  throwsArgumentError(() => groupFromElements({ name: 'x', elements: null as unknown as number[], compose: (a: number) => a }), "groupFromElements('x'): elements must be an array", 'elements null');
+  throwsArgumentError(() => groupFromElements({ name: 'x', elements: [0], compose: 'add' as unknown as (a: number, b: number) => number }), 'compose must be a function', 'compose a string');
+  throwsArgumentError(() => groupFromElements({ name: 'x', elements: [0], compose: (a: number) => a, key: 3 as unknown as (x: number) => string }), 'key must be a function', 'key a number');
+  throwsArgumentError(() => realIrreps(null as unknown as FiniteGroup), 'realIrreps: g must be a group made by cyclic(), dihedral() or symmetric(), got null', 'realIrreps(null)');
+});
+
 /** Irreps of every test group, built once. */
 const IRREPS = new Map<FiniteGroup, Irrep[]>(GROUPS.map(([g]) => [g, realIrreps(g)]));
 

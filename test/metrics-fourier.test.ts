@@ -180,4 +180,12 @@ s('bad input throws ArgumentError / ShapeError naming the argument', () => {
   assert.throws(() => neuronFrequencies(z, z, z, 0, 7), isErr(ArgumentError, /m \(the number of neurons\)/));
 });
 
+s('fourierPhase explains frequency 0 only when zeta is 0', () => {
+  const isErr = (re: RegExp) => (e: Error) => e instanceof ArgumentError && re.test(e.message);
+  assert.throws(() => fourierPhase(new Float64Array(7), 7, 0), isErr(/zeta must be an integer in 1\.\.3 .*got 0; the phase of frequency 0 is not defined$/));
+  // Past (p−1)/2 the frequency is simply out of range: no word about frequency 0.
+  assert.throws(() => fourierPhase([1, 2, 3, 4, 5], 5, 3), isErr(/zeta must be an integer in 1\.\.2 \(= \(p−1\)\/2 for p = 5\), got 3$/));
+  assert.throws(() => fourierPhase([1, 2, 3, 4, 5], 5, -1), isErr(/got -1$/));
+});
+
 s.run();

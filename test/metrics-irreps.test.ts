@@ -180,4 +180,24 @@ s('shape and option errors are typed', () => {
   assert.throws(() => irrepEnergy(ok, ok, ok, 10, otherBases), (e: unknown) => e instanceof ShapeError && /build the bases with irrepBases for this group/.test((e as Error).message));
 });
 
+s('irrepBases refuses the irreps of another group of the same order, and malformed arguments, with ArgumentError', () => {
+  const refused = (f: () => unknown, pattern: RegExp, what: string) => assert.throws(f, (e: unknown) => e instanceof ArgumentError && pattern.test((e as Error).message), what);
+  // Z_6 and S_3 both have 6 elements: Z_6's sign rep k ↦ (−1)^k is no representation of S_3's table.
+  refused(() => irrepBases(symmetric(3), realIrreps(cyclic(6))), /irrepBases: irrep sign is not a representation of S_3 \(ρ\(a∘b\) ≠ ρ\(a\)·ρ\(b\).*pass realIrreps\(g\) of the same group/, 'Z_6 irreps on S_3');
+  refused(() => irrepBases(dihedral(3), realIrreps(symmetric(3))), /not a representation of D_3/, 'S_3 irreps on D_3 (isomorphic, other element order)');
+  const perturbed = realIrreps(cyclic(5)).map((rho) => ({ ...rho, matrices: rho.matrices.map((m) => m.slice()) }));
+  perturbed[1].matrices[3][0] += 1e-6;
+  refused(() => irrepBases(cyclic(5), perturbed), /irrep freq1 is not a representation of Z_5/, 'one entry off by 1e-6');
+  // A group's own irreps pass, the largest ones included (the check multiplies by a few generators only).
+  for (const g of [symmetric(5), dihedral(12), cyclic(256)]) assert.is(irrepBases(g, realIrreps(g)).length, realIrreps(g).length, g.name);
+  refused(() => irrepBases(null as unknown as FiniteGroup, []), /irrepBases: g must be a group/, 'g null');
+  refused(() => irrepBases(cyclic(3), {} as unknown as Irrep[]), /irrepBases: irreps must be an array of irreps; pass realIrreps\(g\)/, 'irreps {}');
+  refused(() => irrepBases(cyclic(3), [null as unknown as Irrep]), /irrepBases: irreps\[0\] is not an irrep/, 'irreps [null]');
+  const U = new Float32Array(6);
+  refused(() => irrepSummary(U, U, U, 2, 3, null as unknown as Irrep[]), /irrepSummary: irreps must be an array of irreps/, 'irrepSummary irreps null');
+  refused(() => irrepSummary(U, U, U, 2, 3, realIrreps(cyclic(3)), null as unknown as object), /irrepSummary: the options must be an object/, 'irrepSummary opts null');
+  const short = realIrreps(cyclic(3)).map((rho) => ({ ...rho, matrices: rho.matrices.map((m) => m.subarray(1)) }));
+  assert.throws(() => irrepSummary(U, U, U, 2, 3, short), (e: unknown) => e instanceof ShapeError && /matrix 0 has 0 entries, not dim² = 1/.test((e as Error).message));
+});
+
 s.run();

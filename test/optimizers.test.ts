@@ -80,5 +80,33 @@ for (const b of [...testBackends, ref as unknown as Backend]) {
     }
   });
 
+  s('hyper-parameters that would train wrongly are refused by name and value; the edges (momentum 0, weightDecay 0, betas 0) still step', async () => {
+    const p = b.upload([1], 1, 1);
+    const g = b.upload([0.5], 1, 1);
+    const [vel, m, v] = [b.zeros(1, 1), b.zeros(1, 1), b.zeros(1, 1)];
+    const refused = (f: () => void, why: RegExp) => assert.throws(f, (e: Error) => e instanceof ArgumentError && why.test(e.message), String(why));
+    try {
+      refused(() => b.sgdStep(p, g, null, { lr: 0.1, weightDecay: -5 }), /sgdStep: weightDecay must be ≥ 0, got -5 \(a negative decay grows the weights/);
+      refused(() => b.sgdStep(p, g, vel, { lr: 0.1, momentum: -2 }), /sgdStep: momentum must be in \[0, 1\), got -2/);
+      refused(() => b.sgdStep(p, g, vel, { lr: 0.1, momentum: 1.5 }), /sgdStep: momentum must be in \[0, 1\), got 1\.5/);
+      refused(() => b.sgdStep(p, g, vel, { lr: 0.1, momentum: 1 }), /sgdStep: momentum must be in \[0, 1\), got 1 /);
+      refused(() => b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, weightDecay: -5 }), /adamwStep: weightDecay must be ≥ 0, got -5/);
+      refused(() => b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, beta1: 1 }), /adamwStep: beta1 must be in \[0, 1\), got 1/);
+      refused(() => b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, beta2: -0.1 }), /adamwStep: beta2 must be in \[0, 1\), got -0\.1/);
+      refused(() => b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, eps: -1 }), /adamwStep: eps must be > 0/);
+      assert.equal([...await b.read(p), ...await b.read(vel), ...await b.read(m), ...await b.read(v)], [1, 0, 0, 0], 'a refused step changes nothing');
+      // momentum 0 leaves the velocity alone: p = 1 − 0.1·0.5.
+      b.sgdStep(p, g, vel, { lr: 0.1, momentum: 0, weightDecay: 0 });
+      assert.ok(Math.abs((await b.read(p))[0] - 0.95) < 1e-6, `sgd p ${(await b.read(p))[0]}`);
+      assert.equal(Array.from(await b.read(vel)), [0]);
+      // β1 = β2 = 0 and no decay: m = g, v = g², p −= 0.1·g/(|g| + eps) = 0.95 − 0.1.
+      b.adamwStep(p, g, m, v, { lr: 0.1, step: 1, beta1: 0, beta2: 0, weightDecay: 0 });
+      assert.ok(Math.abs((await b.read(p))[0] - 0.85) < 1e-6, `adamw p ${(await b.read(p))[0]}`);
+      assert.equal([...await b.read(m), ...await b.read(v)], [0.5, 0.25]);
+    } finally {
+      b.free(p, g, vel, m, v);
+    }
+  });
+
   s.run();
 }

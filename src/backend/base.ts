@@ -71,14 +71,17 @@ function requireFinite(op: string, name: string, v: number): number {
   return v;
 }
 
-/** `v` checked to be a finite number ≥ 0 (a negative learning rate would climb the loss). */
-function requireNonNegative(op: string, name: string, v: number): number {
-  if (requireFinite(op, name, v) < 0) throw new ArgumentError(`${op}: ${name} must be ≥ 0, got ${v} (a negative step climbs the loss)`);
+/** `v` checked to be a finite number ≥ 0; `why` says what a negative value would do. */
+function requireNonNegative(op: string, name: string, v: number, why = 'a negative step climbs the loss'): number {
+  if (requireFinite(op, name, v) < 0) throw new ArgumentError(`${op}: ${name} must be ≥ 0, got ${v} (${why})`);
   return v;
 }
 
+/** Why a negative weight decay is refused (both optimizers). */
+const NEGATIVE_DECAY = 'a negative decay grows the weights instead of shrinking them';
+
 /** A value as an error message shows it: strings quoted (so '2' is not mistaken for 2), objects by kind. */
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
   if (typeof v === 'bigint') return `the bigint ${v}n`;
   if (v !== null && typeof v === 'object') return `a ${v.constructor?.name ?? 'object'}`;
@@ -196,11 +199,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     if (m === null || typeof m !== 'object' || !('rows' in m)) {
       throw new ArgumentError(`${op}: ${what} is not a matrix (got ${String(m)}); create one with backend.upload() or zeros()`);
     }
-    if (m.backend !== this.name || !this.isOwn(m)) {
+    if (m.backend !== this.name) {
       throw new InvalidMatrixError(`${op}: ${what} belongs to the '${m.backend}' backend, not '${this.name}'; read() it and upload() it here`);
     }
-    if (m.owner !== this) {
-      throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was made by another ${this.name} backend instance (before an init() or dispose() that replaced it); read() it there and upload() it here`);
+    if (!this.isOwn(m) || m.owner !== this) {
+      throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was made by another ${this.name} backend instance: one that a later init() or disposeAll() disposed `
+        + `(with its matrices), or one created separately; upload the data again here (read() it first from its own backend while that one is not disposed)`);
     }
     if (m.freed) throw new InvalidMatrixError(`${op}: ${what} (${shapeOf(m)}) was already freed; keep it alive or return it from scope()`);
     return m;
@@ -223,6 +227,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     }
     if (data.length !== rows * cols) {
       throw new ShapeError(`upload: data has ${data.length} elements but ${rows}×${cols} needs ${rows * cols}`);
+    }
+    // Typed arrays hold numbers by construction; a plain array's strings or holes would become NaN silently.
+    if (!ArrayBuffer.isView(data)) {
+      for (let i = 0; i < data.length; i++) {
+        if (typeof data[i] !== 'number') throw new ArgumentError(`upload: data[${i}] is ${describeValue(data[i])}, not a number; pass numbers only (NaN and ±Infinity are kept as they are)`);
+      }
     }
     const m = this.result('upload', rows, cols);
     this.writeMat(m, data instanceof Float32Array || this.keepsF64 ? (data as Float32Array) : Float32Array.from(data));
@@ -462,9 +472,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const plan: SgdPlan = {
       lr: requireNonNegative(op, 'lr', hyper.lr),
       momentum: requireFinite(op, 'momentum', hyper.momentum ?? 0),
-      weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0),
+      weightDecay: requireNonNegative(op, 'weightDecay', hyper.weightDecay ?? 0, NEGATIVE_DECAY),
       nesterov: !!hyper.nesterov,
     };
+    if (plan.momentum < 0 || plan.momentum >= 1) {
+      throw new ArgumentError(`${op}: momentum must be in [0, 1), got ${plan.momentum} (from 1 up the velocity never decays and the steps grow without bound; below 0 it flips sign every step)`);
+    }
     if (plan.momentum !== 0 && !v) throw new ArgumentError(`${op}: momentum ${plan.momentum} needs a velocity matrix (zeros of the param's shape)`);
     if (plan.nesterov && plan.momentum === 0) throw new ArgumentError(`${op}: nesterov needs momentum > 0`);
     this.kSgd(p, g, plan.momentum !== 0 ? v : null, plan);
@@ -488,7 +501,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
       beta1: requireFinite(op, 'beta1', hyper.beta1 ?? 0.9),
       beta2: requireFinite(op, 'beta2', hyper.beta2 ?? 0.999),
       eps: requireFinite(op, 'eps', hyper.eps ?? 1e-8),
-      weightDecay: requireFinite(op, 'weightDecay', hyper.weightDecay ?? 0.01),
+      weightDecay: requireNonNegative(op, 'weightDecay', hyper.weightDecay ?? 0.01, NEGATIVE_DECAY),
       c1: 0,
       c2: 0,
     };

@@ -95,6 +95,7 @@ export class BackendRegistry {
   /**
    * Creates the preferred backends and returns the names of those available, most preferred first.
    * A backend that cannot run is skipped with a notice; with `requireWebgpu` a missing WebGPU throws.
+   * The backends of an earlier `init()` are disposed first, and their matrices with them.
    */
   async init(opts: InitOptions = {}): Promise<BackendName[]> {
     const prefer = opts.prefer ?? [...BACKEND_NAMES];
@@ -130,6 +131,7 @@ export class BackendRegistry {
 
   /** The named backend, or the most preferred available one. */
   get(name?: BackendName): Backend {
+    if (name !== undefined && !BACKEND_NAMES.includes(name)) throw new ArgumentError(`getBackend: unknown backend '${String(name)}'; choose from ${BACKEND_NAMES.join(', ')}`);
     if (this.report.available.length === 0) throw new BackendUnavailableError('getBackend: no backend is initialised; await init() first');
     const chosen = name ?? this.report.available[0];
     const b = this.backends.get(chosen);
@@ -171,6 +173,8 @@ const defaultRegistry = new BackendRegistry();
 /**
  * Creates the preferred backends and returns the names of those available, most preferred first.
  * A backend that cannot run is skipped with a notice; with `requireWebgpu` a missing WebGPU throws.
+ * The backends of an earlier `init()` are disposed first, and their matrices with them: read() what you
+ * need before calling init() again.
  */
 export function init(opts: InitOptions = {}): Promise<BackendName[]> {
   return defaultRegistry.init(opts);

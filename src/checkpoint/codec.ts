@@ -6,7 +6,7 @@
  * Bytes are written in the platform's order: little-endian on every platform featurelab runs on (WASM is
  * little-endian by definition).
  */
-import { CheckpointError } from '../errors.js';
+import { ArgumentError, CheckpointError } from '../errors.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 
 /** A value a checkpoint can hold. */
@@ -25,7 +25,7 @@ export class Prepacked {
 
 /** `value` packed now, for saving many times without packing it again (decodes to the value itself). */
 export function prepack(value: CheckpointValue): Prepacked {
-  return new Prepacked(pack(value, ''));
+  return new Prepacked(pack(value, '', new Map()));
 }
 
 // The tag key of an encoded binary value; plain objects in the state must not use it.
@@ -33,8 +33,11 @@ const TAG = '$bin';
 const TYPED = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array } as const;
 type TypedName = keyof typeof TYPED;
 
-/** The JSON-ready form of `v` (floats as bytes); `path` names the place for error messages. */
-function pack(v: CheckpointValue | undefined, path: string): unknown {
+/**
+ * The JSON-ready form of `v` (floats as bytes); `path` names the place for error messages, and `open` maps the
+ * arrays and objects being packed around it to their paths (one met again is a cycle, which has no JSON form).
+ */
+function pack(v: CheckpointValue | undefined, path: string, open: Map<object, string>): unknown {
   if (v === undefined || v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (v instanceof Prepacked) return v.packed;
   if (typeof v === 'number') {
@@ -43,17 +46,30 @@ function pack(v: CheckpointValue | undefined, path: string): unknown {
   for (const [name, Ctor] of Object.entries(TYPED)) {
     if (v instanceof Ctor) return { [TAG]: name, d: encodeBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
   }
-  if (Array.isArray(v)) {
-    if (v.length > 0 && v.every((x) => typeof x === 'number')) return { [TAG]: 'nums', d: encodeBase64(new Uint8Array(Float64Array.from(v as number[]).buffer)) };
-    return v.map((x, i) => pack(x, `${path}[${i}]`));
-  }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    if (TAG in v) throw new CheckpointError(`checkpoint: the key '${TAG}' at ${path || '(root)'} is reserved; rename it`);
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = pack(x, path ? `${path}.${k}` : k);
-    return out;
+  const isArray = Array.isArray(v);
+  if (isArray || (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)) {
+    const seenAt = open.get(v);
+    if (seenAt !== undefined) {
+      throw new CheckpointError(`checkpoint: the value at ${path} is the object at ${seenAt || '(root)'}, which contains it (a cycle); a checkpoint holds a tree: store the shared part once and refer to it by key`);
+    }
+    open.set(v, path);
+    try {
+      if (isArray) return packArray(v as CheckpointValue[], path, open);
+      if (TAG in v) throw new CheckpointError(`checkpoint: the key '${TAG}' at ${path || '(root)'} is reserved; rename it`);
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = pack(x, path ? `${path}.${k}` : k, open);
+      return out;
+    } finally {
+      open.delete(v);
+    }
   }
   throw new CheckpointError(`checkpoint: cannot store the ${Object.prototype.toString.call(v)} at ${path || '(root)'}; use plain objects, arrays, numbers, strings, booleans or typed arrays`);
+}
+
+/** An array's JSON-ready form: all numbers as one f64 block, anything else element by element. */
+function packArray(v: CheckpointValue[], path: string, open: Map<object, string>): unknown {
+  if (v.length > 0 && v.every((x) => typeof x === 'number')) return { [TAG]: 'nums', d: encodeBase64(new Uint8Array(Float64Array.from(v as number[]).buffer)) };
+  return v.map((x, i) => pack(x, `${path}[${i}]`, open));
 }
 
 /** The value `packed` stood for. */
@@ -84,7 +100,7 @@ function unpack(packed: unknown): CheckpointValue {
 
 /** The JSON-ready form of `value` (every float as its bytes), to embed exact values in other JSON (e.g. result details). */
 export function packExact(value: CheckpointValue): unknown {
-  return pack(value, '');
+  return pack(value, '', new Map());
 }
 
 /** The value that `packed` (packExact's form, after a JSON round trip) stood for. */
@@ -99,6 +115,8 @@ export function encodeCheckpoint(value: CheckpointValue): string {
 
 /** Decodes text written by encodeCheckpoint (CheckpointError, naming `source`, on text that is not such JSON). */
 export function decodeCheckpoint(text: string, source = 'checkpoint'): CheckpointValue {
+  // JSON.parse would turn null into null and a number into itself: a missing file would pass for a checkpoint.
+  if (typeof text !== 'string') throw new ArgumentError(`decodeCheckpoint: pass the checkpoint's text (a string, as encodeCheckpoint wrote it), got ${text === null ? 'null' : typeof text} for ${source}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -50,7 +50,13 @@ export interface GroupSpec<T> {
 
 /** Builds a FiniteGroup from distinct elements and a composition; checks closure, an identity and inverses. */
 export function groupFromElements<T>(spec: GroupSpec<T>): FiniteGroup {
+  if (spec === null || typeof spec !== 'object') throw new ArgumentError(`groupFromElements: pass a spec object { name, elements, compose }, got ${String(spec)}`);
   const { name, elements, compose } = spec;
+  if (!Array.isArray(elements)) throw new ArgumentError(`groupFromElements('${name}'): elements must be an array of the group's elements, got ${String(elements)}`);
+  if (typeof compose !== 'function') throw new ArgumentError(`groupFromElements('${name}'): compose must be a function (a, b) => a∘b, got ${String(compose)}`);
+  for (const what of ['key', 'label'] as const) {
+    if (spec[what] !== undefined && typeof spec[what] !== 'function') throw new ArgumentError(`groupFromElements('${name}'): ${what} must be a function of an element (or left out), got ${String(spec[what])}`);
+  }
   const key = spec.key ?? ((x: T) => JSON.stringify(x));
   const labelOf = spec.label ?? ((x: T) => String(x));
   const order = elements.length;

@@ -25,6 +25,9 @@ export interface Irrep {
 
 /** The real irreps of a group made by `cyclic`, `dihedral` or `symmetric`, trivial first, then by dimension. */
 export function realIrreps(g: FiniteGroup): Irrep[] {
+  if (g === null || typeof g !== 'object' || g.kind === null || typeof g.kind !== 'object') {
+    throw new ArgumentError(`realIrreps: g must be a group made by cyclic(), dihedral() or symmetric(), got ${String(g)}`);
+  }
   const kind = g.kind;
   let irreps: Irrep[];
   switch (kind.type) {

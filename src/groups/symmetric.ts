@@ -3,11 +3,15 @@
  * Elements are permutations of {0..n−1} in one-line notation (p[i] = image of i), listed in lexicographic
  * order, so index 0 is the identity. Composition applies the right factor first: (a∘b)(i) = a(b(i)).
  */
+import { ArgumentError } from '../errors.js';
 import { groupFromElements, requireIntegerIn, type FiniteGroup } from './group.js';
+
+/** Largest n of `permutations(n)` (8! = 40320 lists) and of `permutationIndex`. */
+const MAX_PERMUTATION_N = 8;
 
 /** All permutations of {0..n−1} in lexicographic order of their one-line notation. */
 export function permutations(n: number): number[][] {
-  requireIntegerIn('permutations(n): n', n, 0, 8);
+  requireIntegerIn('permutations(n): n', n, 0, MAX_PERMUTATION_N);
   const out: number[][] = [];
   const extend = (prefix: number[], rest: number[]) => {
     if (rest.length === 0) out.push(prefix);
@@ -19,6 +23,19 @@ export function permutations(n: number): number[][] {
 
 /** Index of a permutation (one-line notation) in the lexicographic list, i.e. its element index in S_n. */
 export function permutationIndex(p: readonly number[]): number {
+  if (p == null || typeof p !== 'object' || typeof p.length !== 'number') {
+    throw new ArgumentError(`permutationIndex: p must be an array in one-line notation (p[i] = image of i, e.g. [1, 0, 2]), got ${String(p)}`);
+  }
+  const n = p.length;
+  if (n > MAX_PERMUTATION_N) throw new ArgumentError(`permutationIndex: p has ${n} entries; at most ${MAX_PERMUTATION_N} are supported (as in permutations(n))`);
+  // A repeated or out-of-range entry would give the index of some other permutation without complaint.
+  const seen = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    const x = p[i];
+    if (!Number.isInteger(x) || x < 0 || x >= n) throw new ArgumentError(`permutationIndex: p[${i}] is ${String(x)}, not an integer from 0 to ${n - 1}; p must hold each of 0..${n - 1} once`);
+    if (seen[x]) throw new ArgumentError(`permutationIndex: ${x} appears twice in p (again at p[${i}]); p must hold each of 0..${n - 1} once`);
+    seen[x] = true;
+  }
   let rank = 0;
   for (let i = 0; i < p.length; i++) {
     let smallerLater = 0;

@@ -137,7 +137,7 @@ export function fourierPhase(x: ArrayLike<number>, p: number, zeta: number): num
 
 function checkZeta(fn: string, zeta: number, p: number): void {
   if (!Number.isInteger(zeta) || zeta < 1 || zeta > (p - 1) / 2) {
-    throw new ArgumentError(`${fn}: zeta must be an integer in 1..${(p - 1) / 2} (= (p−1)/2 for p = ${p}), got ${String(zeta)}; the phase of frequency 0 is not defined`);
+    throw new ArgumentError(`${fn}: zeta must be an integer in 1..${(p - 1) / 2} (= (p−1)/2 for p = ${p}), got ${String(zeta)}${zeta === 0 ? '; the phase of frequency 0 is not defined' : ''}`);
   }
 }
 

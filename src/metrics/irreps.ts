@@ -9,7 +9,7 @@
  * (cos and sin of one frequency), so the energy equals the real Fourier power of that frequency.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkFiniteArray, checkInt } from './validate.js';
+import { checkFiniteArray, checkInt, checkOptions } from './validate.js';
 import type { FiniteGroup } from '../groups/group.js';
 import type { Irrep } from '../groups/irreps.js';
 
@@ -56,16 +56,95 @@ export interface IrrepSummaryOptions {
 /** A coefficient vector whose residual after projection is below this fraction of its norm is dependent. */
 const DEPENDENT = 1e-8;
 
+/** Largest |ρ(a∘s) − ρ(a)ρ(s)| entry accepted: far above the rounding of realIrreps' matrices (~1e-15), far below an entry of a wrong one. */
+const HOMOMORPHISM_TOL = 1e-9;
+
 /** Orthonormal bases (Gram–Schmidt in f64, dependent vectors dropped) of each irrep's coefficient span. */
 export function irrepBases(g: FiniteGroup, irreps: readonly Irrep[]): IrrepBasis[] {
+  if (g === null || typeof g !== 'object' || !Number.isInteger(g.order) || g.order < 1 || g.table?.length !== g.order * g.order || !Number.isInteger(g.identity)) {
+    throw new ArgumentError(`irrepBases: g must be a group made by cyclic(), dihedral(), symmetric() or groupFromElements(), got ${String(g)}`);
+  }
+  checkIrreps('irrepBases', irreps, g.order);
+  checkHomomorphisms(g, irreps);
   return basesFor(g.order, irreps);
+}
+
+/** Throws unless irreps is an array of irreps with one dim×dim matrix per group element (`order` of them). */
+function checkIrreps(fn: string, irreps: readonly Irrep[], order: number): void {
+  if (!Array.isArray(irreps)) throw new ArgumentError(`${fn}: irreps must be an array of irreps; pass realIrreps(g), got ${String(irreps)}`);
+  irreps.forEach((rho, k) => {
+    if (rho === null || typeof rho !== 'object' || !Number.isInteger(rho.dim) || rho.dim < 1 || !Array.isArray(rho.matrices)) {
+      throw new ArgumentError(`${fn}: irreps[${k}] is not an irrep ({ label, dim, matrices }); pass realIrreps(g)`);
+    }
+    if (rho.matrices.length !== order) {
+      throw new ShapeError(`${fn}: irrep ${rho.label} has ${rho.matrices.length} matrices, but the group has ${order} elements`);
+    }
+    const wrong = rho.matrices.findIndex((m: Float64Array | undefined) => m?.length !== rho.dim * rho.dim);
+    if (wrong >= 0) throw new ShapeError(`${fn}: irrep ${rho.label}'s matrix ${wrong} has ${String(rho.matrices[wrong]?.length)} entries, not dim² = ${rho.dim * rho.dim}`);
+  });
+}
+
+/**
+ * A generating set of g: each element added is the first one outside the subgroup generated so far
+ * (at most log2 |G| of them).
+ */
+function generatingSet(g: FiniteGroup): number[] {
+  const { order, table } = g;
+  const inSubgroup = new Uint8Array(order);
+  inSubgroup[g.identity] = 1;
+  const members = [g.identity];
+  const gens: number[] = [];
+  for (let x = 0; x < order; x++) {
+    if (inSubgroup[x]) continue;
+    gens.push(x);
+    // Close under right multiplication by every generator (in a finite group that is the generated subgroup).
+    for (let head = 0; head < members.length; head++) {
+      for (const s of gens) {
+        const y = table[members[head] * order + s];
+        if (!inSubgroup[y]) {
+          inSubgroup[y] = 1;
+          members.push(y);
+        }
+      }
+    }
+  }
+  return gens;
+}
+
+/**
+ * Throws unless each irrep is a representation of g: ρ(e) = I and ρ(a∘s) = ρ(a)ρ(s) for every a and every
+ * generator s, which gives ρ(a∘b) = ρ(a)ρ(b) for all b by induction on b as a word in the generators. Irreps of
+ * another group of the same order would otherwise give energies that mean nothing.
+ */
+function checkHomomorphisms(g: FiniteGroup, irreps: readonly Irrep[]): void {
+  const { order, table } = g;
+  const gens = generatingSet(g);
+  for (const rho of irreps) {
+    const d = rho.dim;
+    const fail = (what: string) => new ArgumentError(`irrepBases: irrep ${rho.label} is not a representation of ${g.name} (${what}); pass realIrreps(g) of the same group`);
+    const e = rho.matrices[g.identity];
+    for (let ij = 0; ij < d * d; ij++) {
+      if (!(Math.abs(e[ij] - (ij % (d + 1) === 0 ? 1 : 0)) <= HOMOMORPHISM_TOL)) throw fail(`the identity's matrix is not I`);
+    }
+    for (const s of gens) {
+      const rs = rho.matrices[s];
+      for (let a = 0; a < order; a++) {
+        const ra = rho.matrices[a];
+        const rab = rho.matrices[table[a * order + s]];
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) {
+            let prod = 0;
+            for (let k = 0; k < d; k++) prod += ra[i * d + k] * rs[k * d + j];
+            if (!(Math.abs(rab[i * d + j] - prod) <= HOMOMORPHISM_TOL)) throw fail(`ρ(a∘b) ≠ ρ(a)·ρ(b) at element indices a = ${a}, b = ${s}`);
+          }
+        }
+      }
+    }
+  }
 }
 
 function basesFor(order: number, irreps: readonly Irrep[]): IrrepBasis[] {
   return irreps.map((rho) => {
-    if (rho.matrices.length !== order) {
-      throw new ShapeError(`irrepBases: irrep ${rho.label} has ${rho.matrices.length} matrices, but the group has ${order} elements`);
-    }
     const basis: Float64Array[] = [];
     for (let ij = 0; ij < rho.dim * rho.dim; ij++) {
       const f = Float64Array.from(rho.matrices, (m) => m[ij]);
@@ -134,9 +213,11 @@ function energiesAt(u: ArrayLike<number>, v: ArrayLike<number>, w: ArrayLike<num
 export function irrepSummary(
   U: Float32Array, V: Float32Array, W: Float32Array, m: number, order: number, irreps: readonly Irrep[], opts: IrrepSummaryOptions = {},
 ): IrrepSummary {
+  checkOptions('irrepSummary', opts);
   checkInt('irrepSummary', 'm', m, 1, 'pass the number of neurons (rows of U, V and W)');
   checkInt('irrepSummary', 'order', order, 1, 'pass the group order |G|');
   for (const [name, x] of [['U', U], ['V', V], ['W', W]] as const) checkFiniteArray('irrepSummary', name, x, m * order, `m·|G| = ${m}·${order} values (row i = neuron i)`);
+  checkIrreps('irrepSummary', irreps, order);
   if (irreps.length === 0) throw new ArgumentError('irrepSummary: no irreps given; pass realIrreps(group)');
   const activeFraction = opts.activeFraction ?? 1e-3;
   if (!(activeFraction >= 0 && activeFraction < 1)) throw new ArgumentError(`irrepSummary: activeFraction must be in [0, 1) (got ${activeFraction})`);

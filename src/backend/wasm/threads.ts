@@ -18,7 +18,7 @@
  * run it with `new Worker(code, { eval: true })` from `node:worker_threads` (so the workers can be unref'd and
  * a forgotten dispose() does not keep the process alive), browsers from a Blob URL as a module worker.
  */
-import { BackendUnavailableError, FeaturelabError } from '../../errors.js';
+import { BackendUnavailableError, DeviceLostError, FeaturelabError } from '../../errors.js';
 
 /** Kernel exports the workers may run (a job names one by its index here). */
 export const KERNEL_NAMES = [
@@ -242,7 +242,7 @@ export class WorkerPool {
    * the workers take calls[1..], `self(calls[0])` runs on the calling thread. Returns when all are done.
    */
   run(kernel: KernelName, calls: readonly (readonly number[])[], self: (args: readonly number[]) => void): void {
-    if (this.disposed) throw new FeaturelabError('wasm backend: the worker pool was disposed; create a new backend');
+    if (this.disposed) throw new DeviceLostError('wasm backend: the worker pool was disposed; create a new backend with init() or createWasmBackend()');
     const { ctrl } = this;
     const others = this.workers.length;
     for (let t = 1; t <= others; t++) {

@@ -11,8 +11,8 @@ import simdBytes from '../../../build/wasm/featurelab-simd.wasm';
 import simdThreadsBytes from '../../../build/wasm/featurelab-simd-threads.wasm';
 import simdFmaBytes from '../../../build/wasm/featurelab-simd-fma.wasm';
 import simdFmaThreadsBytes from '../../../build/wasm/featurelab-simd-fma-threads.wasm';
-import { ArgumentError, BackendUnavailableError, FeaturelabError } from '../../errors.js';
-import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
+import { ArgumentError, BackendUnavailableError, DeviceLostError, FeaturelabError } from '../../errors.js';
+import { BLOCK_UPDATES, BaseBackend, MatBase, describeValue } from '../base.js';
 import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
@@ -207,8 +207,13 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     return this.pool?.threads ?? 1;
   }
 
+  /** Throws DeviceLostError once disposed: the class WebGPU throws for a disposed backend, so callers handle both alike. */
+  private checkUsable(): void {
+    if (this.disposed) throw new DeviceLostError('wasm backend: this backend was disposed (by dispose(), disposeAll() or a later init()); create a new one with init() or createWasmBackend() and upload the data again');
+  }
+
   protected allocMat(rows: number, cols: number): WasmMat {
-    if (this.disposed) throw new FeaturelabError('wasm backend: this backend was disposed; create a new one with createWasmBackend()');
+    this.checkUsable();
     const bytes = rows * cols * 4;
     return new WasmMat(rows, cols, this.heap.alloc(bytes, `a ${rows}×${cols} matrix`), this);
   }
@@ -216,6 +221,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     this.heap.f32().set(data, m.ptr >>> 2);
   }
   protected readMat(m: WasmMat): Promise<Float32Array> {
+    this.checkUsable();
     const at = m.ptr >>> 2;
     return Promise.resolve(this.heap.f32().slice(at, at + m.size));
   }
@@ -240,6 +246,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
    * `args(lo, hi)` gives the kernel's arguments for elements [lo, hi).
    */
   private elementwise(kernel: KernelName, count: number, minCount: number, args: (lo: number, hi: number) => number[]): void {
+    this.checkUsable(); // in-place steps allocate nothing, so they would not meet allocMat's check
     const fn = this.X[kernel] as (...a: number[]) => void;
     const pool = this.pool;
     if (!pool || count < minCount) {
@@ -380,7 +387,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   if (typeof WebAssembly !== 'object') throw new BackendUnavailableError('wasm backend: WebAssembly is not available in this runtime; use the ref backend');
   const req = opts.threads ?? 'auto';
   if (req !== 'auto' && (!Number.isInteger(req) || req < 1 || req > MAX_THREADS)) {
-    throw new ArgumentError(`createWasmBackend: threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${String(req)}`);
+    throw new ArgumentError(`createWasmBackend: threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${describeValue(req)}`);
   }
   const wantThreads = req === 'auto' ? Math.max(1, Math.min(AUTO_THREAD_CAP, await coreCount())) : req;
   const simdOk = WebAssembly.validate(simdBytes as Uint8Array<ArrayBuffer>);
