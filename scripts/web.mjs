@@ -3,7 +3,8 @@
 // Usage: node scripts/web.mjs [port]   (default 8080; 0 picks a free port). The browser test imports startServer.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -28,9 +29,17 @@ export function startServer({ root = resolve(import.meta.dirname, '../dist/web')
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-store',
     } : { 'Cache-Control': 'no-store' };
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      // A malformed escape such as %E0%A4%A: the client's mistake, not a reason for the server to stop.
+      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain' }).end('bad request: the path is not valid percent-encoded UTF-8');
+      return;
+    }
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(base)) {
+    // base + sep, not base: dist/web-old starts with dist/web too.
+    if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403, headers).end('forbidden');
       return;
     }
@@ -47,7 +56,8 @@ export function startServer({ root = resolve(import.meta.dirname, '../dist/web')
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// pathToFileURL encodes the path as import.meta.url is (a space is %20), so a checkout under 'My Projects' still serves.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
   const { url } = await startServer({ port });
   console.log(`featurelab web page: ${url}  (dist/web, cross-origin isolated; Ctrl-C stops)`);

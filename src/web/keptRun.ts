@@ -1,15 +1,19 @@
 /**
  * The page's runs survive a reload or a closed tab: every checkpoint a run saves is also written to the browser's
- * IndexedDB with the run's settings, under a key of its own, and the page offers to resume it when it opens again.
- * A tab holds a Web Lock named after each run it has in hand (running, stopped or offered), so that a second tab
- * neither offers nor forgets a run that another open tab is still working on; closing a tab releases its locks.
- * A finished run is forgotten, and a new run forgets the kept runs no open tab holds (the ones offered and passed
- * over). Storage that fails (private mode, quota) is said in the log and the run goes on with its in-memory
- * checkpoint only. Without Web Locks (an insecure context) every kept run counts as free.
+ * IndexedDB with the run's settings (and its plots as they stood), under a key of its own, and the page offers
+ * every kept run again when it opens. A tab holds a Web Lock named after each run it has in hand (running,
+ * stopped or offered), so that a second tab neither offers nor forgets a run that another open tab is still
+ * working on; closing a tab releases its locks. A finished run is forgotten; otherwise a kept run is forgotten
+ * only when the user discards it, or as the oldest beyond the page's cap when a new run starts. Storage that
+ * fails (private mode, quota) is said in the log and the run goes on with its in-memory checkpoint only.
+ * Without Web Locks (an insecure context) every kept run counts as free.
  */
-import { memoryCheckpointStore } from '../checkpoint/store.js';
+import type { CheckpointValue } from '../checkpoint/codec.js';
+import { describePosition } from '../checkpoint/stages.js';
+import { memoryCheckpointStore, type CheckpointStore } from '../checkpoint/store.js';
 import { FeaturelabError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
+import type { PlotData } from './plot.js';
 
 /** What is needed to run the kept run again: the form's settings by name. */
 export interface KeptSettings {
@@ -20,12 +24,17 @@ export interface KeptSettings {
   backend: string;
 }
 
-/** The kept run: its settings, the featurelab version that saved it, its checkpoint text, and when it was saved. */
+/**
+ * The kept run: its settings, the featurelab version that saved it, its checkpoint text, when it was saved,
+ * where the checkpoint stands (describePosition) and the plots at that checkpoint (both absent in older records).
+ */
 export interface KeptRun {
   version: string;
   settings: KeptSettings;
   text: string;
   savedAt: string;
+  position?: string;
+  plots?: PlotData;
 }
 
 const DB = 'featurelab';
@@ -93,7 +102,14 @@ function isKeptRun(v: unknown): v is KeptRun {
   const k = r?.settings;
   return typeof r?.text === 'string' && typeof r.version === 'string' && typeof r.savedAt === 'string' && !!k
     && typeof k.experiment === 'string' && typeof k.preset === 'string' && typeof k.seed === 'number' && typeof k.backend === 'string'
-    && typeof k.config === 'object' && k.config !== null;
+    && typeof k.config === 'object' && k.config !== null
+    && (r.position === undefined || typeof r.position === 'string') && (r.plots === undefined || isPlotData(r.plots));
+}
+
+/** Whether `v` is a PlotData: per series name, two number arrays of one length. */
+function isPlotData(v: unknown): v is PlotData {
+  return typeof v === 'object' && v !== null && Object.values(v).every((l: { xs?: unknown; ys?: unknown } | null) =>
+    Array.isArray(l?.xs) && Array.isArray(l.ys) && l.xs.length === l.ys.length && [...l.xs, ...l.ys].every((n) => typeof n === 'number'));
 }
 
 /** A kept run with its storage key. */
@@ -115,17 +131,29 @@ async function heldKeys(): Promise<Set<string>> {
   return new Set([...held, ...pending].map((l) => l.name ?? '').filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)));
 }
 
+/** Lets go of a claim on a kept run; resolves once other tabs may take it. */
+export type Release = () => Promise<void>;
+
 /**
- * Holds this tab's claim on the kept run `key` until the returned function is called (or the tab closes), so that
- * other tabs leave it alone; that function resolves once the claim is let go. Without Web Locks it claims nothing.
+ * Claims the kept run `key` for this tab until the returned release is called (or the tab closes), so that other
+ * tabs leave it alone; resolves with null when another tab holds it already (between listing the kept runs and
+ * claiming one, a second tab may have claimed it: skip it then). Without Web Locks every claim is granted.
  */
-export function claimKeptRun(key: string): () => Promise<void> {
+export function claimKeptRun(key: string): Promise<Release | null> {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-  if (!locks) return async () => {};
-  let release = (): void => {};
-  const held = new Promise<void>((resolve) => { release = resolve; });
-  const done = locks.request(LOCK_PREFIX + key, () => held).then(() => undefined, () => undefined);
-  return () => { release(); return done; };
+  if (!locks) return Promise.resolve(async () => {});
+  return new Promise((resolve) => {
+    let release = (): void => {};
+    const held = new Promise<void>((r) => { release = r; });
+    const done: Promise<void> = locks.request(LOCK_PREFIX + key, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(null);
+        return undefined;
+      }
+      resolve(() => { release(); return done; });
+      return held;
+    }).then(() => undefined, () => resolve(null));
+  });
 }
 
 /** Every key and value in the runs store, read in one transaction (both lists in key order). */
@@ -155,29 +183,54 @@ export async function forgetKeptRun(key: string): Promise<void> {
   await enqueue(() => withStore('readwrite', (s) => s.delete(key))).catch(() => undefined);
 }
 
-/** Forgets every stored record that no open tab holds (a new run passes over the runs offered before it). */
-export async function forgetFreeKeptRuns(): Promise<void> {
-  await enqueue(async () => {
+/**
+ * Keeps at most `cap` kept runs once the new run `spare` is stored: forgets the oldest of the others that no
+ * other tab holds (those in `mine`, held by this tab, may go) and returns them, so the caller can say so.
+ * Records of another shape are neither counted nor touched. Storage errors forget nothing.
+ */
+export async function forgetBeyondCap(cap: number, mine: ReadonlySet<string>, spare: string): Promise<KeptEntry[]> {
+  return enqueue(async () => {
     const [entries, held] = await Promise.all([allEntries(), heldKeys()]);
-    const free = entries.filter((e) => !held.has(e.key));
-    if (free.length > 0) {
+    const kept = entries
+      .filter((e): e is { key: string; value: KeptRun } => isKeptRun(e.value) && e.key !== spare)
+      .sort((a, b) => (a.value.savedAt < b.value.savedAt ? -1 : a.value.savedAt > b.value.savedAt ? 1 : 0));
+    const gone = kept.filter((e) => mine.has(e.key) || !held.has(e.key)).slice(0, Math.max(0, kept.length + 1 - cap));
+    if (gone.length > 0) {
       await withStore('readwrite', (s) => {
-        for (const e of free) s.delete(e.key);
+        for (const e of gone) s.delete(e.key);
         return () => undefined;
       });
     }
-  }).catch(() => undefined);
+    return gone.map((e) => ({ key: e.key, run: e.value }));
+  }).catch(() => []);
+}
+
+/** A kept run's checkpoint store: the in-memory text, the record last saved, and the settings the next save records. */
+export type KeptStore = ReturnType<typeof memoryCheckpointStore> & { record?: KeptRun; settings: KeptSettings };
+
+/** What keptCheckpointStore needs besides the run's key and settings. */
+export interface KeptStoreOptions {
+  every: number;
+  version: string;
+  /** Hears the first failed write. */
+  warn: (message: string) => void;
+  /** The plots: snapshot() is kept with each save, restore() gets it back when the run loads its checkpoint. */
+  plots: { snapshot(): PlotData; restore(data: PlotData): void };
+  /** The kept record to continue (a kept run resumed). */
+  restored?: KeptRun;
 }
 
 /**
  * A checkpoint store for one run that keeps its text in memory (as the CLI's file, for Resume) and writes each
- * save to IndexedDB under `key` with the settings; `text` starts as `restored` when the run is a kept one. The writes are
- * queued behind the run, which never waits for storage; a save made while an earlier one still waits in the
- * queue replaces it. The first failed write is passed to `warn`.
+ * save to IndexedDB under `key` with the settings, where the checkpoint stands and the plots; it starts from
+ * `restored` when the run is a kept one. Loading the checkpoint (a resume, or a lost device's fallback) puts the
+ * plots back as they were at that save, so the points the resumed run does not send again stay drawn and the
+ * ones it sends again are not drawn twice. The writes are queued behind the run, which never waits for storage;
+ * a save made while an earlier one still waits in the queue replaces it. The first failed write is passed to `warn`.
  */
-export function keptCheckpointStore(every: number, key: string, settings: KeptSettings, version: string, warn: (message: string) => void, restored?: string): ReturnType<typeof memoryCheckpointStore> {
-  const memory = memoryCheckpointStore(every);
-  memory.text = restored;
+export function keptCheckpointStore(key: string, settings: KeptSettings, o: KeptStoreOptions): KeptStore {
+  const memory: KeptStore = Object.assign(memoryCheckpointStore(o.every), { record: o.restored, settings });
+  memory.text = o.restored?.text;
   let warned = false;
   let waiting: KeptRun | undefined;
   const write = async (): Promise<void> => {
@@ -185,16 +238,35 @@ export function keptCheckpointStore(every: number, key: string, settings: KeptSe
     waiting = undefined;
     if (!run) return;
     await withStore('readwrite', (s) => s.put(run, key)).catch((e: unknown) => {
-      if (!warned) warn(`the checkpoint could not be kept in this browser's storage (${e instanceof Error ? e.message : String(e)}); Stop and Resume work, but a reload would lose the run`);
+      if (!warned) o.warn(`the checkpoint could not be kept in this browser's storage (${e instanceof Error ? e.message : String(e)}); Stop and Resume work, but a reload would lose the run`);
       warned = true;
     });
   };
-  const save = memory.save;
-  memory.save = async (state) => {
+  const { load, save } = memory;
+  memory.load = async () => {
+    const state = await load();
+    if (state !== undefined && memory.record?.plots) o.plots.restore(memory.record.plots);
+    return state;
+  };
+  memory.save = async (state: CheckpointValue) => {
+    const plots = o.plots.snapshot(); // taken before the save: the points sent until this checkpoint
     await save(state);
     const queued = waiting !== undefined;
-    waiting = { version, settings, text: memory.text!, savedAt: new Date().toISOString() };
+    memory.record = { version: o.version, settings: memory.settings, text: memory.text!, savedAt: new Date().toISOString(), position: describePosition(state), plots };
+    waiting = memory.record;
     if (!queued) void enqueue(write);
   };
   return memory;
+}
+
+/** `store`, with every later save recorded as a run on `backend` (a run whose WebGPU device was lost goes on on WASM). */
+export function keptStoreOn(store: KeptStore, backend: string): CheckpointStore {
+  return {
+    every: store.every,
+    load: () => store.load(),
+    save: (state) => {
+      store.settings = { ...store.settings, backend };
+      return store.save(state);
+    },
+  };
 }

@@ -1,28 +1,41 @@
 /**
- * Live metric plots: one small SVG per series, redrawn when a sample arrives (own drawing code, no
+ * Live metric plots: one small SVG per series, redrawn when samples arrive (own drawing code, no
  * dependency; SVG, not canvas, so a lost GPU context cannot blank them). The container's `data-updates` counts redraws, so a test can see the plot move.
+ * A long series is drawn thinned to the lowest and highest sample of each of 2·W columns, and redraws are at
+ * least REDRAW_MS apart, so a run of a million samples costs what the screen can show, not samples².
  */
 import { fmt } from '../report/format.js';
 
-/** One series' samples, in arrival order. */
+/** One series' samples, in arrival order, with the range of its finite values. */
 interface Line {
   xs: number[];
   ys: number[];
+  lo: number;
+  hi: number;
   svg: SVGSVGElement;
   label: HTMLElement;
   dirty: boolean;
 }
 
+/** The samples of every series, by name (what LivePlots.snapshot returns and restore takes; plain data for IndexedDB). */
+export type PlotData = Record<string, { xs: number[]; ys: number[] }>;
+
+/** Shortest time between two redraws (a probe every few milliseconds would otherwise redraw every series each time). */
+const REDRAW_MS = 100;
+
 /** A grid of live plots, one per series name. */
 export class LivePlots {
   private lines = new Map<string, Line>();
-  private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastDraw = -Infinity;
   private updates = 0;
 
   constructor(private readonly root: HTMLElement) {}
 
   /** Removes every plot (a new run starts). */
   clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.lines.clear();
     this.root.replaceChildren();
     this.updates = 0;
@@ -41,28 +54,43 @@ export class LivePlots {
       svg.dataset.series = name;
       figure.append(label, svg);
       this.root.append(figure);
-      line = { xs: [], ys: [], svg, label, dirty: true };
+      line = { xs: [], ys: [], lo: Infinity, hi: -Infinity, svg, label, dirty: true };
       this.lines.set(name, line);
     }
     line.xs.push(x);
     line.ys.push(y);
-    line.dirty = true;
-    if (!this.scheduled) {
-      // One redraw for the several series a probe emits at once.
-      this.scheduled = true;
-      setTimeout(() => this.draw(), 0);
+    if (Number.isFinite(y)) {
+      line.lo = Math.min(line.lo, y);
+      line.hi = Math.max(line.hi, y);
     }
+    line.dirty = true;
+    // One redraw for the several series a probe emits at once, and none sooner than REDRAW_MS after the last.
+    this.timer ??= setTimeout(() => this.draw(), Math.max(0, this.lastDraw + REDRAW_MS - performance.now()));
+  }
+
+  /** A copy of every series' samples (kept with a checkpoint, so that a resumed run's plots start where it stood). */
+  snapshot(): PlotData {
+    return Object.fromEntries([...this.lines].map(([name, l]) => [name, { xs: [...l.xs], ys: [...l.ys] }]));
+  }
+
+  /** Replaces the plots by `data` (a snapshot), drawn at once. */
+  restore(data: PlotData): void {
+    this.clear();
+    for (const [name, { xs, ys }] of Object.entries(data)) xs.forEach((x, i) => this.add(name, x, ys[i]!));
+    this.draw();
   }
 
   /** Redraws the series that changed. */
   private draw(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastDraw = performance.now();
     for (const [name, line] of this.lines) {
       if (!line.dirty) continue;
       line.dirty = false;
       const last = line.ys.at(-1)!;
       line.label.textContent = `${name}: ${fmt(last)} (at ${fmt(line.xs.at(-1)!)})`;
-      drawLine(line.svg, line.xs, line.ys);
+      drawLine(line);
     }
     this.updates++;
     this.root.dataset.updates = String(this.updates);
@@ -73,39 +101,43 @@ const SVG = 'http://www.w3.org/2000/svg';
 const W = 300;
 const H = 120;
 const PAD = 4;
+/** Columns a line is thinned to: two per unit of the W-wide box (the lowest and highest sample of each). */
+const COLUMNS = 2 * W;
 
-/** Redraws `svg` as a polyline of (xs, ys) scaled to a W×H box, with the y range written at the left. */
-function drawLine(svg: SVGSVGElement, xs: number[], ys: number[]): void {
+/** Redraws the line's svg as polylines of its samples scaled to a W×H box, with the y range written at the left. */
+function drawLine(line: Line): void {
+  const { svg, xs, ys } = line;
   svg.replaceChildren();
-  const finite = ys.filter(Number.isFinite);
-  if (finite.length === 0) return;
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
+  if (line.lo > line.hi) return; // no finite sample yet
+  let { lo, hi } = line;
   if (hi === lo) { lo -= 0.5; hi += 0.5; }
   const x0 = xs[0]!;
   const span = xs.length > 1 ? xs.at(-1)! - x0 || 1 : 1;
   const px = (x: number) => (PAD + ((x - x0) / span) * (W - 2 * PAD)).toFixed(1);
   const py = (y: number) => (H - PAD - ((y - lo) / (hi - lo)) * (H - 2 * PAD)).toFixed(1);
   // NaN samples break the line into pieces.
-  let piece: string[] = [];
-  const pieces: string[][] = [piece];
-  xs.forEach((x, i) => {
-    const y = ys[i]!;
-    if (Number.isFinite(y)) piece.push(`${px(x)},${py(y)}`);
-    else if (piece.length > 0) pieces.push(piece = []);
+  const pieces: number[][] = [];
+  let piece: number[] = [];
+  ys.forEach((y, i) => {
+    if (Number.isFinite(y)) piece.push(i);
+    else if (piece.length > 0) {
+      pieces.push(piece);
+      piece = [];
+    }
   });
-  for (const pts of pieces) {
-    if (pts.length === 0) continue;
-    const line = document.createElementNS(SVG, pts.length > 1 ? 'polyline' : 'circle');
-    if (pts.length > 1) line.setAttribute('points', pts.join(' '));
+  if (piece.length > 0) pieces.push(piece);
+  for (const indices of pieces) {
+    const pts = thinned(indices, xs, ys, x0, span).map((i) => `${px(xs[i]!)},${py(ys[i]!)}`);
+    const el = document.createElementNS(SVG, pts.length > 1 ? 'polyline' : 'circle');
+    if (pts.length > 1) el.setAttribute('points', pts.join(' '));
     else {
       const [cx, cy] = pts[0]!.split(',');
-      line.setAttribute('cx', cx!);
-      line.setAttribute('cy', cy!);
-      line.setAttribute('r', '2.5');
+      el.setAttribute('cx', cx!);
+      el.setAttribute('cy', cy!);
+      el.setAttribute('r', '2.5');
     }
-    line.setAttribute('class', 'line');
-    svg.append(line);
+    el.setAttribute('class', 'line');
+    svg.append(el);
   }
   for (const [v, y] of [[hi, PAD + 9], [lo, H - PAD]] as const) {
     const t = document.createElementNS(SVG, 'text');
@@ -114,4 +146,34 @@ function drawLine(svg: SVGSVGElement, xs: number[], ys: number[]): void {
     t.textContent = fmt(v);
     svg.append(t);
   }
+}
+
+/**
+ * `indices` (in x order) as at most about 2·COLUMNS of them: the lowest and highest sample of each column of
+ * the x range, in their order, so spikes stay visible; a piece that fits is returned whole.
+ */
+function thinned(indices: number[], xs: readonly number[], ys: readonly number[], x0: number, span: number): number[] {
+  if (indices.length <= 2 * COLUMNS) return indices;
+  const out: number[] = [];
+  let column = -1;
+  let low = -1;
+  let high = -1;
+  const flush = (): void => {
+    if (low < 0) return;
+    if (low === high) out.push(low);
+    else out.push(Math.min(low, high), Math.max(low, high));
+  };
+  for (const i of indices) {
+    const c = Math.min(COLUMNS - 1, Math.floor(((xs[i]! - x0) / span) * COLUMNS));
+    if (c !== column) {
+      flush();
+      column = c;
+      low = high = i;
+    } else {
+      if (ys[i]! < ys[low]!) low = i;
+      if (ys[i]! > ys[high]!) high = i;
+    }
+  }
+  flush();
+  return out;
 }

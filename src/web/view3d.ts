@@ -12,10 +12,15 @@ import { guideLines } from './features3d.js';
 export interface FeatureView {
   /** 'webgpu' or '2d' (the fallback). */
   readonly kind: 'webgpu' | '2d';
+  /** Draws `cloud` (with at least one point) in place of what was shown. */
   show(cloud: PointCloud): void;
+  /** Shows nothing (a new run starts, or a result has no neurons to draw): the last cloud must not pass for this one's. */
+  clear(): void;
 }
 
 const FLOATS = 6; // xyz + rgb per vertex or point
+/** The view's background (the 2D fallback's rgb(20, 23, 26)). */
+const BACKGROUND: GPUColor = { r: 0.08, g: 0.09, b: 0.1, a: 1 };
 const RADIUS_PX = 5;
 
 /** Attaches drag-to-rotate and wheel-to-zoom (arrow keys and +/− from the keyboard) to `canvas`, calling `changed` with the new orbit. */
@@ -99,7 +104,10 @@ export async function webgpuView(canvas: HTMLCanvasElement, shared?: GPUDevice):
   };
   const render = (): void => {
     pending = false;
-    if (!scene) return;
+    if (!scene) {
+      blank();
+      return;
+    }
     if (fitCanvas(canvas) || !depth) {
       depth?.destroy();
       depth = device.createTexture({ size: [canvas.width, canvas.height], format: 'depth24plus', usage: GPUTextureUsage.RENDER_ATTACHMENT });
@@ -110,7 +118,7 @@ export async function webgpuView(canvas: HTMLCanvasElement, shared?: GPUDevice):
     device.queue.writeBuffer(uniform, 0, u);
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginRenderPass({
-      colorAttachments: [{ view: context.getCurrentTexture().createView(), clearValue: { r: 0.08, g: 0.09, b: 0.1, a: 1 }, loadOp: 'clear', storeOp: 'store' }],
+      colorAttachments: [{ view: context.getCurrentTexture().createView(), clearValue: BACKGROUND, loadOp: 'clear', storeOp: 'store' }],
       depthStencilAttachment: { view: depth.createView(), depthClearValue: 1, depthLoadOp: 'clear', depthStoreOp: 'store' },
     });
     pass.setBindGroup(0, bindGroup);
@@ -121,6 +129,12 @@ export async function webgpuView(canvas: HTMLCanvasElement, shared?: GPUDevice):
     pass.setVertexBuffer(0, scene.points);
     pass.draw(6, scene.count);
     pass.end();
+    device.queue.submit([encoder.finish()]);
+  };
+  /** Clears the canvas to the background colour. */
+  const blank = (): void => {
+    const encoder = device.createCommandEncoder();
+    encoder.beginRenderPass({ colorAttachments: [{ view: context.getCurrentTexture().createView(), clearValue: BACKGROUND, loadOp: 'clear', storeOp: 'store' }] }).end();
     device.queue.submit([encoder.finish()]);
   };
   const requestRender = (): void => {
@@ -138,6 +152,12 @@ export async function webgpuView(canvas: HTMLCanvasElement, shared?: GPUDevice):
       scene = { points: vertexBuffer(cloud.data), count: cloud.count, guides: vertexBuffer(guides), guideCount: guides.length / FLOATS };
       requestRender();
     },
+    clear() {
+      scene?.points.destroy();
+      scene?.guides.destroy();
+      scene = null;
+      requestRender();
+    },
   };
 }
 
@@ -147,13 +167,14 @@ export function canvasView(canvas: HTMLCanvasElement): FeatureView {
   let cloud: PointCloud | null = null;
   const render = (): void => {
     const g = canvas.getContext('2d');
-    if (!g || !cloud) return;
+    if (!g) return;
     fitCanvas(canvas);
     const { width: w, height: h } = canvas;
-    const m = viewProjection(orbit, w / h);
-    const toPx = (p: [number, number, number]) => [(p[0] + 1) * 0.5 * w, (1 - p[1]) * 0.5 * h] as const;
     g.fillStyle = 'rgb(20, 23, 26)';
     g.fillRect(0, 0, w, h);
+    if (!cloud) return;
+    const m = viewProjection(orbit, w / h);
+    const toPx = (p: [number, number, number]) => [(p[0] + 1) * 0.5 * w, (1 - p[1]) * 0.5 * h] as const;
     g.strokeStyle = 'rgb(140, 140, 140)';
     const guides = guideLines(cloud.maxZeta);
     g.beginPath();
@@ -181,5 +202,5 @@ export function canvasView(canvas: HTMLCanvasElement): FeatureView {
     }
   };
   attachOrbit(canvas, () => orbit, (o) => { orbit = o; requestAnimationFrame(render); });
-  return { kind: '2d', show(c) { cloud = c; render(); } };
+  return { kind: '2d', show(c) { cloud = c; render(); }, clear() { cloud = null; render(); } };
 }
