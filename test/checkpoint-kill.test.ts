@@ -14,7 +14,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeCheckpoint } from '../src/checkpoint/codec.js';
 import { RunCheckpoints } from '../src/checkpoint/stages.js';
-import { CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from '../src/cli/checkpointFiles.js';
+import { CHECKPOINT_STAGES_DIR, backendArithmetic, fileCheckpointStore, type CheckpointHeader } from '../src/cli/checkpointFiles.js';
 import { CheckpointError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { nodeOnly } from './support/backends.js';
@@ -151,14 +151,18 @@ nodeOnly(s, 'file store: each finished stage is written once to its own file, re
       assert.equal(back, member(i), `member ${i} read back exactly`);
     }
 
-    // A damaged stage file is named in the error (which of the stages to look at).
+    // A damaged stage file is named in the error (which of the stages to look at): cut short, or one character
+    // changed where the JSON still parses (a digit of a kept value), which the hash in its name catches.
     const third = join(stagesDir, files()[2]!);
     const kept = readFileSync(third, 'utf8');
-    writeFileSync(third, kept.slice(0, 40));
-    await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
-      assert.instance(e, CheckpointError);
-      assert.ok(e.message.startsWith(`${third}: the file is not valid JSON`), e.message);
-    });
+    const digit = kept.search(/[1-8]/);
+    for (const damaged of [kept.slice(0, 40), `${kept.slice(0, digit)}${Number(kept[digit]) + 1}${kept.slice(digit + 1)}`]) {
+      writeFileSync(third, damaged);
+      await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
+        assert.instance(e, CheckpointError);
+        assert.ok(e.message.startsWith(`${third}: the finished stage 'member 2' is damaged (its contents do not match the hash in its name); pass --fresh`), e.message);
+      });
+    }
     writeFileSync(third, kept);
     unlinkSync(join(stagesDir, files()[1]!));
     await RunCheckpoints.open(fileCheckpointStore(dir, header, 10)).then(() => assert.unreachable(), (e: Error) => {
@@ -169,6 +173,51 @@ nodeOnly(s, 'file store: each finished stage is written once to its own file, re
     const fresh = await RunCheckpoints.open(fileCheckpointStore(dir, header, 10, { fresh: true }));
     await fresh.stage('member 9', async () => member(9));
     assert.equal(files().map((n) => n.split('-')[0]), ['member_9'], 'the old run\'s stage files are removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+nodeOnly(s, 'file store: a checkpoint of other WASM arithmetic (FMA vs strict) or with an incomplete header is refused with a CheckpointError; another thread count is resumed', async () => { // node:fs
+  const dir = mkdtempSync(join(tmpdir(), 'featurelab-header-'));
+  const fma = backendArithmetic({ name: 'wasm', description: 'wasm (SIMD f32x4 + relaxed FMA, 2 threads)' });
+  const strict = backendArithmetic({ name: 'wasm', description: 'wasm (SIMD f32x4, 1 thread, WebAssembly threads are not supported by this engine)' });
+  assert.is(fma, 'SIMD f32x4 + relaxed FMA');
+  assert.is(strict, 'SIMD f32x4');
+  assert.is(backendArithmetic({ name: 'wasm', description: 'wasm (SIMD f32x4 + relaxed FMA, 4 threads)' }), fma, 'threads change no bits');
+  const header = (arithmetic?: string): CheckpointHeader => ({ experiment: 'test', config: { a: 1 }, seed: 0, backend: 'wasm', version: 'test', ...(arithmetic === undefined ? {} : { arithmetic }) });
+  try {
+    await fileCheckpointStore(dir, header(fma), 10).save({ step: 7 });
+    assert.equal(await fileCheckpointStore(dir, header(fma), 10).load(), { step: 7 });
+    for (const [want, hint] of [[strict, /rerun without FEATURELAB_WASM_FMA=0/], [undefined, /rerun without FEATURELAB_WASM_FMA=0/]] as const) {
+      await fileCheckpointStore(dir, header(want), 10).load().then(() => assert.unreachable(), (e: Error) => {
+        assert.instance(e, CheckpointError);
+        assert.match(e.message, new RegExp(`made by the wasm backend with arithmetic 'SIMD f32x4 \\+ relaxed FMA', and this run's is '${want ?? ''}': resuming would give numbers that match neither`));
+        assert.match(e.message, hint);
+        assert.match(e.message, /or pass --fresh/);
+      });
+    }
+    await fileCheckpointStore(dir, header(strict), 10).save({ step: 3 });
+    await fileCheckpointStore(dir, header(fma), 10).load().then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /rerun with FEATURELAB_WASM_FMA=0 to resume it, or pass --fresh/));
+    // --fresh overwrites it whatever made it.
+    assert.is(await fileCheckpointStore(dir, header(fma), 10, { fresh: true }).load(), undefined);
+
+    const path = join(dir, 'checkpoint.json');
+    const incomplete: [unknown, string][] = [
+      [{ experiment: 'modadd' }, 'header.backend (a string)'],
+      [{ ...header(fma), seed: '0' }, 'header.seed (a whole number)'],
+      [{ ...header(fma), config: null }, 'header.config (an object)'],
+      [{ ...header(fma), config: { a: [1] } }, 'header.config.a (a number, boolean or string)'],
+      [{ ...header(fma), arithmetic: 3 }, 'header.arithmetic (a string)'],
+      ['modadd', 'header (an object)'],
+    ];
+    for (const [h, field] of incomplete) {
+      writeFileSync(path, JSON.stringify({ header: h, state: {} }));
+      await fileCheckpointStore(dir, header(fma), 10).load().then(() => assert.unreachable(), (e: Error) => {
+        assert.instance(e, CheckpointError);
+        assert.is(e.message, `${path}: its header lacks a valid ${field}, so it cannot be matched to this run; it is damaged or not a featurelab checkpoint: pass --fresh to start over and overwrite it`);
+      });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /**
  * The CLI under Ctrl-C and with a bad or busy output folder, as a user meets it: SIGINT stops a WASM run within
  * seconds (not at the next checkpoint or the end), writes a partial result.json marked stoppedBy, exits 130, and
- * the same command resumes; in a sweep it stops the sweep, and the stopped run is resumed on rerun, not skipped
+ * the same command resumes (after --fresh: the same command without it); SIGTERM does the same, exit 143; in a sweep it stops the sweep, and the stopped run is resumed on rerun, not skipped
  * as done; merge lists a stopped run but leaves it out of the means; in a suite it ends the suite. --out that is a file, or a folder another
  * live process holds, is refused before any training; a lock left by a dead process is taken over. A damaged
  * checkpoint gives a CheckpointError, not a JS TypeError. Node only (spawns dist/cli.js).
@@ -22,10 +22,10 @@ const LONG = ['--backend', 'wasm', '--set', 'steps=1000000', '--set', 'probeEver
 interface Ended { code: number | null; stdout: string; stderr: string; stopMs: number }
 
 /**
- * Runs dist/cli.js with `args`; once stderr matches `when`, waits `delayMs` and sends SIGINT. Fails the test if
- * the process has not ended `limitMs` after that (it is then killed). stopMs: from SIGINT to exit.
+ * Runs dist/cli.js with `args`; once stderr matches `when`, waits `delayMs` and sends `signal` (SIGINT: Ctrl-C). Fails
+ * the test if the process has not ended `limitMs` after that (it is then killed). stopMs: from the signal to exit.
  */
-function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000): Promise<Ended> {
+function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000, signal: NodeJS.Signals = 'SIGINT'): Promise<Ended> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [...process.execArgv, 'dist/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,8 +34,8 @@ function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000): Pro
     let limit: ReturnType<typeof setTimeout> | undefined;
     const interrupt = (): void => {
       sentAt = performance.now();
-      child.kill('SIGINT');
-      limit = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`no exit ${limitMs} ms after Ctrl-C: ${args.join(' ')}\n${stderr}`)); }, limitMs);
+      child.kill(signal);
+      limit = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`no exit ${limitMs} ms after ${signal}: ${args.join(' ')}\n${stderr}`)); }, limitMs);
     };
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => {
@@ -78,6 +78,26 @@ nodeOnly(s, 'Ctrl-C stops a WASM run within seconds: partial result.json (stoppe
   assert.is(stopped.code, 130, stopped.stderr);
   assert.match(stopped.stderr, /rerun the same command to resume/);
   const again = await cli(resumable, /resuming from step [1-9]\d* of 'square'/, 100);
+  assert.is(again.code, 130, again.stderr);
+  // After --fresh, "the same command" would start over again: the advice leaves --fresh out.
+  const fresh = await cli([...resumable, '--fresh'], /featurelab .*modadd/);
+  assert.is(fresh.code, 130, fresh.stderr);
+  assert.match(fresh.stderr, /stopped by Ctrl-C: .*result\.json holds what was measured until then; rerun without --fresh to resume from the checkpoint/);
+  assert.not.match(fresh.stderr, /rerun the same command/);
+}));
+
+nodeOnly(s, 'SIGTERM is handled like Ctrl-C: checkpoint saved, partial result.json (stoppedBy SIGTERM), lock released, exit 143; the same command resumes', () => inTempDir('fl-term-', async (out) => {
+  const args = ['run', 'modadd', ...LONG, '--checkpoint-every', '900000', '--out', out];
+  const ended = await cli(args, /featurelab .*modadd/, 700, 30000, 'SIGTERM');
+  assert.is(ended.code, 143, ended.stderr);
+  assert.ok(ended.stopMs < 15000, `stopped ${ended.stopMs.toFixed(0)} ms after SIGTERM`);
+  const result = readJson(join(out, 'result.json'));
+  assert.is(result.stoppedBy, 'SIGTERM');
+  assert.ok((result.warnings as string[]).some((w) => w === 'stopped early by the user (SIGTERM): the series end where the run stopped'), String(result.warnings));
+  assert.match(ended.stderr, /stopped by SIGTERM: .*result\.json holds what was measured until then; rerun the same command to resume/);
+  assert.not.ok(existsSync(join(out, '.featurelab.lock')), 'the lock is released');
+  assert.ok(existsSync(join(out, 'checkpoint.json')), 'the stop saved a checkpoint');
+  const again = await cli(args, /resuming from step [1-9]\d* of 'square'/, 100);
   assert.is(again.code, 130, again.stderr);
 }));
 
@@ -184,7 +204,8 @@ nodeOnly(s, 'info lists the backends and says whether Fashion-MNIST is installed
 });
 
 nodeOnly(s, 'every command answers --help with its usage and exit 0', async () => {
-  for (const args of [['--help'], ['info', '--help'], ['check', '-h'], ['list', '--help'], ['run', 'suite', '--help'], ['run', 'gde', '--help'], ['sweep', '--help'], ['merge', '--help']]) {
+  for (const args of [['--help'], ['info', '--help'], ['check', '-h'], ['list', '--help'], ['run', '--help'], ['run', '-h'], ['run', 'suite', '--help'], ['run', 'gde', '--help'],
+    ['sweep', '--help'], ['merge', '--help'], ['report', '--help'], ['report', '-h']]) {
     const r = await cli(args);
     assert.is(r.code, 0, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
     assert.match(r.stdout, /featurelab/, args.join(' '));

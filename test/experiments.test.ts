@@ -8,7 +8,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendRegistry } from '../dist/featurelab.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError, MatrixTooLargeError } from '../src/errors.js';
+import { ParamSet } from '../src/nn/params.js';
+import { Rng } from '../src/rng.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
@@ -48,10 +50,44 @@ s('modular addition p = 17, m = 128: margin → γ*, single frequencies, every f
   assert.ok((sum.reluRestrictedLoss as number) < 0.5 && (sum.reluExcludedLoss as number) > 2, `restricted ${sum.reluRestrictedLoss}, excluded ${sum.reluExcludedLoss}`);
   assert.ok((sum.meanAbsPhaseError as number) < 0.05, `θ_u + θ_v ≈ θ_w: mean |error| ${sum.meanAbsPhaseError}`);
   assert.ok(r.series.marginRatio!.length >= 10 && r.series.step!.at(-1) === 12000);
+  assert.equal(r.warnings, [], 'fitted, wide enough, not stopped: nothing to warn about');
   // One step from the init: no neuron is single-frequency yet, so the phase error is undefined — null, no NaN warning.
   const untrained = await run('modadd', wasm, ['p=5', 'width=20', 'steps=1', 'probeEvery=1', 'compareRelu=false']);
   assert.is(untrained.summary.meanAbsPhaseError, null);
   assert.is(untrained.summary.singleFrequencyFraction, 0);
+});
+
+s('margin analyses warn when the network did not fit (accuracy < 1 or margin ≤ 0) or is narrower than the max-margin solution needs', async () => {
+  const fit = /did not fit its training set \(trainAccuracy (\S+), normalized margin (\S+)( ≤ 0)?\): it is not near a max-margin solution, so marginRatio and the features measured do not describe one; train longer \(steps\), or raise width or lr$/;
+  const cases: [string, string[], string, RegExp][] = [
+    ['modadd', ['p=5', 'width=8', 'steps=1', 'probeEvery=1', 'compareRelu=false'], 'the square network', /^width 8 is below 4\(p − 1\) = 16, the neurons the max-margin solution needs: marginRatio cannot reach 1 .*raise width to at least 16$/],
+    ['parity', ['n=6', 'k=4', 'width=4', 'steps=1', 'probeEvery=1'], 'the network', /^width 4 is below 2\^\(k − 1\) = 8, the neurons/],
+    ['group', ['width=10', 'steps=1', 'probeEvery=1'], 'the network', /^width 10 is below 2 Σ d³ over the non-trivial irreps = 18, the neurons/],
+  ];
+  for (const [name, sets, what, width] of cases) {
+    const r = await run(name, wasm, sets);
+    const acc = r.summary.trainAccuracy as number;
+    const margin = r.summary.normalizedMargin as number;
+    assert.ok(acc < 1 || margin <= 0, `${name}: one step from the init does not fit (accuracy ${acc}, margin ${margin})`);
+    const fitWarning = r.warnings.find((w) => w.startsWith(`${what} did not fit`));
+    assert.ok(fitWarning, `${name}: ${JSON.stringify(r.warnings)}`);
+    const m = fit.exec(fitWarning!)!;
+    assert.is(m[1], acc.toFixed(4), `${name}: the warning gives the training accuracy`);
+    assert.is(m[2], margin.toPrecision(3));
+    assert.is(m[3] !== undefined, margin <= 0);
+    assert.ok(r.warnings.some((w) => width.test(w)), `${name}: ${JSON.stringify(r.warnings)}`);
+  }
+  // The ReLU comparison stopped part-way: its relu* keys get the stopped-at warning the main network would.
+  let stop = false;
+  const exp = findExperiment('modadd');
+  const r = await exp.run(buildConfig(exp, 'quick', ['p=5', 'width=16', 'steps=40', 'probeEvery=10']), {
+    backend: wasm, seed: 0, shouldStop: () => stop,
+    progress: (p) => { if (p.phase.startsWith('relu') && p.step >= 15) stop = true; },
+  });
+  assert.ok(typeof r.summary.reluTrainAccuracy === 'number', 'the comparison ran');
+  assert.not.ok(r.warnings.some((w) => /^stopped at step/.test(w)), 'the quadratic network finished');
+  const relu = r.warnings.map((w) => /^the relu comparison stopped at step (\d+) of 40: the relu\* keys describe a partly trained network$/.exec(w)).find(Boolean);
+  assert.ok(relu && Number(relu[1]) >= 15 && Number(relu[1]) < 40, JSON.stringify(r.warnings));
 });
 
 s('sparse parity (10, 4): support on the 4 relevant bits ≥ 0.9, margin / γ* reported', async () => {
@@ -322,6 +358,39 @@ s('interactions on image patches (tiny stand-in dataset): n = 10, universal matc
   assert.is((r.summary.crossSeedOverlap as number[]).length, 11);
   await exp.run({ ...buildConfig(exp, 'fashion', []), task: 'audio' }, { backend: wasm, seed: 5, files: tinyFashion() })
     .then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /'tabular' or 'fashion'/));
+});
+
+s('mlp: a run stopped between epochs reports the stopped model\'s test accuracy; wall-clock values stay out of summary and series (same seed, same numbers)', async () => {
+  const exp = findExperiment('mlp');
+  // 640 stand-in images, batches of 32: 20 steps an epoch; the stop lands in epoch 2.
+  const config = buildConfig(exp, 'quick', ['hidden=16', 'epochs=3', 'batchSize=32', 'lr=0.2', 'keepPredictions=true', 'dataDir=/data']);
+  const stopped = async (): Promise<ExperimentResult> => {
+    let step = 0;
+    return exp.run(config, { backend: wasm, seed: 3, files: tinyFashion(), progress: (p) => { step = p.step; }, shouldStop: () => step >= 30 });
+  };
+  const a = await stopped();
+  assert.is(a.summary.epochs, 1.5);
+  assert.equal(a.series.epoch, [1]);
+  // The test accuracy of the model the summary describes (its kept softmax), not epoch 1's.
+  const softmax = (a.details!.testSoftmax as Float64Array);
+  const labels = a.details!.testLabels as number[];
+  const right = labels.filter((y, i) => { const row = Array.from(softmax.subarray(i * 10, i * 10 + 10)); return row.indexOf(Math.max(...row)) === y; }).length;
+  assert.is(a.summary.testAccuracy, right / labels.length);
+  assert.is.not(a.summary.testAccuracy, a.series.testAccuracy![0], 'epoch 1 and step 30 differ here, so the check above tells them apart');
+  assert.equal(Object.keys(a.series).sort(), ['epoch', 'loss', 'testAccuracy']);
+  assert.equal(Object.keys(a.summary).sort(), ['epochs', 'finalLoss', 'testAccuracy', 'trainAccuracy']);
+  assert.ok(a.timings.samplesPerSecond! > 0 && a.timings.trainSeconds! > 0, JSON.stringify(a.timings));
+  const b = await stopped();
+  assert.is(JSON.stringify({ summary: b.summary, series: b.series }), JSON.stringify({ summary: a.summary, series: a.series }), 'same seed → the same numbers');
+});
+
+s('a parameter too large for any backend is a MatrixTooLargeError naming its size, before the host array is allocated; width and hidden have a maximum', () => {
+  const params = new ParamSet(wasm);
+  assert.throws(() => params.normal('U', 17, 1e9, 0.1, new Rng(0)), (e: Error) => e instanceof MatrixTooLargeError
+    && e.message === `ParamSet: parameter 'U' would be 17×1000000000 = 17000000000 values (63.3 GiB of f32), more than the ${2 ** 30} one matrix may hold; reduce the layer sizes that set it (an experiment's width or hidden key)`);
+  assert.is(params.list.length, 0);
+  assert.throws(() => buildConfig(findExperiment('modadd'), 'quick', ['width=1000000000']), (e: Error) => e instanceof ConfigError && /modadd: width must be ≤ 1000000, got 1000000000/.test(e.message));
+  assert.throws(() => buildConfig(findExperiment('mlp'), 'quick', ['hidden=100000000']), (e: Error) => e instanceof ConfigError && /mlp: hidden must be ≤ 16384, got 100000000/.test(e.message));
 });
 
 s('bad config values and flags raise errors that list what is allowed', () => {

@@ -164,7 +164,8 @@ const FIXTURES: Record<string, { run: ResultFile; plots: number; labels: string[
   mlp: {
     run: result('mlp', {
       config: { hidden: 512 },
-      summary: { testAccuracy: 0.8782, trainAccuracy: 0.8964, samplesPerSecond: 20880, finalLoss: 0.2971 },
+      timings: { trainSeconds: 12.5, samplesPerSecond: 20880 },
+      summary: { testAccuracy: 0.8782, trainAccuracy: 0.8964, finalLoss: 0.2971 },
       series: { epoch: [1, 2, 3], loss: [0.5, 0.35, 0.3], testAccuracy: [0.84, 0.86, 0.8782] },
     }),
     plots: 2,

@@ -1,10 +1,12 @@
 /**
  * The CLI's checkpoint store: DIR/checkpoint.json, written atomically (results.ts) with a header naming the
- * experiment, config, seed and backend it belongs to. A run resumes only from a checkpoint of the same run;
- * any other is refused with a CheckpointError that says how to start afresh.
+ * experiment, config, seed and backend (with its arithmetic: the WASM FMA build gives other bits than the
+ * strict one) it belongs to. A run resumes only from a checkpoint of the same run; any other, or one whose
+ * header is incomplete, is refused with a CheckpointError that says how to start afresh.
  *
  * Finished stages (stages.ts: { stages: { label: result }, current? }) never change, so each is written once
- * to its own file in DIR/checkpoint-stages/, named by a hash of its text, and checkpoint.json refers to it.
+ * to its own file in DIR/checkpoint-stages/, named by a hash of its text (checked when read back: a damaged
+ * file is refused, never resumed), and checkpoint.json refers to it.
  * Without that split every save rewrote every finished ensemble member's kept activations: disk writes grew
  * with the square of the member count. A stage file is written before the checkpoint that names it, so a
  * kill between the two leaves an unreferenced file, which the next run's first save deletes.
@@ -30,8 +32,46 @@ function stageFileName(label: string, text: string): string {
   return `${label.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}-${fnv1a64(text)}.json`;
 }
 
-/** What a checkpoint belongs to. */
-export type CheckpointHeader = { experiment: string; config: Record<string, ConfigValue>; seed: number; backend: string; version: string };
+/** The hash part of a stage file's name (stageFileName), or undefined when the name has none. */
+function stageFileHash(name: string): string | undefined {
+  return /-([0-9a-f]{16})\.json$/.exec(name)?.[1];
+}
+
+/**
+ * What a checkpoint belongs to. `arithmetic` is what fixes the bits the backend computes beyond its name
+ * (backendArithmetic); a header without it, from before it was recorded, is resumed only by a run without it.
+ */
+export type CheckpointHeader = { experiment: string; config: Record<string, ConfigValue>; seed: number; backend: string; version: string; arithmetic?: string };
+
+/**
+ * What fixes the bits `backend` computes beyond its name: for WASM the kernel build its description starts
+ * with ('SIMD f32x4 + relaxed FMA', 'SIMD f32x4' or 'scalar'), not the thread count, which changes no bits;
+ * '' for the others (ref computes in f64 everywhere; WebGPU promises agreement within tolerance, not bits).
+ */
+export function backendArithmetic(backend: { name: string; description: string }): string {
+  if (backend.name !== 'wasm') return '';
+  return /^wasm \(([^,)]*)/.exec(backend.description)?.[1]?.trim() ?? backend.description;
+}
+
+/** How to get back the arithmetic `saved` from a run whose arithmetic is `want` (the WASM FMA switch), for a message. */
+function arithmeticHint(saved: string, want: string): string {
+  if (saved.includes('FMA') && !want.includes('FMA')) return 'rerun without FEATURELAB_WASM_FMA=0, on a Node with relaxed SIMD (≥ 22), to resume it';
+  if (!saved.includes('FMA') && want.includes('FMA')) return 'rerun with FEATURELAB_WASM_FMA=0 to resume it';
+  return 'rerun where the backend matches to resume it';
+}
+
+/** The field of a checkpoint header that is missing or of the wrong type, or null when the header is whole. */
+function badHeaderField(h: unknown): string | null {
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) return 'header (an object)';
+  const o = h as Record<string, unknown>;
+  for (const k of ['experiment', 'backend', 'version'] as const) if (typeof o[k] !== 'string') return `header.${k} (a string)`;
+  if (!Number.isSafeInteger(o.seed)) return 'header.seed (a whole number)';
+  if (o.arithmetic !== undefined && typeof o.arithmetic !== 'string') return 'header.arithmetic (a string)';
+  const c = o.config;
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return 'header.config (an object)';
+  for (const [k, v] of Object.entries(c)) if (!['number', 'boolean', 'string'].includes(typeof v)) return `header.config.${k} (a number, boolean or string)`;
+  return null;
+}
 
 /** The config as text with sorted keys, for comparing configs. */
 function configKey(config: Record<string, ConfigValue>): string {
@@ -65,6 +105,14 @@ function mismatch(saved: CheckpointHeader, want: CheckpointHeader, backends: str
   return null;
 }
 
+/** Why `saved` was computed with other arithmetic than the run `want` on the same backend (the bits would match neither run), or null. */
+function arithmeticMismatch(saved: CheckpointHeader, want: CheckpointHeader): string | null {
+  if (saved.backend !== want.backend || (saved.arithmetic ?? '') === (want.arithmetic ?? '')) return null;
+  const there = saved.arithmetic === undefined ? 'not recorded (an older featurelab)' : `'${saved.arithmetic}'`;
+  return `it was made by the ${saved.backend} backend with arithmetic ${there}, and this run's is '${want.arithmetic ?? ''}': resuming would give numbers that match neither. `
+    + `${saved.arithmetic === undefined ? 'Rerun with the featurelab version that made it to resume it' : arithmeticHint(saved.arithmetic, want.arithmetic ?? '')}, or pass --fresh to start over and overwrite it`;
+}
+
 /** Options of fileCheckpointStore. */
 export interface FileStoreOptions {
   /** Ignore (and later overwrite) whatever checkpoint is there. */
@@ -95,12 +143,16 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
   /** The finished stage in `name`, decoded; a missing or damaged file is a CheckpointError. */
   async function readStage(label: string, name: unknown): Promise<CheckpointValue> {
     if (typeof name !== 'string' || name.includes('/') || name.includes('\\')) throw new CheckpointError(`${path}: stage '${label}' has a bad file reference; pass --fresh to start over`);
+    const hash = stageFileHash(name);
+    if (hash === undefined) throw new CheckpointError(`${path}: stage '${label}' refers to '${name}', which is not a stage file name (label-<16 hex digits>.json); pass --fresh to start over`);
     let text: string;
     try {
       text = await readFile(join(stagesDir, name), 'utf8');
     } catch (e) {
       throw new CheckpointError(`${path}: the finished stage '${label}' is missing (${join(stagesDir, name)}: ${(e as Error).message}); pass --fresh to start over`);
     }
+    // The name carries the hash of the text written: any other text is a damaged file, never results.
+    if (fnv1a64(text) !== hash) throw new CheckpointError(`${join(stagesDir, name)}: the finished stage '${label}' is damaged (its contents do not match the hash in its name); pass --fresh to start over`);
     stageFiles.set(label, name);
     return decodeCheckpoint(text, join(stagesDir, name));
   }
@@ -128,10 +180,14 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
         throw e;
       }
       const file = decodeCheckpoint(text, path) as { header?: CheckpointHeader; state?: CheckpointValue };
-      if (!file || !file.header || file.state === undefined) throw new CheckpointError(`${path} is not a featurelab checkpoint; pick another --out or pass --fresh to overwrite it`);
+      if (!file || typeof file !== 'object' || !file.header || file.state === undefined) throw new CheckpointError(`${path} is not a featurelab checkpoint; pick another --out or pass --fresh to overwrite it`);
+      const bad = badHeaderField(file.header);
+      if (bad) throw new CheckpointError(`${path}: its header lacks a valid ${bad}, so it cannot be matched to this run; it is damaged or not a featurelab checkpoint: pass --fresh to start over and overwrite it`);
       const analysisKeys = opts.analysisKeys ?? [];
       const why = mismatch(file.header, header, opts.acceptBackends ?? [header.backend], analysisKeys);
       if (why) throw new CheckpointError(`${path} belongs to another run (${why}); pick another --out, or pass --fresh to start over and overwrite it`);
+      const arithmetic = arithmeticMismatch(file.header, header);
+      if (arithmetic) throw new CheckpointError(`${path}: ${arithmetic}`);
       const changed = analysisKeys.filter((k) => file.header!.config[k] !== header.config[k]);
       // A run loads its checkpoint more than once: the change is told once.
       if (changed.length > 0 && !told) opts.onAnalysisChange?.(differences(file.header.config, header.config, changed));

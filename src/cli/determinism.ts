@@ -1,6 +1,6 @@
 /**
- * `featurelab info --determinism`: runs a short seeded training (modular addition, p = 7, 16 neurons, 60
- * full-batch steps, probes every 20) twice on every available backend, and reports whether the two runs are
+ * `featurelab info --determinism`: runs a short seeded training (modular addition, p = 7, 16 neurons, 200
+ * full-batch steps, probes every 10) twice on every available backend, and reports whether the two runs are
  * bit-identical on each backend and the largest difference of each backend from the first one. Every number
  * of the result (summary and series: loss, margin, accuracy, Fourier measures) is compared. WASM must be
  * bit-identical (DESIGN "Invariants"); the command exits non-zero when it is not.

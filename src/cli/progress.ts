@@ -1,6 +1,7 @@
 /**
  * Progress display for long runs: a redrawn bar with steps/s and ETA on a terminal, plain lines (at most
- * one every few seconds) when the output is a file or a pipe.
+ * one every few seconds, and one per phase) when the output is a file or a pipe. The rate and ETA cover every
+ * update toward the same total, across phases; they restart only when the count does (a new training).
  */
 import type { Progress } from '../experiments/types.js';
 
@@ -15,8 +16,12 @@ export function formatDuration(seconds: number): string {
 /** A progress reporter writing to `out`; call `update` often and `done` at the end. */
 export class ProgressBar {
   private phase = '';
-  private phaseStart = performance.now();
+  // The rate is measured from (rateStart, startStep) over a run of updates counting toward one total: phases that
+  // go on counting (an ensemble's models, memorization's settings) keep it; a count that restarts resets it.
+  private rateStart = performance.now();
   private startStep = 0;
+  private total = NaN;
+  private lastStep = 0;
   private lastDraw = -Infinity;
   private drawn = false;
 
@@ -26,17 +31,21 @@ export class ProgressBar {
   /** Shows the progress (throttled: 10 redraws/s on a terminal, a line every 5 s otherwise). */
   update(p: Progress): void {
     const now = performance.now();
+    if (p.total !== this.total || p.step < this.lastStep) {
+      this.rateStart = now;
+      this.startStep = p.step;
+      this.total = p.total;
+    }
+    this.lastStep = p.step;
     if (p.phase !== this.phase) {
       this.finishLine();
       this.phase = p.phase;
-      this.phaseStart = now;
-      this.startStep = p.step;
       this.lastDraw = -Infinity;
     }
     const interval = this.tty ? 100 : 5000;
     if (now - this.lastDraw < interval && p.step < p.total) return;
     this.lastDraw = now;
-    const seconds = (now - this.phaseStart) / 1000;
+    const seconds = (now - this.rateStart) / 1000;
     const rate = seconds > 0 ? (p.step - this.startStep) / seconds : 0;
     const eta = rate > 0 ? (p.total - p.step) / rate : NaN;
     const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;

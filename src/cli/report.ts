@@ -54,9 +54,14 @@ export async function writeReport(dir: string): Promise<string> {
 /** `featurelab report DIR`: writes the report and prints its path; returns the exit code. */
 export async function reportCommand(args: string[]): Promise<number> {
   const [dir, ...rest] = args;
-  if (!dir || dir === '--help' || rest.length > 0) {
-    console.error('usage: featurelab report DIR   (DIR holds result.json of one run or suite.json of a suite)');
-    return dir === '--help' ? 0 : 2;
+  const usage = 'usage: featurelab report DIR   (DIR holds result.json of one run or suite.json of a suite)';
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  if (!dir || rest.length > 0) {
+    console.error(usage);
+    return 2;
   }
   console.log(await writeReport(dir));
   return 0;

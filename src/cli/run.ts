@@ -1,8 +1,9 @@
 /**
  * `featurelab run <experiment>`: builds the config (preset + --set), picks the backend, runs the experiment
  * with a progress bar, writes DIR/result.json atomically (DESIGN "Result files") and prints a summary table.
- * Ctrl-C asks the experiment to stop after its current step; what it has is still written, with a warning,
- * and the command exits 130. The output folder is created, checked and locked (outputFolder.ts) first.
+ * Ctrl-C (or SIGTERM) asks the experiment to stop after its current step; its checkpoint is saved, what it has
+ * is still written, with a warning, and the command exits 130 (143). The output folder is created, checked and
+ * locked (outputFolder.ts) first.
  * Checkpoints: DIR/checkpoint.json is saved every --checkpoint-every steps and at the end; a rerun with the
  * same DIR, experiment, config, seed and backend resumes from it. When the WebGPU device is lost mid-run, the
  * run continues on WASM from the last checkpoint and says so in the log and in result.json's warnings.
@@ -21,8 +22,8 @@ import type { AnyExperiment, ConfigValue, ExperimentResult, Progress, SummaryVal
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
 import { ProgressBar, formatDuration } from './progress.js';
-import { CHECKPOINT_FILE, CHECKPOINT_STAGES_DIR, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
-import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { CHECKPOINT_FILE, CHECKPOINT_STAGES_DIR, backendArithmetic, fileCheckpointStore, type CheckpointHeader } from './checkpointFiles.js';
+import { interruptCause, interruptedExitCode, interruptRequested, withInterrupt } from './interrupt.js';
 import { lockOutputFolder, prepareOutputFolder } from './outputFolder.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './results.js';
 import { wasmFmaOption } from './wasmFeatures.js';
@@ -151,8 +152,13 @@ export async function runOrFailure(name: string, args: string[]): Promise<string
 
 /** Runs `featurelab run <name> …`; returns the exit code. */
 export async function runCommand(name: string | undefined, args: string[]): Promise<number> {
-  if (!name || name.startsWith('--')) {
-    console.error(`usage: featurelab run <experiment> [flags]\nexperiments:\n${listExperiments()}`);
+  const usage = `usage: featurelab run <experiment> [flags]   ('featurelab run <experiment> --help' lists its config keys)\nexperiments:\n${listExperiments()}`;
+  if (name === '--help' || name === '-h') {
+    console.log(usage);
+    return 0;
+  }
+  if (!name || name.startsWith('-')) {
+    console.error(usage);
     return 2;
   }
   const exp = findExperiment(name);
@@ -182,13 +188,13 @@ export async function runCommand(name: string | undefined, args: string[]): Prom
   }
 }
 
-/** The run itself, in the prepared and locked folder `out`; returns the exit code (130 when Ctrl-C stopped it). */
+/** The run itself, in the prepared and locked folder `out`; returns the exit code (130 when Ctrl-C stopped it, 143 when SIGTERM did). */
 async function runIn(out: string, exp: AnyExperiment, config: Record<string, ConfigValue>, flags: RunFlags, chosen: Backend): Promise<number> {
   let backend = chosen;
   console.error(`featurelab ${VERSION}: ${exp.name} (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${backend.description}`);
   await removeStaleTemporaries(out);
   await removeStaleTemporaries(join(out, CHECKPOINT_STAGES_DIR));
-  const header: CheckpointHeader = { experiment: exp.name, config, seed: flags.seed, backend: backend.name, version: VERSION };
+  const header: CheckpointHeader = { experiment: exp.name, config, seed: flags.seed, backend: backend.name, arithmetic: backendArithmetic(backend), version: VERSION };
   const every = flags.checkpointEvery;
   // Analysis-only keys may differ from the checkpoint's: its trained models are measured again.
   const analysis = {
@@ -198,9 +204,10 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh, ...analysis }) : undefined;
   const at = checkpointPosition(await checkpoint?.load());
   if (at) console.error(`resuming from ${at.current ? `step ${at.current.step} of '${at.current.label}'` : 'the finished stages'}${at.finished.length ? ` (finished: ${at.finished.join(', ')})` : ''} (${out}/${CHECKPOINT_FILE}; --fresh starts over)`);
-  const fallback: Fallback | undefined = backend.name === 'webgpu' && getInitReport().available.includes('wasm') ? {
-    backend: getBackend('wasm'),
-    checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm' }, every, { acceptBackends: ['webgpu', 'wasm'], analysisKeys: analysis.analysisKeys }) : undefined,
+  const wasm = backend.name === 'webgpu' && getInitReport().available.includes('wasm') ? getBackend('wasm') : undefined;
+  const fallback: Fallback | undefined = wasm ? {
+    backend: wasm,
+    checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm', arithmetic: backendArithmetic(wasm) }, every, { acceptBackends: ['webgpu', 'wasm'], analysisKeys: analysis.analysisKeys }) : undefined,
   } : undefined;
   const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
   const t0 = performance.now();
@@ -226,7 +233,7 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   bar.done();
   const totalSeconds = (performance.now() - t0) / 1000;
   const file = resultFile({
-    experiment: exp.name, config, seed: flags.seed, backend, totalSeconds, result, stoppedBy: stopped ? 'Ctrl-C' : undefined,
+    experiment: exp.name, config, seed: flags.seed, backend, totalSeconds, result, stoppedBy: stopped ? interruptCause() : undefined,
   });
   const path = await writeJsonAtomic(out, 'result.json', file);
   console.log(`\n${exp.name} summary (${formatDuration(totalSeconds)} on ${backend.name}):`);
@@ -234,6 +241,8 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   for (const w of file.warnings) console.log(`  warning: ${w}`);
   console.log(`wrote ${path}`);
   if (!stopped) return 0;
-  console.error(`stopped by Ctrl-C: ${path} holds what was measured until then${every > 0 ? '; rerun the same command to resume from the checkpoint' : ' (no checkpoints: --checkpoint-every 0)'}`);
-  return INTERRUPTED_EXIT_CODE;
+  // --fresh again would start over: the advice to resume leaves it out.
+  const resume = flags.fresh ? 'rerun without --fresh to resume from the checkpoint' : 'rerun the same command to resume from the checkpoint';
+  console.error(`stopped by ${interruptCause()}: ${path} holds what was measured until then${every > 0 ? `; ${resume}` : ' (no checkpoints: --checkpoint-every 0)'}`);
+  return interruptedExitCode();
 }

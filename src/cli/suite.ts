@@ -17,7 +17,7 @@ import { nodeFileSource } from './nodeFiles.js';
 import { formatDuration } from './progress.js';
 import { writeJsonAtomic } from './results.js';
 import { writeReport } from './report.js';
-import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { interruptCause, interruptedExitCode, interruptRequested, withInterrupt } from './interrupt.js';
 import { lockOutputFolder, prepareOutputFolder } from './outputFolder.js';
 import { parseRunFlags, runOrFailure } from './run.js';
 
@@ -116,11 +116,11 @@ async function suiteIn(out: string, entries: SuiteEntry[], flags: ReturnType<typ
     const start = performance.now();
     // One analysis failing must not cost the others: record it and go on. Ctrl-C ends the suite after it.
     const error = await runOrFailure(entry.experiment, runArgs);
-    const stopped = interruptRequested() && (error === undefined || error === `exit code ${INTERRUPTED_EXIT_CODE}`);
+    const stopped = interruptRequested() && (error === undefined || error === `exit code ${interruptedExitCode()}`);
     const status: SuiteRun['status'] = stopped ? 'stopped' : error === undefined ? 'ok' : 'failed';
     if (status === 'failed') console.error(`suite: ${entry.experiment} failed: ${error}`);
     if (status !== 'failed') backend = await recordedBackend(join(out, dir)) ?? backend;
-    if (stopped) note = [note, 'stopped by Ctrl-C: a partial result; rerun the same command to resume'].filter(Boolean).join('; ');
+    if (stopped) note = [note, `stopped by ${interruptCause()}: a partial result; ${flags.fresh ? 'rerun without --fresh' : 'rerun the same command'} to resume`].filter(Boolean).join('; ');
     runs.push({ experiment: entry.experiment, dir, seconds: (performance.now() - start) / 1000, status, ...(status === 'failed' ? { error } : {}), ...(note ? { note } : {}) });
     await writeSuiteFile(out, flags.preset, flags.seed, backend, runs);
     if (interruptRequested()) break;
@@ -129,11 +129,11 @@ async function suiteIn(out: string, entries: SuiteEntry[], flags: ReturnType<typ
   const path = await writeSuiteFile(out, flags.preset, flags.seed, backend, runs);
   const totalSeconds = (performance.now() - t0) / 1000;
   const interrupted = interruptRequested();
-  console.log(`\nsuite (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${formatDuration(totalSeconds)}${interrupted ? `, stopped by Ctrl-C after ${runs.length} of ${entries.length} analyses` : ''}`);
+  console.log(`\nsuite (preset ${flags.preset}, seed ${flags.seed}) on ${backend.name}: ${formatDuration(totalSeconds)}${interrupted ? `, stopped by ${interruptCause()} after ${runs.length} of ${entries.length} analyses${flags.fresh ? ' (rerun without --fresh to resume)' : ''}` : ''}`);
   for (const r of runs) console.log(`  ${r.dir.padEnd(21)} ${r.status.padEnd(8)} ${formatDuration(r.seconds).padEnd(7)}${r.error ? `  ${r.error}` : ''}${r.note ? `  (${r.note})` : ''}`);
   console.log(`wrote ${path}`);
   console.log(`report: ${await writeReport(out)}`);
-  if (interrupted) return INTERRUPTED_EXIT_CODE;
+  if (interrupted) return interruptedExitCode();
   return runs.every((r) => r.status !== 'failed') ? 0 : 1;
 }
 

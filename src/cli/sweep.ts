@@ -3,7 +3,8 @@
  * OUT/[name/]<id>/ through `featurelab run … --config OUT/…/<id>/config.json`, skipping runs whose
  * result.json exists (a rerun finishes what is missing). `featurelab merge DIR… --out M` collects the runs
  * under the folders into M/merged.json: every run with its config, seed, summary and series, and a table per
- * group of runs that differ only in the seed (mean and standard deviation of each numeric summary value).
+ * group of runs that differ only in the seed (same backend; mean and standard deviation of each numeric summary
+ * value). A repeated (experiment, config, seed, backend) is left out with a warning: a seed counts once.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { parseConfigText } from '../experiments/config.js';
 import { pathExists } from './nodeFiles.js';
 import { insideOut } from './paths.js';
 import { writeJsonAtomic } from './results.js';
-import { INTERRUPTED_EXIT_CODE, interruptRequested, withInterrupt } from './interrupt.js';
+import { interruptCause, interruptedExitCode, interruptRequested, withInterrupt } from './interrupt.js';
 import { prepareOutputFolder } from './outputFolder.js';
 import { parseBackendFlag, runOrFailure } from './run.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
@@ -24,8 +25,8 @@ const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard
   runs stopped early (Ctrl-C) are resumed; Ctrl-C stops the run in progress and the sweep
   --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)`;
 const MERGE_USAGE = `usage: featurelab merge <DIR>… --out M
-  collects every result.json under the folders into M/merged.json, with mean ± std over seeds (runs stopped early are
-  listed but not averaged)`;
+  collects every result.json under the folders into M/merged.json, with mean ± std over seeds per config and backend
+  (runs stopped early are listed but not averaged; a repeated config, seed and backend is left out)`;
 
 /** What a sweep file looks like, for its not-JSON message. */
 const SWEEP_FILE_HINT = 'a sweep file is one JSON object, e.g. {"experiment": "mlp", "preset": "quick", "seeds": [0, 1], "grid": {"hidden": [32, 64]}, "set": {"epochs": 1}}';
@@ -122,8 +123,8 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
       const error = await runOrFailure(run.experiment, runArgs);
       ran++;
       if (interruptRequested()) {
-        console.error(`sweep: stopped by Ctrl-C during ${label}; its partial result is kept, and the same command resumes it and runs the rest`);
-        return INTERRUPTED_EXIT_CODE;
+        console.error(`sweep: stopped by ${interruptCause()} during ${label}; its partial result is kept, and the same command resumes it and runs the rest`);
+        return interruptedExitCode();
       }
       if (error !== undefined) {
         failed++;
@@ -202,11 +203,36 @@ async function readRun(dir: string): Promise<MergedRun> {
   };
 }
 
-/** Per group of runs that differ only in the seed: the seeds and, for each numeric summary key, mean and standard deviation. */
-export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; seeds: number[]; summary: Record<string, { mean: number; std: number; n: number }> }[] {
+/** The name of the backend a run recorded (result.json's backend.name), or '' when it recorded none. */
+function backendName(run: MergedRun): string {
+  const b = run.backend as { name?: unknown } | null | undefined;
+  return typeof b?.name === 'string' ? b.name : '';
+}
+
+/**
+ * `runs` without repeats of the same (experiment, config, seed, backend), which would count one measurement twice
+ * in a mean: the first of each (in folder order) is kept; `dropped` says which folders were left out and why.
+ */
+export function withoutRepeats(runs: MergedRun[]): { runs: MergedRun[]; dropped: string[] } {
+  const first = new Map<string, MergedRun>();
+  const dropped: string[] = [];
+  for (const r of runs) {
+    const key = canonicalJson({ e: r.experiment, c: r.config, s: r.seed, b: backendName(r) });
+    const kept = first.get(key);
+    if (kept) dropped.push(`${r.path} repeats ${kept.path} (${r.experiment}, the same config, seed ${r.seed}, backend ${backendName(r) || 'not recorded'}): left out, so that the seed counts once`);
+    else first.set(key, r);
+  }
+  return { runs: [...first.values()], dropped };
+}
+
+/**
+ * Per group of runs that differ only in the seed (same experiment, config and backend: backends agree only within
+ * tolerance, so they are not mixed): the seeds and, for each numeric summary key, mean and standard deviation.
+ */
+export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; backend: string; seeds: number[]; summary: Record<string, { mean: number; std: number; n: number }> }[] {
   const groups = new Map<string, MergedRun[]>();
   for (const r of runs) {
-    const key = canonicalJson({ e: r.experiment, c: r.config });
+    const key = canonicalJson({ e: r.experiment, c: r.config, b: backendName(r) });
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()].map((unsorted) => {
@@ -219,7 +245,7 @@ export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Re
       const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
       summary[key] = { mean, std, n: xs.length };
     }
-    return { experiment: members[0]!.experiment, config: members[0]!.config, seeds: members.map((m) => m.seed), summary };
+    return { experiment: members[0]!.experiment, config: members[0]!.config, backend: backendName(members[0]!), seeds: members.map((m) => m.seed), summary };
   });
 }
 
@@ -245,16 +271,18 @@ export async function mergeCommand(args: string[]): Promise<number> {
   await prepareOutputFolder(out);
   const folders = [...new Set((await Promise.all(dirs.map((d) => resultFolders(d)))).flat())];
   if (folders.length === 0) throw new ConfigError(`merge: no result.json found in ${dirs.join(', ')} (nor one or two folders below); run 'featurelab sweep' or 'featurelab run' first`);
-  const runs = await Promise.all(folders.map(readRun));
+  // A folder given twice, or a copy of a run folder, would count its seed twice (in the means and in gde's fromMerged).
+  const { runs, dropped } = withoutRepeats(await Promise.all(folders.map(readRun)));
+  for (const d of dropped) console.error(`merge: ${d}`);
   // A run stopped early is a partial result: listed, but not averaged with finished runs.
   const stopped = runs.filter((r) => r.stoppedBy !== undefined);
   for (const r of stopped) console.error(`merge: ${r.path} was stopped early (${r.stoppedBy}); it is listed in merged.json but left out of the means. Rerun it to finish it`);
   const groups = groupBySeed(runs.filter((r) => r.stoppedBy === undefined));
-  const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups });
+  const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups, ...(dropped.length ? { dropped } : {}) });
   for (const g of groups) {
-    console.log(`${g.experiment} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);
+    console.log(`${g.experiment} on ${g.backend || 'an unrecorded backend'} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);
     for (const [k, s] of Object.entries(g.summary)) console.log(`  ${k.padEnd(26)} ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(3)}`);
   }
-  console.log(`merged ${runs.length} runs into ${path}${stopped.length ? ` (${stopped.length} stopped early, not in the means)` : ''}`);
+  console.log(`merged ${runs.length} runs into ${path}${stopped.length ? ` (${stopped.length} stopped early, not in the means)` : ''}${dropped.length ? ` (${dropped.length} repeated run${dropped.length > 1 ? 's' : ''} left out)` : ''}`);
   return 0;
 }

@@ -13,7 +13,7 @@
 import { ConfigError } from '../errors.js';
 import { buildConfig } from '../experiments/config.js';
 import { findExperiment } from '../experiments/index.js';
-import type { ConfigValue } from '../experiments/types.js';
+import type { AnyExperiment, ConfigValue } from '../experiments/types.js';
 import { checkRelativeName } from './paths.js';
 
 /** A parsed, checked sweep file. */
@@ -25,6 +25,8 @@ export interface SweepSpec {
   set: Record<string, ConfigValue>;
   /** Optional sub-folder of --out for this sweep's runs. */
   name?: string;
+  /** The file it was read from, for messages. */
+  source: string;
 }
 
 /** One run of a sweep. */
@@ -77,7 +79,7 @@ export function parseSweepSpec(json: unknown, source: string): SweepSpec {
     if (Object.hasOwn(grid, k)) fail(`'${k}' is both in "set" and in "grid"; keep it in one`);
     set[k] = v as ConfigValue;
   }
-  const spec: SweepSpec = { experiment: o.experiment as string, preset: preset as string, seeds: seeds as number[], grid, set };
+  const spec: SweepSpec = { experiment: o.experiment as string, preset: preset as string, seeds: seeds as number[], grid, set, source };
   if (o.name !== undefined) {
     if (typeof o.name !== 'string') fail('"name" must be a folder name');
     spec.name = checkRelativeName(o.name as string, `${source}: "name"`);
@@ -128,9 +130,21 @@ export function runId(experiment: string, preset: string, config: Record<string,
   return fnv1a64(canonicalJson({ experiment, preset, config, seed })).slice(0, 12);
 }
 
+/** Refuses a "set" or "grid" entry that is not one of the experiment's keys or not of its key's type, naming the file and the entry (set.steps, grid.p[1]). */
+function checkSpecValues(exp: AnyExperiment, spec: SweepSpec): void {
+  const check = (entry: string, key: string, value: ConfigValue): void => {
+    if (!Object.hasOwn(exp.defaults, key)) throw new ConfigError(`${spec.source}: ${entry}: unknown config key '${key}' for ${exp.name}; allowed keys: ${Object.keys(exp.defaults).join(', ')} (see 'featurelab run ${exp.name} --help')`);
+    const want = typeof exp.defaults[key];
+    if (typeof value !== want) throw new ConfigError(`${spec.source}: ${entry} must be a ${want} (like ${exp.name}'s default ${JSON.stringify(exp.defaults[key])}), got ${JSON.stringify(value)}`);
+  };
+  for (const [k, v] of Object.entries(spec.set)) check(`set.${k}`, k, v);
+  for (const [k, vs] of Object.entries(spec.grid)) vs.forEach((v, i) => check(`grid.${k}[${i}]`, k, v));
+}
+
 /** Expands a sweep into its runs (grid points × seeds), each config built and validated; duplicates dropped. */
 export function expandSweep(spec: SweepSpec): SweepRun[] {
   const exp = findExperiment(spec.experiment);
+  checkSpecValues(exp, spec);
   const keys = Object.keys(spec.grid).sort();
   const total = keys.reduce((n, k) => n * spec.grid[k]!.length, spec.seeds.length);
   if (total > MAX_SWEEP_RUNS) throw new ConfigError(`sweep: ${total} runs (grid × seeds) is more than ${MAX_SWEEP_RUNS}; split the sweep into several files`);
@@ -145,7 +159,15 @@ export function expandSweep(spec: SweepSpec): SweepRun[] {
       }
       return;
     }
-    const config = buildConfig(exp, spec.preset, [], { ...spec.set, ...point }, `sweep ${canonicalJson(point)}`);
+    const where = `${spec.source}: the run at grid point ${canonicalJson(point)}`;
+    let config: Record<string, ConfigValue>;
+    try {
+      config = buildConfig(exp, spec.preset, [], { ...spec.set, ...point }, where);
+    } catch (e) {
+      // The experiment's own rules (validate) do not know the file: say which file and grid point broke them.
+      if (e instanceof ConfigError && !e.message.startsWith(where)) throw new ConfigError(`${where}: ${e.message}`);
+      throw e;
+    }
     for (const seed of spec.seeds) {
       const id = runId(exp.name, spec.preset, config, seed);
       if (seen.has(id)) continue;
@@ -173,8 +195,14 @@ export function parseShard(text: string): { index: number; count: number } {
  */
 export function autoShard(env: Record<string, string | undefined>, count?: number): { index: number; count: number } {
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    if (count === undefined && env.SLURM_ARRAY_TASK_COUNT === undefined) {
+      throw new ConfigError(`--shard auto: SLURM_ARRAY_TASK_ID is ${env.SLURM_ARRAY_TASK_ID} but SLURM_ARRAY_TASK_COUNT (the number of tasks) is not set; pass --shards N, or --shard i/n`);
+    }
     const id = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
     const n = count ?? Number(env.SLURM_ARRAY_TASK_COUNT);
+    if (!Number.isInteger(id) || !Number.isInteger(n)) {
+      throw new ConfigError(`--shard auto: SLURM_ARRAY_TASK_ID '${env.SLURM_ARRAY_TASK_ID}', SLURM_ARRAY_TASK_MIN '${env.SLURM_ARRAY_TASK_MIN ?? 0}' and SLURM_ARRAY_TASK_COUNT '${env.SLURM_ARRAY_TASK_COUNT ?? ''}' must be whole numbers; pass --shard i/n`);
+    }
     return parseShard(`${id}/${n}`);
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {

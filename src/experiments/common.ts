@@ -83,3 +83,20 @@ export function stoppedTooEarly(experiment: string, models: number, needed: numb
     warnings: [`${experiment}: stopped after ${models} of ${planned} models, before the ${needed} its statistics need; rerun the same command to resume`],
   };
 }
+
+/**
+ * The warning for a margin analysis whose network (`what`) did not fit its training set — training accuracy below 1
+ * or a normalized margin ≤ 0 — or none. Such a network is not near a max-margin solution: marginRatio and the
+ * features measured say nothing about one.
+ */
+export function fitWarnings(what: string, trainAccuracy: number, margin: number): string[] {
+  if (trainAccuracy >= 1 && margin > 0) return [];
+  return [`${what} did not fit its training set (trainAccuracy ${trainAccuracy.toFixed(4)}, normalized margin ${margin.toPrecision(3)}${margin <= 0 ? ' ≤ 0' : ''}): `
+    + 'it is not near a max-margin solution, so marginRatio and the features measured do not describe one; train longer (steps), or raise width or lr'];
+}
+
+/** The warning for a width below `needed`, the neurons the max-margin solution takes (`rule`, e.g. '4(p − 1)'), or none. */
+export function widthWarnings(width: number, needed: number, rule: string): string[] {
+  if (width >= needed) return [];
+  return [`width ${width} is below ${rule} = ${needed}, the neurons the max-margin solution needs: marginRatio cannot reach 1 and the features need not be the predicted ones; raise width to at least ${needed}`];
+}

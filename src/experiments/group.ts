@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { irrepBases, irrepSummary } from '../metrics/irreps.js';
 import { gammaStarGroup } from '../metrics/margin.js';
 import { Rng } from '../rng.js';
+import { fitWarnings, widthWarnings } from './common.js';
 import { PAIR_TRAINING_KEYS, trainPairNetwork, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
@@ -43,7 +44,7 @@ export const group: Experiment<GroupConfig> = {
   keys: {
     ...PAIR_TRAINING_KEYS,
     group: { doc: 'S3, S4, S5 or Dn' },
-    width: { doc: 'neurons m (the max-margin solution needs m ≥ 2 Σ d³ over non-trivial irreps)', integer: true, min: 1 },
+    width: { doc: 'neurons m (the max-margin solution needs m ≥ 2 Σ d³ over non-trivial irreps)', integer: true, min: 1, max: 1e6 },
   },
   validate(config) {
     groupByName(config.group);
@@ -63,6 +64,8 @@ export const group: Experiment<GroupConfig> = {
     const s = run.features;
     const nonTrivial = irreps.filter((r) => !r.trivial).map((r) => r.label);
     const warnings = run.steps < config.steps ? [`stopped at step ${run.steps} of ${config.steps}`] : [];
+    const needed = 2 * irreps.filter((r) => !r.trivial).reduce((sum, r) => sum + r.dim ** 3, 0);
+    warnings.push(...fitWarnings('the network', run.trainAccuracy, run.margin), ...widthWarnings(config.width, needed, '2 Σ d³ over the non-trivial irreps'));
     return {
       summary: {
         marginRatio: run.marginRatio,

@@ -14,7 +14,7 @@ import { gammaStarModularAddition } from '../metrics/margin.js';
 import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } from '../metrics/nanda.js';
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
-import { finiteOrNull, prefixedSeries } from './common.js';
+import { finiteOrNull, fitWarnings, prefixedSeries, widthWarnings } from './common.js';
 import { PAIR_TRAINING_KEYS, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -107,7 +107,7 @@ export const modadd: Experiment<ModaddConfig> = {
   keys: {
     ...PAIR_TRAINING_KEYS,
     p: { doc: 'the modulus (odd prime)', integer: true, min: 3 },
-    width: { doc: 'neurons m (the max-margin solution needs m ≥ 4(p−1))', integer: true, min: 1 },
+    width: { doc: 'neurons m (the max-margin solution needs m ≥ 4(p−1))', integer: true, min: 1, max: 1e6 },
     act: { doc: 'activation', choices: ['square', 'relu'] },
     trainFraction: { doc: 'fraction of the p² pairs trained on (1 = all, the paper)', min: 0 },
     compareRelu: { doc: 'also train the ReLU network and report its Fourier power' },
@@ -138,6 +138,7 @@ export const modadd: Experiment<ModaddConfig> = {
     const warnings: string[] = [];
     if (config.act === 'relu') warnings.push('act = relu: marginRatio divides the ReLU network\'s normalized margin (ν = 2) by the quadratic network\'s γ*, which bounds only the latter');
     if (f.steps < config.steps) warnings.push(`stopped at step ${f.steps} of ${config.steps}`);
+    warnings.push(...fitWarnings(`the ${config.act} network`, f.trainAccuracy, f.margin), ...widthWarnings(config.width, 4 * (config.p - 1), '4(p − 1)'));
     if (config.compareRelu && config.act !== 'relu' && !ctx.shouldStop?.()) {
       const relu = await runModadd(config, 'relu', prefixedSeries(ctx, 'relu'), checkpoints, 'relu network (comparison)');
       summary.reluMeanMaxPower = meanMaxPower(relu.features.neurons);
@@ -149,6 +150,8 @@ export const modadd: Experiment<ModaddConfig> = {
       summary.reluRestrictedLoss = nanda.restrictedLoss;
       summary.reluExcludedLoss = nanda.excludedLoss;
       timings.reluTrainSeconds = relu.trainSeconds;
+      if (relu.steps < config.steps) warnings.push(`the relu comparison stopped at step ${relu.steps} of ${config.steps}: the relu* keys describe a partly trained network`);
+      warnings.push(...fitWarnings('the relu network (comparison)', relu.trainAccuracy, relu.margin));
       // γ* is the quadratic network's bound; the ReLU network's margin (ν = 2) is not comparable to it.
       for (const [k, v] of Object.entries(relu.series)) if (k !== 'marginRatio') series[`relu${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
     }

@@ -13,7 +13,7 @@ import { supportMass } from '../metrics/parity.js';
 import { ParityNet } from '../nn/parityNet.js';
 import { train } from '../nn/train.js';
 import { Rng } from '../rng.js';
-import { accuracy, emitLatest, finiteOrNull, logitsOf, transposed } from './common.js';
+import { accuracy, emitLatest, finiteOrNull, fitWarnings, logitsOf, transposed, widthWarnings } from './common.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the parity experiment (defaults = the paper's settings). */
@@ -37,7 +37,7 @@ export const parity: Experiment<ParityConfig> = {
   keys: {
     n: { doc: 'input bits (all 2^n inputs are used; n ≤ 16)', integer: true, min: 2 },
     k: { doc: 'relevant bits (the activation is x^k, the norm exponent ν = k + 1)', integer: true, min: 1 },
-    width: { doc: 'neurons m (the max-margin solution needs m ≥ 2^(k−1))', integer: true, min: 1 },
+    width: { doc: 'neurons m (the max-margin solution needs m ≥ 2^(k−1))', integer: true, min: 1, max: 1e6 },
     steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
     lr: { doc: 'learning rate (constant)', min: 0 },
     lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,k+1}^{k+1}', min: 0 },
@@ -105,7 +105,10 @@ export const parity: Experiment<ParityConfig> = {
         },
         series,
         timings: { trainSeconds, stepsPerSecond: trained.stepsRun / trainSeconds },
-        warnings: trained.steps < config.steps ? [`stopped at step ${trained.steps} of ${config.steps}`] : [],
+        warnings: [
+          ...(trained.steps < config.steps ? [`stopped at step ${trained.steps} of ${config.steps}`] : []),
+          ...fitWarnings('the network', m.trainAccuracy, m.margin), ...widthWarnings(width, 2 ** (k - 1), '2^(k − 1)'),
+        ],
         details: { supportMassPerNeuron: Array.from(m.support.perNeuron, finiteOrNull) },
       };
     } finally {

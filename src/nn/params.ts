@@ -3,7 +3,7 @@
  * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
  */
 import type { Backend, Mat } from '../backend/types.js';
-import { ArgumentError, CheckpointError } from '../errors.js';
+import { ArgumentError, CheckpointError, MatrixTooLargeError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
 
@@ -13,6 +13,9 @@ export interface Param {
   readonly value: Mat;
 }
 
+/** Most values one parameter matrix may have: 2^30 f32 (4 GiB), more than any backend holds in one matrix (WASM's whole memory is 4 GiB). */
+export const MAX_PARAM_ELEMENTS = 2 ** 30;
+
 /** The parameters of a model, in a fixed order. */
 export class ParamSet {
   readonly list: Param[] = [];
@@ -20,8 +23,11 @@ export class ParamSet {
   /** @param backend where the parameters live */
   constructor(readonly backend: Backend) {}
 
-  /** Adds a rows×cols parameter with entries drawn from N(0, std²). */
+  /** Adds a rows×cols parameter with entries drawn from N(0, std²); MatrixTooLargeError (before allocating) above MAX_PARAM_ELEMENTS values. */
   normal(name: string, rows: number, cols: number, std: number, rng: Rng): Mat {
+    if (rows * cols > MAX_PARAM_ELEMENTS) {
+      throw new MatrixTooLargeError(`ParamSet: parameter '${name}' would be ${rows}×${cols} = ${rows * cols} values (${((rows * cols * 4) / 2 ** 30).toFixed(1)} GiB of f32), more than the ${MAX_PARAM_ELEMENTS} one matrix may hold; reduce the layer sizes that set it (an experiment's width or hidden key)`);
+    }
     const data = rng.fork(name).fillNormal(new Float32Array(rows * cols), 0, std);
     return this.add(name, this.backend.upload(data, rows, cols));
   }

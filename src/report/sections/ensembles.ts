@@ -17,7 +17,7 @@ export const mlpSection: SectionRenderer = (run) => {
       { name: 'test accuracy', value: num(s, 'testAccuracy'), expected: '≈ 0.88–0.90 (typical for an MLP)' },
       { name: 'train accuracy', value: num(s, 'trainAccuracy') },
       { name: 'final training loss (nats)', value: num(s, 'finalLoss') },
-      { name: 'samples / s', value: num(s, 'samplesPerSecond'), note: run.backend.description },
+      { name: 'samples / s', value: num(run.timings, 'samplesPerSecond'), note: run.backend.description },
     ],
     plots: [
       linePlot({ title: 'training loss', x: { label: 'epoch' }, y: { label: 'mean cross-entropy (nats)' }, series: [{ name: 'loss', x: epoch, y: run.series.loss ?? [] }] }),
