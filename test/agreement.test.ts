@@ -2,13 +2,14 @@
  * Agreement, GDE and calibration (specs/agreement-gde.md): test errors, the disagreement matrix and the
  * hard-vote ensemble on a hand-worked table; the exact identity mean_pairs dis = M/(M−1)·mean Σ h̄(1 − h̄) on
  * random ensembles; the theorem |E[dis] − E[err]| ≤ CACE on random ensembles (with E[dis] over pairs drawn
- * with replacement, where it is exact for the spec's bins); CACE and ECE by hand; the bootstrap interval.
+ * with replacement, where it is exact for the spec's bins up to 10 models, and beyond with a bin per vote
+ * level); CACE and ECE by hand; the bootstrap interval against numpy's percentile convention.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError } from '../src/errors.js';
 import { bootstrapDisagreement, disagreementFromVotes, disagreementMatrix, gde, hardVote, testErrors } from '../src/metrics/agreement.js';
-import { cace, topLabelEce } from '../src/metrics/calibration.js';
+import { cace, caceAtVoteLevels, topLabelEce } from '../src/metrics/calibration.js';
 import { softmaxRows } from '../src/experiments/ensemble.js';
 import { Rng } from '../src/rng.js';
 
@@ -55,9 +56,39 @@ s('the identity holds to rounding and |E[dis] − E[err]| ≤ CACE on 200 random
     assert.ok(g.identityError < 1e-12, `identity residual ${g.identityError}`);
     // E over pairs with replacement (the theorem's ensemble): (M − 1)/M of the distinct-pair mean.
     const eDis = (g.meanDisagreement * (m - 1)) / m;
+    assert.ok(Math.abs(g.gapWithReplacement - (eDis - g.meanTestError)) < 1e-15);
     const bound = cace(hardVote(pred, m, n, k), y, n, k).error;
     assert.ok(Math.abs(eDis - g.meanTestError) <= bound + 1e-12, `M = ${m}, N = ${n}, K = ${k}: |${eDis} − ${g.meanTestError}| > CACE ${bound}`);
   }
+});
+
+s('beyond 10 models the theorem needs a bin per vote level: caceAtVoteLevels bounds every ensemble, 10 bins do not', () => {
+  const rng = new Rng(7);
+  let tenBinFailures = 0;
+  for (let t = 0; t < 2000; t++) {
+    const m = 11 + (t % 15);
+    const n = 2 + rng.int(6);
+    const k = 2 + rng.int(3);
+    const { pred, y } = randomEnsemble(rng, m, n, k);
+    const g = gde(pred, y, m, n, k);
+    const votes = hardVote(pred, m, n, k);
+    const levels = caceAtVoteLevels(votes, y, n, k, m).error;
+    assert.ok(Math.abs(g.gapWithReplacement) <= levels + 1e-12, `M = ${m}, N = ${n}, K = ${k}: |${g.gapWithReplacement}| > CACE at the vote levels ${levels}`);
+    if (Math.abs(g.gapWithReplacement) > cace(votes, y, n, k, 10).error + 1e-12) tenBinFailures++;
+  }
+  // Two vote levels sharing a bin can cancel their miscalibration: the reason for one bin per level.
+  assert.ok(tenBinFailures > 0, 'some ensemble of more than 10 models breaks the bound with 10 bins');
+});
+
+s('a calibrated ensemble: the distinct-pair gap exceeds CACE = 0, the theorem\'s gap (h, h′ independent) is 0', () => {
+  // 10 models, 2 points: five predict 0 and five predict 1 on both; labels 0, 1. h̄ = ½ everywhere, right half the time.
+  const m = 10;
+  const pred = Int32Array.from({ length: 2 * m }, (_, i) => (Math.floor(i / 2) < 5 ? 0 : 1));
+  const g = gde(pred, [0, 1], m, 2, 2);
+  const votes = hardVote(pred, m, 2, 2);
+  assert.ok(Math.abs(g.gap - (25 / 45 - 0.5)) < 1e-15, `distinct pairs: dis 25/45 against error ½, gap ${g.gap}`);
+  assert.ok(Math.abs(g.gapWithReplacement) < 1e-15, `with replacement: dis ½ = error, gap ${g.gapWithReplacement}`);
+  assert.ok(caceAtVoteLevels(votes, [0, 1], 2, 2, m).error < 1e-15 && cace(votes, [0, 1], 2, 2).error < 1e-15);
 });
 
 s('CACE and top-label ECE by hand; probabilities outside [0, 1] are refused', () => {
@@ -125,6 +156,21 @@ s('bootstrap interval of the mean disagreement brackets it, narrows with more pa
   assert.ok(b.low <= mean(many) && mean(many) <= b.high);
   assert.ok(b.high - b.low < (a.high - a.low) / 3, `interval widths ${a.high - a.low} vs ${b.high - b.low}`);
   assert.equal(bootstrapDisagreement(few, { seed: 1 }), a);
+});
+
+s('bootstrap interval: linearly interpolated percentiles of the resampled means, symmetric ranks (as numpy)', () => {
+  const pairs = [0.1, 0.3, 0.2, 0.6, 0.25, 0.4].map((d) => ({ disagreement: d, meanError: 0.3 }));
+  const got = bootstrapDisagreement(pairs, { resamples: 20, level: 0.9, seed: 3 });
+  // The same resamples by hand (the generator draws pair indices in order), then numpy's default percentile.
+  const rng = new Rng(3);
+  const means = Array.from({ length: 20 }, () => pairs.reduce((t) => t + pairs[rng.int(pairs.length)]!.disagreement, 0) / pairs.length).sort((x, y) => x - y);
+  const linear = (q: number) => {
+    const at = (q / 100) * (means.length - 1);
+    const lo = Math.floor(at);
+    return means[lo]! + (at - lo) * (means[Math.min(lo + 1, means.length - 1)]! - means[lo]!);
+  };
+  assert.ok(Math.abs(got.low - linear(5)) < 1e-15 && Math.abs(got.high - linear(95)) < 1e-15, `${JSON.stringify(got)} vs ${linear(5)}, ${linear(95)}`);
+  assert.ok(got.low > means[0]! && got.high < means[19]!, 'a 90 % interval of 20 resamples is not their whole range');
 });
 
 s('softmaxRows: rows sum to 1, max-shifted (no overflow at ±1e4)', () => {

@@ -241,6 +241,9 @@ s('interactions (quick): the mean salient order per epoch, universal matching to
   assert.is(orders.length, 7, 'epochs 0 … 6');
   assert.ok(orders.every((m) => m > 0 && m < 8), `orders ${orders}`);
   assert.ok((r.summary.universalMatchingMaxError as number) < 1e-9);
+  // Matching holds for v + q; q is the split's noise, bounded by the spec at 0.04 of |v(x_N) − v(x_∅)|, and used.
+  const noise = r.summary.matchingNoiseFraction as number;
+  assert.ok(noise > 0 && noise <= 0.04 + 1e-12, `max |q| / |v(N) − v(∅)| = ${noise}`);
   assert.ok(r.summary.phase1End !== null && (r.summary.phase1End as number) >= 0);
   assert.is(r.series.positiveOrder3!.length, 7);
   assert.ok(r.series.trainLoss!.at(-1)! < r.series.trainLoss![0]!, 'training lowers the loss');

@@ -69,6 +69,7 @@ const cases: Case[] = [
   { name: 'gde', args: [pred, labels, 3, 3, 2], kinds: ['i', 'a', 'n', 'n', 'n'] },
   { name: 'bootstrapDisagreement', args: [pairs, { resamples: 50, seed: 1 }], kinds: ['-', 'o'] },
   { name: 'cace', args: [hbar, labels, 3, 2, 4], kinds: ['a', 'a', 'n', 'n', 'n'] },
+  { name: 'caceAtVoteLevels', args: [hbar, labels, 3, 2, 3], kinds: ['a', 'a', 'n', 'n', 'n'] },
   { name: 'topLabelEce', args: [hbar, labels, 3, 2, 4], kinds: ['a', 'a', 'n', 'n', 'n'] },
   { name: 'pcaFeatures', args: [phi, 6, 3, 2], kinds: ['a', 'n', 'n', 'n'] },
   { name: 'percentile', args: [[4, 1, 3, 2], 50], kinds: ['f', 'x'] },

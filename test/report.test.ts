@@ -202,7 +202,7 @@ const FIXTURES: Record<string, { run: ResultFile; plots: number; labels: string[
   gde: {
     run: result('gde', {
       config: { variant: 'AllDiff' },
-      summary: { models: 3, variant: 'AllDiff', meanTestError: 0.2208, meanDisagreement: 0.1617, gap: -0.0591, cace: 0.212, ece: 0.1014, identityError: 2e-15, disagreementInterval: [0.154, 0.17], twoModelCace: 0.304 },
+      summary: { models: 3, variant: 'AllDiff', meanTestError: 0.2208, meanDisagreement: 0.1617, gap: -0.0591, cace: 0.212, ece: 0.1014, identityError: 2e-15, gapWithReplacement: -0.113, caceAtVoteLevels: 0.22, boundHolds: true, disagreementInterval: [0.154, 0.17], twoModelCace: 0.304 },
       series: { testError: [0.21, 0.22, 0.23], pairDisagreement: [0.15, 0.16, 0.17], pairMeanError: [0.215, 0.22, 0.225], caceBinLower: [0, 0.4, 0.9], caceBinCount: [8000, 150, 700], caceBinAccuracy: [0.01, 0.37, 0.91], caceBinConfidence: [0, 0.4, 1] },
     }),
     plots: 4,

@@ -8,7 +8,7 @@ import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '../metrics/agreement.js';
-import { cace, topLabelEce } from '../metrics/calibration.js';
+import { cace, caceAtVoteLevels, topLabelEce } from '../metrics/calibration.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { stoppedTooEarly } from './common.js';
 import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, trainEnsemble } from './ensemble.js';
@@ -124,6 +124,10 @@ export const gde: Experiment<GdeConfig> = {
     const hbar = hardVote(pred, m, n, CLASSES);
     const ensembleCace = cace(hbar, labels, n, CLASSES, config.bins);
     const ensembleEce = topLabelEce(hbar, labels, n, CLASSES, config.bins);
+    // The theorem's two sides (agreement.ts): the gap with h, h′ drawn independently, and CACE with a bin per vote level.
+    const levelsCace = caceAtVoteLevels(hbar, labels, n, CLASSES, m).error;
+    const boundHolds = Math.abs(summary.gapWithReplacement) <= levelsCace + 1e-12;
+    if (!boundHolds) warnings.push(`|E[dis] − E[err]| = ${Math.abs(summary.gapWithReplacement).toFixed(6)} exceeds the CACE at the vote levels, ${levelsCace.toFixed(6)}: the theorem says it cannot; please report this as a featurelab bug`);
     const twoModelCace = cace(hardVote(pred.subarray(0, 2 * n), 2, n, CLASSES), labels, n, CLASSES, config.bins).error;
     const modelEce = members.map((x) => topLabelEce(x.softmax, labels, n, CLASSES, config.bins).error);
     const interval = bootstrapDisagreement(summary.pairs, { seed: ctx.seed });
@@ -132,6 +136,7 @@ export const gde: Experiment<GdeConfig> = {
       summary: {
         models: m, variant: config.fromMerged !== '' ? 'merged' : config.variant, meanTestError: summary.meanTestError, meanDisagreement: summary.meanDisagreement,
         gap: summary.gap, ratio: summary.ratio, cace: ensembleCace.error, ece: ensembleEce.error, identityError: summary.identityError,
+        gapWithReplacement: summary.gapWithReplacement, caceAtVoteLevels: levelsCace, boundHolds,
         disagreementInterval: [interval.low, interval.high], twoModelCace, meanModelEce: modelEce.reduce((s, e) => s + e, 0) / m,
         meanTrainAccuracy: members.reduce((s, x) => s + x.trainAccuracy, 0) / m, meanEpochs: members.reduce((s, x) => s + x.epochs, 0) / m,
       },

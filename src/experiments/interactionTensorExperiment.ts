@@ -15,7 +15,7 @@ import { FASHION_MNIST_DIR } from '../data/fashionMnist.js';
 import { IMAGE_DATA_CHOICES, loadImageData } from './imageData.js';
 import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote, testErrors } from '../metrics/agreement.js';
-import { cace } from '../metrics/calibration.js';
+import { cace, caceAtVoteLevels } from '../metrics/calibration.js';
 import {
   clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
@@ -280,14 +280,17 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
     const full = gde(pred, labels, m, n, CLASSES);
     const merged = gde(mergedPred, mergedY, m, n, 2);
-    const mergedCace = cace(hardVote(mergedPred, m, n, 2), mergedY, n, 2).error;
+    const mergedVotes = hardVote(mergedPred, m, n, 2);
+    const mergedCace = cace(mergedVotes, mergedY, n, 2).error;
+    // The theorem's sides (agreement.ts): GDE is kept when this gap is within this CACE (a bin per vote level).
+    const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
     const base = { tD: 4, tR: 40, nD: 2, nR: 2, pD: 0.8, c: 6 };
     const framework = ([['base', base], ['tR ×3', { ...base, tR: 120 }], ['nR ×2', { ...base, nR: 4 }], ['tR, tD ×3', { ...base, tR: 120, tD: 12 }], ['nR, nD ×2', { ...base, nR: 4, nD: 4 }]] as const)
       .map(([change, p]) => ({ change, ...simulateFramework(p, ctx.seed) }));
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.sharedFeaturesAgreementWithoutFirst.toFixed(3)}`);
-    ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}`);
+    ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3)}`);
     /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
     const shapeOf = (frequency: Int32Array) => {
@@ -328,7 +331,10 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         spearmanConfidenceFeatures: main.spearmanConfidenceFeatures, spearmanFrequencyAdoption: main.spearmanFrequencyAdoption,
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
         sharedFeaturesAgreementPValue: finiteOrNull(main.sharedFeaturesAgreementPValue),
-        merged: { meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap },
+        merged: {
+          meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap,
+          gapWithReplacement: merged.gapWithReplacement, caceAtVoteLevels: mergedLevelsCace,
+        },
         frequencySkewness: finiteOrNull(shape.skewness),
         sensitivity: sweep.map((x, i) => ({
           qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation,

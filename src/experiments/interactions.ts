@@ -258,8 +258,9 @@ export const interactions: Experiment<InteractionsConfig> = {
     const stepsPerEpoch = Math.max(1, Math.floor(trainCount / batch));
     const totalSteps = stepsPerEpoch * config.epochs;
     // What the probes measure, kept in the checkpoints (the final salient sets as 'and|or:sample:S' keys per order).
-    type Measured = { series: Record<string, number[]>; orders: OrderDistribution[]; matchingError: number; finalSets: string[][] };
-    let measured: Measured = { series: { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] }, orders: [], matchingError: 0, finalSets: [] };
+    // noiseFraction: the largest max_T |q_T| / |v(x_N) − v(x_∅)| of the AND-OR splits (absent in older checkpoints).
+    type Measured = { series: Record<string, number[]>; orders: OrderDistribution[]; matchingError: number; noiseFraction?: number; finalSets: string[][] };
+    let measured: Measured = { series: { epoch: [], meanOrder: [], trainLoss: [], testLoss: [], gap: [], salientCount: [] }, orders: [], matchingError: 0, noiseFraction: 0, finalSets: [] };
     const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
     const t0 = performance.now();
 
@@ -295,7 +296,10 @@ export const interactions: Experiment<InteractionsConfig> = {
                 if (config.subtractEmpty) for (let t = subsets - 1; t >= 0; t--) v[t]! -= v[0]!;
                 const split = andOrSplit(v, nVars, { steps: config.splitSteps });
                 // The O(4ⁿ) check on the first sample of each measurement (n = 10: 10⁶ terms).
+                // Matching is exact for v + q (harsanyi.ts): q, the split's bounded noise, is the distance to v itself.
                 if (smp === 0) m.matchingError = Math.max(m.matchingError, matchingResidual(v.map((val, t) => val + split.q[t]!), split.and, split.or, nVars));
+                const span = Math.abs(v[subsets - 1]! - v[0]!);
+                if (m.noiseFraction !== undefined && span > 0) m.noiseFraction = Math.max(m.noiseFraction, Math.max(...Array.from(split.q, Math.abs)) / span);
                 splits.push({ ...split, maxAbs: Math.max(...Array.from(split.and, Math.abs), ...Array.from(split.or, Math.abs)) });
               }
               const setMax = Math.max(...splits.map((sp) => sp.maxAbs));
@@ -344,6 +348,7 @@ export const interactions: Experiment<InteractionsConfig> = {
       if (!ctx.shouldStop?.()) {
         const run2 = await runOnce('second', totalSteps, false);
         measured.matchingError = run2.matchingError;
+        measured.noiseFraction = run2.noiseFraction;
         overlap = first.map((setA, k) => {
           const setB = new Set(run2.finalSets[k]!);
           let both = 0;
@@ -355,7 +360,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     } finally {
       backend.free(x, labels, testX, maskedX);
     }
-    const { series, orders, matchingError } = measured;
+    const { series, orders, matchingError, noiseFraction } = measured;
     const phase1End = argminSmoothed(series.meanOrder!);
     // Gap onset: the first epoch whose gap, and the next epoch's, exceed the running minimum by the margin
     // (one noisy epoch is not an onset).
@@ -380,6 +385,8 @@ export const interactions: Experiment<InteractionsConfig> = {
       summary: {
         n: nVars, meanOrder: series.meanOrder!, phase1End: series.epoch![phase1End] ?? null, gapOnset: gapOnset >= 0 ? series.epoch![gapOnset]! : null,
         universalMatchingMaxError: matchingError,
+        // How far v + q, which the interactions match exactly, is from v: at most the spec's 0.04 (null: an older checkpoint).
+        matchingNoiseFraction: noiseFraction ?? null,
         // Jaccard overlap, per order k = 0 … n, of the final salient interactions of two seeds (null: neither has one).
         crossSeedOverlap: overlap,
       },

@@ -6,7 +6,7 @@
  * ensembles (test/agreement.test.ts).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkArrayLike, checkClassLabels } from './validate.js';
+import { checkArrayLike, checkClassLabels, checkInt, naming } from './validate.js';
 
 /** One calibration bin: its entries, mean confidence and accuracy. */
 export interface CalibrationBin {
@@ -84,6 +84,17 @@ export function cace(probs: Float64Array, labels: ArrayLike<number>, points: num
   }
   // Weights |b|/N (not /(N·K)): the spec's normalisation, range [0, K].
   return finish(count, conf, hits, points);
+}
+
+/**
+ * CACE of an M-model hard-vote ensemble with one bin per vote level c/M (M + 1 equal-width bins): the CACE of the
+ * theorem |E[dis] − E[err]| ≤ CACE (agreement.ts's gapWithReplacement), which then holds exactly. With fewer
+ * bins than M + 1, levels share a bin and the bound can fail: M = 13 models in 10 bins gave CACE 0 against a gap
+ * of 0.0197.
+ */
+export function caceAtVoteLevels(votes: Float64Array, labels: ArrayLike<number>, points: number, classes: number, models: number): Calibration {
+  checkInt('caceAtVoteLevels', 'models', models, 1, 'pass the number of models that voted');
+  return naming('caceAtVoteLevels', () => cace(votes, labels, points, classes, models + 1));
 }
 
 /** Top-label ECE: each point binned by max_k p[n][k], accuracy 1[y_n = argmax_k p[n][k]] (ties: the first). */

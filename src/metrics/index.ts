@@ -5,7 +5,7 @@
  */
 export { bootstrapDisagreement, disagreementFromVotes, disagreementMatrix, gde, hardVote, testErrors } from './agreement.js';
 export type { BootstrapOptions, GdeSummary } from './agreement.js';
-export { cace, topLabelEce } from './calibration.js';
+export { cace, caceAtVoteLevels, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
   clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,

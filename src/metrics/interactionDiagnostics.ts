@@ -129,7 +129,7 @@ export interface AdoptionFrequency {
   features: number;
   /** Mean frequency(t) / N of the features adopted by `adoption` models. */
   meanFrequency: number;
-  /** 1 − (1 − p)^adoption, p = the mean presence rate of a (model, column): the OR of independent presences. */
+  /** 1 − (1 − p)^adoption, p = the mean presence rate of a learned (model, feature t) pair (the OR of its columns): the OR of independent presences. */
   independentFrequency: number;
 }
 
