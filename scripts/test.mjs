@@ -152,11 +152,16 @@ const results = await Promise.all([
   ...(withDeno ? [run('deno', deno, ['run', '-A', '--quiet', bundle], denoEnv, logOf('deno'))] : []),
 ]);
 if (!nodeOnly) {
-  if (withDeno) results.push(await denoOneLiner(denoEnv));
-  else console.log('deno: not installed (npm package `deno`), skipped');
+  if (!withDeno) console.log('deno: not installed (npm package `deno`), skipped');
   // The web page in Chromium (test/browser/, plain ES modules, not bundled): its own uvu totals, counted below.
+  // After the others, which would slow its timed waits; the Deno one-liner (one core for ~10 s) goes beside it.
   const browserTests = readdirSync(resolve(root, 'test/browser')).filter((f) => f.endsWith('.test.mjs') && f.includes(filter)).sort();
-  for (const f of browserTests) results.push(await run(`browser (${f})`, process.execPath, [...nodeFlags, resolve(root, 'test/browser', f)]));
+  const browserRuns = (async () => {
+    const out = [];
+    for (const f of browserTests) out.push(await run(`browser (${f})`, process.execPath, [...nodeFlags, resolve(root, 'test/browser', f)], {}, resolve(outDir, `browser-${f}.log`)));
+    return out;
+  })();
+  results.push(...(await Promise.all([withDeno ? denoOneLiner(denoEnv) : null, browserRuns])).flat().filter((r) => r !== null));
 }
 const sum = (k) => results.reduce((s, r) => s + r[k], 0);
 console.log(`\n${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);

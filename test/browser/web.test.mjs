@@ -380,14 +380,18 @@ if (!browser) {
     try {
       await page.goto(url + wasmQuery);
       await pageReady(page);
+      // The run is short: Stop is clicked from inside the page at step 250, not after it may have ended.
+      await stopAtStep(page, 250);
       await page.click('#run');
-      await atStep(page, 250);
-      await page.click('#stop');
-      assert.is(await untilRunEnds(page, 60_000), 'stopped');
-      // A new run (seed 5) while the stopped one is in hand: the stopped one joins the list, nothing is deleted.
+      assert.is(await untilRunEnds(page, 120_000), 'stopped');
+      // A new run (seed 5, long enough to be reloaded mid-run) while the stopped one is in hand: the stopped one
+      // joins the list, nothing is deleted.
       await page.fill('#seed', '5');
+      await page.fill('input[name="steps"]', '1000000');
       await page.click('#run');
-      await page.waitForFunction(() => document.querySelectorAll('#kept-runs li').length === 1);
+      await page.waitForFunction(() => document.querySelectorAll('#kept-runs li').length === 1).catch(async (e) => {
+        throw new Error(`${e.message}; kept list ${JSON.stringify(await keptItems(page))}; state ${await page.evaluate(() => document.body.dataset.state)}; log: ${await page.textContent('#log')}`);
+      });
       assert.match((await keptItems(page))[0].text, /^modadd \(preset quick, seed 0, on wasm\): the checkpoint at step \d+ of 'square'/);
       await atStep(page, 250);
       await page.reload();
@@ -765,6 +769,22 @@ function keptItems(page) {
 /** How many points the loss plot draws. */
 function lossPoints(page) {
   return page.evaluate(() => document.querySelector('#plots svg[data-series="loss"] polyline')?.getAttribute('points').split(' ').length ?? 0);
+}
+
+/**
+ * Clicks Stop from inside the page as soon as its progress line reaches step `n`: a short run can end between a
+ * wait in the test and its click.
+ */
+function stopAtStep(page, n) {
+  return page.evaluate((n) => {
+    const progress = document.getElementById('progress');
+    const observer = new MutationObserver(() => {
+      if (Number(/step (\d+)/.exec(progress.textContent)?.[1] ?? 0) < n) return;
+      observer.disconnect();
+      document.getElementById('stop').click();
+    });
+    observer.observe(progress, { childList: true, characterData: true, subtree: true });
+  }, n);
 }
 
 /** Deletes the page's IndexedDB database (nothing kept for the tests after this one). */
