@@ -65,6 +65,9 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   await fails(() => buildConfig(exp, 'quick', [], { act: 'tanh' }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: act must be one of/);
   await fails(() => buildConfig(exp, 'quick', ['lr=-1'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: lr must be ≥ 0/);
   assert.is(buildConfig(exp, 'quick', ['lr=0.1'], { lr: -1 }, 'cfg.json').lr, 0.1, 'a --set replaces a bad file value');
+  // A rule across keys (modadd: p an odd prime) names the file when one of the keys it mentions came from it.
+  await fails(() => buildConfig(exp, 'quick', [], { p: 15 }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: p must be an odd prime.* \(the file sets p\)$/);
+  await fails(() => buildConfig(exp, 'quick', ['p=15'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: p must be an odd prime/);
   await fails(() => buildConfig(exp, 'quick', [], [1, 2], 'c.json'), ConfigError, /JSON object/, /an array/);
   await fails(() => parseConfigText('{"p": 17,}', 'bad.json'), ConfigError, /^bad\.json: not valid JSON/, /a config file is one JSON object/);
   // Sweep files and result.json files are parsed here too, each with its own hint.

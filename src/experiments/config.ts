@@ -33,7 +33,14 @@ export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], 
     fromFile.delete(key);
   }
   for (const [key, value] of Object.entries(config)) checkValue(exp, key, value, fromFile.has(key) ? `${fileName}: ` : '');
-  exp.validate?.(config);
+  try {
+    exp.validate?.(config);
+  } catch (e) {
+    // A rule across keys does not say where its values came from: name the file's keys that it mentions.
+    const named = [...fromFile].filter((k) => e instanceof ConfigError && new RegExp(`\\b${k}\\b`).test(e.message));
+    if (!(e instanceof ConfigError) || named.length === 0) throw e;
+    throw new ConfigError(`${fileName}: ${e.message} (the file sets ${named.join(', ')})`);
+  }
   return config;
 }
 
