@@ -430,4 +430,24 @@ s('regression: a singular K gets the smallest working jitter, reported; indefini
   assert.throws(() => ok.predict(new Float64Array(2), NaN), (e: unknown) => e instanceof ArgumentError);
 });
 
+s('finite-t predictions on an f32-built kernel (an eigenvalue of −1e-7, jitter added) tend to the t = ∞ ones; looPredictions works destructured', () => {
+  const rng = new Rng(5);
+  const [d, n] = [3, 40];
+  const x = Float64Array.from(rng.fillNormal(new Float32Array(n * d), 0, 0.05));
+  const k = Float64Array.from(new Float32Array(rbfKernel(x, x, d)));
+  assert.ok(symmetricEigen(k, n).values[0]! < 0, 'rounding to f32 made K indefinite');
+  const y = Float64Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1));
+  const fit = kernelRegression(k, y);
+  assert.ok(fit.jitter > 0);
+  const atInfinity = fit.predict(k);
+  for (const t of [1e8, 1e10]) {
+    const p = fit.predict(k, t);
+    // Before: e^{1.6e-7·t} made these 1.85e6 at t = 1e8 and NaN at 1e10.
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(p[i]! - atInfinity[i]!) < 1e-6, `t = ${t}: prediction ${i} is ${p[i]}, at t = ∞ ${atInfinity[i]}`);
+  }
+  const { looPredictions } = kernelRegression(Float64Array.from([2, 1, 1, 2]), Float64Array.from([1, 2]));
+  // (K⁻¹)_ii = 2/3 and α = K⁻¹y = (0, 1): y_i − α_i/(K⁻¹)_ii.
+  assert.equal(Array.from(looPredictions()).map((v) => Number(v.toFixed(12))), [1, 0.5]);
+});
+
 s.run();

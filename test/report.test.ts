@@ -38,6 +38,9 @@ plots('a linear scale maps the data range onto the plot edges; nice ticks are 1-
   assert.equal(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
   assert.equal(niceTicks(-0.3, 0.25, 5), [-0.2, 0, 0.2]);
   assert.equal(niceTicks(-0.3, 0.25, 10), [-0.3, -0.2, -0.1, 0, 0.1, 0.2]);
+  // A span of one ulp (a loss settled to rounding noise): the step is below an ulp of lo; it looped forever.
+  assert.equal(niceTicks(0.6931471805599452, 0.6931471805599453), [0.69314718056]);
+  assert.ok(niceTicks(1e17, 1e17 + 16).length >= 1 && niceTicks(1e17, 1e17 + 16).length <= 50);
   // Values near the largest double: the span must not overflow (it gave NaN positions in the SVG path).
   const huge = makeScale([1e308, -1e308], { label: 'y' }, 0, 200);
   assert.is(huge.map(-1e308), 0);
@@ -302,6 +305,21 @@ sections('a result a renderer cannot draw falls back to the generic view with a 
   assert.not.match(html, /NaN/);
   const weird = result('modadd', { details: { fourierPower: [[null, 'x'], 3] as unknown[], neurons: [1, null] as unknown[] }, summary: { neuronsPerFrequency: 'oops' } });
   assert.match(renderReport([weird]), /<section id="run-1-modadd">/);
+});
+
+sections('hostile shapes render: a series flat to one ulp (looped forever), 200k series and 20k-deep config (overflowed the stack), experiment \'constructor\'', () => {
+  const flat = renderReport([result('custom', { series: { loss: [0.6931471805599453, 0.6931471805599452, 0.6931471805599453] } })]);
+  assert.match(flat, /<svg[^>]*data-series="loss"|<svg/);
+  const many: Record<string, number[]> = {};
+  for (let i = 0; i < 200_000; i++) many[`s${i}`] = [1];
+  assert.match(renderReport([result('custom', { series: many })]), /<section id="run-1-custom">/);
+  let deep: unknown = [1];
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  assert.match(renderReport([result('custom', { config: { d: deep as number } })]), /<td>d<\/td><td>\[\[\[\[\[\[\[\[…\]\]\]\]\]\]\]\]<\/td>/);
+  // Not Object.prototype.constructor as its section renderer: the generic section, without an error note.
+  const ctor = renderReport([result('constructor', { summary: { x: 1 } })]);
+  assert.match(ctor, /No dedicated report section/);
+  assert.not.match(ctor, /could not be drawn/);
 });
 
 sections('a suite: overview with every run, the failed one marked with its error, a section per ok run', () => {

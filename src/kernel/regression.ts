@@ -131,6 +131,12 @@ export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array
   let loo: Float64Array | null = null;
   let inverse: Float64Array | null = null;
 
+  /** (K + (λ + jitter)I)⁻¹, computed once from the Cholesky factor. */
+  const inverseOf = (): Float64Array => {
+    inverse ??= inverseFromCholesky(factor, n);
+    return inverse;
+  };
+
   const testRows = (kTestTrain: Float64Array): number => {
     checkFinite('predict', 'kTestTrain', kTestTrain);
     if (kTestTrain.length % n !== 0) throw new ShapeError(`predict: kTestTrain must be m×n with n = ${n} training points, got ${kTestTrain.length} values`);
@@ -173,10 +179,12 @@ export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array
         eig = { values, vectors, vty };
       }
       const { values, vectors, vty } = eig;
-      // g(μ) = (1 − e^{−μt})/μ, with its limit t at μ = 0.
+      // g(μ) = (1 − e^{−μt})/μ, with its limit t at μ = 0. μ includes the jitter the t = ∞ solve added: an f32-built
+      // kernel's eigenvalue of −1e-7 would otherwise grow as e^{|μ|t} (predictions of 1e6, then NaN, for ±1 labels),
+      // and with it the predictions tend to the t = ∞ ones.
       const g = new Float64Array(n);
       for (let r = 0; r < n; r++) {
-        const mu = values[r] + lambda;
+        const mu = values[r] + lambda + jitter;
         g[r] = mu === 0 ? t : -Math.expm1(-mu * t) / mu;
       }
       const coef = new Float64Array(n * c);
@@ -191,15 +199,12 @@ export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array
     },
     looPredictions(): Float64Array {
       if (!loo) {
-        const inv = this.inverse();
+        const inv = inverseOf(); // not this.inverse(): a destructured looPredictions has no this
         loo = new Float64Array(n * c);
         for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) loo[i * c + q] = yTrain[i * c + q] - alpha[i * c + q] / inv[i * n + i];
       }
       return loo.slice();
     },
-    inverse(): Float64Array {
-      inverse ??= inverseFromCholesky(factor, n);
-      return inverse;
-    },
+    inverse: inverseOf,
   };
 }

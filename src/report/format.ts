@@ -17,11 +17,16 @@ export function fmt(v: number | null | undefined): string {
   return String(Number(v.toPrecision(4)));
 }
 
+/** Nesting shown by fmtValue; deeper values are '…' (a hand-made result.json may nest 20 000 deep). */
+const MAX_DEPTH = 8;
+
 /** Any JSON value as short display text (numbers via fmt, arrays joined, objects as key = value). */
-export function fmtValue(v: unknown): string {
+export function fmtValue(v: unknown, depth = 0): string {
   if (typeof v === 'number' || v === null || v === undefined) return fmt(v as number | null | undefined);
   if (typeof v === 'boolean' || typeof v === 'string') return String(v);
-  if (Array.isArray(v)) return v.length > 24 ? `[${v.slice(0, 24).map(fmtValue).join(', ')}, … ${v.length} in all]` : `[${v.map(fmtValue).join(', ')}]`;
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k} = ${fmtValue(x)}`).join(', ');
+  if (depth >= MAX_DEPTH) return '…';
+  const inner = (x: unknown) => fmtValue(x, depth + 1);
+  if (Array.isArray(v)) return v.length > 24 ? `[${v.slice(0, 24).map(inner).join(', ')}, … ${v.length} in all]` : `[${v.map(inner).join(', ')}]`;
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k} = ${inner(x)}`).join(', ');
   return String(v);
 }

@@ -57,7 +57,8 @@ function sectionId(run: ResultFile, i: number): string {
 
 /** The section of one run; a renderer that throws on an unexpected result falls back to the generic section, with a note. */
 function section(run: ResultFile, i: number): string {
-  const render = SECTIONS[run.experiment] ?? genericSection;
+  // Own keys only: an experiment named 'constructor' or 'toString' would pick up an Object.prototype member.
+  const render = Object.hasOwn(SECTIONS, run.experiment) ? SECTIONS[run.experiment]! : genericSection;
   try {
     return renderSection(run, render(run), sectionId(run, i));
   } catch (e) {

@@ -74,9 +74,21 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
-  return ticks;
+  // An integer index, not t += step: a span of a few ulps (a loss settled to 1-ulp noise) gives a step below one
+  // ulp of lo, which would leave t unchanged forever.
+  // (A counter of its own: first can exceed 2^53, where first + 1 is first again.)
+  const first = Math.ceil(lo / step - 1e-9);
+  for (let j = 0; j < MAX_TICKS; j++) {
+    const t = (first + j) * step;
+    if (t > hi + step * 1e-9) break;
+    const tick = Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12));
+    if (ticks.at(-1) !== tick) ticks.push(tick);
+  }
+  return ticks.length > 0 ? ticks : [lo];
 }
+
+/** Most ticks niceTicks gives (about `count` are asked for). */
+const MAX_TICKS = 50;
 
 /** Ticks of a log axis over [lo, hi] (lo > 0): the powers of ten inside, thinned to at most 7; 1-2-5 × 10^k when fewer than two fit, linear steps when the span is narrower still. */
 export function logTicks(lo: number, hi: number): number[] {

@@ -103,7 +103,9 @@ export function xAxisOf(run: ResultFile): { x: (number | null)[]; label: string 
     const x = run.series[key];
     if (x && x.length > 0) return { x, label: key === 'step' ? 'training step' : 'epoch' };
   }
-  const n = Math.max(0, ...Object.values(run.series).map((s) => s.length));
+  // A loop, not Math.max(...): 200k series would overflow the call stack.
+  let n = 0;
+  for (const s of Object.values(run.series)) n = Math.max(n, s.length);
   return { x: indices(n), label: 'sample index' };
 }
 
