@@ -450,4 +450,13 @@ s('finite-t predictions on an f32-built kernel (an eigenvalue of −1e-7, jitter
   assert.equal(Array.from(looPredictions()).map((v) => Number(v.toFixed(12))), [1, 0.5]);
 });
 
+s('null options are refused by name (were raw TypeErrors)', () => {
+  const F = (a: number[]) => Float64Array.from(a);
+  const refused = (f: () => unknown, fn: string) => assert.throws(f, (e: unknown) => e instanceof ArgumentError && (e as Error).message.startsWith(`${fn}: the options must be an object`), fn);
+  refused(() => kernelRegression(F([1, 0, 0, 1]), F([1, 2]), null as never), 'kernelRegression');
+  refused(() => arccosKernels(F([1, 2]), F([3, 4]), 2, null as never), 'arccosKernels');
+  refused(() => rbfKernel(F([1]), F([1]), 1, null as never), 'rbfKernel');
+  refused(() => linearKernel(F([1]), F([1]), 1, null as never), 'linearKernel');
+});
+
 s.run();

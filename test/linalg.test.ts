@@ -365,4 +365,14 @@ s('productInOrder gives the bits of plain in-order loops (odd shapes, transposed
   assert.throws(() => productInOrder(a, a, 2, 2, 1.5), (e: Error) => e instanceof ArgumentError && /k must be a positive integer/.test(e.message));
 });
 
+s('null options and arrays that are not Float64Array are refused by name (were raw TypeErrors, or NaN from strings)', () => {
+  const F = (a: number[]) => Float64Array.from(a);
+  const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ArgumentError && re.test((e as Error).message), String(re));
+  refused(() => symmetricEigen(F([1, 0, 0, 1]), 2, null as never), /^symmetricEigen: the options must be an object/);
+  refused(() => solveTriangular(F([1, 0, 1, 1]), 2, F([1, 1]), 1, null as never), /^solveTriangular: the options must be an object/);
+  refused(() => productInOrder(F([1, 2]), F([1, 1]), 1, 1, 2, null as never), /^productInOrder: the options must be an object/);
+  refused(() => productInOrder(F([1, 2]), undefined as never, 1, 1, 2), /^productInOrder: b must be a Float64Array, got \[object Undefined\]/);
+  refused(() => productInOrder(['a', 'b'] as never, F([1, 1]), 1, 1, 2), /^productInOrder: a must be a Float64Array, got \[object Array\]/);
+});
+
 s.run();

@@ -12,6 +12,7 @@
  */
 import linalgBytes from '../../build/wasm/featurelab-linalg.wasm';
 import { ArgumentError, BackendUnavailableError, FeaturelabError, MatrixTooLargeError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
+import { checkOptions } from '../metrics/validate.js';
 
 /** The exports of assembly/linalg/index.ts; pointers and counts are plain numbers. */
 interface LinalgKernels {
@@ -190,6 +191,7 @@ function triangularSolves(fn: string, l: Float64Array, n: number, b: Float64Arra
 
 /** Solves L·X = B, or Lᵀ·X = B with `transpose`, for lower-triangular L (n×n) and B (n×nrhs); returns X. */
 export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrhs: number, opts: { transpose?: boolean } = {}): Float64Array {
+  checkOptions('solveTriangular', opts); // null would pass the default and fail on a property read
   return triangularSolves('solveTriangular', l, n, b, nrhs, [opts.transpose ?? false]);
 }
 
@@ -252,9 +254,14 @@ export interface ProductInOrderOptions {
  * same array as A and B reads it once.
  */
 export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: number, k: number, opts: ProductInOrderOptions = {}): Float64Array {
+  checkOptions('productInOrder', opts); // null would pass the default and fail on a property read
   const fn = 'productInOrder';
   for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  // NaN and ±Infinity are allowed here (the bits of a plain loop), so no checkMatrix; but the type is checked.
+  for (const [name, x] of [['a', a], ['b', b]] as const) {
+    if (!(x instanceof Float64Array)) throw new ArgumentError(`${fn}: ${name} must be a Float64Array, got ${Object.prototype.toString.call(x)}`);
   }
   if (a.length !== m * k) throw new ShapeError(`${fn}: a must hold ${opts.transA ? `${k}×${m}` : `${m}×${k}`} = ${m * k} values, got ${a.length}`);
   if (b.length !== k * n) throw new ShapeError(`${fn}: b must hold ${k}×${n} = ${k * n} values, got ${b.length}`);
@@ -279,6 +286,7 @@ export interface SymmetricEigenOptions {
 
 /** Eigendecomposition A = V·diag(values)·Vᵀ of a symmetric n×n A: values ascending, eigenvectors as columns of `vectors` (n×n row-major). */
 export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenOptions = {}): { values: Float64Array; vectors: Float64Array } {
+  checkOptions('symmetricEigen', opts); // null would pass the default and fail on a property read
   const fn = 'symmetricEigen';
   checkOrder(fn, n);
   checkMatrix(fn, 'a', a, n, n);
