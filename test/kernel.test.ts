@@ -457,6 +457,9 @@ s('null options are refused by name (were raw TypeErrors)', () => {
   refused(() => arccosKernels(F([1, 2]), F([3, 4]), 2, null as never), 'arccosKernels');
   refused(() => rbfKernel(F([1]), F([1]), 1, null as never), 'rbfKernel');
   refused(() => linearKernel(F([1]), F([1]), 1, null as never), 'linearKernel');
+  // A lengthscale whose 1/(2ℓ²) overflows gave NaN on the diagonal; the smallest that does not still works.
+  assert.throws(() => rbfKernel(F([1]), F([1]), 1, { lengthscale: 1e-200 }), (e: unknown) => e instanceof ArgumentError && /lengthscale 1e-200 is too small/.test((e as Error).message));
+  assert.equal(Array.from(rbfKernel(F([1]), F([1]), 1, { lengthscale: 1e-150 })), [1]);
 });
 
 s.run();

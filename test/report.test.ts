@@ -344,6 +344,7 @@ sections('parseResultFile: names the file and the bad field', () => {
   assert.throws(() => parseResultFile({ experiment: 'x' }, 'dir/result.json'), (e: Error) => e instanceof ResultFileError && /dir\/result\.json: "config" must be an object/.test(e.message));
   assert.throws(() => parseResultFile([], 'r.json'), (e: Error) => e instanceof ResultFileError && /not a JSON object/.test(e.message));
   assert.throws(() => parseResultFile({ ...FIXTURES.mlp!.run, series: { loss: ['a'] } }, 'r.json'), /series "loss" must be an array of numbers/);
+  assert.throws(() => parseResultFile({ ...FIXTURES.mlp!.run, warnings: 'stopped early' }, 'r.json'), (e: Error) => e instanceof ResultFileError && /"warnings" must be an array of strings/.test(e.message));
 });
 
 sections('audit fixes: partial runs are marked, log bars keep their smallest bin, signed paper gaps, the solver as a paragraph, the task in titles', () => {

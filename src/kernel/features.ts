@@ -161,6 +161,8 @@ export function rbfKernel(x1: Float64Array, x2: Float64Array, d: number, opts: R
   if (!(ell > 0 && Number.isFinite(ell))) throw new ArgumentError(`${fn}: lengthscale must be finite and > 0, got ${ell}`);
   if (!(variance > 0 && Number.isFinite(variance))) throw new ArgumentError(`${fn}: variance must be finite and > 0, got ${variance}`);
   const inv = 1 / (2 * ell * ell);
+  // Below ℓ ≈ 1e-154, 1/(2ℓ²) overflows and the diagonal would be exp(−0·∞) = NaN.
+  if (!Number.isFinite(inv)) throw new ArgumentError(`${fn}: lengthscale ${ell} is too small (1/(2ℓ²) overflows f64); use ℓ ≥ 1e-154, or rescale the inputs`);
   const k = new Float64Array(n1 * n2);
   for (let i = 0; i < n1; i++) {
     for (let j = 0; j < n2; j++) {

@@ -55,6 +55,8 @@ export function parseResultFile(json: unknown, source: string): ResultFile {
   if (!isObject(json)) return bad('the file is not a JSON object');
   if (typeof json.experiment !== 'string' || json.experiment === '') bad('"experiment" must be a non-empty string');
   for (const key of ['config', 'timings', 'summary', 'series'] as const) if (!isObject(json[key])) bad(`"${key}" must be an object`);
+  // Absent in a hand-made file is fine; another type would be dropped silently (a string of warnings went unseen).
+  if (json.warnings !== undefined && !Array.isArray(json.warnings)) bad('"warnings" must be an array of strings');
   if (!isObject(json.backend) || typeof json.backend.name !== 'string') bad('"backend" must be an object with a name');
   if (json.details !== undefined && !isObject(json.details)) bad('"details" must be an object when present');
   for (const [name, values] of Object.entries(json.series as Record<string, unknown>)) {
