@@ -58,6 +58,23 @@ plots('log axis: powers of ten as ticks, 10 in the middle of [1, 100], finer tic
   assert.ok(Math.abs(s.map(10) - 100) < 1e-9);
 });
 
+plots('a long line is thinned to the first, lowest, highest and last point per pixel column, its spike kept', () => {
+  const n = 1_000_000;
+  const x = Array.from({ length: n }, (_, i) => i);
+  const y = Array.from({ length: n }, (_, i) => Math.sin(i / 5000) * 0.1);
+  y[500_000] = 1;
+  y[700_000] = -1;
+  const spec = (xs: number[], ys: number[]) => ({ title: 't', x: { label: 'step' }, y: { label: 'loss' }, series: [{ name: 'a', x: xs, y: ys }] });
+  const svg = linePlot(spec(x, y));
+  const path = /<path d="([^"]+)"/.exec(svg)![1]!;
+  const points = path.split(/[ML]/).filter((p) => p !== '');
+  const columns = FRAME.width - FRAME.margin.left - FRAME.margin.right;
+  assert.ok(points.length <= 4 * (columns + 1) && svg.length < 100_000, `${points.length} points, ${svg.length} bytes (a 1e6-point path was 11.5 MB)`);
+  // The same extremes give the same scales: the spike, the dip and both ends are where a 4-point line puts them.
+  const extremes = /<path d="([^"]+)"/.exec(linePlot(spec([0, 500_000, 700_000, n - 1], [y[0]!, 1, -1, y[n - 1]!])))![1]!.split(/[ML]/).filter((p) => p !== '');
+  for (const p of extremes) assert.ok(points.includes(p), `${p} drawn`);
+});
+
 plots('line plot: the point at the max lands on the right / top edge, the min on the left / bottom', () => {
   const svg = linePlot({ title: 't', x: { label: 'step' }, y: { label: 'loss' }, series: [{ name: 'a', x: [0, 5, 10], y: [1, 2, 3] }] });
   const cx = numbersOf(svg, 'cx');
