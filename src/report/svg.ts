@@ -5,6 +5,7 @@
  * non-positive values are skipped.
  */
 import { esc, fmt } from './format.js';
+import { thinnedPiece } from './thin.js';
 
 /** A numeric axis: its label (with the unit) and an optional log scale and fixed limits. */
 export interface AxisSpec {
@@ -149,31 +150,16 @@ function ok(v: number | null | undefined, s: Scale): v is number {
 function thinnedLine(x: ArrayLike<number | null>, y: ArrayLike<number | null>, n: number, sx: Scale, sy: Scale, columns: number): Uint8Array | null {
   if (n <= 2 * columns) return null;
   const keep = new Uint8Array(n);
-  let column = NaN;
-  let first = -1;
-  let last = -1;
-  let lowest = -1;
-  let highest = -1;
+  const column = (i: number): number => Math.floor(sx.map(x[i] as number));
+  const value = (i: number): number => y[i] as number;
+  let piece: number[] = [];
   const flush = (): void => {
-    if (first >= 0) keep[first] = keep[last] = keep[lowest] = keep[highest] = 1;
-    first = -1;
+    for (const i of thinnedPiece(piece, column, value, true)) keep[i] = 1;
+    piece = [];
   };
   for (let i = 0; i < n; i++) {
-    const xi = x[i];
-    const yi = y[i];
-    if (!ok(xi, sx) || !ok(yi, sy)) {
-      flush();
-      continue;
-    }
-    const c = Math.floor(sx.map(xi));
-    if (first < 0 || c !== column) {
-      flush();
-      column = c;
-      first = lowest = highest = i;
-    }
-    last = i;
-    if (yi < (y[lowest] as number)) lowest = i;
-    if (yi > (y[highest] as number)) highest = i;
+    if (ok(x[i], sx) && ok(y[i], sy)) piece.push(i);
+    else flush();
   }
   flush();
   return keep;

@@ -5,6 +5,7 @@
  * least REDRAW_MS apart, so a run of a million samples costs what the screen can show, not samples².
  */
 import { fmt } from '../report/format.js';
+import { thinnedPiece } from '../report/thin.js';
 
 /** One series' samples, in arrival order, with the range of its finite values. */
 interface Line {
@@ -127,7 +128,10 @@ function drawLine(line: Line): void {
   });
   if (piece.length > 0) pieces.push(piece);
   for (const indices of pieces) {
-    const pts = thinned(indices, xs, ys, x0, span).map((i) => `${px(xs[i]!)},${py(ys[i]!)}`);
+    // A piece that fits is drawn whole; a longer one as the lowest and highest sample of each column.
+    const drawn = indices.length <= 2 * COLUMNS ? indices
+      : thinnedPiece(indices, (i) => Math.min(COLUMNS - 1, Math.floor(((xs[i]! - x0) / span) * COLUMNS)), (i) => ys[i]!, false);
+    const pts = drawn.map((i) => `${px(xs[i]!)},${py(ys[i]!)}`);
     const el = document.createElementNS(SVG, pts.length > 1 ? 'polyline' : 'circle');
     if (pts.length > 1) el.setAttribute('points', pts.join(' '));
     else {
@@ -146,34 +150,4 @@ function drawLine(line: Line): void {
     t.textContent = fmt(v);
     svg.append(t);
   }
-}
-
-/**
- * `indices` (in x order) as at most about 2·COLUMNS of them: the lowest and highest sample of each column of
- * the x range, in their order, so spikes stay visible; a piece that fits is returned whole.
- */
-function thinned(indices: number[], xs: readonly number[], ys: readonly number[], x0: number, span: number): number[] {
-  if (indices.length <= 2 * COLUMNS) return indices;
-  const out: number[] = [];
-  let column = -1;
-  let low = -1;
-  let high = -1;
-  const flush = (): void => {
-    if (low < 0) return;
-    if (low === high) out.push(low);
-    else out.push(Math.min(low, high), Math.max(low, high));
-  };
-  for (const i of indices) {
-    const c = Math.min(COLUMNS - 1, Math.floor(((xs[i]! - x0) / span) * COLUMNS));
-    if (c !== column) {
-      flush();
-      column = c;
-      low = high = i;
-    } else {
-      if (ys[i]! < ys[low]!) low = i;
-      if (ys[i]! > ys[high]!) high = i;
-    }
-  }
-  flush();
-  return out;
 }
