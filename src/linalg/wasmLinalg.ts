@@ -127,9 +127,14 @@ function checkOrder(fn: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n must be a positive integer, got ${n}`);
 }
 
+/** Checks that `x` is a Float64Array (a plain array or undefined would fail later, or give NaN). */
+function checkF64Array(fn: string, name: string, x: Float64Array): void {
+  if (!(x instanceof Float64Array)) throw new ArgumentError(`${fn}: ${name} must be a Float64Array, got ${Object.prototype.toString.call(x)}`);
+}
+
 /** Checks that `x` holds rows·cols finite values. */
 function checkMatrix(fn: string, name: string, x: Float64Array, rows: number, cols: number): void {
-  if (!(x instanceof Float64Array)) throw new ArgumentError(`${fn}: ${name} must be a Float64Array, got ${Object.prototype.toString.call(x)}`);
+  checkF64Array(fn, name, x);
   if (x.length !== rows * cols) {
     throw new ShapeError(`${fn}: ${name} must hold ${rows}×${cols} = ${rows * cols} values (row-major), got ${x.length}`);
   }
@@ -260,9 +265,8 @@ export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: n
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
   }
   // NaN and ±Infinity are allowed here (the bits of a plain loop), so no checkMatrix; but the type is checked.
-  for (const [name, x] of [['a', a], ['b', b]] as const) {
-    if (!(x instanceof Float64Array)) throw new ArgumentError(`${fn}: ${name} must be a Float64Array, got ${Object.prototype.toString.call(x)}`);
-  }
+  checkF64Array(fn, 'a', a);
+  checkF64Array(fn, 'b', b);
   if (a.length !== m * k) throw new ShapeError(`${fn}: a must hold ${opts.transA ? `${k}×${m}` : `${m}×${k}`} = ${m * k} values, got ${a.length}`);
   if (b.length !== k * n) throw new ShapeError(`${fn}: b must hold ${k}×${n} = ${k * n} values, got ${b.length}`);
   if (opts.upper && m !== n) throw new ArgumentError(`${fn}: upper needs a square product, got ${m}×${n}`);
