@@ -85,13 +85,10 @@ function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Floa
 /** Fewest products per timed sample. */
 const MIN_REPS = 16;
 
-/**
- * Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch, d: double-buffered, g<rows>: tiles in
- * groups of rows), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple.
- */
+/** Short name of a variant: t<tile>k<TK>/s<split> (suffix n: no prefetch), r<rows>x<cols>[b<rb><cb>] (blocks per thread), simple. */
 const label = (v: MatmulVariant): string => {
   switch (v.kernel) {
-    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.doubleBuffer ? 'd' : v.prefetch ? '' : 'n'}${v.groupRows ? `g${v.groupRows}` : ''}`;
+    case 'tiled': return `t${8 * v.wg}k${v.tk}/s${v.split}${v.prefetch ? '' : 'n'}`;
     case 'regblock': return `r${4 * v.rb * v.wy}x${4 * v.cb * v.wx}${v.rb * v.cb > 1 ? `b${v.rb}${v.cb}` : ''}`;
     default: return v.kernel;
   }
@@ -113,18 +110,6 @@ function candidates(c: MatmulCase, splits: number[]): MatmulVariant[] {
       if (split > 1 && (c.k / split < 2 * tk || (many && split > 2))) continue;
       out.push({ kernel: 'tiled', vecA, vecB, wg, tk, split, prefetch });
     }
-  }
-  // Double-buffered tiles (K step 8 or 16) at each split, and unsplit 128×128 tiles walked in groups of rows.
-  for (const [wg, tk] of [[8, 8], [8, 16], [16, 8], [16, 16]] as const) {
-    for (const split of splits) {
-      if (split > 1 && (c.k / split < 2 * tk || (many && split > 2))) continue;
-      out.push({ kernel: 'tiled', vecA, vecB, wg, tk, split, prefetch: true, doubleBuffer: true });
-    }
-  }
-  for (const groupRows of [4, 8, 16]) {
-    out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: false, groupRows });
-    out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 16, split: 1, prefetch: true, doubleBuffer: true, groupRows });
-    out.push({ kernel: 'tiled', vecA, vecB, wg: 16, tk: 8, split: 1, prefetch: true, doubleBuffer: true, groupRows });
   }
   return out;
 }

@@ -11,11 +11,8 @@
 //           (read; dummies when hasC / hasBias = 0), @binding(4) out (read_write);
 //           @group(1) @binding(0) Params { M, N, K, lda, ldb, tilesX, tiles, hasC, hasBias, alpha, beta,
 //           kSlice, batches, strideA, strideB, biasStride }.
-// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH, DOUBLE_BUFFER (bool); ACT (activation code);
-//            WG (8 or 16: workgroup WG×WG, tile 8·WG); TK (K step: 8, 16 or 32; 2·TK a multiple of WG);
-//            GROUP_ROWS (0: tiles in row-major order; else groups of that many tile rows walked column by column).
-// Double buffering: two slabs in workgroup memory; step s computes from one while the next step's slab, read
-//           into registers before the multiply-adds, is written into the other: one barrier per K step.
+// Overrides: TRANS_A, TRANS_B, VEC_A, VEC_B, FUSED, PREFETCH (bool); ACT (activation code); WG (8 or 16: workgroup WG×WG, tile 8·WG);
+//            TK (K step: 8, 16 or 32; 2·TK a multiple of WG).
 // Split K: K is cut into slices of kSlice (a multiple of TK); workgroup g computes slice g / tiles of tile
 //           g % tiles and writes alpha·acc (FUSED = false, alpha = 1) to out[slice·M·N + …];
 //           matmul_splitk_sum.wgsl then adds the slices in order and applies the epilogue. kSlice = K is
@@ -46,16 +43,11 @@ override WG: u32 = 16;
 override TK: u32 = 8;
 // PREFETCH: read the next K step's slab into registers while the current one computes.
 override PREFETCH: bool = true;
-override DOUBLE_BUFFER: bool = false;
-override GROUP_ROWS: u32 = 0u;
 // Most staged quads per thread: 2·TK/WG for TK ≤ 32, WG ≥ 8.
 const MAX_PER = 8u;
-// Slab rows are as wide as the widest tile's (WG = 16: 32 vec4s), so that a row index and a column index are
-// separate array indices: the column's bounds clamp (robustness) is loop-invariant and the row is a constant.
-const ROW_QUADS = 32u;
-// As[s + k][i] = op(A) rows 4i…4i+3 at k; Bs[s + k][j] = op(B) columns 4j…4j+3 at k; s = 0 or TK (the slab).
-var<workgroup> As: array<array<vec4<f32>, ROW_QUADS>, TK * (1u + u32(DOUBLE_BUFFER))>;
-var<workgroup> Bs: array<array<vec4<f32>, ROW_QUADS>, TK * (1u + u32(DOUBLE_BUFFER))>;
+// As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
+var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
+var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
 
 fn a_at(i: u32) -> f32 { let j = aOff + i; return a[j >> 2u][j & 3u]; }
 fn b_at(i: u32) -> f32 { let j = bOff + i; return b[j >> 2u][j & 3u]; }
@@ -103,16 +95,16 @@ fn fetch_a(e: u32, row0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
   if (row0 + i < p.M && q0 + kk4 < kEnd) { return a_quad((row0 + i) * p.lda, q0 + kk4, kEnd); }
   return vec4<f32>();
 }
-fn put_a(s: u32, e: u32, v: vec4<f32>) {
+fn put_a(e: u32, v: vec4<f32>) {
   let bm = 8u * WG;
-  let bm4 = bm / 4u;
-  if (TRANS_A) { As[s + e / bm4][e % bm4] = v; return; }  // e = kk·(BM/4) + i/4: already k-major
+  if (TRANS_A) { As[e] = v; return; }     // e = kk·(BM/4) + i/4: already k-major
   let i = e % bm;
-  let kk4 = s + (e / bm) * 4u;
-  As[kk4][i / 4u][i % 4u] = v.x;
-  As[kk4 + 1u][i / 4u][i % 4u] = v.y;
-  As[kk4 + 2u][i / 4u][i % 4u] = v.z;
-  As[kk4 + 3u][i / 4u][i % 4u] = v.w;
+  let kk4 = (e / bm) * 4u;
+  let bm4 = bm / 4u;
+  As[kk4 * bm4 + i / 4u][i % 4u] = v.x;
+  As[(kk4 + 1u) * bm4 + i / 4u][i % 4u] = v.y;
+  As[(kk4 + 2u) * bm4 + i / 4u][i % 4u] = v.z;
+  As[(kk4 + 3u) * bm4 + i / 4u][i % 4u] = v.w;
 }
 
 /** Quad e of the op(B) slab at k q0…, columns col0… (vec4 along k if TRANS_B, else along n). */
@@ -130,45 +122,16 @@ fn fetch_b(e: u32, col0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
   if (q < kEnd && col0 + j4 < p.N) { return b_quad(q * p.ldb, col0 + j4, p.N); }
   return vec4<f32>();
 }
-fn put_b(s: u32, e: u32, v: vec4<f32>) {
+fn put_b(e: u32, v: vec4<f32>) {
   let bm = 8u * WG;
-  let bm4 = bm / 4u;
-  if (!TRANS_B) { Bs[s + e / bm4][e % bm4] = v; return; }
+  if (!TRANS_B) { Bs[e] = v; return; }
   let j = e % bm;
-  let kk4 = s + (e / bm) * 4u;
-  Bs[kk4][j / 4u][j % 4u] = v.x;
-  Bs[kk4 + 1u][j / 4u][j % 4u] = v.y;
-  Bs[kk4 + 2u][j / 4u][j % 4u] = v.z;
-  Bs[kk4 + 3u][j / 4u][j % 4u] = v.w;
-}
-
-/** The multiply-adds of one K step from the slab at row s (0 or TK) into the thread's 8×8 block. */
-fn mac(acc: ptr<function, array<vec4<f32>, 16>>, s: u32, ty: u32, tx: u32) {
-  for (var kk = 0u; kk < TK; kk++) {
-    let a0 = As[s + kk][ty];
-    let a1 = As[s + kk][WG + ty];
-    let b0 = Bs[s + kk][tx];
-    let b1 = Bs[s + kk][WG + tx];
-    (*acc)[0] += a0.x * b0; (*acc)[1] += a0.x * b1;
-    (*acc)[2] += a0.y * b0; (*acc)[3] += a0.y * b1;
-    (*acc)[4] += a0.z * b0; (*acc)[5] += a0.z * b1;
-    (*acc)[6] += a0.w * b0; (*acc)[7] += a0.w * b1;
-    (*acc)[8] += a1.x * b0; (*acc)[9] += a1.x * b1;
-    (*acc)[10] += a1.y * b0; (*acc)[11] += a1.y * b1;
-    (*acc)[12] += a1.z * b0; (*acc)[13] += a1.z * b1;
-    (*acc)[14] += a1.w * b0; (*acc)[15] += a1.w * b1;
-  }
-}
-
-/** Row and column (in tiles) of tile `tile`: row-major, or with GROUP_ROWS column by column within groups of
- *  tile rows, so that the workgroups running at once share rows of A and columns of B in the L2 cache. */
-fn tile_at(tile: u32) -> vec2<u32> {
-  if (GROUP_ROWS == 0u) { return vec2<u32>(tile / p.tilesX, tile % p.tilesX); }
-  let perGroup = GROUP_ROWS * p.tilesX;
-  let first = (tile / perGroup) * GROUP_ROWS;
-  let rows = min(p.tiles / p.tilesX - first, GROUP_ROWS);
-  let w = tile % perGroup;
-  return vec2<u32>(first + w % rows, w / rows);
+  let kk4 = (e / bm) * 4u;
+  let bm4 = bm / 4u;
+  Bs[kk4 * bm4 + j / 4u][j % 4u] = v.x;
+  Bs[(kk4 + 1u) * bm4 + j / 4u][j % 4u] = v.y;
+  Bs[(kk4 + 2u) * bm4 + j / 4u][j % 4u] = v.z;
+  Bs[(kk4 + 3u) * bm4 + j / 4u][j % 4u] = v.w;
 }
 
 /** Writes one vec4 of output row `row` at columns col…col+3 of slice `base` (bounds-checked at the edge). */
@@ -199,9 +162,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let kEnd = min(p.K, kBegin + p.kSlice);
   let base = slice * p.batches * p.M * p.N + oOff;
   let bm = 8u * WG;
-  let at = tile_at(tile);
-  let row0 = at.x * bm;
-  let col0 = at.y * bm;
+  let row0 = (tile / p.tilesX) * bm;
+  let col0 = (tile % p.tilesX) * bm;
+  let bm4 = 2u * WG;
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).
   var acc: array<vec4<f32>, 16>;
@@ -215,72 +178,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ra[r] = fetch_a(t + r * nt, row0, kBegin, kEnd);
     rb[r] = fetch_b(t + r * nt, col0, kBegin, kEnd);
   }
-  if (DOUBLE_BUFFER) {
+  for (var q0 = kBegin; q0 < kEnd; q0 += TK) {
+    if (!PREFETCH && q0 != kBegin) {
+      for (var r = 0u; r < per; r++) {
+        ra[r] = fetch_a(t + r * nt, row0, q0, kEnd);
+        rb[r] = fetch_b(t + r * nt, col0, q0, kEnd);
+      }
+    }
     for (var r = 0u; r < per; r++) {
-      put_a(0u, t + r * nt, ra[r]);
-      put_b(0u, t + r * nt, rb[r]);
+      put_a(t + r * nt, ra[r]);
+      put_b(t + r * nt, rb[r]);
     }
     workgroupBarrier();
-    // Two K steps per iteration, so that each reads its slab at a constant row.
-    var q0 = kBegin;
-    loop {
-      if (q0 >= kEnd) { break; }
-      let more = q0 + TK < kEnd;
-      if (more) {
-        for (var r = 0u; r < per; r++) {
-          ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
-          rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
-        }
-      }
-      mac(&acc, 0u, lid.y, lid.x);
-      if (more) {
-        for (var r = 0u; r < per; r++) {
-          put_a(TK, t + r * nt, ra[r]);
-          put_b(TK, t + r * nt, rb[r]);
-        }
-      }
-      workgroupBarrier();
-      q0 += TK;
-      if (q0 >= kEnd) { break; }
-      let more1 = q0 + TK < kEnd;
-      if (more1) {
-        for (var r = 0u; r < per; r++) {
-          ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
-          rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
-        }
-      }
-      mac(&acc, TK, lid.y, lid.x);
-      if (more1) {
-        for (var r = 0u; r < per; r++) {
-          put_a(0u, t + r * nt, ra[r]);
-          put_b(0u, t + r * nt, rb[r]);
-        }
-      }
-      workgroupBarrier();
-      q0 += TK;
-    }
-  } else {
-    for (var q0 = kBegin; q0 < kEnd; q0 += TK) {
-      if (!PREFETCH && q0 != kBegin) {
-        for (var r = 0u; r < per; r++) {
-          ra[r] = fetch_a(t + r * nt, row0, q0, kEnd);
-          rb[r] = fetch_b(t + r * nt, col0, q0, kEnd);
-        }
-      }
+    if (PREFETCH && q0 + TK < kEnd) {
       for (var r = 0u; r < per; r++) {
-        put_a(0u, t + r * nt, ra[r]);
-        put_b(0u, t + r * nt, rb[r]);
+        ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
+        rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
       }
-      workgroupBarrier();
-      if (PREFETCH && q0 + TK < kEnd) {
-        for (var r = 0u; r < per; r++) {
-          ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
-          rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
-        }
-      }
-      mac(&acc, 0u, lid.y, lid.x);
-      workgroupBarrier();
     }
+    for (var kk = 0u; kk < TK; kk++) {
+      let a0 = As[kk * bm4 + lid.y];
+      let a1 = As[kk * bm4 + WG + lid.y];
+      let b0 = Bs[kk * bm4 + lid.x];
+      let b1 = Bs[kk * bm4 + WG + lid.x];
+      acc[0] += a0.x * b0; acc[1] += a0.x * b1;
+      acc[2] += a0.y * b0; acc[3] += a0.y * b1;
+      acc[4] += a0.z * b0; acc[5] += a0.z * b1;
+      acc[6] += a0.w * b0; acc[7] += a0.w * b1;
+      acc[8] += a1.x * b0; acc[9] += a1.x * b1;
+      acc[10] += a1.y * b0; acc[11] += a1.y * b1;
+      acc[12] += a1.z * b0; acc[13] += a1.z * b1;
+      acc[14] += a1.w * b0; acc[15] += a1.w * b1;
+    }
+    workgroupBarrier();
   }
   // Constant indices only: a runtime index into acc would move the accumulators out of registers.
   let half = 4u * WG;

@@ -26,11 +26,9 @@ export type MatmulVariant =
   /**
    * Workgroup wg×wg, output tile 8·wg square, K step tk; with split > 1, K is cut into `split` slices (each a
    * multiple of tk) computed by separate workgroups and added by a second pass; `prefetch` reads the next K
-   * step into registers while the current one computes; `doubleBuffer` keeps two K steps in workgroup memory
-   * (one barrier per step; it always prefetches); `groupRows` > 0 walks the tiles column by column within groups
-   * of that many tile rows (for the L2 cache).
+   * step into registers while the current one computes.
    */
-  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number; prefetch: boolean; doubleBuffer?: boolean; groupRows?: number };
+  | { kernel: 'tiled'; vecA: boolean; vecB: boolean; wg: number; tk: number; split: number; prefetch: boolean };
 
 /** Below this many multiply-adds a product is launch-bound: the simple kernel is as good as any. */
 export const TINY_MATMUL_FLOPS = 32 * 32 * 32;

@@ -752,7 +752,7 @@ export class WebGpuBackend extends BaseBackend<GpuMat> {
     const kSlice = Math.ceil(Math.ceil(k / wanted) / v.tk) * v.tk;
     const slices = Math.ceil(k / kSlice);
     const split = slices > 1;
-    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch, DOUBLE_BUFFER: v.doubleBuffer ?? false, GROUP_ROWS: v.groupRows ?? 0, ...(split ? {} : actConstant(p.act)) };
+    const constants: Constants = { TRANS_A: transA, TRANS_B: transB, VEC_A: v.vecA, VEC_B: v.vecB, FUSED: fused && !split, WG: v.wg, TK: v.tk, PREFETCH: v.prefetch, ...(split ? {} : actConstant(p.act)) };
     const reads = [buf(a), buf(b), p.c ? buf(p.c) : this.dummy, p.bias ? buf(p.bias) : this.dummy];
     const values = [m, n, k, a.cols, b.cols, tilesX, tiles, p.c ? 1 : 0, p.bias ? 1 : 0, p.alpha, p.beta, kSlice,
       p.batch, p.strideA, p.strideB, p.biasStride];
