@@ -10,6 +10,7 @@
  *   --cold-above=S    above this predicted time per repetition, time one repetition without warm-up (12)
  *   --ref             add featurelab's f64 reference backend as an engine
  *   --gpu-warmup=S    seconds of 512² products each WebGPU engine runs before its first cell (1; 0: none)
+ *   --rounds=R        time each shape R times on every engine, the engines' order rotated; median of the rounds (1)
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
@@ -30,13 +31,14 @@ interface Options {
   coldAbove: number;
   ref: boolean;
   gpuWarmup: number;
+  rounds: number;
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     engines: null, sizes: [128, 256, 512, 1024, 2048], square: true, training: true,
-    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, gpuWarmup: 1, out: 'bench/results',
+    target: 0.5, maxRep: 60, coldAbove: 12, ref: false, gpuWarmup: 1, rounds: 1, out: 'bench/results',
   };
   const num = (v: string, name: string): number => {
     const x = Number(v);
@@ -55,6 +57,11 @@ function parseOptions(argv: string[]): Options {
       case 'cold-above': o.coldAbove = num(value, key); break;
       case 'ref': o.ref = true; break;
       case 'gpu-warmup': o.gpuWarmup = value === '0' ? 0 : num(value, key); break;
+      case 'rounds': {
+        o.rounds = num(value, key);
+        if (!Number.isInteger(o.rounds)) throw new Error(`--rounds must be a whole number, got ${value}`);
+        break;
+      }
       case 'out': o.out = value; break;
       default: throw new Error(`unknown option ${arg} (see bench/README.md)`);
     }
@@ -183,6 +190,21 @@ function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** One cell from its rounds: the median of the rounds' medians, the best sample of all; the first failure wins. */
+function combineRounds(cells: Cell[]): Cell {
+  const failed = cells.find((c) => c.gflops == null);
+  if (failed || cells.length === 1) return failed ?? cells[0]!;
+  return {
+    status: cells.some((c) => c.status === 'cold') ? 'cold' : 'ok',
+    gflops: median(cells.map((c) => c.gflops!)),
+    bestGflops: Math.max(...cells.map((c) => c.bestGflops!)),
+    reps: cells.reduce((sum, c) => sum + c.reps, 0),
+    samples: cells.reduce((sum, c) => sum + c.samples, 0),
+    seconds: cells.reduce((sum, c) => sum + c.seconds, 0),
+    note: cells.map((c) => c.note).find((n) => n) ?? null,
+  };
 }
 
 async function measure(engine: MatmulEngine, c: MatmulCase, a: Float32Array, b: Float32Array,
@@ -347,7 +369,11 @@ async function main(): Promise<void> {
     return { a: randomData(sa[0]! * sa[1]!, 2 * i + 1), b: randomData(sb[0]! * sb[1]!, 2 * i + 2) };
   });
 
+  // Every engine is created first; then each shape is timed on every engine in turn, `rounds` times with the
+  // engines' order rotated, so that the engines a ratio compares are timed minutes apart at most, not a whole
+  // engine's run apart (on a 2-vCPU VM the speed of a software adapter drifts by 2× over minutes).
   const results: EngineResult[] = [];
+  const engines: (MatmulEngine | null)[] = [];
   const benchStart = now();
   for (const spec of specs) {
     const res: EngineResult = { id: spec.id, header: spec.header, description: null, error: null, cells: [] };
@@ -359,32 +385,42 @@ async function main(): Promise<void> {
     } catch (e) {
       res.error = errorMessage(e);
     }
+    engines.push(engine);
     console.log(`${spec.id}: ${res.description ?? `n/a (${res.error})`}`);
-    if (!engine) {
-      res.cells = cases.map(() => ({ status: 'n/a', gflops: null, bestGflops: null, reps: 0, samples: 0, seconds: 0, note: res.error }));
-      continue;
-    }
-    if (spec.id.endsWith('webgpu') && o.gpuWarmup > 0) {
+    if (engine && spec.id.endsWith('webgpu') && o.gpuWarmup > 0) {
       const warm = await warmUpGpu(engine, o.gpuWarmup).catch((e) => `failed: ${errorMessage(e)}`);
       console.log(`  GPU warm-up: ${typeof warm === 'string' ? warm : `${warm.products} product${warm.products === 1 ? '' : 's'} of 512² in ${warm.seconds.toFixed(1)} s (not timed)`}`);
     }
-    // Predict a cell's time from the measured rate of the largest smaller product this engine has done.
-    const rates: { flops: number; gflops: number }[] = [];
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[i]!;
-      const f = flopsOf(c);
-      const prior = rates.filter((r) => r.flops <= f).sort((x, y) => y.flops - x.flops)[0];
-      const predicted = prior ? f / (prior.gflops * 1e9) : null;
-      const cell = await measure(engine, c, operands[i]!.a, operands[i]!.b, o, predicted);
-      res.cells.push(cell);
-      if (cell.gflops != null) rates.push({ flops: f, gflops: cell.gflops });
-      const shown = cell.gflops != null ? `${fmt(cell.gflops)} GFLOP/s (${cell.reps} rep${cell.reps === 1 ? '' : 's'}${cell.status === 'cold' ? ', cold' : ''})` : `${cell.status}${cell.note ? ` (${cell.note})` : ''}`;
-      console.log(`  ${pad(c.label, 28, true)} ${shown}  [${cell.seconds.toFixed(1)} s]`);
+  }
+  // Per engine, the measured rates, to predict a cell's time from the largest smaller product it has done.
+  const rates: { flops: number; gflops: number }[][] = specs.map(() => []);
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i]!;
+    const f = flopsOf(c);
+    const rounds: Cell[][] = specs.map(() => []);
+    for (let round = 0; round < o.rounds; round++) {
+      for (let step = 0; step < specs.length; step++) {
+        const e = (step + round) % specs.length;
+        const engine = engines[e];
+        if (!engine) continue;
+        const prior = rates[e]!.filter((r) => r.flops <= f).sort((x, y) => y.flops - x.flops)[0];
+        const predicted = prior ? f / (prior.gflops * 1e9) : null;
+        rounds[e]!.push(await measure(engine, c, operands[i]!.a, operands[i]!.b, o, predicted));
+      }
     }
+    for (const [e, res] of results.entries()) {
+      const cell = engines[e] ? combineRounds(rounds[e]!) : { status: 'n/a' as const, gflops: null, bestGflops: null, reps: 0, samples: 0, seconds: 0, note: res.error };
+      res.cells.push(cell);
+      if (cell.gflops != null) rates[e]!.push({ flops: f, gflops: cell.gflops });
+      const shown = cell.gflops != null ? `${fmt(cell.gflops)} GFLOP/s (${cell.reps} rep${cell.reps === 1 ? '' : 's'}${cell.status === 'cold' ? ', cold' : ''})` : `${cell.status}${cell.note ? ` (${cell.note})` : ''}`;
+      if (engines[e]) console.log(`  ${pad(c.label, 28, true)} ${pad(res.id, 12, true)} ${shown}  [${cell.seconds.toFixed(1)} s]`);
+    }
+  }
+  for (const [e, engine] of engines.entries()) {
     try {
-      await engine.dispose();
-    } catch (e) {
-      console.log(`  dispose failed: ${errorMessage(e)}`);
+      await engine?.dispose();
+    } catch (err) {
+      console.log(`  ${specs[e]!.id}: dispose failed: ${errorMessage(err)}`);
     }
   }
   const totalSeconds = now() - benchStart;
@@ -419,7 +455,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, j) => Math.max([...h].length, ...rows.map((r) => [...r[j]!].length)));
   const line = (cells: string[]): string => cells.map((s, j) => pad(s, widths[j]!, j === 0)).join('  ');
 
-  console.log(`\nGFLOP/s = 2·m·n·k / time, median of up to 5 timed samples after one warm-up (* = one cold repetition)`);
+  console.log(`\nGFLOP/s = 2·m·n·k / time, median of up to 5 timed samples after one warm-up${o.rounds > 1 ? `, median of ${o.rounds} rounds` : ''} (* = one cold repetition)`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((r, i) => {
@@ -458,7 +494,8 @@ async function main(): Promise<void> {
     webgpuAdapter: gpuInfo,
     loadAvgAtEnd: os.loadavg(),
     method: {
-      gflops: '2·m·n·k / seconds per repetition; median (and best) over up to 5 timed samples after one warm-up repetition',
+      gflops: '2·m·n·k / seconds per repetition; median (and best) over up to 5 timed samples after one warm-up repetition; with rounds > 1 the median of the rounds\' medians (best: of all samples)',
+      order: 'each shape on every engine in turn (rotated each round), so compared engines are timed close together',
       completion: 'each sample ends by waiting for its last product (read-back / data() / blockUntilReady)',
       options: o,
       totalSeconds: +totalSeconds.toFixed(1),
