@@ -122,12 +122,16 @@ export function describeAdapterInfo(info: GPUAdapterInfo | undefined): string {
 /**
  * Creates Dawn's GPU once, installs its globals (GPUBufferUsage, …) and a `navigator` with `gpu`,
  * `userAgent` and `hardwareConcurrency` (Node 20 has no `navigator`; TensorFlow.js and jax-js read it).
+ * `FEATURELAB_BENCH_DAWN_FLAGS` (Dawn flags separated by ";", e.g. `enable-dawn-features=disable_robustness`) is
+ * for diagnosing a GPU's kernels only: every engine of the run then gets that device.
  */
 export function setupNodeGpu(): Promise<NodeGpu> {
   nodeGpu ??= (async () => {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    const gpu = create([]);
+    const flags = process.env.FEATURELAB_BENCH_DAWN_FLAGS?.split(';').filter(Boolean) ?? [];
+    if (flags.length) console.log(`Dawn flags (FEATURELAB_BENCH_DAWN_FLAGS): ${JSON.stringify(flags)}`);
+    const gpu = create(flags);
     const g = globalThis as unknown as { navigator?: Record<string, unknown> };
     const existing = g.navigator ?? {};
     const nav: Record<string, unknown> = {
