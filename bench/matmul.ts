@@ -9,7 +9,8 @@
  *   --max-rep=S       skip a cell whose one repetition is predicted to take longer (60)
  *   --cold-above=S    above this predicted time per repetition, time one repetition without warm-up (12)
  *   --ref             add featurelab's f64 reference backend as an engine
- *   --gpu-warmup=S    seconds of 512² products each WebGPU engine runs before its first cell (1; 0: none)
+ *   --gpu-warmup=S    seconds of 512² products a WebGPU engine runs before a cell that no WebGPU cell
+ *                     came just before (the first, or one after a CPU engine's) (1; 0: none)
  *   --rounds=R        time each shape R times on every engine, the engines' order rotated; median of the rounds (1)
  *   --out=DIR         results folder (bench/results)
  */
@@ -387,11 +388,9 @@ async function main(): Promise<void> {
     }
     engines.push(engine);
     console.log(`${spec.id}: ${res.description ?? `n/a (${res.error})`}`);
-    if (engine && spec.id.endsWith('webgpu') && o.gpuWarmup > 0) {
-      const warm = await warmUpGpu(engine, o.gpuWarmup).catch((e) => `failed: ${errorMessage(e)}`);
-      console.log(`  GPU warm-up: ${typeof warm === 'string' ? warm : `${warm.products} product${warm.products === 1 ? '' : 's'} of 512² in ${warm.seconds.toFixed(1)} s (not timed)`}`);
-    }
   }
+  // Whether the GPU has just been busy (a WebGPU engine's cell came last): if not, it may be at idle clocks.
+  let gpuBusy = false;
   // Per engine, the measured rates, to predict a cell's time from the largest smaller product it has done.
   const rates: { flops: number; gflops: number }[][] = specs.map(() => []);
   for (let i = 0; i < cases.length; i++) {
@@ -403,6 +402,12 @@ async function main(): Promise<void> {
         const e = (step + round) % specs.length;
         const engine = engines[e];
         if (!engine) continue;
+        const onGpu = specs[e]!.id.endsWith('webgpu');
+        if (onGpu && !gpuBusy && o.gpuWarmup > 0) {
+          const warm = await warmUpGpu(engine, o.gpuWarmup).catch((err) => `failed: ${errorMessage(err)}`);
+          console.log(`  GPU warm-up (${specs[e]!.id}): ${typeof warm === 'string' ? warm : `${warm.products} product${warm.products === 1 ? '' : 's'} of 512² in ${warm.seconds.toFixed(1)} s (not timed)`}`);
+        }
+        gpuBusy = onGpu;
         const prior = rates[e]!.filter((r) => r.flops <= f).sort((x, y) => y.flops - x.flops)[0];
         const predicted = prior ? f / (prior.gflops * 1e9) : null;
         rounds[e]!.push(await measure(engine, c, operands[i]!.a, operands[i]!.b, o, predicted));
