@@ -15,7 +15,7 @@
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { type MatmulVariant, pickMatmulVariant, vec4Alignment } from '../src/backend/webgpu/matmulVariant.js';
 import { backendEngine } from './peers/featurelab.js';
-import { type MatmulCase, errorMessage, runMain, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
+import { type MatmulCase, errorMessage, runMain, seededOperand, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
 
 interface Options {
   sizes: number[];
@@ -48,17 +48,6 @@ function parseOptions(argv: string[]): Options {
     }
   }
   return o;
-}
-
-/** Seeded operands in [-1, 1). */
-function operand(len: number, seed: number): Float32Array {
-  const out = new Float32Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** Largest relative error of `got` against an f64 product on a sample of entries (all for small products). */
@@ -133,8 +122,8 @@ async function main(): Promise<void> {
   const rows: { label: string; picked: string; pickedGflops: number | null; cells: Record<string, number | string> }[] = [];
   for (const [ci, c] of cases.entries()) {
     const { a: as, b: bs } = storedShapes(c);
-    const a = operand(as[0] * as[1], 2 * ci + 1);
-    const b = operand(bs[0] * bs[1], 2 * ci + 2);
+    const a = seededOperand(as[0] * as[1], 2 * ci + 1);
+    const b = seededOperand(bs[0] * bs[1], 2 * ci + 2);
     const prep = await engine.prepare(c, a, b);
     const variants: (MatmulVariant | null)[] = [null, ...candidates(c, o.splits).filter((v) => !o.only || o.only.includes(label(v)))];
     const cells: Record<string, number | string> = {};

@@ -44,6 +44,17 @@ export function trainingCases(): MatmulCase[] {
   return cases;
 }
 
+/** `len` seeded operands in [-1, 1) (a linear congruential sequence: the same for a seed on every run). */
+export function seededOperand(len: number, seed: number): Float32Array {
+  const out = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
 /** Rows and columns of A and B as stored (before the transposes). */
 export function storedShapes(c: MatmulCase): { a: [number, number]; b: [number, number] } {
   return {

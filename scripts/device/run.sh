@@ -7,6 +7,7 @@
 #   matmul  bench matmul, featurelab vs TensorFlow.js-webgpu, n = 128 … 4096 and the training shapes (matmul.txt, JSON)
 #   tiles   bench webgpu-tiles, every matmul variant forced at 1024, 2048, 4096 (tiles.txt, JSON)
 #   train   bench train on WebGPU (train.txt, JSON)
+#   ceiling bench webgpu-ceiling: fma, the matmul kernel's inner loop alone and staged, and matmul 4096 (ceiling.txt, JSON)
 # Environment: OUT (default /tmp/device-out); DEVICE_ICD, the Vulkan driver file (default NVIDIA's); DEVICE_NO_SYSTEM=1
 # skips installing the .gl packages into / (to try this script on a machine of one's own); MATMUL_SIZES, JOB_SECONDS.
 set -u
@@ -53,7 +54,11 @@ for job in "$@"; do
       timeout "$LIMIT" $NODE .dev/bench-train.mjs --engines=fl-webgpu --out="$OUT" > "$OUT/train.txt" 2>&1
       echo "train rc=$? at $(elapsed)"
       tail -15 "$OUT/train.txt" ;;
+    ceiling)
+      timeout "$LIMIT" $NODE .dev/bench-webgpu-ceiling.mjs --out="$OUT" > "$OUT/ceiling.txt" 2>&1
+      echo "ceiling rc=$? at $(elapsed)"
+      tail -10 "$OUT/ceiling.txt" ;;
     *)
-      echo "unknown job '$job' (gpu, tests, matmul, tiles, train)"; exit 2 ;;
+      echo "unknown job '$job' (gpu, tests, matmul, tiles, train, ceiling)"; exit 2 ;;
   esac
 done

@@ -1,0 +1,334 @@
+/**
+ * Where the WebGPU matmul's time goes on a real GPU: throughput ceilings of the pieces of
+ * shaders/matmul_tiled.wgsl, each timed alone, next to the real product.
+ *
+ * Issue 2 asks for 2× TensorFlow.js-webgpu, which at n = 4096 on an H100 means about 69 % of the fp32 peak; the
+ * kernel reaches about 45 %. These probes say which piece sets the limit, so a GPU session can aim at it:
+ *   fma             independent fused multiply-adds in registers only: what Dawn's shaders reach at all
+ *   tile RxC        the kernel's inner loop alone (R×C outputs per thread, 16×16 threads, K step 16): the vec4
+ *                   loads of op(A) and op(B) from workgroup memory and the multiply-adds, no barriers
+ *   tile RxC staged the same with the slabs written to workgroup memory and two barriers per K step, as the
+ *                   kernel does, but from registers instead of global memory
+ *   matmul n        featurelab's product n×n·n×n (the picked kernel), global memory included
+ * 8x8 is the kernel's layout; 16x8 (a 256×128 tile) asks whether a larger thread tile would raise the ceiling.
+ * GFLOP/s count 2 per multiply-add, and each row also says its share of the fma row.
+ *
+ * Run: `npm run bench -- webgpu-ceiling [options]`. On a software adapter it stops unless --force (then it only
+ * checks that the probes run). Options:
+ *   --sizes=2048,4096   matmul sizes (default 4096)          --target=S     seconds per timed sample (0.2)
+ *   --workgroups=N      workgroups per probe dispatch (2048) --warmup=S     GPU warm-up before timing (1)
+ *   --force             run on a software adapter too        --out=DIR      results folder (bench/results)
+ *   --print             print each probe's WGSL and stop
+ */
+import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
+import { backendEngine } from './peers/featurelab.js';
+import { errorMessage, runMain, seededOperand, setupNodeGpu, squareCases, writeReport } from './peers/common.js';
+
+interface Options {
+  sizes: number[];
+  target: number;
+  workgroups: number;
+  warmup: number;
+  force: boolean;
+  out: string;
+  print: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { sizes: [4096], target: 0.2, workgroups: 2048, warmup: 1, force: false, out: 'bench/results', print: false };
+  const positive = (key: string, v: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`--${key} needs a positive number, got '${v}'`);
+    return n;
+  };
+  for (const arg of argv) {
+    const [key, value = ''] = arg.replace(/^--/, '').split('=', 2) as [string, string?];
+    switch (key) {
+      case 'sizes': o.sizes = value.split(',').filter(Boolean).map((x) => Math.round(positive(key, x))); break;
+      case 'target': o.target = positive(key, value); break;
+      case 'workgroups': o.workgroups = Math.round(positive(key, value)); break;
+      case 'warmup': o.warmup = Number(value); if (!(o.warmup >= 0)) throw new Error(`--warmup needs seconds ≥ 0, got '${value}'`); break;
+      case 'force': o.force = true; break;
+      case 'out': o.out = value; break;
+      case 'print': o.print = true; break;
+      default: throw new Error(`unknown option ${arg} (see the header of bench/webgpu-ceiling.ts)`);
+    }
+  }
+  return o;
+}
+
+/** Threads per workgroup of every probe (16×16, as the kernel's 128×128 tile). */
+const WG = 16;
+/** K step of the tile probes (the picked kernel's). */
+const TK = 16;
+/** Independent vec4 chains per thread in the fma probe (64 multiply-adds in flight). */
+const FMA_CHAINS = 16;
+
+/** One probe: its WGSL (entry `main`, bindings seed / out / params) and its multiply-adds per thread per iteration. */
+interface Probe {
+  name: string;
+  code: string;
+  fmasPerIteration: number;
+}
+
+const PROBE_HEADER = `
+struct Params { iters: u32, zero: u32, }
+@group(0) @binding(0) var<storage, read> seed: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(2) var<uniform> p: Params;
+`;
+
+/** Register-only multiply-adds: FMA_CHAINS independent vec4 chains, `iters` steps each. */
+function fmaProbe(): Probe {
+  const chains = Array.from({ length: FMA_CHAINS }, (_, i) => i);
+  const code = `${PROBE_HEADER}
+@compute @workgroup_size(${WG * WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let g = wid.x * ${WG * WG}u + t;
+  let x = seed[0];
+  let y = seed[1];
+${chains.map((i) => `  var c${i} = seed[2] + vec4<f32>(f32(g + ${i}u));`).join('\n')}
+  for (var it = 0u; it < p.iters; it++) {
+${chains.map((i) => `    c${i} = fma(c${i}, x, y);`).join('\n')}
+  }
+  out[g] = ${chains.map((i) => `c${i}`).join(' + ')};
+}`;
+  return { name: 'fma', code, fmasPerIteration: 4 * FMA_CHAINS };
+}
+
+/**
+ * The tiled kernel's inner loop for a thread tile of 4·rq rows × 4·cq columns (rq, cq quads), TK steps per
+ * iteration. Workgroup memory holds op(A) as As[k·(BM/4) + i] (vec4 of rows 4i…) and op(B) as Bs[k·(BN/4) + j],
+ * as in matmul_tiled.wgsl. Unstaged, the slabs are written once and each iteration offsets its reads by
+ * it·p.zero (0 at run time) so that the compiler cannot hoist them out of the loop; staged, each iteration
+ * first writes the slabs as the kernel's put_a (scalar stores: A stored row-major) and put_b (vec4 stores) do,
+ * between two barriers.
+ */
+function tileProbe(rq: number, cq: number, staged: boolean): Probe {
+  const bm4 = rq * WG;
+  const bn4 = cq * WG;
+  const bm = 4 * bm4;
+  const perA = (TK * bm4) / (WG * WG);
+  const perB = (TK * bn4) / (WG * WG);
+  // Constant indices only, as in the kernel: a runtime index into acc would move it out of registers.
+  const accs = 4 * rq * cq;
+  const lines: string[] = [];
+  for (let q = 0; q < rq; q++) lines.push(`      let a${q} = As[kk * ${bm4}u + ${q * WG}u + lid.y + off];`);
+  for (let c = 0; c < cq; c++) lines.push(`      let b${c} = Bs[kk * ${bn4}u + ${c * WG}u + lid.x + off];`);
+  for (let q = 0; q < rq; q++) {
+    for (const [comp, s] of ['x', 'y', 'z', 'w'].entries()) {
+      for (let c = 0; c < cq; c++) lines.push(`      acc[${(q * 4 + comp) * cq + c}] += a${q}.${s} * b${c};`);
+    }
+  }
+  const putA = (r: number): string => `    {
+      let e = t + ${r * WG * WG}u;
+      let i = e % ${bm}u;
+      let kk4 = (e / ${bm}u) * 4u;
+      let v = ra${r};
+      As[kk4 * ${bm4}u + i / 4u][i % 4u] = v.x;
+      As[(kk4 + 1u) * ${bm4}u + i / 4u][i % 4u] = v.y;
+      As[(kk4 + 2u) * ${bm4}u + i / 4u][i % 4u] = v.z;
+      As[(kk4 + 3u) * ${bm4}u + i / 4u][i % 4u] = v.w;
+    }`;
+  const regs = [
+    ...Array.from({ length: perA }, (_, r) => `  let ra${r} = seed[2] + vec4<f32>(f32(t + ${r}u));`),
+    ...Array.from({ length: perB }, (_, r) => `  let rb${r} = seed[3] + vec4<f32>(f32(t + ${r}u));`),
+  ].join('\n');
+  const stage = [
+    ...Array.from({ length: perA }, (_, r) => putA(r)),
+    ...Array.from({ length: perB }, (_, r) => `    Bs[t + ${r * WG * WG}u] = rb${r};`),
+  ].join('\n');
+  const code = `${PROBE_HEADER}
+var<workgroup> As: array<vec4<f32>, ${TK * bm4}>;
+var<workgroup> Bs: array<vec4<f32>, ${TK * bn4}>;
+
+@compute @workgroup_size(${WG}, ${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+${regs}
+  var acc: array<vec4<f32>, ${accs}>;
+${staged ? '' : `${stage.replace(/^ {2}/gm, '')}\n  workgroupBarrier();`}
+  for (var it = 0u; it < p.iters; it++) {
+    let off = ${staged ? '0u' : 'it * p.zero'};
+${staged ? `${stage}\n    workgroupBarrier();` : ''}
+    for (var kk = 0u; kk < ${TK}u; kk++) {
+${lines.join('\n')}
+    }
+${staged ? '    workgroupBarrier();' : ''}
+  }
+  out[wid.x * ${WG * WG}u + t] = ${Array.from({ length: accs }, (_, r) => `acc[${r}]`).join(' + ')};
+}`;
+  return { name: `tile ${4 * rq}x${4 * cq}${staged ? ' staged' : ''}`, code, fmasPerIteration: TK * 16 * rq * cq };
+}
+
+/** A compiled probe with its buffers, ready to dispatch. */
+interface ReadyProbe {
+  probe: Probe;
+  run(iters: number, dispatches: number): Promise<number>;
+  check(): Promise<boolean>;
+  destroy(): void;
+}
+
+async function prepareProbe(device: GPUDevice, probe: Probe, workgroups: number): Promise<ReadyProbe> {
+  const threads = workgroups * WG * WG;
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code: probe.code });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length) throw new Error(`${probe.name}: WGSL errors: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const seed = device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(seed, 0, new Float32Array([0.9999, 0.9999, 0.9999, 0.9999, 1e-4, 1e-4, 1e-4, 1e-4, 0.5, 0.25, 0.125, 1, 0.75, 0.5, 0.25, 1]));
+  const out = device.createBuffer({ size: threads * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const bind = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: seed } }, { binding: 1, resource: { buffer: out } }, { binding: 2, resource: { buffer: params } }],
+  });
+  const failure = await device.popErrorScope();
+  if (failure) throw new Error(`${probe.name}: ${failure.message}`);
+  const dispatch = async (iters: number, dispatches: number): Promise<number> => {
+    device.queue.writeBuffer(params, 0, new Uint32Array([iters, 0, 0, 0]));
+    const t = performance.now();
+    const enc = device.createCommandEncoder();
+    for (let d = 0; d < dispatches; d++) {
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(workgroups);
+      pass.end();
+    }
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return (performance.now() - t) / 1000;
+  };
+  return {
+    probe,
+    run: dispatch,
+    /** Every thread wrote a finite sum (the probe ran and did not overflow). */
+    async check() {
+      const copy = device.createBuffer({ size: threads * 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(out, 0, copy, 0, threads * 16);
+      device.queue.submit([enc.finish()]);
+      await copy.mapAsync(GPUMapMode.READ);
+      const v = new Float32Array(copy.getMappedRange().slice(0));
+      copy.destroy();
+      return v.length === threads * 4 && v.every((x) => Number.isFinite(x) && x !== 0);
+    },
+    destroy() {
+      seed.destroy();
+      out.destroy();
+      params.destroy();
+    },
+  };
+}
+
+/** Median of three samples of at least `target` seconds each: seconds per iteration of the whole dispatch. */
+async function timeProbe(p: ReadyProbe, target: number): Promise<{ secondsPerIteration: number; iters: number }> {
+  let iters = 1;
+  // Grow the loop until one dispatch lasts target / 4 (launch costs then weigh little), then repeat the dispatch.
+  for (;;) {
+    const dt = await p.run(iters, 1);
+    if (dt >= target / 4 || iters >= 1 << 20) break;
+    iters = Math.min(1 << 20, Math.max(iters * 2, Math.ceil((iters * target) / 4 / Math.max(dt, 1e-6))));
+  }
+  const samples: number[] = [];
+  for (let s = 0; s < 3; s++) samples.push((await p.run(iters, 4)) / (4 * iters));
+  samples.sort((x, y) => x - y);
+  return { secondsPerIteration: samples[1]!, iters };
+}
+
+interface Row {
+  name: string;
+  gflops: number | null;
+  note: string;
+}
+
+/** The probes in the order they are timed. */
+const probes = (): Probe[] => [fmaProbe(), tileProbe(2, 2, false), tileProbe(2, 2, true), tileProbe(4, 2, false), tileProbe(4, 2, true)];
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (o.print) {
+    for (const probe of probes()) console.log(`// ---- ${probe.name}: ${probe.fmasPerIteration} multiply-adds per thread per iteration${probe.code}\n`);
+    return;
+  }
+  const { gpu, ok, adapter } = await setupNodeGpu();
+  if (!ok) throw new Error(adapter);
+  const backend = await createWebGpuBackend(gpu);
+  const kind = backend.adapterKind;
+  console.log(`WebGPU adapter (Dawn): ${adapter} — ${kind}`);
+  if (kind === 'software' && !o.force) {
+    backend.dispose();
+    console.log('software adapter: these ceilings describe a real GPU; pass --force to check that the probes run here');
+    return;
+  }
+  // The 16×8 tile's slabs take 24 KiB of workgroup memory, over WebGPU's default limit of 16 KiB.
+  const probeAdapter = (await gpu.requestAdapter())!;
+  const device = await probeAdapter.requestDevice({ requiredLimits: { maxComputeWorkgroupStorageSize: probeAdapter.limits.maxComputeWorkgroupStorageSize } });
+  const rows: Row[] = [];
+  const threads = o.workgroups * WG * WG;
+  let warmed = false;
+  for (const probe of probes()) {
+    try {
+      const ready = await prepareProbe(device, probe, o.workgroups);
+      try {
+        if (!warmed) {
+          // Clocks leave idle before the first timed sample (an H200 idles at 345 MHz).
+          const t = performance.now();
+          while (performance.now() - t < o.warmup * 1000) await ready.run(64, 1);
+          warmed = true;
+        }
+        const { secondsPerIteration, iters } = await timeProbe(ready, o.target);
+        if (!(await ready.check())) throw new Error('a thread wrote a non-finite or zero sum');
+        const gflops = (2 * probe.fmasPerIteration * threads) / secondsPerIteration / 1e9;
+        rows.push({ name: probe.name, gflops, note: `${iters} iterations per dispatch` });
+      } finally {
+        ready.destroy();
+      }
+    } catch (e) {
+      rows.push({ name: probe.name, gflops: null, note: `failed: ${errorMessage(e)}` });
+    }
+  }
+  device.destroy();
+  const engine = backendEngine(backend, backend.description);
+  for (const c of squareCases(o.sizes)) {
+    try {
+      const prep = await engine.prepare(c, seededOperand(c.m * c.k, 1), seededOperand(c.k * c.n, 2));
+      try {
+        await prep.run(2);
+        let reps = 1;
+        for (;;) {
+          const t = performance.now();
+          await prep.run(reps);
+          if ((performance.now() - t) / 1000 >= o.target || reps >= 4096) break;
+          reps *= 2;
+        }
+        const samples: number[] = [];
+        for (let s = 0; s < 3; s++) {
+          const t = performance.now();
+          await prep.run(reps);
+          samples.push((performance.now() - t) / 1000 / reps);
+        }
+        samples.sort((x, y) => x - y);
+        rows.push({ name: `matmul ${c.m}`, gflops: (2 * c.m * c.n * c.k) / samples[1]! / 1e9, note: `${reps} products per sample` });
+      } finally {
+        prep.free();
+      }
+    } catch (e) {
+      rows.push({ name: `matmul ${c.m}`, gflops: null, note: `failed: ${errorMessage(e)}` });
+    }
+  }
+  await engine.dispose();
+  const fma = rows.find((r) => r.name === 'fma')?.gflops ?? null;
+  console.log(`\n${'probe'.padEnd(18)} ${'GFLOP/s'.padStart(9)} ${'of fma'.padStart(7)}  note`);
+  for (const r of rows) {
+    const share = r.gflops !== null && fma ? `${((100 * r.gflops) / fma).toFixed(0)} %` : '–';
+    console.log(`${r.name.padEnd(18)} ${(r.gflops === null ? '–' : r.gflops.toFixed(1)).padStart(9)} ${share.padStart(7)}  ${r.note}`);
+  }
+  const stamp = new Date().toISOString();
+  writeReport(o.out, 'webgpu-ceiling', stamp, { adapter, kind, options: o, workgroupThreads: WG * WG, tk: TK, rows }, 0);
+}
+
+runMain(main);
