@@ -9,8 +9,11 @@
  *                   loads of op(A) and op(B) from workgroup memory and the multiply-adds, no barriers
  *   tile RxC staged the same with the slabs written to workgroup memory and two barriers per K step, as the
  *                   kernel does, but from registers instead of global memory
- *   matmul n        featurelab's product n×n·n×n (the picked kernel), global memory included
- * 8x8 is the kernel's layout; 16x8 (a 256×128 tile) asks whether a larger thread tile would raise the ceiling.
+ *   proto RxC n     a whole product n×n·n×n from the same pieces, global reads included, without the kernel's
+ *                   edges, transposes and epilogue (checked against an f64 product first)
+ *   matmul n        featurelab's product n×n·n×n (the picked kernel)
+ * 8x8 is the kernel's layout; 16x8 and 8x16 (256×128 and 128×256 tiles) ask whether a larger thread tile would
+ * raise the ceiling.
  * GFLOP/s count 2 per multiply-add, and each row also says its share of the fma row.
  *
  * Run: `npm run bench -- webgpu-ceiling [options]`. On a software adapter it stops unless --force (then it only
@@ -22,7 +25,7 @@
  */
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { backendEngine } from './peers/featurelab.js';
-import { errorMessage, runMain, seededOperand, setupNodeGpu, squareCases, writeReport } from './peers/common.js';
+import { errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, writeReport } from './peers/common.js';
 
 interface Options {
   sizes: number[];
@@ -96,69 +99,195 @@ ${chains.map((i) => `    c${i} = fma(c${i}, x, y);`).join('\n')}
   return { name: 'fma', code, fmasPerIteration: 4 * FMA_CHAINS };
 }
 
-/**
- * The tiled kernel's inner loop for a thread tile of 4·rq rows × 4·cq columns (rq, cq quads), TK steps per
- * iteration. Workgroup memory holds op(A) as As[k·(BM/4) + i] (vec4 of rows 4i…) and op(B) as Bs[k·(BN/4) + j],
- * as in matmul_tiled.wgsl. Unstaged, the slabs are written once and each iteration offsets its reads by
- * it·p.zero (0 at run time) so that the compiler cannot hoist them out of the loop; staged, each iteration
- * first writes the slabs as the kernel's put_a (scalar stores: A stored row-major) and put_b (vec4 stores) do,
- * between two barriers.
- */
-function tileProbe(rq: number, cq: number, staged: boolean): Probe {
+/** A thread tile of 4·rq rows × 4·cq columns in a 16×16 workgroup: the workgroup tile and its slabs. */
+interface TileShape {
+  rq: number;
+  cq: number;
+  /** Workgroup tile rows BM = 4·rq·WG and columns BN = 4·cq·WG, and both over 4 (vec4s per k in a slab). */
+  bm: number;
+  bn: number;
+  bm4: number;
+  bn4: number;
+  /** Slab vec4s each thread stages per K step, of op(A) and of op(B). */
+  perA: number;
+  perB: number;
+  /** vec4 accumulators per thread. */
+  accs: number;
+}
+
+function tileShape(rq: number, cq: number): TileShape {
   const bm4 = rq * WG;
   const bn4 = cq * WG;
-  const bm = 4 * bm4;
-  const perA = (TK * bm4) / (WG * WG);
-  const perB = (TK * bn4) / (WG * WG);
-  // Constant indices only, as in the kernel: a runtime index into acc would move it out of registers.
-  const accs = 4 * rq * cq;
+  return { rq, cq, bm: 4 * bm4, bn: 4 * bn4, bm4, bn4, perA: (TK * bm4) / (WG * WG), perB: (TK * bn4) / (WG * WG), accs: 4 * rq * cq };
+}
+
+/**
+ * The kernel's compute step: TK times, rq + cq vec4 reads from workgroup memory and 16·rq·cq multiply-adds.
+ * As[k·(BM/4) + i] holds rows 4i…4i+3 of op(A) at k, Bs[k·(BN/4) + j] columns 4j…4j+3 of op(B), as in
+ * matmul_tiled.wgsl; the thread's rows are q·4·WG + 4·lid.y + 0…3 (q < rq), its columns c·4·WG + 4·lid.x + 0…3.
+ * `off` is added to every read index.
+ */
+function computeStep(g: TileShape, off: string): string {
   const lines: string[] = [];
-  for (let q = 0; q < rq; q++) lines.push(`      let a${q} = As[kk * ${bm4}u + ${q * WG}u + lid.y + off];`);
-  for (let c = 0; c < cq; c++) lines.push(`      let b${c} = Bs[kk * ${bn4}u + ${c * WG}u + lid.x + off];`);
-  for (let q = 0; q < rq; q++) {
+  for (let q = 0; q < g.rq; q++) lines.push(`a${q} = As[kk * ${g.bm4}u + ${q * WG}u + lid.y${off}];`);
+  for (let c = 0; c < g.cq; c++) lines.push(`b${c} = Bs[kk * ${g.bn4}u + ${c * WG}u + lid.x${off}];`);
+  const reads = lines.map((l) => `      let ${l}`);
+  const fmas: string[] = [];
+  for (let q = 0; q < g.rq; q++) {
     for (const [comp, s] of ['x', 'y', 'z', 'w'].entries()) {
-      for (let c = 0; c < cq; c++) lines.push(`      acc[${(q * 4 + comp) * cq + c}] += a${q}.${s} * b${c};`);
+      for (let c = 0; c < g.cq; c++) fmas.push(`      acc[${(q * 4 + comp) * g.cq + c}] += a${q}.${s} * b${c};`);
     }
   }
+  return `    for (var kk = 0u; kk < ${TK}u; kk++) {\n${[...reads, ...fmas].join('\n')}\n    }`;
+}
+
+/** Writes the thread's staged vec4s ra0…, rb0… into the slabs as the kernel's put_a (A stored row-major: four scalar stores) and put_b do. */
+function stageSlabs(g: TileShape): string {
   const putA = (r: number): string => `    {
       let e = t + ${r * WG * WG}u;
-      let i = e % ${bm}u;
-      let kk4 = (e / ${bm}u) * 4u;
-      let v = ra${r};
-      As[kk4 * ${bm4}u + i / 4u][i % 4u] = v.x;
-      As[(kk4 + 1u) * ${bm4}u + i / 4u][i % 4u] = v.y;
-      As[(kk4 + 2u) * ${bm4}u + i / 4u][i % 4u] = v.z;
-      As[(kk4 + 3u) * ${bm4}u + i / 4u][i % 4u] = v.w;
+      let i = e % ${g.bm}u;
+      let kk4 = (e / ${g.bm}u) * 4u;
+      As[kk4 * ${g.bm4}u + i / 4u][i % 4u] = ra${r}.x;
+      As[(kk4 + 1u) * ${g.bm4}u + i / 4u][i % 4u] = ra${r}.y;
+      As[(kk4 + 2u) * ${g.bm4}u + i / 4u][i % 4u] = ra${r}.z;
+      As[(kk4 + 3u) * ${g.bm4}u + i / 4u][i % 4u] = ra${r}.w;
     }`;
+  return [
+    ...Array.from({ length: g.perA }, (_, r) => putA(r)),
+    ...Array.from({ length: g.perB }, (_, r) => `    Bs[t + ${r * WG * WG}u] = rb${r};`),
+  ].join('\n');
+}
+
+const slabDeclarations = (g: TileShape): string => `var<workgroup> As: array<vec4<f32>, ${TK * g.bm4}>;
+var<workgroup> Bs: array<vec4<f32>, ${TK * g.bn4}>;`;
+
+/** The sum of the accumulators, with constant indices only (as in the kernel: a runtime index would move acc out of registers). */
+const accSum = (g: TileShape): string => Array.from({ length: g.accs }, (_, r) => `acc[${r}]`).join(' + ');
+
+/**
+ * The kernel's inner loop alone for a thread tile, TK steps per iteration. Unstaged, the slabs are written once
+ * and each iteration offsets its reads by it·p.zero (0 at run time) so that the compiler cannot hoist them out of
+ * the loop; staged, each iteration first writes the slabs (from registers) between two barriers, as the kernel
+ * does each K step.
+ */
+function tileProbe(rq: number, cq: number, staged: boolean): Probe {
+  const g = tileShape(rq, cq);
   const regs = [
-    ...Array.from({ length: perA }, (_, r) => `  let ra${r} = seed[2] + vec4<f32>(f32(t + ${r}u));`),
-    ...Array.from({ length: perB }, (_, r) => `  let rb${r} = seed[3] + vec4<f32>(f32(t + ${r}u));`),
+    ...Array.from({ length: g.perA }, (_, r) => `  let ra${r} = seed[2] + vec4<f32>(f32(t + ${r}u));`),
+    ...Array.from({ length: g.perB }, (_, r) => `  let rb${r} = seed[3] + vec4<f32>(f32(t + ${r}u));`),
   ].join('\n');
-  const stage = [
-    ...Array.from({ length: perA }, (_, r) => putA(r)),
-    ...Array.from({ length: perB }, (_, r) => `    Bs[t + ${r * WG * WG}u] = rb${r};`),
-  ].join('\n');
+  const stage = stageSlabs(g);
   const code = `${PROBE_HEADER}
-var<workgroup> As: array<vec4<f32>, ${TK * bm4}>;
-var<workgroup> Bs: array<vec4<f32>, ${TK * bn4}>;
+${slabDeclarations(g)}
 
 @compute @workgroup_size(${WG}, ${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
 ${regs}
-  var acc: array<vec4<f32>, ${accs}>;
+  var acc: array<vec4<f32>, ${g.accs}>;
 ${staged ? '' : `${stage.replace(/^ {2}/gm, '')}\n  workgroupBarrier();`}
   for (var it = 0u; it < p.iters; it++) {
-    let off = ${staged ? '0u' : 'it * p.zero'};
-${staged ? `${stage}\n    workgroupBarrier();` : ''}
-    for (var kk = 0u; kk < ${TK}u; kk++) {
-${lines.join('\n')}
-    }
+${staged ? `${stage}\n    workgroupBarrier();` : '    let off = it * p.zero;'}
+${computeStep(g, staged ? '' : ' + off')}
 ${staged ? '    workgroupBarrier();' : ''}
   }
-  out[wid.x * ${WG * WG}u + t] = ${Array.from({ length: accs }, (_, r) => `acc[${r}]`).join(' + ')};
+  out[wid.x * ${WG * WG}u + t] = ${accSum(g)};
 }`;
   return { name: `tile ${4 * rq}x${4 * cq}${staged ? ' staged' : ''}`, code, fmasPerIteration: TK * 16 * rq * cq };
+}
+
+/**
+ * A complete product C = A·B (A M×K, B K×N, both row-major; M, N, K multiples of the tile and of TK; no edges,
+ * transposes or epilogue) built from the same pieces: per K step each thread reads its slab vec4s from global
+ * memory, stages them, and computes. `proto 8x8` is the picked kernel's structure without its generality, so
+ * beside `matmul n` it shows what that generality costs; `proto 16x8` and `proto 8x16` try larger thread tiles
+ * (256×128 and 128×256 workgroup tiles) in a whole product.
+ */
+function protoMatmul(rq: number, cq: number): { name: string; shape: TileShape; code: string } {
+  const g = tileShape(rq, cq);
+  const fetch = [
+    ...Array.from({ length: g.perA }, (_, r) => `    let ea${r} = t + ${r * WG * WG}u;\n    let ra${r} = a[((row0 + ea${r} % ${g.bm}u) * d.K + q0 + (ea${r} / ${g.bm}u) * 4u) / 4u];`),
+    ...Array.from({ length: g.perB }, (_, r) => `    let eb${r} = t + ${r * WG * WG}u;\n    let rb${r} = b[((q0 + eb${r} / ${g.bn4}u) * d.N + col0 + (eb${r} % ${g.bn4}u) * 4u) / 4u];`),
+  ].join('\n');
+  const stores: string[] = [];
+  for (let q = 0; q < rq; q++) {
+    for (let comp = 0; comp < 4; comp++) {
+      for (let c = 0; c < cq; c++) {
+        stores.push(`  out[((row0 + ${q * 4 * WG + comp}u + 4u * lid.y) * d.N + col0 + ${c * 4 * WG}u + 4u * lid.x) / 4u] = acc[${(q * 4 + comp) * cq + c}];`);
+      }
+    }
+  }
+  const code = `
+struct Dims { M: u32, N: u32, K: u32, }
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> d: Dims;
+${slabDeclarations(g)}
+
+@compute @workgroup_size(${WG}, ${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) t: u32) {
+  let row0 = wid.y * ${g.bm}u;
+  let col0 = wid.x * ${g.bn}u;
+  var acc: array<vec4<f32>, ${g.accs}>;
+  for (var q0 = 0u; q0 < d.K; q0 += ${TK}u) {
+${fetch}
+${stageSlabs(g)}
+    workgroupBarrier();
+${computeStep(g, '')}
+    workgroupBarrier();
+  }
+${stores.join('\n')}
+}`;
+  return { name: `proto ${4 * rq}x${4 * cq}`, shape: g, code };
+}
+
+/** Compiles a probe or prototype; WGSL and validation errors (a workgroup-memory limit, say) are thrown. */
+async function compile(device: GPUDevice, code: string): Promise<GPUComputePipeline> {
+  device.pushErrorScope('validation');
+  let pipeline: GPUComputePipeline | null = null;
+  let thrown: unknown = null;
+  try {
+    const module = device.createShaderModule({ code });
+    const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+    if (errors.length) throw new Error(`WGSL errors: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
+    pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  } catch (e) {
+    thrown = e;
+  }
+  const failure = await device.popErrorScope();
+  if (thrown) throw thrown;
+  if (failure || !pipeline) throw new Error(failure?.message ?? 'no pipeline');
+  return pipeline;
+}
+
+/** Seconds for `reps` dispatches of x×y workgroups in one submission, until the queue has finished them. */
+async function timedDispatches(device: GPUDevice, pipeline: GPUComputePipeline, bind: GPUBindGroup, reps: number, x: number, y = 1): Promise<number> {
+  const t = performance.now();
+  const enc = device.createCommandEncoder();
+  for (let r = 0; r < reps; r++) {
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+  }
+  device.queue.submit([enc.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  return (performance.now() - t) / 1000;
+}
+
+/** The f32 contents of a storage buffer (copied into a mappable one). */
+async function readBack(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
+  const copy = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(buffer, 0, copy, 0, bytes);
+  device.queue.submit([enc.finish()]);
+  await copy.mapAsync(GPUMapMode.READ);
+  const data = new Float32Array(copy.getMappedRange().slice(0));
+  copy.destroy();
+  return data;
 }
 
 /** A compiled probe with its buffers, ready to dispatch. */
@@ -171,12 +300,7 @@ interface ReadyProbe {
 
 async function prepareProbe(device: GPUDevice, probe: Probe, workgroups: number): Promise<ReadyProbe> {
   const threads = workgroups * WG * WG;
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code: probe.code });
-  const info = await module.getCompilationInfo();
-  const errors = info.messages.filter((m) => m.type === 'error');
-  if (errors.length) throw new Error(`${probe.name}: WGSL errors: ${errors.map((m) => `line ${m.lineNum}: ${m.message}`).join('; ')}`);
-  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const pipeline = await compile(device, probe.code);
   const seed = device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(seed, 0, new Float32Array([0.9999, 0.9999, 0.9999, 0.9999, 1e-4, 1e-4, 1e-4, 1e-4, 0.5, 0.25, 0.125, 1, 0.75, 0.5, 0.25, 1]));
   const out = device.createBuffer({ size: threads * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -185,36 +309,17 @@ async function prepareProbe(device: GPUDevice, probe: Probe, workgroups: number)
     layout: pipeline.getBindGroupLayout(0),
     entries: [{ binding: 0, resource: { buffer: seed } }, { binding: 1, resource: { buffer: out } }, { binding: 2, resource: { buffer: params } }],
   });
-  const failure = await device.popErrorScope();
-  if (failure) throw new Error(`${probe.name}: ${failure.message}`);
   const dispatch = async (iters: number, dispatches: number): Promise<number> => {
     device.queue.writeBuffer(params, 0, new Uint32Array([iters, 0, 0, 0]));
-    const t = performance.now();
-    const enc = device.createCommandEncoder();
-    for (let d = 0; d < dispatches; d++) {
-      const pass = enc.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bind);
-      pass.dispatchWorkgroups(workgroups);
-      pass.end();
-    }
-    device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    return (performance.now() - t) / 1000;
+    return timedDispatches(device, pipeline, bind, dispatches, workgroups);
   };
   return {
     probe,
     run: dispatch,
     /** Every thread wrote a finite sum (the probe ran and did not overflow). */
     async check() {
-      const copy = device.createBuffer({ size: threads * 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(out, 0, copy, 0, threads * 16);
-      device.queue.submit([enc.finish()]);
-      await copy.mapAsync(GPUMapMode.READ);
-      const v = new Float32Array(copy.getMappedRange().slice(0));
-      copy.destroy();
-      return v.length === threads * 4 && v.every((x) => Number.isFinite(x) && x !== 0);
+      const v = await readBack(device, out, threads * 16);
+      return v.every((x) => Number.isFinite(x) && x !== 0);
     },
     destroy() {
       seed.destroy();
@@ -239,6 +344,43 @@ async function timeProbe(p: ReadyProbe, target: number): Promise<{ secondsPerIte
   return { secondsPerIteration: samples[1]!, iters };
 }
 
+/** Times a prototype product n×n·n×n after checking it against an f64 product on sampled entries. */
+async function timeProto(device: GPUDevice, proto: ReturnType<typeof protoMatmul>, n: number, target: number): Promise<Row> {
+  const name = `${proto.name} ${n}`;
+  const g = proto.shape;
+  if (n % g.bm || n % g.bn || n % TK) return { name, gflops: null, note: `skipped: n must be a multiple of ${g.bm}, ${g.bn} and ${TK}` };
+  const a = seededOperand(n * n, 1);
+  const b = seededOperand(n * n, 2);
+  const buffer = (data: Float32Array | null, usage: number): GPUBuffer => {
+    const buf = device.createBuffer({ size: n * n * 4, usage: usage | GPUBufferUsage.COPY_DST });
+    if (data) device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buf;
+  };
+  const aBuf = buffer(a, GPUBufferUsage.STORAGE);
+  const bBuf = buffer(b, GPUBufferUsage.STORAGE);
+  const outBuf = buffer(null, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+  const dims = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(dims, 0, new Uint32Array([n, n, n, 0]));
+  try {
+    const pipeline = await compile(device, proto.code);
+    const bind = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [aBuf, bBuf, outBuf, dims].map((buf, binding) => ({ binding, resource: { buffer: buf } })),
+    });
+    const run = (reps: number): Promise<number> => timedDispatches(device, pipeline, bind, reps, n / g.bn, n / g.bm);
+    await run(1);
+    const got = await readBack(device, outBuf, n * n * 4);
+    const error = sampledRelativeError(squareCases([n])[0]!, a, b, got);
+    if (!(error < 1e-4)) return { name, gflops: null, note: `wrong: sampled error ${error.toExponential(1)} relative to Σ|a·b|` };
+    let reps = 1;
+    while ((await run(reps)) < target && reps < 4096) reps *= 2;
+    const samples = [await run(reps), await run(reps), await run(reps)].sort((x, y) => x - y);
+    return { name, gflops: (2 * n ** 3) / (samples[1]! / reps) / 1e9, note: `${reps} products per sample; sampled error ${error.toExponential(1)}` };
+  } finally {
+    for (const buf of [aBuf, bBuf, outBuf, dims]) buf.destroy();
+  }
+}
+
 interface Row {
   name: string;
   gflops: number | null;
@@ -247,11 +389,14 @@ interface Row {
 
 /** The probes in the order they are timed. */
 const probes = (): Probe[] => [fmaProbe(), tileProbe(2, 2, false), tileProbe(2, 2, true), tileProbe(4, 2, false), tileProbe(4, 2, true)];
+/** The prototype products, timed after the probes at each size. */
+const protos = (): ReturnType<typeof protoMatmul>[] => [protoMatmul(2, 2), protoMatmul(4, 2), protoMatmul(2, 4)];
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   if (o.print) {
     for (const probe of probes()) console.log(`// ---- ${probe.name}: ${probe.fmasPerIteration} multiply-adds per thread per iteration${probe.code}\n`);
+    for (const proto of protos()) console.log(`// ---- ${proto.name}${proto.code}\n`);
     return;
   }
   const { gpu, ok, adapter } = await setupNodeGpu();
@@ -289,6 +434,15 @@ async function main(): Promise<void> {
       }
     } catch (e) {
       rows.push({ name: probe.name, gflops: null, note: `failed: ${errorMessage(e)}` });
+    }
+  }
+  for (const n of o.sizes) {
+    for (const proto of protos()) {
+      try {
+        rows.push(await timeProto(device, proto, n, o.target));
+      } catch (e) {
+        rows.push({ name: `${proto.name} ${n}`, gflops: null, note: `failed: ${errorMessage(e)}` });
+      }
     }
   }
   device.destroy();

@@ -15,7 +15,7 @@
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { type MatmulVariant, pickMatmulVariant, vec4Alignment } from '../src/backend/webgpu/matmulVariant.js';
 import { backendEngine } from './peers/featurelab.js';
-import { type MatmulCase, errorMessage, runMain, seededOperand, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
+import { type MatmulCase, errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
 
 interface Options {
   sizes: number[];
@@ -48,27 +48,6 @@ function parseOptions(argv: string[]): Options {
     }
   }
   return o;
-}
-
-/** Largest relative error of `got` against an f64 product on a sample of entries (all for small products). */
-function sampledError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Float32Array): number {
-  const { m, n, k, transA, transB } = c;
-  let worst = 0;
-  const step = Math.max(1, Math.floor((m * n) / 4096));
-  for (let idx = 0; idx < m * n; idx += step) {
-    const i = Math.floor(idx / n);
-    const j = idx % n;
-    let sum = 0;
-    let mag = 0;
-    for (let p = 0; p < k; p++) {
-      const x = transA ? a[p * m + i]! : a[i * k + p]!;
-      const y = transB ? b[j * k + p]! : b[p * n + j]!;
-      sum += x * y;
-      mag += Math.abs(x * y);
-    }
-    worst = Math.max(worst, Math.abs(got[idx]! - sum) / Math.max(mag, 1e-30));
-  }
-  return worst;
 }
 
 /** Fewest products per timed sample. */
@@ -132,7 +111,7 @@ async function main(): Promise<void> {
       forced = v;
       const name = v ? label(v) : 'picked';
       try {
-        const err = sampledError(c, a, b, await prep.result());
+        const err = sampledRelativeError(c, a, b, await prep.result());
         if (!(err < 1e-4)) {
           cells[name] = `wrong (${err.toExponential(1)})`;
           continue;

@@ -55,6 +55,27 @@ export function seededOperand(len: number, seed: number): Float32Array {
   return out;
 }
 
+/** Largest error of `got` against an f64 product, relative to Σ|a·b|, on about 4096 sampled entries (all for small products). */
+export function sampledRelativeError(c: MatmulCase, a: Float32Array, b: Float32Array, got: Float32Array): number {
+  const { m, n, k, transA, transB } = c;
+  let worst = 0;
+  const step = Math.max(1, Math.floor((m * n) / 4096));
+  for (let idx = 0; idx < m * n; idx += step) {
+    const i = Math.floor(idx / n);
+    const j = idx % n;
+    let sum = 0;
+    let mag = 0;
+    for (let p = 0; p < k; p++) {
+      const x = transA ? a[p * m + i]! : a[i * k + p]!;
+      const y = transB ? b[j * k + p]! : b[p * n + j]!;
+      sum += x * y;
+      mag += Math.abs(x * y);
+    }
+    worst = Math.max(worst, Math.abs(got[idx]! - sum) / Math.max(mag, 1e-30));
+  }
+  return worst;
+}
+
 /** Rows and columns of A and B as stored (before the transposes). */
 export function storedShapes(c: MatmulCase): { a: [number, number]; b: [number, number] } {
   return {

@@ -7,7 +7,8 @@
 #   matmul  bench matmul, featurelab vs TensorFlow.js-webgpu, n = 128 … 4096 and the training shapes (matmul.txt, JSON)
 #   tiles   bench webgpu-tiles, every matmul variant forced at 1024, 2048, 4096 (tiles.txt, JSON)
 #   train   bench train on WebGPU (train.txt, JSON)
-#   ceiling bench webgpu-ceiling: fma, the matmul kernel's inner loop alone and staged, and matmul 4096 (ceiling.txt, JSON)
+#   ceiling bench webgpu-ceiling: fma, the matmul kernel's inner loop alone and staged, prototype products and matmul
+#           at 2048 and 4096 (ceiling.txt, JSON)
 # Environment: OUT (default /tmp/device-out); DEVICE_ICD, the Vulkan driver file (default NVIDIA's); DEVICE_NO_SYSTEM=1
 # skips installing the .gl packages into / (to try this script on a machine of one's own); MATMUL_SIZES, JOB_SECONDS.
 set -u
@@ -55,9 +56,9 @@ for job in "$@"; do
       echo "train rc=$? at $(elapsed)"
       tail -15 "$OUT/train.txt" ;;
     ceiling)
-      timeout "$LIMIT" $NODE .dev/bench-webgpu-ceiling.mjs --out="$OUT" > "$OUT/ceiling.txt" 2>&1
+      timeout "$LIMIT" $NODE .dev/bench-webgpu-ceiling.mjs --sizes=2048,4096 --out="$OUT" > "$OUT/ceiling.txt" 2>&1
       echo "ceiling rc=$? at $(elapsed)"
-      tail -10 "$OUT/ceiling.txt" ;;
+      tail -16 "$OUT/ceiling.txt" ;;
     *)
       echo "unknown job '$job' (gpu, tests, matmul, tiles, train, ceiling)"; exit 2 ;;
   esac
