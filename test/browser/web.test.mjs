@@ -401,6 +401,8 @@ if (!browser) {
       for (const i of items) assert.equal(i.buttons, ['Resume', 'Discard']);
       await page.click(`#kept-runs li[data-key="${items[0].key}"] button[data-action="discard"]`);
       await page.waitForFunction(() => document.querySelectorAll('#kept-runs li').length === 1);
+      // The list shrinks at the click; the log line comes once the stored run is deleted.
+      await page.waitForFunction(() => /discarded the kept run/.test(document.querySelector('#log')?.textContent ?? ''));
       assert.match(await page.textContent('#log'), /discarded the kept run modadd \(preset quick, seed 5, on wasm\)/);
       // The stopped run as if saved on WebGPU, and a run saved by another featurelab version.
       const stopped = items[1].key;
@@ -436,6 +438,8 @@ if (!browser) {
       await pageReady(page);
       assert.equal((await keptItems(page)).map((i) => i.key), ['old-version']);
       await page.click('#kept-runs li[data-key="old-version"] button[data-action="discard"]');
+      // Reloading before the deletion has finished would keep the run (as it would for a user: listed again).
+      await page.waitForFunction(() => /discarded the kept run/.test(document.querySelector('#log')?.textContent ?? ''));
       await page.reload();
       await pageReady(page);
       assert.equal(await keptItems(page), []);
