@@ -293,6 +293,8 @@ async function readBack(device: GPUDevice, buffer: GPUBuffer, bytes: number): Pr
 /** A compiled probe with its buffers, ready to dispatch. */
 interface ReadyProbe {
   probe: Probe;
+  /** Threads per dispatch. */
+  threads: number;
   run(iters: number, dispatches: number): Promise<number>;
   check(): Promise<boolean>;
   destroy(): void;
@@ -315,6 +317,7 @@ async function prepareProbe(device: GPUDevice, probe: Probe, workgroups: number)
   };
   return {
     probe,
+    threads,
     run: dispatch,
     /** Every thread wrote a finite sum (the probe ran and did not overflow). */
     async check() {
@@ -342,6 +345,22 @@ async function timeProbe(p: ReadyProbe, target: number): Promise<{ secondsPerIte
   for (let s = 0; s < 3; s++) samples.push((await p.run(iters, 4)) / (4 * iters));
   samples.sort((x, y) => x - y);
   return { secondsPerIteration: samples[1]!, iters };
+}
+
+/**
+ * Seconds per repetition of `run(reps)` (which returns once its reps have completed): reps doubled until one
+ * call lasts `target` seconds (at most 4096), then the median of three calls.
+ */
+async function secondsPerRep(run: (reps: number) => Promise<unknown>, target: number): Promise<{ seconds: number; reps: number }> {
+  const timed = async (reps: number): Promise<number> => {
+    const t = performance.now();
+    await run(reps);
+    return (performance.now() - t) / 1000;
+  };
+  let reps = 1;
+  while ((await timed(reps)) < target && reps < 4096) reps *= 2;
+  const samples = [await timed(reps), await timed(reps), await timed(reps)].sort((x, y) => x - y);
+  return { seconds: samples[1]! / reps, reps };
 }
 
 /** Times a prototype product n×n·n×n after checking it against an f64 product on sampled entries. */
@@ -372,10 +391,8 @@ async function timeProto(device: GPUDevice, proto: ReturnType<typeof protoMatmul
     const got = await readBack(device, outBuf, n * n * 4);
     const error = sampledRelativeError(squareCases([n])[0]!, a, b, got);
     if (!(error < 1e-4)) return { name, gflops: null, note: `wrong: sampled error ${error.toExponential(1)} relative to Σ|a·b|` };
-    let reps = 1;
-    while ((await run(reps)) < target && reps < 4096) reps *= 2;
-    const samples = [await run(reps), await run(reps), await run(reps)].sort((x, y) => x - y);
-    return { name, gflops: (2 * n ** 3) / (samples[1]! / reps) / 1e9, note: `${reps} products per sample; sampled error ${error.toExponential(1)}` };
+    const { seconds, reps } = await secondsPerRep(run, target);
+    return { name, gflops: (2 * n ** 3) / seconds / 1e9, note: `${reps} products per sample; sampled error ${error.toExponential(1)}` };
   } finally {
     for (const buf of [aBuf, bBuf, outBuf, dims]) buf.destroy();
   }
@@ -409,11 +426,10 @@ async function main(): Promise<void> {
     console.log('software adapter: these ceilings describe a real GPU; pass --force to check that the probes run here');
     return;
   }
-  // The 16×8 tile's slabs take 24 KiB of workgroup memory, over WebGPU's default limit of 16 KiB.
+  // The 16×8 and 8×16 tiles' slabs take 24 KiB of workgroup memory, over WebGPU's default limit of 16 KiB.
   const probeAdapter = (await gpu.requestAdapter())!;
   const device = await probeAdapter.requestDevice({ requiredLimits: { maxComputeWorkgroupStorageSize: probeAdapter.limits.maxComputeWorkgroupStorageSize } });
   const rows: Row[] = [];
-  const threads = o.workgroups * WG * WG;
   let warmed = false;
   for (const probe of probes()) {
     try {
@@ -427,7 +443,7 @@ async function main(): Promise<void> {
         }
         const { secondsPerIteration, iters } = await timeProbe(ready, o.target);
         if (!(await ready.check())) throw new Error('a thread wrote a non-finite or zero sum');
-        const gflops = (2 * probe.fmasPerIteration * threads) / secondsPerIteration / 1e9;
+        const gflops = (2 * probe.fmasPerIteration * ready.threads) / secondsPerIteration / 1e9;
         rows.push({ name: probe.name, gflops, note: `${iters} iterations per dispatch` });
       } finally {
         ready.destroy();
@@ -452,21 +468,8 @@ async function main(): Promise<void> {
       const prep = await engine.prepare(c, seededOperand(c.m * c.k, 1), seededOperand(c.k * c.n, 2));
       try {
         await prep.run(2);
-        let reps = 1;
-        for (;;) {
-          const t = performance.now();
-          await prep.run(reps);
-          if ((performance.now() - t) / 1000 >= o.target || reps >= 4096) break;
-          reps *= 2;
-        }
-        const samples: number[] = [];
-        for (let s = 0; s < 3; s++) {
-          const t = performance.now();
-          await prep.run(reps);
-          samples.push((performance.now() - t) / 1000 / reps);
-        }
-        samples.sort((x, y) => x - y);
-        rows.push({ name: `matmul ${c.m}`, gflops: (2 * c.m * c.n * c.k) / samples[1]! / 1e9, note: `${reps} products per sample` });
+        const { seconds, reps } = await secondsPerRep((r) => prep.run(r), o.target);
+        rows.push({ name: `matmul ${c.m}`, gflops: (2 * c.m * c.n * c.k) / seconds / 1e9, note: `${reps} products per sample` });
       } finally {
         prep.free();
       }
