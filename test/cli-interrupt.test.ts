@@ -194,10 +194,11 @@ nodeOnly(s, 'a checkpoint damaged inside (a generator state set to null) gives a
   assert.match(rerun.stderr, /CheckpointError: (the run failed while resuming from .*checkpoint\.json \(\w*Error: .*\): the checkpoint is damaged|checkpoint: its training state does not fit this run \(Rng\.restore: .*\); it is damaged).*pass --fresh/);
 }));
 
-nodeOnly(s, 'info lists the backends and says whether Fashion-MNIST is installed, and how to get it when not', async () => {
+nodeOnly(s, 'info lists the backends, the default and the one `run` picks, and says whether Fashion-MNIST is installed, and how to get it when not', async () => {
   const r = await cli(['info', '--backend', 'wasm']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ {2}wasm {4}available {4}wasm \(/m);
+  assert.match(r.stdout, /^default backend: wasm \(getBackend\(\)\); `run` uses wasm$/m);
   const installed = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') || existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte');
   assert.match(r.stdout, installed ? /^Fashion-MNIST: found in \/usr\/share\/datasets\/fashion-mnist/m
     : /^Fashion-MNIST: not in \/usr\/share\/datasets\/fashion-mnist; install it with `apt-get install dataset-fashion-mnist`/m);

@@ -3,7 +3,7 @@
  * self-check — a matmul and a training-shaped product on every backend against the f64 reference, with
  * the speed of each; `run` trains and measures one experiment, `run suite` all of them (what `npm start` runs).
  */
-import { VERSION, disposeAll, getBackend, getInitReport, init } from '../index.js';
+import { VERSION, disposeAll, getBackend, getInitReport, getRunBackend, init } from '../index.js';
 import type { Backend, BackendName } from '../index.js';
 import { ConfigError, FeaturelabError } from '../errors.js';
 import { BACKEND_NAMES } from '../backend/registry.js';
@@ -129,7 +129,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`featurelab ${VERSION}`);
       for (const name of report.available) console.log(`  ${name.padEnd(7)} available    ${getBackend(name).description}`);
       for (const u of report.unavailable) console.log(`  ${u.name.padEnd(7)} unavailable  ${u.reason}`);
-      console.log(`default backend: ${report.available[0]}`);
+      const forRuns = getRunBackend();
+      // The library's default and what `run` picks differ on a software adapter: say both.
+      console.log(`default backend: ${report.available[0]} (getBackend()); \`run\` uses ${forRuns.backend.name}${forRuns.note ? ` — ${forRuns.note}` : ''}`);
       console.log(await fashionMnistPresent(nodeFileSource())
         ? `Fashion-MNIST: found in ${FASHION_MNIST_DIR} (the experiments' default dataDir)`
         : `Fashion-MNIST: not in ${FASHION_MNIST_DIR}; install it with \`apt-get install dataset-fashion-mnist\` (Debian) or pass --set dataDir=FOLDER (the suite runs on the synthetic stand-in without it)`);
