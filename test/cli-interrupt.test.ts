@@ -7,7 +7,7 @@
  * checkpoint gives a CheckpointError, not a JS TypeError. Node only (spawns dist/cli.js).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -37,6 +37,8 @@ function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000, sign
       child.kill(signal);
       limit = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`no exit ${limitMs} ms after ${signal}: ${args.join(' ')}\n${stderr}`)); }, limitMs);
     };
+    // Without a signal to send, the limit counts from the start (a hang fails the test instead of stalling the suite).
+    if (!when) limit = setTimeout(() => { child.kill('SIGKILL'); fail(new Error(`no exit within ${4 * limitMs} ms: ${args.join(' ')}\n${stderr}`)); }, 4 * limitMs);
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -145,7 +147,7 @@ nodeOnly(s, 'Ctrl-C in gde before its second model: still a stopped run (partial
   assert.ok((result.warnings as string[]).some((w) => /gde: stopped after 0 of 3 models, before the 2 its statistics need/.test(w)), String(result.warnings));
 }));
 
-nodeOnly(s, '--out that is a file, or a folder a live process holds, is refused before training; a dead holder\'s lock is taken over', () => inTempDir('fl-out-', async (dir) => {
+nodeOnly(s, '--out that is a file, under a dangling link, or a folder a live process holds, is refused before training; a dead holder\'s lock is taken over', () => inTempDir('fl-out-', async (dir) => {
   const file = join(dir, 'afile');
   writeFileSync(file, 'not a folder');
   const tiny = ['run', 'modadd', '--backend', 'wasm', '--set', 'p=5', '--set', 'width=20', '--set', 'steps=50', '--set', 'probeEvery=10', '--set', 'doubleEvery=10', '--set', 'doubleUntil=40', '--set', 'compareRelu=false'];
@@ -154,6 +156,11 @@ nodeOnly(s, '--out that is a file, or a folder a live process holds, is refused 
   assert.match(onFile.stderr, /OutputFolderError: --out .*afile: cannot use it as the output folder/);
   assert.not.match(onFile.stderr, /^\s+at /m, 'no stack trace');
   assert.not.match(onFile.stderr, /featurelab .*: modadd/, 'refused before the run starts');
+  // Under a dangling link Node's recursive mkdir never returns; the CLI must refuse at once.
+  symlinkSync(join(dir, 'no-such-target'), join(dir, 'dangling'));
+  const onDangling = await cli([...tiny, '--out', join(dir, 'dangling', 'run')], undefined, 0, 15000);
+  assert.is(onDangling.code, 1, onDangling.stderr);
+  assert.match(onDangling.stderr, /OutputFolderError: --out .*dangling\/run: cannot use it as the output folder \(ENOENT/);
   // This test process is alive: a lock naming it holds the folder.
   const held = join(dir, 'held');
   mkdirSync(held);

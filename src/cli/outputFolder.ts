@@ -5,8 +5,9 @@
  * refused instead of overwriting the first one's checkpoint and result; a lock whose process is gone (a
  * crash, SIGKILL) is taken over.
  */
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from './makeFolder.js';
 import { OutputFolderError } from '../errors.js';
 
 /** The lock file's name inside an output folder (hidden: no command reads it as a result). */
@@ -16,7 +17,7 @@ export const LOCK_FILE = '.featurelab.lock';
 export async function prepareOutputFolder(dir: string, flag = '--out'): Promise<void> {
   if (dir.trim() === '') throw new OutputFolderError(`${flag} is empty; pass the folder to write to, e.g. ${flag} results/run1`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     if (!(await stat(dir)).isDirectory()) throw new Error('it is not a folder');
   } catch (e) {
     throw new OutputFolderError(`${flag} ${dir}: cannot use it as the output folder (${describe(e)}); pass a folder you can write to, or a path that does not exist yet`);

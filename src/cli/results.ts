@@ -3,8 +3,9 @@
  * folder), so neither a crash nor a power loss leaves a half-written result.json (whose contents
  * src/experiments/resultFile.ts builds), report or checkpoint.
  */
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from './makeFolder.js';
 
 // Temporary files are hidden (.name.pid.tmp) so that a process killed while writing one leaves no
 // visible partial file; removeStaleTemporaries deletes such leftovers.
@@ -12,7 +13,7 @@ const TMP = /^\..+\.\d+\.tmp$/;
 
 /** Writes `text` to dir/name atomically and durably; returns the path. */
 export async function writeTextAtomic(dir: string, name: string, text: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const path = join(dir, name);
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
   const file = await open(tmp, 'w');

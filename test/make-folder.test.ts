@@ -1,0 +1,67 @@
+/**
+ * Output folders where Node's own recursive mkdir never returns: a parent that exists but cannot hold the child
+ * (a dangling symbolic link, a path under /proc). makeFolder must fail there at once with the child's error, and
+ * still create nested folders, accept an existing one and survive two callers racing. Node only (node:fs).
+ */
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeFolder } from '../src/cli/makeFolder.js';
+import { nodeOnly } from './support/backends.js';
+
+const s = suite('makeFolder');
+
+/** The error `promise` rejects with, or a failure if it settles otherwise or not within `ms` (a hang is the bug). */
+async function rejection(promise: Promise<unknown>, ms = 5000): Promise<NodeJS.ErrnoException> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms); });
+  try {
+    await Promise.race([promise, hang]);
+  } catch (e) {
+    if (e instanceof Error && /no answer within/.test(e.message)) throw e;
+    return e as NodeJS.ErrnoException;
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error('it resolved; a rejection was expected');
+}
+
+/** Runs `body` in a fresh temporary folder, removed afterwards. */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-mkdir-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+nodeOnly(s, 'creates every missing level, accepts an existing folder, and two callers racing both succeed', () => inTempDir(async (dir) => {
+  const deep = join(dir, 'a', 'b', 'c');
+  await makeFolder(deep);
+  assert.ok(statSync(deep).isDirectory());
+  await makeFolder(deep);
+  const raced = join(dir, 'x', 'y', 'z');
+  await Promise.all([makeFolder(raced), makeFolder(raced), makeFolder(join(raced, 'w'))]);
+  assert.ok(statSync(join(raced, 'w')).isDirectory());
+}));
+
+nodeOnly(s, 'under a dangling symbolic link it fails at once with ENOENT (Node\'s recursive mkdir spins forever there)', () => inTempDir(async (dir) => {
+  const link = join(dir, 'dangling');
+  symlinkSync(join(dir, 'no-such-target'), link);
+  const e = await rejection(makeFolder(join(link, 'out', 'run1')));
+  assert.is(e.code, 'ENOENT');
+  assert.not.ok(existsSync(join(dir, 'no-such-target')), 'nothing made through the link');
+}));
+
+nodeOnly(s, 'under /proc (exists, holds no new folders) it fails at once; under a file with ENOTDIR', () => inTempDir(async (dir) => {
+  if (existsSync('/proc/self')) assert.is((await rejection(makeFolder('/proc/featurelab-no-such-folder/run'))).code, 'ENOENT');
+  else console.log('  (no /proc here: that case is not run)');
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'not a folder');
+  assert.is((await rejection(makeFolder(join(file, 'run')))).code, 'ENOTDIR');
+}));
+
+s.run();
