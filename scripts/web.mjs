@@ -1,6 +1,7 @@
 // `npm run web`: serves the built page (dist/web) on localhost with the COOP/COEP headers that make it
 // cross-origin isolated, so the WASM backend may use threads (SharedArrayBuffer). node:http only.
-// Usage: node scripts/web.mjs [port]   (default 8080; 0 picks a free port). The browser test imports startServer.
+// Usage: node scripts/web.mjs [port]   (default 8080; 0 picks a free port; a busy or invalid port is refused in one
+// line). The browser test imports startServer.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -58,7 +59,19 @@ export function startServer({ root = resolve(import.meta.dirname, '../dist/web')
 
 // pathToFileURL encodes the path as import.meta.url is (a space is %20), so a checkout under 'My Projects' still serves.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
-  const { url } = await startServer({ port });
-  console.log(`featurelab web page: ${url}  (dist/web, cross-origin isolated; Ctrl-C stops)`);
+  const given = process.argv[2] ?? process.env.PORT ?? '8080';
+  const port = /^\d{1,5}$/.test(given) ? Number(given) : NaN;
+  if (!(port >= 0 && port < 65536)) {
+    console.error(`featurelab web: the port must be a whole number from 0 to 65535 (0: any free port), got '${given}'; e.g. npm run web -- 9000`);
+    process.exit(2);
+  }
+  try {
+    const { url } = await startServer({ port });
+    console.log(`featurelab web page: ${url}  (dist/web, cross-origin isolated; Ctrl-C stops)`);
+  } catch (e) {
+    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (another server, or an earlier npm run web)`
+      : e.code === 'EACCES' ? `port ${port} needs privileges this user lacks` : e.message;
+    console.error(`featurelab web: cannot serve on 127.0.0.1:${port}: ${why}; pick another port, e.g. npm run web -- 9000 (0: any free port)`);
+    process.exit(1);
+  }
 }

@@ -8,7 +8,7 @@
 // test-results/web-modadd.png, keeps working with a bad page address (and with overrides allowed alone but not together) and at 400 px,
 // draws 130k plot points thinned, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
 // WASM modules compiled on the main thread), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
-// and checks that the page made no request outside localhost.
+// checks that the page made no request outside localhost, and that npm run web refuses a busy or invalid port in one line.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
 import { spawn, spawnSync } from 'node:child_process';
@@ -134,6 +134,20 @@ s('npm run web from a folder whose path has a space: the script still starts its
   } finally {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+s('npm run web on a port in use, or a port that is not one: one line saying so and what to pass, no stack trace', async () => {
+  const busyPort = new URL(url).port;
+  for (const [arg, code, message] of [
+    [busyPort, 1, new RegExp(`^featurelab web: cannot serve on 127\\.0\\.0\\.1:${busyPort}: port ${busyPort} is in use .*pick another port, e\\.g\\. npm run web -- 9000`)],
+    ['abc', 2, /^featurelab web: the port must be a whole number from 0 to 65535 .*got 'abc'/],
+    ['70000', 2, /^featurelab web: the port must be a whole number from 0 to 65535 .*got '70000'/],
+  ]) {
+    const r = spawnSync(process.execPath, [join(root, 'scripts/web.mjs'), arg], { encoding: 'utf8', timeout: 10_000 });
+    assert.is(r.status, code, `${arg}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
 
