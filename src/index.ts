@@ -44,7 +44,7 @@ export { irrepBases, irrepEnergy, irrepSummary } from './metrics/irreps.js';
 export type { IrrepBasis, IrrepSummary, IrrepSummaryOptions, NeuronIrrepEnergy } from './metrics/irreps.js';
 export type { AdapterKind, MatmulShape, MatmulVariant } from './backend/webgpu/matmulVariant.js';
 export { renderReport, parseResultFile, parseSuiteFile } from './report/index.js';
-export type { ReportOptions, ResultFile, SuiteFile, SuiteRun } from './report/index.js';
+export type { ReportOptions, ResultFile, RunCollection, SuiteFile, SuiteRun } from './report/index.js';
 export { decodeCheckpoint, encodeCheckpoint } from './checkpoint/codec.js';
 export type { CheckpointValue } from './checkpoint/codec.js';
 export { memoryCheckpointStore } from './checkpoint/store.js';

@@ -419,6 +419,40 @@ cli('writes DIR/report.html for a run folder and for a suite folder; a run witho
   }
 });
 
+cli('a sweep folder: every run below it (one or two levels), ordered by experiment, the differing config keys and seed, with an overview; an unreadable run is listed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'featurelab-report-'));
+  try {
+    const parity = FIXTURES.parity!.run;
+    const put = async (folder: string, run: unknown) => {
+      await mkdir(join(dir, folder), { recursive: true });
+      await writeFile(join(dir, folder, 'result.json'), typeof run === 'string' ? run : JSON.stringify(run));
+    };
+    // Folder names (hash ids in a real sweep) in an order unlike the runs' order.
+    await put('named/0a', { ...parity, seed: 1, config: { ...parity.config, n: 12 } });
+    await put('named/0b', { ...parity, seed: 0, config: { ...parity.config, n: 12 } });
+    await put('1c', { ...parity, seed: 0, config: { ...parity.config, n: 9 }, stoppedBy: 'Ctrl-C' });
+    await put('0d', { ...FIXTURES.modadd!.run, seed: 2 });
+    await put('2e', '{"experiment": ');
+    await mkdir(join(dir, 'empty'));
+    const html = await readFile(await writeReport(dir), 'utf8');
+    assert.match(html, new RegExp(`<h1>featurelab: 4 runs in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</h1>`));
+    assert.match(html, /4 runs found below <code>.*<\/code> \(2 experiments, 1 partial, 1 unreadable\); after the seed, each table has the config keys that differ/);
+    const rows = [...html.matchAll(/<tr><td>(\d)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => `${m[1]} ${m[2]} seed ${m[3]}`);
+    assert.equal(rows, ['1 0d seed 2', '2 1c seed 0', '3 named/0b seed 0', '4 named/0a seed 1']);
+    assert.match(html, /<h3>modadd<\/h3><table><tr><th>#<\/th><th>folder<\/th><th>seed<\/th><th>backend<\/th>/, 'one modadd run: no key differs');
+    assert.match(html, /<h3>parity<\/h3><table><tr><th>#<\/th><th>folder<\/th><th>seed<\/th><th>n<\/th><th>backend<\/th>/, 'n, the grid key, is a column; k is the same in all');
+    assert.match(html, /<td>partial \(stopped by Ctrl-C\)<\/td>/);
+    assert.match(html, /<p class="failed">✗ 2e: .*result\.json is not valid JSON/);
+    assert.match(html, /<a href="#run-3-parity">parity, n 12, seed 0<\/a>/);
+    assert.match(html, /<a href="#run-2-parity">parity, n 9, seed 0, partial<\/a>/);
+    assert.match(html, /<a href="#run-1-modadd">modadd, seed 2<\/a>/);
+    assert.is(count(html, /<section id="run-/), 4, 'a section per readable run');
+    assert.is((await readFile(join(dir, 'report.html'), 'utf8')).length, html.length);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 cli('typed errors: a missing folder, a folder without results, a corrupt result.json, a bad suite.json', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'featurelab-report-'));
   const rejects = async (p: Promise<unknown>, pattern: RegExp) => p.then(() => assert.unreachable('should throw'), (e: Error) => {
@@ -427,7 +461,10 @@ cli('typed errors: a missing folder, a folder without results, a corrupt result.
   });
   try {
     await rejects(writeReport(join(dir, 'nope')), /is not a folder/);
-    await rejects(writeReport(dir), /neither result\.json nor suite\.json/);
+    await rejects(writeReport(dir), /holds no result\.json or suite\.json, in it or one or two folders below; pass the --out folder of a run, a suite or a sweep/);
+    await writeFile(join(dir, 'merged.json'), '{}');
+    await rejects(writeReport(dir), /holds merged\.json, which 'featurelab merge' wrote .*pass the folders that were merged/);
+    await rm(join(dir, 'merged.json'));
     await writeFile(join(dir, 'result.json'), '{"experiment": "modadd", ');
     await rejects(writeReport(dir), /result\.json is not valid JSON/);
     await rm(join(dir, 'result.json'));

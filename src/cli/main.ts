@@ -30,7 +30,7 @@ commands:
            run a grid of configs × seeds (or one shard of it: Slurm job arrays, Kubernetes Indexed Jobs); finished runs are skipped
   merge <DIR>… --out M
            combine run folders into M/merged.json, with mean ± std over seeds
-  report DIR  the self-contained HTML report of a run (DIR/result.json) or suite (DIR/suite.json): DIR/report.html
+  report DIR  the self-contained HTML report of a run (DIR/result.json), a suite (DIR/suite.json) or a sweep (the runs below DIR): DIR/report.html
   list     the experiments
   info [--determinism]
            the backends this machine can run and the adapter each uses; --determinism trains twice per backend and

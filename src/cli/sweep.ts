@@ -6,17 +6,17 @@
  * group of runs that differ only in the seed (same backend; mean and standard deviation of each numeric summary
  * value). A repeated (experiment, config, seed, backend) is left out with a warning: a seed counts once.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { parseConfigText } from '../experiments/config.js';
-import { pathExists } from './nodeFiles.js';
 import { insideOut } from './paths.js';
 import { writeJsonAtomic } from './results.js';
 import { interruptCause, interruptedExitCode, interruptRequested, withInterrupt } from './interrupt.js';
 import { prepareOutputFolder } from './outputFolder.js';
+import { findRunFolders } from './runFolders.js';
 import { parseBackendFlag, runOrFailure } from './run.js';
 import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
@@ -172,22 +172,6 @@ export interface MergedRun {
   stoppedBy?: string;
 }
 
-/** The folders holding a result.json at or below `dir` (two levels: DIR/<id>/, DIR/<name>/<id>/). */
-async function resultFolders(dir: string, depth = 0): Promise<string[]> {
-  if (await pathExists(join(dir, 'result.json'))) return [dir];
-  if (depth >= 2) return [];
-  let entries: { name: string; isDirectory(): boolean }[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if (depth === 0) throw new ConfigError(`merge: cannot read folder ${dir} (${e instanceof Error ? e.message : String(e)}); pass run folders or sweep output folders`);
-    return [];
-  }
-  const found: string[] = [];
-  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) found.push(...await resultFolders(join(dir, e.name), depth + 1));
-  return found;
-}
-
 /** Reads one run folder's result.json into a MergedRun; ConfigError naming the file when it is not a result file. */
 async function readRun(dir: string): Promise<MergedRun> {
   const path = join(dir, 'result.json');
@@ -269,7 +253,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     return 2;
   }
   await prepareOutputFolder(out);
-  const folders = [...new Set((await Promise.all(dirs.map((d) => resultFolders(d)))).flat())];
+  const folders = [...new Set((await Promise.all(dirs.map((d) => findRunFolders(d, 'merge')))).flat())];
   if (folders.length === 0) throw new ConfigError(`merge: no result.json found in ${dirs.join(', ')} (nor one or two folders below); run 'featurelab sweep' or 'featurelab run' first`);
   // A folder given twice, or a copy of a run folder, would count its seed twice (in the means and in gde's fromMerged).
   const { runs, dropped } = withoutRepeats(await Promise.all(folders.map(readRun)));

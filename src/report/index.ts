@@ -34,6 +34,18 @@ export interface ReportOptions {
   title?: string;
   /** The suite the runs belong to: its overview (failed runs included) heads the report. */
   suite?: SuiteFile;
+  /** The folder the runs were found in (a sweep's output): an overview of them, by what differs, heads the report. */
+  collection?: RunCollection;
+}
+
+/** Runs found below one folder (a sweep's --out), for the overview that heads their report. */
+export interface RunCollection {
+  /** The folder, as the user named it. */
+  folder: string;
+  /** Each run's folder relative to `folder`, in the order of the runs. */
+  dirs: string[];
+  /** Run folders whose result.json could not be read, with why. */
+  unreadable: { dir: string; error: string }[];
 }
 
 const CSS = `
@@ -77,13 +89,54 @@ function suiteOverview(suite: SuiteFile): string {
     + '</section>';
 }
 
+/** The config keys whose values are not the same in all `runs` (a sweep's grid keys), in first-seen order. */
+export function differingConfigKeys(runs: ResultFile[]): string[] {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.config)))];
+  return keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.config[k]) ?? 'undefined')).size > 1);
+}
+
+/** A run's config value for the overview ('–' where the run has no such key). */
+function configCell(run: ResultFile, key: string): string {
+  const v = run.config[key];
+  return v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** For each run, the config keys that differ between the runs of its experiment (a sweep's grid keys). */
+function keysByExperiment(runs: ResultFile[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of new Set(runs.map((r) => r.experiment))) out.set(e, differingConfigKeys(runs.filter((r) => r.experiment === e)));
+  return out;
+}
+
+/** The overview of runs found below a folder: per experiment, one row per run with the config keys that differ; then the unreadable ones. */
+function collectionOverview(runs: ResultFile[], c: RunCollection): string {
+  const keys = keysByExperiment(runs);
+  const partial = runs.filter((r) => r.stoppedBy).length;
+  const tables = [...keys].map(([experiment, differing]) => {
+    const rows = runs.flatMap((r, i) => (r.experiment !== experiment ? [] : [[`${i + 1}`, c.dirs[i] ?? '', fmt(r.seed), ...differing.map((k) => configCell(r, k)),
+      r.backend.name, r.stoppedBy ? `partial (stopped by ${r.stoppedBy})` : 'ok']]));
+    return `<h3>${esc(experiment)}</h3>` + table(['#', 'folder', 'seed', ...differing, 'backend', 'status'], rows);
+  });
+  return `<section id="runs"><h2>Runs</h2><p>${runs.length} run${runs.length === 1 ? '' : 's'} found below <code>${esc(c.folder)}</code> `
+    + `(${keys.size} experiment${keys.size === 1 ? '' : 's'}${partial ? `, ${partial} partial` : ''}${c.unreadable.length ? `, ${c.unreadable.length} unreadable` : ''}); `
+    + 'after the seed, each table has the config keys that differ between the runs of that experiment.</p>'
+    + tables.join('')
+    + c.unreadable.map((u) => `<p class="failed">✗ ${esc(u.dir)}: ${esc(u.error)}</p>`).join('')
+    + '</section>';
+}
+
 /** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
 export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): string {
-  const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');
+  const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : opts.collection ? `featurelab: ${runs.length} runs in ${opts.collection.folder}`
+    : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');
   // The task (when the config has one) tells apart two runs of one experiment, e.g. tabular and image interactions.
-  const navName = (r: ResultFile) => `${r.experiment}${typeof r.config.task === 'string' ? ` (${r.config.task})` : ''}${r.stoppedBy ? ', partial' : ''}`;
+  // Runs of a collection are told apart by the keys that differ and the seed.
+  const differing = opts.collection ? keysByExperiment(runs) : new Map<string, string[]>();
+  const navName = (r: ResultFile) => (opts.collection
+    ? [r.experiment, ...(differing.get(r.experiment) ?? []).map((k) => `${k} ${configCell(r, k)}`), `seed ${fmt(r.seed)}`].join(', ')
+    : `${r.experiment}${typeof r.config.task === 'string' ? ` (${r.config.task})` : ''}`) + (r.stoppedBy ? ', partial' : '');
   const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(navName(r))}</a></li>`).join('')}</ul></nav>` : '';
-  const body = (opts.suite ? suiteOverview(opts.suite) : '') + nav + runs.map(section).join('')
+  const body = (opts.suite ? suiteOverview(opts.suite) : '') + (opts.collection ? collectionOverview(runs, opts.collection) : '') + nav + runs.map(section).join('')
     + (runs.length === 0 && !opts.suite ? '<p>No runs to report.</p>' : '');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
     + `<title>${esc(title)}</title><style>${CSS}</style></head><body><h1>${esc(title)}</h1>${body}</body></html>\n`;
