@@ -15,7 +15,7 @@
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
-import { type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, squareCases, trainingCases, writeReport } from './peers/common.js';
+import { BenchUsageError, type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, squareCases, trainingCases, writeReport } from './peers/common.js';
 import { featurelabRef, featurelabWasm, featurelabWebGpu } from './peers/featurelab.js';
 import { tfjsEngine } from './peers/tfjs.js';
 import { jaxEngine } from './peers/jax.js';
@@ -43,7 +43,7 @@ function parseOptions(argv: string[]): Options {
   };
   const num = (v: string, name: string): number => {
     const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} needs a positive number, got ${v}`);
+    if (!Number.isFinite(x) || x <= 0) throw new BenchUsageError(`--${name} needs a positive number, got ${v}`);
     return x;
   };
   for (const arg of argv) {
@@ -60,11 +60,11 @@ function parseOptions(argv: string[]): Options {
       case 'gpu-warmup': o.gpuWarmup = value === '0' ? 0 : num(value, key); break;
       case 'rounds': {
         o.rounds = num(value, key);
-        if (!Number.isInteger(o.rounds)) throw new Error(`--rounds must be a whole number, got ${value}`);
+        if (!Number.isInteger(o.rounds)) throw new BenchUsageError(`--rounds must be a whole number, got ${value}`);
         break;
       }
       case 'out': o.out = value; break;
-      default: throw new Error(`unknown option ${arg} (see bench/README.md)`);
+      default: throw new BenchUsageError(`unknown option ${arg} (see bench/README.md)`);
     }
   }
   return o;
@@ -347,7 +347,7 @@ async function main(): Promise<void> {
   let specs = o.ref ? [...ENGINES, REF_ENGINE] : ENGINES;
   if (o.engines) {
     const unknown = o.engines.filter((id) => ![...ENGINES, REF_ENGINE].some((s) => s.id === id));
-    if (unknown.length) throw new Error(`unknown engine(s) ${unknown.join(', ')}; known: ${[...ENGINES, REF_ENGINE].map((s) => s.id).join(', ')}`);
+    if (unknown.length) throw new BenchUsageError(`unknown engine(s) ${unknown.join(', ')}; known: ${[...ENGINES, REF_ENGINE].map((s) => s.id).join(', ')}`);
     specs = [...ENGINES, REF_ENGINE].filter((s) => o.engines!.includes(s.id));
   }
 

@@ -22,7 +22,7 @@ import { modularAddition } from '../src/data/modularAddition.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js';
 import { nodeFileSource } from '../src/cli/nodeFiles.js';
 import { Rng } from '../src/rng.js';
-import { errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
+import { BenchUsageError, errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
 import { type TfjsGradMode, tfjsMlpTrainer } from './peers/tfjsTrain.js';
 
 // ------------------------------------------------------------------------------------------ contracts
@@ -77,14 +77,14 @@ function parseOptions(argv: string[]): Options {
       case 'engines': o.engines = value.split(',').filter(Boolean); break;
       case 'target': {
         o.target = Number(value);
-        if (!Number.isFinite(o.target) || o.target <= 0) throw new Error(`--target needs a positive number, got ${value}`);
+        if (!Number.isFinite(o.target) || o.target <= 0) throw new BenchUsageError(`--target needs a positive number, got ${value}`);
         break;
       }
       case 'epoch': o.epoch = true; break;
       case 'no-mlp': o.mlp = false; break;
       case 'no-modadd': o.modadd = false; break;
       case 'out': o.out = value; break;
-      default: throw new Error(`unknown option ${arg} (see bench/README.md)`);
+      default: throw new BenchUsageError(`unknown option ${arg} (see bench/README.md)`);
     }
   }
   return o;
@@ -395,7 +395,7 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   if (o.engines) {
     const unknown = o.engines.filter((id) => !ENGINES.some((s) => s.id === id));
-    if (unknown.length) throw new Error(`unknown engine(s) ${unknown.join(', ')}; known: ${ENGINES.map((s) => s.id).join(', ')}`);
+    if (unknown.length) throw new BenchUsageError(`unknown engine(s) ${unknown.join(', ')}; known: ${ENGINES.map((s) => s.id).join(', ')}`);
   }
   const specs = ENGINES.filter((s) => !o.engines || o.engines.includes(s.id));
 

@@ -25,7 +25,7 @@
  */
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { backendEngine } from './peers/featurelab.js';
-import { errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, writeReport } from './peers/common.js';
+import { BenchUsageError, errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, writeReport } from './peers/common.js';
 
 interface Options {
   sizes: number[];
@@ -41,7 +41,7 @@ function parseOptions(argv: string[]): Options {
   const o: Options = { sizes: [4096], target: 0.2, workgroups: 2048, warmup: 1, force: false, out: 'bench/results', print: false };
   const positive = (key: string, v: string): number => {
     const n = Number(v);
-    if (!(n > 0)) throw new Error(`--${key} needs a positive number, got '${v}'`);
+    if (!(n > 0)) throw new BenchUsageError(`--${key} needs a positive number, got '${v}'`);
     return n;
   };
   for (const arg of argv) {
@@ -50,11 +50,11 @@ function parseOptions(argv: string[]): Options {
       case 'sizes': o.sizes = value.split(',').filter(Boolean).map((x) => Math.round(positive(key, x))); break;
       case 'target': o.target = positive(key, value); break;
       case 'workgroups': o.workgroups = Math.round(positive(key, value)); break;
-      case 'warmup': o.warmup = Number(value); if (!(o.warmup >= 0)) throw new Error(`--warmup needs seconds ≥ 0, got '${value}'`); break;
+      case 'warmup': o.warmup = Number(value); if (!(o.warmup >= 0)) throw new BenchUsageError(`--warmup needs seconds ≥ 0, got '${value}'`); break;
       case 'force': o.force = true; break;
       case 'out': o.out = value; break;
       case 'print': o.print = true; break;
-      default: throw new Error(`unknown option ${arg} (see the header of bench/webgpu-ceiling.ts)`);
+      default: throw new BenchUsageError(`unknown option ${arg} (see the header of bench/webgpu-ceiling.ts)`);
     }
   }
   return o;

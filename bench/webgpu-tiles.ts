@@ -15,7 +15,7 @@
 import { createWebGpuBackend } from '../src/backend/webgpu/webgpuBackend.js';
 import { type MatmulVariant, pickMatmulVariant, vec4Alignment } from '../src/backend/webgpu/matmulVariant.js';
 import { backendEngine } from './peers/featurelab.js';
-import { type MatmulCase, errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
+import { BenchUsageError, type MatmulCase, errorMessage, runMain, sampledRelativeError, seededOperand, setupNodeGpu, squareCases, storedShapes, trainingCases, writeReport } from './peers/common.js';
 
 interface Options {
   sizes: number[];
@@ -31,7 +31,7 @@ function parseOptions(argv: string[]): Options {
   const o: Options = { sizes: [128, 256, 512, 1024, 2048, 4096], training: true, splits: [1, 2, 4, 8, 16], target: 0.1, force: false, out: 'bench/results', only: null };
   const nums = (v: string): number[] => v.split(',').filter(Boolean).map((x) => {
     const n = Number(x);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`expected positive integers, got ${v}`);
+    if (!Number.isInteger(n) || n < 1) throw new BenchUsageError(`expected positive integers, got ${v}`);
     return n;
   });
   for (const arg of argv) {
@@ -44,7 +44,7 @@ function parseOptions(argv: string[]): Options {
       case 'force': o.force = true; break;
       case 'out': o.out = value; break;
       case 'only': o.only = value.split(',').filter(Boolean); break;
-      default: throw new Error(`unknown option ${arg} (see the header of bench/webgpu-tiles.ts)`);
+      default: throw new BenchUsageError(`unknown option ${arg} (see the header of bench/webgpu-tiles.ts)`);
     }
   }
   return o;

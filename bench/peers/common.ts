@@ -210,8 +210,18 @@ export function runMain(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (e: unknown) => {
+      // A bad option is the caller's to fix: its message alone (exit 2); anything else is a failure, with its stack.
+      if (e instanceof BenchUsageError) {
+        console.error(`bench: ${e.message}`);
+        process.exit(2);
+      }
       console.error(e instanceof Error ? e.stack ?? e.message : e);
       process.exit(1);
     },
   );
+}
+
+/** A bad benchmark option (unknown name, a value out of range): runMain prints its message without a stack. */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
 }
