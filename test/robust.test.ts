@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ConfigError, DataFormatError } from '../src/errors.js';
 import { gunzip, parseIdx } from '../src/data/idx.js';
 import { buildConfig, parseConfigText } from '../src/experiments/config.js';
-import { findExperiment } from '../src/experiments/index.js';
+import { EXPERIMENTS, findExperiment } from '../src/experiments/index.js';
 import { patchOfPixel } from '../src/experiments/interactions.js';
 import { autoShard, canonicalJson, expandSweep, fnv1a64, parseShard, parseSweepSpec, runId, shardRuns } from '../src/cli/sweepPlan.js';
 import { checkRelativeName, insideOut } from '../src/cli/paths.js';
@@ -65,6 +65,15 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   await fails(() => buildConfig(exp, 'quick', [], { act: 'tanh' }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: act must be one of/);
   await fails(() => buildConfig(exp, 'quick', ['lr=-1'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: lr must be ≥ 0/);
   assert.is(buildConfig(exp, 'quick', ['lr=0.1'], { lr: -1 }, 'cfg.json').lr, 0.1, 'a --set replaces a bad file value');
+  // A rate or scale of 0 trains nothing (all-zero weights have a zero gradient): refused here, so a sweep refuses it before any run.
+  await fails(() => buildConfig(exp, 'quick', ['initStd=0']), ConfigError, /^modadd: initStd must be > 0, got 0$/);
+  await fails(() => buildConfig(exp, 'quick', ['lr=0']), ConfigError, /^modadd: lr must be > 0, got 0$/);
+  for (const name of EXPERIMENTS.map((e) => e.name)) {
+    const e = findExperiment(name);
+    for (const key of ['lr', 'initStd', 'initScale', 'netLr', 'netLossTol'].filter((k) => Object.hasOwn(e.keys, k))) {
+      await fails(() => buildConfig(e, 'quick', [`${key}=0`]), ConfigError, new RegExp(`^${name}: ${key} must be > 0, got 0$`));
+    }
+  }
   // A rule across keys (modadd: p an odd prime) names the file when one of the keys it mentions came from it.
   await fails(() => buildConfig(exp, 'quick', [], { p: 15 }, 'cfg.json'), ConfigError, /^cfg\.json: modadd: p must be an odd prime.* \(the file sets p\)$/);
   await fails(() => buildConfig(exp, 'quick', ['p=15'], { lr: 0.1 }, 'cfg.json'), ConfigError, /^modadd: p must be an odd prime/);

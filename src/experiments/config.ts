@@ -109,7 +109,7 @@ function parseValue(exp: AnyExperiment, key: string, text: string): ConfigValue 
   return text;
 }
 
-/** Checks one value against the key's documentation (type, finite, integer, minimum, maximum, choices); `where` ('file: ' or '') starts each message. */
+/** Checks one value against the key's documentation (type, finite, integer, minimum, positive, maximum, choices); `where` ('file: ' or '') starts each message. */
 function checkValue(exp: AnyExperiment, key: string, value: ConfigValue, where: string): void {
   const doc = Object.hasOwn(exp.keys, key) ? exp.keys[key] : undefined;
   if (!doc) throw new ConfigError(`${exp.name}: config key '${key}' is not documented; this is a bug in the experiment`);
@@ -119,6 +119,7 @@ function checkValue(exp: AnyExperiment, key: string, value: ConfigValue, where: 
     if (!Number.isFinite(value)) throw new ConfigError(`${at} must be a finite number, got ${value}`);
     if (doc.integer && !Number.isInteger(value)) throw new ConfigError(`${at} must be an integer, got ${value}`);
     if (doc.min !== undefined && value < doc.min) throw new ConfigError(`${at} must be ≥ ${doc.min}, got ${value}`);
+    if (doc.positive && !(value > 0)) throw new ConfigError(`${at} must be > 0, got ${value}`);
     if (doc.max !== undefined && value > doc.max) throw new ConfigError(`${at} must be ≤ ${doc.max}, got ${value}`);
   }
   if (doc.choices && !doc.choices.includes(String(value))) {

@@ -129,7 +129,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     hidden: { doc: 'width of the two hidden layers (the feature map is the second)', integer: true, min: 2 },
     epochs: { doc: 'passes over the training set (features measured after each)', integer: true, min: 1 },
     batchSize: { doc: 'examples per SGD step', integer: true, min: 1 },
-    lr: { doc: 'initial learning rate (fashion: SGD with cosine decay; modadd: AdamW, constant)', min: 0 },
+    lr: { doc: 'initial learning rate (fashion: SGD with cosine decay; modadd: AdamW, constant)', min: 0, positive: true },
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'SGD weight decay (drives the features toward neural collapse)', min: 0 },
     loss: { doc: "'crossEntropy' or 'mse' (squared error against one-hot targets, as the last-layer dynamics the spec analyses)" },

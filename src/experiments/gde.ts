@@ -81,7 +81,7 @@ export const gde: Experiment<GdeConfig> = {
     testSize: { doc: 'test images the models are compared on', integer: true, min: 10 },
     hidden: { doc: 'width of each hidden ReLU layer', integer: true, min: 1 },
     layers: { doc: 'hidden layers', integer: true, min: 1 },
-    lr: { doc: 'SGD learning rate (constant)', min: 0 },
+    lr: { doc: 'SGD learning rate (constant)', min: 0, positive: true },
     momentum: { doc: 'SGD momentum', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },

@@ -227,7 +227,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     trainSize: { doc: 'training images (the first of the training set)', integer: true, min: 10 },
     testSize: { doc: 'test points N of the tensor', integer: true, min: 10 },
     hidden: { doc: 'width of the two hidden layers (d of the activations)', integer: true, min: 2 },
-    lr: { doc: 'SGD learning rate', min: 0 },
+    lr: { doc: 'SGD learning rate', min: 0, positive: true },
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'SGD weight decay (the paper trained its ResNets with 1e-4)', min: 0 },
     variant: { doc: `which randomness differs between the models: ${ENSEMBLE_VARIANTS.join(', ')} (the paper: different seeds)`, choices: ENSEMBLE_VARIANTS },

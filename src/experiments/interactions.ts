@@ -189,7 +189,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     flip: { doc: 'fraction of training labels flipped', min: 0 },
     hidden: { doc: 'width of the two hidden ReLU layers', integer: true, min: 1 },
     epochs: { doc: 'training epochs (interactions measured before the first and after each)', integer: true, min: 1 },
-    lr: { doc: 'SGD learning rate (smaller: a longer phase 1)', min: 0 },
+    lr: { doc: 'SGD learning rate (smaller: a longer phase 1)', min: 0, positive: true },
     momentum: { doc: 'SGD momentum', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     samples: { doc: 'training samples whose interactions are measured', integer: true, min: 1 },
@@ -202,7 +202,7 @@ export const interactions: Experiment<InteractionsConfig> = {
     normalize: { doc: "'sample' (the spec's): salient relative to each sample's max|I|, A⁺/A⁻ summed raw; 'unit': the same with each sample's I divided by its max|I| (samples weigh alike); 'set': salient relative to the max over all measured samples, summed raw", choices: ['sample', 'unit', 'set'] },
     probeEvery: { doc: 'also measure every this many steps during the first probeEpochs epochs (0: once per epoch only)', integer: true, min: 0 },
     probeEpochs: { doc: 'epochs measured every probeEvery steps', integer: true, min: 0 },
-    initScale: { doc: 'weights drawn from N(0, initScale²·2/fan_in) (He: 1; smaller: further from the lazy regime)', min: 0 },
+    initScale: { doc: 'weights drawn from N(0, initScale²·2/fan_in) (He: 1; smaller: further from the lazy regime)', min: 0, positive: true },
   },
   validate(config) {
     if (!(config.flip >= 0 && config.flip < 0.5)) throw new ConfigError(`interactions: flip must be in [0, 0.5), got ${config.flip}`);

@@ -202,9 +202,9 @@ export const memorization: Experiment<MemorizationConfig> = {
     testSize: { doc: 'test points for the test accuracy', integer: true, min: 1 },
     network: { doc: "also train the spec's network variant per α and N (an MLP d → netHidden → 1, ReLU, Adam, squared error on the ±1 labels) on the first kernel setting's data: test / spurious accuracy, Cov, steps (summary.network)" },
     netHidden: { doc: 'network = true: comma-separated hidden widths (the spec: 500,200)' },
-    netLr: { doc: "network = true: Adam's learning rate (> 0; the spec: 0.001)", min: 0 },
+    netLr: { doc: "network = true: Adam's learning rate (> 0; the spec: 0.001)", min: 0, positive: true },
     netMaxSteps: { doc: 'network = true: full-batch Adam steps at most, if the network does not interpolate before', integer: true, min: 1 },
-    netLossTol: { doc: 'network = true: stop once every training sign is right and the training mean squared error is below this', min: 0 },
+    netLossTol: { doc: 'network = true: stop once every training sign is right and the training mean squared error is below this', min: 0, positive: true },
     netCheckEvery: { doc: 'network = true: steps between checks of that stopping rule', integer: true, min: 1 },
   },
   validate(config) {

@@ -97,7 +97,7 @@ export const mlp: Experiment<MlpConfig> = {
     hidden: { doc: 'width of the two hidden layers (the hidden × hidden matrix must fit in memory)', integer: true, min: 1, max: 16384 },
     epochs: { doc: 'passes over the training set', integer: true, min: 1 },
     batchSize: { doc: 'examples per SGD step', integer: true, min: 1 },
-    lr: { doc: 'initial learning rate (cosine decay to 0)', min: 0 },
+    lr: { doc: 'initial learning rate (cosine decay to 0)', min: 0, positive: true },
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'L2 weight decay', min: 0 },
     limitTrain: { doc: 'use only the first N training images (0 = all 60000)', integer: true, min: 0 },

@@ -39,11 +39,11 @@ export type PairTrainingConfig = {
 export const PAIR_TRAINING_KEYS = {
   width: { doc: 'neurons m', integer: true, min: 1 },
   steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
-  lr: { doc: 'base learning rate', min: 0 },
+  lr: { doc: 'base learning rate', min: 0, positive: true },
   doubleEvery: { doc: 'the learning rate doubles every this many steps…', integer: true, min: 1 },
   doubleUntil: { doc: '…up to this step', integer: true, min: 0 },
   lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,ν}^ν (ν = 3; 2 for ReLU)', min: 0 },
-  initStd: { doc: 'standard deviation of the initial weights', min: 0 },
+  initStd: { doc: 'standard deviation of the initial weights', min: 0, positive: true },
   probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
 } as const;
 

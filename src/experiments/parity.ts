@@ -39,9 +39,9 @@ export const parity: Experiment<ParityConfig> = {
     k: { doc: 'relevant bits (the activation is x^k, the norm exponent ν = k + 1)', integer: true, min: 1 },
     width: { doc: 'neurons m (the max-margin solution needs m ≥ 2^(k−1))', integer: true, min: 1, max: 1e6 },
     steps: { doc: 'full-batch gradient steps', integer: true, min: 0 },
-    lr: { doc: 'learning rate (constant)', min: 0 },
+    lr: { doc: 'learning rate (constant)', min: 0, positive: true },
     lambda: { doc: 'λ of the regulariser λ‖θ‖_{2,k+1}^{k+1}', min: 0 },
-    initStd: { doc: 'standard deviation of the initial weights', min: 0 },
+    initStd: { doc: 'standard deviation of the initial weights', min: 0, positive: true },
     probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
   },
   validate(config) {

@@ -18,6 +18,8 @@ export interface ConfigKeyDoc {
   integer?: boolean;
   /** Smallest allowed value (numbers). */
   min?: number;
+  /** The number must be greater than 0 (a rate or scale where 0 means nothing happens), on top of `min`. */
+  positive?: boolean;
   /** Largest allowed value (numbers). */
   max?: number;
   /**
