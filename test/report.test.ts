@@ -446,6 +446,7 @@ cli('a sweep folder: every run below it (one or two levels), ordered by experime
     assert.match(html, /<a href="#run-3-parity">parity, n 12, seed 0<\/a>/);
     assert.match(html, /<a href="#run-2-parity">parity, n 9, seed 0, partial<\/a>/);
     assert.match(html, /<a href="#run-1-modadd">modadd, seed 2<\/a>/);
+    assert.match(html, /<section id="run-3-parity"><h2>[^<]+<span class="exp">#3: parity, n 12, seed 0<\/span><\/h2>/, 'each section is headed by its run');
     assert.is(count(html, /<section id="run-/), 4, 'a section per readable run');
     assert.is((await readFile(join(dir, 'report.html'), 'utf8')).length, html.length);
   } finally {

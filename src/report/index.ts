@@ -68,14 +68,14 @@ function sectionId(run: ResultFile, i: number): string {
 }
 
 /** The section of one run; a renderer that throws on an unexpected result falls back to the generic section, with a note. */
-function section(run: ResultFile, i: number): string {
+function section(run: ResultFile, i: number, label?: string): string {
   // Own keys only: an experiment named 'constructor' or 'toString' would pick up an Object.prototype member.
   const render = Object.hasOwn(SECTIONS, run.experiment) ? SECTIONS[run.experiment]! : genericSection;
   try {
-    return renderSection(run, render(run), sectionId(run, i));
+    return renderSection(run, render(run), sectionId(run, i), '', label);
   } catch (e) {
     const note = `<p class="failed">The ${esc(run.experiment)} section could not be drawn from this result (${esc(e instanceof Error ? e.message : String(e))}); the generic view follows.</p>`;
-    return renderSection(run, genericSection(run), sectionId(run, i), note);
+    return renderSection(run, genericSection(run), sectionId(run, i), note, label);
   }
 }
 
@@ -136,7 +136,8 @@ export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): stri
     ? [r.experiment, ...(differing.get(r.experiment) ?? []).map((k) => `${k} ${configCell(r, k)}`), `seed ${fmt(r.seed)}`].join(', ')
     : `${r.experiment}${typeof r.config.task === 'string' ? ` (${r.config.task})` : ''}`) + (r.stoppedBy ? ', partial' : '');
   const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(navName(r))}</a></li>`).join('')}</ul></nav>` : '';
-  const body = (opts.suite ? suiteOverview(opts.suite) : '') + (opts.collection ? collectionOverview(runs, opts.collection) : '') + nav + runs.map(section).join('')
+  const body = (opts.suite ? suiteOverview(opts.suite) : '') + (opts.collection ? collectionOverview(runs, opts.collection) : '') + nav
+    + runs.map((r, i) => section(r, i, opts.collection ? `#${i + 1}: ${navName(r)}` : undefined)).join('')
     + (runs.length === 0 && !opts.suite ? '<p>No runs to report.</p>' : '');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
     + `<title>${esc(title)}</title><style>${CSS}</style></head><body><h1>${esc(title)}</h1>${body}</body></html>\n`;

@@ -86,12 +86,15 @@ function warningsList(run: ResultFile): string {
   return `<ul class="warnings">${run.warnings.map((w) => `<li>⚠ ${esc(w)}</li>`).join('')}</ul>`;
 }
 
-/** One report section: title, what was measured, key numbers, plots, extra tables, warnings and run metadata. */
-export function renderSection(run: ResultFile, content: SectionContent, id: string, note = ''): string {
+/**
+ * One report section: title, what was measured, key numbers, plots, extra tables, warnings and run metadata.
+ * `label` (default: the experiment's name) follows the title: in a sweep's report it names the run's config and seed.
+ */
+export function renderSection(run: ResultFile, content: SectionContent, id: string, note = '', label = run.experiment): string {
   const partial = run.stoppedBy
     ? `<p class="failed">Partial result: the run was stopped early by the user (${esc(run.stoppedBy)}). Its numbers are those at the stop, and its series end at the last measurement before it (see the warnings below).</p>`
     : '';
-  return `<section id="${esc(id)}"><h2>${esc(content.title)} <span class="exp">${esc(run.experiment)}</span></h2>`
+  return `<section id="${esc(id)}"><h2>${esc(content.title)} <span class="exp">${esc(label)}</span></h2>`
     + `${partial}<p class="what">${esc(content.measured)}</p>${note}${keyTable(content.keys)}`
     + (content.plots.length ? `<div class="plots">${content.plots.join('')}</div>` : '')
     + (content.extra ?? '') + warningsList(run) + runMeta(run) + '</section>';
