@@ -40,7 +40,7 @@ function memberOf(r: ExperimentResult): EnsembleMember {
   return { predictions: argmaxRows(softmax, n, 10), softmax, hidden: unpackExact(d.testActivations) as Float32Array, trainAccuracy: r.summary.trainAccuracy as number, epochs: 2 };
 }
 
-nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of the same 3 models trained in-process, bit for bit [wasm]', async () => { // spawns `node dist/cli.js`
+nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged and reported: fromMerged gives the tensor of the same 3 models trained in-process, bit for bit [wasm]', async () => { // spawns `node dist/cli.js`
   const root = mkdtempSync(join(tmpdir(), 'featurelab-mtensor-'));
   try {
     await writeTinyFashion(join(root, 'data'));
@@ -49,8 +49,15 @@ nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged: fromMerged gives the tensor of t
     writeFileSync(join(root, 'sweep.json'), JSON.stringify(spec));
     const sweep = await runCli(root, ['sweep', 'sweep.json', '--out', 'sweep', '--backend', 'wasm']);
     assert.is(sweep.code, 0, sweep.stderr);
+    assert.match(sweep.stderr, /next: 'featurelab merge sweep --out M' \(means over seeds\), 'featurelab report sweep'/);
     const merge = await runCli(root, ['merge', 'sweep', '--out', 'm']);
     assert.is(merge.code, 0, merge.stderr);
+    // The sweep's report: the three runs by seed, one section each.
+    const report = await runCli(root, ['report', 'sweep']);
+    assert.is(report.code, 0, report.stderr);
+    const html = readFileSync(join(root, 'sweep', 'report.html'), 'utf8');
+    assert.match(html, /3 runs found below <code>sweep<\/code> \(1 experiment\)/);
+    assert.equal([...html.matchAll(/<span class="exp">#\d: mlp, seed (\d)<\/span>/g)].map((m) => m[1]), ['0', '1', '2']);
     const mergedBytes = readFileSync(join(root, 'm', 'merged.json'));
     const files = memoryFiles(new Map([['/m/merged.json', new Uint8Array(mergedBytes)]]));
 

@@ -132,6 +132,7 @@ export async function sweepCommand(file: string | undefined, args: string[]): Pr
       }
     }
     console.error(`sweep shard ${shard.index}/${shard.count}: ${flags.dryRun ? `${mine.length - skipped} to run (dry run)` : `${ran - failed} ran`}, ${skipped} skipped (done), ${failed} failed`);
+    if (!flags.dryRun) console.error(`next: 'featurelab merge ${flags.out} --out M' (means over seeds), 'featurelab report ${flags.out}' (every run's plots in one page)`);
     return failed > 0 ? 1 : 0;
   });
 }
