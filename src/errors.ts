@@ -59,6 +59,9 @@ export class NonFiniteError extends FeaturelabError {
   }
 }
 
+/** Training left the measured features empty (all zero: every unit of the layer inactive), so there is nothing to measure; the message says what to change. */
+export class DegenerateFeaturesError extends FeaturelabError {}
+
 /** A checkpoint cannot be used for this run (other experiment, config, seed or backend, or a damaged file). */
 export class CheckpointError extends FeaturelabError {}
 

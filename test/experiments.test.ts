@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendRegistry } from '../dist/featurelab.js';
-import { ConfigError, MatrixTooLargeError } from '../src/errors.js';
+import { ConfigError, DegenerateFeaturesError, MatrixTooLargeError } from '../src/errors.js';
 import { ParamSet } from '../src/nn/params.js';
 import { Rng } from '../src/rng.js';
 import { buildConfig } from '../src/experiments/config.js';
@@ -17,11 +17,13 @@ import { findExperiment } from '../src/experiments/index.js';
 import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
 import { resultFile } from '../src/experiments/resultFile.js';
 import { parseRunFlags } from '../src/cli/run.js';
-import {  } from '../src/metrics/interactionTensor.js';
 import { skewness } from '../src/metrics/interactionDiagnostics.js';
 import type { Backend } from '../src/index.js';
 import { testBackends } from './support/backends.js';
 import { tinyFashion } from './support/tinyFashion.js';
+import { idxBytes, memoryFiles } from './support/idxFiles.js';
+import { tinyFashionData } from './support/tinyFashionData.mjs';
+import { probeFeatureMap } from '../src/experiments/featureMapProbe.js';
 
 const wasm = testBackends.find((b) => b.name === 'wasm')!;
 const webgpu = testBackends.find((b) => b.name === 'webgpu');
@@ -172,6 +174,39 @@ s('featuremap on a tiny stand-in dataset: every measure per epoch; the baseline 
     assert.ok(angles.slice(1).every((a) => a !== null && a >= 0 && a <= Math.PI / 2 + 1e-12), `${name}: ${angles}`);
   }
   assert.ok(!resultFile({ experiment: 'featuremap', config, seed: 1, backend: wasm, totalSeconds: 1, result: r }).warnings.some((w) => w.includes('non-finite')), 'no NaN in the result');
+});
+
+s('featuremap refuses what it cannot measure: hidden < C, width < p, a probe set missing a class; all-zero features end in DegenerateFeaturesError naming the fix', async () => {
+  const exp = findExperiment('featuremap');
+  assert.throws(() => buildConfig(exp, 'quick', ['hidden=9']), (e: Error) => e instanceof ConfigError && /^featuremap: hidden must be ≥ 10, the number of classes .*got 9$/.test(e.message));
+  assert.not.throws(() => buildConfig(exp, 'quick', ['hidden=10']));
+  assert.throws(() => buildConfig(exp, 'modadd', ['width=30']), (e: Error) => e instanceof ConfigError && /needs width ≥ p, .*got width 30, p 31$/.test(e.message));
+  // Training images sorted by class: the first 130 hold classes 0 and 1 only (64 images per class).
+  const train = tinyFashionData(640, 1);
+  const order = Array.from({ length: 640 }, (_, i) => i).sort((a, b) => train.labels[a]! - train.labels[b]! || a - b);
+  const images = new Uint8Array(640 * 784);
+  order.forEach((from, to) => images.set(train.images.subarray(from * 784, from * 784 + 784), to * 784));
+  const test = tinyFashionData(200, 2);
+  const sorted = memoryFiles(new Map([
+    ['/data/train-images-idx3-ubyte', idxBytes('u8', [640, 28, 28], images)],
+    ['/data/train-labels-idx1-ubyte', idxBytes('u8', [640], Uint8Array.from(order, (i) => train.labels[i]!))],
+    ['/data/t10k-images-idx3-ubyte', idxBytes('u8', [200, 28, 28], test.images)],
+    ['/data/t10k-labels-idx1-ubyte', idxBytes('u8', [200], test.labels)],
+  ]));
+  const config = buildConfig(exp, 'quick', ['hidden=16', 'epochs=1', 'probeSamples=130', 'batchSize=32', 'limitTrain=0', 'dataDir=/data']);
+  await exp.run(config, { backend: wasm, seed: 0, files: sorted }).then(() => assert.unreachable('ran'), (e: Error) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.match(e.message, /^featuremap: the probe set \(the first 130 training images, probeSamples\) has no image of class 3, 4, 5, 6, 7, 8, 9; .*raise probeSamples$/);
+  });
+  // Dead features (every ReLU off): no spectrum, and the error says where and what to change.
+  const input = { features: new Float32Array(20 * 12), n: 20, p: 12, labels: Array.from({ length: 20 }, (_, i) => i % 10), classes: 10,
+    weights: new Float32Array(10 * 12), logits: new Float32Array(20 * 10), where: 'epoch 2', remedy: 'lower lr (now 9)' };
+  await probeFeatureMap(wasm, input).then(() => assert.unreachable('measured'), (e: Error) => {
+    assert.ok(e instanceof DegenerateFeaturesError, String(e));
+    assert.is(e.message, 'feature map at epoch 2: every feature is 0 on all 20 probe inputs (each of the 12 units is inactive: dead ReLUs), so it has no spectrum to measure; lower lr (now 9)');
+  });
+  input.features[7] = 0.5;
+  assert.ok(Number.isFinite((await probeFeatureMap(wasm, input)).rhoGap ?? 0), 'one live feature is measured');
 });
 
 s('memorization at the spec\'s scale (d = 200, k = 12000 RF, φ2, α = ½, N = 400): Cov within 15 % of mean F(g − f_loo)g over 3 seeds', async () => {

@@ -601,7 +601,7 @@ s('S formed in f32 on each backend (the experiments\' probe): exact rank-9 featu
     const exact = analyzeFeatureMap(phi, n, p, labels, C, { weights: w, logits });
     assert.is(exact.diagonalization.rank, rank, `${name}: rank with S in f64`);
     for (const backend of [...testBackends, ref]) {
-      const probed = await probeFeatureMap(backend, { features: phi, n, p, labels, classes: C, weights: w, logits });
+      const probed = await probeFeatureMap(backend, { features: phi, n, p, labels, classes: C, weights: w, logits, where: 'test', remedy: '' });
       assert.is(probed.diagonalization.rank, rank, `${name} on ${backend.name}: rank`);
       if (rank < C) assert.is(probed.rhoGap, 0, `${name} on ${backend.name}: ρ_{C+1}/ρ_C = 0 (rank < C)`);
       else close(probed.rhoGap, exact.rhoGap, 1e-5, `${name} on ${backend.name}: ρ_{C+1}/ρ_C`);

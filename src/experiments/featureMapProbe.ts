@@ -5,6 +5,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import type { Stage } from '../checkpoint/stages.js';
+import { DegenerateFeaturesError } from '../errors.js';
 import { analyzeFeatureMap, type FeatureMapDiagonalization, type FeatureMapSummary } from '../metrics/featureMap.js';
 
 /** The inputs of one measurement: features Φ (n×p), labels, C classes, last-layer weights (C×p), logits. */
@@ -17,6 +18,9 @@ export interface FeatureMapProbeInput {
   weights: Float32Array;
   logits: Float32Array;
   previous?: FeatureMapDiagonalization;
+  /** Where the measurement is (e.g. 'epoch 3') and what would bring dead features back, for the error when all are 0. */
+  where: string;
+  remedy: string;
 }
 
 /**
@@ -34,6 +38,10 @@ function f32NullTolerance(n: number, p: number): number {
 /** Diagonalizes Φ with S = ΦᵀΦ/n formed on `backend` (the eigendecomposition is f64 WASM) and measures it. */
 export async function probeFeatureMap(backend: Backend, input: FeatureMapProbeInput): Promise<FeatureMapSummary> {
   const { features, n, p } = input;
+  // All-zero features (every ReLU dead, typically after a too large step) have no spectrum: say so in the run's terms.
+  if (features.every((v) => v === 0)) {
+    throw new DegenerateFeaturesError(`feature map at ${input.where}: every feature is 0 on all ${n} probe inputs (each of the ${p} units is inactive: dead ReLUs), so it has no spectrum to measure; ${input.remedy}`);
+  }
   const product = await backend.scope(async () => {
     const hm = backend.upload(features, n, p);
     return Float64Array.from(await backend.read(backend.matmul(hm, hm, { transA: true, alpha: 1 / n })));

@@ -73,7 +73,11 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
           const features = await forwardOf(backend, model, probeX, (tape, p, xv) => model.hidden(tape, p, xv));
           const weights = transposed(await backend.read(model.params.get(`W${last}`)), config.hidden, CLASSES); // C×p
           const logits = await logitsOf(backend, model, probeX);
-          const latest = await probeFeatureMap(backend, { features, n: probeN, p: config.hidden, labels: probeLabels, classes: CLASSES, weights, logits, previous: state.latest?.diagonalization });
+          const latest = await probeFeatureMap(backend, {
+            features, n: probeN, p: config.hidden, labels: probeLabels, classes: CLASSES, weights, logits, previous: state.latest?.diagonalization,
+            where: `epoch ${step / stepsPerEpoch}${lastOnly ? ' (last layer only)' : ''}`,
+            remedy: `lower lr (now ${config.lr}), or raise batchSize (now ${config.batchSize}) or hidden (now ${config.hidden})`,
+          });
           const testAccuracy = accuracy(await logitsOf(backend, model, testX), te.labels, testN, CLASSES);
           series.epoch!.push(step / stepsPerEpoch);
           recordFeatureMap(series, latest);
@@ -141,7 +145,12 @@ export const featuremap: Experiment<FeaturemapConfig> = {
   validate(config) {
     if (config.loss !== 'crossEntropy' && config.loss !== 'mse') throw new ConfigError(`featuremap: loss must be 'crossEntropy' or 'mse', got '${config.loss}'`);
     if (config.task !== 'fashion' && config.task !== 'modadd') throw new ConfigError(`featuremap: task must be 'fashion' or 'modadd', got '${config.task}'`);
+    // The spectrum is split after its C-th eigenvalue and the top-C subspace is compared across probes: C dimensions at least.
+    if (config.task === 'fashion' && config.hidden < CLASSES) {
+      throw new ConfigError(`featuremap: hidden must be ≥ ${CLASSES}, the number of classes (the measures split the feature map's spectrum after its C-th eigenvalue), got ${config.hidden}`);
+    }
     if (config.task === 'modadd') {
+      if (config.width < config.p) throw new ConfigError(`featuremap: task = modadd needs width ≥ p, the number of classes (the measures split the spectrum after its p-th eigenvalue), got width ${config.width}, p ${config.p}`);
       if (config.act !== 'square' && config.act !== 'relu') throw new ConfigError(`featuremap: act must be 'square' or 'relu', got '${config.act}'`);
       if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`featuremap: trainFraction must be in (0, 1], got ${config.trainFraction}`);
     }
@@ -150,6 +159,12 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
     const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });
+    // The probe set is the first probeSamples training images; the class means (NC1, D_LR) need every class in it.
+    const probeLabels = data.train.labels.subarray(0, Math.min(config.probeSamples, data.train.count));
+    const missing = Array.from({ length: CLASSES }, (_, c) => c).filter((c) => !probeLabels.includes(c));
+    if (missing.length > 0) {
+      throw new ConfigError(`featuremap: the probe set (the first ${probeLabels.length} training images, probeSamples) has no image of class ${missing.join(', ')}; the class means need every class: raise probeSamples`);
+    }
     return withBaseline(ctx, (lastOnly, c, stage) => runOne(config, c, data, lastOnly, stage), 'frozen-features');
   },
 };

@@ -56,7 +56,10 @@ export async function runPairFeatureMap(cfg: PairFeatureMapConfig, ctx: Experime
           const features = await forwardOf(backend, model, x, (tape, p, xv) => model.hidden(tape, p, xv));
           const weights = transposed(await backend.read(model.params.get('W')), cfg.width, cfg.p); // C×m
           const logits = await logitsOf(backend, model, x);
-          const latest = await probeFeatureMap(backend, { features, n, p: cfg.width, labels: tr.y, classes: cfg.p, weights, logits, previous: state.latest?.diagonalization });
+          const latest = await probeFeatureMap(backend, {
+            features, n, p: cfg.width, labels: tr.y, classes: cfg.p, weights, logits, previous: state.latest?.diagonalization,
+            where: `step ${step}${lastOnly ? ' (W alone)' : ''}`, remedy: `lower lr (now ${cfg.lr}) or raise width (now ${cfg.width})`,
+          });
           const testAccuracy = te && testX ? accuracy(await logitsOf(backend, model, testX), te.y, te.y.length, cfg.p) : NaN;
           series.step!.push(step);
           recordFeatureMap(series, latest);
