@@ -198,6 +198,13 @@ s('featuremap refuses what it cannot measure: hidden < C, width < p, a probe set
     assert.ok(e instanceof ConfigError, String(e));
     assert.match(e.message, /^featuremap: the probe set \(the first 130 training images, probeSamples\) has no image of class 3, 4, 5, 6, 7, 8, 9; .*raise probeSamples$/);
   });
+  await exp.run(buildConfig(exp, 'quick', ['hidden=16', 'limitTrain=5', 'dataDir=/data']), { backend: wasm, seed: 0, files: tinyFashion() }).then(() => assert.unreachable('ran'), (e: Error) => {
+    assert.match(e.message, /^featuremap: the probe set \(the first 5 training images, all of them \(limitTrain = 5\)\) has no image of class 5, 6, 7, 8, 9; .*raise limitTrain$/);
+  });
+  await exp.run(buildConfig(exp, 'quick', ['hidden=16', 'limitTrain=20', 'probeSamples=20', 'dataDir=/data']), { backend: wasm, seed: 0, files: tinyFashion() }).then(() => assert.unreachable('ran'), (e: Error) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.is(e.message, 'featuremap: batchSize 128 is larger than the 20 training images; lower batchSize or raise limitTrain');
+  });
   // Dead features (every ReLU off): no spectrum, and the error says where and what to change.
   const input = { features: new Float32Array(20 * 12), n: 20, p: 12, labels: Array.from({ length: 20 }, (_, i) => i % 10), classes: 10,
     weights: new Float32Array(10 * 12), logits: new Float32Array(20 * 10), where: 'epoch 2', remedy: 'lower lr (now 9)' };

@@ -162,8 +162,12 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     // The probe set is the first probeSamples training images; the class means (NC1, D_LR) need every class in it.
     const probeLabels = data.train.labels.subarray(0, Math.min(config.probeSamples, data.train.count));
     const missing = Array.from({ length: CLASSES }, (_, c) => c).filter((c) => !probeLabels.includes(c));
+    const capped = probeLabels.length < config.probeSamples;  // fewer training images than probeSamples
     if (missing.length > 0) {
-      throw new ConfigError(`featuremap: the probe set (the first ${probeLabels.length} training images, probeSamples) has no image of class ${missing.join(', ')}; the class means need every class: raise probeSamples`);
+      throw new ConfigError(`featuremap: the probe set (the first ${probeLabels.length} training images, ${capped ? `all of them (limitTrain = ${config.limitTrain})` : 'probeSamples'}) has no image of class ${missing.join(', ')}; the class means need every class: raise ${capped ? 'limitTrain' : 'probeSamples'}`);
+    }
+    if (config.batchSize > data.train.count) {
+      throw new ConfigError(`featuremap: batchSize ${config.batchSize} is larger than the ${data.train.count} training images; lower batchSize or raise limitTrain`);
     }
     return withBaseline(ctx, (lastOnly, c, stage) => runOne(config, c, data, lastOnly, stage), 'frozen-features');
   },
