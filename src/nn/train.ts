@@ -234,9 +234,12 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     }
     const where = layer === 'loss' ? 'every parameter is still finite (the logits overflowed)' : `parameter '${layer}' has ${bad} non-finite values`;
     const kept = lastSaved >= 0 ? `; the checkpoint of step ${lastSaved} is kept` : '';
-    const rate = lr === cfg.lr ? `now ${cfg.lr}` : `now ${cfg.lr}; the schedule had it at ${lr} by this step`;
+    const doubling = cfg.schedule.kind === 'doubling' && lr !== cfg.lr ? cfg.schedule : null;
+    const rate = lr === cfg.lr ? `now ${cfg.lr}` : `now ${cfg.lr}; the schedule had it at ${lr} by this step${doubling ? `, doubling it every ${doubling.every} steps until step ${doubling.until}` : ''}`;
     const last = lastGood === step ? '' : ` (the last finite check was at step ${lastGood})`;
-    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where}${last}${kept}. Lower lr (${rate}), the initial scale, or a config value that scales the loss or its gradient (a regularisation weight)`, step, layer);
+    // A doubling schedule multiplies lr by 2^(until/every): the usual culprit when that is large.
+    const fix = doubling ? 'Lower lr, double it less often or stop doubling sooner' : 'Lower lr';
+    throw new NonFiniteError(`training diverged: the loss is ${loss} at step ${step} and ${where}${last}${kept}. ${fix} (${rate}), the initial scale, or a config value that scales the loss or its gradient (a regularisation weight)`, step, layer);
   };
 
   const runProbes = async (step: number, force: boolean): Promise<void> => {
