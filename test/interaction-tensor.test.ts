@@ -15,6 +15,7 @@ import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pair
 import { ShapeError } from '../src/errors.js';
 import { ArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
+import { deadModelsWarning } from '../src/experiments/interactionTensorExperiment.js';
 
 await initLinalg();
 const s = suite('interaction tensor');
@@ -274,6 +275,13 @@ s('pairCorrelationTest: the Mantel null relabels models; 3 models give the 6 ord
   // A constant side: no correlation, no p-value.
   assert.ok(Number.isNaN(pairCorrelationTest([1, 1, 1], [1, 2, 3], 3, 10, new Rng(1)).pValue));
   assert.throws(() => pairCorrelationTest([1, 2], [1, 2], 3, 10, new Rng(1)), (e: unknown) => e instanceof ShapeError && /x has length 2 but one value per model pair \(3 for m = 3\) needs 3/.test((e as Error).message));
+});
+
+s('a model whose last hidden layer is 0 everywhere (all ReLUs dead) is named in one warning; live models give none', () => {
+  const member = (hidden: number[]) => ({ predictions: new Int32Array(2), softmax: new Float64Array(20), trainAccuracy: 0.1, epochs: 1, hidden: Float32Array.from(hidden) });
+  assert.is(deadModelsWarning([member([0, 1, 0, 0]), member([0, 0, 0, 2])]), null);
+  assert.is(deadModelsWarning([member([0, 1, 0, 0]), member([0, 0, 0, 0]), member([0, 0, 0, 0])]),
+    '2 of 3 models (2, 3) have a last hidden layer that is 0 on every test point (all ReLUs dead, as a too large lr or too small batchSize can cause): they have no PCA features, so the statistics they enter are undefined (null)');
 });
 
 s.run();

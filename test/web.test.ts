@@ -68,6 +68,15 @@ s('resultFile: the CLI\'s result.json shape; NaN becomes null with a warning; a 
   ]);
   assert.equal(result.warnings, ['w'], 'the result itself is not changed');
   assert.equal(jsonSafe(new Float32Array([1, NaN])), [1, null]);
+  // The NaN of one array (or of one key across an array's items) share a warning.
+  const many = resultFile({ experiment: 'x', config: {}, seed: 0, backend: { name: 'wasm', description: 'd' }, totalSeconds: 1, result: {
+    ...result, warnings: [], summary: { rows: [{ r: NaN }, { r: 1 }, { r: Infinity }] }, series: { c: Array.from({ length: 9 }, (_, i) => (i === 4 ? 0.5 : NaN)) },
+  } });
+  assert.equal(many.warnings, [
+    'non-finite numbers written as null: summary.rows[i].r at 2 indices ([0], [2]) were NaN or Infinity',
+    'non-finite numbers written as null: series.c[i] at 8 indices ([0], [1], [2], [3], [5], [6], …) were NaN',
+  ]);
+  assert.equal(many.series.c, [null, null, null, null, 0.5, null, null, null, null]);
   assert.equal(jsonSafe({ p: Int32Array.from([3, 4]), u: Uint8Array.from([1]) }), { p: [3, 4], u: [1] }, 'every typed array is a JSON array');
 });
 

@@ -94,6 +94,14 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   return statsAt(correlate(ps, n, o.k), ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k, o.qCorr);
 }
 
+/** The warning for models whose last hidden layer is 0 on every test point (all ReLUs dead: no PCA features), or null. */
+export function deadModelsWarning(members: EnsembleMember[]): string | null {
+  const dead = members.flatMap((x, i) => (x.hidden!.every((v) => v === 0) ? [i + 1] : []));
+  if (dead.length === 0) return null;
+  return `${dead.length} of ${members.length} models (${dead.slice(0, 10).join(', ')}${dead.length > 10 ? ', …' : ''}) have a last hidden layer that is 0 on every test point `
+    + '(all ReLUs dead, as a too large lr or too small batchSize can cause): they have no PCA features, so the statistics they enter are undefined (null)';
+}
+
 /**
  * The interaction tensor of an ensemble: members with their last hidden layer's activations (`hidden`, n × width),
  * softmax and predictions on the n points labelled `labels`. Returns the tensor at qCorr (features, statistics,
@@ -320,6 +328,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`Spearman of the mean activation norm with the confidence ${norm.confidence.toFixed(3)}, with the features per point ${norm.featuresPerPoint.toFixed(3)} (unitNorm ${config.unitNorm ? 'on: the PCA saw unit-norm activations' : 'off: set unitNorm=true to divide the norm out'})`);
     ctx.log?.(`a pair's agreement against the sum of its two models' test accuracies: ${agreementByAccuracy.correlation.toFixed(3)} (Mantel p = ${agreementByAccuracy.pValue.toFixed(3)}); shared features against the agreement the accuracies leave: ${agreementByAccuracy.sharedFeaturesGivenAccuracy.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
+    const dead = deadModelsWarning(members);
+    if (dead) warnings.push(dead);
     const unfit = members.filter((x) => x.trainAccuracy < 1);
     if (unfit.length > 0) {
       const lowest = Math.min(...unfit.map((x) => x.trainAccuracy));

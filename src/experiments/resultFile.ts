@@ -55,7 +55,7 @@ export interface RunRecord {
   stoppedBy?: string;
 }
 
-/** Builds the result.json object of a run; non-finite numbers become null with a warning each. */
+/** Builds the result.json object of a run; non-finite numbers become null, with a warning per number or per array of them. */
 export function resultFile(run: RunRecord): ResultFile {
   const { result } = run;
   const warnings = [...result.warnings];
@@ -68,6 +68,27 @@ export function resultFile(run: RunRecord): ResultFile {
     summary: result.summary, series: result.series, warnings, details: result.details ?? {},
     ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
   }, '', replaced) as ResultFile;
-  for (const r of replaced) file.warnings.push(`non-finite number written as null: ${r}`);
+  file.warnings.push(...nullWarnings(replaced));
   return file;
+}
+
+/**
+ * One warning per replaced number, except that the entries of one array (or of one key across the items of an
+ * array) share one warning: a collapsed model can leave dozens of NaN in a series, and a line for each buries the rest.
+ */
+function nullWarnings(replaced: string[]): string[] {
+  const groups = new Map<string, { indices: string[]; values: Set<string>; first: string }>();
+  for (const r of replaced) {
+    const m = /^(.*) was (.*)$/.exec(r)!;
+    const key = m[1]!.replace(/\[\d+\]/g, '[i]');
+    const g = groups.get(key) ?? { indices: [], values: new Set<string>(), first: r };
+    g.indices.push((m[1]!.match(/\[\d+\]/g) ?? []).join(''));
+    g.values.add(m[2]!);
+    groups.set(key, g);
+  }
+  return [...groups].map(([key, g]) => {
+    if (g.indices.length === 1) return `non-finite number written as null: ${g.first}`;
+    const shown = g.indices.slice(0, 6).join(', ') + (g.indices.length > 6 ? ', …' : '');
+    return `non-finite numbers written as null: ${key} at ${g.indices.length} indices (${shown}) were ${[...g.values].join(' or ')}`;
+  });
 }
