@@ -68,6 +68,10 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   // A rate or scale of 0 trains nothing (all-zero weights have a zero gradient): refused here, so a sweep refuses it before any run.
   await fails(() => buildConfig(exp, 'quick', ['initStd=0']), ConfigError, /^modadd: initStd must be > 0, got 0$/);
   await fails(() => buildConfig(exp, 'quick', ['lr=0']), ConfigError, /^modadd: lr must be > 0, got 0$/);
+  // A doubling schedule beyond 2^30 (here 2^10000) diverges for sure: refused before training.
+  await fails(() => buildConfig(exp, 'quick', ['doubleEvery=1']), ConfigError, /^modadd: doubleUntil \/ doubleEvery = 10000 \/ 1 doubles lr 10000 times \(× 2\^10000\); at most 30: raise doubleEvery or lower doubleUntil/);
+  await fails(() => buildConfig(findExperiment('group'), 'quick', ['doubleEvery=300']), ConfigError, /^group: doubleUntil \/ doubleEvery = 10000 \/ 300 doubles lr 33 times/);
+  assert.is(buildConfig(findExperiment('group'), 'quick', ['doubleEvery=334']).doubleEvery, 334, '29 doublings are allowed');
   for (const name of EXPERIMENTS.map((e) => e.name)) {
     const e = findExperiment(name);
     for (const key of ['lr', 'initStd', 'initScale', 'netLr', 'netLossTol'].filter((k) => Object.hasOwn(e.keys, k))) {

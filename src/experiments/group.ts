@@ -11,7 +11,7 @@ import { irrepBases, irrepSummary } from '../metrics/irreps.js';
 import { gammaStarGroup } from '../metrics/margin.js';
 import { Rng } from '../rng.js';
 import { fitWarnings, widthWarnings } from './common.js';
-import { PAIR_TRAINING_KEYS, trainPairNetwork, type PairTrainingConfig } from './pairTraining.js';
+import { PAIR_TRAINING_KEYS, checkDoubling, trainPairNetwork, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentResult } from './types.js';
 
 /** Config of the group experiment (defaults = the paper's S_3 settings). */
@@ -48,6 +48,7 @@ export const group: Experiment<GroupConfig> = {
   },
   validate(config) {
     groupByName(config.group);
+    checkDoubling('group', config);
   },
   async run(config, ctx): Promise<ExperimentResult> {
     const g = groupByName(config.group);

@@ -15,7 +15,7 @@ import { excludedLoss, keyFrequencies, modularAdditionLoss, restrictedLoss } fro
 import type { PairActivation } from '../nn/pairNet.js';
 import { Rng } from '../rng.js';
 import { finiteOrNull, fitWarnings, prefixedSeries, widthWarnings } from './common.js';
-import { PAIR_TRAINING_KEYS, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
+import { PAIR_TRAINING_KEYS, checkDoubling, trainPairNetwork, type NeuronRowsData, type PairTrainingConfig } from './pairTraining.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
 /** Config of the modular-addition experiment (defaults = the paper's settings). */
@@ -39,6 +39,7 @@ function validateModadd(config: ModaddConfig): void {
     throw new ConfigError(`modadd: p must be an odd prime ≤ 46340 (the margin and Fourier analysis assume a prime modulus), got ${config.p}; e.g. 17, 31, 71`);
   }
   if (!(config.trainFraction > 0 && config.trainFraction <= 1)) throw new ConfigError(`modadd: trainFraction must be in (0, 1], got ${config.trainFraction}`);
+  checkDoubling('modadd', config);
 }
 
 /**

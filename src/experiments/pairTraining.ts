@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import type { Stage } from '../checkpoint/stages.js';
+import { ConfigError } from '../errors.js';
 import { normNu, normalizedMargin } from '../metrics/margin.js';
 import { PairNet, type PairActivation } from '../nn/pairNet.js';
 import { train } from '../nn/train.js';
@@ -46,6 +47,17 @@ export const PAIR_TRAINING_KEYS = {
   initStd: { doc: 'standard deviation of the initial weights', min: 0, positive: true },
   probeEvery: { doc: 'steps between metric samples', integer: true, min: 1 },
 } as const;
+
+/** Most doublings of the learning rate (lr·2^30 ≈ 1e9·lr); the paper's schedule has 10. */
+const MAX_DOUBLINGS = 30;
+
+/** Refuses a doubling schedule that multiplies lr by more than 2^30: it diverges (2^1000 overflows f32) and says so only after training began. */
+export function checkDoubling(experiment: string, cfg: Pick<PairTrainingConfig, 'doubleEvery' | 'doubleUntil'>): void {
+  const doublings = Math.floor(cfg.doubleUntil / cfg.doubleEvery);
+  if (doublings > MAX_DOUBLINGS) {
+    throw new ConfigError(`${experiment}: doubleUntil / doubleEvery = ${cfg.doubleUntil} / ${cfg.doubleEvery} doubles lr ${doublings} times (× 2^${doublings}); at most ${MAX_DOUBLINGS}: raise doubleEvery or lower doubleUntil (the paper: every 1000 steps until 10000)`);
+  }
+}
 
 /** The neurons' parameters as rows (m×tokens each; W is m×classes). */
 export type NeuronRowsData = { U: Float32Array; V: Float32Array; W: Float32Array };
