@@ -130,7 +130,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     act: { doc: "task = modadd: 'square' (the margin paper's network) or 'relu'" },
     steps: { doc: 'task = modadd: full-batch AdamW steps', integer: true, min: 1 },
     probeEvery: { doc: 'task = modadd: steps between feature-map measurements', integer: true, min: 1 },
-    hidden: { doc: 'width of the two hidden layers (the feature map is the second)', integer: true, min: 2 },
+    hidden: { doc: 'width of the two hidden layers (the feature map is the second; at least the 10 classes)', integer: true, min: 2 },
     epochs: { doc: 'passes over the training set (features measured after each)', integer: true, min: 1 },
     batchSize: { doc: 'examples per SGD step', integer: true, min: 1 },
     lr: { doc: 'initial learning rate (fashion: SGD with cosine decay; modadd: AdamW, constant)', min: 0, positive: true },
