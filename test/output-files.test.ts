@@ -1,17 +1,21 @@
 /**
- * Output folders where Node's own recursive mkdir never returns: a parent that exists but cannot hold the child
- * (a dangling symbolic link, a path under /proc). makeFolder must fail there at once with the child's error, and
- * still create nested folders, accept an existing one and survive two callers racing. Node only (node:fs).
+ * Writing output files. makeFolder: where Node's own recursive mkdir never returns (a parent that exists but cannot
+ * hold the child: a dangling symbolic link, a path under /proc) it must fail at once with the child's error, and still
+ * create nested folders, accept an existing one and survive two callers racing. writeTextAtomic: a write that fails
+ * (disk full, a folder in the file's place) is an OutputFolderError naming the file and the fix, and leaves no
+ * temporary file behind. Node only (node:fs).
  */
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeFolder } from '../src/cli/makeFolder.js';
+import { writeTextAtomic } from '../src/cli/results.js';
+import { OutputFolderError } from '../src/errors.js';
 import { nodeOnly } from './support/backends.js';
 
-const s = suite('makeFolder');
+const s = suite('output files: makeFolder, writeTextAtomic');
 
 /** The error `promise` rejects with, or a failure if it settles otherwise or not within `ms` (a hang is the bug). */
 async function rejection(promise: Promise<unknown>, ms = 5000): Promise<NodeJS.ErrnoException> {
@@ -62,6 +66,23 @@ nodeOnly(s, 'under /proc (exists, holds no new folders) it fails at once; under 
   const file = join(dir, 'afile');
   writeFileSync(file, 'not a folder');
   assert.is((await rejection(makeFolder(join(file, 'run')))).code, 'ENOTDIR');
+}));
+
+nodeOnly(s, 'writeTextAtomic writes and replaces a file whole; a failed write is an OutputFolderError naming the file and leaves no temporary file', () => inTempDir(async (dir) => {
+  const out = join(dir, 'run');
+  assert.is(await writeTextAtomic(out, 'result.json', '{"a": 1}\n'), join(out, 'result.json'));
+  await writeTextAtomic(out, 'result.json', '{"a": 2}\n');
+  assert.is(readFileSync(join(out, 'result.json'), 'utf8'), '{"a": 2}\n');
+  // A folder where the file should go: the rename fails (EISDIR) after the temporary file was written.
+  mkdirSync(join(out, 'report.html'));
+  const e = await rejection(writeTextAtomic(out, 'report.html', '<p>'));
+  assert.ok(e instanceof OutputFolderError, String(e));
+  assert.match(e.message, /^cannot write .*run\/report\.html \(E\w+: .*\); check that path, or pass another --out\. A file already there under that name is unchanged$/);
+  assert.equal(readdirSync(out).sort(), ['report.html', 'result.json'], 'no .tmp file left');
+  const link = join(dir, 'dangling');
+  symlinkSync(join(dir, 'no-such-target'), link);
+  const under = await rejection(writeTextAtomic(join(link, 'run'), 'result.json', '{}'));
+  assert.ok(under instanceof OutputFolderError && /\(ENOENT: /.test(under.message), String(under));
 }));
 
 s.run();
