@@ -86,6 +86,7 @@ s('config files: unknown and inherited keys, wrong types, non-finite numbers, no
   // Sweep files and result.json files are parsed here too, each with its own hint.
   await fails(() => parseConfigText('{"experiment": "mlp",}', 'sweep.json', 'a sweep file looks like {"experiment": "mlp"}'), ConfigError,
     /^sweep\.json: not valid JSON \(.+\); a sweep file looks like \{"experiment": "mlp"\}$/);
+  assert.equal(parseConfigText('\uFEFF{"p": 17}', 'bom.json'), { p: 17 }, 'a UTF-8 byte-order mark (Notepad) is not a JSON error');
   // Config files are data: an expression is not evaluated, it is a JSON error.
   await fails(() => parseConfigText('{"p": 10 + 7}', 'expr.json'), ConfigError, /not valid JSON/);
 });

@@ -48,12 +48,13 @@ export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], 
 export const CONFIG_FILE_HINT = 'a config file is one JSON object, e.g. {"lr": 0.01, "hidden": 64}';
 
 /**
- * Parses the text of a JSON file (data only, never evaluated); ConfigError naming the file when it is not JSON,
+ * Parses the text of a JSON file (data only, never evaluated; a leading UTF-8 byte-order mark is skipped); ConfigError naming the file when it is not JSON,
  * ending with `hint`, what the file should look like (a sweep file or a result.json reads other JSON than a config file).
  */
 export function parseConfigText(text: string, fileName: string, hint: string = CONFIG_FILE_HINT): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    // Editors on Windows often start UTF-8 files with a byte-order mark; it is not part of the JSON.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch (e) {
     throw new ConfigError(`${fileName}: not valid JSON (${e instanceof Error ? e.message : String(e)}); ${hint}`);
   }
