@@ -211,6 +211,15 @@ nodeOnly(s, 'info lists the backends, the default and the one `run` picks, and s
     : /^Fashion-MNIST: not in \/usr\/share\/datasets\/fashion-mnist; install it with `apt-get install dataset-fashion-mnist`/m);
 });
 
+nodeOnly(s, 'list: one line per experiment and the suite, the descriptions in one column', async () => {
+  const r = await cli(['list']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.map((l) => l.trim().split(/\s+/)[0]), ['modadd', 'parity', 'group', 'mlp', 'memorization', 'featuremap', 'gde', 'interaction-tensor', 'interactions', 'suite']);
+  const column = new Set(lines.map((l) => /^ {2}\S+ +/.exec(l)![0].length));
+  assert.is(column.size, 1, `descriptions start at ${[...column].join(', ')}`);
+});
+
 nodeOnly(s, 'every command answers --help with its usage and exit 0', async () => {
   for (const args of [['--help'], ['info', '--help'], ['check', '-h'], ['list', '--help'], ['run', '--help'], ['run', '-h'], ['run', 'suite', '--help'], ['run', 'gde', '--help'],
     ['sweep', '--help'], ['merge', '--help'], ['report', '--help'], ['report', '-h']]) {

@@ -11,7 +11,7 @@ import { FASHION_MNIST_DIR, fashionMnistPresent } from '../data/fashionMnist.js'
 import { nodeFileSource } from './nodeFiles.js';
 import { determinismReport } from './determinism.js';
 import { reportCommand } from './report.js';
-import { listExperiments, runCommand } from './run.js';
+import { NAME_COLUMN, listExperiments, runCommand } from './run.js';
 import { runSuite } from './suite.js';
 import { mergeCommand, sweepCommand } from './sweep.js';
 import { enableRelaxedSimd, wasmFmaOption } from './wasmFeatures.js';
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     checkFlags(command, rest, command === 'list' ? [] : command === 'info' ? ['--backend', '--determinism'] : ['--backend']);
   }
   if (command === 'list') {
-    console.log(`${listExperiments()}\n  ${'suite'.padEnd(10)} every analysis above in one run, then the report ('featurelab run suite --help')`);
+    console.log(`${listExperiments()}\n  ${'suite'.padEnd(NAME_COLUMN)} every analysis above in one run, then the report ('featurelab run suite --help')`);
     return 0;
   }
   const backendFlag = rest.indexOf('--backend');

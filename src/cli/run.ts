@@ -114,8 +114,11 @@ export function experimentHelp(exp: AnyExperiment): string {
 
 /** `featurelab list`: the experiments, one per line. */
 export function listExperiments(): string {
-  return EXPERIMENTS.map((e) => `  ${e.name.padEnd(10)} ${e.description}`).join('\n');
+  return EXPERIMENTS.map((e) => `  ${e.name.padEnd(NAME_COLUMN)} ${e.description}`).join('\n');
 }
+
+/** Width of the name column of `featurelab list` (the longest experiment name). */
+export const NAME_COLUMN = Math.max(...EXPERIMENTS.map((e) => e.name.length));
 
 /** Formats a summary value for the table. */
 function show(v: SummaryValue): string {
