@@ -220,6 +220,19 @@ nodeOnly(s, 'list: one line per experiment and the suite, the descriptions in on
   assert.is(column.size, 1, `descriptions start at ${[...column].join(', ')}`);
 });
 
+nodeOnly(s, 'run <experiment> --help: every config key\'s text starts in one column, a long key or default (a path) moves its text to the next line', async () => {
+  const r = await cli(['run', 'mlp', '--help']);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const at = (text: string) => lines.find((l) => l.includes(text))!.indexOf(text);
+  const column = at('width of the two hidden layers');
+  assert.is(at('keepActivations: how many test images'), column, 'after the longest key');
+  const dataDir = lines.findIndex((l) => /^ {2}dataDir +\/usr\/share\/datasets\/fashion-mnist$/.test(l));
+  assert.ok(dataDir > 0, 'the path ends its line');
+  assert.is(lines[dataDir + 1]!.indexOf('folder with the Fashion-MNIST IDX files'), column);
+  assert.match(lines[dataDir + 1]!, /^ +folder/);
+});
+
 nodeOnly(s, 'every command answers --help with its usage and exit 0', async () => {
   for (const args of [['--help'], ['info', '--help'], ['check', '-h'], ['list', '--help'], ['run', '--help'], ['run', '-h'], ['run', 'suite', '--help'], ['run', 'gde', '--help'],
     ['sweep', '--help'], ['merge', '--help'], ['report', '--help'], ['report', '-h']]) {

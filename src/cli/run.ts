@@ -103,11 +103,18 @@ export function experimentHelp(exp: AnyExperiment): string {
   const presets = Object.keys(exp.presets);
   const lines = [`featurelab run ${exp.name} [flags]`, '', exp.description, '', FLAGS_HELP, '', `presets: ${presets.join(', ')} (--preset; default quick)`, '',
     'config keys: the default, then each preset\'s value where it differs ([preset value; …]):'];
-  for (const [key, doc] of Object.entries(exp.keys)) {
+  const rows = Object.entries(exp.keys).map(([key, doc]) => {
     const overrides = presets.filter((p) => exp.presets[p]?.[key] !== undefined && exp.presets[p]![key] !== exp.defaults[key]).map((p) => `${p} ${String(exp.presets[p]![key])}`);
     const choices = doc.choices ? ` (${doc.choices.join('|')})` : '';
     const analysis = doc.analysisOnly ? ' [analysis only: a rerun into the same --out re-measures its checkpoint\'s models]' : '';
-    lines.push(`  ${key.padEnd(16)} ${String(exp.defaults[key]).padEnd(10)} ${(overrides.length ? `[${overrides.join('; ')}]` : '').padEnd(18)} ${doc.doc}${choices}${analysis}`);
+    return { key, value: String(exp.defaults[key]), presets: overrides.length ? `[${overrides.join('; ')}]` : '', text: `${doc.doc}${choices}${analysis}` };
+  });
+  // Columns as wide as their contents, up to a cap; a row whose cells pass the caps starts its text on the next line.
+  const widths = [Math.max(...rows.map((r) => r.key.length)), Math.min(12, Math.max(...rows.map((r) => r.value.length))), Math.min(24, Math.max(...rows.map((r) => r.presets.length)))];
+  const textColumn = 2 + widths.reduce((sum, w) => sum + w + 1, 0);
+  for (const r of rows) {
+    const head = `  ${r.key.padEnd(widths[0]!)} ${r.value.padEnd(widths[1]!)} ${r.presets.padEnd(widths[2]!)} `;
+    lines.push(head.length > textColumn ? `${head.trimEnd()}\n${' '.repeat(textColumn)}${r.text}` : `${head}${r.text}`);
   }
   return lines.join('\n');
 }
