@@ -7,12 +7,12 @@
  * checkpoint gives a CheckpointError, not a JS TypeError. Node only (spawns dist/cli.js).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nodeOnly } from './support/backends.js';
+import { inTempDir } from './support/tempDir.js';
 
 const s = suite('CLI: Ctrl-C, output folders');
 
@@ -49,16 +49,6 @@ function cli(args: string[], when?: RegExp, delayMs = 700, limitMs = 30000, sign
       done({ code, stdout, stderr, stopMs: sentAt > 0 ? performance.now() - sentAt : 0 });
     });
   });
-}
-
-/** Runs `body` in a fresh temporary folder, removed afterwards whatever happens. */
-async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  try {
-    await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function readJson(path: string): Record<string, unknown> {

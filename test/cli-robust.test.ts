@@ -6,12 +6,13 @@
  * trace or a silently wrong result. Node only (spawns dist/cli.js).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nodeOnly } from './support/backends.js';
+import { inTempDir } from './support/tempDir.js';
 
 const s = suite('CLI: damaged and mismatched inputs');
 
@@ -39,17 +40,7 @@ function assertRefused(r: { code: number | null; stderr: string }, message: RegE
   assert.not.match(r.stderr, /^\s+at /m, 'no stack trace');
 }
 
-/** Runs `body` in a fresh temporary folder, removed afterwards whatever happens. */
-async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-robust-'));
-  try {
-    await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-nodeOnly(s, 'a stage file with one character changed is refused on resume (CheckpointError naming it, --fresh), not measured', () => inTempDir(async (dir) => {
+nodeOnly(s, 'a stage file with one character changed is refused on resume (CheckpointError naming it, --fresh), not measured', () => inTempDir('fl-robust-', async (dir) => {
   const out = join(dir, 'run');
   assert.is((await cli([...TINY, '--out', out])).code, 0);
   const stages = join(out, 'checkpoint-stages');
@@ -63,7 +54,7 @@ nodeOnly(s, 'a stage file with one character changed is refused on resume (Check
   assert.is((await cli([...TINY, '--out', out, '--fresh'])).code, 0, '--fresh starts over');
 }));
 
-nodeOnly(s, 'a checkpoint of the strict WASM build is not resumed by the FMA build (or back): CheckpointError saying what differs and how to go on', () => inTempDir(async (dir) => {
+nodeOnly(s, 'a checkpoint of the strict WASM build is not resumed by the FMA build (or back): CheckpointError saying what differs and how to go on', () => inTempDir('fl-robust-', async (dir) => {
   const info = await cli(['info', '--backend', 'wasm']);
   if (!/relaxed FMA/.test(info.stdout)) {
     console.log('  (this Node has no relaxed SIMD: one WASM build only, nothing to mismatch; the file-store test covers the refusal)');
@@ -78,7 +69,7 @@ nodeOnly(s, 'a checkpoint of the strict WASM build is not resumed by the FMA bui
   assert.is((await cli(args, { FEATURELAB_WASM_FMA: '0' })).code, 0, 'the build that made it resumes it');
 }));
 
-nodeOnly(s, 'a checkpoint.json with an incomplete header is a CheckpointError saying to pass --fresh, not a TypeError', () => inTempDir(async (dir) => {
+nodeOnly(s, 'a checkpoint.json with an incomplete header is a CheckpointError saying to pass --fresh, not a TypeError', () => inTempDir('fl-robust-', async (dir) => {
   const out = join(dir, 'run');
   mkdirSync(out);
   writeFileSync(join(out, 'checkpoint.json'), '{"header":{"experiment":"modadd"},"state":{}}');
@@ -90,7 +81,7 @@ nodeOnly(s, 'sizes no backend can hold are ConfigErrors naming the key and its m
   assertRefused(await cli(['run', 'mlp', '--backend', 'wasm', '--set', 'hidden=100000000', '--out', join(tmpdir(), 'fl-never-written')]), /featurelab: ConfigError: mlp: hidden must be ≤ 16384, got 100000000/);
 });
 
-nodeOnly(s, 'merge counts a repeated (experiment, config, seed, backend) once, with a warning, and keeps backends apart', () => inTempDir(async (dir) => {
+nodeOnly(s, 'merge counts a repeated (experiment, config, seed, backend) once, with a warning, and keeps backends apart', () => inTempDir('fl-robust-', async (dir) => {
   const write = (name: string, seed: number, backend: string, acc: number): void => {
     mkdirSync(join(dir, 'runs', name), { recursive: true });
     writeFileSync(join(dir, 'runs', name, 'result.json'), JSON.stringify({ experiment: 'modadd', config: { width: 16 }, seed, backend: { name: backend, description: backend }, summary: { trainAccuracy: acc }, series: {} }));
@@ -110,7 +101,7 @@ nodeOnly(s, 'merge counts a repeated (experiment, config, seed, backend) once, w
   assert.ok(Math.abs(merged.groups[0]!.summary.trainAccuracy.mean - 0.6) < 1e-12);
 }));
 
-nodeOnly(s, 'sweep: a wrong type in "set" or "grid" names the file and the entry; --shard auto names the missing Slurm variable', () => inTempDir(async (dir) => {
+nodeOnly(s, 'sweep: a wrong type in "set" or "grid" names the file and the entry; --shard auto names the missing Slurm variable', () => inTempDir('fl-robust-', async (dir) => {
   const sweep = join(dir, 's.json');
   writeFileSync(sweep, JSON.stringify({ experiment: 'modadd', set: { steps: '10' } }));
   assertRefused(await cli(['sweep', sweep, '--dry-run']), new RegExp(`ConfigError: ${sweep.replace(/\./g, '\\.')}: set\\.steps must be a number \\(like modadd's default 40000\\), got "10"`));

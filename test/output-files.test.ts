@@ -5,8 +5,7 @@
  * (disk full, a folder in the file's place) is an OutputFolderError naming the file and the fix, and leaves no
  * temporary file behind. Node only (node:fs).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,6 +13,7 @@ import { makeFolder } from '../src/cli/makeFolder.js';
 import { writeTextAtomic } from '../src/cli/results.js';
 import { OutputFolderError } from '../src/errors.js';
 import { nodeOnly } from './support/backends.js';
+import { inTempDir } from './support/tempDir.js';
 
 const s = suite('output files: makeFolder, writeTextAtomic');
 
@@ -32,17 +32,7 @@ async function rejection(promise: Promise<unknown>, ms = 5000): Promise<NodeJS.E
   throw new Error('it resolved; a rejection was expected');
 }
 
-/** Runs `body` in a fresh temporary folder, removed afterwards. */
-async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-mkdir-'));
-  try {
-    await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-nodeOnly(s, 'creates every missing level, accepts an existing folder, and two callers racing both succeed', () => inTempDir(async (dir) => {
+nodeOnly(s, 'creates every missing level, accepts an existing folder, and two callers racing both succeed', () => inTempDir('fl-mkdir-', async (dir) => {
   const deep = join(dir, 'a', 'b', 'c');
   await makeFolder(deep);
   assert.ok(statSync(deep).isDirectory());
@@ -52,7 +42,7 @@ nodeOnly(s, 'creates every missing level, accepts an existing folder, and two ca
   assert.ok(statSync(join(raced, 'w')).isDirectory());
 }));
 
-nodeOnly(s, 'under a dangling symbolic link it fails at once with ENOENT (Node\'s recursive mkdir spins forever there)', () => inTempDir(async (dir) => {
+nodeOnly(s, 'under a dangling symbolic link it fails at once with ENOENT (Node\'s recursive mkdir spins forever there)', () => inTempDir('fl-mkdir-', async (dir) => {
   const link = join(dir, 'dangling');
   symlinkSync(join(dir, 'no-such-target'), link);
   const e = await rejection(makeFolder(join(link, 'out', 'run1')));
@@ -60,7 +50,7 @@ nodeOnly(s, 'under a dangling symbolic link it fails at once with ENOENT (Node\'
   assert.not.ok(existsSync(join(dir, 'no-such-target')), 'nothing made through the link');
 }));
 
-nodeOnly(s, 'under /proc (exists, holds no new folders) it fails at once; under a file with ENOTDIR', () => inTempDir(async (dir) => {
+nodeOnly(s, 'under /proc (exists, holds no new folders) it fails at once; under a file with ENOTDIR', () => inTempDir('fl-mkdir-', async (dir) => {
   if (existsSync('/proc/self')) assert.is((await rejection(makeFolder('/proc/featurelab-no-such-folder/run'))).code, 'ENOENT');
   else console.log('  (no /proc here: that case is not run)');
   const file = join(dir, 'afile');
@@ -68,7 +58,7 @@ nodeOnly(s, 'under /proc (exists, holds no new folders) it fails at once; under 
   assert.is((await rejection(makeFolder(join(file, 'run')))).code, 'ENOTDIR');
 }));
 
-nodeOnly(s, 'writeTextAtomic writes and replaces a file whole; a failed write is an OutputFolderError naming the file and leaves no temporary file', () => inTempDir(async (dir) => {
+nodeOnly(s, 'writeTextAtomic writes and replaces a file whole; a failed write is an OutputFolderError naming the file and leaves no temporary file', () => inTempDir('fl-mkdir-', async (dir) => {
   const out = join(dir, 'run');
   assert.is(await writeTextAtomic(out, 'result.json', '{"a": 1}\n'), join(out, 'result.json'));
   await writeTextAtomic(out, 'result.json', '{"a": 2}\n');
