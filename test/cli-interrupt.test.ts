@@ -196,6 +196,9 @@ nodeOnly(s, 'info lists the backends, the default and the one `run` picks, and s
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ {2}wasm {4}available {4}wasm \(/m);
   assert.match(r.stdout, /^default backend: wasm \(getBackend\(\)\); `run` uses wasm$/m);
+  const refOnly = await cli(['info', '--backend', 'ref']);
+  assert.equal(refOnly.stdout.split('\n').filter((l) => / available /.test(l)).map((l) => l.trim().split(/\s+/)[0]), ['ref'], '--backend ref starts ref alone');
+  assert.match(refOnly.stdout, /^default backend: ref \(getBackend\(\)\); `run` uses ref$/m);
   const installed = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') || existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte');
   assert.match(r.stdout, installed ? /^Fashion-MNIST: found in \/usr\/share\/datasets\/fashion-mnist/m
     : /^Fashion-MNIST: not in \/usr\/share\/datasets\/fashion-mnist; install it with `apt-get install dataset-fashion-mnist`/m);

@@ -120,7 +120,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`featurelab: --backend must be ${BACKEND_NAMES.join(', ')}, got '${String(only)}'`);
     return 2;
   }
-  const prefer: BackendName[] = only && only !== 'ref' ? [only, 'ref'] : ['webgpu', 'wasm', 'ref'];
+  // The named backend, and ref beside it (check's oracle); --backend ref alone starts no other.
+  const prefer: BackendName[] = only ? [...new Set<BackendName>([only, 'ref'])] : ['webgpu', 'wasm', 'ref'];
   switch (command) {
     case 'report': return reportCommand(rest);
     case 'info': {

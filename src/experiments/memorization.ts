@@ -171,7 +171,7 @@ async function measure(ctx: ExperimentContext, features: 'rf' | 'ntk', activatio
 /** The memorization experiment. */
 export const memorization: Experiment<MemorizationConfig> = {
   name: 'memorization',
-  description: 'spurious-feature memorization by random-feature / NTK regression on synthetic data: sweep N, α and the activation',
+  description: 'spurious-feature memorization by random-feature / NTK regression on synthetic data (or two Fashion-MNIST classes): sweep N, α and the activation',
   defaults: {
     data: 'synthetic', classes: '0,1', border: 10, dataDir: FASHION_MNIST_DIR, features: 'rf,ntk', activations: 'phi2,phi4', alphas: '0.5,0.25', ns: '100,200,400,800', d: 100, k: 2000, ridge: 0, testSize: 500,
     network: false, netHidden: '500,200', netLr: 0.001, netMaxSteps: 2000, netLossTol: 0.001, netCheckEvery: 10,
