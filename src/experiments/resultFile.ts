@@ -2,16 +2,22 @@
  * The object written as result.json (DESIGN "Result files"), built the same way by the CLI and the web page:
  * experiment, version, config, seed, backend, timings, summary, series, warnings, details, and stoppedBy when
  * the user stopped the run (a sweep reruns such a run, merge leaves it out of its means). NaN and
- * infinities become null, each noted in `warnings` (JSON has no NaN). Pure: no file system, no DOM.
+ * infinities become null, noted in `warnings` (one line per number, or per array of them; JSON has no NaN). Pure: no file system, no DOM.
  */
 import { VERSION } from '../version.js';
 import type { ConfigValue, ExperimentResult } from './types.js';
 
-/** Replaces non-finite numbers by null and returns the paths where that happened. */
-export function jsonSafe(value: unknown, path = '', replaced: string[] = []): unknown {
+/** A non-finite number jsonSafe replaced: where (e.g. 'series.loss[3]') and what it was. */
+export interface ReplacedNumber {
+  path: string;
+  value: number;
+}
+
+/** Replaces non-finite numbers by null, recording each in `replaced`. */
+export function jsonSafe(value: unknown, path = '', replaced: ReplacedNumber[] = []): unknown {
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;
-    replaced.push(`${path || '(root)'} was ${String(value)}`);
+    replaced.push({ path: path || '(root)', value });
     return null;
   }
   if (Array.isArray(value)) return value.map((v, i) => jsonSafe(v, `${path}[${i}]`, replaced));
@@ -60,7 +66,7 @@ export function resultFile(run: RunRecord): ResultFile {
   const { result } = run;
   const warnings = [...result.warnings];
   if (run.stoppedBy) warnings.push(`stopped early by the user (${run.stoppedBy}): the series end where the run stopped`);
-  const replaced: string[] = [];
+  const replaced: ReplacedNumber[] = [];
   const file = jsonSafe({
     experiment: run.experiment, version: VERSION, config: run.config, seed: run.seed,
     backend: { name: run.backend.name, description: run.backend.description },
@@ -76,19 +82,18 @@ export function resultFile(run: RunRecord): ResultFile {
  * One warning per replaced number, except that the entries of one array (or of one key across the items of an
  * array) share one warning: a collapsed model can leave dozens of NaN in a series, and a line for each buries the rest.
  */
-function nullWarnings(replaced: string[]): string[] {
-  const groups = new Map<string, { indices: string[]; values: Set<string>; first: string }>();
+function nullWarnings(replaced: ReplacedNumber[]): string[] {
+  const groups = new Map<string, ReplacedNumber[]>();
   for (const r of replaced) {
-    const m = /^(.*) was (.*)$/.exec(r)!;
-    const key = m[1]!.replace(/\[\d+\]/g, '[i]');
-    const g = groups.get(key) ?? { indices: [], values: new Set<string>(), first: r };
-    g.indices.push((m[1]!.match(/\[\d+\]/g) ?? []).join(''));
-    g.values.add(m[2]!);
-    groups.set(key, g);
+    const key = r.path.replace(/\[\d+\]/g, '[i]');
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
   }
   return [...groups].map(([key, g]) => {
-    if (g.indices.length === 1) return `non-finite number written as null: ${g.first}`;
-    const shown = g.indices.slice(0, 6).join(', ') + (g.indices.length > 6 ? ', …' : '');
-    return `non-finite numbers written as null: ${key} at ${g.indices.length} indices (${shown}) were ${[...g.values].join(' or ')}`;
+    if (g.length === 1) return `non-finite number written as null: ${g[0]!.path} was ${String(g[0]!.value)}`;
+    const indices = g.map((r) => (r.path.match(/\[\d+\]/g) ?? []).join(''));
+    const shown = indices.slice(0, 6).join(', ') + (indices.length > 6 ? ', …' : '');
+    return `non-finite numbers written as null: ${key} at ${g.length} indices (${shown}) were ${[...new Set(g.map((r) => String(r.value)))].join(' or ')}`;
   });
 }
