@@ -42,6 +42,24 @@ export type FeaturemapConfig = {
 
 const CLASSES = 10;
 
+/** Size of the probe set: the first probeSamples training images (all of them when there are fewer). */
+function probeCount(config: FeaturemapConfig, trainCount: number): number {
+  return Math.min(config.probeSamples, trainCount);
+}
+
+/** ConfigError before training when the loaded images cannot serve: a probe set missing a class (the class means need each), or a batch larger than the set. */
+function checkTrainingImages(config: FeaturemapConfig, train: FashionMnist['train']): void {
+  const probeLabels = train.labels.subarray(0, probeCount(config, train.count));
+  const missing = Array.from({ length: CLASSES }, (_, c) => c).filter((c) => !probeLabels.includes(c));
+  const capped = probeLabels.length < config.probeSamples;  // fewer training images than probeSamples
+  if (missing.length > 0) {
+    throw new ConfigError(`featuremap: the probe set (the first ${probeLabels.length} training images, ${capped ? `all of them (limitTrain = ${config.limitTrain})` : 'probeSamples'}) has no image of class ${missing.join(', ')}; the class means need every class: raise ${capped ? 'limitTrain' : 'probeSamples'}`);
+  }
+  if (config.batchSize > train.count) {
+    throw new ConfigError(`featuremap: batchSize ${config.batchSize} is larger than the ${train.count} training images; lower batchSize or raise limitTrain`);
+  }
+}
+
 /** Trains (all layers, or only the last when `lastOnly`) and measures the feature map every epoch. */
 async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: FashionMnist, lastOnly: boolean, stage?: Stage) {
   const { backend } = ctx;
@@ -51,7 +69,7 @@ async function runOne(config: FeaturemapConfig, ctx: ExperimentContext, data: Fa
   const model = new Mlp(backend, sizes, new Rng(ctx.seed).fork('init'));
   const x = backend.upload(tr.images, tr.count, 784);
   const labels = backend.upload(Float32Array.from(tr.labels), tr.count, 1);
-  const probeN = Math.min(config.probeSamples, tr.count);
+  const probeN = probeCount(config, tr.count);
   const probeX = backend.upload(tr.images.subarray(0, probeN * 784), probeN, 784);
   const probeLabels = tr.labels.subarray(0, probeN);
   const testN = Math.min(te.count, 5000);
@@ -159,16 +177,7 @@ export const featuremap: Experiment<FeaturemapConfig> = {
     featuremap.validate!(config);
     if (config.task === 'modadd') return runModadd(config, ctx);
     const data = await loadImageData('featuremap', config.data, ctx, config.dataDir, { train: { key: 'limitTrain', value: config.limitTrain } });
-    // The probe set is the first probeSamples training images; the class means (NC1, D_LR) need every class in it.
-    const probeLabels = data.train.labels.subarray(0, Math.min(config.probeSamples, data.train.count));
-    const missing = Array.from({ length: CLASSES }, (_, c) => c).filter((c) => !probeLabels.includes(c));
-    const capped = probeLabels.length < config.probeSamples;  // fewer training images than probeSamples
-    if (missing.length > 0) {
-      throw new ConfigError(`featuremap: the probe set (the first ${probeLabels.length} training images, ${capped ? `all of them (limitTrain = ${config.limitTrain})` : 'probeSamples'}) has no image of class ${missing.join(', ')}; the class means need every class: raise ${capped ? 'limitTrain' : 'probeSamples'}`);
-    }
-    if (config.batchSize > data.train.count) {
-      throw new ConfigError(`featuremap: batchSize ${config.batchSize} is larger than the ${data.train.count} training images; lower batchSize or raise limitTrain`);
-    }
+    checkTrainingImages(config, data.train);
     return withBaseline(ctx, (lastOnly, c, stage) => runOne(config, c, data, lastOnly, stage), 'frozen-features');
   },
 };
