@@ -429,7 +429,13 @@ export function matmulF32(
       }
     }
   }
-  // Epilogue in f64: alpha·acc + beta·C + bias, then the activation.
+  epilogue(outPtr, cPtr, biasPtr, n, alpha, beta, act, r0, r1, c0, c1);
+}
+
+/** out[r0..r1, c0..c1] = act(alpha·out + beta·C + bias), in f64 (or the bit-identical f32 SIMD path). */
+function epilogue(
+  outPtr: usize, cPtr: usize, biasPtr: usize, n: i32, alpha: f64, beta: f64, act: i32, r0: i32, r1: i32, c0: i32, c1: i32,
+): void {
   if (alpha == 1 && cPtr == 0 && biasPtr == 0 && act < 0) return;
   if (ASC_FEATURE_SIMD && alpha == 1 && cPtr == 0 && (act < 0 || act == 0)) {
     biasReluEpilogue(outPtr, biasPtr, n, r0, r1, c0, c1, act == 0);
@@ -444,6 +450,137 @@ export function matmulF32(
       if (biasPtr != 0) v += <f64>load<f32>(biasPtr + (<usize>j << 2));
       if (act >= 0) v = unaryOp(act, v);
       store<f32>(outPtr + at, <f32>v);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Team GEMM: all threads of the pool work on one product together.
+//
+// For each (column panel, K slice) the threads pack op(B) once into one shared buffer, each a share of its
+// NR-wide micro-panels; after a barrier they claim work units (an MC-row block × a column chunk of the panel)
+// from a shared ticket counter, each packing its own A block, until none is left; a second barrier keeps the
+// shared buffer until every thread is done with it. A faster thread simply claims more units, so a core that
+// the host slows down holds the others back by one unit at most (a fixed split waits for its whole half).
+// Every element is computed by the same code as in matmulF32, so results are bit-identical to one thread.
+
+/** Offsets in the team's shared sync area (separate cache lines): ticket counter, barrier count, barrier generation. */
+const TICKET: usize = 0;
+const ARRIVED: usize = 64;
+const GENERATION: usize = 128;
+/** Bytes of the sync area matmulF32Team needs (the host zeroes it before every product). */
+export function matmulTeamSyncBytes(): i32 {
+  return 192;
+}
+
+/** Spins before a worker sleeps at a barrier: a wait is usually a fraction of a unit's time, far below a sleep's cost. */
+const BARRIER_SPINS: i32 = 1 << 14;
+
+/**
+ * Waits until all `threads` threads have arrived. Thread 0 spins (a browser's main thread may not block);
+ * workers spin a while, then sleep in 1 ms waits, so that more threads than cores do not starve the one
+ * that is late. Returns false (at once) when `errorPtr` holds a non-zero word: a thread has failed and will
+ * never arrive, so the others give up instead of waiting forever.
+ */
+function teamBarrier(syncPtr: usize, errorPtr: usize, thread: i32, threads: i32): bool {
+  if (ASC_FEATURE_THREADS) {
+    const genPtr = syncPtr + GENERATION;
+    const gen = atomic.load<i32>(genPtr);
+    if (atomic.add<i32>(syncPtr + ARRIVED, 1) == threads - 1) {
+      atomic.store<i32>(syncPtr + ARRIVED, 0);
+      atomic.add<i32>(genPtr, 1);
+      atomic.notify(genPtr);
+      return true;
+    }
+    let spins = 0;
+    while (atomic.load<i32>(genPtr) == gen) {
+      if (atomic.load<i32>(errorPtr) != 0) return false;
+      if (thread != 0 && ++spins > BARRIER_SPINS) atomic.wait<i32>(genPtr, gen, 1000000);
+    }
+  }
+  return true;
+}
+
+/** Claims the next ticket below `end`, or returns −1 when all are taken. */
+function claimTicket(syncPtr: usize, end: i32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    for (;;) {
+      const t = atomic.load<i32>(syncPtr + TICKET);
+      if (t >= end) return -1;
+      if (atomic.cmpxchg<i32>(syncPtr + TICKET, t, t + 1) == t) return t;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Thread `thread` of `threads`' part of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias): every thread calls
+ * this with the same product arguments, the same zeroed matmulTeamSyncBytes() at `syncPtr`, the same
+ * `leaderScratchPtr` (thread 0's scratch, whose B-panel area all threads share) and its own scratch
+ * (matmulScratchBytes each). `errorPtr` is a word that the host sets non-zero when a thread fails. Threads
+ * builds only (a no-op elsewhere).
+ */
+export function matmulF32Team(
+  aPtr: usize, bPtr: usize, outPtr: usize, cPtr: usize, biasPtr: usize,
+  m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f64, beta: f64, act: i32,
+  thread: i32, threads: i32, syncPtr: usize, errorPtr: usize, leaderScratchPtr: usize, scratchPtr: usize,
+): void {
+  if (!ASC_FEATURE_THREADS || m <= 0 || n <= 0) return;
+  const tile = scratchPtr;
+  const pa = scratchPtr + <usize>TILE_BYTES;
+  const pb = leaderScratchPtr + <usize>TILE_BYTES + <usize>MC * <usize>KC * 4;
+  const ldc = <usize>n * 4;
+  const slices = (k + KC - 1) / KC;
+  const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
+  const rowBlocks = (m + MC - 1) / MC;
+  let ticketBase = 0;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const panels = (nc + NR - 1) / NR;
+    // Enough units for the faster thread to take more: about 8 per thread, a chunk at least 8 micro-panels wide.
+    const chunks = max(1, min((8 * threads + rowBlocks - 1) / rowBlocks, panels / 8));
+    const units = rowBlocks * chunks;
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      const first = pc == 0;
+      const last = pc + kc >= k;
+      // This thread's share of the B micro-panels.
+      const q0 = (panels * thread) / threads;
+      const q1 = (panels * (thread + 1)) / threads;
+      if (q0 < q1) {
+        packB(bPtr, transB != 0, n, k, pc, kc, jc + q0 * NR, min(nc, q1 * NR) - q0 * NR, pb + <usize>(q0 * NR) * <usize>kc * 4);
+      }
+      if (!teamBarrier(syncPtr, errorPtr, thread, threads)) return;
+      let packedBlock = -1;
+      for (;;) {
+        const ticket = claimTicket(syncPtr, ticketBase + units);
+        if (ticket < 0) break;
+        const u = ticket - ticketBase;
+        const ib = u / chunks;
+        const ch = u - ib * chunks;
+        const ic = ib * MC;
+        const mc = min(MC, m - ic);
+        if (ib != packedBlock) {
+          packA(aPtr, transA != 0, m, k, ic, mc, pc, kc, pa);
+          packedBlock = ib;
+        }
+        const j0 = ((panels * ch) / chunks) * NR;
+        const j1 = min(nc, ((panels * (ch + 1)) / chunks) * NR);
+        for (let jr = j0; jr < j1; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bpan = pb + <usize>jr * <usize>kc * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const apan = pa + <usize>ir * <usize>kc * 4;
+            const cp = outPtr + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
+            if (mr == MR && nr == NR) kernel(apan, bpan, kc, cp, ldc, first);
+            else kernelEdge(apan, bpan, kc, cp, ldc, first, mr, nr, tile);
+          }
+        }
+        if (last) epilogue(outPtr, cPtr, biasPtr, n, alpha, beta, act, ic, ic + mc, jc + j0, jc + j1);
+      }
+      ticketBase += units;
+      if (!teamBarrier(syncPtr, errorPtr, thread, threads)) return;
     }
   }
 }

@@ -58,6 +58,8 @@ const CASES: Case[] = [
   { m: 300, k: 300, n: 300, transA: false, transB: false, epilogue: 'full' },
   { m: 130, k: 784, n: 67, transA: false, transB: false, epilogue: 'biasRelu' },
   { m: 600, k: 129, n: 1001, transA: false, transB: true, epilogue: 'biasRelu' },
+  { m: 37, k: 70, n: 2100, transA: true, transB: false, epilogue: 'full' }, // two column panels (NC = 2048)
+  { m: 1, k: 1100, n: 1003, transA: false, transB: false, epilogue: 'biasRelu' }, // one row block, three K slices
 ];
 
 /** Runs one case on a backend and reads the result. */

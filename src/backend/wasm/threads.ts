@@ -6,9 +6,9 @@
  * for the completion counter (`Atomics.wait` in Node, Deno and workers; a spin on `Atomics.load` on a
  * browser main thread, where waiting is forbidden).
  *
- * A job is one call per thread of the same kernel export with per-thread arguments (e.g. matmulF32 on
- * thread t's block of output rows, or unaryF32 on thread t's range of elements); a thread with no share
- * gets an argument count of 0 and skips the call.
+ * A job is one call per thread of the same kernel export with per-thread arguments (e.g. unaryF32 on
+ * thread t's range of elements, or matmulF32Team with thread t's index); a thread with no share gets an
+ * argument count of 0 and skips the call.
  *
  * Control block layout (Int32 words at `ctrlPtr`): 0 sequence, 1 done counter, 2 quit flag, 3 kernel index
  * (into KERNEL_NAMES), 4 error flag; then per thread t, at ctrlPtr + 64 + t·ARG_BYTES: an i32 argument count
@@ -22,7 +22,7 @@ import { BackendUnavailableError, DeviceLostError, FeaturelabError } from '../..
 
 /** Kernel exports the workers may run (a job names one by its index here). */
 export const KERNEL_NAMES = [
-  'matmulF32', 'unaryF32', 'unaryGradF32', 'binaryF32', 'sgdStepF32', 'adamwStepF32', 'fillF32', 'copyF32',
+  'matmulF32Team', 'unaryF32', 'unaryGradF32', 'binaryF32', 'sgdStepF32', 'adamwStepF32', 'fillF32', 'copyF32',
 ] as const;
 /** A kernel export the workers may run. */
 export type KernelName = (typeof KERNEL_NAMES)[number];
@@ -160,6 +160,14 @@ export class WorkerPool {
     this.blocking = canBlock(this.ctrl.subarray(15, 16));
   }
 
+  /**
+   * Address of the error word, non-zero once a thread has failed in the current job: a kernel whose threads
+   * wait for each other (matmulF32Team) watches it, so that one failure does not leave the others waiting forever.
+   */
+  get errorWordPtr(): number {
+    return this.ctrl.byteOffset + ERROR * 4;
+  }
+
   /** Number of threads including the main thread. */
   get threads(): number {
     return this.workers.length + 1;
@@ -262,6 +270,7 @@ export class WorkerPool {
       if (calls[0] && calls[0].length > 0) self(calls[0]);
     } catch (e) {
       failure = e;
+      Atomics.store(ctrl, ERROR, 1); // releases workers waiting for this thread at a barrier
     }
     let d = Atomics.load(ctrl, DONE);
     for (let spin = 0; d !== others && spin < 20000; spin++) d = Atomics.load(ctrl, DONE);

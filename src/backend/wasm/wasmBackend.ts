@@ -2,9 +2,10 @@
  * The WASM backend: AssemblyScript kernels (assembly/*.ts) compiled to three modules that are embedded in
  * the bundle as bytes — SIMD (f32x4), SIMD + threads (shared memory) and scalar — and picked at start-up
  * with `WebAssembly.validate`. Matrices live in the module's linear memory, managed by WasmHeap; a WasmMat
- * is a pointer into it. Large matrix products are split by rows or columns of the output over a pool of
- * persistent workers (WorkerPool); every output element is computed by the same sequence of f32 operations
- * whatever the split, so results are bit-identical for any thread count.
+ * is a pointer into it. Large matrix products run on all threads of a pool of persistent workers
+ * (WorkerPool), which claim blocks of the output as they go (matmulF32Team); every output element is computed
+ * by the same sequence of f32 operations whichever thread takes it, so results are bit-identical for any
+ * thread count.
  */
 import scalarBytes from '../../../build/wasm/featurelab-scalar.wasm';
 import simdBytes from '../../../build/wasm/featurelab-simd.wasm';
@@ -28,6 +29,12 @@ interface Kernels {
     aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
     m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
     r0: number, r1: number, c0: number, c1: number, scratchPtr: number,
+  ): void;
+  matmulTeamSyncBytes(): number;
+  matmulF32Team(
+    aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
+    m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
+    thread: number, threads: number, syncPtr: number, errorPtr: number, leaderScratchPtr: number, scratchPtr: number,
   ): void;
   fillF32(outPtr: number, n: number, value: number): void;
   copyF32(outPtr: number, xPtr: number, n: number): void;
@@ -91,34 +98,7 @@ const THREADED_MIN_MEDIUM = 1 << 16;
 const THREADED_MIN_CHEAP = 1 << 19;
 /** Element ranges given to threads are multiples of this (a 64-byte cache line of f32). */
 const CHUNK = 16;
-/** Micro-tile of the GEMM (assembly/gemm.ts): rows and columns of output per micro-kernel call. */
-const MR = 4;
-const NR = 8;
 const PAGE = 65536;
-
-/** One thread's share of an output matrix: rows [r0, r1) × columns [c0, c1). */
-export type Region = [r0: number, r1: number, c0: number, c1: number];
-
-/**
- * Splits an m×n output over `threads` threads, by columns when n ≥ m (each thread packs only its part of
- * B) and by rows otherwise, in whole micro-tiles, as evenly as possible. Threads beyond the number of
- * tiles get empty regions.
- */
-export function partitionMatmul(m: number, n: number, threads: number): Region[] {
-  const tilesR = Math.ceil(m / MR);
-  const tilesC = Math.ceil(n / NR);
-  const byCols = (n >= m && tilesC >= Math.min(threads, tilesR)) || tilesR < threads && tilesC > tilesR;
-  const tiles = byCols ? tilesC : tilesR;
-  const unit = byCols ? NR : MR;
-  const dim = byCols ? n : m;
-  const out: Region[] = [];
-  for (let t = 0; t < threads; t++) {
-    const lo = Math.min(dim, Math.floor((tiles * t) / threads) * unit);
-    const hi = Math.min(dim, Math.floor((tiles * (t + 1)) / threads) * unit);
-    out.push(byCols ? [0, m, lo, hi] : [lo, hi, 0, n]);
-  }
-  return out;
-}
 
 /** Splits [0, count) into `parts` contiguous ranges, multiples of `align` except the last. */
 function splitRange(count: number, parts: number, align: number): [number, number][] {
@@ -177,6 +157,9 @@ interface WasmRuntime {
   /** Scratch block of each thread (index 0 = calling thread). */
   scratchPtrs: number[];
   scratchBytes: number;
+  /** The zeroed-per-product sync area of the team GEMM (0 with one thread). */
+  teamSyncPtr: number;
+  teamSyncBytes: number;
   description: string;
 }
 
@@ -189,6 +172,8 @@ export class WasmBackend extends BaseBackend<WasmMat> {
   private pool: WorkerPool | null;
   private readonly scratchPtrs: number[];
   private readonly scratchBytes: number;
+  private readonly teamSyncPtr: number;
+  private readonly teamSyncBytes: number;
   private disposed = false;
 
   /** @param rt the prepared runtime (from createWasmBackend) */
@@ -199,6 +184,8 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     this.pool = rt.pool;
     this.scratchPtrs = rt.scratchPtrs;
     this.scratchBytes = rt.scratchBytes;
+    this.teamSyncPtr = rt.teamSyncPtr;
+    this.teamSyncBytes = rt.teamSyncBytes;
     this.description = rt.description;
   }
 
@@ -277,9 +264,11 @@ export class WasmBackend extends BaseBackend<WasmMat> {
         p.bias ? p.bias.ptr + blk * p.biasStride * 4 : 0, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.alpha, p.beta, act,
       ];
       if (pool && m * n * k >= THREADED_MIN_MACS) {
-        const calls = partitionMatmul(m, n, pool.threads).map(([r0, r1, c0, c1], t) => (
-          r0 < r1 && c0 < c1 ? [...args, r0, r1, c0, c1, this.scratchPtrs[t]] : []));
-        pool.run('matmulF32', calls, (c) => (X.matmulF32 as (...a: number[]) => void)(...c));
+        // All threads on the whole product, claiming blocks of it as they go (assembly/gemm.ts, matmulF32Team).
+        this.heap.f32().fill(0, this.teamSyncPtr >>> 2, (this.teamSyncPtr + this.teamSyncBytes) >>> 2);
+        const calls = this.scratchPtrs.map((scratch, t) => [
+          ...args, t, pool.threads, this.teamSyncPtr, pool.errorWordPtr, this.scratchPtrs[0], scratch]);
+        pool.run('matmulF32Team', calls, (c) => (X.matmulF32Team as (...a: number[]) => void)(...c));
       } else {
         X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
       }
@@ -436,10 +425,12 @@ async function start(module: WebAssembly.Module, shared: boolean, threads: numbe
   const scratchPtrs: number[] = [];
   for (let t = 0; t < threads; t++) scratchPtrs.push(heap.alloc(scratchBytes, 'GEMM packing scratch'));
   let pool: WorkerPool | null = null;
+  const teamSyncBytes = threads > 1 ? kernels.matmulTeamSyncBytes() : 0;
+  const teamSyncPtr = threads > 1 ? heap.alloc(teamSyncBytes, 'the team GEMM sync area') : 0;
   if (threads > 1) {
     const ctrlPtr = heap.alloc(CONTROL_BYTES, 'the thread control block');
     pool = await WorkerPool.start({ module, memory, ctrlPtr, workers: threads - 1 });
   }
   const parts = [simd ? (fma ? 'SIMD f32x4 + relaxed FMA' : 'SIMD f32x4') : 'scalar', `${threads} thread${threads === 1 ? '' : 's'}`, ...notes];
-  return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, description: `wasm (${parts.join(', ')})` });
+  return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, teamSyncPtr, teamSyncBytes, description: `wasm (${parts.join(', ')})` });
 }
