@@ -22,24 +22,17 @@ const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 /** Micro-tile columns. */
 const NR: i32 = 8;
 /** Maximal K slice (packed panels stay in L1/L2). */
-let KC: i32 = 384;
+const KC: i32 = 384;
 /** Maximal row block (packed A block, 72 KiB, stays in L2; measured best with KC = 384 at n = 512…2048). */
-let MC: i32 = 48;
+const MC: i32 = 48;
 /** Maximal column panel (packed B panel). */
-let NC: i32 = 2048;
+const NC: i32 = 2048;
 /** Bytes at the start of the scratch area reserved for the edge tile. */
 const TILE_BYTES: i32 = 256;
 
 /** Bytes of per-thread scratch that matmulF32 needs for its packing buffers. */
 export function matmulScratchBytes(): i32 {
   return TILE_BYTES + MC * KC * 4 + KC * NC * 4;
-}
-
-/** Overrides the cache blocking (tuning only; call on every instance, then re-size the scratch). */
-export function matmulSetBlocking(kc: i32, mc: i32, nc: i32): void {
-  KC = (kc + 3) & ~3;
-  MC = ((mc + MR - 1) / MR) * MR;
-  NC = ((nc + NR - 1) / NR) * NR;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -457,20 +450,25 @@ function epilogue(
 // ---------------------------------------------------------------------------------------------------
 // Team GEMM: all threads of the pool work on one product together.
 //
-// For each (column panel, K slice) the threads pack op(B) once into one shared buffer, each a share of its
+// For each (column panel, K slice) the threads pack op(B) once into a shared buffer, each a share of its
 // NR-wide micro-panels; after a barrier they claim work units (an MC-row block × a column chunk of the panel)
-// from a shared ticket counter, each packing its own A block, until none is left; a second barrier keeps the
-// shared buffer until every thread is done with it. A faster thread simply claims more units, so a core that
-// the host slows down holds the others back by one unit at most (a fixed split waits for its whole half).
-// Every element is computed by the same code as in matmulF32, so results are bit-identical to one thread.
+// from a shared ticket counter, each packing its own A block, until none is left. A faster thread simply
+// claims more units, so a core that the host slows down holds the others back by one unit at most (a fixed
+// split waits for its whole half). Two shared buffers take turns: a thread that has passed panel q's barrier
+// knows that every thread has finished panel q − 1, so it may pack panel q + 1 over it at once, and one
+// barrier per panel suffices. Every element is computed by the same code as in matmulF32, so results are
+// bit-identical to one thread.
 
-/** Offsets in the team's shared sync area (separate cache lines): ticket counter, barrier count, barrier generation. */
+/** Offsets in the team's shared area (separate cache lines): ticket counter, barrier count, barrier generation. */
 const TICKET: usize = 0;
 const ARRIVED: usize = 64;
 const GENERATION: usize = 128;
-/** Bytes of the sync area matmulF32Team needs (the host zeroes it before every product). */
-export function matmulTeamSyncBytes(): i32 {
-  return 192;
+/** Offset of the two packed B panels in the team's shared area. */
+const TEAM_PANELS: usize = 192;
+
+/** Bytes of the shared area matmulF32Team needs (the host zeroes its first TEAM_PANELS bytes before every product). */
+export function matmulTeamSharedBytes(): i32 {
+  return <i32>TEAM_PANELS + 2 * KC * NC * 4;
 }
 
 /** Spins before a worker sleeps at a barrier: a wait is usually a fraction of a unit's time, far below a sleep's cost. */
@@ -482,12 +480,12 @@ const BARRIER_SPINS: i32 = 1 << 14;
  * that is late. Returns false (at once) when `errorPtr` holds a non-zero word: a thread has failed and will
  * never arrive, so the others give up instead of waiting forever.
  */
-function teamBarrier(syncPtr: usize, errorPtr: usize, thread: i32, threads: i32): bool {
+function teamBarrier(sharedPtr: usize, errorPtr: usize, thread: i32, threads: i32): bool {
   if (ASC_FEATURE_THREADS) {
-    const genPtr = syncPtr + GENERATION;
+    const genPtr = sharedPtr + GENERATION;
     const gen = atomic.load<i32>(genPtr);
-    if (atomic.add<i32>(syncPtr + ARRIVED, 1) == threads - 1) {
-      atomic.store<i32>(syncPtr + ARRIVED, 0);
+    if (atomic.add<i32>(sharedPtr + ARRIVED, 1) == threads - 1) {
+      atomic.store<i32>(sharedPtr + ARRIVED, 0);
       atomic.add<i32>(genPtr, 1);
       atomic.notify(genPtr);
       return true;
@@ -502,12 +500,12 @@ function teamBarrier(syncPtr: usize, errorPtr: usize, thread: i32, threads: i32)
 }
 
 /** Claims the next ticket below `end`, or returns −1 when all are taken. */
-function claimTicket(syncPtr: usize, end: i32): i32 {
+function claimTicket(sharedPtr: usize, end: i32): i32 {
   if (ASC_FEATURE_THREADS) {
     for (;;) {
-      const t = atomic.load<i32>(syncPtr + TICKET);
+      const t = atomic.load<i32>(sharedPtr + TICKET);
       if (t >= end) return -1;
-      if (atomic.cmpxchg<i32>(syncPtr + TICKET, t, t + 1) == t) return t;
+      if (atomic.cmpxchg<i32>(sharedPtr + TICKET, t, t + 1) == t) return t;
     }
   }
   return -1;
@@ -515,45 +513,45 @@ function claimTicket(syncPtr: usize, end: i32): i32 {
 
 /**
  * Thread `thread` of `threads`' part of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias): every thread calls
- * this with the same product arguments, the same zeroed matmulTeamSyncBytes() at `syncPtr`, the same
- * `leaderScratchPtr` (thread 0's scratch, whose B-panel area all threads share) and its own scratch
- * (matmulScratchBytes each). `errorPtr` is a word that the host sets non-zero when a thread fails. Threads
- * builds only (a no-op elsewhere).
+ * this with the same product arguments and the same `sharedPtr` (matmulTeamSharedBytes(), its first 192 bytes
+ * zeroed), and its own scratch (matmulScratchBytes). `errorPtr` is a word that the host sets non-zero when a
+ * thread fails. Threads builds only (a no-op elsewhere).
  */
 export function matmulF32Team(
   aPtr: usize, bPtr: usize, outPtr: usize, cPtr: usize, biasPtr: usize,
   m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f64, beta: f64, act: i32,
-  thread: i32, threads: i32, syncPtr: usize, errorPtr: usize, leaderScratchPtr: usize, scratchPtr: usize,
+  thread: i32, threads: i32, sharedPtr: usize, errorPtr: usize, scratchPtr: usize,
 ): void {
   if (!ASC_FEATURE_THREADS || m <= 0 || n <= 0) return;
   const tile = scratchPtr;
   const pa = scratchPtr + <usize>TILE_BYTES;
-  const pb = leaderScratchPtr + <usize>TILE_BYTES + <usize>MC * <usize>KC * 4;
   const ldc = <usize>n * 4;
   const slices = (k + KC - 1) / KC;
   const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
   const rowBlocks = (m + MC - 1) / MC;
   let ticketBase = 0;
+  let panel = 0;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    const panels = (nc + NR - 1) / NR;
+    const microPanels = (nc + NR - 1) / NR;
     // Enough units for the faster thread to take more: about 8 per thread, a chunk at least 8 micro-panels wide.
-    const chunks = max(1, min((8 * threads + rowBlocks - 1) / rowBlocks, panels / 8));
+    const chunks = max(1, min((8 * threads + rowBlocks - 1) / rowBlocks, microPanels / 8));
     const units = rowBlocks * chunks;
     for (let pc = 0; pc < k; pc += kcStep) {
       const kc = min(kcStep, k - pc);
       const first = pc == 0;
       const last = pc + kc >= k;
+      const pb = sharedPtr + TEAM_PANELS + <usize>(panel & 1) * <usize>KC * <usize>NC * 4;
       // This thread's share of the B micro-panels.
-      const q0 = (panels * thread) / threads;
-      const q1 = (panels * (thread + 1)) / threads;
+      const q0 = (microPanels * thread) / threads;
+      const q1 = (microPanels * (thread + 1)) / threads;
       if (q0 < q1) {
         packB(bPtr, transB != 0, n, k, pc, kc, jc + q0 * NR, min(nc, q1 * NR) - q0 * NR, pb + <usize>(q0 * NR) * <usize>kc * 4);
       }
-      if (!teamBarrier(syncPtr, errorPtr, thread, threads)) return;
+      if (!teamBarrier(sharedPtr, errorPtr, thread, threads)) return;
       let packedBlock = -1;
       for (;;) {
-        const ticket = claimTicket(syncPtr, ticketBase + units);
+        const ticket = claimTicket(sharedPtr, ticketBase + units);
         if (ticket < 0) break;
         const u = ticket - ticketBase;
         const ib = u / chunks;
@@ -564,8 +562,8 @@ export function matmulF32Team(
           packA(aPtr, transA != 0, m, k, ic, mc, pc, kc, pa);
           packedBlock = ib;
         }
-        const j0 = ((panels * ch) / chunks) * NR;
-        const j1 = min(nc, ((panels * (ch + 1)) / chunks) * NR);
+        const j0 = ((microPanels * ch) / chunks) * NR;
+        const j1 = min(nc, ((microPanels * (ch + 1)) / chunks) * NR);
         for (let jr = j0; jr < j1; jr += NR) {
           const nr = min(NR, nc - jr);
           const bpan = pb + <usize>jr * <usize>kc * 4;
@@ -580,7 +578,7 @@ export function matmulF32Team(
         if (last) epilogue(outPtr, cPtr, biasPtr, n, alpha, beta, act, ic, ic + mc, jc + j0, jc + j1);
       }
       ticketBase += units;
-      if (!teamBarrier(syncPtr, errorPtr, thread, threads)) return;
+      panel++;
     }
   }
 }

@@ -30,11 +30,11 @@ interface Kernels {
     m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
     r0: number, r1: number, c0: number, c1: number, scratchPtr: number,
   ): void;
-  matmulTeamSyncBytes(): number;
+  matmulTeamSharedBytes(): number;
   matmulF32Team(
     aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
     m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
-    thread: number, threads: number, syncPtr: number, errorPtr: number, leaderScratchPtr: number, scratchPtr: number,
+    thread: number, threads: number, sharedPtr: number, errorPtr: number, scratchPtr: number,
   ): void;
   fillF32(outPtr: number, n: number, value: number): void;
   copyF32(outPtr: number, xPtr: number, n: number): void;
@@ -99,6 +99,8 @@ const THREADED_MIN_CHEAP = 1 << 19;
 /** Element ranges given to threads are multiples of this (a 64-byte cache line of f32). */
 const CHUNK = 16;
 const PAGE = 65536;
+/** Leading bytes of the team GEMM's shared area that hold its counters (assembly/gemm.ts, TEAM_PANELS). */
+const TEAM_SYNC_BYTES = 192;
 
 /** Splits [0, count) into `parts` contiguous ranges, multiples of `align` except the last. */
 function splitRange(count: number, parts: number, align: number): [number, number][] {
@@ -157,9 +159,8 @@ interface WasmRuntime {
   /** Scratch block of each thread (index 0 = calling thread). */
   scratchPtrs: number[];
   scratchBytes: number;
-  /** The zeroed-per-product sync area of the team GEMM (0 with one thread). */
-  teamSyncPtr: number;
-  teamSyncBytes: number;
+  /** The team GEMM's shared area (0 with one thread): sync words, zeroed before each product, and two B panels. */
+  teamSharedPtr: number;
   description: string;
 }
 
@@ -172,8 +173,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
   private pool: WorkerPool | null;
   private readonly scratchPtrs: number[];
   private readonly scratchBytes: number;
-  private readonly teamSyncPtr: number;
-  private readonly teamSyncBytes: number;
+  private readonly teamSharedPtr: number;
   private disposed = false;
 
   /** @param rt the prepared runtime (from createWasmBackend) */
@@ -184,8 +184,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     this.pool = rt.pool;
     this.scratchPtrs = rt.scratchPtrs;
     this.scratchBytes = rt.scratchBytes;
-    this.teamSyncPtr = rt.teamSyncPtr;
-    this.teamSyncBytes = rt.teamSyncBytes;
+    this.teamSharedPtr = rt.teamSharedPtr;
     this.description = rt.description;
   }
 
@@ -265,9 +264,8 @@ export class WasmBackend extends BaseBackend<WasmMat> {
       ];
       if (pool && m * n * k >= THREADED_MIN_MACS) {
         // All threads on the whole product, claiming blocks of it as they go (assembly/gemm.ts, matmulF32Team).
-        this.heap.f32().fill(0, this.teamSyncPtr >>> 2, (this.teamSyncPtr + this.teamSyncBytes) >>> 2);
-        const calls = this.scratchPtrs.map((scratch, t) => [
-          ...args, t, pool.threads, this.teamSyncPtr, pool.errorWordPtr, this.scratchPtrs[0], scratch]);
+        this.heap.f32().fill(0, this.teamSharedPtr >>> 2, (this.teamSharedPtr + TEAM_SYNC_BYTES) >>> 2);
+        const calls = this.scratchPtrs.map((scratch, t) => [...args, t, pool.threads, this.teamSharedPtr, pool.errorWordPtr, scratch]);
         pool.run('matmulF32Team', calls, (c) => (X.matmulF32Team as (...a: number[]) => void)(...c));
       } else {
         X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
@@ -425,12 +423,11 @@ async function start(module: WebAssembly.Module, shared: boolean, threads: numbe
   const scratchPtrs: number[] = [];
   for (let t = 0; t < threads; t++) scratchPtrs.push(heap.alloc(scratchBytes, 'GEMM packing scratch'));
   let pool: WorkerPool | null = null;
-  const teamSyncBytes = threads > 1 ? kernels.matmulTeamSyncBytes() : 0;
-  const teamSyncPtr = threads > 1 ? heap.alloc(teamSyncBytes, 'the team GEMM sync area') : 0;
+  const teamSharedPtr = threads > 1 ? heap.alloc(kernels.matmulTeamSharedBytes(), 'the shared GEMM packing buffers') : 0;
   if (threads > 1) {
     const ctrlPtr = heap.alloc(CONTROL_BYTES, 'the thread control block');
     pool = await WorkerPool.start({ module, memory, ctrlPtr, workers: threads - 1 });
   }
   const parts = [simd ? (fma ? 'SIMD f32x4 + relaxed FMA' : 'SIMD f32x4') : 'scalar', `${threads} thread${threads === 1 ? '' : 's'}`, ...notes];
-  return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, teamSyncPtr, teamSyncBytes, description: `wasm (${parts.join(', ')})` });
+  return new WasmBackend({ kernels, heap, pool, scratchPtrs, scratchBytes, teamSharedPtr, description: `wasm (${parts.join(', ')})` });
 }
