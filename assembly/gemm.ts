@@ -351,6 +351,29 @@ function kernelEdge(ap: usize, bp: usize, kc: i32, cp: usize, ldc: usize, first:
   }
 }
 
+/**
+ * out[ic .. ic+mc, jc+j0 .. jc+j1] = (first ? 0 : out) + the packed A block (mc rows) · the packed B micro-panels
+ * covering columns j0 .. j1 (multiples of NR, or nc) of a panel nc wide, over one K slice of kc.
+ */
+// @ts-ignore: decorator
+@inline
+function multiplyBlock(
+  pa: usize, pb: usize, kc: i32, mc: i32, nc: i32, j0: i32, j1: i32, outPtr: usize, n: i32, ic: i32, jc: i32, first: bool, tile: usize,
+): void {
+  const ldc = <usize>n * 4;
+  for (let jr = j0; jr < j1; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const bpan = pb + <usize>jr * <usize>kc * 4;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      const apan = pa + <usize>ir * <usize>kc * 4;
+      const cp = outPtr + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
+      if (mr == MR && nr == NR) kernel(apan, bpan, kc, cp, ldc, first);
+      else kernelEdge(apan, bpan, kc, cp, ldc, first, mr, nr, tile);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /**
@@ -395,7 +418,6 @@ export function matmulF32(
   const tile = scratchPtr;
   const pa = scratchPtr + <usize>TILE_BYTES;
   const pb = pa + <usize>MC * <usize>KC * 4;
-  const ldc = <usize>n * 4;
   // K slices of (almost) equal size, a multiple of 4 where possible; they only affect speed, not results.
   const slices = (k + KC - 1) / KC;
   const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
@@ -408,17 +430,7 @@ export function matmulF32(
       for (let ic = r0; ic < r1; ic += MC) {
         const mc = min(MC, r1 - ic);
         packA(aPtr, transA != 0, m, k, ic, mc, pc, kc, pa);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const bpan = pb + <usize>jr * <usize>kc * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const apan = pa + <usize>ir * <usize>kc * 4;
-            const cp = outPtr + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
-            if (mr == MR && nr == NR) kernel(apan, bpan, kc, cp, ldc, first);
-            else kernelEdge(apan, bpan, kc, cp, ldc, first, mr, nr, tile);
-          }
-        }
+        multiplyBlock(pa, pb, kc, mc, nc, 0, nc, outPtr, n, ic, jc, first, tile);
       }
     }
   }
@@ -525,7 +537,6 @@ export function matmulF32Team(
   if (!ASC_FEATURE_THREADS || m <= 0 || n <= 0) return;
   const tile = scratchPtr;
   const pa = scratchPtr + <usize>TILE_BYTES;
-  const ldc = <usize>n * 4;
   const slices = (k + KC - 1) / KC;
   const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
   const rowBlocks = (m + MC - 1) / MC;
@@ -564,17 +575,7 @@ export function matmulF32Team(
         }
         const j0 = ((microPanels * ch) / chunks) * NR;
         const j1 = min(nc, ((microPanels * (ch + 1)) / chunks) * NR);
-        for (let jr = j0; jr < j1; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const bpan = pb + <usize>jr * <usize>kc * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const apan = pa + <usize>ir * <usize>kc * 4;
-            const cp = outPtr + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
-            if (mr == MR && nr == NR) kernel(apan, bpan, kc, cp, ldc, first);
-            else kernelEdge(apan, bpan, kc, cp, ldc, first, mr, nr, tile);
-          }
-        }
+        multiplyBlock(pa, pb, kc, mc, nc, j0, j1, outPtr, n, ic, jc, first, tile);
         if (last) epilogue(outPtr, cPtr, biasPtr, n, alpha, beta, act, ic, ic + mc, jc + j0, jc + j1);
       }
       ticketBase += units;
