@@ -1,5 +1,5 @@
-/** Argument checks shared by the metric modules; every message names the function, the argument and the fix. */
-import { ArgumentError, FeaturelabError, ShapeError } from '../errors.js';
+/** Argument checks shared by the public functions (metrics, kernels, training, backends); every message names the function, the argument and the fix. */
+import { ArgumentError, FeaturelabError, ShapeError } from './errors.js';
 
 /** Throws unless x is array-like (a typed array or an array): not null, a number, an object without a length. */
 export function checkArrayLike(fn: string, name: string, x: ArrayLike<number>): void {
@@ -58,10 +58,23 @@ export function naming<T>(fn: string, body: () => T): T {
   }
 }
 
-/** Throws unless opts is undefined or an options object. */
-export function checkOptions(fn: string, opts: unknown): void {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) {
+/** The names of every option a function takes: one entry per key of its options type, so the list cannot miss one. */
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * Throws unless opts is undefined or an options object whose every key is one of `keys`: a misspelt option
+ * would otherwise be ignored without a word and its default used.
+ */
+export function checkOptions<T extends object>(fn: string, opts: T | undefined, keys: NoInfer<OptionKeys<T>>): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw new ArgumentError(`${fn}: the options must be an object (or left out), got ${String(opts)}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!Object.hasOwn(keys, key)) {
+      const known = Object.keys(keys);
+      throw new ArgumentError(`${fn}: unknown option '${key}'; ${known.length ? `the options are ${known.join(', ')}` : 'it takes no options'}`);
+    }
   }
 }
 

@@ -9,6 +9,8 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Axis, Backend, BinaryOp, Broadcast, Mat, UnaryOp } from '../backend/types.js';
+import { describeValue } from '../backend/base.js';
+import { checkOptions } from '../validate.js';
 
 /** A value on the tape: a matrix and whether a gradient flows to it. */
 export interface Var {
@@ -65,7 +67,11 @@ export class Tape {
   private done = false;
 
   /** @param backend the backend every value lives on */
-  constructor(readonly backend: Backend) {}
+  constructor(readonly backend: Backend) {
+    if (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).matmul !== 'function') {
+      throw new ArgumentError(`Tape: pass the backend the values live on, e.g. new Tape(getBackend()); got ${describeValue(backend)}`);
+    }
+  }
 
   // ------------------------------------------------------------------------------------------- leaves
 
@@ -91,6 +97,9 @@ export class Tape {
 
   private leaf(m: Mat, needsGrad: boolean): Var {
     this.checkOpen();
+    if (m === null || typeof m !== 'object' || typeof (m as Partial<Mat>).rows !== 'number') {
+      throw new ArgumentError(`Tape.${needsGrad ? 'param' : 'input'}: pass a matrix of the tape's backend (backend.upload(data, rows, cols)), got ${describeValue(m)}`);
+    }
     const out: Var = { value: m, needsGrad, id: this.nodes.length };
     this.nodes.push({ out, backward: null });
     return out;
@@ -103,6 +112,20 @@ export class Tape {
 
   private checkOpen(): void {
     if (this.done) throw new ArgumentError('Tape: this tape was disposed; record a new one for each step');
+  }
+
+  /**
+   * Throws unless each of `vars` was made by this tape: a Var of another tape would take this tape's node at
+   * its id and receive the wrong gradient, without an error.
+   */
+  private checkVars(fn: string, ...vars: Var[]): void {
+    this.checkOpen();
+    for (const v of vars) {
+      if (v === null || typeof v !== 'object' || this.nodes[v.id]?.out !== v) {
+        const what = v !== null && typeof v === 'object' && 'rows' in v ? 'a matrix, not a tape variable: wrap it with tape.param(m) or tape.input(m)' : `${describeValue(v)}, not a variable of this tape (one from another tape, or a value); make it on this tape with param(), input() or an op`;
+        throw new ArgumentError(`Tape.${fn}: got ${what}`);
+      }
+    }
   }
 
   /** Records an op: `backward` is called with the output's gradient when the output needs one. */
@@ -129,6 +152,11 @@ export class Tape {
    * block), dbias = column sums (per block for a batch×n bias).
    */
   matmul(a: Var, b: Var, opts: TapeMatmulOptions = {}): Var {
+    checkOptions('Tape.matmul', opts, { transA: true, transB: true, alpha: true, bias: true, act: true, batch: true, shareA: true, shareB: true });
+    this.checkVars('matmul', a, b, ...(opts.bias === undefined ? [] : [opts.bias]));
+    if (opts.act !== undefined && opts.act !== 'none' && opts.act !== 'relu') {
+      throw new ArgumentError(`Tape.matmul: only act 'relu' (or 'none') is fused here, got ${describeValue(opts.act)}; apply other activations with tape.unary(op, x)`);
+    }
     const { transA = false, transB = false, alpha = 1, bias, act = 'none', batch = 1 } = opts;
     const shareA = batch > 1 && !!opts.shareA;
     const shareB = batch > 1 && !!opts.shareB;
@@ -161,6 +189,7 @@ export class Tape {
 
   /** Sums of selected rows of x (e.g. summed embeddings); the gradient sums dy over the transposed selection. */
   gatherSum(x: Var, sel: RowSelection): Var {
+    this.checkVars('gatherSum', x);
     const be = this.backend;
     return this.record(be.gatherSumRows(x.value, sel.offsets, sel.sources), [x],
       (dy) => this.accumulate(x, this.own(be.gatherSumRows(dy, sel.transposed.offsets, sel.transposed.sources))));
@@ -168,12 +197,14 @@ export class Tape {
 
   /** Element-wise f(x); the gradient is dy · f′(x). */
   unary(op: UnaryOp, x: Var): Var {
+    this.checkVars(`unary(${op})`, x);
     const be = this.backend;
     return this.record(be.unary(op, x.value), [x], (dy) => this.accumulate(x, this.own(be.unaryGrad(op, x.value, dy))));
   }
 
   /** a ∘ b with b broadcast (add, sub, mul, div); b's gradient is summed over the broadcast axes. */
   binary(op: BinaryOp, a: Var, b: Var, bcast?: Broadcast): Var {
+    this.checkVars(`binary(${op})`, a, b);
     const be = this.backend;
     const out = be.binary(op, a.value, b.value, bcast);
     const kind = bcast ?? inferBroadcast(a.value, b.value);
@@ -220,6 +251,8 @@ export class Tape {
 
   /** Reduction over an axis (sum, mean, sumSq): 0 → 1×n, 1 → m×1. */
   reduce(op: TapeReduceOp, x: Var, axis: Axis): Var {
+    if (op !== 'sum' && op !== 'mean' && op !== 'sumSq') throw new ArgumentError(`Tape.reduce: op must be sum, mean or sumSq (the ones with a gradient here), got ${describeValue(op)}`);
+    this.checkVars(`reduce(${op})`, x);
     const be = this.backend;
     const { rows, cols } = x.value;
     return this.record(be.reduce(op, x.value, axis), [x], (dy) => {
@@ -239,12 +272,15 @@ export class Tape {
 
   /** xᵀ. */
   transpose(x: Var): Var {
+    this.checkVars('transpose', x);
     const be = this.backend;
     return this.record(be.transpose(x.value), [x], (dy) => this.accumulate(x, this.own(be.transpose(dy))));
   }
 
   /** x · s for a number s. */
   scale(x: Var, s: number): Var {
+    this.checkVars('scale', x);
+    if (typeof s !== 'number' || !Number.isFinite(s)) throw new ArgumentError(`Tape.scale: s must be a finite number, got ${describeValue(s)}`);
     const be = this.backend;
     const c = this.constant(s);
     return this.record(be.binary('mul', x.value, c, 'scalar'), [x], (dy) => this.accumulate(x, this.own(be.binary('mul', dy, c, 'scalar'))));
@@ -257,6 +293,7 @@ export class Tape {
    */
   power(x: Var, e: number): Var {
     if (!(e > 0) || !Number.isInteger(2 * e)) throw new ArgumentError(`Tape.power: the exponent must be a positive multiple of 1/2, got ${e}`);
+    this.checkVars('power', x);
     const be = this.backend;
     return this.record(this.powerOf(x.value, e), [x], (dy) => {
       // e = 1/2 is the one exponent whose derivative has a negative power: x^{−1/2} = 1/√x (+∞ at 0, as it is).
@@ -286,6 +323,7 @@ export class Tape {
    * B: the sum of the B row blocks' means (B stacked models, each with its own loss's gradient).
    */
   softmaxCrossEntropy(logits: Var, labels: Mat, batch = 1): Var {
+    this.checkVars('softmaxCrossEntropy', logits);
     const { loss, grad } = this.backend.softmaxCrossEntropy(logits.value, labels, { batch });
     this.own(grad);
     return this.record(loss, [logits], (dy) => this.accumulate(logits, this.scaledBy(grad, dy)));
@@ -293,6 +331,7 @@ export class Tape {
 
   /** Mean squared error against a target of the same shape. */
   mse(pred: Var, target: Mat): Var {
+    this.checkVars('mse', pred);
     const { loss, grad } = this.backend.mse(pred.value, target);
     this.own(grad);
     return this.record(loss, [pred], (dy) => this.accumulate(pred, this.scaledBy(grad, dy)));
@@ -317,7 +356,7 @@ export class Tape {
 
   /** Back-propagates from a 1×1 root; afterwards `grad(v)` holds d root / d v for every parameter. */
   backward(root: Var): void {
-    this.checkOpen();
+    this.checkVars('backward', root);
     if (root.value.rows !== 1 || root.value.cols !== 1) {
       throw new ShapeError(`Tape.backward: the root must be 1×1 (a scalar loss), got ${root.value.rows}×${root.value.cols}`);
     }
@@ -332,6 +371,7 @@ export class Tape {
 
   /** The gradient of a parameter after `backward` (owned by the tape), or null when none reached it. */
   grad(v: Var): Mat | null {
+    this.checkVars('grad', v);
     return this.grads.get(v.id) ?? null;
   }
 

@@ -9,6 +9,8 @@ import type {
   MatmulOptions, ReduceOp, ReduceOptions, SgdHyper, SolveTriangularOptions, UnaryOp,
 } from './types.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
+import { checkOptions } from '../validate.js';
+import type { OptionKeys } from '../validate.js';
 
 /** Storage-independent part of a backend's matrix handle. */
 export class MatBase implements Mat {
@@ -54,6 +56,7 @@ function batchCount(op: string, batch = 1): number {
 
 /** The `batch` of an op's options, checked: a positive integer that divides x's rows. */
 function batchOf(op: string, opts: BatchOptions, x: Mat): number {
+  checkOptions(op, opts, { batch: true });
   const batch = batchCount(op, opts.batch);
   if (x.rows % batch !== 0) throw new ShapeError(`${op}: ${shapeOf(x)} does not split into batch = ${batch} row blocks of equal size`);
   return batch;
@@ -88,10 +91,17 @@ export function describeValue(v: unknown): string {
   return String(v);
 }
 
-/** The hyper-parameter object of an optimizer step, checked to be one. */
-function requireHyper<T>(op: string, hyper: T): T {
+/** The hyper-parameter object of an optimizer step, checked to be one with only the given keys (a misspelt one would be ignored). */
+function requireHyper<T extends object>(op: string, hyper: T, keys: NoInfer<OptionKeys<T>>): T {
   if (hyper === null || typeof hyper !== 'object') throw new ArgumentError(`${op}: pass the hyper-parameters as an object, e.g. { lr: 0.01 }; got ${describeValue(hyper)}`);
+  checkOptions(op, hyper, keys);
   return hyper;
+}
+
+/** An optional boolean option: undefined is false; anything but a boolean is refused ('false' as a string would be true). */
+function optionalFlag(op: string, name: string, v: unknown): boolean {
+  if (v !== undefined && typeof v !== 'boolean') throw new ArgumentError(`${op}: ${name} must be true or false (or left out), got ${describeValue(v)}`);
+  return v === true;
 }
 
 /** Throws unless the in-place operands are distinct matrices (an aliased step computes something else on each backend). */
@@ -275,6 +285,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
    * matrices must not be taken for this scope's (free what is created after an await, or open a scope there).
    */
   scope<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new ArgumentError(`scope: pass a function, e.g. backend.scope(() => backend.matmul(a, b)); got ${describeValue(fn)}`);
     const created = new Set<M>();
     // Kept matrices go to the scope that was open around this one (still collecting, or still to finish).
     const parent = this.scopes[this.scopes.length - 1];
@@ -310,11 +321,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
   /** act(alpha · op(A) · op(B) + beta · C + bias), or `batch` such products at once (see MatmulOptions). */
   matmul(a: Mat, b: Mat, opts: MatmulOptions = {}): Mat {
     const op = 'matmul';
+    checkOptions(op, opts, { transA: true, transB: true, alpha: true, beta: true, c: true, bias: true, act: true, batch: true, shareA: true, shareB: true });
     const aa = this.own(op, a, 'A');
     const bb = this.own(op, b, 'B');
     const batch = batchCount(op, opts.batch);
-    const shareA = !!opts.shareA && batch > 1;
-    const shareB = !!opts.shareB && batch > 1;
+    const shareA = optionalFlag(op, 'shareA', opts.shareA) && batch > 1;
+    const shareB = optionalFlag(op, 'shareB', opts.shareB) && batch > 1;
     /** Rows of one stored block of an operand with `rows` rows in all. */
     const blockRows = (x: M, name: string, shared: boolean): number => {
       if (shared || batch === 1) return x.rows;
@@ -323,8 +335,8 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     };
     const ra = blockRows(aa, 'A', shareA);
     const rb = blockRows(bb, 'B', shareB);
-    const transA = !!opts.transA;
-    const transB = !!opts.transB;
+    const transA = optionalFlag(op, 'transA', opts.transA);
+    const transB = optionalFlag(op, 'transB', opts.transB);
     const m = transA ? aa.cols : ra;
     const k = transA ? ra : aa.cols;
     const kb = transB ? bb.cols : rb;
@@ -468,12 +480,12 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const v = velocity ? this.own(op, velocity, 'velocity') : null;
     this.sameShape(op, p, [['grad', g], ['velocity', v]]);
     requireDistinct(op, [['param', p], ['grad', g], ['velocity', v]]);
-    requireHyper(op, hyper);
+    requireHyper(op, hyper, { lr: true, momentum: true, weightDecay: true, nesterov: true });
     const plan: SgdPlan = {
       lr: requireNonNegative(op, 'lr', hyper.lr),
       momentum: requireFinite(op, 'momentum', hyper.momentum ?? 0),
       weightDecay: requireNonNegative(op, 'weightDecay', hyper.weightDecay ?? 0, NEGATIVE_DECAY),
-      nesterov: !!hyper.nesterov,
+      nesterov: optionalFlag(op, 'nesterov', hyper.nesterov),
     };
     if (plan.momentum < 0 || plan.momentum >= 1) {
       throw new ArgumentError(`${op}: momentum must be in [0, 1), got ${plan.momentum} (from 1 up the velocity never decays and the steps grow without bound; below 0 it flips sign every step)`);
@@ -492,7 +504,7 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     const vv = this.own(op, v, 'v');
     this.sameShape(op, p, [['grad', g], ['m', mm], ['v', vv]]);
     requireDistinct(op, [['param', p], ['grad', g], ['m', mm], ['v', vv]]);
-    requireHyper(op, hyper);
+    requireHyper(op, hyper, { lr: true, step: true, beta1: true, beta2: true, eps: true, weightDecay: true });
     const step = hyper.step;
     if (!Number.isInteger(step) || step < 1) throw new ArgumentError(`${op}: step must be an integer ≥ 1 (the count of steps taken including this one), got ${String(step)}`);
     const plan: AdamWPlan = {
@@ -580,7 +592,8 @@ export abstract class BaseBackend<M extends MatBase> implements Backend {
     if (bb.rows !== ll.rows) throw new ShapeError(`${op}: b has ${bb.rows} rows but l is ${shapeOf(ll)}; they must match`);
     const n = ll.rows;
     const r = bb.cols;
-    const transpose = !!opts.transpose;
+    checkOptions('solveTriangular', opts, { transpose: true });
+    const transpose = optionalFlag('solveTriangular', 'transpose', opts.transpose);
     const x = this.result(op, n, r);
     this.kCopy(x, bb);
     this.scope(() => {

@@ -17,7 +17,7 @@
  */
 import { ArgumentError } from '../errors.js';
 import { matrixRows } from './features.js';
-import { checkOptions } from '../metrics/validate.js';
+import { checkOptions } from '../validate.js';
 
 /** Options of arccosKernels. */
 export interface ArcCosineOptions {
@@ -65,7 +65,7 @@ export function diagonalChain(x: Float64Array, n: number, d: number, depth: numb
 
 /** NNGP and NTK of a fully connected ReLU net of `depth` hidden layers between the rows of x1 (n1×d) and x2 (n2×d) (arc-cosine recursion, module header). */
 export function arccosKernels(x1: Float64Array, x2: Float64Array, d: number, opts: ArcCosineOptions = {}): ArcCosineKernels {
-  checkOptions('arccosKernels', opts); // null would pass the default and fail on a property read
+  checkOptions('arccosKernels', opts, { depth: true, weightVariance: true, biasVariance: true }); // null would pass the default and fail on a property read
   const fn = 'arccosKernels';
   const n1 = matrixRows(fn, 'x1', x1, d);
   const n2 = matrixRows(fn, 'x2', x2, d);

@@ -18,7 +18,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Activation } from './hermite.js';
-import { checkOptions } from '../metrics/validate.js';
+import { checkOptions } from '../validate.js';
 
 /** Checks that `x` is a Float64Array of finite values with a whole number of rows of `cols` values, and returns the row count. */
 export function matrixRows(fn: string, name: string, x: Float64Array, cols: number): number {
@@ -133,7 +133,7 @@ export interface LinearKernelOptions {
 
 /** Linear kernel k(x, x') = bias + scale · x·x' (n1×n2; defaults: scale 1, bias 0). */
 export function linearKernel(x1: Float64Array, x2: Float64Array, d: number, opts: LinearKernelOptions = {}): Float64Array {
-  checkOptions('linearKernel', opts); // null would pass the default and fail on a property read
+  checkOptions('linearKernel', opts, { scale: true, bias: true }); // null would pass the default and fail on a property read
   const scale = opts.scale ?? 1;
   const bias = opts.bias ?? 0;
   if (!Number.isFinite(scale) || !Number.isFinite(bias)) throw new ArgumentError(`linearKernel: scale and bias must be finite, got scale = ${scale}, bias = ${bias}`);
@@ -152,7 +152,7 @@ export interface RbfKernelOptions {
 
 /** RBF (Gaussian) kernel k(x, x') = σ² · exp(−‖x − x'‖² / (2ℓ²)) (n1×n2; defaults ℓ = √d, σ² = 1). */
 export function rbfKernel(x1: Float64Array, x2: Float64Array, d: number, opts: RbfKernelOptions = {}): Float64Array {
-  checkOptions('rbfKernel', opts); // null would pass the default and fail on a property read
+  checkOptions('rbfKernel', opts, { lengthscale: true, variance: true }); // null would pass the default and fail on a property read
   const fn = 'rbfKernel';
   const n1 = matrixRows(fn, 'x1', x1, d);
   const n2 = matrixRows(fn, 'x2', x2, d);

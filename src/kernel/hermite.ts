@@ -22,7 +22,7 @@
  */
 import { ArgumentError } from '../errors.js';
 import { symmetricEigen } from '../linalg/wasmLinalg.js';
-import { checkOptions } from '../metrics/validate.js';
+import { checkOptions } from '../validate.js';
 
 /** A scalar activation (or activation derivative) x ↦ act(x). */
 export type Activation = (x: number) => number;
@@ -147,7 +147,7 @@ function expectationRule(nodes: number, kinks: readonly number[] | undefined): Q
  * act = Σ_l μ_l h_l in L²(N(0, 1)) and E[act²] = Σ_l μ_l².
  */
 export function hermiteCoefficients(act: Activation, degree: number, nodes = 64, opts: HermiteCoefficientOptions = {}): Float64Array {
-  checkOptions('hermiteCoefficients', opts); // null would pass the default and fail on a property read
+  checkOptions('hermiteCoefficients', opts, { kinks: true }); // null would pass the default and fail on a property read
   if (!Number.isInteger(degree) || degree < 0) throw new ArgumentError(`hermiteCoefficients: degree must be an integer ≥ 0, got ${degree}`);
   if (typeof act !== 'function') throw new ArgumentError(`hermiteCoefficients: act must be a function (x: number) => number, got ${typeof act}`);
   // An n-point rule keeps h_0 … h_{n−1} orthogonal; from degree n on the coefficients are aliases of lower ones.

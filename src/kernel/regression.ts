@@ -21,7 +21,7 @@
  */
 import { ArgumentError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
 import { cholesky, inverseFromCholesky, solveCholesky, symmetricEigen } from '../linalg/wasmLinalg.js';
-import { checkOptions } from '../metrics/validate.js';
+import { checkOptions } from '../validate.js';
 
 /** Options of kernelRegression. */
 export interface KernelRegressionOptions {
@@ -64,7 +64,7 @@ function checkFinite(fn: string, name: string, x: Float64Array): void {
 
 /** Fits kernel (ridge) regression on K (n×n) and Y (n×c) and returns a predictor closed over the Cholesky factor (t = ∞) and, lazily, K's eigenbasis (finite t). */
 export function kernelRegression(kTrainTrain: Float64Array, yTrain: Float64Array, opts: KernelRegressionOptions = {}): KernelRegression {
-  checkOptions('kernelRegression', opts); // null would pass the default and fail on a property read
+  checkOptions('kernelRegression', opts, { ridge: true, relative: true, symmetryTolerance: true }); // null would pass the default and fail on a property read
   const fn = 'kernelRegression';
   checkFinite(fn, 'kTrainTrain', kTrainTrain);
   checkFinite(fn, 'yTrain', yTrain);

@@ -12,7 +12,7 @@
  */
 import linalgBytes from '../../build/wasm/featurelab-linalg.wasm';
 import { ArgumentError, BackendUnavailableError, FeaturelabError, MatrixTooLargeError, NotPositiveDefiniteError, ShapeError } from '../errors.js';
-import { checkOptions } from '../metrics/validate.js';
+import { checkOptions } from '../validate.js';
 
 /** The exports of assembly/linalg/index.ts; pointers and counts are plain numbers. */
 interface LinalgKernels {
@@ -196,7 +196,7 @@ function triangularSolves(fn: string, l: Float64Array, n: number, b: Float64Arra
 
 /** Solves L·X = B, or Lᵀ·X = B with `transpose`, for lower-triangular L (n×n) and B (n×nrhs); returns X. */
 export function solveTriangular(l: Float64Array, n: number, b: Float64Array, nrhs: number, opts: { transpose?: boolean } = {}): Float64Array {
-  checkOptions('solveTriangular', opts); // null would pass the default and fail on a property read
+  checkOptions('solveTriangular', opts, { transpose: true }); // null would pass the default and fail on a property read
   return triangularSolves('solveTriangular', l, n, b, nrhs, [opts.transpose ?? false]);
 }
 
@@ -259,7 +259,7 @@ export interface ProductInOrderOptions {
  * same array as A and B reads it once.
  */
 export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: number, k: number, opts: ProductInOrderOptions = {}): Float64Array {
-  checkOptions('productInOrder', opts); // null would pass the default and fail on a property read
+  checkOptions('productInOrder', opts, { transA: true, upper: true }); // null would pass the default and fail on a property read
   const fn = 'productInOrder';
   for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
@@ -290,7 +290,7 @@ export interface SymmetricEigenOptions {
 
 /** Eigendecomposition A = V·diag(values)·Vᵀ of a symmetric n×n A: values ascending, eigenvectors as columns of `vectors` (n×n row-major). */
 export function symmetricEigen(a: Float64Array, n: number, opts: SymmetricEigenOptions = {}): { values: Float64Array; vectors: Float64Array } {
-  checkOptions('symmetricEigen', opts); // null would pass the default and fail on a property read
+  checkOptions('symmetricEigen', opts, { symmetryTolerance: true }); // null would pass the default and fail on a property read
   const fn = 'symmetricEigen';
   checkOrder(fn, n);
   checkMatrix(fn, 'a', a, n, n);

@@ -11,7 +11,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { checkClassLabels, checkInt, checkOptions, naming } from './validate.js';
+import { checkClassLabels, checkInt, checkOptions, naming } from '../validate.js';
 import { percentile } from './interactionTensor.js';
 
 /** Checks an M×N prediction table of class indices in [0, K). */
@@ -139,7 +139,7 @@ export interface BootstrapOptions {
  */
 export function bootstrapDisagreement(pairs: GdeSummary['pairs'], opts: BootstrapOptions = {}): { low: number; high: number } {
   const fn = 'bootstrapDisagreement';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { resamples: true, level: true, seed: true });
   const resamples = opts.resamples ?? 2000;
   const level = opts.level ?? 0.95;
   if (!Array.isArray(pairs) || pairs.length === 0) throw new ArgumentError(`${fn}: pairs must be a non-empty array of { disagreement } (gde(...).pairs), got ${String(pairs)}`);

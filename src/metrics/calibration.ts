@@ -6,7 +6,7 @@
  * ensembles (test/agreement.test.ts).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkArrayLike, checkClassLabels, checkInt, naming } from './validate.js';
+import { checkArrayLike, checkClassLabels, checkInt, naming } from '../validate.js';
 
 /** One calibration bin: its entries, mean confidence and accuracy. */
 export interface CalibrationBin {

@@ -55,7 +55,7 @@
  *    C ≥ 2; every entry must be finite (ArgumentError), lengths must fit (ShapeError).
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkClassLabels, checkInt, checkOptions, naming } from './validate.js';
+import { checkClassLabels, checkInt, checkOptions, naming } from '../validate.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 
 /** A row-major host matrix of features, weights or logits. */
@@ -203,7 +203,7 @@ function checkCount(fn: string, count: number, max: number): void {
 /** Diagonalizes S = PhiᵀPhi/n (or the Gram PhiPhiᵀ/n when n < p), spec "Definitions": S v_k = ρ_k v_k, ρ descending. */
 export function diagonalizeFeatureMap(features: HostMatrix, n: number, p: number, opts: DiagonalizeOptions = {}): FeatureMapDiagonalization {
   const fn = 'diagonalizeFeatureMap';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { method: true, nullTolerance: true, product: true });
   checkInt(fn, 'n', n, 1, 'pass the number of samples (rows of the features)');
   checkInt(fn, 'p', p, 1, 'pass the number of features (columns)');
   checkMatrix(fn, 'features', features, n, p, 'n samples × p features');
@@ -396,7 +396,7 @@ export function rhoGap(d: FeatureMapDiagonalization, classes: number): number {
 
 /** Regime from its two numbers: MF iff Π̂(C) ≥ piHatThreshold and ρ_{C+1}/ρ_C ≤ gapThreshold, else EF (spec "Regime"). */
 export function classifyRegime(piHatC: number, gap: number, opts: RegimeOptions = {}): RegimeResult {
-  checkOptions('classifyRegime', opts);
+  checkOptions('classifyRegime', opts, { piHatThreshold: true, gapThreshold: true });
   if (typeof piHatC !== 'number' || !(Number.isNaN(piHatC) || (piHatC >= 0 && piHatC <= 1.000001))) throw new ArgumentError(`classifyRegime: piHatC must be Π̂(C) in [0, 1] (or NaN when Π̂ is undefined), got ${String(piHatC)}`);
   if (!(typeof gap === 'number' && gap >= 0 && Number.isFinite(gap))) throw new ArgumentError(`classifyRegime: gap must be ρ_{C+1}/ρ_C, a finite number ≥ 0, got ${String(gap)}`);
   const pt = opts.piHatThreshold ?? 0.95, gt = opts.gapThreshold ?? 0.1;
@@ -509,7 +509,7 @@ export function topSubspaceAngles(previous: FeatureMapDiagonalization, current: 
 /** NC1 = tr(Σ_W Σ_B⁺)/C with Papyan et al.'s within- and between-class covariances (spec "Neural-collapse link", choice 7). */
 export function nc1(features: HostMatrix, n: number, p: number, labels: ArrayLike<number>, classes: number, opts: RcondOptions = {}): number {
   const fn = 'nc1';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { rcond: true });
   checkInt(fn, 'n', n, 1, 'pass the number of samples');
   checkInt(fn, 'p', p, 1, 'pass the number of features');
   checkMatrix(fn, 'features', features, n, p, 'n samples × p features');
@@ -578,7 +578,7 @@ export function nc1(features: HostMatrix, n: number, p: number, labels: ArrayLik
 /** Centred linear CKA as the spec writes it: ‖QᵀPhi_c‖_F² / (‖Phi_cᵀPhi_c‖_F·sqrt(r)), Q an orthonormal basis of the centred logits (spec "Richness"); NaN if either side centres to 0. */
 export function centredKernelAlignment(features: HostMatrix, logits: HostMatrix, n: number, p: number, q: number, opts: RcondOptions = {}): number {
   const fn = 'centredKernelAlignment';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { rcond: true });
   checkInt(fn, 'n', n, 2, 'centring needs at least two samples');
   checkInt(fn, 'p', p, 1, 'pass the number of features');
   checkInt(fn, 'q', q, 1, 'pass the number of logits per sample (classes)');
@@ -658,7 +658,12 @@ export interface AnalyzeOptions extends DiagonalizeOptions, RegimeOptions, Rcond
 /** All of the spec's measurements at one checkpoint: ρ_k/ρ_1, Π*, Π̂, regime, top-C angles, NC1, D_LR (spec "Measurements"). */
 export function analyzeFeatureMap(features: HostMatrix, n: number, p: number, labels: ArrayLike<number>, classes: number, opts: AnalyzeOptions = {}): FeatureMapSummary {
   return naming('analyzeFeatureMap', () => {
-    const d = diagonalizeFeatureMap(features, n, p, opts);
+    checkOptions('analyzeFeatureMap', opts, {
+      method: true, nullTolerance: true, product: true, piHatThreshold: true, gapThreshold: true, rcond: true,
+      weights: true, logits: true, logitCount: true, previous: true,
+    });
+    const rcond = { rcond: opts.rcond };
+    const d = diagonalizeFeatureMap(features, n, p, { method: opts.method, nullTolerance: opts.nullTolerance, product: opts.product });
     checkLabels('analyzeFeatureMap', labels, n, classes);
     const count = Math.min(spectrumCount(p, classes), d.rho.length);
     const summary: FeatureMapSummary = {
@@ -666,17 +671,17 @@ export function analyzeFeatureMap(features: HostMatrix, n: number, p: number, la
       rhoRatios: spectrumRatios(d, spectrumCount(p, classes)),
       piStar: piStar(d, features, labels, classes, count),
       rhoGap: rhoGap(d, classes),
-      nc1: nc1(features, n, p, labels, classes, opts),
+      nc1: nc1(features, n, p, labels, classes, rcond),
     };
     if (opts.weights !== undefined) {
       const hat = piHat(d, opts.weights, classes, count);
-      const r = classifyRegime(hat[Math.min(classes, count) - 1], summary.rhoGap, opts);
+      const r = classifyRegime(hat[Math.min(classes, count) - 1], summary.rhoGap, { piHatThreshold: opts.piHatThreshold, gapThreshold: opts.gapThreshold });
       summary.piHat = hat;
       summary.piHatC = r.piHatC;
       summary.regime = r.regime;
     }
     if (opts.previous !== undefined) summary.principalAngles = topSubspaceAngles(opts.previous, d, classes);
-    if (opts.logits !== undefined) summary.dLR = dLR(features, opts.logits, n, p, opts.logitCount ?? classes, opts);
+    if (opts.logits !== undefined) summary.dLR = dLR(features, opts.logits, n, p, opts.logitCount ?? classes, rcond);
     return summary;
   });
 }

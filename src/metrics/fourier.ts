@@ -31,7 +31,7 @@
  *   (bin k holds [k/10, (k+1)/10); the value 1 goes into the last bin).
  */
 import { ArgumentError } from '../errors.js';
-import { checkFiniteArray, checkOddModulus, checkOptions } from './validate.js';
+import { checkFiniteArray, checkOddModulus, checkOptions } from '../validate.js';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -216,7 +216,7 @@ export function neuronFrequencies(
   opts: NeuronFrequencyOptions = {},
 ): NeuronFrequencyReport {
   const fn = 'neuronFrequencies';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { threshold: true, activeFraction: true });
   checkOddModulus(fn, p);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   checkFiniteArray(fn, 'U', U, m * p, `an m×p matrix (m = ${m} rows, one per neuron; p = ${p} columns)`);

@@ -15,7 +15,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { andOrDescent } from '../linalg/wasmLinalg.js';
-import { checkArrayLike, checkFiniteEntries, checkOptions, isNumberIn } from './validate.js';
+import { checkArrayLike, checkFiniteEntries, checkOptions, isNumberIn } from '../validate.js';
 
 /** Checks a table of 2ⁿ finite values named `name`. */
 function checkTable(fn: string, v: ArrayLike<number>, n: number, name: string): void {
@@ -123,7 +123,7 @@ function l1(x: Float64Array): number {
 export function andOrSplit(v: ArrayLike<number>, n: number, opts: AndOrSplitOptions = {}): AndOrSplit {
   const fn = 'andOrSplit';
   checkTable(fn, v, n, 'v');
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { steps: true, lr: true, qBound: true });
   const steps = opts.steps ?? 1000;
   const lr0 = opts.lr ?? 0.01;
   const qBound = opts.qBound ?? 0.04;

@@ -8,7 +8,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { checkPresences, pearson, ranks, spearman, type TensorStatistics } from './interactionTensor.js';
-import { checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt } from './validate.js';
+import { checkClassLabels, checkFiniteArray, checkFiniteEntries, checkInt } from '../validate.js';
 
 /**
  * Sample skewness g1 = m3 / m2^(3/2) of finite values (central moments over n; NaN for n < 2 or all equal).

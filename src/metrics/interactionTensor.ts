@@ -21,7 +21,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
-import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from './validate.js';
+import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from '../validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
 export function pcaFeatures(phi: ArrayLike<number>, n: number, d: number, k: number): Float64Array {

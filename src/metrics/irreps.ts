@@ -9,7 +9,7 @@
  * (cos and sin of one frequency), so the energy equals the real Fourier power of that frequency.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkFiniteArray, checkInt, checkOptions } from './validate.js';
+import { checkFiniteArray, checkInt, checkOptions } from '../validate.js';
 import type { FiniteGroup } from '../groups/group.js';
 import type { Irrep } from '../groups/irreps.js';
 
@@ -213,7 +213,7 @@ function energiesAt(u: ArrayLike<number>, v: ArrayLike<number>, w: ArrayLike<num
 export function irrepSummary(
   U: Float32Array, V: Float32Array, W: Float32Array, m: number, order: number, irreps: readonly Irrep[], opts: IrrepSummaryOptions = {},
 ): IrrepSummary {
-  checkOptions('irrepSummary', opts);
+  checkOptions('irrepSummary', opts, { activeFraction: true, bases: true });
   checkInt('irrepSummary', 'm', m, 1, 'pass the number of neurons (rows of U, V and W)');
   checkInt('irrepSummary', 'order', order, 1, 'pass the group order |G|');
   for (const [name, x] of [['U', U], ['V', V], ['W', W]] as const) checkFiniteArray('irrepSummary', name, x, m * order, `m·|G| = ${m}·${order} values (row i = neuron i)`);

@@ -16,7 +16,7 @@
  * Σ_{n≥2} d_n² = |G| − 1, and the spec's warning applies: do not use it for Z_p.
  */
 import { ArgumentError } from '../errors.js';
-import { checkClassLabels, checkFiniteArray, checkInt, naming } from './validate.js';
+import { checkClassLabels, checkFiniteArray, checkInt, naming } from '../validate.js';
 
 
 /** Margin of each example, g = f[y] − max_{y' ≠ y} f[y'] (spec "Margin of one example"); logits are count×classes row-major. */

@@ -30,7 +30,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, hermiteCoefficients } from '../kernel/hermite.js';
 import type { Activation, ActivationName } from '../kernel/hermite.js';
 import type { KernelRegression } from '../kernel/regression.js';
-import { checkInt, isNumberIn, naming } from './validate.js';
+import { checkInt, isNumberIn, naming } from '../validate.js';
 
 /** Checks a Float64Array of finite values, optionally of a given length. */
 function checkVector(fn: string, name: string, x: Float64Array, length?: number): void {

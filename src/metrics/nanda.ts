@@ -28,7 +28,7 @@
  * (e.g. the training pairs of a grokking split; the projection always uses all p² rows, as Nanda et al. do).
  */
 import { ArgumentError } from '../errors.js';
-import { checkFiniteArray, checkOddModulus, checkOptions } from './validate.js';
+import { checkFiniteArray, checkOddModulus, checkOptions } from '../validate.js';
 import { fourierBasis } from './fourier.js';
 
 /** Key-frequency analysis of one neuron. */
@@ -63,7 +63,7 @@ export interface KeyFrequencyOptions {
 /** Nanda's key frequencies: per neuron, the fraction of the centred activation's variance in the 2-D Fourier block {0, cos ζ, sin ζ}² over (a, b), the best ζ, and the union of best ζ over neurons above threshold (spec "Nanda's key frequencies"); acts is m × p², column a·p + b. */
 export function keyFrequencies(acts: ArrayLike<number>, m: number, p: number, opts: KeyFrequencyOptions = {}): KeyFrequencyReport {
   const fn = 'keyFrequencies';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { threshold: true });
   checkOddModulus(fn, p);
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   const p2 = p * p;
@@ -237,7 +237,7 @@ function crossEntropyUnchecked(logits: ArrayLike<number>, p: number, rows: Array
 /** Mean cross-entropy of a modular-addition logit table (p²×p, row a·p + b) with labels y = (a+b) mod p (the full loss that restricted/excluded loss are compared with). */
 export function modularAdditionLoss(logits: ArrayLike<number>, p: number, opts: ModularLossOptions = {}): number {
   const fn = 'modularAdditionLoss';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { indices: true });
   checkLogits(fn, logits, p);
   return crossEntropyUnchecked(logits, p, rowsOf(fn, p, opts));
 }
@@ -245,7 +245,7 @@ export function modularAdditionLoss(logits: ArrayLike<number>, p: number, opts: 
 /** Restricted loss: cross-entropy (y = (a+b) mod p) of the logits keeping only μ_c and the components along cos/sin(2πζ(a+b)/p), ζ ∈ keyFreqs (spec "Restricted loss"; Nanda et al.). */
 export function restrictedLoss(logits: ArrayLike<number>, p: number, keyFreqs: number[], opts: ModularLossOptions = {}): number {
   const fn = 'restrictedLoss';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { indices: true });
   checkLogits(fn, logits, p);
   checkKeys(fn, keyFreqs, p);
   const rows = rowsOf(fn, p, opts);
@@ -255,7 +255,7 @@ export function restrictedLoss(logits: ArrayLike<number>, p: number, keyFreqs: n
 /** Excluded loss: cross-entropy (y = (a+b) mod p) of the logits with the components along cos/sin(2πζ(a+b)/p), ζ ∈ keyFreqs, removed (spec "excluded loss (remove them)"; Nanda et al.). */
 export function excludedLoss(logits: ArrayLike<number>, p: number, keyFreqs: number[], opts: ModularLossOptions = {}): number {
   const fn = 'excludedLoss';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { indices: true });
   checkLogits(fn, logits, p);
   checkKeys(fn, keyFreqs, p);
   const rows = rowsOf(fn, p, opts);

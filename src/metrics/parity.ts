@@ -10,7 +10,7 @@
  * left out of the mean as well). The mean is over active neurons with a defined mass (NaN when none).
  */
 import { ArgumentError } from '../errors.js';
-import { checkFiniteArray, checkOptions } from './validate.js';
+import { checkFiniteArray, checkOptions } from '../validate.js';
 
 /** Options of {@link supportMass}. */
 export interface SupportMassOptions {
@@ -49,7 +49,7 @@ export function supportMass(
   opts: SupportMassOptions = {},
 ): SupportMassResult {
   const fn = 'supportMass';
-  checkOptions(fn, opts);
+  checkOptions(fn, opts, { activeFraction: true, W: true, wCols: true, nu: true });
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError(`${fn}: m (the number of neurons) must be a positive integer, got ${String(m)}`);
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n (the number of input bits) must be a positive integer, got ${String(n)}`);
   checkFiniteArray(fn, 'U', U, m * n, `an m×n matrix (${m}×${n}, one row per neuron)`);

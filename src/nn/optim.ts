@@ -3,9 +3,11 @@
  * step runs the backend's in-place kernel on every parameter; the state (velocity, moments) lives on the
  * backend next to the parameters.
  */
-import { CheckpointError, ConfigError } from '../errors.js';
+import { describeValue } from '../backend/base.js';
+import { ArgumentError, CheckpointError, ConfigError } from '../errors.js';
 import type { Mat } from '../backend/types.js';
-import type { ParamSet } from './params.js';
+import { checkOptions } from '../validate.js';
+import { ParamSet } from './params.js';
 
 /** Settings of an optimizer. */
 export type OptimizerConfig =
@@ -27,8 +29,30 @@ export interface Optimizer {
   free(): void;
 }
 
+/** Throws ConfigError unless `config` names a known optimizer with settings in range (before any state is allocated). */
+function checkConfig(config: OptimizerConfig): void {
+  if (config === null || typeof config !== 'object') throw new ConfigError(`optimizer: pass the settings as an object, e.g. { kind: 'sgd', momentum: 0.9 }; got ${describeValue(config)}`);
+  const inRange = (name: string, v: number | undefined, ok: (x: number) => boolean, range: string): void => {
+    if (v !== undefined && (typeof v !== 'number' || !ok(v))) throw new ConfigError(`optimizer: ${name} must be ${range}, got ${describeValue(v)}`);
+  };
+  if (config.kind === 'sgd') {
+    checkOptions(`optimizer '${config.kind}'`, config, { kind: true, momentum: true, nesterov: true, weightDecay: true });
+    if (config.nesterov !== undefined && typeof config.nesterov !== 'boolean') throw new ConfigError(`optimizer: nesterov must be true or false, got ${describeValue(config.nesterov)}`);
+  } else if (config.kind === 'adamw') {
+    checkOptions(`optimizer '${config.kind}'`, config, { kind: true, beta1: true, beta2: true, eps: true, weightDecay: true });
+    inRange('beta1', config.beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
+    inRange('beta2', config.beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
+    inRange('eps', config.eps, (x) => x > 0 && Number.isFinite(x), 'a positive finite number');
+  } else {
+    throw new ConfigError(`optimizer: unknown kind ${describeValue((config as { kind?: unknown }).kind)}; use 'sgd' or 'adamw'`);
+  }
+  inRange('weightDecay', config.weightDecay, (x) => x >= 0 && Number.isFinite(x), 'a finite number ≥ 0');
+}
+
 /** Creates the optimizer described by `config` for `params`. */
 export function createOptimizer(params: ParamSet, config: OptimizerConfig): Optimizer {
+  if (!(params instanceof ParamSet)) throw new ArgumentError(`createOptimizer: pass the model's ParamSet (model.params), got ${describeValue(params)}`);
+  checkConfig(config);
   const be = params.backend;
   const readAll = async (ms: Mat[]): Promise<Float32Array[]> => {
     const out: Float32Array[] = [];

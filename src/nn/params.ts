@@ -3,8 +3,9 @@
  * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
  */
 import type { Backend, Mat } from '../backend/types.js';
+import { checkDims, describeValue } from '../backend/base.js';
 import { ArgumentError, CheckpointError, MatrixTooLargeError } from '../errors.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
 
 /** One named parameter matrix. */
@@ -21,10 +22,16 @@ export class ParamSet {
   readonly list: Param[] = [];
 
   /** @param backend where the parameters live */
-  constructor(readonly backend: Backend) {}
+  constructor(readonly backend: Backend) {
+    if (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).upload !== 'function') {
+      throw new ArgumentError(`ParamSet: pass the backend the parameters live on, e.g. new ParamSet(getBackend()); got ${describeValue(backend)}`);
+    }
+  }
 
   /** Adds a rows×cols parameter with entries drawn from N(0, std²); MatrixTooLargeError (before allocating) above MAX_PARAM_ELEMENTS values. */
   normal(name: string, rows: number, cols: number, std: number, rng: Rng): Mat {
+    checkDims(`ParamSet: parameter '${name}'`, rows, cols);
+    if (!(rng instanceof Rng)) throw new ArgumentError(`ParamSet: parameter '${name}' needs an Rng for its initial values, e.g. new Rng(seed); got ${describeValue(rng)}`);
     if (rows * cols > MAX_PARAM_ELEMENTS) {
       throw new MatrixTooLargeError(`ParamSet: parameter '${name}' would be ${rows}×${cols} = ${rows * cols} values (${((rows * cols * 4) / 2 ** 30).toFixed(1)} GiB of f32), more than the ${MAX_PARAM_ELEMENTS} one matrix may hold; reduce the layer sizes that set it (an experiment's width or hidden key)`);
     }

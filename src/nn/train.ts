@@ -13,6 +13,7 @@
  */
 import { CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
+import { describeValue } from '../backend/base.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import type { Rng, RngState } from '../rng.js';
 import type { Model } from './model.js';
@@ -110,6 +111,7 @@ export interface TrainSummary {
 
 /** Checks a training configuration and throws ConfigError naming the bad value. */
 export function validateTrainConfig(cfg: TrainConfig, count: number): void {
+  if (cfg === null || typeof cfg !== 'object') throw new ConfigError(`train: the configuration must be an object ({ steps, lr, batchSize, optimizer, … }), got ${describeValue(cfg)}`);
   if (!Number.isInteger(cfg.steps) || cfg.steps < 0) throw new ConfigError(`steps must be a non-negative integer, got ${cfg.steps}`);
   if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr)) throw new ConfigError(`lr must be a positive number, got ${cfg.lr}`);
   if (cfg.batchSize !== 'full' && (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1 || cfg.batchSize > count)) {
