@@ -8,8 +8,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ArgumentError, ConfigError, FeaturelabError, Mlp, ParamSet, Rng, Tape, analyzeFeatureMap, bootstrapDisagreement, createOptimizer,
-  diagonalizeFeatureMap, hermiteCoefficients, kernelRegression, learningRate, validateTrainConfig,
+  ArgumentError, BackendRegistry, ConfigError, FeaturelabError, Mlp, ParamSet, Rng, Tape, analyzeFeatureMap, bootstrapDisagreement,
+  createOptimizer, diagonalizeFeatureMap, gammaTheory, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
 } from '../dist/featurelab.js';
 import { ref, testBackends } from './support/backends.js';
 
@@ -52,6 +52,8 @@ s('host functions refuse a misspelt option and name the ones they take', () => {
   refused(() => kernelRegression(k, Float64Array.from([1, 0]), { rigde: 1e-3 } as never), ArgumentError, /^kernelRegression: unknown option 'rigde'; the options are ridge, relative, symmetryTolerance/);
   refused(() => hermiteCoefficients((x) => Math.max(0, x), 4, 64, { kink: [0] } as never), ArgumentError, /^hermiteCoefficients: unknown option 'kink'; the options are kinks/);
   refused(() => bootstrapDisagreement([], { resample: 10 } as never), ArgumentError, /^bootstrapDisagreement: unknown option 'resample'/);
+  refused(() => gammaTheory('relu', 0.5, { features: 'rf', regime: 'large-n', degre: 10 } as never), ArgumentError, /^gammaTheory: unknown option 'degre'; the options are features, regime, degree, nodes/);
+  refused(() => renderReport([], { titel: 'x' } as never), ArgumentError, /^renderReport: unknown option 'titel'/);
   const phi = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
   refused(() => diagonalizeFeatureMap(phi, 4, 3, { methd: 'gram' } as never), ArgumentError, /^diagonalizeFeatureMap: unknown option 'methd'; the options are method, nullTolerance, product/);
   refused(() => analyzeFeatureMap(phi, 4, 3, [0, 1, 0, 1], 2, { rcnd: 1e-8 } as never), ArgumentError, /^analyzeFeatureMap: unknown option 'rcnd'/);
@@ -60,6 +62,19 @@ s('host functions refuse a misspelt option and name the ones they take', () => {
     method: 'auto', nullTolerance: 1e-12, piHatThreshold: 0.9, gapThreshold: 0.2, rcond: 1e-10, weights: Float32Array.from([1, 0, 0, 0, 1, 0]),
   });
   assert.ok(all.piHat !== undefined && all.regime !== undefined, 'the regime was computed from weights');
+});
+
+s('init refuses a misspelt option before creating any backend', async () => {
+  const reg = new BackendRegistry();
+  try {
+    await reg.init({ prefer: ['ref'], wasmThread: 1 } as never);
+    assert.unreachable('init took wasmThread');
+  } catch (e) {
+    assert.ok(e instanceof ArgumentError, String(e));
+    assert.match((e as Error).message, /^init: unknown option 'wasmThread'; the options are prefer, gpu, wasmThreads/);
+  } finally {
+    reg.disposeAll();
+  }
 });
 
 s('Tape: a variable of another tape, a matrix, an activation or reduction without a gradient here, no backend', () => {

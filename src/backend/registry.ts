@@ -4,6 +4,7 @@
  * `navigator.gpu` (browsers, Deno), or in Node from the npm package `webgpu` (Dawn) loaded lazily.
  */
 import { BackendUnavailableError, ArgumentError } from '../errors.js';
+import { checkOptions } from '../validate.js';
 import { RefBackend } from './ref/refBackend.js';
 import type { Backend, BackendName } from './types.js';
 import { createWasmBackend } from './wasm/wasmBackend.js';
@@ -98,6 +99,7 @@ export class BackendRegistry {
    * The backends of an earlier `init()` are disposed first, and their matrices with them.
    */
   async init(opts: InitOptions = {}): Promise<BackendName[]> {
+    checkOptions('init', opts, { prefer: true, gpu: true, wasmThreads: true, wasmSimd: true, wasmFma: true, requireWebgpu: true, log: true });
     const prefer = opts.prefer ?? [...BACKEND_NAMES];
     if (!Array.isArray(prefer) || prefer.length === 0) {
       throw new ArgumentError(`init: prefer must be a non-empty array of backend names, e.g. ['webgpu', 'wasm']; got ${JSON.stringify(prefer)}`);

@@ -30,7 +30,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, hermiteCoefficients } from '../kernel/hermite.js';
 import type { Activation, ActivationName } from '../kernel/hermite.js';
 import type { KernelRegression } from '../kernel/regression.js';
-import { checkInt, isNumberIn, naming } from '../validate.js';
+import { checkInt, checkOptions, isNumberIn, naming } from '../validate.js';
 
 /** Checks a Float64Array of finite values, optionally of a given length. */
 function checkVector(fn: string, name: string, x: Float64Array, length?: number): void {
@@ -228,6 +228,7 @@ export interface GammaTheoryOptions {
 export function gammaTheory(activation: ActivationName | Activation, alpha: number, opts: GammaTheoryOptions): number {
   const fn = 'gammaTheory';
   if (opts == null || typeof opts !== 'object') throw new ArgumentError(`${fn}: opts must be an object { features: 'rf' | 'ntk', regime: 'large-n' | 'small-n' }, got ${String(opts)}`);
+  checkOptions(fn, opts, { features: true, regime: true, degree: true, nodes: true });
   const degree = opts.degree ?? 30;
   const nodes = opts.nodes ?? 128;
   if (!Number.isInteger(degree) || degree < 2) throw new ArgumentError(`${fn}: degree must be an integer ≥ 2, got ${degree}`);

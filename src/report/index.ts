@@ -11,6 +11,7 @@ import { featuremapSection } from './sections/featuremap.js';
 import { interactionsSection } from './sections/interactions.js';
 import { memorizationSection } from './sections/memorization.js';
 import type { ResultFile, SuiteFile } from './types.js';
+import { checkOptions } from '../validate.js';
 
 export type { ResultFile, SuiteFile, SuiteRun } from './types.js';
 export { parseResultFile, parseSuiteFile } from './types.js';
@@ -127,6 +128,7 @@ function collectionOverview(runs: ResultFile[], c: RunCollection): string {
 
 /** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
 export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): string {
+  checkOptions('renderReport', opts, { title: true, suite: true, collection: true });
   const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : opts.collection ? `featurelab: ${runs.length} runs in ${opts.collection.folder}`
     : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');
   // The task (when the config has one) tells apart two runs of one experiment, e.g. tabular and image interactions.
