@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ArgumentError, BackendRegistry, ConfigError, FeaturelabError, Mlp, ParamSet, Rng, Tape, analyzeFeatureMap, bootstrapDisagreement,
-  createOptimizer, diagonalizeFeatureMap, gammaTheory, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
+  buildConfig, createOptimizer, diagonalizeFeatureMap, findExperiment, gammaTheory, resultFile, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
 } from '../dist/featurelab.js';
 import { ref, testBackends } from './support/backends.js';
 
@@ -130,6 +130,33 @@ s('Mlp, ParamSet, createOptimizer, learningRate and validateTrainConfig check th
   } finally {
     model.params.free();
   }
+});
+
+s('an experiment run from the library checks its config and context before any work', async () => {
+  const exp = findExperiment('modadd');
+  const config = buildConfig(exp, 'quick', ['p=5', 'width=8', 'steps=20', 'probeEvery=10', 'compareRelu=false']);
+  const rejects = async (p: () => Promise<unknown>, kind: new (...a: never[]) => FeaturelabError, pattern: RegExp): Promise<void> => {
+    try {
+      await p();
+    } catch (e) {
+      assert.ok(e instanceof kind, `expected ${kind.name}, got ${String(e)}`);
+      assert.match((e as Error).message, pattern);
+      return;
+    }
+    assert.unreachable(`no error; expected ${pattern}`);
+  };
+  await rejects(() => exp.run(config, undefined as never), ArgumentError, /^modadd: run: pass a context \{ backend, seed \}/);
+  await rejects(() => exp.run(config, { seed: 0 } as never), ArgumentError, /^modadd: run: context\.backend must be a backend/);
+  await rejects(() => exp.run(config, { backend: ref, seed: '1' } as never), ArgumentError, /^modadd: run: context\.seed must be an integer ≥ 0, got the string "1"/);
+  await rejects(() => exp.run(config, { backend: ref, seed: 0, serie: () => {} } as never), ArgumentError, /^modadd: run: unknown option 'serie'/);
+  await rejects(() => exp.run(config, { backend: ref, seed: 0, log: 'yes' } as never), ArgumentError, /^modadd: run: context\.log must be a function/);
+  await rejects(() => exp.run({ ...config, q: 3 }, { backend: ref, seed: 0 }), ConfigError, /unknown config key 'q' for modadd/);
+  const { p: _p, ...withoutP } = config;
+  await rejects(() => exp.run(withoutP, { backend: ref, seed: 0 }), ConfigError, /^modadd: the config lacks p; build it with buildConfig/);
+  await rejects(() => exp.run({ ...config, p: 4 }, { backend: ref, seed: 0 }), ConfigError, /^modadd: p must be an odd prime/);
+  await rejects(() => exp.run(null as never, { backend: ref, seed: 0 }), ConfigError, /^modadd: the config must be an object/);
+  refused(() => buildConfig(exp, 'quick', 'p=5' as never), ConfigError, /^modadd: the overrides must be an array of "key=value" strings/);
+  refused(() => resultFile({} as never), ArgumentError, /^resultFile: pass \{ experiment, config, seed, backend, totalSeconds, result \}.*got an object/);
 });
 
 s.run();

@@ -87,7 +87,11 @@ const NEGATIVE_DECAY = 'a negative decay grows the weights instead of shrinking 
 export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
   if (typeof v === 'bigint') return `the bigint ${v}n`;
-  if (v !== null && typeof v === 'object') return `a ${v.constructor?.name ?? 'object'}`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v !== null && typeof v === 'object') {
+    const kind = v.constructor?.name;
+    return kind && kind !== 'Object' ? `a ${kind}` : 'an object';
+  }
   return String(v);
 }
 

@@ -12,6 +12,7 @@ import type { AnyExperiment, ConfigValue } from './types.js';
  * ("key=value") applied; every value checked against the experiment's keys and its `validate` rules.
  */
 export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], file?: unknown, fileName = 'the config file'): Record<string, ConfigValue> {
+  if (!Array.isArray(sets)) throw new ConfigError(`${exp.name}: the overrides must be an array of "key=value" strings (e.g. ['p=11', 'steps=1000']; [] for none), got ${JSON.stringify(sets) ?? String(sets)}`);
   if (!Object.hasOwn(exp.presets, preset)) throw new ConfigError(`${exp.name}: unknown preset '${preset}'; choose one of ${Object.keys(exp.presets).join(', ')}`);
   const config = { ...exp.defaults, ...exp.presets[preset] } as Record<string, ConfigValue>;
   // Keys whose value is the file's (not replaced by a --set): their errors name the file.
@@ -42,6 +43,22 @@ export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], 
     throw new ConfigError(`${fileName}: ${e.message} (the file sets ${named.join(', ')})`);
   }
   return config;
+}
+
+/**
+ * Throws ConfigError unless `config` is a complete config of `exp` as buildConfig makes one: an object with every
+ * key of the experiment and no other, each value of the key's type and range, and the experiment's rules met.
+ * Experiments run through the registry check this first, so a config built by hand fails with the key's name.
+ */
+export function checkConfig(exp: AnyExperiment, config: unknown): asserts config is Record<string, ConfigValue> {
+  const hint = `build it with buildConfig(findExperiment('${exp.name}'), 'quick', ['key=value', …])`;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new ConfigError(`${exp.name}: the config must be an object of its keys; ${hint}; got ${JSON.stringify(config) ?? String(config)}`);
+  for (const key of Object.keys(config)) knownKey(exp, key, `${exp.name} config`);
+  const missing = Object.keys(exp.defaults).filter((key) => !Object.hasOwn(config, key));
+  if (missing.length > 0) throw new ConfigError(`${exp.name}: the config lacks ${missing.join(', ')}; ${hint}`);
+  const values = config as Record<string, ConfigValue>;
+  for (const [key, value] of Object.entries(values)) checkValue(exp, key, value, '');
+  exp.validate?.(values);
 }
 
 /** What a --config file looks like: parseConfigText's default hint. */

@@ -4,6 +4,8 @@
  * the user stopped the run (a sweep reruns such a run, merge leaves it out of its means). NaN and
  * infinities become null, noted in `warnings` (one line per number, or per array of them; JSON has no NaN). Pure: no file system, no DOM.
  */
+import { describeValue } from '../backend/base.js';
+import { ArgumentError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { ConfigValue, ExperimentResult } from './types.js';
 
@@ -63,6 +65,10 @@ export interface RunRecord {
 
 /** Builds the result.json object of a run; non-finite numbers become null, with a warning per number or per array of them. */
 export function resultFile(run: RunRecord): ResultFile {
+  if (run === null || typeof run !== 'object' || run.result === null || typeof run.result !== 'object' || !Array.isArray(run.result.warnings)
+    || run.backend === null || typeof run.backend !== 'object' || typeof run.experiment !== 'string') {
+    throw new ArgumentError(`resultFile: pass { experiment, config, seed, backend, totalSeconds, result } with result the object an experiment's run() returned; got ${describeValue(run)}`);
+  }
   const { result } = run;
   const warnings = [...result.warnings];
   if (run.stoppedBy) warnings.push(`stopped early by the user (${run.stoppedBy}): the series end where the run stopped`);
