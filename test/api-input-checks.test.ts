@@ -11,6 +11,7 @@ import {
   ArgumentError, BackendRegistry, ConfigError, FeaturelabError, Mlp, ParamSet, Rng, Tape, analyzeFeatureMap, bootstrapDisagreement,
   buildConfig, createOptimizer, diagonalizeFeatureMap, findExperiment, gammaTheory, resultFile, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
 } from '../dist/featurelab.js';
+import * as library from '../dist/featurelab.js';
 import { ref, testBackends } from './support/backends.js';
 
 const s = suite('public API: misspelt options, wrong types and foreign variables are refused');
@@ -157,6 +158,28 @@ s('an experiment run from the library checks its config and context before any w
   await rejects(() => exp.run(null as never, { backend: ref, seed: 0 }), ConfigError, /^modadd: the config must be an object/);
   refused(() => buildConfig(exp, 'quick', 'p=5' as never), ConfigError, /^modadd: the overrides must be an array of "key=value" strings/);
   refused(() => resultFile({} as never), ArgumentError, /^resultFile: pass \{ experiment, config, seed, backend, totalSeconds, result \}.*got an object/);
+});
+
+s('every exported function given garbage (nothing, null, {}, [], NaN, a string, arrays of the wrong size) throws a FeaturelabError or returns', async () => {
+  // These change the process's backends (the other tests use them) or start workers and devices.
+  const stateful = new Set(['init', 'disposeAll', 'createWasmBackend', 'createWebGpuBackend', 'initLinalg']);
+  const garbage: unknown[][] = [[], [undefined], [null], [{}], [[]], [NaN], ['x'], [new Float64Array(4), 2, 2], [new Float64Array(4), NaN, 2], [[1, 2, 3], -1], [new Float32Array(6), 2, 3, [0, 1], 2]];
+  let calls = 0;
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(library)) {
+    // Classes (capitalised) are covered above; plain functions here.
+    if (typeof value !== 'function' || /^[A-Z]/.test(name) || stateful.has(name)) continue;
+    for (const args of garbage) {
+      calls++;
+      try {
+        await (value as (...a: unknown[]) => unknown)(...args);
+      } catch (e) {
+        if (!(e instanceof FeaturelabError)) raw.push(`${name}(${args.map((a) => (Array.isArray(a) ? `[${a.join(',')}]` : String(a))).join(', ')}): ${String(e)}`);
+      }
+    }
+  }
+  assert.ok(calls > 500, `only ${calls} calls: the exports were not found`);
+  assert.equal(raw, [], `${raw.length} calls threw something else than a FeaturelabError`);
 });
 
 s.run();

@@ -4,11 +4,12 @@
  * (A matrix over the device's limits is refused before allocating: MatrixTooLargeError, no fallback.) Parameters and optimizer state
  * are host copies in the checkpoint, so they are simply uploaded to the new backend.
  */
-import { DeviceLostError, DeviceOutOfMemoryError } from '../errors.js';
+import { ArgumentError, DeviceLostError, DeviceOutOfMemoryError } from '../errors.js';
 import type { Backend } from '../backend/types.js';
 import type { AnyExperiment, ConfigValue, ExperimentContext, ExperimentResult } from '../experiments/types.js';
 import type { CheckpointStore } from './store.js';
 import { describePosition } from './stages.js';
+import { checkContext } from '../experiments/context.js';
 
 /** Where to continue after a device loss: the backend, and the store holding the lost run's checkpoints. */
 export interface Fallback {
@@ -23,6 +24,11 @@ export interface Fallback {
 export async function runWithDeviceFallback(
   exp: AnyExperiment, config: Record<string, ConfigValue>, ctx: ExperimentContext, fallback: Fallback,
 ): Promise<{ result: ExperimentResult; backend: Backend }> {
+  if (exp === null || typeof exp !== 'object' || typeof exp.run !== 'function') throw new ArgumentError(`runWithDeviceFallback: the first argument must be an experiment (findExperiment(name)), got ${String(exp)}`);
+  checkContext(exp.name, ctx);
+  if (fallback === null || typeof fallback !== 'object' || fallback.backend === null || typeof fallback.backend?.matmul !== 'function') {
+    throw new ArgumentError(`runWithDeviceFallback: fallback must be { backend, checkpoint? } with the backend to finish on (e.g. getBackend('wasm')), got ${String(fallback)}`);
+  }
   let lastStep = 0;
   const progress = ctx.progress;
   try {

@@ -20,8 +20,14 @@ function baseName(path: string): string {
 
 /** A FileSource over `files`, looked up by name; two picked files with one name are an ArgumentError. */
 export function pickedFileSource(files: readonly PickedFile[]): FileSource {
+  if (files === null || typeof files !== 'object' || typeof (files as Iterable<PickedFile>)[Symbol.iterator] !== 'function') {
+    throw new ArgumentError(`pickedFileSource: pass the picked files (an input element's files, or an array of { name, arrayBuffer() }), got ${String(files)}`);
+  }
   const byName = new Map<string, PickedFile>();
   for (const f of files) {
+    if (f === null || typeof f !== 'object' || typeof f.name !== 'string' || typeof f.arrayBuffer !== 'function') {
+      throw new ArgumentError(`pickedFileSource: every picked file must have a name and an arrayBuffer() method (a File does), got ${String(f)}`);
+    }
     if (byName.has(f.name)) throw new ArgumentError(`pickedFileSource: two picked files are named ${f.name}; pick each file once`);
     byName.set(f.name, f);
   }
@@ -38,6 +44,7 @@ export function pickedFileSource(files: readonly PickedFile[]): FileSource {
 
 /** Which of Fashion-MNIST's four files (each gzip or raw) are among `names`, which are missing, and which names are not Fashion-MNIST's. */
 export function fashionMnistPick(names: readonly string[]): { found: string[]; missing: string[]; other: string[] } {
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new ArgumentError(`fashionMnistPick: pass the picked files' names as an array of strings, got ${JSON.stringify(names) ?? String(names)}`);
   const wanted = Object.values(FASHION_MNIST_FILES).map((gz) => [gz, gz.replace(/\.gz$/, '')] as const);
   const found = wanted.filter(([gz, raw]) => names.includes(gz) || names.includes(raw)).map(([gz, raw]) => (names.includes(gz) ? gz : raw));
   const missing = wanted.filter(([gz, raw]) => !names.includes(gz) && !names.includes(raw)).map(([gz]) => gz);

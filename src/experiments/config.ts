@@ -12,6 +12,9 @@ import type { AnyExperiment, ConfigValue } from './types.js';
  * ("key=value") applied; every value checked against the experiment's keys and its `validate` rules.
  */
 export function buildConfig(exp: AnyExperiment, preset: string, sets: string[], file?: unknown, fileName = 'the config file'): Record<string, ConfigValue> {
+  if (exp === null || typeof exp !== 'object' || typeof exp.run !== 'function' || typeof exp.defaults !== 'object') {
+    throw new ConfigError(`buildConfig: the first argument must be an experiment (findExperiment('modadd'), or one of EXPERIMENTS), got ${JSON.stringify(exp) ?? String(exp)}`);
+  }
   if (!Array.isArray(sets)) throw new ConfigError(`${exp.name}: the overrides must be an array of "key=value" strings (e.g. ['p=11', 'steps=1000']; [] for none), got ${JSON.stringify(sets) ?? String(sets)}`);
   if (!Object.hasOwn(exp.presets, preset)) throw new ConfigError(`${exp.name}: unknown preset '${preset}'; choose one of ${Object.keys(exp.presets).join(', ')}`);
   const config = { ...exp.defaults, ...exp.presets[preset] } as Record<string, ConfigValue>;

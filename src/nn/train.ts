@@ -11,15 +11,17 @@
  * Non-finite values: a NaN or ±Infinity loss at a probe, or in the parameters at a checkpoint, stops
  * training with NonFiniteError naming the step and the parameter, before anything non-finite is saved.
  */
-import { CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
 import { describeValue } from '../backend/base.js';
 import { Tape, type Var } from '../autograd/tape.js';
-import type { Rng, RngState } from '../rng.js';
+import { Rng, type RngState } from '../rng.js';
 import type { Model } from './model.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optim.js';
 import { hostYielder } from './hostYield.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
+import { checkOptions } from '../validate.js';
+import { ParamSet } from './params.js';
 
 /** How to train. */
 export interface TrainConfig {
@@ -112,6 +114,7 @@ export interface TrainSummary {
 /** Checks a training configuration and throws ConfigError naming the bad value. */
 export function validateTrainConfig(cfg: TrainConfig, count: number): void {
   if (cfg === null || typeof cfg !== 'object') throw new ConfigError(`train: the configuration must be an object ({ steps, lr, batchSize, optimizer, … }), got ${describeValue(cfg)}`);
+  checkOptions('train config', cfg, { steps: true, lr: true, schedule: true, optimizer: true, batchSize: true, regularizer: true, trainable: true, loss: true });
   if (!Number.isInteger(cfg.steps) || cfg.steps < 0) throw new ConfigError(`steps must be a non-negative integer, got ${cfg.steps}`);
   if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr)) throw new ConfigError(`lr must be a positive number, got ${cfg.lr}`);
   if (cfg.batchSize !== 'full' && (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1 || cfg.batchSize > count)) {
@@ -126,8 +129,10 @@ export function validateTrainConfig(cfg: TrainConfig, count: number): void {
 
 /** Checks that `data` holds `count` rows of inputs and of labels; throws ShapeError naming the mismatch. */
 function validateTrainData(data: TrainData): void {
+  if (data === null || typeof data !== 'object') throw new ArgumentError(`train: data must be { x, labels, count } (inputs and labels uploaded to the backend), got ${describeValue(data)}`);
   const { count, x, labels } = data;
   if (!(Number.isInteger(count) && count >= 1)) throw new ShapeError(`train: count must be a whole number ≥ 1, got ${count}`);
+  if (x === null || typeof x !== 'object' || labels === null || typeof labels !== 'object') throw new ArgumentError(`train: data.x and data.labels must be matrices of the backend (backend.upload(...)), got ${describeValue(x)} and ${describeValue(labels)}`);
   if (x.rows !== count || labels.rows !== count) {
     throw new ShapeError(`train: count is ${count} but the inputs have ${x.rows} rows and the labels ${labels.rows}; pass the same number of rows in each`);
   }
@@ -158,6 +163,12 @@ async function labelCheck(backend: Backend, labels: Mat): Promise<(classes: numb
 
 /** Runs `cfg.steps` optimizer steps of `model` on `data`; `rng` drives the minibatch shuffle. */
 export async function train(backend: Backend, model: Model, data: TrainData, cfg: TrainConfig, rng: Rng, hooks: TrainHooks = {}): Promise<TrainSummary> {
+  if (backend === null || typeof backend !== 'object' || typeof backend.matmul !== 'function') throw new ArgumentError(`train: the first argument must be the backend (getBackend()), got ${describeValue(backend)}`);
+  if (model === null || typeof model !== 'object' || typeof model.forward !== 'function' || !(model.params instanceof ParamSet)) {
+    throw new ArgumentError(`train: model must be a Model (e.g. new Mlp(backend, sizes, rng)): an object with params (a ParamSet) and forward(), got ${describeValue(model)}`);
+  }
+  if (!(rng instanceof Rng)) throw new ArgumentError(`train: rng must be an Rng (new Rng(seed)), got ${describeValue(rng)}`);
+  checkOptions('train', hooks, { probes: true, onStep: true, shouldStop: true, checkpoint: true });
   validateTrainData(data);
   validateTrainConfig(cfg, data.count);
   if (cfg.regularizer && cfg.regularizer.lambda > 0 && !model.normPower) throw new ConfigError('regularizer: this model has no per-neuron norm');

@@ -12,6 +12,7 @@ import { interactionsSection } from './sections/interactions.js';
 import { memorizationSection } from './sections/memorization.js';
 import type { ResultFile, SuiteFile } from './types.js';
 import { checkOptions } from '../validate.js';
+import { ArgumentError } from '../errors.js';
 
 export type { ResultFile, SuiteFile, SuiteRun } from './types.js';
 export { parseResultFile, parseSuiteFile } from './types.js';
@@ -128,6 +129,7 @@ function collectionOverview(runs: ResultFile[], c: RunCollection): string {
 
 /** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
 export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): string {
+  if (!Array.isArray(runs)) throw new ArgumentError(`renderReport: runs must be an array of result files (parseResultFile(json, name) for each), got ${JSON.stringify(runs) ?? String(runs)}`);
   checkOptions('renderReport', opts, { title: true, suite: true, collection: true });
   const title = opts.title ?? (opts.suite ? `featurelab suite (${opts.suite.preset})` : opts.collection ? `featurelab: ${runs.length} runs in ${opts.collection.folder}`
     : runs.length === 1 ? `featurelab: ${runs[0]!.experiment}` : 'featurelab report');

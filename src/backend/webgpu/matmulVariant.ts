@@ -4,6 +4,7 @@
  * adapters (SwiftShader, lavapipe, WARP), where workgroup barriers are expensive, get the register-blocked
  * kernel that was 5–10× faster there; tiny products get the one-thread-per-output kernel.
  */
+import { ArgumentError } from '../../errors.js';
 
 /** What kind of adapter runs the kernels: a real GPU, or a CPU implementation of WebGPU. */
 export type AdapterKind = 'hardware' | 'software';
@@ -57,6 +58,11 @@ export function vec4Alignment(shape: MatmulShape): { vecA: boolean; vecB: boolea
 
 /** Picks the matmul kernel and its parameters for a shape on an adapter kind. */
 export function pickMatmulVariant(shape: MatmulShape, adapterKind: AdapterKind): MatmulVariant {
+  const dims = shape === null || typeof shape !== 'object' ? [] : [shape.m, shape.n, shape.k, shape.batch ?? 1];
+  if (dims.length === 0 || !dims.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new ArgumentError(`pickMatmulVariant: shape must be { m, n, k, transA, transB, batch? } with positive integer sizes, got ${JSON.stringify(shape) ?? String(shape)}`);
+  }
+  if (adapterKind !== 'hardware' && adapterKind !== 'software') throw new ArgumentError(`pickMatmulVariant: adapterKind must be 'hardware' or 'software', got ${JSON.stringify(adapterKind) ?? String(adapterKind)}`);
   const { m, n, k } = shape;
   const batch = shape.batch ?? 1;
   // Tiny blocks would leave a tile's threads idle, however many blocks there are.
