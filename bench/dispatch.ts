@@ -1,16 +1,18 @@
 /**
- * Dispatch benchmark: the host cost of one small GPU op — what a training step of a small network pays dozens
- * of times. `--ops` pairs of (add, matmul) on 8×8 matrices, each result freed, then one read; microseconds per
- * op for featurelab's WebGPU backend and TensorFlow.js-webgpu on the same adapter, and their ratio.
+ * Dispatch benchmark: the cost of one small GPU op — what a training step of a small network pays dozens of
+ * times. `--ops` ops as pairs of (add, matmul) on 8×8 matrices, each result freed, then the last product read
+ * back, which waits until every op has run (the queue runs in order); microseconds per op for featurelab's
+ * WebGPU backend and TensorFlow.js-webgpu on the same adapter, and their ratio. (Until 2026-11-27 each round
+ * read back its input instead: TensorFlow.js answered that from its CPU copy without waiting for its queue, so
+ * its time left out the ops' execution — and 140 s of queued work was still running at the end.)
  *
  * Run: `npm run bench -- dispatch [--ops=2000] [--out=DIR]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { errorMessage, runMain, writeReport } from './peers/common.js';
+import { benchOptions, errorMessage, runMain, wholeOption, writeReport } from './peers/common.js';
+import type { Mat } from '../src/backend/types.js';
 import { featurelabBackend } from './peers/featurelab.js';
 import { tfjsEngine } from './peers/tfjs.js';
-
-const option = (name: string, fallback: string): string => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 /** Median of three timed rounds (after a warm-up) of `round`, in microseconds per op. */
 async function microsPerOp(ops: number, round: () => Promise<void>): Promise<number> {
@@ -25,7 +27,8 @@ async function microsPerOp(ops: number, round: () => Promise<void>): Promise<num
 }
 
 async function main(): Promise<void> {
-  const pairs = Number(option('ops', '2000')) / 2;
+  const option = benchOptions(['ops', 'out']);
+  const pairs = Math.ceil(wholeOption('ops', option('ops', '2000'), 2) / 2);
   const ops = 2 * pairs;
   const t0 = performance.now();
   const data = Float32Array.from({ length: 64 }, (_, i) => (i % 7) / 7);
@@ -35,15 +38,21 @@ async function main(): Promise<void> {
     const b = await featurelabBackend('webgpu');
     const x = b.upload(data, 8, 8);
     results.featurelab = await microsPerOp(ops, async () => {
+      let last: Mat | null = null;
       for (let i = 0; i < pairs; i++) {
         const z = b.binary('add', x, x);
         const w = b.matmul(z, x);
-        b.free(z, w);
+        b.free(z);
+        if (last) b.free(last);
+        last = w;
       }
-      await b.read(x);
+      await b.read(last!);
+      b.free(last!);
     });
     results.featurelabDescription = b.description;
     b.free(x);
+    // A live Dawn device at process.exit crashed the process (SIGSEGV) after the report was written.
+    b.dispose();
   } catch (e) {
     results.featurelabError = errorMessage(e);
   }
@@ -52,16 +61,24 @@ async function main(): Promise<void> {
     const engine = await tfjsEngine('webgpu');
     const x = tf.tensor2d(data, [8, 8]);
     results.tfjs = await microsPerOp(ops, async () => {
+      let last: tf.Tensor | null = null;
       for (let i = 0; i < pairs; i++) {
         const z = tf.add(x, x);
         const w = tf.matMul(z, x);
         z.dispose();
-        w.dispose();
+        last?.dispose();
+        last = w;
       }
-      await x.data();
+      await last!.data();
+      last!.dispose();
     });
     results.tfjsDescription = engine.description;
     x.dispose();
+    // TensorFlow.js keeps its device open to the end; Dawn then crashed at process exit (SIGSEGV, after the
+    // report was written, so the bench exited with a failure): finish its work and close it here.
+    const tfDevice = (tf.backend() as unknown as { device: GPUDevice }).device;
+    await tfDevice.queue.onSubmittedWorkDone();
+    tfDevice.destroy();
   } catch (e) {
     results.tfjsError = errorMessage(e);
   }

@@ -14,13 +14,13 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashionMnist.js
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { nodeFileSource } from '../src/cli/nodeFiles.js';
 import { Rng } from '../src/rng.js';
-import { BenchUsageError, errorMessage, runMain, writeReport } from './peers/common.js';
+import { BenchUsageError, benchOptions, errorMessage, runMain, wholeOption, writeReport } from './peers/common.js';
 import { featurelabBackend } from './peers/featurelab.js';
 
-const option = (name: string, fallback: string): string => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main(): Promise<void> {
-  const models = Number(option('models', '20'));
+  const option = benchOptions(['models', 'engines', 'together', 'out']);
+  const models = wholeOption('models', option('models', '20'), 1);
   const engines = option('engines', 'wasm1,wasmN,webgpu').split(',');
   const together = option('together', `1,${models}`).split(',').map(Number);
   if (together.some((t) => !Number.isInteger(t) || t < 1)) throw new BenchUsageError(`--together takes positive integers, got ${option('together', '')}`);

@@ -10,14 +10,14 @@ import { Tape } from '../src/autograd/tape.js';
 import { andOrSplit, mobius } from '../src/metrics/harsanyi.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { Rng } from '../src/rng.js';
-import { errorMessage, runMain, writeReport } from './peers/common.js';
+import { benchOptions, errorMessage, runMain, wholeOption, writeReport } from './peers/common.js';
 import { featurelabBackend } from './peers/featurelab.js';
 
-const option = (name: string, fallback: string): string => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main(): Promise<void> {
   const n = 10;
-  const samples = Number(option('samples', '16'));
+  const option = benchOptions(['samples', 'engines', 'out']);
+  const samples = wholeOption('samples', option('samples', '16'), 1);
   const engines = option('engines', 'wasm1,wasmN,webgpu').split(',');
   const rows = samples << n;
   const rng = new Rng(1);

@@ -20,16 +20,15 @@ import { spawnSync } from 'node:child_process';
 import * as jax from '@jax-js/jax';
 import type { Backend } from '../src/backend/types.js';
 import { cholesky, initLinalg, solveCholesky, symmetricEigen } from '../src/linalg/wasmLinalg.js';
-import { errorMessage, runMain, setupNodeGpu, writeReport } from './peers/common.js';
+import { benchOptions, errorMessage, runMain, setupNodeGpu, wholeOption, writeReport } from './peers/common.js';
 
-/** Parses `--name=a,b` into numbers. */
+/** The benchmark's options (`--name=value`); anything else on the command line is refused. */
+let option: (name: string, fallback: string) => string = () => { throw new Error('main() reads the options first'); };
+
+/** Parses `--name=a,b` into whole numbers ≥ 1. */
 function listOption(name: string, fallback: number[]): number[] {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3).split(',').map(Number) : fallback;
-}
-function stringOption(name: string, fallback: string): string {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3) : fallback;
+  const text = option(name, '');
+  return text === '' ? fallback : text.split(',').map((x) => wholeOption(name, x, 1));
 }
 
 /**
@@ -107,10 +106,11 @@ print(best)
 interface Row { engine: string; n: number; seconds: number | null; note: string }
 
 async function main(): Promise<void> {
+  option = benchOptions(['reps', 'sizes', 'engines', 'out', 'eigen']);
   const reps = listOption('reps', [3])[0]!;
   const sizes = listOption('sizes', [1000, 2000, 4000]);
-  const engines = stringOption('engines', 'f64,wasm1,wasmN,webgpu,jax,scipy').split(',');
-  const out = stringOption('out', 'bench/results');
+  const engines = option('engines', 'f64,wasm1,wasmN,webgpu,jax,scipy').split(',');
+  const out = option('out', 'bench/results');
   await initLinalg();
   const { createWasmBackend } = await import('../src/backend/wasm/wasmBackend.js');
   const backends: [string, Backend | string][] = [];

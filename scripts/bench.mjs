@@ -22,6 +22,13 @@ env.XDG_RUNTIME_DIR ??= '/tmp';
 
 const args = process.argv.slice(2);
 const available = readdirSync(benchDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+// Without a name, --help would otherwise start every benchmark (tens of minutes) with an option they ignore.
+if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+  console.log(`usage: npm run bench -- <name> [options]   (no name: every benchmark in turn)
+benchmarks: ${available.join(', ')}
+options and what each benchmark measures: bench/README.md`);
+  process.exit(0);
+}
 const names = args.length && !args[0].startsWith('--') ? [args.shift()] : available;
 for (const name of names) {
   if (!available.includes(name)) {

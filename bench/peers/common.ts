@@ -221,6 +221,28 @@ export function runMain(main: () => Promise<void>): void {
   );
 }
 
+/**
+ * The `--name=value` arguments of a benchmark that takes the options `names`, as a lookup with a fallback. Any
+ * other argument (a misspelt option, --help) is a BenchUsageError that lists them: the run would otherwise go
+ * ahead with the defaults. Call it inside main, so that runMain reports the error.
+ */
+export function benchOptions(names: readonly string[]): (name: string, fallback: string) => string {
+  const values = new Map<string, string>();
+  for (const arg of process.argv.slice(2)) {
+    const m = /^--([a-zA-Z][a-zA-Z-]*)=(.*)$/.exec(arg);
+    if (!m || !names.includes(m[1]!)) throw new BenchUsageError(`unknown option ${arg}; this benchmark takes ${names.map((n) => `--${n}=…`).join(', ')} (see bench/README.md)`);
+    values.set(m[1]!, m[2]!);
+  }
+  return (name, fallback) => values.get(name) ?? fallback;
+}
+
+/** A whole number ≥ min from an option's text; BenchUsageError naming the option otherwise. */
+export function wholeOption(name: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new BenchUsageError(`--${name} needs a whole number ≥ ${min}, got '${text}'`);
+  return v;
+}
+
 /** A bad benchmark option (unknown name, a value out of range): runMain prints its message without a stack. */
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
