@@ -87,3 +87,15 @@ export function checkOddModulus(fn: string, p: number): void {
     );
   }
 }
+
+/** A value as an error message shows it: strings quoted (so '2' is not mistaken for 2), objects by kind. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'bigint') return `the bigint ${v}n`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v !== null && typeof v === 'object') {
+    const kind = v.constructor?.name;
+    return kind && kind !== 'Object' ? `a ${kind}` : 'an object';
+  }
+  return String(v);
+}

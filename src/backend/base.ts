@@ -9,7 +9,7 @@ import type {
   MatmulOptions, ReduceOp, ReduceOptions, SgdHyper, SolveTriangularOptions, UnaryOp,
 } from './types.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
-import { checkOptions } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 import type { OptionKeys } from '../validate.js';
 
 /** Storage-independent part of a backend's matrix handle. */
@@ -83,17 +83,6 @@ function requireNonNegative(op: string, name: string, v: number, why = 'a negati
 /** Why a negative weight decay is refused (both optimizers). */
 const NEGATIVE_DECAY = 'a negative decay grows the weights instead of shrinking them';
 
-/** A value as an error message shows it: strings quoted (so '2' is not mistaken for 2), objects by kind. */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'bigint') return `the bigint ${v}n`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v !== null && typeof v === 'object') {
-    const kind = v.constructor?.name;
-    return kind && kind !== 'Object' ? `a ${kind}` : 'an object';
-  }
-  return String(v);
-}
 
 /** The hyper-parameter object of an optimizer step, checked to be one with only the given keys (a misspelt one would be ignored). */
 function requireHyper<T extends object>(op: string, hyper: T, keys: NoInfer<OptionKeys<T>>): T {

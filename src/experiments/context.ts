@@ -1,5 +1,5 @@
 /** The checks on what a caller hands an experiment's run: the context's keys and their types. */
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ArgumentError } from '../errors.js';
 import { checkOptions } from '../validate.js';
 import type { ExperimentContext } from './types.js';

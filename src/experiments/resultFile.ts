@@ -4,7 +4,7 @@
  * the user stopped the run (a sweep reruns such a run, merge leaves it out of its means). NaN and
  * infinities become null, noted in `warnings` (one line per number, or per array of them; JSON has no NaN). Pure: no file system, no DOM.
  */
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ArgumentError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { ConfigValue, ExperimentResult } from './types.js';

@@ -1,6 +1,6 @@
 /** A multi-layer perceptron with ReLU hidden layers (fused into the matmul epilogue) and He initialisation. */
 import type { Backend } from '../backend/types.js';
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
@@ -14,7 +14,7 @@ export class Mlp implements Model {
   /** Creates the parameters on `backend` from `rng`: W ~ N(0, initScale²·2/fan_in), b = 0. */
   constructor(backend: Backend, readonly sizes: number[], rng: Rng, initScale = 1) {
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
-      throw new ArgumentError(`Mlp: sizes must list at least two layer widths, positive integers with the input first and the classes last (e.g. [784, 256, 10]), got ${describeValue(sizes)}`);
+      throw new ArgumentError(`Mlp: sizes must list at least two layer widths, positive integers with the input first and the classes last (e.g. [784, 256, 10]), got ${Array.isArray(sizes) ? JSON.stringify(sizes) : describeValue(sizes)}`);
     }
     if (!(rng instanceof Rng)) throw new ArgumentError(`Mlp: pass an Rng for the initial weights, e.g. new Rng(seed); got ${describeValue(rng)}`);
     if (typeof initScale !== 'number' || !(initScale > 0) || !Number.isFinite(initScale)) {

@@ -3,7 +3,7 @@
  * step runs the backend's in-place kernel on every parameter; the state (velocity, moments) lives on the
  * backend next to the parameters.
  */
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ArgumentError, CheckpointError, ConfigError } from '../errors.js';
 import type { Mat } from '../backend/types.js';
 import { checkOptions } from '../validate.js';

@@ -3,7 +3,8 @@
  * backend starts from the same bits (DESIGN: random numbers are generated on the host and uploaded).
  */
 import type { Backend, Mat } from '../backend/types.js';
-import { checkDims, describeValue } from '../backend/base.js';
+import { checkDims } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ArgumentError, CheckpointError, MatrixTooLargeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';

@@ -1,5 +1,5 @@
 /** Learning-rate schedules: the rate for a (0-based) step. */
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { ConfigError } from '../errors.js';
 
 /** A learning-rate schedule. */

@@ -13,7 +13,7 @@
  */
 import { ArgumentError, CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
-import { describeValue } from '../backend/base.js';
+import { describeValue } from '../validate.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import { Rng, type RngState } from '../rng.js';
 import type { Model } from './model.js';
