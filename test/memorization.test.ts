@@ -427,9 +427,9 @@ s('network variant: the same seed gives bit-identical network rows on WASM; netw
 s('network keys: netLr ≤ 0, a bad netHidden, netLossTol 0 are ConfigErrors naming the key', async () => {
   const isConfig = (key: RegExp) => (e: unknown) => { assert.instance(e, ConfigError); assert.match((e as Error).message, key); };
   await runMemorization([...NET, 'netLr=0'], 1).then(() => assert.unreachable(), isConfig(/^memorization: netLr must be > 0, got 0$/));
-  // A library caller that skips buildConfig meets the same rule when the run starts.
+  // A library caller that skips buildConfig meets the same check, with the same message, when the run starts.
   const raw = { ...buildConfig(findExperiment('memorization'), 'quick', NET), netLr: 0 } as Record<string, ConfigValue>;
-  await findExperiment('memorization').run(raw, { backend: wasm, seed: 1 }).then(() => assert.unreachable(), isConfig(/netLr must be a positive number/));
+  await findExperiment('memorization').run(raw, { backend: wasm, seed: 1 }).then(() => assert.unreachable(), isConfig(/^memorization: netLr must be > 0, got 0$/));
   await runMemorization([...NET, 'netHidden=64,0'], 1).then(() => assert.unreachable(), isConfig(/netHidden/));
   await runMemorization([...NET, 'netLossTol=0'], 1).then(() => assert.unreachable(), isConfig(/netLossTol/));
   const exp = findExperiment('memorization');
