@@ -9,8 +9,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Axis, Backend, BinaryOp, Broadcast, Mat, UnaryOp } from '../backend/types.js';
-import { describeValue } from '../validate.js';
-import { checkOptions } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 
 /** A value on the tape: a matrix and whether a gradient flows to it. */
 export interface Var {

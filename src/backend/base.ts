@@ -9,8 +9,7 @@ import type {
   MatmulOptions, ReduceOp, ReduceOptions, SgdHyper, SolveTriangularOptions, UnaryOp,
 } from './types.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './types.js';
-import { checkOptions, describeValue } from '../validate.js';
-import type { OptionKeys } from '../validate.js';
+import { checkOptions, describeValue, type OptionKeys } from '../validate.js';
 
 /** Storage-independent part of a backend's matrix handle. */
 export class MatBase implements Mat {

@@ -1,7 +1,6 @@
 /** The checks on what a caller hands an experiment's run: the context's keys and their types. */
-import { describeValue } from '../validate.js';
 import { ArgumentError } from '../errors.js';
-import { checkOptions } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 import type { ExperimentContext } from './types.js';
 
 /** The context's callbacks: each must be a function when given. */

@@ -3,10 +3,9 @@
  * step runs the backend's in-place kernel on every parameter; the state (velocity, moments) lives on the
  * backend next to the parameters.
  */
-import { describeValue } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 import { ArgumentError, CheckpointError, ConfigError } from '../errors.js';
 import type { Mat } from '../backend/types.js';
-import { checkOptions } from '../validate.js';
 import { ParamSet } from './params.js';
 
 /** Settings of an optimizer. */

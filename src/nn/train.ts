@@ -13,14 +13,13 @@
  */
 import { ArgumentError, CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
-import { describeValue } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import { Rng, type RngState } from '../rng.js';
 import type { Model } from './model.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optim.js';
 import { hostYielder } from './hostYield.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
-import { checkOptions } from '../validate.js';
 import { ParamSet } from './params.js';
 
 /** How to train. */
