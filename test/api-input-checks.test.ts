@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ArgumentError, BackendRegistry, ConfigError, FeaturelabError, Mlp, ParamSet, Rng, Tape, analyzeFeatureMap, bootstrapDisagreement,
-  buildConfig, createOptimizer, diagonalizeFeatureMap, findExperiment, gammaTheory, resultFile, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
+  buildConfig, createOptimizer, createWasmBackend, createWebGpuBackend, diagonalizeFeatureMap, findExperiment, gammaTheory, resultFile, hermiteCoefficients, kernelRegression, learningRate, renderReport, validateTrainConfig,
 } from '../dist/featurelab.js';
 import * as library from '../dist/featurelab.js';
 import { ref, testBackends } from './support/backends.js';
@@ -76,6 +76,18 @@ s('init refuses a misspelt option before creating any backend', async () => {
   } finally {
     reg.disposeAll();
   }
+});
+
+s('createWasmBackend and createWebGpuBackend refuse a misspelt option', async () => {
+  await createWasmBackend({ thread: 1 } as never).then(() => assert.unreachable('took thread'), (e: unknown) => {
+    assert.ok(e instanceof ArgumentError, String(e));
+    assert.match((e as Error).message, /^createWasmBackend: unknown option 'thread'; the options are threads, simd, fma/);
+  });
+  // The option check comes before the GPU is asked for anything, so any object stands in for navigator.gpu.
+  await createWebGpuBackend({} as GPU, { maxPool: 1 } as never).then(() => assert.unreachable('took maxPool'), (e: unknown) => {
+    assert.ok(e instanceof ArgumentError, String(e));
+    assert.match((e as Error).message, /^createWebGpuBackend: unknown option 'maxPool'; the options are adapterKind, powerPreference, maxBatch, maxPoolBytes, matmulVariant/);
+  });
 });
 
 s('Tape: a variable of another tape, a matrix, an activation or reduction without a gradient here, no backend', () => {

@@ -14,7 +14,7 @@ import simdFmaBytes from '../../../build/wasm/featurelab-simd-fma.wasm';
 import simdFmaThreadsBytes from '../../../build/wasm/featurelab-simd-fma-threads.wasm';
 import { ArgumentError, BackendUnavailableError, DeviceLostError, FeaturelabError } from '../../errors.js';
 import { BLOCK_UPDATES, BaseBackend, MatBase } from '../base.js';
-import { describeValue } from '../../validate.js';
+import { checkOptions, describeValue } from '../../validate.js';
 import type { AdamWPlan, BlockUpdate, MatmulPlan, SgdPlan } from '../base.js';
 import type { Axis, BinaryOp, Broadcast, Mat, ReduceOp, UnaryOp } from '../types.js';
 import { BINARY_OPS, BROADCASTS, REDUCE_OPS, UNARY_OPS } from '../types.js';
@@ -372,6 +372,7 @@ async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memor
  * where shared memory or workers are unavailable.
  */
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  checkOptions('createWasmBackend', opts, { threads: true, simd: true, fma: true });
   if (typeof WebAssembly !== 'object') throw new BackendUnavailableError('wasm backend: WebAssembly is not available in this runtime; use the ref backend');
   const req = opts.threads ?? 'auto';
   if (req !== 'auto' && (!Number.isInteger(req) || req < 1 || req > MAX_THREADS)) {

@@ -32,6 +32,7 @@ import { pickMatmulVariant } from './matmulVariant.js';
 import type { AdapterKind, MatmulShape, MatmulVariant } from './matmulVariant.js';
 import { SHADERS, joinParts, mapLine, shaderParts } from './shaders.js';
 import type { ShaderName, SourcePart } from './shaders.js';
+import { checkOptions } from '../../validate.js';
 
 /** Bytes of one uniform slot: the largest minUniformBufferOffsetAlignment the spec allows. */
 const SLOT_BYTES = 256;
@@ -143,6 +144,7 @@ function formatCompileMessages(parts: readonly SourcePart[], messages: readonly 
  * or device, and ShaderCompileError when a built-in kernel does not compile on this implementation.
  */
 export async function createWebGpuBackend(gpu: GPU, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  checkOptions('createWebGpuBackend', options, { adapterKind: true, powerPreference: true, maxBatch: true, maxPoolBytes: true, matmulVariant: true });
   const fallback = "use the 'wasm' backend instead";
   if (!gpu || typeof gpu.requestAdapter !== 'function') {
     throw new BackendUnavailableError(`webgpu: this runtime has no WebGPU (navigator.gpu is missing); ${fallback}`);
