@@ -82,7 +82,6 @@ function requireNonNegative(op: string, name: string, v: number, why = 'a negati
 /** Why a negative weight decay is refused (both optimizers). */
 const NEGATIVE_DECAY = 'a negative decay grows the weights instead of shrinking them';
 
-
 /** The hyper-parameter object of an optimizer step, checked to be one with only the given keys (a misspelt one would be ignored). */
 function requireHyper<T extends object>(op: string, hyper: T, keys: NoInfer<OptionKeys<T>>): T {
   if (hyper === null || typeof hyper !== 'object') throw new ArgumentError(`${op}: pass the hyper-parameters as an object, e.g. { lr: 0.01 }; got ${describeValue(hyper)}`);
