@@ -478,9 +478,14 @@ const GENERATION: usize = 128;
 /** Offset of the two packed B panels in the team's shared area. */
 const TEAM_PANELS: usize = 192;
 
-/** Bytes of the shared area matmulF32Team needs (the host zeroes its first TEAM_PANELS bytes before every product). */
+/** Bytes of the shared area matmulF32Team needs. */
 export function matmulTeamSharedBytes(): i32 {
   return <i32>TEAM_PANELS + 2 * KC * NC * 4;
+}
+
+/** Leading bytes of the shared area that hold the counters: the host zeroes them before every product. */
+export function matmulTeamSyncBytes(): i32 {
+  return <i32>TEAM_PANELS;
 }
 
 /** Spins before a worker sleeps at a barrier: a wait is usually a fraction of a unit's time, far below a sleep's cost. */
@@ -525,7 +530,7 @@ function claimTicket(sharedPtr: usize, end: i32): i32 {
 
 /**
  * Thread `thread` of `threads`' part of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias): every thread calls
- * this with the same product arguments and the same `sharedPtr` (matmulTeamSharedBytes(), its first 192 bytes
+ * this with the same product arguments and the same `sharedPtr` (matmulTeamSharedBytes(), its first matmulTeamSyncBytes()
  * zeroed), and its own scratch (matmulScratchBytes). `errorPtr` is a word that the host sets non-zero when a
  * thread fails. Threads builds only (a no-op elsewhere).
  */

@@ -2,7 +2,7 @@
 // scripts/build-wasm.mjs: SIMD (f32x4), SIMD + threads (shared imported memory) and scalar. Memory is
 // always imported (`env.memory`) and managed by the host (src/backend/wasm/), which allocates every
 // buffer above `heapBaseF32()`; the kernels never allocate.
-export { matmulF32, matmulF32Team, matmulScratchBytes, matmulTeamSharedBytes } from './gemm';
+export { matmulF32, matmulF32Team, matmulScratchBytes, matmulTeamSharedBytes, matmulTeamSyncBytes } from './gemm';
 export { choleskyDiagF32, copyBlockF32, triInverseF32, updateBlockF32 } from './blocks';
 export {
   adamwStepF32, binaryF32, copyF32, fillF32, gatherRowsF32, gatherSumRowsF32, mseF32, reduceF32, sgdStepF32,

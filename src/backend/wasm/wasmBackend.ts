@@ -32,6 +32,7 @@ interface Kernels {
     r0: number, r1: number, c0: number, c1: number, scratchPtr: number,
   ): void;
   matmulTeamSharedBytes(): number;
+  matmulTeamSyncBytes(): number;
   matmulF32Team(
     aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
     m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
@@ -100,8 +101,6 @@ const THREADED_MIN_CHEAP = 1 << 19;
 /** Element ranges given to threads are multiples of this (a 64-byte cache line of f32). */
 const CHUNK = 16;
 const PAGE = 65536;
-/** Leading bytes of the team GEMM's shared area that hold its counters (assembly/gemm.ts, TEAM_PANELS). */
-const TEAM_SYNC_BYTES = 192;
 
 /** Splits [0, count) into `parts` contiguous ranges, multiples of `align` except the last. */
 function splitRange(count: number, parts: number, align: number): [number, number][] {
@@ -265,7 +264,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
       ];
       if (pool && m * n * k >= THREADED_MIN_MACS) {
         // All threads on the whole product, claiming blocks of it as they go (assembly/gemm.ts, matmulF32Team).
-        this.heap.f32().fill(0, this.teamSharedPtr >>> 2, (this.teamSharedPtr + TEAM_SYNC_BYTES) >>> 2);
+        this.heap.f32().fill(0, this.teamSharedPtr >>> 2, (this.teamSharedPtr + X.matmulTeamSyncBytes()) >>> 2);
         const calls = this.scratchPtrs.map((scratch, t) => [...args, t, pool.threads, this.teamSharedPtr, pool.errorWordPtr, scratch]);
         pool.run('matmulF32Team', calls, (c) => (X.matmulF32Team as (...a: number[]) => void)(...c));
       } else {
