@@ -530,9 +530,9 @@ function claimTicket(sharedPtr: usize, end: i32): i32 {
 
 /**
  * Thread `thread` of `threads`' part of out (m×n) = act(alpha·op(A)·op(B) + beta·C + bias): every thread calls
- * this with the same product arguments and the same `sharedPtr` (matmulTeamSharedBytes(), its first matmulTeamSyncBytes()
- * zeroed), and its own scratch (matmulScratchBytes). `errorPtr` is a word that the host sets non-zero when a
- * thread fails. Threads builds only (a no-op elsewhere).
+ * this with the same product arguments and the same `sharedPtr` (matmulTeamSharedBytes(), the first
+ * matmulTeamSyncBytes() of them zeroed), and its own scratch (matmulScratchBytes). `errorPtr` is a word that the
+ * host sets non-zero when a thread fails. Threads builds only (a no-op elsewhere).
  */
 export function matmulF32Team(
   aPtr: usize, bPtr: usize, outPtr: usize, cPtr: usize, biasPtr: usize,
