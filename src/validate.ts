@@ -1,5 +1,6 @@
 /** Argument checks shared by the public functions (metrics, kernels, training, backends); every message names the function, the argument and the fix. */
 import { ArgumentError, FeaturelabError, ShapeError } from './errors.js';
+import type { Backend } from './backend/types.js';
 
 /** Throws unless x is array-like (a typed array or an array): not null, a number, an object without a length. */
 export function checkArrayLike(fn: string, name: string, x: ArrayLike<number>): void {
@@ -98,4 +99,9 @@ export function describeValue(v: unknown): string {
     return kind && kind !== 'Object' ? `a ${kind}` : 'an object';
   }
   return String(v);
+}
+
+/** Whether `v` looks like a featurelab backend (an object with the Backend ops): the check behind every "pass the backend" error. */
+export function isBackend(v: unknown): v is Backend {
+  return v !== null && typeof v === 'object' && typeof (v as Partial<Backend>).matmul === 'function' && typeof (v as Partial<Backend>).upload === 'function';
 }

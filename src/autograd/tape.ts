@@ -9,7 +9,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Axis, Backend, BinaryOp, Broadcast, Mat, UnaryOp } from '../backend/types.js';
-import { checkOptions, describeValue } from '../validate.js';
+import { checkOptions, describeValue, isBackend } from '../validate.js';
 
 /** A value on the tape: a matrix and whether a gradient flows to it. */
 export interface Var {
@@ -67,7 +67,7 @@ export class Tape {
 
   /** @param backend the backend every value lives on */
   constructor(readonly backend: Backend) {
-    if (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).matmul !== 'function') {
+    if (!isBackend(backend)) {
       throw new ArgumentError(`Tape: pass the backend the values live on, e.g. new Tape(getBackend()); got ${describeValue(backend)}`);
     }
   }

@@ -10,6 +10,7 @@ import type { AnyExperiment, ConfigValue, ExperimentContext, ExperimentResult } 
 import type { CheckpointStore } from './store.js';
 import { describePosition } from './stages.js';
 import { checkContext } from '../experiments/context.js';
+import { isBackend } from '../validate.js';
 
 /** Where to continue after a device loss: the backend, and the store holding the lost run's checkpoints. */
 export interface Fallback {
@@ -26,7 +27,7 @@ export async function runWithDeviceFallback(
 ): Promise<{ result: ExperimentResult; backend: Backend }> {
   if (exp === null || typeof exp !== 'object' || typeof exp.run !== 'function') throw new ArgumentError(`runWithDeviceFallback: the first argument must be an experiment (findExperiment(name)), got ${String(exp)}`);
   checkContext(exp.name, ctx);
-  if (fallback === null || typeof fallback !== 'object' || fallback.backend === null || typeof fallback.backend?.matmul !== 'function') {
+  if (fallback === null || typeof fallback !== 'object' || !isBackend(fallback.backend)) {
     throw new ArgumentError(`runWithDeviceFallback: fallback must be { backend, checkpoint? } with the backend to finish on (e.g. getBackend('wasm')), got ${String(fallback)}`);
   }
   let lastStep = 0;

@@ -1,6 +1,6 @@
 /** The checks on what a caller hands an experiment's run: the context's keys and their types. */
 import { ArgumentError } from '../errors.js';
-import { checkOptions, describeValue } from '../validate.js';
+import { checkOptions, describeValue, isBackend } from '../validate.js';
 import type { ExperimentContext } from './types.js';
 
 /** The context's callbacks: each must be a function when given. */
@@ -17,7 +17,7 @@ export function checkContext(experiment: string, ctx: unknown): asserts ctx is E
   }
   const c = ctx as ExperimentContext;
   checkOptions(fn, c, { backend: true, seed: true, files: true, progress: true, log: true, shouldStop: true, checkpoint: true, series: true });
-  if (c.backend === null || typeof c.backend !== 'object' || typeof c.backend.matmul !== 'function') {
+  if (!isBackend(c.backend)) {
     throw new ArgumentError(`${fn}: context.backend must be a backend (await init(), then getBackend()); got ${describeValue(c.backend)}`);
   }
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) throw new ArgumentError(`${fn}: context.seed must be an integer ≥ 0, got ${describeValue(c.seed)}`);

@@ -4,7 +4,7 @@
  */
 import type { Backend, Mat } from '../backend/types.js';
 import { checkDims } from '../backend/base.js';
-import { describeValue } from '../validate.js';
+import { describeValue, isBackend } from '../validate.js';
 import { ArgumentError, CheckpointError, MatrixTooLargeError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Tape, Var } from '../autograd/tape.js';
@@ -24,7 +24,7 @@ export class ParamSet {
 
   /** @param backend where the parameters live */
   constructor(readonly backend: Backend) {
-    if (backend === null || typeof backend !== 'object' || typeof (backend as Partial<Backend>).upload !== 'function') {
+    if (!isBackend(backend)) {
       throw new ArgumentError(`ParamSet: pass the backend the parameters live on, e.g. new ParamSet(getBackend()); got ${describeValue(backend)}`);
     }
   }

@@ -13,7 +13,7 @@
  */
 import { ArgumentError, CheckpointError, ConfigError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, Mat } from '../backend/types.js';
-import { checkOptions, describeValue } from '../validate.js';
+import { checkOptions, describeValue, isBackend } from '../validate.js';
 import { Tape, type Var } from '../autograd/tape.js';
 import { Rng, type RngState } from '../rng.js';
 import type { Model } from './model.js';
@@ -162,7 +162,7 @@ async function labelCheck(backend: Backend, labels: Mat): Promise<(classes: numb
 
 /** Runs `cfg.steps` optimizer steps of `model` on `data`; `rng` drives the minibatch shuffle. */
 export async function train(backend: Backend, model: Model, data: TrainData, cfg: TrainConfig, rng: Rng, hooks: TrainHooks = {}): Promise<TrainSummary> {
-  if (backend === null || typeof backend !== 'object' || typeof backend.matmul !== 'function') throw new ArgumentError(`train: the first argument must be the backend (getBackend()), got ${describeValue(backend)}`);
+  if (!isBackend(backend)) throw new ArgumentError(`train: the first argument must be the backend (getBackend()), got ${describeValue(backend)}`);
   if (model === null || typeof model !== 'object' || typeof model.forward !== 'function' || !(model.params instanceof ParamSet)) {
     throw new ArgumentError(`train: model must be a Model (e.g. new Mlp(backend, sizes, rng)): an object with params (a ParamSet) and forward(), got ${describeValue(model)}`);
   }

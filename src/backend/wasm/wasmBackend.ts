@@ -22,22 +22,20 @@ import { WasmHeap } from './heap.js';
 import { CONTROL_BYTES, MAX_THREADS, WorkerPool } from './threads.js';
 import type { KernelName } from './threads.js';
 
+/** The arguments that describe one product, first in both GEMM exports. */
+type ProductArgs = [
+  aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
+  m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
+];
+
 /** The exports of the kernel module (see assembly/index.ts); pointers and counts are plain numbers. */
 interface Kernels {
   heapBaseF32(): number;
   matmulScratchBytes(): number;
-  matmulF32(
-    aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
-    m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
-    r0: number, r1: number, c0: number, c1: number, scratchPtr: number,
-  ): void;
+  matmulF32(...args: [...ProductArgs, r0: number, r1: number, c0: number, c1: number, scratchPtr: number]): void;
   matmulTeamSharedBytes(): number;
   matmulTeamSyncBytes(): number;
-  matmulF32Team(
-    aPtr: number, bPtr: number, outPtr: number, cPtr: number, biasPtr: number,
-    m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, act: number,
-    thread: number, threads: number, sharedPtr: number, errorPtr: number, scratchPtr: number,
-  ): void;
+  matmulF32Team(...args: [...ProductArgs, thread: number, threads: number, sharedPtr: number, errorPtr: number, scratchPtr: number]): void;
   fillF32(outPtr: number, n: number, value: number): void;
   copyF32(outPtr: number, xPtr: number, n: number): void;
   unaryF32(op: number, xPtr: number, outPtr: number, n: number): void;
@@ -258,7 +256,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
     // A batch runs block after block, each one the plain kernel on offset pointers (same bits as B calls).
     for (let blk = 0; blk < p.batch; blk++) {
       const outPtr = out.ptr + blk * m * n * 4;
-      const args = [
+      const args: ProductArgs = [
         a.ptr + blk * p.strideA * 4, b.ptr + blk * p.strideB * 4, outPtr, p.c ? p.c.ptr + blk * m * n * 4 : 0,
         p.bias ? p.bias.ptr + blk * p.biasStride * 4 : 0, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.alpha, p.beta, act,
       ];
@@ -268,7 +266,7 @@ export class WasmBackend extends BaseBackend<WasmMat> {
         const calls = this.scratchPtrs.map((scratch, t) => [...args, t, pool.threads, this.teamSharedPtr, pool.errorWordPtr, scratch]);
         pool.run('matmulF32Team', calls, (c) => (X.matmulF32Team as (...a: number[]) => void)(...c));
       } else {
-        X.matmulF32(...(args as [number, number, number, number, number, number, number, number, number, number, number, number, number]), 0, m, 0, n, this.scratchPtrs[0]);
+        X.matmulF32(...args, 0, m, 0, n, this.scratchPtrs[0]);
       }
     }
   }
