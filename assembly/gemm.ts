@@ -462,21 +462,27 @@ function epilogue(
 // ---------------------------------------------------------------------------------------------------
 // Team GEMM: all threads of the pool work on one product together.
 //
-// For each (column panel, K slice) the threads pack op(B) once into a shared buffer, each a share of its
-// NR-wide micro-panels; after a barrier they claim work units (an MC-row block × a column chunk of the panel)
-// from a shared ticket counter, each packing its own A block, until none is left. A faster thread simply
-// claims more units, so a core that the host slows down holds the others back by one unit at most (a fixed
-// split waits for its whole half). Two shared buffers take turns: a thread that has passed panel q's barrier
-// knows that every thread has finished panel q − 1, so it may pack panel q + 1 over it at once, and one
-// barrier per panel suffices. Every element is computed by the same code as in matmulF32, so results are
-// bit-identical to one thread.
+// For each (column panel, K slice) — a "panel" below — the threads pack op(B) once into a shared buffer, then
+// compute work units (an MC-row block × a column chunk of the panel), each packing its own A block. Both the
+// packing (groups of NR-wide micro-panels) and the units are claimed from shared ticket counters, so a faster
+// thread simply does more: a core that the host slows down, or a worker that is still waking up, holds the
+// others back by one unit at most. There are no barriers: before computing units of panel q a thread waits until
+// all of q's packing groups and all of q − 1's units have finished (a unit adds its K slice onto the output that
+// the previous slice's unit wrote). Two shared buffers take turns, so a thread that runs out of units of q − 1
+// packs q while the others finish their last unit of q − 1, and a worker that wakes late joins in wherever the
+// work is. Packing q overwrites the buffer of q − 2, which is safe: the thread has already waited, before its
+// units of q − 1, for every unit of q − 2. Every element is computed by the same code as in matmulF32, so results
+// are bit-identical to one thread.
 
-/** Offsets in the team's shared area (separate cache lines): ticket counter, barrier count, barrier generation. */
-const TICKET: usize = 0;
-const ARRIVED: usize = 64;
-const GENERATION: usize = 128;
+/** Offsets in the team's shared area (separate cache lines) of its four counters, all cumulative over panels. */
+const UNIT_TICKET: usize = 0;
+const UNITS_FINISHED: usize = 64;
+const GROUP_TICKET: usize = 128;
+const GROUPS_PACKED: usize = 192;
 /** Offset of the two packed B panels in the team's shared area. */
-const TEAM_PANELS: usize = 192;
+const TEAM_PANELS: usize = 256;
+/** Micro-panels of B packed per claimed group (64 columns: a few microseconds of work). */
+const PACK_GROUP: i32 = 8;
 
 /** Bytes of the shared area matmulF32Team needs. */
 export function matmulTeamSharedBytes(): i32 {
@@ -488,41 +494,43 @@ export function matmulTeamSyncBytes(): i32 {
   return <i32>TEAM_PANELS;
 }
 
-/** Spins before a worker sleeps at a barrier: a wait is usually a fraction of a unit's time, far below a sleep's cost. */
-const BARRIER_SPINS: i32 = 1 << 14;
+/** Spins before a worker sleeps in a wait: a wait is usually a fraction of a unit's time, far below a sleep's cost. */
+const WAIT_SPINS: i32 = 1 << 14;
 
 /**
- * Waits until all `threads` threads have arrived. Thread 0 spins (a browser's main thread may not block);
- * workers spin a while, then sleep in 1 ms waits, so that more threads than cores do not starve the one
- * that is late. Returns false (at once) when `errorPtr` holds a non-zero word: a thread has failed and will
- * never arrive, so the others give up instead of waiting forever.
+ * Waits until the counter at `counterPtr` reaches `target`. Thread 0 spins (a browser's main thread may not
+ * block); workers spin a while, then sleep in 1 ms waits, so that more threads than cores do not starve the one
+ * that is late. Returns false (at once) when `errorPtr` holds a non-zero word: a thread has failed and will never
+ * finish its share, so the others give up instead of waiting forever.
  */
-function teamBarrier(sharedPtr: usize, errorPtr: usize, thread: i32, threads: i32): bool {
+function waitForCount(counterPtr: usize, target: i32, errorPtr: usize, thread: i32): bool {
   if (ASC_FEATURE_THREADS) {
-    const genPtr = sharedPtr + GENERATION;
-    const gen = atomic.load<i32>(genPtr);
-    if (atomic.add<i32>(sharedPtr + ARRIVED, 1) == threads - 1) {
-      atomic.store<i32>(sharedPtr + ARRIVED, 0);
-      atomic.add<i32>(genPtr, 1);
-      atomic.notify(genPtr);
-      return true;
-    }
     let spins = 0;
-    while (atomic.load<i32>(genPtr) == gen) {
+    for (;;) {
+      const seen = atomic.load<i32>(counterPtr);
+      if (seen >= target) return true;
       if (atomic.load<i32>(errorPtr) != 0) return false;
-      if (thread != 0 && ++spins > BARRIER_SPINS) atomic.wait<i32>(genPtr, gen, 1000000);
+      if (thread != 0 && ++spins > WAIT_SPINS) atomic.wait<i32>(counterPtr, seen, 1000000);
     }
   }
   return true;
 }
 
+/** Adds one to a finished-work counter and wakes the threads sleeping on it. */
+function countFinished(counterPtr: usize): void {
+  if (ASC_FEATURE_THREADS) {
+    atomic.add<i32>(counterPtr, 1);
+    atomic.notify(counterPtr);
+  }
+}
+
 /** Claims the next ticket below `end`, or returns −1 when all are taken. */
-function claimTicket(sharedPtr: usize, end: i32): i32 {
+function claimTicket(counterPtr: usize, end: i32): i32 {
   if (ASC_FEATURE_THREADS) {
     for (;;) {
-      const t = atomic.load<i32>(sharedPtr + TICKET);
+      const t = atomic.load<i32>(counterPtr);
       if (t >= end) return -1;
-      if (atomic.cmpxchg<i32>(sharedPtr + TICKET, t, t + 1) == t) return t;
+      if (atomic.cmpxchg<i32>(counterPtr, t, t + 1) == t) return t;
     }
   }
   return -1;
@@ -545,11 +553,14 @@ export function matmulF32Team(
   const slices = (k + KC - 1) / KC;
   const kcStep = min(KC, (((k + slices - 1) / slices) + 3) & ~3);
   const rowBlocks = (m + MC - 1) / MC;
-  let ticketBase = 0;
+  // Cumulative ends (over the panels so far) of the group and unit tickets.
+  let groupEnd = 0;
+  let unitEnd = 0;
   let panel = 0;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const microPanels = (nc + NR - 1) / NR;
+    const groups = (microPanels + PACK_GROUP - 1) / PACK_GROUP;
     // Enough units for the faster thread to take more: about 8 per thread, a chunk at least 8 micro-panels wide.
     const chunks = max(1, min((8 * threads + rowBlocks - 1) / rowBlocks, microPanels / 8));
     const units = rowBlocks * chunks;
@@ -558,18 +569,25 @@ export function matmulF32Team(
       const first = pc == 0;
       const last = pc + kc >= k;
       const pb = sharedPtr + TEAM_PANELS + <usize>(panel & 1) * <usize>KC * <usize>NC * 4;
-      // This thread's share of the B micro-panels.
-      const q0 = (microPanels * thread) / threads;
-      const q1 = (microPanels * (thread + 1)) / threads;
-      if (q0 < q1) {
+      const groupBase = groupEnd;
+      const unitBase = unitEnd;
+      groupEnd += groups;
+      unitEnd += units;
+      for (;;) {
+        const ticket = claimTicket(sharedPtr + GROUP_TICKET, groupEnd);
+        if (ticket < 0) break;
+        const q0 = (ticket - groupBase) * PACK_GROUP;
+        const q1 = min(microPanels, q0 + PACK_GROUP);
         packB(bPtr, transB != 0, n, k, pc, kc, jc + q0 * NR, min(nc, q1 * NR) - q0 * NR, pb + <usize>(q0 * NR) * <usize>kc * 4);
+        countFinished(sharedPtr + GROUPS_PACKED);
       }
-      if (!teamBarrier(sharedPtr, errorPtr, thread, threads)) return;
+      if (!waitForCount(sharedPtr + GROUPS_PACKED, groupEnd, errorPtr, thread)) return;
+      if (!waitForCount(sharedPtr + UNITS_FINISHED, unitBase, errorPtr, thread)) return;
       let packedBlock = -1;
       for (;;) {
-        const ticket = claimTicket(sharedPtr, ticketBase + units);
+        const ticket = claimTicket(sharedPtr + UNIT_TICKET, unitEnd);
         if (ticket < 0) break;
-        const u = ticket - ticketBase;
+        const u = ticket - unitBase;
         const ib = u / chunks;
         const ch = u - ib * chunks;
         const ic = ib * MC;
@@ -582,8 +600,8 @@ export function matmulF32Team(
         const j1 = min(nc, ((microPanels * (ch + 1)) / chunks) * NR);
         multiplyBlock(pa, pb, kc, mc, nc, j0, j1, outPtr, n, ic, jc, first, tile);
         if (last) epilogue(outPtr, cPtr, biasPtr, n, alpha, beta, act, ic, ic + mc, jc + j0, jc + j1);
+        countFinished(sharedPtr + UNITS_FINISHED);
       }
-      ticketBase += units;
       panel++;
     }
   }

@@ -60,6 +60,8 @@ const CASES: Case[] = [
   { m: 600, k: 129, n: 1001, transA: false, transB: true, epilogue: 'biasRelu' },
   { m: 37, k: 70, n: 2100, transA: true, transB: false, epilogue: 'full' }, // two column panels (NC = 2048)
   { m: 1, k: 1100, n: 1003, transA: false, transB: false, epilogue: 'biasRelu' }, // one row block, three K slices
+  // Two column panels × three K slices: six panels through the two shared B buffers, each reused twice.
+  { m: 50, k: 1100, n: 2100, transA: true, transB: true, epilogue: 'full' },
 ];
 
 /** Runs one case on a backend and reads the result. */

@@ -270,7 +270,7 @@ export class WorkerPool {
       if (calls[0] && calls[0].length > 0) self(calls[0]);
     } catch (e) {
       failure = e;
-      Atomics.store(ctrl, ERROR, 1); // releases workers waiting for this thread at a barrier
+      Atomics.store(ctrl, ERROR, 1); // releases workers waiting for this thread's share of a team product
     }
     let d = Atomics.load(ctrl, DONE);
     for (let spin = 0; d !== others && spin < 20000; spin++) d = Atomics.load(ctrl, DONE);
