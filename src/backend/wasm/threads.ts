@@ -1,10 +1,10 @@
 /**
  * A pool of persistent workers over one shared WebAssembly memory, driven synchronously from the main
- * thread. Each worker instantiates the same (threads-enabled) module on the shared memory and parks in
- * `Atomics.wait` on a control word. To run a job the main thread writes the kernel id and arguments into
- * a control block in shared memory, bumps the sequence word and notifies, runs its own share, then waits
- * for the completion counter (`Atomics.wait` in Node, Deno and workers; a spin on `Atomics.load` on a
- * browser main thread, where waiting is forbidden).
+ * thread. Each worker instantiates the same (threads-enabled) module on the shared memory and waits on a
+ * control word: it polls it for SPIN_MS after each job, then sleeps in `Atomics.wait`. To run a job the main
+ * thread writes the kernel id and arguments into a control block in shared memory, bumps the sequence word and
+ * notifies, runs its own share, then waits for the completion counter (polling for SPIN_MS, then `Atomics.wait`
+ * in Node, Deno and workers; polling only on a browser main thread, where waiting is forbidden).
  *
  * A job is one call per thread of the same kernel export with per-thread arguments (e.g. unaryF32 on
  * thread t's range of elements, or matmulF32Team with thread t's index); a thread with no share gets an
@@ -27,6 +27,14 @@ export const KERNEL_NAMES = [
 /** A kernel export the workers may run. */
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
+/**
+ * How long (ms) a worker keeps polling for the next job before it sleeps in `Atomics.wait`, and the main thread
+ * for the workers to finish. A training step issues its threaded products and element-wise ops a fraction of a
+ * millisecond apart, and waking a sleeping thread took 0.1 ms and more on the 2-vCPU dev VM, where a product of
+ * the MLP takes 1–2 ms on two threads. Measured on its training step (bench/measured/cpu-2026-11-27f/): 1 ms
+ * beat 0.02 (the former 4000 polls), 0.25 and 3 ms in each of three rounds.
+ */
+const SPIN_MS = 1;
 const SEQ = 0;
 const DONE = 1;
 const QUIT = 2;
@@ -43,7 +51,7 @@ export const CONTROL_BYTES = ARGS_OFFSET + MAX_THREADS * ARG_BYTES;
 
 /** Body shared by the Node and web workers; `onInit(handler)` and `post(msg)` are defined by the prelude. */
 const WORKER_BODY = `
-const SEQ = ${SEQ}, DONE = ${DONE}, QUIT = ${QUIT}, KERNEL = ${KERNEL}, ERROR = ${ERROR};
+const SEQ = ${SEQ}, DONE = ${DONE}, QUIT = ${QUIT}, KERNEL = ${KERNEL}, ERROR = ${ERROR}, SPIN_MS = ${SPIN_MS};
 onInit((init) => {
   const { module, memory, ctrlPtr, index } = init;
   let X;
@@ -63,7 +71,13 @@ onInit((init) => {
   post({ ready: true });
   for (;;) {
     let s = Atomics.load(ctrl, SEQ);
-    for (let spin = 0; s === seen && spin < 4000; spin++) s = Atomics.load(ctrl, SEQ);
+    if (s === seen) {
+      const until = performance.now() + SPIN_MS;
+      for (let spin = 1; s === seen; spin++) {
+        s = Atomics.load(ctrl, SEQ);
+        if ((spin & 255) === 0 && performance.now() > until) break;
+      }
+    }
     while (s === seen) {
       Atomics.wait(ctrl, SEQ, seen);
       s = Atomics.load(ctrl, SEQ);
@@ -273,7 +287,13 @@ export class WorkerPool {
       Atomics.store(ctrl, ERROR, 1); // releases workers waiting for this thread's share of a team product
     }
     let d = Atomics.load(ctrl, DONE);
-    for (let spin = 0; d !== others && spin < 20000; spin++) d = Atomics.load(ctrl, DONE);
+    if (d !== others) {
+      const until = performance.now() + SPIN_MS;
+      for (let spin = 1; d !== others; spin++) {
+        d = Atomics.load(ctrl, DONE);
+        if ((spin & 255) === 0 && performance.now() > until) break;
+      }
+    }
     while (d !== others) {
       if (this.blocking) Atomics.wait(ctrl, DONE, d, 50);
       d = Atomics.load(ctrl, DONE);
