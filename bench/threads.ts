@@ -37,6 +37,8 @@ const TIMES = 4; // then per worker: its last product's time in µs
 /** A product prepared on one backend, timed by `once()` (which waits for it, reading back one element). */
 interface Prepared {
   once(): number;
+  /** The product's whole result. */
+  result(): Promise<Float32Array>;
   free(): void;
 }
 
@@ -56,6 +58,14 @@ function prepare(backend: Backend, c: MatmulCase): Prepared {
       const ms = performance.now() - t0;
       backend.free(out, row);
       return ms;
+    },
+    async result() {
+      const out = backend.matmul(a, b, { transA: c.transA, transB: c.transB });
+      try {
+        return await backend.read(out);
+      } finally {
+        backend.free(out);
+      }
     },
     free() {
       backend.free(a, b, first);
@@ -188,8 +198,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < WARM_ROUNDS + rounds; r++) {
       for (let i = 0; i < runs.length; i++) runs[(r + i) % runs.length]!(r >= WARM_ROUNDS);
     }
+    // The team must give one thread's bits (the tests check it too); a benchmark of a wrong product is no figure.
+    const [want, got] = [new Uint32Array((await solo.result()).buffer), new Uint32Array((await joint.result()).buffer)];
+    const same = want.length === got.length && want.every((x, i) => x === got[i]);
     solo.free();
     joint.free();
+    if (!same) throw new Error(`threads bench: ${c.label}: the team's result differs from one thread's; this is a bug`);
     // The threads' throughput at once is the sum of their rates: a thread that finished early could have gone on.
     const togetherRate = togetherMs.map((ms) => ms.reduce((sum, x) => sum + 1 / x, 0)); // products per ms
     const perRound = oneMs.map((ms1, r) => ({
@@ -199,7 +213,7 @@ async function main(): Promise<void> {
     }));
     const gflops = (productsPerMs: number): number => (productsPerMs * flop) / 1e6;
     const row = {
-      label: c.label, m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB,
+      label: c.label, bitIdentical: same, m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB,
       oneThreadGflops: gflops(1 / median(oneMs)),
       togetherGflops: gflops(median(togetherRate)),
       teamGflops: gflops(1 / median(teamMs)),
