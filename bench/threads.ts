@@ -175,7 +175,15 @@ async function main(): Promise<void> {
   const one = await createWasmBackend({ threads: 1 });
   const team = await createWasmBackend({ threads: 'auto' });
   const threads = team.threads;
-  if (threads < 2) throw new Error(`threads bench: the team backend has ${threads} thread (${team.description}); it needs a machine and runtime with 2 or more`);
+  if (threads < 2) {
+    // Nothing to compare on one core (or without workers): say so and record it, as the matmul bench's n/a cells do.
+    const reason = `the team backend has 1 thread (${team.description}); this benchmark needs a machine with 2 or more cores and worker threads`;
+    console.log(`threads bench: not measured: ${reason}`);
+    one.dispose();
+    team.dispose();
+    writeReport(option('out', 'bench/results'), 'threads', new Date().toISOString(), { threads, notMeasured: reason }, (performance.now() - t0) / 1000);
+    return;
+  }
   const workers = await IndependentWorkers.start(threads - 1, cases);
   console.log(`1 thread: ${one.description}\nteam:     ${team.description}\n${threads} at once: the 1-thread backend on the main thread + ${threads - 1} worker${threads > 2 ? 's' : ''}, each with its own 1-thread backend`);
   console.log(`${rounds} rounds per shape after ${WARM_ROUNDS} warm-up rounds; each round times the three in a rotating order; ratios are per round, then the median\n`);
