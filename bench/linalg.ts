@@ -22,11 +22,8 @@ import type { Backend } from '../src/backend/types.js';
 import { cholesky, initLinalg, solveCholesky, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import { benchOptions, errorMessage, runMain, setupNodeGpu, wholeOption, writeReport } from './peers/common.js';
 
-/** The benchmark's options (`--name=value`); anything else on the command line is refused. */
-let option: (name: string, fallback: string) => string = () => { throw new Error('main() reads the options first'); };
-
-/** Parses `--name=a,b` into whole numbers ≥ 1. */
-function listOption(name: string, fallback: number[]): number[] {
+/** Parses `--name=a,b` (read through `option`, from benchOptions) into whole numbers ≥ 1. */
+function listOption(option: (name: string, fallback: string) => string, name: string, fallback: number[]): number[] {
   const text = option(name, '');
   return text === '' ? fallback : text.split(',').map((x) => wholeOption(name, x, 1));
 }
@@ -106,9 +103,9 @@ print(best)
 interface Row { engine: string; n: number; seconds: number | null; note: string }
 
 async function main(): Promise<void> {
-  option = benchOptions(['reps', 'sizes', 'engines', 'out', 'eigen']);
-  const reps = listOption('reps', [3])[0]!;
-  const sizes = listOption('sizes', [1000, 2000, 4000]);
+  const option = benchOptions(['reps', 'sizes', 'engines', 'out', 'eigen']);
+  const reps = listOption(option, 'reps', [3])[0]!;
+  const sizes = listOption(option, 'sizes', [1000, 2000, 4000]);
   const engines = option('engines', 'f64,wasm1,wasmN,webgpu,jax,scipy').split(',');
   const out = option('out', 'bench/results');
   await initLinalg();
@@ -182,7 +179,7 @@ async function main(): Promise<void> {
   }
 
   const eigen: { p: number; seconds: number }[] = [];
-  for (const p of listOption('eigen', [256, 512, 1024])) {
+  for (const p of listOption(option, 'eigen', [256, 512, 1024])) {
     const a = spd(p);
     const seconds = await time(() => symmetricEigen(a, p), p > 512 ? 1 : reps);
     eigen.push({ p, seconds });

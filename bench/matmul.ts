@@ -15,7 +15,7 @@
  *   --out=DIR         results folder (bench/results)
  */
 import os from 'node:os';
-import { BenchUsageError, type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, runMain, setupNodeGpu, squareCases, trainingCases, writeReport } from './peers/common.js';
+import { BenchUsageError, type MatmulCase, type MatmulEngine, type PreparedMatmul, errorMessage, median, runMain, setupNodeGpu, squareCases, trainingCases, writeReport } from './peers/common.js';
 import { featurelabRef, featurelabWasm, featurelabWebGpu } from './peers/featurelab.js';
 import { tfjsEngine } from './peers/tfjs.js';
 import { jaxEngine } from './peers/jax.js';
@@ -185,12 +185,6 @@ async function warmUpGpu(engine: MatmulEngine, seconds: number): Promise<{ produ
     prep.free();
   }
   return { products, seconds: now() - start };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** One cell from its rounds: the median of the rounds' medians, the best sample of all; the first failure wins. */

@@ -18,7 +18,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { createWasmBackend } from '../src/backend/wasm/wasmBackend.js';
 import type { Backend, Mat } from '../src/backend/types.js';
 import {
-  BenchUsageError, type MatmulCase, benchOptions, runMain, seededOperand, squareCases, storedShapes, trainingCases,
+  BenchUsageError, type MatmulCase, benchOptions, median, runMain, seededOperand, squareCases, storedShapes, trainingCases,
   wholeOption, writeReport,
 } from './peers/common.js';
 
@@ -153,12 +153,6 @@ class IndependentWorkers {
     await Promise.all(this.workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((p, q) => p - q);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-};
 
 async function main(): Promise<void> {
   const option = benchOptions(['sizes', 'rounds', 'training', 'out']);

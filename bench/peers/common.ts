@@ -243,6 +243,13 @@ export function wholeOption(name: string, text: string, min: number): number {
   return v;
 }
 
+/** The median of `xs` (the mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 /** A bad benchmark option (unknown name, a value out of range): runMain prints its message without a stack. */
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
