@@ -10,7 +10,7 @@ import type { AnyExperiment, ConfigValue, ExperimentContext, ExperimentResult } 
 import type { CheckpointStore } from './store.js';
 import { describePosition } from './stages.js';
 import { checkContext } from '../experiments/context.js';
-import { isBackend } from '../validate.js';
+import { describeValue, isBackend } from '../validate.js';
 
 /** Where to continue after a device loss: the backend, and the store holding the lost run's checkpoints. */
 export interface Fallback {
@@ -25,10 +25,10 @@ export interface Fallback {
 export async function runWithDeviceFallback(
   exp: AnyExperiment, config: Record<string, ConfigValue>, ctx: ExperimentContext, fallback: Fallback,
 ): Promise<{ result: ExperimentResult; backend: Backend }> {
-  if (exp === null || typeof exp !== 'object' || typeof exp.run !== 'function') throw new ArgumentError(`runWithDeviceFallback: the first argument must be an experiment (findExperiment(name)), got ${String(exp)}`);
+  if (exp === null || typeof exp !== 'object' || typeof exp.run !== 'function') throw new ArgumentError(`runWithDeviceFallback: the first argument must be an experiment (findExperiment(name)), got ${describeValue(exp)}`);
   checkContext(exp.name, ctx);
   if (fallback === null || typeof fallback !== 'object' || !isBackend(fallback.backend)) {
-    throw new ArgumentError(`runWithDeviceFallback: fallback must be { backend, checkpoint? } with the backend to finish on (e.g. getBackend('wasm')), got ${String(fallback)}`);
+    throw new ArgumentError(`runWithDeviceFallback: fallback must be { backend, checkpoint? } with the backend to finish on (e.g. getBackend('wasm')), got ${describeValue(fallback)}`);
   }
   let lastStep = 0;
   const progress = ctx.progress;

@@ -6,6 +6,7 @@
 import { ArgumentError, DatasetMissingError } from '../errors.js';
 import { FASHION_MNIST_FILES } from './fashionMnist.js';
 import type { FileSource } from './files.js';
+import { describeValue } from '../validate.js';
 
 /** A picked file: a DOM File, or anything with a name and its bytes. */
 export interface PickedFile {
@@ -21,12 +22,12 @@ function baseName(path: string): string {
 /** A FileSource over `files`, looked up by name; two picked files with one name are an ArgumentError. */
 export function pickedFileSource(files: readonly PickedFile[]): FileSource {
   if (files === null || typeof files !== 'object' || typeof (files as Iterable<PickedFile>)[Symbol.iterator] !== 'function') {
-    throw new ArgumentError(`pickedFileSource: pass the picked files (an input element's files, or an array of { name, arrayBuffer() }), got ${String(files)}`);
+    throw new ArgumentError(`pickedFileSource: pass the picked files (an input element's files, or an array of { name, arrayBuffer() }), got ${describeValue(files)}`);
   }
   const byName = new Map<string, PickedFile>();
   for (const f of files) {
     if (f === null || typeof f !== 'object' || typeof f.name !== 'string' || typeof f.arrayBuffer !== 'function') {
-      throw new ArgumentError(`pickedFileSource: every picked file must have a name and an arrayBuffer() method (a File does), got ${String(f)}`);
+      throw new ArgumentError(`pickedFileSource: every picked file must have a name and an arrayBuffer() method (a File does), got ${describeValue(f)}`);
     }
     if (byName.has(f.name)) throw new ArgumentError(`pickedFileSource: two picked files are named ${f.name}; pick each file once`);
     byName.set(f.name, f);
