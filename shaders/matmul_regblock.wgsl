@@ -170,11 +170,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   // The stores loop over the thread's rows, each row picked from the accumulators by a switch (constant indices,
   // so the accumulators stay in registers). Unrolled by hand (16 stores of 4 outputs), they made SwiftShader compile
-  // a 2×2-block pipeline in 3.9–5.0 s; with the loop 0.5–0.7 s. Products take as long as before within an A/A
-  // control's ±10 %, except where the stores dominate: 128×10·10×512ᵀ 20 % (0.5 ms) slower.
-  for (var i = 0u; i < 4u * RB; i++) {
+  // a 2×2-block pipeline in 3.9–5.0 s; with the loop 0.4–0.7 s, and products take as long as before
+  // (bench/measured/cpu-2026-11-27g/).
+  let rows = min(4u * RB, p.M - r0);
+  for (var i = 0u; i < rows; i++) {
     let row = r0 + i;
-    if (row >= p.M) { return; }
     var left: vec4<f32>;
     var right: vec4<f32>;
     switch (i) {
