@@ -1,4 +1,5 @@
 // A/B of two builds' WebGPU matmul in one process (A_DIST, B_DIST: their dist/featurelab.js), alternating per round; median of per-round ratios.
+// Usage: A_DIST=… B_DIST=… node ab-builds.mjs '[[m,k,n,transA,transB,act?],…]' rounds
 import * as dawn from 'webgpu';
 Object.assign(globalThis, dawn.globals);
 const gpu = dawn.create([]);

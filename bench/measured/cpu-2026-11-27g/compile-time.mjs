@@ -1,4 +1,5 @@
-// Compile time (first call) and run time of forced regblock variants on this adapter.
+// Compile time (first product, compile included) of forced register-blocked arrangements, and run time of picked ones.
+// Usage: [FL_DIST=path/to/featurelab.js] node compile-time.mjs '[{"rb":2,"cb":2,"vec":true,"act":"gelu"},…]' '[[m,k,n,transA,transB],…]'
 const { createWebGpuBackend } = await import(process.env.FL_DIST ?? '../../../dist/featurelab.js');
 import * as dawn from 'webgpu';
 Object.assign(globalThis, dawn.globals);
