@@ -169,8 +169,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (RB == 2u && CB == 2u) { acc11 += block_tail(r0 + 4u, c0 + 4u); }
   }
   // The stores loop over the thread's rows, each row picked from the accumulators by a switch (constant indices,
-  // so the accumulators stay in registers). Unrolled by hand (16 stores of 4 outputs), they made SwiftShader compile
-  // a 2×2-block pipeline in 3.9–5.0 s; with the loop 0.4–0.7 s, and products take as long as before
+  // so the accumulators stay in registers). Unrolled by hand (16 stores of 4 outputs), they made SwiftShader take
+  // 7–9× as long to compile a 2×2-block pipeline (2.3–3.8 s against 0.32–0.44 s), for products that take as long
   // (bench/measured/cpu-2026-11-27g/).
   let rows = min(4u * RB, p.M - r0);
   for (var i = 0u; i < rows; i++) {
