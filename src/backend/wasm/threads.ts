@@ -35,6 +35,20 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
  * beat 0.02 (the former 4000 polls), 0.25 and 3 ms in each of three rounds.
  */
 const SPIN_MS = 1;
+/**
+ * Polls `ctrl[index]` until `done(value)` holds or SPIN_MS have passed; returns the last value read. The main
+ * thread calls it, and the workers run its source text (WORKER_BODY), so it uses nothing outside but globals.
+ */
+const pollFor = (ctrl: Int32Array, index: number, done: (value: number) => boolean, spinMs: number): number => {
+  let v = Atomics.load(ctrl, index);
+  if (done(v)) return v;
+  const until = performance.now() + spinMs;
+  for (let spin = 1; !done(v); spin++) {
+    v = Atomics.load(ctrl, index);
+    if ((spin & 255) === 0 && performance.now() > until) break;
+  }
+  return v;
+};
 const SEQ = 0;
 const DONE = 1;
 const QUIT = 2;
@@ -52,6 +66,7 @@ export const CONTROL_BYTES = ARGS_OFFSET + MAX_THREADS * ARG_BYTES;
 /** Body shared by the Node and web workers; `onInit(handler)` and `post(msg)` are defined by the prelude. */
 const WORKER_BODY = `
 const SEQ = ${SEQ}, DONE = ${DONE}, QUIT = ${QUIT}, KERNEL = ${KERNEL}, ERROR = ${ERROR}, SPIN_MS = ${SPIN_MS};
+const pollFor = ${pollFor.toString()};
 onInit((init) => {
   const { module, memory, ctrlPtr, index } = init;
   let X;
@@ -70,14 +85,7 @@ onInit((init) => {
   let seen = Atomics.load(ctrl, SEQ);
   post({ ready: true });
   for (;;) {
-    let s = Atomics.load(ctrl, SEQ);
-    if (s === seen) {
-      const until = performance.now() + SPIN_MS;
-      for (let spin = 1; s === seen; spin++) {
-        s = Atomics.load(ctrl, SEQ);
-        if ((spin & 255) === 0 && performance.now() > until) break;
-      }
-    }
+    let s = pollFor(ctrl, SEQ, (v) => v !== seen, SPIN_MS);
     while (s === seen) {
       Atomics.wait(ctrl, SEQ, seen);
       s = Atomics.load(ctrl, SEQ);
@@ -286,14 +294,7 @@ export class WorkerPool {
       failure = e;
       Atomics.store(ctrl, ERROR, 1); // releases workers waiting for this thread's share of a team product
     }
-    let d = Atomics.load(ctrl, DONE);
-    if (d !== others) {
-      const until = performance.now() + SPIN_MS;
-      for (let spin = 1; d !== others; spin++) {
-        d = Atomics.load(ctrl, DONE);
-        if ((spin & 255) === 0 && performance.now() > until) break;
-      }
-    }
+    let d = pollFor(ctrl, DONE, (v) => v === others, SPIN_MS);
     while (d !== others) {
       if (this.blocking) Atomics.wait(ctrl, DONE, d, 50);
       d = Atomics.load(ctrl, DONE);
