@@ -103,6 +103,8 @@ ${chains.map((i) => `    c${i} = fma(c${i}, x, y);`).join('\n')}
 interface TileShape {
   rq: number;
   cq: number;
+  /** K step. */
+  tk: number;
   /** Workgroup tile rows BM = 4·rq·WG and columns BN = 4·cq·WG, and both over 4 (vec4s per k in a slab). */
   bm: number;
   bn: number;
@@ -115,10 +117,10 @@ interface TileShape {
   accs: number;
 }
 
-function tileShape(rq: number, cq: number): TileShape {
+function tileShape(rq: number, cq: number, tk = TK): TileShape {
   const bm4 = rq * WG;
   const bn4 = cq * WG;
-  return { rq, cq, bm: 4 * bm4, bn: 4 * bn4, bm4, bn4, perA: (TK * bm4) / (WG * WG), perB: (TK * bn4) / (WG * WG), accs: 4 * rq * cq };
+  return { rq, cq, tk, bm: 4 * bm4, bn: 4 * bn4, bm4, bn4, perA: (tk * bm4) / (WG * WG), perB: (tk * bn4) / (WG * WG), accs: 4 * rq * cq };
 }
 
 /**
@@ -138,7 +140,7 @@ function computeStep(g: TileShape, off: string): string {
       for (let c = 0; c < g.cq; c++) fmas.push(`      acc[${(q * 4 + comp) * g.cq + c}] += a${q}.${s} * b${c};`);
     }
   }
-  return `    for (var kk = 0u; kk < ${TK}u; kk++) {\n${[...reads, ...fmas].join('\n')}\n    }`;
+  return `    for (var kk = 0u; kk < ${g.tk}u; kk++) {\n${[...reads, ...fmas].join('\n')}\n    }`;
 }
 
 /** Writes the thread's staged vec4s ra0…, rb0… into the slabs as the kernel's put_a (A stored row-major: four scalar stores) and put_b do. */
@@ -158,8 +160,8 @@ function stageSlabs(g: TileShape): string {
   ].join('\n');
 }
 
-const slabDeclarations = (g: TileShape): string => `var<workgroup> As: array<vec4<f32>, ${TK * g.bm4}>;
-var<workgroup> Bs: array<vec4<f32>, ${TK * g.bn4}>;`;
+const slabDeclarations = (g: TileShape): string => `var<workgroup> As: array<vec4<f32>, ${g.tk * g.bm4}>;
+var<workgroup> Bs: array<vec4<f32>, ${g.tk * g.bn4}>;`;
 
 /** The sum of the accumulators, with constant indices only (as in the kernel: a runtime index would move acc out of registers). */
 const accSum = (g: TileShape): string => Array.from({ length: g.accs }, (_, r) => `acc[${r}]`).join(' + ');
@@ -193,21 +195,35 @@ ${staged ? '    workgroupBarrier();' : ''}
   }
   out[wid.x * ${WG * WG}u + t] = ${accSum(g)};
 }`;
-  return { name: `tile ${4 * rq}x${4 * cq}${staged ? ' staged' : ''}`, code, fmasPerIteration: TK * 16 * rq * cq };
+  return { name: `tile ${4 * rq}x${4 * cq}${staged ? ' staged' : ''}`, code, fmasPerIteration: g.tk * 16 * rq * cq };
+}
+
+/** How a prototype product stages its slabs. */
+interface ProtoOptions {
+  /** K step (TK by default). */
+  tk?: number;
+  /** Read the next K step's slab vec4s from global memory while the current step computes (as the kernel's PREFETCH). */
+  prefetch?: boolean;
 }
 
 /**
- * A complete product C = A·B (A M×K, B K×N, both row-major; M, N, K multiples of the tile and of TK; no edges,
- * transposes or epilogue) built from the same pieces: per K step each thread reads its slab vec4s from global
- * memory, stages them, and computes. `proto 8x8` is the picked kernel's structure without its generality, so
- * beside `matmul n` it shows what that generality costs; `proto 16x8` and `proto 8x16` try larger thread tiles
- * (256×128 and 128×256 workgroup tiles) in a whole product.
+ * A complete product C = A·B (A M×K, B K×N, both row-major; M, N, K multiples of the tile and of the K step; no
+ * edges, transposes or epilogue) built from the same pieces: per K step each thread reads its slab vec4s from
+ * global memory, stages them, and computes. `proto 8x8` is the picked kernel's structure without its generality,
+ * so beside `matmul n` it shows what that generality costs; `proto 16x8` and `proto 8x16` try larger thread tiles
+ * (256×128 and 128×256 workgroup tiles) in a whole product; ` pf` marks prefetching, ` k8` / ` k32` the K step.
  */
-function protoMatmul(rq: number, cq: number): { name: string; shape: TileShape; code: string } {
-  const g = tileShape(rq, cq);
-  const fetch = [
-    ...Array.from({ length: g.perA }, (_, r) => `    let ea${r} = t + ${r * WG * WG}u;\n    let ra${r} = a[((row0 + ea${r} % ${g.bm}u) * d.K + q0 + (ea${r} / ${g.bm}u) * 4u) / 4u];`),
-    ...Array.from({ length: g.perB }, (_, r) => `    let eb${r} = t + ${r * WG * WG}u;\n    let rb${r} = b[((q0 + eb${r} / ${g.bn4}u) * d.N + col0 + (eb${r} % ${g.bn4}u) * 4u) / 4u];`),
+function protoMatmul(rq: number, cq: number, options: ProtoOptions = {}): { name: string; shape: TileShape; code: string } {
+  const g = tileShape(rq, cq, options.tk ?? TK);
+  const prefetch = options.prefetch ?? false;
+  // Reads of step q (a WGSL expression) into ra0…, rb0… (declared by `decl`: 'let ' or '').
+  const fetch = (q: string, decl: string): string => [
+    ...Array.from({ length: g.perA }, (_, r) => `    ${decl}ra${r} = a[((row0 + (t + ${r * WG * WG}u) % ${g.bm}u) * d.K + ${q} + ((t + ${r * WG * WG}u) / ${g.bm}u) * 4u) / 4u];`),
+    ...Array.from({ length: g.perB }, (_, r) => `    ${decl}rb${r} = b[((${q} + (t + ${r * WG * WG}u) / ${g.bn4}u) * d.N + col0 + ((t + ${r * WG * WG}u) % ${g.bn4}u) * 4u) / 4u];`),
+  ].join('\n');
+  const declared = [
+    ...Array.from({ length: g.perA }, (_, r) => `  var ra${r}: vec4<f32>;`),
+    ...Array.from({ length: g.perB }, (_, r) => `  var rb${r}: vec4<f32>;`),
   ].join('\n');
   const stores: string[] = [];
   for (let q = 0; q < rq; q++) {
@@ -217,6 +233,25 @@ function protoMatmul(rq: number, cq: number): { name: string; shape: TileShape; 
       }
     }
   }
+  const loop = prefetch
+    ? `${declared}
+${fetch('0u', '').replace(/^ {2}/gm, '')}
+  for (var q0 = 0u; q0 < d.K; q0 += ${g.tk}u) {
+${stageSlabs(g)}
+    workgroupBarrier();
+    if (q0 + ${g.tk}u < d.K) {
+${fetch(`q0 + ${g.tk}u`, '').replace(/^/gm, '  ')}
+    }
+${computeStep(g, '')}
+    workgroupBarrier();
+  }`
+    : `  for (var q0 = 0u; q0 < d.K; q0 += ${g.tk}u) {
+${fetch('q0', 'let ')}
+${stageSlabs(g)}
+    workgroupBarrier();
+${computeStep(g, '')}
+    workgroupBarrier();
+  }`;
   const code = `
 struct Dims { M: u32, N: u32, K: u32, }
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
@@ -231,16 +266,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let row0 = wid.y * ${g.bm}u;
   let col0 = wid.x * ${g.bn}u;
   var acc: array<vec4<f32>, ${g.accs}>;
-  for (var q0 = 0u; q0 < d.K; q0 += ${TK}u) {
-${fetch}
-${stageSlabs(g)}
-    workgroupBarrier();
-${computeStep(g, '')}
-    workgroupBarrier();
-  }
+${loop}
 ${stores.join('\n')}
 }`;
-  return { name: `proto ${4 * rq}x${4 * cq}`, shape: g, code };
+  const suffix = `${prefetch ? ' pf' : ''}${g.tk !== TK ? ` k${g.tk}` : ''}`;
+  return { name: `proto ${4 * rq}x${4 * cq}${suffix}`, shape: g, code };
 }
 
 /** Compiles a probe or prototype; WGSL and validation errors (a workgroup-memory limit, say) are thrown. */
@@ -367,7 +397,7 @@ async function secondsPerRep(run: (reps: number) => Promise<unknown>, target: nu
 async function timeProto(device: GPUDevice, proto: ReturnType<typeof protoMatmul>, n: number, target: number): Promise<Row> {
   const name = `${proto.name} ${n}`;
   const g = proto.shape;
-  if (n % g.bm || n % g.bn || n % TK) return { name, gflops: null, note: `skipped: n must be a multiple of ${g.bm}, ${g.bn} and ${TK}` };
+  if (n % g.bm || n % g.bn || n % g.tk) return { name, gflops: null, note: `skipped: n must be a multiple of ${g.bm}, ${g.bn} and ${g.tk}` };
   const a = seededOperand(n * n, 1);
   const b = seededOperand(n * n, 2);
   const buffer = (data: Float32Array | null, usage: number): GPUBuffer => {
@@ -407,7 +437,11 @@ interface Row {
 /** The probes in the order they are timed. */
 const probes = (): Probe[] => [fmaProbe(), tileProbe(2, 2, false), tileProbe(2, 2, true), tileProbe(4, 2, false), tileProbe(4, 2, true)];
 /** The prototype products, timed after the probes at each size. */
-const protos = (): ReturnType<typeof protoMatmul>[] => [protoMatmul(2, 2), protoMatmul(4, 2), protoMatmul(2, 4)];
+const protos = (): ReturnType<typeof protoMatmul>[] => [
+  protoMatmul(2, 2), protoMatmul(2, 2, { prefetch: true }), protoMatmul(2, 2, { tk: 8 }), protoMatmul(2, 2, { tk: 32 }),
+  protoMatmul(4, 2), protoMatmul(4, 2, { prefetch: true }), protoMatmul(4, 2, { tk: 8 }),
+  protoMatmul(2, 4), protoMatmul(2, 4, { prefetch: true }), protoMatmul(2, 4, { tk: 8 }),
+];
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
