@@ -43,8 +43,6 @@ override WG: u32 = 16;
 override TK: u32 = 8;
 // PREFETCH: read the next K step's slab into registers while the current one computes.
 override PREFETCH: bool = true;
-// Most staged quads per thread: 2·TK/WG for TK ≤ 32, WG ≥ 8.
-const MAX_PER = 8u;
 // As[k·(BM/4) + i] = op(A) rows 4i…4i+3 at k; Bs[k·(BM/4) + j] = op(B) columns 4j…4j+3 at k.
 var<workgroup> As: array<vec4<f32>, TK * 2u * WG>;
 var<workgroup> Bs: array<vec4<f32>, TK * 2u * WG>;
@@ -80,18 +78,23 @@ fn b_quad(base: u32, i0: u32, len: u32) -> vec4<f32> {
 // For a stored-transposed slab (A as M×K, B as N×K) consecutive e take consecutive rows of op(A) (columns of
 // op(B)), so the four scalar writes of a quad go to consecutive words: no bank conflicts.
 
-/** Quad e of the op(A) slab at rows row0…, k q0… (vec4 along m if TRANS_A, else along k). */
-fn fetch_a(e: u32, row0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
+/**
+ * Quad e of the op(A) slab at rows row0…, k q0… (vec4 along m if TRANS_A, else along k). `full`: the slab lies
+ * inside the matrix and the K slice, so an aligned operand needs no checks.
+ */
+fn fetch_a(e: u32, row0: u32, q0: u32, kEnd: u32, full: bool) -> vec4<f32> {
   let bm = 8u * WG;
   if (TRANS_A) {                          // stored K×M: a vec4 of 4 rows at one k
     let kk = e / (bm / 4u);
     let i4 = (e % (bm / 4u)) * 4u;
     let q = q0 + kk;
+    if (VEC_A && full) { return a[(aOff + q * p.lda + row0 + i4) >> 2u]; }
     if (q < kEnd && row0 + i4 < p.M) { return a_quad(q * p.lda, row0 + i4, p.M); }
     return vec4<f32>();
   }
   let i = e % bm;                         // stored M×K: a vec4 of 4 k at one row
   let kk4 = (e / bm) * 4u;
+  if (VEC_A && full) { return a[(aOff + (row0 + i) * p.lda + q0 + kk4) >> 2u]; }
   if (row0 + i < p.M && q0 + kk4 < kEnd) { return a_quad((row0 + i) * p.lda, q0 + kk4, kEnd); }
   return vec4<f32>();
 }
@@ -107,18 +110,20 @@ fn put_a(e: u32, v: vec4<f32>) {
   As[(kk4 + 3u) * bm4 + i / 4u][i % 4u] = v.w;
 }
 
-/** Quad e of the op(B) slab at k q0…, columns col0… (vec4 along k if TRANS_B, else along n). */
-fn fetch_b(e: u32, col0: u32, q0: u32, kEnd: u32) -> vec4<f32> {
+/** Quad e of the op(B) slab at k q0…, columns col0… (vec4 along k if TRANS_B, else along n); `full` as fetch_a's. */
+fn fetch_b(e: u32, col0: u32, q0: u32, kEnd: u32, full: bool) -> vec4<f32> {
   let bm = 8u * WG;
   if (TRANS_B) {                          // stored N×K: a vec4 of 4 k at one column
     let j = e % bm;
     let kk4 = (e / bm) * 4u;
+    if (VEC_B && full) { return b[(bOff + (col0 + j) * p.ldb + q0 + kk4) >> 2u]; }
     if (col0 + j < p.N && q0 + kk4 < kEnd) { return b_quad((col0 + j) * p.ldb, q0 + kk4, kEnd); }
     return vec4<f32>();
   }
   let kk = e / (bm / 4u);                 // stored K×N: a vec4 of 4 columns at one k
   let j4 = (e % (bm / 4u)) * 4u;
   let q = q0 + kk;
+  if (VEC_B && full) { return b[(bOff + q * p.ldb + col0 + j4) >> 2u]; }
   if (q < kEnd && col0 + j4 < p.N) { return b_quad(q * p.ldb, col0 + j4, p.N); }
   return vec4<f32>();
 }
@@ -132,6 +137,54 @@ fn put_b(e: u32, v: vec4<f32>) {
   Bs[(kk4 + 1u) * bm4 + j / 4u][j % 4u] = v.y;
   Bs[(kk4 + 2u) * bm4 + j / 4u][j % 4u] = v.z;
   Bs[(kk4 + 3u) * bm4 + j / 4u][j % 4u] = v.w;
+}
+
+// A thread's share of one K step's slabs: PER = 2·TK/WG quads of each operand (1, 2, 4 or 8), quad r being
+// slab vec4 t + r·WG². Named members, not a register array indexed in loops (which can end up in local memory);
+// the unused members (r ≥ PER) fold away. With the unchecked reads of `full` steps, this took n = 1024 on an H100
+// from 20.8–21.0 to 22.4–23.2 TFLOP/s (bench/measured/h100-2026-11-27b/).
+struct Staged {
+  a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>, a3: vec4<f32>, a4: vec4<f32>, a5: vec4<f32>, a6: vec4<f32>, a7: vec4<f32>,
+  b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>, b4: vec4<f32>, b5: vec4<f32>, b6: vec4<f32>, b7: vec4<f32>,
+}
+
+/** Reads this thread's quads of the K step at q0 from global memory. */
+fn fetch_step(t: u32, row0: u32, col0: u32, q0: u32, kEnd: u32) -> Staged {
+  let per = 2u * TK / WG;
+  let nt = WG * WG;
+  let full = row0 + 8u * WG <= p.M && col0 + 8u * WG <= p.N && q0 + TK <= kEnd;
+  var s: Staged;
+  s.a0 = fetch_a(t, row0, q0, kEnd, full); s.b0 = fetch_b(t, col0, q0, kEnd, full);
+  if (per > 1u) { s.a1 = fetch_a(t + nt, row0, q0, kEnd, full); s.b1 = fetch_b(t + nt, col0, q0, kEnd, full); }
+  if (per > 2u) {
+    s.a2 = fetch_a(t + 2u * nt, row0, q0, kEnd, full); s.b2 = fetch_b(t + 2u * nt, col0, q0, kEnd, full);
+    s.a3 = fetch_a(t + 3u * nt, row0, q0, kEnd, full); s.b3 = fetch_b(t + 3u * nt, col0, q0, kEnd, full);
+  }
+  if (per > 4u) {
+    s.a4 = fetch_a(t + 4u * nt, row0, q0, kEnd, full); s.b4 = fetch_b(t + 4u * nt, col0, q0, kEnd, full);
+    s.a5 = fetch_a(t + 5u * nt, row0, q0, kEnd, full); s.b5 = fetch_b(t + 5u * nt, col0, q0, kEnd, full);
+    s.a6 = fetch_a(t + 6u * nt, row0, q0, kEnd, full); s.b6 = fetch_b(t + 6u * nt, col0, q0, kEnd, full);
+    s.a7 = fetch_a(t + 7u * nt, row0, q0, kEnd, full); s.b7 = fetch_b(t + 7u * nt, col0, q0, kEnd, full);
+  }
+  return s;
+}
+
+/** Writes this thread's quads into the slabs in workgroup memory. */
+fn put_step(t: u32, s: Staged) {
+  let per = 2u * TK / WG;
+  let nt = WG * WG;
+  put_a(t, s.a0); put_b(t, s.b0);
+  if (per > 1u) { put_a(t + nt, s.a1); put_b(t + nt, s.b1); }
+  if (per > 2u) {
+    put_a(t + 2u * nt, s.a2); put_b(t + 2u * nt, s.b2);
+    put_a(t + 3u * nt, s.a3); put_b(t + 3u * nt, s.b3);
+  }
+  if (per > 4u) {
+    put_a(t + 4u * nt, s.a4); put_b(t + 4u * nt, s.b4);
+    put_a(t + 5u * nt, s.a5); put_b(t + 5u * nt, s.b5);
+    put_a(t + 6u * nt, s.a6); put_b(t + 6u * nt, s.b6);
+    put_a(t + 7u * nt, s.a7); put_b(t + 7u * nt, s.b7);
+  }
 }
 
 /** Writes one vec4 of output row `row` at columns col…col+3 of slice `base` (bounds-checked at the edge). */
@@ -168,34 +221,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // acc[r] (r < 4): row 4·ty + r; acc[4 + r]: row BM/2 + 4·ty + r; each with columns 4·tx… (index r·2)
   // and BM/2 + 4·tx… (index r·2 + 1).
   var acc: array<vec4<f32>, 16>;
-  // The slab quads this thread stages (PER ≤ MAX_PER); with PREFETCH they are read from global memory for
-  // step q0 + TK while step q0 computes, so the loads' latency hides behind the multiply-adds.
-  let per = 2u * TK / WG;
-  let nt = WG * WG;
-  var ra: array<vec4<f32>, MAX_PER>;
-  var rb: array<vec4<f32>, MAX_PER>;
-  for (var r = 0u; r < per; r++) {
-    ra[r] = fetch_a(t + r * nt, row0, kBegin, kEnd);
-    rb[r] = fetch_b(t + r * nt, col0, kBegin, kEnd);
-  }
+  // The slab quads this thread stages; with PREFETCH they are read from global memory for step q0 + TK while
+  // step q0 computes, so the loads' latency hides behind the multiply-adds.
+  var st = fetch_step(t, row0, col0, kBegin, kEnd);
   for (var q0 = kBegin; q0 < kEnd; q0 += TK) {
-    if (!PREFETCH && q0 != kBegin) {
-      for (var r = 0u; r < per; r++) {
-        ra[r] = fetch_a(t + r * nt, row0, q0, kEnd);
-        rb[r] = fetch_b(t + r * nt, col0, q0, kEnd);
-      }
-    }
-    for (var r = 0u; r < per; r++) {
-      put_a(t + r * nt, ra[r]);
-      put_b(t + r * nt, rb[r]);
-    }
+    if (!PREFETCH && q0 != kBegin) { st = fetch_step(t, row0, col0, q0, kEnd); }
+    put_step(t, st);
     workgroupBarrier();
-    if (PREFETCH && q0 + TK < kEnd) {
-      for (var r = 0u; r < per; r++) {
-        ra[r] = fetch_a(t + r * nt, row0, q0 + TK, kEnd);
-        rb[r] = fetch_b(t + r * nt, col0, q0 + TK, kEnd);
-      }
-    }
+    if (PREFETCH && q0 + TK < kEnd) { st = fetch_step(t, row0, col0, q0 + TK, kEnd); }
     for (var kk = 0u; kk < TK; kk++) {
       let a0 = As[kk * bm4 + lid.y];
       let a1 = As[kk * bm4 + WG + lid.y];
