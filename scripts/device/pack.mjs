@@ -3,12 +3,11 @@
 // `.gl/` with the Vulkan loader and GL libraries Dawn links, as Debian packages. Both folders are gitignored; the
 // run tool carries them with `dist/` (64 MiB in all, tracked files included: the script prints the total).
 // Usage: node scripts/device/pack.mjs   (needs the npm registry and Debian's apt; run `npm run build` first)
-import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sharedOptions } from '../build.mjs';
+import { bundleBench } from './bundle-bench.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const dev = join(root, '.dev');
@@ -56,12 +55,7 @@ run('apt-get', ['download', ...GL_PACKAGES], gl);
 const testBundle = run('node', ['scripts/test.mjs', '--bundle-only']).trim().split('\n').pop();
 copyFileSync(testBundle, join(dev, 'tests.mjs'));
 // The benchmarks, with TensorFlow.js and jax-js inlined (no node_modules there but Dawn's).
-for (const name of BENCHES) {
-  await esbuild.build({
-    ...sharedOptions, platform: 'node', entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: join(dev, `bench-${name}.mjs`), logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-}
+for (const name of BENCHES) await bundleBench(name, join(dev, `bench-${name}.mjs`));
 
 /** Bytes under a path (a file or a folder, recursively). */
 function size(path) {
