@@ -17,7 +17,7 @@ const NODE_MAJOR = 22;
 /** Debian packages with the shared libraries Dawn's binary loads that a bare machine lacks. */
 const GL_PACKAGES = ['libvulkan1', 'libglvnd0', 'libgl1', 'libglx0', 'libegl1', 'libgles2', 'libopengl0'];
 /** Benchmarks the device runs (bench/<name>.ts), bundled with everything but Dawn inlined. */
-const BENCHES = ['matmul', 'webgpu-tiles', 'train', 'webgpu-ceiling'];
+const BENCHES = ['matmul', 'webgpu-tiles', 'train', 'webgpu-ceiling', 'threads'];
 const MIB = 1024 * 1024;
 
 const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString();

@@ -9,6 +9,8 @@
 #   train   bench train on WebGPU (train.txt, JSON)
 #   ceiling bench webgpu-ceiling: fma, the matmul kernel's inner loop alone and staged, prototype products and matmul
 #           at 2048 and 4096 (ceiling.txt, JSON)
+#   cores2  the WASM team on two whole cores of the host (one per physical core, taskset): bench threads and
+#           bench matmul wasm1 / wasmN (lscpu.txt, threads.txt, matmul-wasm.txt, JSON)
 # Environment: OUT (default /tmp/device-out); DEVICE_ICD, the Vulkan driver file (default NVIDIA's); DEVICE_NO_SYSTEM=1
 # skips installing the .gl packages into / (to try this script on a machine of one's own); MATMUL_SIZES, JOB_SECONDS.
 set -u
@@ -59,7 +61,16 @@ for job in "$@"; do
       timeout "$LIMIT" $NODE .dev/bench-webgpu-ceiling.mjs --sizes=2048,4096 --out="$OUT" > "$OUT/ceiling.txt" 2>&1
       echo "ceiling rc=$? at $(elapsed)"
       tail -16 "$OUT/ceiling.txt" ;;
+    cores2)
+      lscpu > "$OUT/lscpu.txt"
+      cpus=$(lscpu -p=CPU,CORE | grep -v '^#' | sort -t, -k2,2n -u | head -2 | cut -d, -f1 | paste -sd,)
+      timeout "$LIMIT" taskset -c "$cpus" $NODE .dev/bench-threads.mjs --out="$OUT" > "$OUT/threads.txt" 2>&1
+      echo "threads on cpus $cpus rc=$? at $(elapsed)"
+      sed -n '/^shape/,/^target/p' "$OUT/threads.txt"
+      timeout "$LIMIT" taskset -c "$cpus" $NODE .dev/bench-matmul.mjs --engines=fl-wasm1,fl-wasmN --sizes=1024,2048 --no-training --rounds=3 --out="$OUT" > "$OUT/matmul-wasm.txt" 2>&1
+      echo "matmul wasm rc=$? at $(elapsed)"
+      sed -n '/^shape (op/,$p' "$OUT/matmul-wasm.txt" | head -4 ;;
     *)
-      echo "unknown job '$job' (gpu, tests, matmul, tiles, train, ceiling)"; exit 2 ;;
+      echo "unknown job '$job' (gpu, tests, matmul, tiles, train, ceiling, cores2)"; exit 2 ;;
   esac
 done
