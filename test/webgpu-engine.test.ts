@@ -253,7 +253,8 @@ if (gpu) {
       // Inside tiles: with every operand aligned, the tile at (0, 0) lies inside the output and its whole K steps take
       // the unchecked vec4 reads; the other tiles the checked ones. On pipelines compiled above (each costs seconds
       // here): 68×40·40×72 with the mixed transposes on 64-wide tiles (K steps 0 and 16 unchecked, 32 partial), and
-      // 132×40·40×136 on 128-wide tiles with K in slices, plain with the tanh epilogue and both transposed.
+      // 132×40·40×136 on 128-wide tiles with K in 3 slices (16, 16, 8), plain with the tanh epilogue and both
+      // transposed.
       const compiled = hw.stats().pipelines;
       await product(68, 40, 72, true, false, false);
       await product(68, 40, 72, false, true, false);
