@@ -214,7 +214,7 @@ interface ProtoOptions {
  * (256×128 and 128×256 workgroup tiles) in a whole product; ` pf` marks prefetching, ` k8` / ` k32` the K step.
  */
 function protoMatmul(rq: number, cq: number, options: ProtoOptions = {}): { name: string; shape: TileShape; code: string } {
-  const g = tileShape(rq, cq, options.tk ?? TK);
+  const g = tileShape(rq, cq, options.tk);
   const prefetch = options.prefetch ?? false;
   // Reads of step q (a WGSL expression) into ra0…, rb0… (declared by `decl`: 'let ' or '').
   const fetch = (q: string, decl: string): string => [

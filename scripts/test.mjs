@@ -132,8 +132,9 @@ function denoOneLiner(extraEnv) {
 }
 
 // Node runs the files in three processes: these two compile most of the matmul pipelines (webgpu-engine forces
-// every tiled variant, 4 to 11 s each on SwiftShader; matmul every register-blocked one, about 0.5 s each), so
-// the four processes with Deno's keep both cores busy until near the end (on 2026-11-27: 88, 231, 246 and 287 s).
+// every tiled variant, 5 to 11 s each on SwiftShader; matmul every register-blocked one, about 0.5 s each), so
+// the four processes with Deno's keep both cores busy until near the end (on 2026-11-27, d2d4c7b: 97, 285, 312
+// and 316 s).
 const HEAVY = ['webgpu-engine.test.ts', 'matmul.test.ts'];
 const nodeShards = [files.filter((f) => !HEAVY.includes(f)), ...HEAVY.map((h) => files.filter((f) => f === h))].filter((list) => list.length > 0);
 const deno = resolve(root, 'node_modules/.bin/deno');
