@@ -593,17 +593,23 @@ if (!browser) {
       await assertRunDone(page, 120_000);
       assert.match(await page.textContent('#view-note'), /no WebGPU: drawn on a 2D canvas instead/);
       // Pixels of the 3D view other than its background: the neurons and guides, until the next run clears them.
-      const drawn = () => page.evaluate(() => {
+      // With clickRun, counted right after clicking Run in the same task (with the page's state then): the click
+      // clears the view at once, and a short run may already have drawn its own neurons by the time a separate
+      // evaluate counts (seen with the CPU under extra load).
+      const drawn = (clickRun = false) => page.evaluate((clickRun) => {
+        if (clickRun) document.getElementById('run').click();
         const c = document.getElementById('view3d');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i] !== 20 || d[i + 1] !== 23 || d[i + 2] !== 26) n++;
-        return n;
-      });
-      assert.ok(await drawn() > 100, `${await drawn()} pixels drawn`);
+        return { pixels: n, state: document.body.dataset.state };
+      }, clickRun);
+      const before = await drawn();
+      assert.ok(before.pixels > 100, `${before.pixels} pixels drawn`);
       await page.fill('[data-key="steps"]', '50');
-      await page.click('#run');
-      assert.is(await drawn(), 0, 'a new run does not show the last run\'s neurons');
+      const atClick = await drawn(true);
+      assert.is(atClick.state, 'running', 'the click started a run');
+      assert.is(atClick.pixels, 0, 'a new run does not show the last run\'s neurons');
       await untilRunEnds(page, 120_000);
     } finally {
       await page.close();
