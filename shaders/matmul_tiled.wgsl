@@ -142,7 +142,7 @@ fn put_b(e: u32, v: vec4<f32>) {
 // A thread's share of one K step's slabs: PER = 2·TK/WG quads of each operand (1, 2, 4 or 8), quad r being
 // slab vec4 t + r·WG². Named members, not a register array indexed in loops (which can end up in local memory);
 // the unused members (r ≥ PER) fold away. With the unchecked reads of `full` steps, this took n = 1024 on an H100
-// from 20.8–21.0 to 22.4–23.2 TFLOP/s (bench/measured/h100-2026-11-27b/).
+// from 20.8–21.0 to 23.0–23.2 TFLOP/s (bench/measured/h100-2026-11-27b/).
 struct Staged {
   a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>, a3: vec4<f32>, a4: vec4<f32>, a5: vec4<f32>, a6: vec4<f32>, a7: vec4<f32>,
   b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>, b4: vec4<f32>, b5: vec4<f32>, b6: vec4<f32>, b7: vec4<f32>,
