@@ -5,9 +5,11 @@
  * dominant with probability pD and carries nD of its class's dominant features, else nR rare ones; a model
  * learns c features of each class sampled in proportion to their frequency (without replacement); a model is
  * right when it learned a feature of the point, else it guesses; two guessing models agree with probability
- * ζ(k) + (1 − ζ(k))/2 with k = |S_m ∩ S_m′| the features both learned (ours: over both classes; a guessing model
- * has no feature of the point, so "shared" can only mean shared learned features), ζ(k) = 0.9·1[k > 0]; a
- * right and a guessing model agree when the guess is right (probability ½).
+ * ζ(k) + (1 − ζ(k))/2 with k = the features of the point's class that both learned (ours: a guessing model has no
+ * feature of the point, so "shared" can only mean shared learned features; counted over both classes, k > 0 for
+ * nearly every pair, ζ is a constant and no parameter change acts through it — then tripling tR and tD together
+ * moves the gap as far as tripling tR alone), ζ(k) = 0.9·1[k > 0]; a right and a guessing model agree when the
+ * guess is right (probability ½).
  */
 import { ArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -50,8 +52,12 @@ export function simulateFramework(params: FrameworkParams, seed: number, models 
     return learned;
   };
   const sets = Array.from({ length: models }, (_, m) => learn(rng.fork(`model/${m}`)));
-  const shared = new Int32Array(models * models);
-  for (let a = 0; a < models; a++) for (let b = 0; b < models; b++) for (let f = 0; f < 2 * perClass; f++) shared[a * models + b]! += sets[a]![f]! & sets[b]![f]!;
+  // shared[cls][a·M + b]: features of class cls that models a and b both learned.
+  const shared = [0, 1].map((cls) => {
+    const counts = new Int32Array(models * models);
+    for (let a = 0; a < models; a++) for (let b = 0; b < models; b++) for (let f = cls * perClass; f < (cls + 1) * perClass; f++) counts[a * models + b]! += sets[a]![f]! & sets[b]![f]!;
+    return counts;
+  });
   const data = rng.fork('points');
   let right = 0;
   let agree = 0;
@@ -74,11 +80,33 @@ export function simulateFramework(params: FrameworkParams, seed: number, models 
         if (sees[a] && sees[b]) agree++;
         else if (sees[a] !== sees[b]) agree += 0.5; // one right, the other guesses: agree half the time
         else {
-          const zeta = shared[a * models + b]! > 0 ? 0.9 : 0;
+          const zeta = shared[cls]![a * models + b]! > 0 ? 0.9 : 0;
           agree += zeta + (1 - zeta) / 2;
         }
       }
     }
   }
   return { accuracy: right / (models * points), agreement: agree / pairs };
+}
+
+/** The base setting of the framework sweep (ours): GDE holds there, within the Monte-Carlo spread. */
+export const FRAMEWORK_BASE: Readonly<FrameworkParams> = { tD: 6, tR: 8, nD: 3, nR: 2, pD: 0.65, c: 4 };
+
+/** One row of the sweep: a parameter change and the framework's accuracy and agreement under it. */
+export interface FrameworkRow {
+  change: string;
+  accuracy: number;
+  agreement: number;
+}
+
+/** The spec's four changes of the base: tR or nR alone (break GDE), (tR, tD) or (nR, nD) together (keep it). */
+export function frameworkSweep(seed: number, models = 40, points = 4000, base: Readonly<FrameworkParams> = FRAMEWORK_BASE): FrameworkRow[] {
+  const changes: [string, FrameworkParams][] = [
+    ['base', { ...base }],
+    ['tR ×3', { ...base, tR: 3 * base.tR }],
+    ['nR ×2', { ...base, nR: 2 * base.nR }],
+    ['tR, tD ×3', { ...base, tR: 3 * base.tR, tD: 3 * base.tD }],
+    ['nR, nD ×2', { ...base, nR: 2 * base.nR, nD: 2 * base.nD }],
+  ];
+  return changes.map(([change, p]) => ({ change, ...simulateFramework(p, seed, models, points) }));
 }

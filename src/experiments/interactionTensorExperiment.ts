@@ -20,7 +20,7 @@ import {
   clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
-import { simulateFramework } from './featureFramework.js';
+import { frameworkSweep } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
@@ -293,9 +293,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     // The theorem's sides (agreement.ts): GDE is kept when this gap is within this CACE (a bin per vote level).
     const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
-    const base = { tD: 4, tR: 40, nD: 2, nR: 2, pD: 0.8, c: 6 };
-    const framework = ([['base', base], ['tR ×3', { ...base, tR: 120 }], ['nR ×2', { ...base, nR: 4 }], ['tR, tD ×3', { ...base, tR: 120, tD: 12 }], ['nR, nD ×2', { ...base, nR: 4, nD: 4 }]] as const)
-      .map(([change, p]) => ({ change, ...simulateFramework(p, ctx.seed) }));
+    const framework = frameworkSweep(ctx.seed);
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.sharedFeaturesAgreementWithoutFirst.toFixed(3)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);

@@ -1,0 +1,53 @@
+/**
+ * The feature framework's simulation (specs/interaction-tensor.md, "The framework"): accuracy and agreement on a
+ * hand-worked setting where ζ's scope decides the agreement, the sweep's GDE pattern (tR or nR alone move the gap
+ * from 0, the coupled changes keep it) on several seeds, determinism, and the input checks.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ArgumentError } from '../src/errors.js';
+import { FRAMEWORK_BASE, frameworkSweep, simulateFramework } from '../src/experiments/featureFramework.js';
+
+const s = suite('feature framework simulation');
+
+s('hand-worked: three dominant features, one per point, one learned per model', () => {
+  // Every point is dominant and carries 1 of its class's 3 features; a model learns 1 of them (equal weights).
+  // A model sees a point with probability 1/3, else guesses: accuracy 1/3 + 2/3 · 1/2 = 2/3.
+  // A pair: both see 1/9 (agree); both learned the same other feature 2/9 (k = 1: agree 0.95); two different
+  // other features 2/9 (k = 0: agree 1/2); one sees 4/9 (agree 1/2). Agreement (1 + 1.9 + 1 + 2)/9 = 0.6556.
+  // (With k counted over both classes the third case would share a feature of the other class a third of the
+  // time: 0.6889.)
+  const r = simulateFramework({ tD: 3, tR: 1, nD: 1, nR: 1, pD: 1, c: 1 }, 5, 150, 3000);
+  assert.ok(Math.abs(r.accuracy - 2 / 3) < 0.01, `accuracy ${r.accuracy}`);
+  assert.ok(Math.abs(r.agreement - 5.9 / 9) < 0.01, `agreement ${r.agreement}`);
+  // Every model learns every feature: all right, all agree.
+  assert.equal(simulateFramework({ tD: 2, tR: 2, nD: 1, nR: 1, pD: 0.5, c: 4 }, 1, 5, 200), { accuracy: 1, agreement: 1 });
+});
+
+s('the sweep: tR ×3 and nR ×2 alone break GDE, (tR, tD) ×3 and (nR, nD) ×2 keep it, on four seeds', () => {
+  for (let seed = 0; seed < 4; seed++) {
+    const gap = Object.fromEntries(frameworkSweep(seed).map((r) => [r.change, r.agreement - r.accuracy]));
+    const where = `seed ${seed}: ${JSON.stringify(gap)}`;
+    assert.ok(Math.abs(gap.base!) <= 0.025, `base keeps GDE, ${where}`);
+    assert.ok(gap['tR ×3']! >= 0.04, `more rare features: agreement above accuracy, ${where}`);
+    assert.ok(gap['nR ×2']! <= -0.04, `more features per rare point: agreement below accuracy, ${where}`);
+    assert.ok(Math.abs(gap['tR, tD ×3']!) <= 0.025, `tR and tD together keep GDE, ${where}`);
+    assert.ok(Math.abs(gap['nR, nD ×2']!) <= 0.025, `nR and nD together keep GDE, ${where}`);
+  }
+});
+
+s('the same seed gives the same numbers; another seed other ones', () => {
+  assert.equal(simulateFramework(FRAMEWORK_BASE, 3, 10, 500), simulateFramework(FRAMEWORK_BASE, 3, 10, 500));
+  assert.not.equal(simulateFramework(FRAMEWORK_BASE, 3, 10, 500), simulateFramework(FRAMEWORK_BASE, 4, 10, 500));
+});
+
+s('bad parameters are refused with what to change', () => {
+  const bad = (p: Partial<typeof FRAMEWORK_BASE>, re: RegExp) =>
+    assert.throws(() => simulateFramework({ ...FRAMEWORK_BASE, ...p }, 0, 4, 10), (e: Error) => e instanceof ArgumentError && re.test(e.message));
+  bad({ nD: 7 }, /nD ≤ tD/);
+  bad({ c: 15 }, /c = 15 exceeds the 14 features of a class/);
+  bad({ pD: Number.NaN }, /pD must be finite and ≥ 0/);
+  bad({ tR: -1 }, /tR must be finite and ≥ 0/);
+});
+
+s.run();
