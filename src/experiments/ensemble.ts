@@ -1,10 +1,11 @@
 /**
  * Ensembles (spec agreement-gde.md, "Sources of randomness"): M MLPs trained one after another, differing in
  * the init seed (DiffInit), the minibatch order (DiffOrder), the training data (DiffData: each model a random
- * half of the training set, with the same init and order seeds), or all three (AllDiff). Each trains until it
- * fits its training set (100 % accuracy, checked every epoch) or a cap on epochs, and keeps its logits and
- * softmax on the evaluation set. With `modelsAtOnce` > 1, groups of that many members train together as one
- * stacked model (ensembleStacked.ts): the same members, a fraction of the dispatches.
+ * half of the training set, with the same init and order seeds; ours: the spec's "disjoint halves" serve a pair,
+ * and with M > 2 models two fixed halves would make the models of one half identical), or all three (AllDiff).
+ * Each trains until it fits its training set (100 % accuracy, checked every epoch) or a cap on epochs, and keeps
+ * its logits and softmax on the evaluation set. With `modelsAtOnce` > 1, groups of that many members train
+ * together as one stacked model (ensembleStacked.ts): the same members, a fraction of the dispatches.
  */
 import type { Backend } from '../backend/types.js';
 import type { RunCheckpoints, Stage } from '../checkpoint/stages.js';
