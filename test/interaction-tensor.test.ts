@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
 import { ShapeError } from '../src/errors.js';
@@ -94,10 +94,10 @@ s('correlations and greedy clustering pair the features two models share (permut
   assert.is(count, 4 + 4, 'four shared features and the four of model 2');
   // Presence and statistics: Ω marks, per point, the features above the 90th percentile of each model.
   const omega = interactionTensor([base, m1, m2].map((psi) => presence(psi, n, k, 90)), n, k, cluster, count);
-  const stats = tensorStatistics(omega, cluster, 3, n, k, count);
+  const stats = tensorStatistics(omega, cluster, k);
   assert.equal(Array.from(stats.adoption).sort(), [1, 1, 1, 1, 2, 2, 2, 2]);
   assert.equal(Array.from(stats.sharedFeatures), [4, 0, 0], '|S_0 ∩ S_1| = 4, model 2 shares nothing');
-  const total = omega.reduce((t, x) => t + x, 0);
+  const total = omegaOnes(omega);
   assert.is(stats.featuresPerPoint.reduce((t, x) => t + x, 0), total);
   // 10 % of each model's n·k normalised values exceed its 90th percentile.
   assert.ok(Math.abs(total / 3 - 0.1 * n * k) <= 2, `present entries ${total}`);
@@ -211,11 +211,12 @@ s('presence by hand, and the diagnostics: Spearman(confidence, presence) per com
   assert.throws(() => componentPresence([presence(psi, 4, 2)], 4, 2, [1, 2, 3]), (e: Error) => e instanceof ShapeError && /one value per point \(4\)/.test(e.message));
   // Frequency by adoption: 2 models, 4 points, 3 features; feature 0 learned by model 0 only, 1 and 2 by both.
   // Ω entries of learned (model, feature) pairs present: 1 + 2 + 2 + 1 + 1 = 7 of 5 pairs × 4 points, p = 0.35.
-  const omega = new Uint8Array(2 * 4 * 3);
-  const set = (m: number, i: number, t: number) => { omega[(m * 4 + i) * 3 + t] = 1; };
-  set(0, 0, 0); set(0, 0, 1); set(0, 1, 1); set(1, 2, 1); set(1, 3, 1); set(0, 2, 2); set(1, 2, 2);
+  // Model 0's columns are features 0, 1, 2; model 1's columns 0, 1, 2 are features 1, 2, 2.
   const cluster = Int32Array.from([0, 1, 2, 1, 2, 2]); // k = 3 columns per model
-  const stats = tensorStatistics(omega, cluster, 2, 4, 3, 3);
+  const d0 = Uint8Array.from([1, 1, 0, /* point 1 */ 0, 1, 0, /* point 2 */ 0, 0, 1, /* point 3 */ 0, 0, 0]);
+  const d1 = Uint8Array.from([0, 0, 0, /* point 1 */ 0, 0, 0, /* point 2 */ 1, 1, 0, /* point 3 */ 1, 0, 0]);
+  const omega = interactionTensor([d0, d1], 4, 3, cluster, 3);
+  const stats = tensorStatistics(omega, cluster, 3);
   assert.equal(Array.from(stats.adoption), [1, 2, 2]);
   assert.equal(Array.from(stats.frequency), [1, 4, 1]);
   // Per point: Σ over models (Ω's ones) and each feature once (point 2 has feature 2 in both models: 3 vs 2).
@@ -225,6 +226,43 @@ s('presence by hand, and the diagnostics: Spearman(confidence, presence) per com
   assert.equal(groups.map((g) => [g.adoption, g.features, g.meanFrequency]), [[1, 1, 0.25], [2, 2, 0.625]]);
   assert.ok(Math.abs(groups[0]!.independentFrequency - 0.35) < 1e-15);
   assert.ok(Math.abs(groups[1]!.independentFrequency - (1 - 0.65 ** 2)) < 1e-15);
+});
+
+s('Ω as bits: every entry and statistic equals a plain byte tensor, at T = 1, 31, 32, 33, 65 and 127 features (1 to 4 words per row)', () => {
+  const r = new Rng(21);
+  for (const features of [1, 31, 32, 33, 65, 127]) {
+    const [m, n, k] = [3, 17, 40];
+    const presences = Array.from({ length: m }, () => Uint8Array.from({ length: n * k }, () => (r.uniform() < 0.3 ? 1 : 0)));
+    const cluster = Int32Array.from({ length: m * k }, (_, e) => (e < features ? e : r.int(features))); // every feature used
+    const omega = interactionTensor(presences, n, k, cluster, features);
+    assert.is(omega.words, Math.ceil(features / 32));
+    assert.is(omega.bits.length, m * n * omega.words);
+    // The reference: Ω as M·N·T bytes, OR over each model's columns of a cluster, and the statistics by plain loops.
+    const bytes = new Uint8Array(m * n * features);
+    presences.forEach((d, mi) => { for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) if (d[i * k + a]) bytes[(mi * n + i) * features + cluster[mi * k + a]!] = 1; });
+    for (let mi = 0; mi < m; mi++) for (let i = 0; i < n; i++) for (let t = 0; t < features; t++) {
+      if (omegaEntry(omega, mi, i, t) !== bytes[(mi * n + i) * features + t]) assert.unreachable(`T = ${features}: Ω[${mi}][${i}][${t}] is ${omegaEntry(omega, mi, i, t)}, the bytes say ${bytes[(mi * n + i) * features + t]}`);
+    }
+    assert.is(omegaOnes(omega), bytes.reduce((a, b) => a + b, 0), `T = ${features}: ones`);
+    const stats = tensorStatistics(omega, cluster, k);
+    const frequency = new Int32Array(features);
+    const perPoint = new Int32Array(n);
+    const distinct = new Int32Array(n);
+    for (let i = 0; i < n; i++) for (let t = 0; t < features; t++) {
+      let any = 0;
+      for (let mi = 0; mi < m; mi++) { perPoint[i]! += bytes[(mi * n + i) * features + t]!; any |= bytes[(mi * n + i) * features + t]!; }
+      frequency[t]! += any;
+      distinct[i]! += any;
+    }
+    assert.equal(Array.from(stats.frequency), Array.from(frequency), `T = ${features}: frequency`);
+    assert.equal(Array.from(stats.featuresPerPoint), Array.from(perPoint), `T = ${features}: features per point`);
+    assert.equal(Array.from(stats.distinctFeaturesPerPoint), Array.from(distinct), `T = ${features}: distinct features per point`);
+  }
+  // A tensor whose words do not fit its shape, or with bits beyond its features, is refused.
+  const omega = interactionTensor([Uint8Array.from([1, 1])], 1, 2, Int32Array.from([0, 1]), 2);
+  assert.throws(() => tensorStatistics({ ...omega, points: 2 }, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ShapeError && /do not fit M × N × ⌈T\/32⌉ = 1×2×1/.test(e.message));
+  assert.throws(() => tensorStatistics({ ...omega, bits: Uint32Array.from([7]) }, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ArgumentError && /row 0 has bits set beyond its 2 features/.test(e.message));
+  assert.throws(() => tensorStatistics(new Uint8Array(4) as never, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ArgumentError && /omega must be an interaction tensor/.test(e.message));
 });
 
 s('confidenceSpearmanByClass: Spearman among each class\'s points, NaN where a class has < 2 points or a constant side', () => {

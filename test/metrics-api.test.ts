@@ -35,7 +35,7 @@ const corr = fl.crossCorrelations([psiA, psiB], 6, 2);
 const clusters = fl.clusterFeatures(corr, 2, 2, 0.5);
 const presences = [fl.presence(psiA, 6, 2, 50), fl.presence(psiB, 6, 2, 50)];
 const omega = fl.interactionTensor(presences, 6, 2, clusters.cluster, clusters.count);
-const stats = fl.tensorStatistics(omega, clusters.cluster, 2, 6, 2, clusters.count);
+const stats = fl.tensorStatistics(omega, clusters.cluster, 2);
 const confidence = [0.9, 0.4, 0.7, 0.2, 0.8, 0.5];
 const labels6 = [0, 1, 0, 1, 0, 1];
 // Harsanyi: n = 2 variables, v on the 4 subsets.
@@ -79,7 +79,7 @@ const cases: Case[] = [
   { name: 'clusterFeatures', args: [corr, 2, 2, 0.5], kinds: ['a', 'n', 'n', 'x'] },
   { name: 'presence', args: [psiA, 6, 2, 50], kinds: ['a', 'n', 'n', 'x'] },
   { name: 'interactionTensor', args: [presences, 6, 2, clusters.cluster, clusters.count], kinds: ['-', 'n', 'n', 'i', 'n'] },
-  { name: 'tensorStatistics', args: [omega, clusters.cluster, 2, 6, 2, clusters.count], kinds: ['i', 'i', 'n', 'n', 'n', 'n'] },
+  { name: 'tensorStatistics', args: [omega, clusters.cluster, 2], kinds: ['-', 'i', 'n'] },
   { name: 'componentPresence', args: [presences, 6, 2, confidence], kinds: ['-', 'n', 'n', 'a'] },
   { name: 'frequencyByAdoption', args: [stats, 6], kinds: ['-', 'n'] },
   { name: 'pairCorrelationTest', args: [[1, 2, 3], [2, 1, 3], 3, 20, new Rng(2)], kinds: ['a', 'a', 'n', 'n', '-'] },
@@ -224,7 +224,7 @@ s('audit, interaction tensor: NaN, short or out-of-range inputs are refused inst
   refuses(() => fl.presence(psiA.slice(0, 5), 6, 2), ShapeError, /presence: psi has length 5/, 'short Ψ');
   refuses(() => fl.presence(Float64Array.from(psiA, (x, i) => (i === 3 ? NaN : x)), 6, 2), ArgumentError, /presence: psi\[3\] is NaN/, 'NaN Ψ');
   refuses(() => fl.interactionTensor(presences, 6, 2, Int32Array.from([0, 1, 2, 9]), 3), ArgumentError, /interactionTensor: cluster\[3\] is 9; feature ids must lie in \[0, features = 3\)/, 'cluster id ≥ features');
-  refuses(() => fl.tensorStatistics(omega, Int32Array.from([0, 0, 0, clusters.count]), 2, 6, 2, clusters.count), ArgumentError, /tensorStatistics: cluster\[3\]/, 'cluster id ≥ features');
+  refuses(() => fl.tensorStatistics(omega, Int32Array.from([0, 0, 0, clusters.count]), 2), ArgumentError, /tensorStatistics: cluster\[3\]/, 'cluster id ≥ features');
   refuses(() => fl.componentPresence([presences[0]!.slice(0, 4)], 6, 2, confidence), ShapeError, /componentPresence: presences\[0\] has length 4/, 'short presence');
   refuses(() => fl.frequencyByAdoption(stats, 0), ArgumentError, /frequencyByAdoption: n must be an integer ≥ 1/, 'n = 0 (was NaN)');
   refuses(() => fl.confidenceSpearmanByClass(confidence, stats.featuresPerPoint, labels6, -1), ArgumentError, /confidenceSpearmanByClass: classes must be an integer ≥ 1/, 'classes −1 (was a RangeError)');

@@ -86,7 +86,7 @@ function statsAt(c: { corr: Float64Array; off: number[] }, presences: Uint8Array
   const m = presences.length;
   const threshold = percentile(c.off, q);
   const { cluster, count } = clusterFeatures(c.corr, m, k, threshold);
-  return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, m, n, k, count) };
+  return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, k) };
 }
 
 /** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`. */

@@ -8,10 +8,10 @@ export type { BootstrapOptions, GdeSummary } from './agreement.js';
 export { cace, caceAtVoteLevels, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
-  clusterFeatures, crossCorrelations, interactionTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from './interactionTensor.js';
 export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';
-export type { TensorStatistics } from './interactionTensor.js';
+export type { InteractionTensor, TensorStatistics } from './interactionTensor.js';
 export type { AdoptionFrequency, ComponentPresence, PairCorrelationTest } from './interactionDiagnostics.js';
 export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';
 export type { AndOrSplit, AndOrSplitOptions, OrderDistribution } from './harsanyi.js';

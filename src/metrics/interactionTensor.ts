@@ -1,8 +1,8 @@
 /**
  * The interaction tensor Ω ∈ {0,1}^{M×N×T} of models × data × features (spec interaction-tensor.md):
  * PCA features per model, cross-model |Pearson| correlations, the percentile threshold, the greedy clustering
- * of (model, feature) pairs into shared features, presence per point, and the statistics and observation
- * checks of the spec.
+ * of (model, feature) pairs into shared features, presence per point, Ω as a bit tensor, and the statistics and
+ * observation checks of the spec.
  *
  * Our resolutions (the spec marks them as ours or leaves them open):
  * - PCA sign: each column of Ψ_m is flipped so that its entry of largest magnitude is positive.
@@ -275,21 +275,74 @@ function checkClusters(fn: string, cluster: Int32Array, m: number, k: number, fe
   }
 }
 
-/** Ω[m][n][t] (M·N·T bytes) from each model's presence D_m (`presence`): model m learned feature t and t is present in point n. */
-export function interactionTensor(presences: Uint8Array[], n: number, k: number, cluster: Int32Array, features: number): Uint8Array {
+/**
+ * Ω ∈ {0,1}^{M×N×T} as a bit tensor: row (m, n) holds its T entries in `words` 32-bit words, entry t in bit t % 32
+ * of word t / 32 (M·N·⌈T/32⌉·4 bytes; as bytes, 100 models × 2000 points at T = 2509 took 0.5 GB).
+ */
+export interface InteractionTensor {
+  models: number;
+  points: number;
+  features: number;
+  /** Words per (model, point) row: ⌈features / 32⌉. */
+  words: number;
+  bits: Uint32Array;
+}
+
+/** Ω from each model's presence D_m (`presence`): model m learned feature t and t is present in point n. */
+export function interactionTensor(presences: Uint8Array[], n: number, k: number, cluster: Int32Array, features: number): InteractionTensor {
   const fn = 'interactionTensor';
   checkPresences(fn, presences, n, k);
   const m = presences.length;
   checkClusters(fn, cluster, m, k, features);
-  const omega = new Uint8Array(m * n * features);
+  const words = Math.ceil(features / 32);
+  const bits = new Uint32Array(m * n * words);
   presences.forEach((d, mi) => {
     for (let i = 0; i < n; i++) {
+      const row = (mi * n + i) * words;
       for (let a = 0; a < k; a++) {
-        if (d[i * k + a]) omega[(mi * n + i) * features + cluster[mi * k + a]!] = 1;
+        if (d[i * k + a]) {
+          const t = cluster[mi * k + a]!;
+          bits[row + (t >>> 5)]! |= 1 << (t & 31);
+        }
       }
     }
   });
-  return omega;
+  return { models: m, points: n, features, words, bits };
+}
+
+/** Throws unless omega is an interaction tensor whose bits fit its shape (as `interactionTensor` returns). */
+function checkOmega(fn: string, omega: InteractionTensor): void {
+  const ok = omega !== null && typeof omega === 'object' && omega.bits instanceof Uint32Array;
+  if (!ok) throw new ArgumentError(`${fn}: omega must be an interaction tensor (from interactionTensor), got ${Object.prototype.toString.call(omega)}`);
+  const { models, points, features, words, bits } = omega;
+  for (const [name, v] of [['models', models], ['points', points], ['features', features]] as const) checkInt(fn, `omega.${name}`, v, 1, 'pass the tensor interactionTensor returned');
+  if (words !== Math.ceil(features / 32) || bits.length !== models * points * words) {
+    throw new ShapeError(`${fn}: omega's ${bits.length} words with words = ${words} do not fit M × N × ⌈T/32⌉ = ${models}×${points}×${Math.ceil(features / 32)}; pass the tensor interactionTensor returned`);
+  }
+  const spare = features & 31;
+  if (spare !== 0) {
+    const mask = ~((1 << spare) - 1);
+    for (let r = words - 1; r < bits.length; r += words) if ((bits[r]! & mask) !== 0) throw new ArgumentError(`${fn}: omega's row ${(r - words + 1) / words} has bits set beyond its ${features} features`);
+  }
+}
+
+/** Ω[m][n][t] (0 or 1). */
+export function omegaEntry(omega: InteractionTensor, m: number, n: number, t: number): number {
+  return (omega.bits[(m * omega.points + n) * omega.words + (t >>> 5)]! >>> (t & 31)) & 1;
+}
+
+/** Set bits in a 32-bit word. */
+function popcount(w: number): number {
+  w -= (w >>> 1) & 0x55555555;
+  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+  return (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** The number of ones of Ω. */
+export function omegaOnes(omega: InteractionTensor): number {
+  let ones = 0;
+  for (const w of omega.bits) ones += popcount(w);
+  return ones;
 }
 
 /** Average ranks (ties share the mean rank). */
@@ -349,16 +402,13 @@ export interface TensorStatistics {
   sharedFeatures: Int32Array;
 }
 
-/** Adoption, frequency, features per point, shared features per pair. */
-export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: number, n: number, k: number, features: number): TensorStatistics {
+/** Adoption, frequency, features per point, shared features per pair, from Ω and the clustering (k columns per model). */
+export function tensorStatistics(omega: InteractionTensor, cluster: Int32Array, k: number): TensorStatistics {
   const fn = 'tensorStatistics';
-  checkInt(fn, 'm', m, 1, 'pass the number of models');
-  checkInt(fn, 'n', n, 1, 'pass the number of points');
+  checkOmega(fn, omega);
   checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  const { models: m, points: n, features, words, bits } = omega;
   checkClusters(fn, cluster, m, k, features);
-  if (!(omega instanceof Uint8Array)) throw new ArgumentError(`${fn}: omega must be a Uint8Array (interactionTensor), got ${Object.prototype.toString.call(omega)}`);
-  if (omega.length !== m * n * features) throw new ShapeError(`${fn}: omega has length ${omega.length} but M × N × T = ${m}×${n}×${features} needs ${m * n * features}`);
-  for (let e = 0; e < omega.length; e++) if (omega[e]! > 1) throw new ArgumentError(`${fn}: omega[${e}] is ${omega[e]}; Ω's entries are 0 or 1`);
   const learned = new Uint8Array(m * features);
   for (let mi = 0; mi < m; mi++) for (let a = 0; a < k; a++) learned[mi * features + cluster[mi * k + a]!] = 1;
   const adoption = new Int32Array(features);
@@ -366,16 +416,20 @@ export function tensorStatistics(omega: Uint8Array, cluster: Int32Array, m: numb
   const frequency = new Int32Array(features);
   const featuresPerPoint = new Int32Array(n);
   const distinctFeaturesPerPoint = new Int32Array(n);
+  const any = new Uint32Array(words);
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < features; t++) {
-      let any = 0;
-      for (let mi = 0; mi < m; mi++) {
-        const o = omega[(mi * n + i) * features + t]!;
-        featuresPerPoint[i]! += o;
-        any |= o;
+    any.fill(0);
+    for (let mi = 0; mi < m; mi++) {
+      const row = (mi * n + i) * words;
+      for (let w = 0; w < words; w++) {
+        featuresPerPoint[i]! += popcount(bits[row + w]!);
+        any[w]! |= bits[row + w]!;
       }
-      frequency[t]! += any;
-      distinctFeaturesPerPoint[i]! += any;
+    }
+    for (let w = 0; w < words; w++) {
+      distinctFeaturesPerPoint[i]! += popcount(any[w]!);
+      // Each set bit of the OR over the models: some model sees feature 32w + b at point i.
+      for (let rest = any[w]!; rest !== 0; rest &= rest - 1) frequency[32 * w + 31 - Math.clz32(rest & -rest)]!++;
     }
   }
   const shared: number[] = [];
