@@ -263,6 +263,8 @@ s('Ω as bits: every entry and statistic equals a plain byte tensor, at T = 1, 3
   assert.throws(() => tensorStatistics({ ...omega, points: 2 }, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ShapeError && /do not fit M × N × ⌈T\/32⌉ = 1×2×1/.test(e.message));
   assert.throws(() => tensorStatistics({ ...omega, bits: Uint32Array.from([7]) }, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ArgumentError && /row 0 has bits set beyond its 2 features/.test(e.message));
   assert.throws(() => tensorStatistics(new Uint8Array(4) as never, Int32Array.from([0, 1]), 2), (e: Error) => e instanceof ArgumentError && /omega must be an interaction tensor/.test(e.message));
+  assert.throws(() => omegaEntry(omega, 0, 1, 0), (e: Error) => e instanceof ArgumentError && /omegaEntry: n must be an integer in \[0, 1\), got 1/.test(e.message));
+  assert.throws(() => omegaEntry(omega, 0, 0, 2.5), (e: Error) => e instanceof ArgumentError && /omegaEntry: t must be an integer in \[0, 2\), got 2.5/.test(e.message));
 });
 
 s('confidenceSpearmanByClass: Spearman among each class\'s points, NaN where a class has < 2 points or a constant side', () => {

@@ -328,6 +328,11 @@ function checkOmega(fn: string, omega: InteractionTensor): void {
 
 /** Ω[m][n][t] (0 or 1). */
 export function omegaEntry(omega: InteractionTensor, m: number, n: number, t: number): number {
+  const fn = 'omegaEntry';
+  checkOmega(fn, omega);
+  for (const [name, v, size] of [['m', m, omega.models], ['n', n, omega.points], ['t', t, omega.features]] as const) {
+    if (!(Number.isInteger(v) && v >= 0 && v < size)) throw new ArgumentError(`${fn}: ${name} must be an integer in [0, ${size}), got ${v}`);
+  }
   return (omega.bits[(m * omega.points + n) * omega.words + (t >>> 5)]! >>> (t & 31)) & 1;
 }
 
@@ -340,6 +345,7 @@ function popcount(w: number): number {
 
 /** The number of ones of Ω. */
 export function omegaOnes(omega: InteractionTensor): number {
+  checkOmega('omegaOnes', omega);
   let ones = 0;
   for (const w of omega.bits) ones += popcount(w);
   return ones;
