@@ -358,6 +358,9 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.ok(byAccuracy.sharedFeaturesGivenAccuracy === null || Math.abs(byAccuracy.sharedFeaturesGivenAccuracy) <= 1, JSON.stringify(byAccuracy));
   assert.ok(log.some((m) => m.startsWith("a pair's agreement against the sum of its two models' test accuracies: ")), 'the diagnostic is logged');
   assert.is((r.summary.framework as unknown[]).length, 5);
+  const frameworkLines = log.filter((m) => m.startsWith('framework '));
+  assert.is(frameworkLines.length, 5, frameworkLines.join('\n'));
+  assert.ok(frameworkLines.every((m) => / gap +-?\d\.\d{3} \(the spec: (keeps|breaks) GDE\)$/.test(m)), frameworkLines.join('\n'));
   const merged = r.summary.merged as Record<string, number>;
   assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));
   assert.is(r.series.featuresPerPoint!.length, 100);

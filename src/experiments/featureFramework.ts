@@ -95,18 +95,20 @@ export const FRAMEWORK_BASE: Readonly<FrameworkParams> = { tD: 6, tR: 8, nD: 3, 
 /** One row of the sweep: a parameter change and the framework's accuracy and agreement under it. */
 export interface FrameworkRow {
   change: string;
+  /** What the spec says the change does to GDE (the base: GDE holds there). */
+  expected: 'keeps GDE' | 'breaks GDE';
   accuracy: number;
   agreement: number;
 }
 
 /** The spec's four changes of the base: tR or nR alone (break GDE), (tR, tD) or (nR, nD) together (keep it). */
 export function frameworkSweep(seed: number, models = 40, points = 4000, base: Readonly<FrameworkParams> = FRAMEWORK_BASE): FrameworkRow[] {
-  const changes: [string, FrameworkParams][] = [
-    ['base', { ...base }],
-    ['tR ×3', { ...base, tR: 3 * base.tR }],
-    ['nR ×2', { ...base, nR: 2 * base.nR }],
-    ['tR, tD ×3', { ...base, tR: 3 * base.tR, tD: 3 * base.tD }],
-    ['nR, nD ×2', { ...base, nR: 2 * base.nR, nD: 2 * base.nD }],
+  const changes: [string, FrameworkRow['expected'], FrameworkParams][] = [
+    ['base', 'keeps GDE', { ...base }],
+    ['tR ×3', 'breaks GDE', { ...base, tR: 3 * base.tR }],
+    ['nR ×2', 'breaks GDE', { ...base, nR: 2 * base.nR }],
+    ['tR, tD ×3', 'keeps GDE', { ...base, tR: 3 * base.tR, tD: 3 * base.tD }],
+    ['nR, nD ×2', 'keeps GDE', { ...base, nR: 2 * base.nR, nD: 2 * base.nD }],
   ];
-  return changes.map(([change, p]) => ({ change, ...simulateFramework(p, seed, models, points) }));
+  return changes.map(([change, expected, p]) => ({ change, expected, ...simulateFramework(p, seed, models, points) }));
 }

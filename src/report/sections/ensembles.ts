@@ -191,6 +191,6 @@ export const interactionTensorSection: SectionRenderer = (run) => {
         hlines: [{ at: 0, label: 'zero' }],
       })] : []),
     ],
-    extra: framework.length ? `<h3>Simulation of the feature framework (not the paper's closed form)</h3>${table(['change', 'accuracy', 'agreement', 'agreement − accuracy'], framework.map((r) => [String(r.change ?? ''), num(r, 'accuracy'), num(r, 'agreement'), (num(r, 'agreement') ?? NaN) - (num(r, 'accuracy') ?? NaN)]))}` : '',
+    extra: framework.length ? `<h3>Simulation of the feature framework (not the paper's closed form)</h3>${table(['change', 'the spec', 'accuracy', 'agreement', 'agreement − accuracy'], framework.map((r) => [String(r.change ?? ''), String(r.expected ?? ''), num(r, 'accuracy'), num(r, 'agreement'), (num(r, 'agreement') ?? NaN) - (num(r, 'accuracy') ?? NaN)]))}` : '',
   };
 };
