@@ -21,6 +21,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
+import { popcount } from './harsanyi.js';
 import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from '../validate.js';
 
 /** Top-k PCA features Ψ = (Φ − mean)·V (N×k) of one model's activations Φ (N×d), with the module's sign rule. */
@@ -310,8 +311,11 @@ export function interactionTensor(presences: Uint8Array[], n: number, k: number,
   return { models: m, points: n, features, words, bits };
 }
 
-/** Throws unless omega is an interaction tensor whose bits fit its shape (as `interactionTensor` returns). */
-function checkOmega(fn: string, omega: InteractionTensor): void {
+/**
+ * Throws unless omega is an interaction tensor whose words fit its shape (as `interactionTensor` returns) and, with
+ * `wholeTensor`, no row has bits beyond its T features (a pass over every row, for the functions that read them all).
+ */
+function checkOmega(fn: string, omega: InteractionTensor, wholeTensor = true): void {
   const ok = omega !== null && typeof omega === 'object' && omega.bits instanceof Uint32Array;
   if (!ok) throw new ArgumentError(`${fn}: omega must be an interaction tensor (from interactionTensor), got ${Object.prototype.toString.call(omega)}`);
   const { models, points, features, words, bits } = omega;
@@ -320,7 +324,7 @@ function checkOmega(fn: string, omega: InteractionTensor): void {
     throw new ShapeError(`${fn}: omega's ${bits.length} words with words = ${words} do not fit M × N × ⌈T/32⌉ = ${models}×${points}×${Math.ceil(features / 32)}; pass the tensor interactionTensor returned`);
   }
   const spare = features & 31;
-  if (spare !== 0) {
+  if (wholeTensor && spare !== 0) {
     const mask = ~((1 << spare) - 1);
     for (let r = words - 1; r < bits.length; r += words) if ((bits[r]! & mask) !== 0) throw new ArgumentError(`${fn}: omega's row ${(r - words + 1) / words} has bits set beyond its ${features} features`);
   }
@@ -329,18 +333,11 @@ function checkOmega(fn: string, omega: InteractionTensor): void {
 /** Ω[m][n][t] (0 or 1). */
 export function omegaEntry(omega: InteractionTensor, m: number, n: number, t: number): number {
   const fn = 'omegaEntry';
-  checkOmega(fn, omega);
+  checkOmega(fn, omega, false); // one entry read: not a pass over every row
   for (const [name, v, size] of [['m', m, omega.models], ['n', n, omega.points], ['t', t, omega.features]] as const) {
     if (!(Number.isInteger(v) && v >= 0 && v < size)) throw new ArgumentError(`${fn}: ${name} must be an integer in [0, ${size}), got ${v}`);
   }
   return (omega.bits[(m * omega.points + n) * omega.words + (t >>> 5)]! >>> (t & 31)) & 1;
-}
-
-/** Set bits in a 32-bit word. */
-function popcount(w: number): number {
-  w -= (w >>> 1) & 0x55555555;
-  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
-  return (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** The number of ones of Ω. */
