@@ -9,11 +9,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
-import { ShapeError } from '../src/errors.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError, FeaturelabError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { deadModelsWarning } from '../src/experiments/interactionTensorExperiment.js';
 
@@ -175,6 +174,11 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
         }
       }
     }
+    // The thresholds: percentiles of the off-diagonal entries, collected one by one (the diagonal blocks' zeros left out).
+    const off: number[] = [];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (i !== j) for (let e = 0; e < k * k; e++) off.push(corr[(i * 3 + j) * k * k + e]!);
+    const qs = [0, 10, 37.5, 50, 90, 99, 100, 90];
+    assert.equal(correlationThresholds(corr, 3, k, qs), qs.map((q) => plainPercentile(off, q)), `thresholds ${n}×${d} k ${k}`);
   }
   const r = new Rng(7);
   for (const len of [1, 2, 5, 64, 1001]) {
@@ -184,6 +188,17 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
     for (const values of [tied, distinct]) {
       for (const q of [0, 10, 37.5, 50, 90, 99, 100]) assert.is(percentile(values, q), plainPercentile(values, q), `percentile ${q} of ${len} values`);
     }
+  }
+  // Threshold arguments: one model has no off-diagonal correlations; percentiles lie in [0, 100].
+  const l2 = crossCorrelations([Float64Array.from([1, 2, 4]), Float64Array.from([3, 1, 2])], 3, 1);
+  assert.equal(correlationThresholds(l2, 2, 1, [0, 100]), [l2[1], l2[1]]);
+  for (const [args, pattern] of [
+    [[l2.subarray(0, 1), 1, 1, [50]], /m must be an integer ≥ 2/],
+    [[l2, 2, 1, []], /qs must be a non-empty array/],
+    [[l2, 2, 1, [50, 101]], /qs\[1\] must be a number in \[0, 100\], got 101/],
+    [[l2.subarray(0, 3), 2, 1, [50]], /l has length 3 but the M·M·k·k correlations/],
+  ] as const) {
+    assert.throws(() => correlationThresholds(...(args as unknown as Parameters<typeof correlationThresholds>)), (e: Error) => e instanceof FeaturelabError && e.message.startsWith('correlationThresholds: ') && pattern.test(e.message));
   }
   // A NaN or an infinity has no place among order statistics (NaN sorted last gave 2.5 for the median here; ±∞ gave NaN).
   for (const values of [[3, NaN, 1, 2], [1, NaN, 3], [-Infinity, Infinity]]) {

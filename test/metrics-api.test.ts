@@ -77,6 +77,7 @@ const cases: Case[] = [
   { name: 'spearman', args: [[1, 2, 3], [2, 1, 4]], kinds: ['f', 'f'] },
   { name: 'crossCorrelations', args: [[psiA, psiB], 6, 2], kinds: ['-', 'n', 'n'] },
   { name: 'clusterFeatures', args: [corr, 2, 2, 0.5], kinds: ['a', 'n', 'n', 'x'] },
+  { name: 'correlationThresholds', args: [corr, 2, 2, [50, 90]], kinds: ['a', 'n', 'n', 'f'] },
   { name: 'presence', args: [psiA, 6, 2, 50], kinds: ['a', 'n', 'n', 'x'] },
   { name: 'interactionTensor', args: [presences, 6, 2, clusters.cluster, clusters.count], kinds: ['-', 'n', 'n', 'i', 'n'] },
   { name: 'tensorStatistics', args: [omega, clusters.cluster, 2], kinds: ['-', 'i', 'n'] },

@@ -17,7 +17,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, caceAtVoteLevels } from '../metrics/calibration.js';
 import {
-  clusterFeatures, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { frameworkSweep } from './featureFramework.js';
@@ -56,6 +56,8 @@ export type InteractionTensorConfig = {
 const CLASSES = 10;
 /** Relabellings of the Mantel test of the shared-features–agreement correlation. */
 const PERMUTATIONS = 999;
+/** The q_corr percentiles of the threshold sensitivity sweep (the spec's). */
+const SWEEP = [80, 90, 95, 99];
 /** Superclass of each Fashion-MNIST class for the merged variant (module header). */
 const SUPERCLASS = [0, 1, 0, 0, 0, 1, 0, 1, 1, 1];
 
@@ -73,25 +75,17 @@ function featuresOf(hidden: ArrayLike<number>, n: number, width: number, o: Tens
   return pcaFeatures(o.unitNorm ? unitRows(hidden, n, width) : hidden, n, width, o.k);
 }
 
-/** Cross-model correlations of a set of models' PCA features (n points, k each) and the off-diagonal entries (for the threshold). */
-function correlate(ps: Float64Array[], n: number, k: number): { corr: Float64Array; off: number[] } {
-  const corr = crossCorrelations(ps, n, k);
-  const off: number[] = [];
-  for (let i = 0; i < ps.length; i++) for (let j = 0; j < ps.length; j++) if (i !== j) for (let e = 0; e < k * k; e++) off.push(corr[(i * ps.length + j) * k * k + e]!);
-  return { corr, off };
-}
-
-/** The features clustered at the q-th percentile of the off-diagonal correlations `c`, and Ω's statistics from each model's presence. */
-function statsAt(c: { corr: Float64Array; off: number[] }, presences: Uint8Array[], n: number, k: number, q: number) {
-  const m = presences.length;
-  const threshold = percentile(c.off, q);
-  const { cluster, count } = clusterFeatures(c.corr, m, k, threshold);
+/** The features clustered at the correlation threshold `threshold` (of correlationThresholds), and Ω's statistics from each model's presence. */
+function statsAt(corr: Float64Array, threshold: number, presences: Uint8Array[], n: number, k: number) {
+  const { cluster, count } = clusterFeatures(corr, presences.length, k, threshold);
   return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, k) };
 }
 
 /** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`. */
 function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
-  return statsAt(correlate(ps, n, o.k), ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k, o.qCorr);
+  const corr = crossCorrelations(ps, n, o.k);
+  const [threshold] = correlationThresholds(corr, ps.length, o.k, [o.qCorr]);
+  return statsAt(corr, threshold!, ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k);
 }
 
 /** The warning for models whose last hidden layer is 0 on every test point (all ReLUs dead: no PCA features), or null. */
@@ -114,7 +108,10 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   const n = labels.length;
   const { k } = o;
   const psis = members.map((x) => featuresOf(x.hidden!, n, width, o));
-  const correlations = correlate(psis, n, k);
+  const correlations = crossCorrelations(psis, n, k);
+  // The sweep's thresholds and the main one from one copy of the off-diagonal correlations.
+  const percentiles = SWEEP.includes(o.qCorr) ? SWEEP : [...SWEEP, o.qCorr];
+  const thresholds = correlationThresholds(correlations, m, k, percentiles);
   // Presence depends on q_data only, so every threshold of the sweep shares it.
   const presences = psis.map((psi) => presence(psi, n, k, o.qData));
   // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
@@ -133,7 +130,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
     }
   }
   const analyse = (q: number) => {
-    const { threshold, count, stats } = statsAt(correlations, presences, n, k, q);
+    const { threshold, count, stats } = statsAt(correlations, thresholds[percentiles.indexOf(q)]!, presences, n, k);
     // The Mantel test's relabellings depend on the seed and the threshold only: the same p-values every run.
     const test = pairCorrelationTest(stats.sharedFeatures, agreement, m, PERMUTATIONS, new Rng(seed).fork(`shared-agreement/${q}`));
     return {
@@ -147,7 +144,7 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
       sharedFeaturesAgreementWithoutFirst: m >= 4 ? pearson(stats.sharedFeatures.subarray(m - 1), agreement.slice(m - 1)) : NaN,
     };
   };
-  const sweep = [80, 90, 95, 99].map((q) => ({ q, ...analyse(q) }));
+  const sweep = SWEEP.map((q) => ({ q, ...analyse(q) }));
   // The main threshold is usually one of the sweep's (the default 90): analysed once.
   const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
   // Diagnostic (ours): how much of a pair's agreement the two models' test accuracies explain, and what shared

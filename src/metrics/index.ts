@@ -8,7 +8,8 @@ export type { BootstrapOptions, GdeSummary } from './agreement.js';
 export { cace, caceAtVoteLevels, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
-  clusterFeatures, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman,
+  tensorStatistics, unitRows,
 } from './interactionTensor.js';
 export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';
 export type { InteractionTensor, TensorStatistics } from './interactionTensor.js';

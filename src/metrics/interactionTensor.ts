@@ -104,7 +104,14 @@ export function percentile(values: ArrayLike<number>, q: number): number {
   checkFiniteEntries('percentile', 'values', values);
   if (values.length === 0) throw new ArgumentError('percentile: no values; pass at least one');
   if (!isNumberIn(q, 0, 100)) throw new ArgumentError(`percentile: q must be a number in [0, 100], got ${q}`);
-  const s = Float64Array.from(values);
+  return percentileInPlace(Float64Array.from(values), q);
+}
+
+/**
+ * The q-th percentile of the finite values in `s`, which it reorders (so several percentiles can share one copy:
+ * each is an order statistic, whatever order an earlier call left).
+ */
+function percentileInPlace(s: Float64Array, q: number): number {
   const at = (q / 100) * (s.length - 1);
   const lo = Math.floor(at);
   const hi = Math.min(s.length - 1, lo + 1);
@@ -197,6 +204,31 @@ export function crossCorrelations(psis: Float64Array[], n: number, k: number): F
     }
   }
   return out;
+}
+
+/**
+ * The clustering thresholds γ_corr: for each q of `qs`, the q-th percentile of the correlations L (crossCorrelations'
+ * M·M·k·k output) with i ≠ j, the same numbers as `percentile` of those entries. One copy of them serves every q
+ * (with 100 models and k = 50 that copy is 200 MB).
+ */
+export function correlationThresholds(l: Float64Array, m: number, k: number, qs: readonly number[]): number[] {
+  const fn = 'correlationThresholds';
+  checkInt(fn, 'm', m, 2, 'the off-diagonal correlations need two models');
+  checkInt(fn, 'k', k, 1, 'pass the number of PCA features per model');
+  checkFiniteArray(fn, 'l', l, m * m * k * k, `the M·M·k·k correlations of crossCorrelations (M = ${m}, k = ${k})`);
+  if (!Array.isArray(qs) || qs.length === 0) throw new ArgumentError(`${fn}: qs must be a non-empty array of percentiles, got ${String(qs)}`);
+  qs.forEach((q, i) => { if (!isNumberIn(q, 0, 100)) throw new ArgumentError(`${fn}: qs[${i}] must be a number in [0, 100], got ${q}`); });
+  const block = k * k;
+  const off = new Float64Array(m * (m - 1) * block);
+  let at = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (i === j) continue;
+      off.set(l.subarray((i * m + j) * block, (i * m + j + 1) * block), at);
+      at += block;
+    }
+  }
+  return qs.map((q) => percentileInPlace(off, q));
 }
 
 /** Greedy clustering (spec Algorithm 1) of the (model, feature) pairs: cluster id per pair (M·k, ids 0 … T−1). */
