@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { createWebGpuBackend, DeviceOutOfMemoryError, MatrixTooLargeError, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
 import { decodeBase64, encodeBase64 } from '../src/checkpoint/base64.js';
 import { decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
-import { RunCheckpoints } from '../src/checkpoint/stages.js';
+import { describePosition, listStages, RunCheckpoints } from '../src/checkpoint/stages.js';
 import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
 import { ArgumentError, CheckpointError, NonFiniteError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
@@ -117,6 +117,27 @@ s('prepack: a value packed once encodes to the same text as the value, and finis
   assert.equal(Array.from(replayed.h), [Math.fround(1 / 3), -0]);
   await again.stage('third', async () => 3);
   assert.equal(Object.keys((decodeCheckpoint(store.text!) as { stages: object }).stages), ['first', 'second', 'third']);
+});
+
+s('resume logs: numbered stages listed as ranges, and their reuse said once per family', async () => {
+  assert.is(listStages(['trained model 0', 'trained model 1', 'trained model 2', 'one epoch model 0', 'one epoch model 1']), 'trained model 0–2, one epoch model 0–1');
+  // A gap, a lone numbered stage, unnumbered ones and a family that comes back each start a new entry.
+  assert.is(listStages(['m 0', 'm 1', 'm 3', 'quadratic', 'relu', 'm 4', 'x 9', 'x 10', 'x 11']), 'm 0–1, m 3, quadratic, relu, m 4, x 9–11');
+  assert.is(listStages([]), '');
+  const store = memoryCheckpointStore(1);
+  const first = await RunCheckpoints.open(store);
+  for (const label of ['quadratic', 'model 0', 'model 1', 'model 2', 'epoch 0', 'epoch 1']) await first.stage(label, async () => label);
+  assert.is(describePosition(decodeCheckpoint(store.text!)), 'the checkpoint after the finished stages (finished: quadratic, model 0–2, epoch 0–1)');
+  const lines: string[] = [];
+  const again = await RunCheckpoints.open(store, (line) => lines.push(line));
+  const results: string[] = [];
+  for (const label of ['quadratic', 'model 0', 'model 1', 'model 2', 'epoch 0', 'epoch 1']) results.push(await again.stage(label, async () => 'ran again'));
+  assert.equal(results, ['quadratic', 'model 0', 'model 1', 'model 2', 'epoch 0', 'epoch 1']);
+  assert.equal(lines.filter((l) => l.includes('earlier run')), [
+    "checkpoint: 'quadratic' finished in an earlier run; using its saved result",
+    "checkpoint: 'model 0' finished in an earlier run; using its saved result (and those of the other 'model …' stages that finished)",
+    "checkpoint: 'epoch 0' finished in an earlier run; using its saved result (and those of the other 'epoch …' stages that finished)",
+  ]);
 });
 
 s('Rng.state / restore: a generator moved to a saved position continues with the same words', () => {

@@ -31,11 +31,27 @@ export function checkpointPosition(saved: CheckpointValue | undefined): { finish
   return s.current ? { finished, current: { label: s.current.label, step: s.current.train?.step ?? 0 } } : { finished };
 }
 
+/** Stage labels for a log line, runs of numbered ones shortened ('trained model 0', …, 'trained model 99' → 'trained model 0–99'). */
+export function listStages(labels: readonly string[]): string {
+  const parts: string[] = [];
+  const numbered = (label: string) => /^(.*?)(\d+)$/.exec(label);
+  for (let i = 0; i < labels.length;) {
+    const first = numbered(labels[i]!);
+    let j = i;
+    if (first) {
+      for (let next = numbered(labels[j + 1] ?? ''); next && next[1] === first[1] && Number(next[2]) === Number(first[2]) + (j + 1 - i); next = numbered(labels[j + 1] ?? '')) j++;
+    }
+    parts.push(j > i ? `${labels[i]}–${numbered(labels[j]!)![2]}` : labels[i]!);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** One line for logs: where a run resumes from `saved`. */
 export function describePosition(saved: CheckpointValue | undefined): string {
   const at = checkpointPosition(saved);
   if (!at) return 'the start (no checkpoint yet)';
-  const done = at.finished.length > 0 ? ` (finished: ${at.finished.join(', ')})` : '';
+  const done = at.finished.length > 0 ? ` (finished: ${listStages(at.finished)})` : '';
   return at.current ? `the checkpoint at step ${at.current.step} of '${at.current.label}'${done}` : `the checkpoint after the finished stages${done}`;
 }
 
@@ -44,6 +60,8 @@ export class RunCheckpoints {
   // Finished stages packed once: every later save stores them as they are (an ensemble's kept activations
   // would otherwise be encoded again at every checkpoint of every later member).
   private readonly packedDone: Record<string, Prepacked> = {};
+  // Families of numbered stages whose reuse was logged (one line per family).
+  private readonly familiesReused = new Set<string>();
 
   private constructor(
     private readonly store: CheckpointStore | undefined,
@@ -77,7 +95,13 @@ export class RunCheckpoints {
    */
   async stage<T>(label: string, run: (stage: Stage) => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
     if (label in this.done) {
-      this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result`);
+      // Numbered stages ('trained model 0', 'trained model 1', …) are said once per family, not once per model.
+      const family = label.replace(/\d+$/, '…');
+      if (family === label) this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result`);
+      else if (!this.familiesReused.has(family)) {
+        this.familiesReused.add(family);
+        this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result (and those of the other '${family}' stages that finished)`);
+      }
       return this.done[label] as T;
     }
     const resume = this.current?.label === label ? this.current : undefined;

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointPosition } from '../checkpoint/stages.js';
+import { checkpointPosition, listStages } from '../checkpoint/stages.js';
 import { runWithDeviceFallback, type Fallback } from '../checkpoint/deviceFallback.js';
 import { CheckpointError, ConfigError, FeaturelabError } from '../errors.js';
 import { BACKEND_NAMES, getBackend, getInitReport, getRunBackend, init } from '../backend/registry.js';
@@ -213,7 +213,7 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   };
   const checkpoint = every > 0 ? fileCheckpointStore(out, header, every, { fresh: flags.fresh, ...analysis }) : undefined;
   const at = checkpointPosition(await checkpoint?.load());
-  if (at) console.error(`resuming from ${at.current ? `step ${at.current.step} of '${at.current.label}'` : 'the finished stages'}${at.finished.length ? ` (finished: ${at.finished.join(', ')})` : ''} (${out}/${CHECKPOINT_FILE}; --fresh starts over)`);
+  if (at) console.error(`resuming from ${at.current ? `step ${at.current.step} of '${at.current.label}'` : 'the finished stages'}${at.finished.length ? ` (finished: ${listStages(at.finished)})` : ''} (${out}/${CHECKPOINT_FILE}; --fresh starts over)`);
   const wasm = backend.name === 'webgpu' && getInitReport().available.includes('wasm') ? getBackend('wasm') : undefined;
   const fallback: Fallback | undefined = wasm ? {
     backend: wasm,

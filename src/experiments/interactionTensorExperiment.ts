@@ -209,11 +209,12 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   }
   // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
   const oneEpoch = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: m, maxEpochs: 1 }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
-  return {
-    members, labels: te.labels,
-    untrained: tensorOf(untrained, n, config),
-    early: oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => featuresOf(x.hidden!, n, config.hidden, config)), n, config) : null,
-  };
+  // With many models each tensor takes a while (100 models: about 10 s): say which one is being measured.
+  ctx.log?.(`measuring the untrained models' tensor (${m} models)`);
+  const untrainedTensor = tensorOf(untrained, n, config);
+  if (oneEpoch.length >= 2) ctx.log?.(`measuring the one-epoch models' tensor (${oneEpoch.length} models)`);
+  const early = oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => featuresOf(x.hidden!, n, config.hidden, config)), n, config) : null;
+  return { members, labels: te.labels, untrained: untrainedTensor, early };
 }
 
 /** The interaction-tensor experiment. */
@@ -279,6 +280,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     }
     const m = members.length;
     const n = labels.length;
+    ctx.log?.(`measuring the trained models' tensor (${m} models; q_corr ${SWEEP.join(', ')}${SWEEP.includes(config.qCorr) ? '' : ` and ${config.qCorr}`}, each with a ${PERMUTATIONS}-relabelling Mantel test)`);
     const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy } = ensembleTensor(members, labels, width, config, ctx.seed);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
