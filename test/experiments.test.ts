@@ -351,6 +351,13 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.is(r.summary.frequencySkewness, skewness(r.series.frequency as number[]));
   const p = r.summary.sharedFeaturesAgreementPValue as number | null;
   assert.ok(p === null || (p > 0 && p <= 1), `Mantel p ${p}`);
+  // The jackknife: one correlation per model left out, the first being the 'without model 1' one.
+  const withoutEach = r.details!.sharedFeaturesAgreementWithoutEachModel as (number | null)[];
+  assert.is(withoutEach.length, r.summary.models);
+  assert.is(withoutEach[0], r.details!.sharedFeaturesAgreementWithoutFirstModel);
+  const se = r.summary.sharedFeaturesAgreementJackknifeSE as number | null;
+  assert.ok(withoutEach.includes(null) ? se === null : se! >= 0 && se! < 2, `jackknife s.e. ${se}`);
+  assert.ok(log.some((m) => m.startsWith("corr(shared features, agreement) without each model's pairs in turn: ")), 'the jackknife is logged');
   const norms = r.details!.activationNormSpearman as { confidence: number; featuresPerPoint: number };
   assert.ok(Math.abs(norms.confidence) <= 1 && Math.abs(norms.featuresPerPoint) <= 1, JSON.stringify(norms));
   const byAccuracy = r.details!.agreementByAccuracy as { correlation: number | null; pValue: number | null; sharedFeaturesGivenAccuracy: number | null };

@@ -11,7 +11,7 @@ import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
   clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
-import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
 import { ArgumentError, FeaturelabError, ShapeError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { deadModelsWarning } from '../src/experiments/interactionTensorExperiment.js';
@@ -330,6 +330,31 @@ s('pairCorrelationTest: the Mantel null relabels models; 3 models give the 6 ord
   // A constant side: no correlation, no p-value.
   assert.ok(Number.isNaN(pairCorrelationTest([1, 1, 1], [1, 2, 3], 3, 10, new Rng(1)).pValue));
   assert.throws(() => pairCorrelationTest([1, 2], [1, 2], 3, 10, new Rng(1)), (e: unknown) => e instanceof ShapeError && /x has length 2 but one value per model pair \(3 for m = 3\) needs 3/.test((e as Error).message));
+});
+
+s('leaveOneModelOut: the pair correlation without each model by hand (4 models), a planted one-model effect, the jackknife', () => {
+  // Pairs row-major: (0,1) (0,2) (0,3) (1,2) (1,3) (2,3). Without model 0: x 4 5 6, y 2 4 6 (r = 1); without 1:
+  // x 2 3 6, y 2 1 6 (r = 10/√(364/3)); without 2: x 1 3 5, y 3 1 4 (2/√(112/3)); without 3: x 1 2 4, y 3 2 2 (−4/√28).
+  const hand = [1, 10 / Math.sqrt(364 / 3), 2 / Math.sqrt(112 / 3), -4 / Math.sqrt(28)];
+  const r = leaveOneModelOut([1, 2, 3, 4, 5, 6], [3, 2, 1, 2, 4, 6], 4);
+  hand.forEach((v, i) => assert.ok(Math.abs(r.correlations[i]! - v) < 1e-12, `without model ${i}: ${r.correlations[i]} vs ${v}`));
+  const mean = hand.reduce((a, b) => a + b, 0) / 4;
+  const se = Math.sqrt((3 / 4) * hand.reduce((a, v) => a + (v - mean) ** 2, 0));
+  assert.ok(Math.abs(r.standardError - se) < 1e-12, `jackknife ${r.standardError} vs ${se}`);
+  // 8 models: only model 0's pairs carry the correlation (both series high on them, independent noise elsewhere).
+  const m = 8;
+  const noise = new Rng(11).fillNormal(new Float32Array(2 * 28));
+  const x: number[] = [], y: number[] = [];
+  let e = 0;
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++, e++) { x.push((a === 0 ? 6 : 0) + noise[e]!); y.push((a === 0 ? 6 : 0) + noise[28 + e]!); }
+  const planted = leaveOneModelOut(x, y, m);
+  assert.ok(Math.abs(planted.correlations[0]!) < 0.5, `without the carrying model: ${planted.correlations[0]}`);
+  for (let i = 1; i < m; i++) assert.ok(planted.correlations[i]! > 0.7, `without model ${i}: ${planted.correlations[i]}`);
+  assert.ok(planted.standardError > 0.5, `one model carries it: a large jackknife error, ${planted.standardError}`);
+  // Three models leave one pair: undefined.
+  const three = leaveOneModelOut([1, 2, 3], [1, 3, 2], 3);
+  assert.ok(Array.from(three.correlations).every(Number.isNaN) && Number.isNaN(three.standardError));
+  assert.throws(() => leaveOneModelOut([1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6], 4), (err: Error) => err instanceof ShapeError && /leaveOneModelOut: x has length 5/.test(err.message));
 });
 
 s('a model whose last hidden layer is 0 everywhere (all ReLUs dead) is named in one warning; live models give none', () => {

@@ -84,6 +84,7 @@ const cases: Case[] = [
   { name: 'componentPresence', args: [presences, 6, 2, confidence], kinds: ['-', 'n', 'n', 'a'] },
   { name: 'frequencyByAdoption', args: [stats, 6], kinds: ['-', 'n'] },
   { name: 'pairCorrelationTest', args: [[1, 2, 3], [2, 1, 3], 3, 20, new Rng(2)], kinds: ['a', 'a', 'n', 'n', '-'] },
+  { name: 'leaveOneModelOut', args: [[1, 2, 3, 4, 5, 6], [1, 3, 2, 5, 4, 6], 4], kinds: ['a', 'a', 'n'] },
   { name: 'residualCorrelation', args: [[1, -1, -1, 1], [4, 5, 8, 13], [1, 2, 3, 4]], kinds: ['f', 'a', 'a'] },
   { name: 'rowNorms', args: [phi, 6, 3], kinds: ['a', 'n', 'n'] },
   { name: 'unitRows', args: [phi, 6, 3], kinds: ['a', 'n', 'n'] },

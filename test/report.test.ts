@@ -232,13 +232,13 @@ const FIXTURES: Record<string, { run: ResultFile; plots: number; labels: string[
   'interaction-tensor': {
     run: result('interaction-tensor', {
       config: { testSize: 1000, unitNorm: true, qCorr: 90, qData: 95 },
-      summary: { models: 5, features: 24, spearmanConfidenceFeatures: 0.4627, spearmanFrequencyAdoption: 0.8005, sharedFeaturesAgreementCorrelation: 0.6445, sharedFeaturesAgreementPValue: 0.354, frequencySkewness: -0.4866, untrainedFrequencySkewness: 0.323, merged: { gap: -0.0046, cace: 0.0224, fullGap: -0.0706 }, sensitivity: [{ qCorr: 80, spearmanConfidenceFeatures: 0.46, spearmanFrequencyAdoption: 0.59, sharedFeaturesAgreementCorrelation: 0.69 }, { qCorr: 90, spearmanConfidenceFeatures: 0.4627, spearmanFrequencyAdoption: 0.8005, sharedFeaturesAgreementCorrelation: 0.6445 }], framework: [{ change: 'tR ×3', expected: 'breaks GDE', accuracy: 0.9065, agreement: 0.9806 }] },
+      summary: { models: 5, features: 24, spearmanConfidenceFeatures: 0.4627, spearmanFrequencyAdoption: 0.8005, sharedFeaturesAgreementCorrelation: 0.6445, sharedFeaturesAgreementPValue: 0.354, sharedFeaturesAgreementJackknifeSE: 0.2107, frequencySkewness: -0.4866, untrainedFrequencySkewness: 0.323, merged: { gap: -0.0046, cace: 0.0224, fullGap: -0.0706 }, sensitivity: [{ qCorr: 80, spearmanConfidenceFeatures: 0.46, spearmanFrequencyAdoption: 0.59, sharedFeaturesAgreementCorrelation: 0.69 }, { qCorr: 90, spearmanConfidenceFeatures: 0.4627, spearmanFrequencyAdoption: 0.8005, sharedFeaturesAgreementCorrelation: 0.6445 }], framework: [{ change: 'tR ×3', expected: 'breaks GDE', accuracy: 0.9065, agreement: 0.9806 }] },
       series: { frequencyHistogram: [3, 7, 6, 5, 2, 1, 0, 0, 0, 0, 0], oneEpochFrequencyHistogram: [7, 9, 5, 5, 1, 0, 1, 0, 0, 0, 0], untrainedFrequencyHistogram: [7, 13, 5, 4, 3, 1, 0, 0, 0, 0, 0], adoption: [5, 1, 3], frequency: [551, 12, 200], confidenceSpearmanByComponent: [0.3125, 0.2, -0.04], presenceShareByComponent: [0.4, 0.35, 0.25], confidenceSpearmanByClass: [0.2718, null, -0.05] },
       details: { spearmanConfidenceDistinctFeatures: 0.0961 },
     }),
     plots: 5,
     labels: ['fraction of test points where some model sees it (bin lower edges)', 'adoption: models that learned it', 'Spearman(confidence, presence) per component', 'share of presences', 'Spearman over its points'],
-    numbers: ['0.4627', 'opposite sign to the paper', 'tR ×3', 'breaks GDE', '0.3125', '0.2718', 'each shared feature counted once per point: 0.0961', 'Mantel permutation p = 0.354: not distinguishable from no correlation', 'no long right tail; untrained models: 0.323', 'unitNorm, ours, not in the spec', 'presence at the 95th (the paper: both at the 90th)'],
+    numbers: ['0.4627', 'opposite sign to the paper', 'tR ×3', 'breaks GDE', '0.3125', '0.2718', 'each shared feature counted once per point: 0.0961', 'Mantel permutation p = 0.354: not distinguishable from no correlation; jackknife standard error over the models 0.2107', 'no long right tail; untrained models: 0.323', 'unitNorm, ours, not in the spec', 'presence at the 95th (the paper: both at the 90th)'],
   },
   interactions: {
     run: result('interactions', {

@@ -17,9 +17,9 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, caceAtVoteLevels } from '../metrics/calibration.js';
 import {
-  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, pearson, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
-import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
+import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { frameworkSweep } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
@@ -88,6 +88,14 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   return statsAt(corr, threshold!, ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k);
 }
 
+/** The lowest and highest of the correlations without each model's pairs, with the model (1-based) left out; '–' when undefined. */
+function leftOutRange(correlations: Float64Array): string {
+  if (!correlations.every(Number.isFinite)) return '– (needs at least 4 models with varying pairs)';
+  let lo = 0, hi = 0;
+  correlations.forEach((r, i) => { if (r < correlations[lo]!) lo = i; if (r > correlations[hi]!) hi = i; });
+  return `${correlations[lo]!.toFixed(3)} (model ${lo + 1} left out) to ${correlations[hi]!.toFixed(3)} (model ${hi + 1} left out)`;
+}
+
 /** The warning for models whose last hidden layer is 0 on every test point (all ReLUs dead: no PCA features), or null. */
 export function deadModelsWarning(members: EnsembleMember[]): string | null {
   const dead = members.flatMap((x, i) => (x.hidden!.every((v) => v === 0) ? [i + 1] : []));
@@ -139,9 +147,10 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
       spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
       sharedFeaturesAgreementCorrelation: test.correlation,
       sharedFeaturesAgreementPValue: test.pValue,
-      // Algorithm 1 never moves the columns that open clusters, so the first model visited keeps k distinct
-      // features and shares more with every other model: the same correlation over the pairs without it.
-      sharedFeaturesAgreementWithoutFirst: m >= 4 ? pearson(stats.sharedFeatures.subarray(m - 1), agreement.slice(m - 1)) : NaN,
+      // Without each model's pairs in turn: one model can carry the correlation. Algorithm 1 never moves the
+      // columns that open clusters, so the first model visited keeps k distinct features and shares more with
+      // every other model (withoutEach.correlations[0]).
+      withoutEach: leaveOneModelOut(stats.sharedFeatures, agreement, m),
     };
   };
   const sweep = SWEEP.map((q) => ({ q, ...analyse(q) }));
@@ -294,7 +303,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     // The framework simulation (ours): a base setting and the four changes of the spec.
     const framework = frameworkSweep(ctx.seed);
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
-    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.sharedFeaturesAgreementWithoutFirst.toFixed(3)}`);
+    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.withoutEach.correlations[0]!.toFixed(3)}`);
+    ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(main.withoutEach.correlations)}; jackknife standard error over the models ${main.withoutEach.standardError.toFixed(3)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3).padStart(6)} (the spec: ${f.expected})`);
     /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
@@ -338,6 +348,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         spearmanConfidenceFeatures: main.spearmanConfidenceFeatures, spearmanFrequencyAdoption: main.spearmanFrequencyAdoption,
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
         sharedFeaturesAgreementPValue: finiteOrNull(main.sharedFeaturesAgreementPValue),
+        sharedFeaturesAgreementJackknifeSE: finiteOrNull(main.withoutEach.standardError),
         merged: {
           meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap,
           gapWithReplacement: merged.gapWithReplacement, caceAtVoteLevels: mergedLevelsCace,
@@ -360,7 +371,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.sharedFeaturesAgreementWithoutFirst), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) }, agreementByAccuracy: { correlation: finiteOrNull(agreementByAccuracy.correlation), pValue: finiteOrNull(agreementByAccuracy.pValue), sharedFeaturesGivenAccuracy: finiteOrNull(agreementByAccuracy.sharedFeaturesGivenAccuracy) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.withoutEach.correlations[0]!), sharedFeaturesAgreementWithoutEachModel: Array.from(main.withoutEach.correlations, finiteOrNull), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) }, agreementByAccuracy: { correlation: finiteOrNull(agreementByAccuracy.correlation), pValue: finiteOrNull(agreementByAccuracy.pValue), sharedFeaturesGivenAccuracy: finiteOrNull(agreementByAccuracy.sharedFeaturesGivenAccuracy) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };

@@ -11,9 +11,9 @@ export {
   clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman,
   tensorStatistics, unitRows,
 } from './interactionTensor.js';
-export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';
+export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';
 export type { InteractionTensor, TensorStatistics } from './interactionTensor.js';
-export type { AdoptionFrequency, ComponentPresence, PairCorrelationTest } from './interactionDiagnostics.js';
+export type { AdoptionFrequency, ComponentPresence, LeaveOneModelOut, PairCorrelationTest } from './interactionDiagnostics.js';
 export { andOrInteractions, andOrSplit, matchingResidual, meanSalientOrder, mobius, salientOrders } from './harsanyi.js';
 export type { AndOrSplit, AndOrSplitOptions, OrderDistribution } from './harsanyi.js';
 export {

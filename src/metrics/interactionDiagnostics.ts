@@ -2,8 +2,8 @@
  * Diagnostics of ours around the interaction tensor (interactionTensor.ts), none of them in the spec: which
  * principal components carry Spearman(confidence, features per point) and the same within each class, mean
  * frequency by adoption against independent presences, a Mantel permutation test for correlations over model
- * pairs, a correlation with what one series leaves of another, and the skewness that says whether the
- * frequency histogram is long-tailed.
+ * pairs and the same correlation without each model in turn (a jackknife), a correlation with what one series
+ * leaves of another, and the skewness that says whether the frequency histogram is long-tailed.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { Rng } from '../rng.js';
@@ -63,6 +63,49 @@ export function pairCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, 
     if (Math.abs(pearson(x, relabelled)) >= Math.abs(correlation) * (1 - 1e-12)) extreme++;
   }
   return { correlation, pValue: (1 + extreme) / (1 + permutations) };
+}
+
+/** A correlation over model pairs recomputed without each model's pairs in turn. */
+export interface LeaveOneModelOut {
+  /** correlations[i]: the correlation over the pairs that do not involve model i (NaN when constant or m < 4). */
+  correlations: Float64Array;
+  /** Delete-a-model jackknife standard error √((m − 1)/m · Σ (r_(i) − mean r_(·))²); NaN if any r_(i) is NaN. */
+  standardError: number;
+}
+
+/**
+ * Diagnostic (ours): the Pearson correlation of two per-pair series (m < m′, row-major over pairs) without each
+ * model's pairs in turn, and the jackknife standard error over models. A correlation that one model's pairs
+ * carry shows up as one value far from the rest (e.g. Algorithm 1's first model, which shares more with all).
+ */
+export function leaveOneModelOut(x: ArrayLike<number>, y: ArrayLike<number>, m: number): LeaveOneModelOut {
+  const fn = 'leaveOneModelOut';
+  checkInt(fn, 'm', m, 2, 'pass the number of models');
+  const pairs = (m * (m - 1)) / 2;
+  checkFiniteArray(fn, 'x', x, pairs, `one value per model pair (${pairs} for m = ${m})`);
+  checkFiniteArray(fn, 'y', y, pairs, `one value per model pair (${pairs} for m = ${m})`);
+  const kept = ((m - 1) * (m - 2)) / 2;
+  const xs = new Float64Array(kept);
+  const ys = new Float64Array(kept);
+  const correlations = new Float64Array(m);
+  for (let left = 0; left < m; left++) {
+    let e = 0;
+    let at = 0;
+    for (let a = 0; a < m; a++) {
+      for (let b = a + 1; b < m; b++, e++) {
+        if (a === left || b === left) continue;
+        xs[at] = x[e]!;
+        ys[at++] = y[e]!;
+      }
+    }
+    // Three models leave one pair: no correlation.
+    correlations[left] = kept >= 2 ? pearson(xs, ys) : NaN;
+  }
+  let mean = 0;
+  for (const r of correlations) mean += r / m;
+  let ss = 0;
+  for (const r of correlations) ss += (r - mean) ** 2;
+  return { correlations, standardError: Math.sqrt(((m - 1) / m) * ss) };
 }
 
 /**

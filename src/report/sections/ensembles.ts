@@ -135,6 +135,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
   const byClass = nums(run.series, 'confidenceSpearmanByClass');
   const distinct = num(run.details, 'spearmanConfidenceDistinctFeatures');
   const pValue = num(s, 'sharedFeaturesAgreementPValue');
+  const jackknife = num(s, 'sharedFeaturesAgreementJackknifeSE');
   const skew = num(s, 'frequencySkewness');
   const untrainedSkew = num(s, 'untrainedFrequencySkewness');
   const unitNorm = run.config?.unitNorm === true;
@@ -149,7 +150,7 @@ export const interactionTensorSection: SectionRenderer = (run) => {
       { name: 'models / features T', value: [num(s, 'models'), num(s, 'features')], note: `untrained models: ${fmt(num(s, 'untrainedFeatures'))} features; after one epoch: ${fmt(num(s, 'oneEpochFeatures'))}` },
       { name: 'Spearman(confidence, features per point)', value: rho1, expected: 'negative (paper)', note: [sign(rho1, 'negative'), distinct === null ? '' : `each shared feature counted once per point: ${fmt(distinct)}`].filter((x) => x).join('; ') },
       { name: 'Spearman(frequency, adoption)', value: rho2, expected: 'positive (paper)', note: sign(rho2, 'positive') },
-      { name: 'corr(shared features, agreement) over pairs', value: rho3, expected: 'positive (paper)', note: [sign(rho3, 'positive'), pValue === null ? '' : `Mantel permutation p = ${fmt(pValue)}${pValue < 0.05 ? '' : ': not distinguishable from no correlation'}`].filter((x) => x).join('; ') },
+      { name: 'corr(shared features, agreement) over pairs', value: rho3, expected: 'positive (paper)', note: [sign(rho3, 'positive'), pValue === null ? '' : `Mantel permutation p = ${fmt(pValue)}${pValue < 0.05 ? '' : ': not distinguishable from no correlation'}`, jackknife === null ? '' : `jackknife standard error over the models ${fmt(jackknife)}`].filter((x) => x).join('; ') },
       { name: 'frequency histogram skewness', value: skew, expected: 'positive: long-tailed, untrained heavier (paper)', note: [skew === null ? '' : skew > 0 ? 'long right tail' : 'no long right tail', untrainedSkew === null ? '' : `untrained models: ${fmt(untrainedSkew)}`].filter((x) => x).join('; ') },
       { name: 'merged 10 → 2 classes: gap (dis − err)', value: num(merged, 'gap'), expected: 'GDE kept (gap ≈ 0)', note: `CACE ${fmt(num(merged, 'cace'))}; 10-class gap ${fmt(num(merged, 'fullGap'))}` },
       { name: 'merged 10 → 2, theorem: E[dis] − E[err] (h, h′ independent) and CACE at the vote levels', value: [num(merged, 'gapWithReplacement'), num(merged, 'caceAtVoteLevels')], note: boundNote(num(merged, 'gapWithReplacement'), num(merged, 'caceAtVoteLevels')) },
