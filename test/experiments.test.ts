@@ -358,6 +358,10 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   const se = r.summary.sharedFeaturesAgreementJackknifeSE as number | null;
   assert.ok(withoutEach.includes(null) ? se === null : se! >= 0 && se! < 2, `jackknife s.e. ${se}`);
   assert.ok(log.some((m) => m.startsWith("corr(shared features, agreement) without each model's pairs in turn: ")), 'the jackknife is logged');
+  // Three models leave one pair without each model, and here the correlation itself is undefined (a constant
+  // series): the log says '–' for what is undefined, not NaN.
+  const pairLines = log.filter((m) => m.startsWith('corr(shared features, agreement)') || m.startsWith('features T = '));
+  assert.ok(pairLines.length === 3 && pairLines.every((m) => !m.includes('NaN')) && pairLines.slice(1).every((m) => m.endsWith(' –')), pairLines.join('\n'));
   const norms = r.details!.activationNormSpearman as { confidence: number; featuresPerPoint: number };
   assert.ok(Math.abs(norms.confidence) <= 1 && Math.abs(norms.featuresPerPoint) <= 1, JSON.stringify(norms));
   const byAccuracy = r.details!.agreementByAccuracy as { correlation: number | null; pValue: number | null; sharedFeaturesGivenAccuracy: number | null };

@@ -88,6 +88,11 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   return statsAt(corr, threshold!, ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k);
 }
 
+/** A number with 3 decimals for the log, '–' when undefined (NaN: too few models or a constant series). */
+function fixed3(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(3) : '–';
+}
+
 /** The lowest and highest of the correlations without each model's pairs, with the model (1-based) left out; '–' when undefined. */
 function leftOutRange(correlations: Float64Array): string {
   if (!correlations.every(Number.isFinite)) return '– (needs at least 4 models with varying pairs)';
@@ -302,9 +307,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
     const framework = frameworkSweep(ctx.seed);
-    ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${main.spearmanConfidenceFeatures.toFixed(3)}, Spearman(frequency, adoption) ${main.spearmanFrequencyAdoption.toFixed(3)}, corr(shared features, agreement) ${main.sharedFeaturesAgreementCorrelation.toFixed(3)}`);
-    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${main.sharedFeaturesAgreementPValue.toFixed(3)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${main.withoutEach.correlations[0]!.toFixed(3)}`);
-    ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(main.withoutEach.correlations)}; jackknife standard error over the models ${main.withoutEach.standardError.toFixed(3)}`);
+    ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${fixed3(main.spearmanConfidenceFeatures)}, Spearman(frequency, adoption) ${fixed3(main.spearmanFrequencyAdoption)}, corr(shared features, agreement) ${fixed3(main.sharedFeaturesAgreementCorrelation)}`);
+    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed3(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed3(main.withoutEach.correlations[0]!)}`);
+    ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(main.withoutEach.correlations)}; jackknife standard error over the models ${fixed3(main.withoutEach.standardError)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3).padStart(6)} (the spec: ${f.expected})`);
     /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
