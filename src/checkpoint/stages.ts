@@ -31,17 +31,24 @@ export function checkpointPosition(saved: CheckpointValue | undefined): { finish
   return s.current ? { finished, current: { label: s.current.label, step: s.current.train?.step ?? 0 } } : { finished };
 }
 
+/** A numbered stage label ('trained model 7') as its family ('trained model ') and index, or null. */
+function numberedStage(label: string): { family: string; index: number } | null {
+  const match = /^(.*?)(\d+)$/.exec(label);
+  return match ? { family: match[1]!, index: Number(match[2]) } : null;
+}
+
 /** Stage labels for a log line, runs of numbered ones shortened ('trained model 0', …, 'trained model 99' → 'trained model 0–99'). */
 export function listStages(labels: readonly string[]): string {
   const parts: string[] = [];
-  const numbered = (label: string) => /^(.*?)(\d+)$/.exec(label);
   for (let i = 0; i < labels.length;) {
-    const first = numbered(labels[i]!);
+    const first = numberedStage(labels[i]!);
     let j = i;
-    if (first) {
-      for (let next = numbered(labels[j + 1] ?? ''); next && next[1] === first[1] && Number(next[2]) === Number(first[2]) + (j + 1 - i); next = numbered(labels[j + 1] ?? '')) j++;
+    while (first && j + 1 < labels.length) {
+      const next = numberedStage(labels[j + 1]!);
+      if (!next || next.family !== first.family || next.index !== first.index + (j + 1 - i)) break;
+      j++;
     }
-    parts.push(j > i ? `${labels[i]}–${numbered(labels[j]!)![2]}` : labels[i]!);
+    parts.push(j > i ? `${labels[i]}–${first!.index + (j - i)}` : labels[i]!);
     i = j + 1;
   }
   return parts.join(', ');
@@ -96,8 +103,9 @@ export class RunCheckpoints {
   async stage<T>(label: string, run: (stage: Stage) => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
     if (label in this.done) {
       // Numbered stages ('trained model 0', 'trained model 1', …) are said once per family, not once per model.
-      const family = label.replace(/\d+$/, '…');
-      if (family === label) this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result`);
+      const numbered = numberedStage(label);
+      const family = numbered ? `${numbered.family}…` : label;
+      if (!numbered) this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result`);
       else if (!this.familiesReused.has(family)) {
         this.familiesReused.add(family);
         this.log(`checkpoint: '${label}' finished in an earlier run; using its saved result (and those of the other '${family}' stages that finished)`);

@@ -88,9 +88,9 @@ function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   return statsAt(corr, threshold!, ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k);
 }
 
-/** A number with 3 decimals for the log, '–' when undefined (NaN: too few models or a constant series). */
-function fixed3(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(3) : '–';
+/** A number with `digits` decimals for the log, '–' when undefined (NaN: too few models or a constant series). */
+function fixed(v: number, digits = 3): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : '–';
 }
 
 /** The lowest and highest of the correlations without each model's pairs, with the model (1-based) left out; '–' when undefined. */
@@ -152,10 +152,6 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
       spearmanFrequencyAdoption: spearman(stats.frequency, stats.adoption),
       sharedFeaturesAgreementCorrelation: test.correlation,
       sharedFeaturesAgreementPValue: test.pValue,
-      // Without each model's pairs in turn: one model can carry the correlation. Algorithm 1 never moves the
-      // columns that open clusters, so the first model visited keeps k distinct features and shares more with
-      // every other model (withoutEach.correlations[0]).
-      withoutEach: leaveOneModelOut(stats.sharedFeatures, agreement, m),
     };
   };
   const sweep = SWEEP.map((q) => ({ q, ...analyse(q) }));
@@ -168,8 +164,12 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
     correlation: byAccuracy.correlation, pValue: byAccuracy.pValue,
     sharedFeaturesGivenAccuracy: residualCorrelation(main.stats.sharedFeatures, agreement, accuracySum),
   };
+  // Diagnostic (ours): the main correlation without each model's pairs in turn, since one model can carry it.
+  // Algorithm 1 never moves the columns that open clusters, so the first model visited keeps k distinct features
+  // and shares more with every other model (withoutEach.correlations[0]).
+  const withoutEach = leaveOneModelOut(main.stats.sharedFeatures, agreement, m);
   return {
-    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf), agreementByAccuracy,
+    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf), agreementByAccuracy, withoutEach,
     byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
     distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
     norm: normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint),
@@ -295,7 +295,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const m = members.length;
     const n = labels.length;
     ctx.log?.(`measuring the trained models' tensor (${m} models; q_corr ${SWEEP.join(', ')}${SWEEP.includes(config.qCorr) ? '' : ` and ${config.qCorr}`}, each with a ${PERMUTATIONS}-relabelling Mantel test)`);
-    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy } = ensembleTensor(members, labels, width, config, ctx.seed);
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy, withoutEach } = ensembleTensor(members, labels, width, config, ctx.seed);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -307,9 +307,9 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
     const framework = frameworkSweep(ctx.seed);
-    ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${fixed3(main.spearmanConfidenceFeatures)}, Spearman(frequency, adoption) ${fixed3(main.spearmanFrequencyAdoption)}, corr(shared features, agreement) ${fixed3(main.sharedFeaturesAgreementCorrelation)}`);
-    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed3(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed3(main.withoutEach.correlations[0]!)}`);
-    ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(main.withoutEach.correlations)}; jackknife standard error over the models ${fixed3(main.withoutEach.standardError)}`);
+    ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${fixed(main.spearmanConfidenceFeatures)}, Spearman(frequency, adoption) ${fixed(main.spearmanFrequencyAdoption)}, corr(shared features, agreement) ${fixed(main.sharedFeaturesAgreementCorrelation)}`);
+    ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed(withoutEach.correlations[0]!)}`);
+    ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(withoutEach.correlations)}; jackknife standard error over the models ${fixed(withoutEach.standardError)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);
     for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3).padStart(6)} (the spec: ${f.expected})`);
     /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
@@ -336,7 +336,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     // With k ≤ C − 1 every component is in the first group: there is no rest to compare it with.
     const restGroup = config.k > classDirections ? `; components ${classDirections + 1}–${config.k} ${meanOf(components.confidenceSpearman, classDirections, config.k).toFixed(3)} with ${(100 * shareOf(classDirections, config.k)).toFixed(0)} %` : '';
     ctx.log?.(`Spearman(confidence, presence) per component, mean over models: ${classGroup}${restGroup}`);
-    ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
+    ctx.log?.(`Spearman(confidence, features per point) within each class: ${Array.from(byClass, (v) => fixed(v, 2)).join(' ')}; counting each shared feature once per point (distinct features): ${distinctSpearman.toFixed(3)}`);
     ctx.log?.(`Spearman of the mean activation norm with the confidence ${norm.confidence.toFixed(3)}, with the features per point ${norm.featuresPerPoint.toFixed(3)} (unitNorm ${config.unitNorm ? 'on: the PCA saw unit-norm activations' : 'off: set unitNorm=true to divide the norm out'})`);
     ctx.log?.(`a pair's agreement against the sum of its two models' test accuracies: ${agreementByAccuracy.correlation.toFixed(3)} (Mantel p = ${agreementByAccuracy.pValue.toFixed(3)}); shared features against the agreement the accuracies leave: ${agreementByAccuracy.sharedFeaturesGivenAccuracy.toFixed(3)}`);
     ctx.log?.(`mean frequency by adoption (independent presences would give): ${byAdoption.map((g) => `${g.adoption}: ${g.meanFrequency.toFixed(2)} (${g.independentFrequency.toFixed(2)})`).join(', ')}`);
@@ -353,7 +353,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         spearmanConfidenceFeatures: main.spearmanConfidenceFeatures, spearmanFrequencyAdoption: main.spearmanFrequencyAdoption,
         sharedFeaturesAgreementCorrelation: main.sharedFeaturesAgreementCorrelation,
         sharedFeaturesAgreementPValue: finiteOrNull(main.sharedFeaturesAgreementPValue),
-        sharedFeaturesAgreementJackknifeSE: finiteOrNull(main.withoutEach.standardError),
+        sharedFeaturesAgreementJackknifeSE: finiteOrNull(withoutEach.standardError),
         merged: {
           meanTestError: merged.meanTestError, meanDisagreement: merged.meanDisagreement, gap: merged.gap, cace: mergedCace, fullGap: full.gap,
           gapWithReplacement: merged.gapWithReplacement, caceAtVoteLevels: mergedLevelsCace,
@@ -376,7 +376,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
         confidenceSpearmanByClass: Array.from(byClass, finiteOrNull),
         memberTrainAccuracy: members.map((x) => x.trainAccuracy), memberEpochs: members.map((x) => x.epochs),
       },
-      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(main.withoutEach.correlations[0]!), sharedFeaturesAgreementWithoutEachModel: Array.from(main.withoutEach.correlations, finiteOrNull), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) }, agreementByAccuracy: { correlation: finiteOrNull(agreementByAccuracy.correlation), pValue: finiteOrNull(agreementByAccuracy.pValue), sharedFeaturesGivenAccuracy: finiteOrNull(agreementByAccuracy.sharedFeaturesGivenAccuracy) } },
+      details: { frequencyByAdoption: byAdoption, frequencyHistogramByQCorr: sweep.map((x, i) => ({ qCorr: x.q, histogram: sweepShapes[i]!.histogram })), spearmanConfidenceDistinctFeatures: finiteOrNull(distinctSpearman), sharedFeaturesAgreementWithoutFirstModel: finiteOrNull(withoutEach.correlations[0]!), sharedFeaturesAgreementWithoutEachModel: Array.from(withoutEach.correlations, finiteOrNull), activationNormSpearman: { confidence: finiteOrNull(norm.confidence), featuresPerPoint: finiteOrNull(norm.featuresPerPoint) }, agreementByAccuracy: { correlation: finiteOrNull(agreementByAccuracy.correlation), pValue: finiteOrNull(agreementByAccuracy.pValue), sharedFeaturesGivenAccuracy: finiteOrNull(agreementByAccuracy.sharedFeaturesGivenAccuracy) } },
       timings: { seconds: (performance.now() - t0) / 1000 },
       warnings,
     };
