@@ -211,7 +211,8 @@ s('merge: run folders become merged.json with every run and mean ± std over the
   try {
     const write = async (dir: string, seed: number, width: number, acc: number): Promise<void> => {
       await mkdir(join(root, dir), { recursive: true });
-      await writeFile(join(root, dir, 'result.json'), JSON.stringify({ experiment: 'modadd', config: { width }, seed, summary: { trainAccuracy: acc, regime: 'x' }, series: { loss: [1, 0.5] } }));
+      const summary = { trainAccuracy: acc, regime: 'x', margin: { gap: acc - 0.6, label: 'y' }, rows: [acc] };
+      await writeFile(join(root, dir, 'result.json'), JSON.stringify({ experiment: 'modadd', config: { width }, seed, summary, series: { loss: [1, 0.5] } }));
     };
     await write('sweep/a1', 0, 16, 0.5);
     await write('sweep/a2', 1, 16, 0.7);
@@ -231,7 +232,15 @@ s('merge: run folders become merged.json with every run and mean ± std over the
     assert.equal(g16.seeds, [0, 1]);
     assert.ok(Math.abs(g16.summary.trainAccuracy.mean - 0.6) < 1e-12);
     assert.ok(Math.abs(g16.summary.trainAccuracy.std - Math.sqrt(0.02)) < 1e-12, 'sample standard deviation');
+    assert.ok(Math.abs(g16.summary.trainAccuracy.sem - Math.sqrt(0.02) / Math.SQRT2) < 1e-12, 'standard error of the mean');
     assert.is(g16.summary.regime, undefined, 'strings are not averaged');
+    // One level down: each seed's sign is counted (−0.1 and +0.1), strings and arrays are left out.
+    assert.equal([g16.summary['margin.gap'].positive, g16.summary['margin.gap'].negative, g16.summary['margin.gap'].n], [1, 1, 2]);
+    assert.ok(Math.abs(g16.summary['margin.gap'].mean) < 1e-12);
+    assert.equal(Object.keys(g16.summary).sort(), ['margin.gap', 'trainAccuracy']);
+    const g24 = merged.groups.find((g: { config: { width: number } }) => g.config.width === 24);
+    assert.equal([g24.summary.trainAccuracy.positive, g24.summary.trainAccuracy.negative], [2, 0]);
+    assert.ok(Math.abs(g24.summary.trainAccuracy.sem - 0.05) < 1e-12, 'seeds 0.9 and 1: s.e. = |0.9 − 1| / 2');
     await fails(() => mergeCommand([join(root, 'nothing'), '--out', join(root, 'm2')]), ConfigError, /cannot read folder/);
     // A damaged result.json: the message says what such a file is, not what a config file is.
     await writeFile(join(root, 'sweep', 'a2', 'result.json'), '{"experiment": ');

@@ -3,8 +3,8 @@
  * OUT/[name/]<id>/ through `featurelab run … --config OUT/…/<id>/config.json`, skipping runs whose
  * result.json exists (a rerun finishes what is missing). `featurelab merge DIR… --out M` collects the runs
  * under the folders into M/merged.json: every run with its config, seed, summary and series, and a table per
- * group of runs that differ only in the seed (same backend; mean and standard deviation of each numeric summary
- * value). A repeated (experiment, config, seed, backend) is left out with a warning: a seed counts once.
+ * group of runs that differ only in the seed (same backend; mean, standard deviation, standard error and sign
+ * counts of each numeric summary value). A repeated (experiment, config, seed, backend) is left out with a warning: a seed counts once.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,8 @@ const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard
   runs stopped early (Ctrl-C) are resumed; Ctrl-C stops the run in progress and the sweep
   --shard auto reads SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with --shards N)`;
 const MERGE_USAGE = `usage: featurelab merge <DIR>… --out M
-  collects every result.json under the folders into M/merged.json, with mean ± std over seeds per config and backend
+  collects every result.json under the folders into M/merged.json, with mean ± std over seeds per config and backend,
+  the standard error of each mean and how many seeds gave each sign
   (runs stopped early are listed but not averaged; a repeated config, seed and backend is left out)`;
 
 /** What a sweep file looks like, for its not-JSON message. */
@@ -210,11 +211,38 @@ export function withoutRepeats(runs: MergedRun[]): { runs: MergedRun[]; dropped:
   return { runs: [...first.values()], dropped };
 }
 
+/** Statistics over seeds of one summary value: mean, sample standard deviation, standard error of the mean, signs. */
+export interface SeedStats {
+  mean: number;
+  std: number;
+  /** Standard error of the mean, std / √n (0 with one seed). */
+  sem: number;
+  n: number;
+  /** How many seeds gave a value above 0 and below 0: whether a sign holds across seeds. */
+  positive: number;
+  negative: number;
+}
+
+/** SeedStats of the finite numbers in `xs`, or null when there are none. */
+function seedStats(xs: unknown[]): SeedStats | null {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0) return null;
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  const std = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { mean, std, sem: std / Math.sqrt(v.length), n: v.length, positive: v.filter((x) => x > 0).length, negative: v.filter((x) => x < 0).length };
+}
+
+/** A plain object (not an array, not null). */
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
 /**
  * Per group of runs that differ only in the seed (same experiment, config and backend: backends agree only within
- * tolerance, so they are not mixed): the seeds and, for each numeric summary key, mean and standard deviation.
+ * tolerance, so they are not mixed): the seeds and SeedStats for each numeric summary key, and for each numeric
+ * entry of a summary object one level down (`merged.gap`); arrays (sweep rows) are not averaged.
  */
-export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; backend: string; seeds: number[]; summary: Record<string, { mean: number; std: number; n: number }> }[] {
+export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; backend: string; seeds: number[]; summary: Record<string, SeedStats> }[] {
   const groups = new Map<string, MergedRun[]>();
   for (const r of runs) {
     const key = canonicalJson({ e: r.experiment, c: r.config, b: backendName(r) });
@@ -222,13 +250,13 @@ export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Re
   }
   return [...groups.values()].map((unsorted) => {
     const members = [...unsorted].sort((x, y) => x.seed - y.seed);
-    const summary: Record<string, { mean: number; std: number; n: number }> = {};
-    for (const key of Object.keys(members[0]!.summary)) {
-      const xs = members.map((m) => m.summary[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      if (xs.length === 0) continue;
-      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-      const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-      summary[key] = { mean, std, n: xs.length };
+    const summary: Record<string, SeedStats> = {};
+    for (const [key, first] of Object.entries(members[0]!.summary)) {
+      const paths = isRecord(first) ? Object.keys(first).map((sub) => [key, sub]) : [[key]];
+      for (const path of paths) {
+        const stats = seedStats(members.map((m) => path.reduce<unknown>((v, p) => (isRecord(v) ? v[p] : undefined), m.summary)));
+        if (stats) summary[path.join('.')] = stats;
+      }
     }
     return { experiment: members[0]!.experiment, config: members[0]!.config, backend: backendName(members[0]!), seeds: members.map((m) => m.seed), summary };
   });
@@ -266,7 +294,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
   const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups, ...(dropped.length ? { dropped } : {}) });
   for (const g of groups) {
     console.log(`${g.experiment} on ${g.backend || 'an unrecorded backend'} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);
-    for (const [k, s] of Object.entries(g.summary)) console.log(`  ${k.padEnd(26)} ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(3)}`);
+    for (const [k, s] of Object.entries(g.summary)) console.log(`  ${k.padEnd(26)} ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(3)}${s.n > 1 ? ` (s.e. ${s.sem.toPrecision(2)}; > 0 in ${s.positive}, < 0 in ${s.negative} of ${s.n})` : ''}`);
   }
   console.log(`merged ${runs.length} runs into ${path}${stopped.length ? ` (${stopped.length} stopped early, not in the means)` : ''}${dropped.length ? ` (${dropped.length} repeated run${dropped.length > 1 ? 's' : ''} left out)` : ''}`);
   return 0;
