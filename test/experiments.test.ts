@@ -371,7 +371,9 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   assert.is((r.summary.framework as unknown[]).length, 5);
   const frameworkLines = log.filter((m) => m.startsWith('framework '));
   assert.is(frameworkLines.length, 5, frameworkLines.join('\n'));
-  assert.ok(frameworkLines.every((m) => / gap +-?\d\.\d{3} \(the spec: (keeps|breaks) GDE\)$/.test(m)), frameworkLines.join('\n'));
+  assert.ok(frameworkLines.every((m) => / gap +-?\d\.\d{3} \(the spec: (keeps|breaks) GDE\); corr\(shared features, agreement\) over its model pairs 0\.\d{3}$/.test(m)), frameworkLines.join('\n'));
+  // The framework's own pairs: those sharing more features agree more (feature-framework.test.ts works it by hand).
+  for (const row of r.summary.framework as { sharedAgreementCorrelation: number }[]) assert.ok(row.sharedAgreementCorrelation > 0.2 && row.sharedAgreementCorrelation <= 1, JSON.stringify(row));
   const merged = r.summary.merged as Record<string, number>;
   assert.ok(merged.meanTestError! >= 0 && merged.meanTestError! <= 1 && Number.isFinite(merged.cace));
   assert.is(r.series.featuresPerPoint!.length, 100);

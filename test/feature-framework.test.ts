@@ -1,7 +1,8 @@
 /**
  * The feature framework's simulation (specs/interaction-tensor.md, "The framework"): accuracy and agreement on a
  * hand-worked setting where ζ's scope decides the agreement, the sweep's GDE pattern (tR or nR alone move the gap
- * from 0, the coupled changes keep it) on several seeds, determinism, and the input checks.
+ * from 0, the coupled changes keep it) on several seeds, the pairs' shared-features–agreement correlation (hand-worked
+ * and positive in every row), determinism, and the input checks.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -20,8 +21,12 @@ s('hand-worked: three dominant features, one per point, one learned per model', 
   const r = simulateFramework({ tD: 3, tR: 1, nD: 1, nR: 1, pD: 1, c: 1 }, 5, 150, 3000);
   assert.ok(Math.abs(r.accuracy - 2 / 3) < 0.01, `accuracy ${r.accuracy}`);
   assert.ok(Math.abs(r.agreement - 5.9 / 9) < 0.01, `agreement ${r.agreement}`);
-  // Every model learns every feature: all right, all agree.
-  assert.equal(simulateFramework({ tD: 2, tR: 2, nD: 1, nR: 1, pD: 0.5, c: 4 }, 1, 5, 200), { accuracy: 1, agreement: 1 });
+  // The pairs' check: on a point of class c a pair agrees 1/3 + 2/3 · 0.95 when both learned the same feature of c,
+  // else 1/2, so its agreement is 1/2 + (0.9667 − 0.5)/2 · |S_a ∩ S_b| (shared features over both classes, 0–2):
+  // linear in the shared count, a correlation of 1 up to the sampling of the points (counting one class only: about 0.7).
+  assert.ok(r.sharedAgreementCorrelation > 0.99, `corr(shared, agreement) ${r.sharedAgreementCorrelation}`);
+  // Every model learns every feature: all right, all agree, every pair shares all 8: the correlation is undefined.
+  assert.equal(simulateFramework({ tD: 2, tR: 2, nD: 1, nR: 1, pD: 0.5, c: 4 }, 1, 5, 200), { accuracy: 1, agreement: 1, sharedAgreementCorrelation: Number.NaN });
 });
 
 s('the sweep: tR ×3 and nR ×2 alone break GDE, (tR, tD) ×3 and (nR, nD) ×2 keep it, on four seeds', () => {
@@ -35,6 +40,9 @@ s('the sweep: tR ×3 and nR ×2 alone break GDE, (tR, tD) ×3 and (nR, nD) ×2 k
     }
     assert.ok(gap['tR ×3']! >= 0.04, `more rare features: agreement above accuracy, ${where}`);
     assert.ok(gap['nR ×2']! <= -0.04, `more features per rare point: agreement below accuracy, ${where}`);
+    // The framework's pairs that share more features agree more, in every row (the paper's observation).
+    for (const r of rows) assert.ok(r.sharedAgreementCorrelation > 0.2, `${r.change}: corr(shared, agreement) ${r.sharedAgreementCorrelation}, seed ${seed}`);
+    assert.ok(rows[0]!.sharedAgreementCorrelation > 0.6, `base: corr(shared, agreement) ${rows[0]!.sharedAgreementCorrelation}, seed ${seed}`);
   }
 });
 

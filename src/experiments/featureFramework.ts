@@ -10,8 +10,11 @@
  * nearly every pair, ζ is a constant and no parameter change acts through it — then tripling tR and tD together
  * moves the gap as far as tripling tR alone), ζ(k) = 0.9·1[k > 0]; a right and a guessing model agree when the
  * guess is right (probability ½).
+ * Each run also gives the framework's version of the observation check over model pairs: the Pearson correlation
+ * between the features two models both learned (both classes) and their agreement rate.
  */
 import { ArgumentError } from '../errors.js';
+import { pearson } from '../metrics/interactionTensor.js';
 import { Rng } from '../rng.js';
 
 /** Parameters of the framework. */
@@ -25,8 +28,16 @@ export interface FrameworkParams {
   c: number;
 }
 
+/** What one simulation gives: the framework's accuracy, pairwise agreement and the pairs' shared-features check. */
+export interface FrameworkResult {
+  accuracy: number;
+  agreement: number;
+  /** Pearson correlation over model pairs of |S_a ∩ S_b| and the pair's agreement rate; NaN when either is constant. */
+  sharedAgreementCorrelation: number;
+}
+
 /** Expected accuracy and pairwise agreement, estimated over `models` models and `points` points. */
-export function simulateFramework(params: FrameworkParams, seed: number, models = 20, points = 4000): { accuracy: number; agreement: number } {
+export function simulateFramework(params: FrameworkParams, seed: number, models = 20, points = 4000): FrameworkResult {
   const { tD, tR, nD, nR, pD, c } = params;
   for (const [k, v] of Object.entries(params)) if (!(v >= 0) || !Number.isFinite(v)) throw new ArgumentError(`simulateFramework: ${k} must be finite and ≥ 0, got ${v}`);
   if (nD > tD || nR > tR) throw new ArgumentError(`simulateFramework: a point cannot carry more features than its class has (nD ≤ tD, nR ≤ tR)`);
@@ -62,6 +73,8 @@ export function simulateFramework(params: FrameworkParams, seed: number, models 
   let right = 0;
   let agree = 0;
   let pairs = 0;
+  // Agreements of each pair a < b (index a·M + b), for the pairs' shared-features check.
+  const pairAgree = new Float64Array(models * models);
   const pointFeatures = new Uint8Array(perClass);
   for (let n = 0; n < points; n++) {
     const cls = data.int(2);
@@ -77,16 +90,28 @@ export function simulateFramework(params: FrameworkParams, seed: number, models 
     for (let a = 0; a < models; a++) {
       for (let b = a + 1; b < models; b++) {
         pairs++;
-        if (sees[a] && sees[b]) agree++;
-        else if (sees[a] !== sees[b]) agree += 0.5; // one right, the other guesses: agree half the time
+        let p: number;
+        if (sees[a] && sees[b]) p = 1;
+        else if (sees[a] !== sees[b]) p = 0.5; // one right, the other guesses: agree half the time
         else {
           const zeta = shared[cls]![a * models + b]! > 0 ? 0.9 : 0;
-          agree += zeta + (1 - zeta) / 2;
+          p = zeta + (1 - zeta) / 2;
         }
+        agree += p;
+        pairAgree[a * models + b]! += p;
       }
     }
   }
-  return { accuracy: right / (models * points), agreement: agree / pairs };
+  const sharedOfPair: number[] = [];
+  const agreementOfPair: number[] = [];
+  for (let a = 0; a < models; a++) {
+    for (let b = a + 1; b < models; b++) {
+      sharedOfPair.push(shared[0]![a * models + b]! + shared[1]![a * models + b]!);
+      agreementOfPair.push(pairAgree[a * models + b]! / points);
+    }
+  }
+  const sharedAgreementCorrelation = sharedOfPair.length >= 2 && points > 0 ? pearson(sharedOfPair, agreementOfPair) : Number.NaN;
+  return { accuracy: right / (models * points), agreement: agree / pairs, sharedAgreementCorrelation };
 }
 
 /** The base setting of the framework sweep (ours): GDE holds there, within the Monte-Carlo spread. */
@@ -99,6 +124,8 @@ export interface FrameworkRow {
   expected: 'keeps GDE' | 'breaks GDE';
   accuracy: number;
   agreement: number;
+  /** corr(|S_a ∩ S_b|, agreement) over the simulated model pairs (NaN when undefined). */
+  sharedAgreementCorrelation: number;
 }
 
 /** The spec's four changes of the base: tR or nR alone (break GDE), (tR, tD) or (nR, nD) together (keep it). */

@@ -311,7 +311,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed(withoutEach.correlations[0]!)}`);
     ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(withoutEach.correlations)}; jackknife standard error over the models ${fixed(withoutEach.standardError)}`);
     ctx.log?.(`GDE 10 classes: error ${full.meanTestError.toFixed(4)}, disagreement ${full.meanDisagreement.toFixed(4)}; merged 10 → 2: error ${merged.meanTestError.toFixed(4)}, disagreement ${merged.meanDisagreement.toFixed(4)}, CACE ${mergedCace.toFixed(4)}; the theorem's sides: |E[dis] − E[err]| ${Math.abs(merged.gapWithReplacement).toFixed(4)} ≤ CACE at the vote levels ${mergedLevelsCace.toFixed(4)}`);
-    for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3).padStart(6)} (the spec: ${f.expected})`);
+    for (const f of framework) ctx.log?.(`framework ${f.change.padEnd(10)} accuracy ${f.accuracy.toFixed(3)} agreement ${f.agreement.toFixed(3)} gap ${(f.agreement - f.accuracy).toFixed(3).padStart(6)} (the spec: ${f.expected}); corr(shared features, agreement) over its model pairs ${fixed(f.sharedAgreementCorrelation)}`);
     /** The frequency histogram (features per tenth of N: how many points some model sees them in) and its skewness. */
     const shapeOf = (frequency: Int32Array) => {
       const histogram = new Array<number>(11).fill(0);
@@ -363,7 +363,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
           qCorr: x.q, features: x.features, spearmanConfidenceFeatures: x.spearmanConfidenceFeatures, spearmanFrequencyAdoption: x.spearmanFrequencyAdoption, sharedFeaturesAgreementCorrelation: x.sharedFeaturesAgreementCorrelation,
           sharedFeaturesAgreementPValue: finiteOrNull(x.sharedFeaturesAgreementPValue), frequencySkewness: finiteOrNull(sweepShapes[i]!.skewness),
         })),
-        framework: framework.map((f) => ({ change: f.change, expected: f.expected, accuracy: f.accuracy, agreement: f.agreement })),
+        framework: framework.map((f) => ({ change: f.change, expected: f.expected, accuracy: f.accuracy, agreement: f.agreement, sharedAgreementCorrelation: finiteOrNull(f.sharedAgreementCorrelation) })),
         untrainedFeatures: trained?.untrained.count ?? null,
         oneEpochFeatures: early?.count ?? null,
         untrainedFrequencySkewness: untrainedShape ? finiteOrNull(untrainedShape.skewness) : null,

@@ -192,6 +192,6 @@ export const interactionTensorSection: SectionRenderer = (run) => {
         hlines: [{ at: 0, label: 'zero' }],
       })] : []),
     ],
-    extra: framework.length ? `<h3>Simulation of the feature framework (not the paper's closed form)</h3>${table(['change', 'the spec', 'accuracy', 'agreement', 'agreement − accuracy'], framework.map((r) => [String(r.change ?? ''), String(r.expected ?? ''), num(r, 'accuracy'), num(r, 'agreement'), (num(r, 'agreement') ?? NaN) - (num(r, 'accuracy') ?? NaN)]))}` : '',
+    extra: framework.length ? `<h3>Simulation of the feature framework (not the paper's closed form)</h3>${table(['change', 'the spec', 'accuracy', 'agreement', 'agreement − accuracy', 'corr(shared features, agreement) over its pairs'], framework.map((r) => [String(r.change ?? ''), String(r.expected ?? ''), num(r, 'accuracy'), num(r, 'agreement'), (num(r, 'agreement') ?? NaN) - (num(r, 'accuracy') ?? NaN), num(r, 'sharedAgreementCorrelation')]))}` : '',
   };
 };
