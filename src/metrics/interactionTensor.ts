@@ -191,14 +191,22 @@ export function crossCorrelations(psis: Float64Array[], n: number, k: number): F
   // Every pair of columns at once: ZᵀZ (upper triangle), each dot product summed over the points in order.
   const z = standardisedColumns(psis, n, k);
   const dots = productInOrder(z, z, width, width, n, { transA: true, upper: true });
-  const out = new Float64Array(m * m * k * k);
+  // L is the product's own storage, rearranged one row block (model i) at a time: ZᵀZ's row block i holds
+  // (a, j, b) and L's holds (j, a, b) in the same M·k·k places. Blocks j < i come from block j, already done.
+  // One spare block instead of a second M²k² array (200 MB at M = 100, k = 50).
+  const out = dots;
+  const block = k * k;
+  const row = new Float64Array(m * block);
   for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
+    const start = i * m * block;
+    row.set(out.subarray(start, start + m * block));
+    for (let j = 0; j < m; j++) {
       for (let a = 0; a < k; a++) {
         for (let b = 0; b < k; b++) {
-          const v = Math.abs(dots[(i * k + a) * width + j * k + b]!);
-          out[((i * m + j) * k + a) * k + b] = v;
-          out[((j * m + i) * k + b) * k + a] = v;
+          const at = start + (j * k + a) * k + b;
+          if (j > i) out[at] = Math.abs(row[(a * m + j) * k + b]!);
+          else if (j < i) out[at] = out[((j * m + i) * k + b) * k + a]!;
+          else out[at] = 0;
         }
       }
     }
