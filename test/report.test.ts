@@ -428,7 +428,8 @@ cli('a sweep folder: every run below it (one or two levels), ordered by experime
       await writeFile(join(dir, folder, 'result.json'), typeof run === 'string' ? run : JSON.stringify(run));
     };
     // Folder names (hash ids in a real sweep) in an order unlike the runs' order.
-    await put('named/0a', { ...parity, seed: 1, config: { ...parity.config, n: 12 } });
+    // Seeds 0 and 1 of n 12 differ in marginRatio (0.9215 and −0.1215): a group for the across-seeds table.
+    await put('named/0a', { ...parity, seed: 1, config: { ...parity.config, n: 12 }, summary: { ...parity.summary, marginRatio: -0.1215 } });
     await put('named/0b', { ...parity, seed: 0, config: { ...parity.config, n: 12 } });
     await put('1c', { ...parity, seed: 0, config: { ...parity.config, n: 9 }, stoppedBy: 'Ctrl-C' });
     await put('0d', { ...FIXTURES.modadd!.run, seed: 2 });
@@ -448,6 +449,16 @@ cli('a sweep folder: every run below it (one or two levels), ordered by experime
     assert.match(html, /<a href="#run-1-modadd">modadd, seed 2<\/a>/);
     assert.match(html, /<section id="run-3-parity"><h2>[^<]+<span class="exp">#3: parity, n 12, seed 0<\/span><\/h2>/, 'each section is headed by its run');
     assert.is(count(html, /<section id="run-/), 4, 'a section per readable run');
+    // Across seeds: only parity n 12 has two finished seeds (n 9 is partial, modadd has one).
+    assert.match(html, /<h3>Across seeds<\/h3>/);
+    assert.is(count(html, /: 2 seeds \(0, 1\)<\/p>/), 1, 'one group');
+    assert.match(html, /<p><b>parity, n 12, [^<]+<\/b>: 2 seeds \(0, 1\)<\/p>/);
+    // marginRatio: mean 0.4, s.d. |0.9215 + 0.1215| / √2 = 0.7375, s.e. 0.5215, one seed each sign.
+    const margin = /<tr><td>marginRatio<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/.exec(html.slice(html.indexOf('Across seeds')));
+    assert.ok(margin, 'a marginRatio row');
+    assert.equal(margin!.slice(1), ['0.4', '0.7375', '0.5215', '1 of 2', '1 of 2']);
+    assert.match(html.slice(html.indexOf('Across seeds')), /<tr><td>trainAccuracy<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>2 of 2<\/td><td>0 of 2<\/td><\/tr>/);
+    assert.not.match(html.slice(html.indexOf('Across seeds')), /relevantBits/, 'arrays are not averaged');
     assert.is((await readFile(join(dir, 'report.html'), 'utf8')).length, html.length);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -18,7 +18,9 @@ import { interruptCause, interruptedExitCode, interruptRequested, withInterrupt 
 import { prepareOutputFolder } from './outputFolder.js';
 import { findRunFolders } from './runFolders.js';
 import { parseBackendFlag, runOrFailure } from './run.js';
-import { autoShard, canonicalJson, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
+import { canonicalJson } from '../canonicalJson.js';
+import { groupBySeed } from '../report/seedGroups.js';
+import { autoShard, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
 const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
   runs the sweep's runs of this shard in DIR/[name/]<id>/ (default DIR: results/sweep); finished runs are skipped,
@@ -211,57 +213,6 @@ export function withoutRepeats(runs: MergedRun[]): { runs: MergedRun[]; dropped:
   return { runs: [...first.values()], dropped };
 }
 
-/** Statistics over seeds of one summary value: mean, sample standard deviation, standard error of the mean, signs. */
-export interface SeedStats {
-  mean: number;
-  std: number;
-  /** Standard error of the mean, std / √n (0 with one seed). */
-  sem: number;
-  n: number;
-  /** How many seeds gave a value above 0 and below 0: whether a sign holds across seeds. */
-  positive: number;
-  negative: number;
-}
-
-/** SeedStats of the finite numbers in `xs`, or null when there are none. */
-function seedStats(xs: unknown[]): SeedStats | null {
-  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  if (v.length === 0) return null;
-  const mean = v.reduce((s, x) => s + x, 0) / v.length;
-  const std = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { mean, std, sem: std / Math.sqrt(v.length), n: v.length, positive: v.filter((x) => x > 0).length, negative: v.filter((x) => x < 0).length };
-}
-
-/** A plain object (not an array, not null). */
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/**
- * Per group of runs that differ only in the seed (same experiment, config and backend: backends agree only within
- * tolerance, so they are not mixed): the seeds and SeedStats for each numeric summary key, and for each numeric
- * entry of a summary object one level down (`merged.gap`); arrays (sweep rows) are not averaged.
- */
-export function groupBySeed(runs: MergedRun[]): { experiment: string; config: Record<string, ConfigValue>; backend: string; seeds: number[]; summary: Record<string, SeedStats> }[] {
-  const groups = new Map<string, MergedRun[]>();
-  for (const r of runs) {
-    const key = canonicalJson({ e: r.experiment, c: r.config, b: backendName(r) });
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((unsorted) => {
-    const members = [...unsorted].sort((x, y) => x.seed - y.seed);
-    const summary: Record<string, SeedStats> = {};
-    for (const [key, first] of Object.entries(members[0]!.summary)) {
-      const paths = isRecord(first) ? Object.keys(first).map((sub) => [key, sub]) : [[key]];
-      for (const path of paths) {
-        const stats = seedStats(members.map((m) => path.reduce<unknown>((v, p) => (isRecord(v) ? v[p] : undefined), m.summary)));
-        if (stats) summary[path.join('.')] = stats;
-      }
-    }
-    return { experiment: members[0]!.experiment, config: members[0]!.config, backend: backendName(members[0]!), seeds: members.map((m) => m.seed), summary };
-  });
-}
-
 /** Runs `featurelab merge DIR… --out M`; returns the exit code. */
 export async function mergeCommand(args: string[]): Promise<number> {
   const dirs: string[] = [];
@@ -290,7 +241,8 @@ export async function mergeCommand(args: string[]): Promise<number> {
   // A run stopped early is a partial result: listed, but not averaged with finished runs.
   const stopped = runs.filter((r) => r.stoppedBy !== undefined);
   for (const r of stopped) console.error(`merge: ${r.path} was stopped early (${r.stoppedBy}); it is listed in merged.json but left out of the means. Rerun it to finish it`);
-  const groups = groupBySeed(runs.filter((r) => r.stoppedBy === undefined));
+  const finished = runs.filter((r) => r.stoppedBy === undefined);
+  const groups = groupBySeed(finished.map((r) => ({ experiment: r.experiment, config: r.config, seed: r.seed, backendName: backendName(r), summary: r.summary })));
   const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups, ...(dropped.length ? { dropped } : {}) });
   for (const g of groups) {
     console.log(`${g.experiment} on ${g.backend || 'an unrecorded backend'} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);

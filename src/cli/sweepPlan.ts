@@ -10,6 +10,7 @@
  * Grid keys are expanded in sorted order (last key fastest), then seeds, so reordering the file's keys
  * changes nothing. Every run's config is built and validated before anything runs.
  */
+import { canonicalJson } from '../canonicalJson.js';
 import { ConfigError } from '../errors.js';
 import { buildConfig } from '../experiments/config.js';
 import { findExperiment } from '../experiments/index.js';
@@ -85,16 +86,6 @@ export function parseSweepSpec(json: unknown, source: string): SweepSpec {
     spec.name = checkRelativeName(o.name as string, `${source}: "name"`);
   }
   return spec;
-}
-
-/** JSON with object keys sorted at every level, so equal configs give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**

@@ -10,6 +10,7 @@ import { gdeSection, interactionTensorSection, mlpSection } from './sections/ens
 import { featuremapSection } from './sections/featuremap.js';
 import { interactionsSection } from './sections/interactions.js';
 import { memorizationSection } from './sections/memorization.js';
+import { groupBySeed } from './seedGroups.js';
 import type { ResultFile, SuiteFile } from './types.js';
 import { checkOptions } from '../validate.js';
 import { ArgumentError } from '../errors.js';
@@ -97,9 +98,9 @@ export function differingConfigKeys(runs: ResultFile[]): string[] {
   return keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.config[k]) ?? 'undefined')).size > 1);
 }
 
-/** A run's config value for the overview ('–' where the run has no such key). */
-function configCell(run: ResultFile, key: string): string {
-  const v = run.config[key];
+/** A config value for the overview ('–' where the config has no such key). */
+function configCell(config: Record<string, unknown>, key: string): string {
+  const v = config[key];
   return v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
@@ -115,7 +116,7 @@ function collectionOverview(runs: ResultFile[], c: RunCollection): string {
   const keys = keysByExperiment(runs);
   const partial = runs.filter((r) => r.stoppedBy).length;
   const tables = [...keys].map(([experiment, differing]) => {
-    const rows = runs.flatMap((r, i) => (r.experiment !== experiment ? [] : [[`${i + 1}`, c.dirs[i] ?? '', fmt(r.seed), ...differing.map((k) => configCell(r, k)),
+    const rows = runs.flatMap((r, i) => (r.experiment !== experiment ? [] : [[`${i + 1}`, c.dirs[i] ?? '', fmt(r.seed), ...differing.map((k) => configCell(r.config, k)),
       r.backend.name, r.stoppedBy ? `partial (stopped by ${r.stoppedBy})` : 'ok']]));
     return `<h3>${esc(experiment)}</h3>` + table(['#', 'folder', 'seed', ...differing, 'backend', 'status'], rows);
   });
@@ -124,7 +125,23 @@ function collectionOverview(runs: ResultFile[], c: RunCollection): string {
     + 'after the seed, each table has the config keys that differ between the runs of that experiment.</p>'
     + tables.join('')
     + c.unreadable.map((u) => `<p class="failed">✗ ${esc(u.dir)}: ${esc(u.error)}</p>`).join('')
+    + acrossSeeds(runs, keys)
     + '</section>';
+}
+
+/** Per group of finished runs that differ only in the seed (two seeds or more): each summary number over the seeds. */
+function acrossSeeds(runs: ResultFile[], keys: Map<string, string[]>): string {
+  const finished = runs.filter((r) => !r.stoppedBy).map((r) => ({ ...r, backendName: r.backend.name }));
+  const groups = groupBySeed(finished).filter((g) => g.seeds.length > 1);
+  if (groups.length === 0) return '';
+  return '<h3>Across seeds</h3><p>Runs that differ only in the seed (same experiment, config and backend; partial runs left out): each '
+    + 'summary number\'s mean, standard deviation and standard error over the seeds, and how many seeds gave it each sign.</p>'
+    + groups.map((g) => {
+      const differing = (keys.get(g.experiment) ?? []).map((k) => `${k} ${configCell(g.config, k)}`);
+      const rows = Object.entries(g.summary).map(([k, st]) => [k, st.mean, st.std, st.sem, `${st.positive} of ${st.n}`, `${st.negative} of ${st.n}`]);
+      return `<p><b>${esc([g.experiment, ...differing, g.backend].join(', '))}</b>: ${g.seeds.length} seeds (${esc(g.seeds.join(', '))})</p>`
+        + table(['summary', 'mean', 's.d.', 's.e.', '> 0', '< 0'], rows);
+    }).join('');
 }
 
 /** One self-contained HTML document reporting `runs` (and the suite they belong to, when given). */
@@ -137,7 +154,7 @@ export function renderReport(runs: ResultFile[], opts: ReportOptions = {}): stri
   // Runs of a collection are told apart by the keys that differ and the seed.
   const differing = opts.collection ? keysByExperiment(runs) : new Map<string, string[]>();
   const navName = (r: ResultFile) => (opts.collection
-    ? [r.experiment, ...(differing.get(r.experiment) ?? []).map((k) => `${k} ${configCell(r, k)}`), `seed ${fmt(r.seed)}`].join(', ')
+    ? [r.experiment, ...(differing.get(r.experiment) ?? []).map((k) => `${k} ${configCell(r.config, k)}`), `seed ${fmt(r.seed)}`].join(', ')
     : `${r.experiment}${typeof r.config.task === 'string' ? ` (${r.config.task})` : ''}`) + (r.stoppedBy ? ', partial' : '');
   const nav = runs.length > 1 ? `<nav><ul>${runs.map((r, i) => `<li><a href="#${sectionId(r, i)}">${esc(navName(r))}</a></li>`).join('')}</ul></nav>` : '';
   const body = (opts.suite ? suiteOverview(opts.suite) : '') + (opts.collection ? collectionOverview(runs, opts.collection) : '') + nav
