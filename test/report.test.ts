@@ -465,6 +465,18 @@ cli('a sweep folder: every run below it (one or two levels), ordered by experime
   }
 });
 
+cli('across seeds: a seed found in two folders counts once; a different backend is its own group', () => {
+  const parity = FIXTURES.parity!.run;
+  const at = (seed: number, marginRatio: number, backend = parity.backend) => ({ ...parity, seed, backend, summary: { ...parity.summary, marginRatio } });
+  const runs = [at(0, 1), at(0, 1), at(1, 0), at(2, 0.5, { name: 'webgpu', description: 'a GPU' }), at(3, 0.5, { name: 'webgpu', description: 'a GPU' })];
+  const html = renderReport(runs, { collection: { folder: 'f', dirs: ['a', 'copy-of-a', 'b', 'c', 'd'], unreadable: [] } });
+  const across = html.slice(html.indexOf('<h3>Across seeds</h3>'));
+  assert.match(across, new RegExp(`<b>parity, ${parity.backend.name}</b>: 2 seeds \\(0, 1\\)`), 'seed 0 once');
+  assert.match(across, /<b>parity, webgpu<\/b>: 2 seeds \(2, 3\)/);
+  // Seeds 0 and 1 (1 and 0): mean 0.5, s.d. √0.5.
+  assert.match(across, /<tr><td>marginRatio<\/td><td>0\.5<\/td><td>0\.7071<\/td>/);
+});
+
 cli('typed errors: a missing folder, a folder without results, a corrupt result.json, a bad suite.json', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'featurelab-report-'));
   const rejects = async (p: Promise<unknown>, pattern: RegExp) => p.then(() => assert.unreachable('should throw'), (e: Error) => {
