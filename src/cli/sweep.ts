@@ -19,7 +19,7 @@ import { prepareOutputFolder } from './outputFolder.js';
 import { findRunFolders } from './runFolders.js';
 import { parseBackendFlag, runOrFailure } from './run.js';
 import { canonicalJson } from '../canonicalJson.js';
-import { groupBySeed } from '../report/seedGroups.js';
+import { groupBySeed, withoutRepeats, type SeedRun } from '../report/seedGroups.js';
 import { autoShard, expandSweep, parseShard, parseSweepSpec, shardRuns, type SweepRun } from './sweepPlan.js';
 
 const SWEEP_USAGE = `usage: featurelab sweep <sweep.json> [--shard i/n | --shard auto [--shards N]] [--out DIR] [--backend webgpu|wasm|ref] [--dry-run]
@@ -197,20 +197,16 @@ function backendName(run: MergedRun): string {
   return typeof b?.name === 'string' ? b.name : '';
 }
 
-/**
- * `runs` without repeats of the same (experiment, config, seed, backend), which would count one measurement twice
- * in a mean: the first of each (in folder order) is kept; `dropped` says which folders were left out and why.
- */
-export function withoutRepeats(runs: MergedRun[]): { runs: MergedRun[]; dropped: string[] } {
-  const first = new Map<string, MergedRun>();
-  const dropped: string[] = [];
-  for (const r of runs) {
-    const key = canonicalJson({ e: r.experiment, c: r.config, s: r.seed, b: backendName(r) });
-    const kept = first.get(key);
-    if (kept) dropped.push(`${r.path} repeats ${kept.path} (${r.experiment}, the same config, seed ${r.seed}, backend ${backendName(r) || 'not recorded'}): left out, so that the seed counts once`);
-    else first.set(key, r);
-  }
-  return { runs: [...first.values()], dropped };
+/** What grouping by seed needs of a merged run (its backend's name read from result.json). */
+function asSeedRun(r: MergedRun): SeedRun {
+  return { experiment: r.experiment, config: r.config, seed: r.seed, backendName: backendName(r), summary: r.summary };
+}
+
+/** `runs` without repeats of the same (experiment, config, seed, backend); `dropped` says which folders were left out and why. */
+export function withoutRepeatedRuns(runs: MergedRun[]): { runs: MergedRun[]; dropped: string[] } {
+  const { kept, repeats } = withoutRepeats(runs, asSeedRun);
+  const dropped = repeats.map(({ run: r, first }) => `${r.path} repeats ${first.path} (${r.experiment}, the same config, seed ${r.seed}, backend ${backendName(r) || 'not recorded'}): left out, so that the seed counts once`);
+  return { runs: kept, dropped };
 }
 
 /** Runs `featurelab merge DIR… --out M`; returns the exit code. */
@@ -236,13 +232,12 @@ export async function mergeCommand(args: string[]): Promise<number> {
   const folders = [...new Set((await Promise.all(dirs.map((d) => findRunFolders(d, 'merge')))).flat())];
   if (folders.length === 0) throw new ConfigError(`merge: no result.json found in ${dirs.join(', ')} (nor one or two folders below); run 'featurelab sweep' or 'featurelab run' first`);
   // A folder given twice, or a copy of a run folder, would count its seed twice (in the means and in gde's fromMerged).
-  const { runs, dropped } = withoutRepeats(await Promise.all(folders.map(readRun)));
+  const { runs, dropped } = withoutRepeatedRuns(await Promise.all(folders.map(readRun)));
   for (const d of dropped) console.error(`merge: ${d}`);
   // A run stopped early is a partial result: listed, but not averaged with finished runs.
   const stopped = runs.filter((r) => r.stoppedBy !== undefined);
   for (const r of stopped) console.error(`merge: ${r.path} was stopped early (${r.stoppedBy}); it is listed in merged.json but left out of the means. Rerun it to finish it`);
-  const finished = runs.filter((r) => r.stoppedBy === undefined);
-  const groups = groupBySeed(finished.map((r) => ({ experiment: r.experiment, config: r.config, seed: r.seed, backendName: backendName(r), summary: r.summary })));
+  const groups = groupBySeed(runs.filter((r) => r.stoppedBy === undefined).map(asSeedRun));
   const path = await writeJsonAtomic(out, 'merged.json', { version: VERSION, sources: dirs, runs, groups, ...(dropped.length ? { dropped } : {}) });
   for (const g of groups) {
     console.log(`${g.experiment} on ${g.backend || 'an unrecorded backend'} (${g.seeds.length} seed${g.seeds.length > 1 ? 's' : ''}: ${g.seeds.join(', ')}) ${canonicalJson(g.config)}`);

@@ -10,8 +10,7 @@ import { gdeSection, interactionTensorSection, mlpSection } from './sections/ens
 import { featuremapSection } from './sections/featuremap.js';
 import { interactionsSection } from './sections/interactions.js';
 import { memorizationSection } from './sections/memorization.js';
-import { groupBySeed } from './seedGroups.js';
-import { canonicalJson } from '../canonicalJson.js';
+import { groupBySeed, withoutRepeats } from './seedGroups.js';
 import type { ResultFile, SuiteFile } from './types.js';
 import { checkOptions } from '../validate.js';
 import { ArgumentError } from '../errors.js';
@@ -133,12 +132,8 @@ function collectionOverview(runs: ResultFile[], c: RunCollection): string {
 /** Per group of finished runs that differ only in the seed (two seeds or more): each summary number over the seeds. */
 function acrossSeeds(runs: ResultFile[], keys: Map<string, string[]>): string {
   // A seed found twice (a run copied into two folders) counts once, as in merge.
-  const seen = new Set<string>();
-  const finished = runs.filter((r) => !r.stoppedBy).map((r) => ({ ...r, backendName: r.backend.name })).filter((r) => {
-    const key = canonicalJson({ e: r.experiment, c: r.config, s: r.seed, b: r.backendName });
-    return !seen.has(key) && !!seen.add(key);
-  });
-  const groups = groupBySeed(finished).filter((g) => g.seeds.length > 1);
+  const finished = runs.filter((r) => !r.stoppedBy).map((r) => ({ ...r, backendName: r.backend.name }));
+  const groups = groupBySeed(withoutRepeats(finished, (r) => r).kept).filter((g) => g.seeds.length > 1);
   if (groups.length === 0) return '';
   return '<h3>Across seeds</h3><p>Runs that differ only in the seed (same experiment, config and backend; partial runs left out): each '
     + 'summary number\'s mean, standard deviation and standard error over the seeds, and how many seeds gave it each sign.</p>'

@@ -36,6 +36,23 @@ export interface SeedGroup {
   summary: Record<string, SeedStats>;
 }
 
+/**
+ * `runs` without repeats of the same (experiment, config, seed, backend), which would count one measurement twice in
+ * a mean: the first of each (in the given order) is kept; `repeats` pairs each left-out run with the one kept.
+ */
+export function withoutRepeats<T>(runs: readonly T[], asSeedRun: (run: T) => SeedRun): { kept: T[]; repeats: { run: T; first: T }[] } {
+  const first = new Map<string, T>();
+  const repeats: { run: T; first: T }[] = [];
+  for (const run of runs) {
+    const r = asSeedRun(run);
+    const key = canonicalJson({ e: r.experiment, c: r.config, s: r.seed, b: r.backendName });
+    const kept = first.get(key);
+    if (kept !== undefined) repeats.push({ run, first: kept });
+    else first.set(key, run);
+  }
+  return { kept: [...first.values()], repeats };
+}
+
 /** SeedStats of the finite numbers in `xs`, or null when there are none. */
 export function seedStats(xs: unknown[]): SeedStats | null {
   const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
