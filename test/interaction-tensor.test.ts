@@ -7,7 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initLinalg, symmetricEigen } from '../src/linalg/wasmLinalg.js';
+import { initLinalg, linalgLastCallBytes, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
   clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
@@ -183,6 +183,15 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
     const qs = [0, 10, 37.5, 50, 90, 99, 100, 90];
     assert.equal(correlationThresholds(corr, 3, k, qs), qs.map((q) => plainPercentile(off, q)), `thresholds ${n}×${d} k ${k}`);
   }
+  // Many models: the WASM memory holds the standardised Ψ and one model's panel, not the (M·k)² product.
+  {
+    const [m, n, k] = [40, 30, 50];
+    const psis = Array.from({ length: m }, (_, i) => Float64Array.from(new Rng(100 + i).fillNormal(new Float32Array(n * k))));
+    const corr = crossCorrelations(psis, n, k);
+    const product = (m * k) ** 2 * 8;
+    assert.ok(linalgLastCallBytes() < ((n + k) * m * k * 8) + 2 ** 20, `used ${linalgLastCallBytes()} bytes; the product is ${product}`);
+    assert.ok(corr[(1 * m + 0) * k * k] === corr[(0 * m + 1) * k * k] && corr[(1 * m + 0) * k * k]! > 0, 'L[1][0][0][0] = L[0][1][0][0] > 0');
+  }
   const r = new Rng(7);
   for (const len of [1, 2, 5, 64, 1001]) {
     // Many ties (values on a grid of 8), and distinct values.
@@ -195,6 +204,12 @@ s('pcaFeatures, crossCorrelations and percentile give the same bits as plain one
   // Threshold arguments: one model has no off-diagonal correlations; percentiles lie in [0, 100].
   const l2 = crossCorrelations([Float64Array.from([1, 2, 4]), Float64Array.from([3, 1, 2])], 3, 1);
   assert.equal(correlationThresholds(l2, 2, 1, [0, 100]), [l2[1], l2[1]]);
+  // An L that is not symmetric across (i, j) (not crossCorrelations' output) is read whole: every off-diagonal entry.
+  const skew = Float64Array.from({ length: 3 * 3 * 4 }, (_, e) => ((e * 7919) % 97) / 97);
+  const skewOff: number[] = [];
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (i !== j) for (let e = 0; e < 4; e++) skewOff.push(skew[(i * 3 + j) * 4 + e]!);
+  const qsAll = [0, 5, 33, 50, 77.7, 90, 100];
+  assert.equal(correlationThresholds(skew, 3, 2, qsAll), qsAll.map((q) => plainPercentile(skewOff, q)), 'thresholds of a non-symmetric L');
   for (const [args, pattern] of [
     [[l2.subarray(0, 1), 1, 1, [50]], /m must be an integer ≥ 2/],
     [[l2, 2, 1, []], /qs must be a non-empty array/],

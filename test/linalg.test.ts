@@ -8,8 +8,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ArgumentError, NotPositiveDefiniteError, ShapeError } from '../src/errors.js';
-import { cholesky, initLinalg, inverseFromCholesky, productInOrder, solveCholesky, solveTriangular, symmetricEigen } from '../src/linalg/wasmLinalg.js';
+import { ArgumentError, FeaturelabError, NotPositiveDefiniteError, ShapeError } from '../src/errors.js';
+import {
+  cholesky, gramInOrderPanels, initLinalg, inverseFromCholesky, linalgLastCallBytes, productInOrder, solveCholesky, solveTriangular, symmetricEigen,
+} from '../src/linalg/wasmLinalg.js';
 import { rng } from './support/random.js';
 import { LINALG_TOL } from './tolerances.js';
 
@@ -363,6 +365,37 @@ s('productInOrder gives the bits of plain in-order loops (odd shapes, transposed
   assert.ok(Number.isNaN(c[0]) && c[1] === 5, `NaN stays in its row: ${Array.from(c)}`);
   assert.throws(() => productInOrder(a, a, 3, 1, 2), (e: Error) => e instanceof ShapeError && /a must hold 3×2 = 6/.test(e.message));
   assert.throws(() => productInOrder(a, a, 2, 2, 1.5), (e: Error) => e instanceof ArgumentError && /k must be a positive integer/.test(e.message));
+});
+
+s('gramInOrderPanels gives ZᵀZ panel by panel with the bits of plain in-order loops, holding only Z and one panel', () => {
+  // Panels that divide w and that do not (the last one shorter), one row, all rows at once; n > 64 resumes sums.
+  for (const [n, w, rows] of [[1, 1, 1], [3, 17, 4], [17, 9, 9], [65, 33, 7], [127, 20, 50], [2, 257, 64]] as const) {
+    const z = mixed(n * w, 5 * n + w + rows);
+    const full = plainProduct(z, z, w, w, n, true);
+    const seen: number[] = [];
+    gramInOrderPanels(z, n, w, rows, (r0, panel, cols) => {
+      seen.push(r0);
+      assert.is(cols, w - r0, `cols of the panel at ${r0}`);
+      const height = Math.min(rows, w - r0);
+      assert.is(panel.length, height * cols, `panel size at ${r0}`);
+      for (let i = 0; i < height; i++) {
+        for (let c = 0; c < cols; c++) assert.is(panel[i * cols + c], full[(r0 + i) * w + r0 + c], `${n}×${w} rows ${rows}: [${r0 + i}, ${r0 + c}]`);
+      }
+    });
+    assert.equal(seen, Array.from({ length: Math.ceil(w / rows) }, (_, i) => i * rows), `panels of ${n}×${w} by ${rows}`);
+  }
+  // The memory: Z (2×3000) and one panel of 8 rows, about 0.2 MB; the product would be 72 MB.
+  const z = mixed(2 * 3000, 9);
+  gramInOrderPanels(z, 2, 3000, 8, () => {});
+  assert.ok(linalgLastCallBytes() < 2 ** 20, `used ${linalgLastCallBytes()} bytes`);
+  // Bad input, and a callback that calls the module (it would overwrite Z) are refused by name.
+  assert.throws(() => gramInOrderPanels(z, 2, 3001, 8, () => {}), (e: Error) => e instanceof ShapeError && /z must hold 2×3001 = 6002 values, got 6000/.test(e.message));
+  assert.throws(() => gramInOrderPanels(z, 2, 3000, 0, () => {}), (e: Error) => e instanceof ArgumentError && /rows must be a positive integer, got 0/.test(e.message));
+  assert.throws(() => gramInOrderPanels(z, 2, 3000, 8, null as never), (e: Error) => e instanceof ArgumentError && /visit must be a function/.test(e.message));
+  assert.throws(() => gramInOrderPanels(z, 2, 3000, 8, () => productInOrder(Float64Array.from([1]), Float64Array.from([1]), 1, 1, 1)),
+    (e: Error) => e instanceof FeaturelabError && /inside gramInOrderPanels's callback/.test(e.message));
+  // After the refusal the module works again.
+  assert.equal(Array.from(productInOrder(Float64Array.from([2]), Float64Array.from([3]), 1, 1, 1)), [6]);
 });
 
 s('null options and arrays that are not Float64Array are refused by name (were raw TypeErrors, or NaN from strings)', () => {

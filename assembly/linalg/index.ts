@@ -292,15 +292,18 @@ const KB: i32 = 64;
  * C = op(A)·B (m×n, row-major) with each C[r, c] summed over p = 0, 1, … k−1 in order, from +0, as a plain
  * `s += a·b` loop would: lanes run over columns of C, never over p, and a K block resumes from the partial
  * sum it stored, so the bits match such a loop. op(A) is A (m×k, row-major) or, with transA ≠ 0, Aᵀ for A
- * stored k×m. B is k×n, row-major. With `fromRow` ≠ 0 row r starts at column (r & ~7) instead of 0 (the
- * upper triangle of a square product, in blocks; the rest of C is left as it was). Blocks of 2 rows × 8
- * columns (8 f64x2 accumulators, 2 splatted A values, 4 B vectors per p), then 2 × 2, then single columns.
+ * stored k×m. B is k×n, row-major. `lda` and `ldb` are the row strides (in values) of the stored A and B:
+ * m or k and n for whole matrices, more for a block of columns inside a wider matrix; C is dense (stride n).
+ * With `fromRow` ≠ 0 row r starts at column (r & ~7) instead of 0 (the upper triangle of a square product, in
+ * blocks; the rest of C is left as it was). Blocks of 2 rows × 8 columns (8 f64x2 accumulators, 2 splatted A
+ * values, 4 B vectors per p), then 2 × 2, then single columns.
  */
-export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n: i32, k: i32, transA: i32, fromRow: i32): void {
-  // Byte strides of op(A) along its rows and along p.
-  const sr: usize = transA != 0 ? 8 : <usize>k << 3;
-  const sp: usize = transA != 0 ? <usize>m << 3 : 8;
-  const ldb = <usize>n << 3;
+export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n: i32, k: i32, transA: i32, fromRow: i32, lda: i32, ldb: i32): void {
+  // Byte strides of op(A) along its rows and along p, of B along p, and of C's rows.
+  const sr: usize = transA != 0 ? 8 : <usize>lda << 3;
+  const sp: usize = transA != 0 ? <usize>lda << 3 : 8;
+  const sb = <usize>ldb << 3;
+  const ldc = <usize>n << 3;
   for (let p0 = 0; p0 < k; p0 += KB) {
     const p1 = min(k, p0 + KB);
     const fresh = p0 == 0;
@@ -308,8 +311,8 @@ export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n:
       const two = r + 1 < m;
       const a0p = aPtr + <usize>r * sr + <usize>p0 * sp;
       const a1p = two ? a0p + sr : a0p;
-      const q0row = cPtr + <usize>r * ldb;
-      const q1row = two ? q0row + ldb : q0row;
+      const q0row = cPtr + <usize>r * ldc;
+      const q1row = two ? q0row + ldc : q0row;
       let c = fromRow != 0 ? r & ~7 : 0;
       for (; c + 8 <= n; c += 8) {
         const q0 = q0row + (<usize>c << 3);
@@ -319,7 +322,7 @@ export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n:
         let x02 = fresh ? z : v128.load(q0, 32), x03 = fresh ? z : v128.load(q0, 48);
         let x10 = fresh ? z : v128.load(q1), x11 = fresh ? z : v128.load(q1, 16);
         let x12 = fresh ? z : v128.load(q1, 32), x13 = fresh ? z : v128.load(q1, 48);
-        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let bp = bPtr + <usize>p0 * sb + (<usize>c << 3);
         let ap0 = a0p;
         let ap1 = a1p;
         for (let p = p0; p < p1; p++) {
@@ -337,7 +340,7 @@ export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n:
           x11 = f64x2.add(x11, f64x2.mul(v1, b1));
           x12 = f64x2.add(x12, f64x2.mul(v1, b2));
           x13 = f64x2.add(x13, f64x2.mul(v1, b3));
-          bp += ldb;
+          bp += sb;
           ap0 += sp;
           ap1 += sp;
         }
@@ -356,14 +359,14 @@ export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n:
         const q1 = q1row + (<usize>c << 3);
         let x0 = fresh ? f64x2.splat(0) : v128.load(q0);
         let x1 = fresh ? f64x2.splat(0) : v128.load(q1);
-        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let bp = bPtr + <usize>p0 * sb + (<usize>c << 3);
         let ap0 = a0p;
         let ap1 = a1p;
         for (let p = p0; p < p1; p++) {
           const b = v128.load(bp);
           x0 = f64x2.add(x0, f64x2.mul(f64x2.splat(ld(ap0)), b));
           x1 = f64x2.add(x1, f64x2.mul(f64x2.splat(ld(ap1)), b));
-          bp += ldb;
+          bp += sb;
           ap0 += sp;
           ap1 += sp;
         }
@@ -375,14 +378,14 @@ export function gemmInOrderF64(aPtr: usize, bPtr: usize, cPtr: usize, m: i32, n:
         const q1 = q1row + (<usize>c << 3);
         let s0 = fresh ? 0.0 : ld(q0);
         let s1 = fresh ? 0.0 : ld(q1);
-        let bp = bPtr + <usize>p0 * ldb + (<usize>c << 3);
+        let bp = bPtr + <usize>p0 * sb + (<usize>c << 3);
         let ap0 = a0p;
         let ap1 = a1p;
         for (let p = p0; p < p1; p++) {
           const b = ld(bp);
           s0 += ld(ap0) * b;
           s1 += ld(ap1) * b;
-          bp += ldb;
+          bp += sb;
           ap0 += sp;
           ap1 += sp;
         }

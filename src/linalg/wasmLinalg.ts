@@ -19,7 +19,7 @@ interface LinalgKernels {
   heapBaseF64(): number;
   choleskyF64(aPtr: number, n: number): number;
   trsmLowerF64(lPtr: number, bPtr: number, n: number, nrhs: number, transpose: number): void;
-  gemmInOrderF64(aPtr: number, bPtr: number, cPtr: number, m: number, n: number, k: number, transA: number, fromRow: number): void;
+  gemmInOrderF64(aPtr: number, bPtr: number, cPtr: number, m: number, n: number, k: number, transA: number, fromRow: number, lda: number, ldb: number): void;
   symEigF64(aPtr: number, n: number, wPtr: number, vPtr: number, workPtr: number): number;
   andOrDescentF64(vPtr: number, n: number, steps: number, lrPtr: number, bound: number, workPtr: number): void;
 }
@@ -34,6 +34,10 @@ interface Instance {
   memory: WebAssembly.Memory;
   maxBytes: number;
   base: number;
+  /** Bytes from address 0 to the end of the last call's buffers (what that call needed of the memory). */
+  lastTop: number;
+  /** The name of a call still using the memory (gramInOrderPanels during visit), or null. */
+  busy: string | null;
 }
 
 let instance: Instance | null = null;
@@ -54,7 +58,8 @@ function createMemory(): { memory: WebAssembly.Memory; maxBytes: number } {
 /** Wraps an instance's exports and memory. */
 function wrap(inst: WebAssembly.Instance, memory: WebAssembly.Memory, maxBytes: number): Instance {
   const kernels = inst.exports as unknown as LinalgKernels;
-  return { kernels, memory, maxBytes, base: Math.ceil((kernels.heapBaseF64() >>> 0) / ALIGN) * ALIGN };
+  const base = Math.ceil((kernels.heapBaseF64() >>> 0) / ALIGN) * ALIGN;
+  return { kernels, memory, maxBytes, base, lastTop: base, busy: null };
 }
 
 /** The import object of the module. */
@@ -100,6 +105,7 @@ function get(): Instance {
  * their byte addresses. Valid until the next call (every public function starts afresh).
  */
 function layout(inst: Instance, counts: number[], what: string): number[] {
+  if (inst.busy) throw new FeaturelabError(`linalg: ${what} was called inside ${inst.busy}'s callback, whose data it would overwrite; finish the callback first (copy what it needs)`);
   const ptrs: number[] = [];
   let top = inst.base;
   for (const c of counts) {
@@ -111,6 +117,7 @@ function layout(inst: Instance, counts: number[], what: string): number[] {
   }
   const have = inst.memory.buffer.byteLength;
   if (top > have) inst.memory.grow(Math.ceil((top - have) / PAGE));
+  inst.lastTop = top;
   return ptrs;
 }
 
@@ -222,7 +229,7 @@ export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
   w.fill(0);
   for (let i = 0; i < n; i++) w[i * n + i] = 1;
   inst.kernels.trsmLowerF64(lPtr!, wPtr!, n, n, 0);
-  inst.kernels.gemmInOrderF64(wPtr!, wPtr!, cPtr!, n, n, n, 1, 1);
+  inst.kernels.gemmInOrderF64(wPtr!, wPtr!, cPtr!, n, n, n, 1, 1, n, n);
   const out = view(inst, cPtr!, n * n).slice();
   for (let r = 1; r < n; r++) for (let c = 0; c < r; c++) out[r * n + c] = out[c * n + r]!;
   return out;
@@ -275,11 +282,50 @@ export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: n
   const [aPtr, cPtr, bPtr] = layout(inst, same ? [a.length, m * n] : [a.length, m * n, b.length], `${fn} of ${m}×${k}·${k}×${n}`);
   view(inst, aPtr, a.length).set(a);
   if (!same) view(inst, bPtr!, b.length).set(b);
-  inst.kernels.gemmInOrderF64(aPtr!, same ? aPtr! : bPtr!, cPtr!, m, n, k, opts.transA ? 1 : 0, opts.upper ? 1 : 0);
+  inst.kernels.gemmInOrderF64(aPtr!, same ? aPtr! : bPtr!, cPtr!, m, n, k, opts.transA ? 1 : 0, opts.upper ? 1 : 0, opts.transA ? m : k, n);
   const out = view(inst, cPtr!, m * n).slice();
   // Entries the kernel skipped below the diagonal hold whatever the memory held: clear them.
   if (opts.upper) for (let r = 1; r < m; r++) out.fill(0, r * n, r * n + Math.min(r, n));
   return out;
+}
+
+/**
+ * ZᵀZ of an n×w matrix Z (row-major f64) a panel of `rows` rows at a time, upper part only, each entry summed over
+ * Z's rows in order (the bits of productInOrder's). visit(r0, panel, cols) receives rows r0 … r0 + h − 1 of ZᵀZ
+ * (h = rows, less for the last panel) from column r0 on: panel[i·cols + c] = (ZᵀZ)[r0 + i, r0 + c], cols = w − r0.
+ * The panel is a view into the module's memory, valid until visit returns; visit must not call this module. The memory holds Z and one panel, never
+ * the w×w product (200 MB for the interaction tensor's 100 models × 50 features), and WASM memory never shrinks.
+ */
+export function gramInOrderPanels(z: Float64Array, n: number, w: number, rows: number, visit: (r0: number, panel: Float64Array, cols: number) => void): void {
+  const fn = 'gramInOrderPanels';
+  for (const [name, v] of [['n', n], ['w', w], ['rows', rows]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
+  }
+  checkF64Array(fn, 'z', z);
+  if (z.length !== n * w) throw new ShapeError(`${fn}: z must hold ${n}×${w} = ${n * w} values, got ${z.length}`);
+  if (typeof visit !== 'function') throw new ArgumentError(`${fn}: visit must be a function (r0, panel, cols) => void, got ${String(visit)}`);
+  const inst = get();
+  const h = Math.min(rows, w);
+  const [zPtr, panelPtr] = layout(inst, [n * w, h * w], `${fn} of a ${n}×${w} matrix in panels of ${h} rows`);
+  view(inst, zPtr!, n * w).set(z);
+  inst.busy = fn;
+  try {
+    for (let r0 = 0; r0 < w; r0 += h) {
+      const height = Math.min(h, w - r0);
+      const cols = w - r0;
+      // op(A) = Zᵀ's rows r0…: the columns r0… of Z, stride w; B = Z's columns r0…, stride w.
+      const from = zPtr! + r0 * 8;
+      inst.kernels.gemmInOrderF64(from, from, panelPtr!, height, cols, n, 1, 0, w, w);
+      visit(r0, view(inst, panelPtr!, height * cols), cols);
+    }
+  } finally {
+    inst.busy = null;
+  }
+}
+
+/** Bytes of the f64 module's memory that its last call laid out (Z and one panel for gramInOrderPanels). */
+export function linalgLastCallBytes(): number {
+  return get().lastTop;
 }
 
 /** Options of symmetricEigen. */

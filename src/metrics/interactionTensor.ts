@@ -20,7 +20,7 @@
  * every sum runs in order (productInOrder), so they have the bits of plain loops, on every runtime.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
+import { gramInOrderPanels, productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 import { popcount } from './harsanyi.js';
 import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from '../validate.js';
 
@@ -187,37 +187,31 @@ function standardisedColumns(psis: Float64Array[], n: number, k: number): Float6
 export function crossCorrelations(psis: Float64Array[], n: number, k: number): Float64Array {
   checkPsis('crossCorrelations', psis, n, k);
   const m = psis.length;
-  const width = m * k;
-  // Every pair of columns at once: ZᵀZ (upper triangle), each dot product summed over the points in order.
   const z = standardisedColumns(psis, n, k);
-  const dots = productInOrder(z, z, width, width, n, { transA: true, upper: true });
-  // L is the product's own storage, rearranged one row block (model i) at a time: ZᵀZ's row block i holds
-  // (a, j, b) and L's holds (j, a, b) in the same M·k·k places. Blocks j < i come from block j, already done.
-  // One spare block instead of a second M²k² array (200 MB at M = 100, k = 50).
-  const out = dots;
-  const block = k * k;
-  const row = new Float64Array(m * block);
-  for (let i = 0; i < m; i++) {
-    const start = i * m * block;
-    row.set(out.subarray(start, start + m * block));
-    for (let j = 0; j < m; j++) {
-      for (let a = 0; a < k; a++) {
+  const out = new Float64Array(m * m * k * k);
+  // Every pair of columns: ZᵀZ, each dot product summed over the points in order, one model's k rows at a time from
+  // its own columns on, so the WASM memory never holds the (M·k)² product. Panel i's entry (a, (j − i)·k + b) is
+  // L[i][j][a][b] = L[j][i][b][a].
+  gramInOrderPanels(z, n, m * k, k, (r0, panel, cols) => {
+    const i = r0 / k;
+    for (let a = 0; a < k; a++) {
+      for (let j = i + 1; j < m; j++) {
         for (let b = 0; b < k; b++) {
-          const at = start + (j * k + a) * k + b;
-          if (j > i) out[at] = Math.abs(row[(a * m + j) * k + b]!);
-          else if (j < i) out[at] = out[((j * m + i) * k + b) * k + a]!;
-          else out[at] = 0;
+          const v = Math.abs(panel[a * cols + (j - i) * k + b]!);
+          out[((i * m + j) * k + a) * k + b] = v;
+          out[((j * m + i) * k + b) * k + a] = v;
         }
       }
     }
-  }
+  });
   return out;
 }
 
 /**
  * The clustering thresholds γ_corr: for each q of `qs`, the q-th percentile of the correlations L (crossCorrelations'
- * M·M·k·k output) with i ≠ j, the same numbers as `percentile` of those entries. One copy of them serves every q
- * (with 100 models and k = 50 that copy is 200 MB).
+ * M·M·k·k output) with i ≠ j, the same numbers as `percentile` of those entries. L from crossCorrelations is symmetric
+ * (L[j][i][b][a] = L[i][j][a][b]), so the entries with i < j, each counted twice, are all of them: one copy of those
+ * serves every q (100 MB with 100 models and k = 50). Any other L is copied whole.
  */
 export function correlationThresholds(l: Float64Array, m: number, k: number, qs: readonly number[]): number[] {
   const fn = 'correlationThresholds';
@@ -227,16 +221,47 @@ export function correlationThresholds(l: Float64Array, m: number, k: number, qs:
   if (!Array.isArray(qs) || qs.length === 0) throw new ArgumentError(`${fn}: qs must be a non-empty array of percentiles, got ${String(qs)}`);
   qs.forEach((q, i) => { if (!isNumberIn(q, 0, 100)) throw new ArgumentError(`${fn}: qs[${i}] must be a number in [0, 100], got ${q}`); });
   const block = k * k;
-  const off = new Float64Array(m * (m - 1) * block);
+  const symmetric = isBlockSymmetric(l, m, k);
+  const off = new Float64Array((symmetric ? (m * (m - 1)) / 2 : m * (m - 1)) * block);
   let at = 0;
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
+    for (let j = symmetric ? i + 1 : 0; j < m; j++) {
       if (i === j) continue;
       off.set(l.subarray((i * m + j) * block, (i * m + j + 1) * block), at);
       at += block;
     }
   }
-  return qs.map((q) => percentileInPlace(off, q));
+  return qs.map((q) => (symmetric ? percentileOfTwiceInPlace(off, q) : percentileInPlace(off, q)));
+}
+
+/** Whether L[j][i][b][a] = L[i][j][a][b] for every i < j (as crossCorrelations builds it). */
+function isBlockSymmetric(l: Float64Array, m: number, k: number): boolean {
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      for (let a = 0; a < k; a++) {
+        for (let b = 0; b < k; b++) if (l[((i * m + j) * k + a) * k + b] !== l[((j * m + i) * k + b) * k + a]) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * percentileInPlace of the values of `s` each taken twice, without the second copy: rank r of the doubled values is
+ * rank ⌊r/2⌋ of s, and the interpolation is the same arithmetic, so the bits are those of the doubled array's.
+ */
+function percentileOfTwiceInPlace(s: Float64Array, q: number): number {
+  const size = 2 * s.length;
+  const at = (q / 100) * (size - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(size - 1, lo + 1);
+  const vlo = selectInPlace(s, lo >> 1);
+  let vhi = vlo;
+  if (hi >> 1 > lo >> 1) {
+    vhi = Infinity;
+    for (let i = hi >> 1; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
+  }
+  return vlo + (at - lo) * (vhi - vlo);
 }
 
 /** Greedy clustering (spec Algorithm 1) of the (model, feature) pairs: cluster id per pair (M·k, ids 0 … T−1). */
