@@ -290,11 +290,11 @@ export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: n
 }
 
 /**
- * ZᵀZ of an n×w matrix Z (row-major f64) a panel of `rows` rows at a time, upper part only, each entry summed over
- * Z's rows in order (the bits of productInOrder's). visit(r0, panel, cols) receives rows r0 … r0 + h − 1 of ZᵀZ
- * (h = rows, less for the last panel) from column r0 on: panel[i·cols + c] = (ZᵀZ)[r0 + i, r0 + c], cols = w − r0.
- * The panel is a view into the module's memory, valid until visit returns; visit must not call this module. The memory holds Z and one panel, never
- * the w×w product (200 MB for the interaction tensor's 100 models × 50 features), and WASM memory never shrinks.
+ * ZᵀZ of an n×w matrix Z (row-major f64) a panel of `rows` rows at a time, each from its first row's column on, each
+ * entry summed over Z's rows in order (the bits of productInOrder's). visit(r0, panel, cols) receives rows r0 … r0 + h − 1
+ * (h = rows, less for the last panel): panel[i·cols + c] = (ZᵀZ)[r0 + i, r0 + c], cols = w − r0. The panel is a view
+ * into the module's memory, valid until visit returns; visit must not call this module. The memory holds Z and one
+ * panel, never the w×w product (200 MB for the interaction tensor's 100 models × 50 features; WASM memory never shrinks).
  */
 export function gramInOrderPanels(z: Float64Array, n: number, w: number, rows: number, visit: (r0: number, panel: Float64Array, cols: number) => void): void {
   const fn = 'gramInOrderPanels';
