@@ -108,20 +108,24 @@ export function percentile(values: ArrayLike<number>, q: number): number {
 }
 
 /**
- * The q-th percentile of the finite values in `s`, which it reorders (so several percentiles can share one copy:
- * each is an order statistic, whatever order an earlier call left).
+ * The q-th percentile of the finite values in `s`, each counted `times` times, which it reorders (so several
+ * percentiles can share one copy: each is an order statistic, whatever order an earlier call left). Rank r of the
+ * repeated values is rank ⌊r / times⌋ of s, so repeats need no copy and give the bits of a repeated array.
  */
-function percentileInPlace(s: Float64Array, q: number): number {
-  const at = (q / 100) * (s.length - 1);
+function percentileInPlace(s: Float64Array, q: number, times = 1): number {
+  const size = times * s.length;
+  const at = (q / 100) * (size - 1);
   const lo = Math.floor(at);
-  const hi = Math.min(s.length - 1, lo + 1);
-  // Order statistic lo by selection (linear time; a full sort took ~40 ms per million values), and the
+  const hi = Math.min(size - 1, lo + 1);
+  const rankLo = Math.floor(lo / times);
+  const rankHi = Math.floor(hi / times);
+  // Order statistic rankLo by selection (linear time; a full sort took ~40 ms per million values), and the
   // next one as the smallest value after it.
-  const vlo = selectInPlace(s, lo);
+  const vlo = selectInPlace(s, rankLo);
   let vhi = vlo;
-  if (hi > lo) {
+  if (rankHi > rankLo) {
     vhi = Infinity;
-    for (let i = hi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
+    for (let i = rankHi; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
   }
   return vlo + (at - lo) * (vhi - vlo);
 }
@@ -231,7 +235,7 @@ export function correlationThresholds(l: Float64Array, m: number, k: number, qs:
       at += block;
     }
   }
-  return qs.map((q) => (symmetric ? percentileOfTwiceInPlace(off, q) : percentileInPlace(off, q)));
+  return qs.map((q) => percentileInPlace(off, q, symmetric ? 2 : 1));
 }
 
 /** Whether L[j][i][b][a] = L[i][j][a][b] for every i < j (as crossCorrelations builds it). */
@@ -244,24 +248,6 @@ function isBlockSymmetric(l: Float64Array, m: number, k: number): boolean {
     }
   }
   return true;
-}
-
-/**
- * percentileInPlace of the values of `s` each taken twice, without the second copy: rank r of the doubled values is
- * rank ⌊r/2⌋ of s, and the interpolation is the same arithmetic, so the bits are those of the doubled array's.
- */
-function percentileOfTwiceInPlace(s: Float64Array, q: number): number {
-  const size = 2 * s.length;
-  const at = (q / 100) * (size - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(size - 1, lo + 1);
-  const vlo = selectInPlace(s, lo >> 1);
-  let vhi = vlo;
-  if (hi >> 1 > lo >> 1) {
-    vhi = Infinity;
-    for (let i = hi >> 1; i < s.length; i++) if (s[i]! < vhi) vhi = s[i]!;
-  }
-  return vlo + (at - lo) * (vhi - vlo);
 }
 
 /** Greedy clustering (spec Algorithm 1) of the (model, feature) pairs: cluster id per pair (M·k, ids 0 … T−1). */
