@@ -135,6 +135,8 @@ nodeOnly(s, 'file store: each finished stage is written once to its own file, re
   const stagesDir = join(dir, CHECKPOINT_STAGES_DIR);
   const files = () => readdirSync(stagesDir).sort();
   try {
+    // It says so, so RunCheckpoints keeps no packed copy of each stage (an ensemble's activations held twice).
+    assert.is(fileCheckpointStore(dir, header, 10).writesStagesOnce, true);
     const cp = await RunCheckpoints.open(fileCheckpointStore(dir, header, 10));
     const stamps: number[] = [];
     for (let i = 0; i < 3; i++) {

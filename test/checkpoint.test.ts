@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 // From the bundle, like the backends: its DeviceLostError is the class the WebGPU backend throws.
 import { createWebGpuBackend, DeviceOutOfMemoryError, MatrixTooLargeError, runWithDeviceFallback, WebGpuBackend } from '../dist/featurelab.js';
 import { decodeBase64, encodeBase64 } from '../src/checkpoint/base64.js';
-import { decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
+import { Prepacked, decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
 import { describePosition, listStages, RunCheckpoints } from '../src/checkpoint/stages.js';
 import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
 import { ArgumentError, CheckpointError, NonFiniteError } from '../src/errors.js';
@@ -117,6 +117,30 @@ s('prepack: a value packed once encodes to the same text as the value, and finis
   assert.equal(Array.from(replayed.h), [Math.fround(1 / 3), -0]);
   await again.stage('third', async () => 3);
   assert.equal(Object.keys((decodeCheckpoint(store.text!) as { stages: object }).stages), ['first', 'second', 'third']);
+});
+
+s('a store that writes each stage once gets the results themselves (no packed copy held); its text is the same as a packing store\'s', async () => {
+  const seen: CheckpointValue[] = [];
+  const packing = memoryCheckpointStore(1);
+  const once = {
+    every: 1, writesStagesOnce: true, text: undefined as string | undefined,
+    load: async () => (once.text === undefined ? undefined : decodeCheckpoint(once.text)),
+    save: async (state: CheckpointValue) => { seen.push(state); once.text = encodeCheckpoint(state); },
+  };
+  const results: Record<string, { h: Float32Array }> = {};
+  for (const store of [packing, once]) {
+    const run = await RunCheckpoints.open(store);
+    for (const label of ['a', 'b']) results[label] = await run.stage(label, async () => ({ h: new Float32Array([1 / 3, NaN, -0]) }));
+  }
+  const last = seen.at(-1) as { stages: Record<string, CheckpointValue> };
+  assert.ok(last.stages.a === results.a && last.stages.b === results.b, 'the stages are the results themselves');
+  assert.is(once.text, packing.text);
+  // Reopened, the finished stages are passed on as they were loaded.
+  const again = await RunCheckpoints.open(once);
+  await again.stage('c', async () => 3);
+  const reopened = seen.at(-1) as { stages: Record<string, { h: Float32Array }> };
+  assert.equal(Array.from(reopened.stages.b!.h), [Math.fround(1 / 3), NaN, -0]);
+  assert.not.instance(reopened.stages.a, Prepacked);
 });
 
 s('resume logs: numbered stages listed as ranges, and their reuse said once per family', async () => {

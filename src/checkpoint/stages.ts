@@ -65,8 +65,9 @@ export function describePosition(saved: CheckpointValue | undefined): string {
 /** The checkpoints of one run; without a store every stage simply runs. */
 export class RunCheckpoints {
   // Finished stages packed once: every later save stores them as they are (an ensemble's kept activations
-  // would otherwise be encoded again at every checkpoint of every later member).
-  private readonly packedDone: Record<string, Prepacked> = {};
+  // would otherwise be encoded again at every checkpoint of every later member). A store that writes each
+  // stage once gets the results themselves, so no packed copy is held (store.ts: writesStagesOnce).
+  private readonly packedDone: Record<string, Prepacked | CheckpointValue> = {};
   // Families of numbered stages whose reuse was logged (one line per family).
   private readonly familiesReused = new Set<string>();
 
@@ -76,7 +77,12 @@ export class RunCheckpoints {
     private current: Current | undefined,
     private readonly log: (message: string) => void,
   ) {
-    if (store) for (const [label, result] of Object.entries(done)) this.packedDone[label] = prepack(result as CheckpointValue);
+    if (store) for (const [label, result] of Object.entries(done)) this.packedDone[label] = this.forSaving(result as CheckpointValue);
+  }
+
+  /** A finished stage's result as the saves hold it: packed once, or as it is for a store that writes it once. */
+  private forSaving(result: CheckpointValue): Prepacked | CheckpointValue {
+    return this.store?.writesStagesOnce ? result : prepack(result);
   }
 
   /** Loads the store's checkpoint (if any) for a run; `log` hears where the run resumes. */
@@ -129,7 +135,7 @@ export class RunCheckpoints {
     const result = await run(stage);
     if (store && !stopped()) {
       this.done[label] = result;
-      this.packedDone[label] = prepack(result as CheckpointValue);
+      this.packedDone[label] = this.forSaving(result as CheckpointValue);
       await this.save();
     }
     return result;

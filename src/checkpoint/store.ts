@@ -13,6 +13,12 @@ export interface CheckpointStore {
   load(): Promise<CheckpointValue | undefined>;
   /** Replaces the saved state by `state` (all or nothing). */
   save(state: CheckpointValue): Promise<void>;
+  /**
+   * True when the store writes each finished stage (`state.stages[label]`) whole on the first save that holds it
+   * and never reads it from a later state (the CLI's stage files). RunCheckpoints then passes the stages' results
+   * as they are; otherwise it keeps a packed copy of each for every later save (an ensemble's activations twice).
+   */
+  readonly writesStagesOnce?: boolean;
 }
 
 /** A store that keeps the encoded text in memory (the same exact encoding as the CLI's file). */

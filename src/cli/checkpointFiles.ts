@@ -170,6 +170,8 @@ export function fileCheckpointStore(dir: string, header: CheckpointHeader, every
 
   return {
     every,
+    // save() writes a stage's file when it first meets the stage and refers to the file ever after.
+    writesStagesOnce: true,
     async load(): Promise<CheckpointValue | undefined> {
       if (fresh) return undefined;
       let text: string;
