@@ -121,7 +121,7 @@ s('prepack: a value packed once encodes to the same text as the value, and finis
 
 s('a store that writes each stage once gets the results themselves (no packed copy held); its text is the same as a packing store\'s', async () => {
   const seen: CheckpointValue[] = [];
-  const packing = memoryCheckpointStore(1);
+  const packing = { every: 1, text: undefined as string | undefined, load: async () => undefined, save: async (state: CheckpointValue) => { packing.text = encodeCheckpoint(state); } };
   const once = {
     every: 1, writesStagesOnce: true, text: undefined as string | undefined,
     load: async () => (once.text === undefined ? undefined : decodeCheckpoint(once.text)),
@@ -141,6 +141,33 @@ s('a store that writes each stage once gets the results themselves (no packed co
   const reopened = seen.at(-1) as { stages: Record<string, { h: Float32Array }> };
   assert.equal(Array.from(reopened.stages.b!.h), [Math.fround(1 / 3), NaN, -0]);
   assert.not.instance(reopened.stages.a, Prepacked);
+});
+
+s('memory store: its text is encodeCheckpoint\'s for any state, and a finished stage is encoded once while later saves hold the same value', async () => {
+  const store = memoryCheckpointStore(1);
+  const same = async (state: CheckpointValue, what: string) => {
+    await store.save(state);
+    assert.is(store.text, encodeCheckpoint(state), what);
+  };
+  let encodings = 0;
+  // A getter runs each time the codec reads the value: it counts the encodings of this stage.
+  const counted = { get h() { encodings++; return new Float32Array([1 / 3, NaN, -0, Infinity]); } } as unknown as CheckpointValue;
+  const big = { h: new Float64Array([0.1, -0, 5e-324]), list: [1.5, 2], n: 3, s: 'x"y\\z', nested: [{ a: null, b: true }] };
+  await same({ stages: { 'model 0': counted }, current: { label: 'model 1', train: { step: 3, w: new Float32Array([2.5]) }, probe: null } }, 'stages and the stage in progress');
+  await same({ stages: { 'model 0': counted, 'quote "1" é': big }, current: { label: 'x', train: null, probe: [0.5] } }, 'labels that need escaping');
+  await same({ current: { label: 'y', train: null, probe: 1 }, stages: { 'model 0': counted, 'quote "1" é': big, gone: undefined } }, 'key order and an undefined stage');
+  await same({ stages: { 'model 0': counted } }, 'a stage dropped, nothing in progress');
+  assert.is(encodings, 1 + 4, 'the counted stage was encoded by the store once (and once by each comparison)');
+  await same({ stages: { 'model 0': { ...big, n: 4 } } }, 'a stage given a new value is encoded again');
+  await same({ stages: {}, other: undefined }, 'no stages');
+  await same({ plain: [1, 2.5] }, 'a state without stages');
+  await same({ stages: [1, 2] as unknown as CheckpointValue }, 'stages that are not an object');
+  await same(7, 'a number');
+  // The codec's errors come through: the reserved key, at the top or among the stages.
+  for (const bad of [{ stages: {}, $bin: 1 }, { stages: { $bin: 1 } }]) {
+    await store.save(bad).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof CheckpointError && /reserved/.test(e.message), e.message));
+  }
+  assert.equal(await store.load(), 7);
 });
 
 s('resume logs: numbered stages listed as ranges, and their reuse said once per family', async () => {

@@ -14,22 +14,59 @@ export interface CheckpointStore {
   /** Replaces the saved state by `state` (all or nothing). */
   save(state: CheckpointValue): Promise<void>;
   /**
-   * True when the store writes each finished stage (`state.stages[label]`) whole on the first save that holds it
-   * and never reads it from a later state (the CLI's stage files). RunCheckpoints then passes the stages' results
-   * as they are; otherwise it keeps a packed copy of each for every later save (an ensemble's activations twice).
+   * True when what the store keeps of a finished stage (`state.stages[label]`) is fixed at the first save that
+   * holds it, which encodes it once (the CLI's stage files; the memory store's texts per stage). RunCheckpoints
+   * then passes the stages' results as they are; otherwise it keeps a packed copy of each for every later save
+   * (an ensemble's activations held twice).
    */
   readonly writesStagesOnce?: boolean;
 }
 
-/** A store that keeps the encoded text in memory (the same exact encoding as the CLI's file). */
+/**
+ * `state` encoded as encodeCheckpoint would, with each finished stage (`state.stages[label]`) encoded once: its
+ * text is kept in `stageTexts` for as long as later states hold the same value (the same object), and the whole
+ * text is joined from the pieces. Without that, every save would encode every finished stage again.
+ */
+function encodeWithStages(state: CheckpointValue, stageTexts: Map<string, { value: CheckpointValue; text: string }>): string {
+  const isPlain = (v: unknown): v is Record<string, CheckpointValue | undefined> => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+  // Anything else, including the reserved key, goes through the codec (with its errors).
+  if (!isPlain(state) || !isPlain(state.stages) || '$bin' in state || '$bin' in state.stages) return encodeCheckpoint(state);
+  const stages = state.stages;
+  // Joined with +, not join(): V8 links the pieces (a rope) instead of copying the whole text at every save.
+  let joined = '';
+  for (const [label, value] of Object.entries(stages)) {
+    if (value === undefined) continue; // as JSON leaves it out
+    let kept = stageTexts.get(label);
+    if (kept?.value !== value) {
+      kept = { value, text: encodeCheckpoint(value) };
+      stageTexts.set(label, kept);
+    }
+    joined = (joined === '' ? joined : joined + ',') + JSON.stringify(label) + ':' + kept.text;
+  }
+  for (const label of stageTexts.keys()) if (!(label in stages)) stageTexts.delete(label);
+  // The other keys (the stage in progress) are small: encoded whole, in the state's key order.
+  let text = '';
+  for (const [key, value] of Object.entries(state)) {
+    if (value === undefined) continue;
+    text = (text === '' ? '{' : text + ',') + JSON.stringify(key) + ':' + (key === 'stages' ? '{' + joined + '}' : encodeCheckpoint(value));
+  }
+  return text === '' ? '{}' : text + '}';
+}
+
+/**
+ * A store that keeps the encoded text in memory (the same exact encoding as the CLI's file). Each finished stage
+ * is encoded once (encodeWithStages), so saves cost the stage in progress, not the whole run so far.
+ */
 export function memoryCheckpointStore(every: number): CheckpointStore & { text?: string; saves: number } {
+  const stageTexts = new Map<string, { value: CheckpointValue; text: string }>();
   const store = {
     every,
+    writesStagesOnce: true,
     text: undefined as string | undefined,
     saves: 0,
     load: async () => (store.text === undefined ? undefined : decodeCheckpoint(store.text)),
     save: async (state: CheckpointValue) => {
-      store.text = encodeCheckpoint(state);
+      store.text = encodeWithStages(state, stageTexts);
       store.saves++;
     },
   };

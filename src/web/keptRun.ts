@@ -263,6 +263,7 @@ export function keptCheckpointStore(key: string, settings: KeptSettings, o: Kept
 export function keptStoreOn(store: KeptStore, backend: string): CheckpointStore {
   return {
     every: store.every,
+    writesStagesOnce: store.writesStagesOnce,
     load: () => store.load(),
     save: (state) => {
       store.settings = { ...store.settings, backend };
