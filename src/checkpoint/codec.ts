@@ -28,8 +28,8 @@ export function prepack(value: CheckpointValue): Prepacked {
   return new Prepacked(pack(value, '', new Map()));
 }
 
-// The tag key of an encoded binary value; plain objects in the state must not use it.
-const TAG = '$bin';
+/** The tag key of an encoded binary value; plain objects in the state must not use it. */
+export const TAG = '$bin';
 const TYPED = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array } as const;
 type TypedName = keyof typeof TYPED;
 

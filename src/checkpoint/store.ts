@@ -3,7 +3,7 @@
  * stay free of file systems: the CLI writes a file atomically (src/cli/checkpointFiles.ts), the web page and
  * the tests keep the encoded text in memory.
  */
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from './codec.js';
+import { TAG, decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from './codec.js';
 
 /** A place for one run's latest checkpoint. */
 export interface CheckpointStore {
@@ -30,7 +30,7 @@ export interface CheckpointStore {
 function encodeWithStages(state: CheckpointValue, stageTexts: Map<string, { value: CheckpointValue; text: string }>): string {
   const isPlain = (v: unknown): v is Record<string, CheckpointValue | undefined> => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
   // Anything else, including the reserved key, goes through the codec (with its errors).
-  if (!isPlain(state) || !isPlain(state.stages) || '$bin' in state || '$bin' in state.stages) return encodeCheckpoint(state);
+  if (!isPlain(state) || !isPlain(state.stages) || TAG in state || TAG in state.stages) return encodeCheckpoint(state);
   const stages = state.stages;
   // Joined with +, not join(): V8 links the pieces (a rope) instead of copying the whole text at every save.
   let joined = '';
@@ -41,16 +41,16 @@ function encodeWithStages(state: CheckpointValue, stageTexts: Map<string, { valu
       kept = { value, text: encodeCheckpoint(value) };
       stageTexts.set(label, kept);
     }
-    joined = (joined === '' ? joined : joined + ',') + JSON.stringify(label) + ':' + kept.text;
+    joined += (joined === '' ? '' : ',') + JSON.stringify(label) + ':' + kept.text;
   }
   for (const label of stageTexts.keys()) if (!(label in stages)) stageTexts.delete(label);
   // The other keys (the stage in progress) are small: encoded whole, in the state's key order.
   let text = '';
   for (const [key, value] of Object.entries(state)) {
     if (value === undefined) continue;
-    text = (text === '' ? '{' : text + ',') + JSON.stringify(key) + ':' + (key === 'stages' ? '{' + joined + '}' : encodeCheckpoint(value));
+    text += (text === '' ? '' : ',') + JSON.stringify(key) + ':' + (key === 'stages' ? '{' + joined + '}' : encodeCheckpoint(value));
   }
-  return text === '' ? '{}' : text + '}';
+  return '{' + text + '}';
 }
 
 /**
