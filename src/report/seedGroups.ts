@@ -75,7 +75,9 @@ export function groupBySeed(runs: SeedRun[]): SeedGroup[] {
   const groups = new Map<string, SeedRun[]>();
   for (const r of runs) {
     const key = canonicalJson({ e: r.experiment, c: r.config, b: r.backendName });
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
   }
   return [...groups.values()].map((unsorted) => {
     const members = [...unsorted].sort((x, y) => x.seed - y.seed);
