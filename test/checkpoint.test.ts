@@ -12,7 +12,7 @@ import { createWebGpuBackend, DeviceOutOfMemoryError, MatrixTooLargeError, runWi
 import { decodeBase64, encodeBase64 } from '../src/checkpoint/base64.js';
 import { Prepacked, decodeCheckpoint, encodeCheckpoint, prepack, type CheckpointValue } from '../src/checkpoint/codec.js';
 import { describePosition, listStages, RunCheckpoints } from '../src/checkpoint/stages.js';
-import { memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
+import { joinCheckpointParts, memoryCheckpointStore, type CheckpointStore } from '../src/checkpoint/store.js';
 import { ArgumentError, CheckpointError, NonFiniteError } from '../src/errors.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { findExperiment } from '../src/experiments/index.js';
@@ -148,6 +148,11 @@ s('memory store: its text is encodeCheckpoint\'s for any state, and a finished s
   const same = async (state: CheckpointValue, what: string) => {
     await store.save(state);
     assert.is(store.text, encodeCheckpoint(state), what);
+    // The parts join to the same text, and hold each finished stage's text apart (what the web page stores once).
+    assert.is(joinCheckpointParts(store.parts!), store.text, `${what}: parts`);
+    const stages = (state as { stages?: unknown })?.stages;
+    const finished = stages && typeof stages === 'object' && !Array.isArray(stages) ? Object.entries(stages).filter(([, v]) => v !== undefined) : [];
+    assert.equal(store.parts!.stages.map((p) => [p.label, p.text]), finished.map(([label, v]) => [label, encodeCheckpoint(v as CheckpointValue)]), `${what}: stage texts`);
   };
   let encodings = 0;
   // A getter runs each time the codec reads the value: it counts the encodings of this stage.
@@ -157,7 +162,7 @@ s('memory store: its text is encodeCheckpoint\'s for any state, and a finished s
   await same({ stages: { 'model 0': counted, 'quote "1" é': big }, current: { label: 'x', train: null, probe: [0.5] } }, 'labels that need escaping');
   await same({ current: { label: 'y', train: null, probe: 1 }, stages: { 'model 0': counted, 'quote "1" é': big, gone: undefined } }, 'key order and an undefined stage');
   await same({ stages: { 'model 0': counted } }, 'a stage dropped, nothing in progress');
-  assert.is(encodings, 1 + 4, 'the counted stage was encoded by the store once (and once by each comparison)');
+  assert.is(encodings, 1 + 4 * 2, 'the counted stage was encoded by the store once (and twice by each comparison)');
   await same({ stages: { 'model 0': { ...big, n: 4 } } }, 'a stage given a new value is encoded again');
   await same({ stages: {}, other: undefined }, 'no stages');
   await same({ plain: [1, 2.5] }, 'a state without stages');

@@ -26,7 +26,8 @@ export function skewness(values: ArrayLike<number>): number {
     m2 += (d * d) / n;
     m3 += (d * d * d) / n;
   }
-  return m2 > 0 ? m3 / m2 ** 1.5 : NaN;
+  // m2^1.5 as m2·√m2: ** rounds differently in different JS engines (the page's Chromium against Node by an ulp), √ does not.
+  return m2 > 0 ? m3 / (m2 * Math.sqrt(m2)) : NaN;
 }
 
 /** A correlation over model pairs and its permutation p-value. */

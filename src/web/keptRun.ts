@@ -1,7 +1,9 @@
 /**
  * The page's runs survive a reload or a closed tab: every checkpoint a run saves is also written to the browser's
  * IndexedDB with the run's settings (and its plots as they stood), under a key of its own, and the page offers
- * every kept run again when it opens. A tab holds a Web Lock named after each run it has in hand (running,
+ * every kept run again when it opens. A finished stage's text (an ensemble member's activations: megabytes) is
+ * written once, as a record of its own; each save writes the rest of the checkpoint, which is small, so a long
+ * ensemble's saves do not hold up the page, and listing the kept runs reads no checkpoint. A tab holds a Web Lock named after each run it has in hand (running,
  * stopped or offered), so that a second tab neither offers nor forgets a run that another open tab is still
  * working on; closing a tab releases its locks. A finished run is forgotten; otherwise a kept run is forgotten
  * only when the user discards it, or as the oldest beyond the page's cap when a new run starts. Storage that
@@ -10,8 +12,8 @@
  */
 import type { CheckpointValue } from '../checkpoint/codec.js';
 import { describePosition } from '../checkpoint/stages.js';
-import { memoryCheckpointStore, type CheckpointStore } from '../checkpoint/store.js';
-import { FeaturelabError } from '../errors.js';
+import { joinCheckpointParts, memoryCheckpointStore, type CheckpointParts, type CheckpointStore } from '../checkpoint/store.js';
+import { CheckpointError, FeaturelabError } from '../errors.js';
 import type { ConfigValue } from '../experiments/types.js';
 import type { PlotData } from './plot.js';
 
@@ -25,20 +27,41 @@ export interface KeptSettings {
 }
 
 /**
- * The kept run: its settings, the featurelab version that saved it, its checkpoint text, when it was saved,
- * where the checkpoint stands (describePosition) and the plots at that checkpoint (both absent in older records).
+ * The kept run: its settings, the featurelab version that saved it, its checkpoint, when it was saved, where the
+ * checkpoint stands (describePosition) and the plots at that checkpoint (both absent in older records). The
+ * checkpoint is `checkpoint`, whose finished stages' texts are records of their own (readKeptCheckpoint joins
+ * them), or, in records written before those, `text`, the whole checkpoint text.
  */
 export interface KeptRun {
   version: string;
   settings: KeptSettings;
-  text: string;
+  checkpoint?: KeptCheckpointParts;
+  text?: string;
   savedAt: string;
   position?: string;
   plots?: PlotData;
 }
 
+/** A checkpoint's parts (CheckpointParts) with each finished stage named by its label; its text is stored apart. */
+export interface KeptCheckpointParts {
+  before: string;
+  stages: string[];
+  after: string;
+}
+
+/** A kept run's checkpoint as read back: its whole text, and the stage texts stored apart, by label. */
+export interface KeptCheckpoint {
+  text: string;
+  stageTexts: Map<string, string>;
+}
+
 const DB = 'featurelab';
-const STORE = 'runs';
+/** Version 2 added STAGES (version 1 kept each checkpoint whole in its run's record). */
+const DB_VERSION = 2;
+/** The kept runs' records (KeptRun), by run key. */
+const RUNS = 'runs';
+/** The finished stages' texts, by [run key, stage label]. */
+const STAGES = 'stages';
 /** Prefix of the Web Lock a tab holds for each kept run it has in hand. */
 const LOCK_PREFIX = 'featurelab-run:';
 /** How long a storage request may take before it counts as failed (a blocked or stuck IndexedDB must not stall the page). */
@@ -48,26 +71,31 @@ const STORAGE_TIMEOUT_MS = 10_000;
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     if (typeof indexedDB === 'undefined') { reject(new FeaturelabError('this browser has no IndexedDB')); return; }
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    const req = indexedDB.open(DB, DB_VERSION);
+    req.onupgradeneeded = () => {
+      for (const name of [RUNS, STAGES]) if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new FeaturelabError('IndexedDB open failed'));
   });
 }
 
+/** The two object stores, as one transaction sees them. */
+interface Stores { runs: IDBObjectStore; stages: IDBObjectStore }
+
 /**
- * What a transaction does on the runs store: one request, whose result it resolves with, or several, with a
+ * What a transaction does on the stores: one request, whose result it resolves with, or several, with a
  * function that reads their results once the transaction has committed.
  */
-type StoreOp<T> = (store: IDBObjectStore) => IDBRequest<T> | (() => T);
+type StoreOp<T> = (stores: Stores) => IDBRequest<T> | (() => T);
 
-/** Runs `op` on the runs store in one transaction and resolves with its result once the transaction has committed. */
+/** Runs `op` on the stores in one transaction and resolves with its result once the transaction has committed. */
 async function transact<T>(mode: IDBTransactionMode, op: StoreOp<T>): Promise<T> {
   const db = await openDb();
   try {
     return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const got = op(tx.objectStore(STORE));
+      const tx = db.transaction([RUNS, STAGES], mode);
+      const got = op({ runs: tx.objectStore(RUNS), stages: tx.objectStore(STAGES) });
       tx.oncomplete = () => resolve(typeof got === 'function' ? got() : got.result);
       tx.onerror = () => reject(tx.error ?? (typeof got === 'function' ? null : got.error) ?? new FeaturelabError('IndexedDB transaction failed'));
       tx.onabort = () => reject(tx.error ?? new FeaturelabError('IndexedDB transaction aborted'));
@@ -100,7 +128,11 @@ function enqueue<T>(op: () => Promise<T>): Promise<T> {
 function isKeptRun(v: unknown): v is KeptRun {
   const r = v as Partial<KeptRun> | undefined;
   const k = r?.settings;
-  return typeof r?.text === 'string' && typeof r.version === 'string' && typeof r.savedAt === 'string' && !!k
+  const c = r?.checkpoint;
+  const hasCheckpoint = c === undefined
+    ? typeof r?.text === 'string'
+    : r?.text === undefined && typeof c?.before === 'string' && typeof c.after === 'string' && Array.isArray(c.stages) && c.stages.every((l) => typeof l === 'string');
+  return hasCheckpoint && typeof r?.version === 'string' && typeof r.savedAt === 'string' && !!k
     && typeof k.experiment === 'string' && typeof k.preset === 'string' && typeof k.seed === 'number' && typeof k.backend === 'string'
     && typeof k.config === 'object' && k.config !== null
     && (r.position === undefined || typeof r.position === 'string') && (r.plots === undefined || isPlotData(r.plots));
@@ -158,11 +190,44 @@ export function claimKeptRun(key: string): Promise<Release | null> {
 
 /** Every key and value in the runs store, read in one transaction (both lists in key order). */
 function allEntries(): Promise<{ key: string; value: unknown }[]> {
-  return withStore('readonly', (s) => {
-    const keys = s.getAllKeys();
-    const values = s.getAll();
+  return withStore('readonly', ({ runs }) => {
+    const keys = runs.getAllKeys();
+    const values = runs.getAll();
     return () => keys.result.map((key, i) => ({ key: String(key), value: values.result[i] as unknown }));
   });
+}
+
+/** The STAGES keys of run `key`'s stage texts: [key, label] for every label ([key, []] sorts after them all). */
+function stagesOf(key: string): IDBKeyRange {
+  return IDBKeyRange.bound([key], [key, []]);
+}
+
+/** Deletes run `key`'s record and its stage texts in the transaction of `stores`. */
+function deleteRun({ runs, stages }: Stores, key: string): void {
+  runs.delete(key);
+  stages.delete(stagesOf(key));
+}
+
+/**
+ * The checkpoint of the kept run `run` (stored under `key`): its text joined from the parts and the stage texts
+ * stored apart, or the whole text of an older record. A CheckpointError when a stage's text is missing.
+ */
+export async function readKeptCheckpoint(key: string, run: KeptRun): Promise<KeptCheckpoint> {
+  const parts = run.checkpoint;
+  if (!parts) return { text: run.text ?? '', stageTexts: new Map() };
+  const stored = await withStore('readonly', ({ stages }) => {
+    const keys = stages.getAllKeys(stagesOf(key));
+    const values = stages.getAll(stagesOf(key));
+    return () => new Map(keys.result.map((k, i) => [String((k as [string, string])[1]), values.result[i] as unknown]));
+  });
+  const stageTexts = new Map<string, string>();
+  for (const label of parts.stages) {
+    const text = stored.get(label);
+    if (typeof text !== 'string') throw new CheckpointError(`the kept run's stage '${label}' is missing from this browser's storage (cleared in part?); discard the run and start it again`);
+    stageTexts.set(label, text);
+  }
+  const text = joinCheckpointParts({ before: parts.before, stages: parts.stages.map((label) => ({ label, text: stageTexts.get(label)! })), after: parts.after });
+  return { text, stageTexts };
 }
 
 /** The kept runs that no open tab holds, newest first (none when storage cannot be read). */
@@ -180,13 +245,17 @@ export async function loadKeptRuns(): Promise<KeptEntry[]> {
 
 /** Forgets the kept run `key` (after it finished), after any save still being written; storage errors are ignored, there is nothing to lose. */
 export async function forgetKeptRun(key: string): Promise<void> {
-  await enqueue(() => withStore('readwrite', (s) => s.delete(key))).catch(() => undefined);
+  await enqueue(() => withStore('readwrite', (stores) => {
+    deleteRun(stores, key);
+    return () => undefined;
+  })).catch(() => undefined);
 }
 
 /**
  * Keeps at most `cap` kept runs once the new run `spare` is stored: forgets the oldest of the others that no
  * other tab holds (those in `mine`, held by this tab, may go) and returns them, so the caller can say so.
- * Records of another shape are neither counted nor touched. Storage errors forget nothing.
+ * Records of another shape are neither counted nor touched; stage texts of no record (left by a record deleted
+ * from outside the page) are deleted. Storage errors forget nothing.
  */
 export async function forgetBeyondCap(cap: number, mine: ReadonlySet<string>, spare: string): Promise<KeptEntry[]> {
   return enqueue(async () => {
@@ -195,12 +264,19 @@ export async function forgetBeyondCap(cap: number, mine: ReadonlySet<string>, sp
       .filter((e): e is { key: string; value: KeptRun } => isKeptRun(e.value) && e.key !== spare)
       .sort((a, b) => (a.value.savedAt < b.value.savedAt ? -1 : a.value.savedAt > b.value.savedAt ? 1 : 0));
     const gone = kept.filter((e) => mine.has(e.key) || !held.has(e.key)).slice(0, Math.max(0, kept.length + 1 - cap));
-    if (gone.length > 0) {
-      await withStore('readwrite', (s) => {
-        for (const e of gone) s.delete(e.key);
-        return () => undefined;
-      });
-    }
+    await withStore('readwrite', (stores) => {
+      for (const e of gone) deleteRun(stores, e.key);
+      // Keys only, read in this transaction (another tab's first save writes a record with its stages, in one).
+      // The new run `spare` may have no record yet.
+      const runKeys = stores.runs.getAllKeys();
+      const stageKeys = stores.stages.getAllKeys();
+      stageKeys.onsuccess = () => {
+        const recorded = new Set(runKeys.result.map(String));
+        const orphans = new Set(stageKeys.result.map((k) => String((k as [string, string])[0])).filter((run) => !recorded.has(run) && run !== spare));
+        for (const run of orphans) stores.stages.delete(stagesOf(run));
+      };
+      return () => undefined;
+    });
     return gone.map((e) => ({ key: e.key, run: e.value }));
   }).catch(() => []);
 }
@@ -216,28 +292,44 @@ export interface KeptStoreOptions {
   warn: (message: string) => void;
   /** The plots: snapshot() is kept with each save, restore() gets it back when the run loads its checkpoint. */
   plots: { snapshot(): PlotData; restore(data: PlotData): void };
-  /** The kept record to continue (a kept run resumed). */
-  restored?: KeptRun;
+  /** The kept run to continue (a kept run resumed): its record and its checkpoint as readKeptCheckpoint read it. */
+  restored?: { record: KeptRun; checkpoint: KeptCheckpoint };
 }
 
 /**
  * A checkpoint store for one run that keeps its text in memory (as the CLI's file, for Resume) and writes each
  * save to IndexedDB under `key` with the settings, where the checkpoint stands and the plots; it starts from
- * `restored` when the run is a kept one. Loading the checkpoint (a resume, or a lost device's fallback) puts the
- * plots back as they were at that save, so the points the resumed run does not send again stay drawn and the
- * ones it sends again are not drawn twice. The writes are queued behind the run, which never waits for storage;
- * a save made while an earlier one still waits in the queue replaces it. The first failed write is passed to `warn`.
+ * `restored` when the run is a kept one. Each finished stage's text is written once, as a record of its own (in
+ * the same transaction as the first save that holds it). Loading the checkpoint (a resume, or a lost device's
+ * fallback) puts the plots back as they were at that save, so the points the resumed run does not send again
+ * stay drawn and the ones it sends again are not drawn twice. The writes are queued behind the run, which never
+ * waits for storage; a save made while an earlier one still waits in the queue replaces it (the stages it
+ * finished are written with the later one). The first failed write is passed to `warn`.
  */
 export function keptCheckpointStore(key: string, settings: KeptSettings, o: KeptStoreOptions): KeptStore {
-  const memory: KeptStore = Object.assign(memoryCheckpointStore(o.every), { record: o.restored, settings });
-  memory.text = o.restored?.text;
+  const memory: KeptStore = Object.assign(memoryCheckpointStore(o.every), { record: o.restored?.record, settings });
+  memory.text = o.restored?.checkpoint.text;
+  // The stage texts IndexedDB holds for this run, by label (updated once a write has committed).
+  const written = new Map(o.restored?.checkpoint.stageTexts);
   let warned = false;
-  let waiting: KeptRun | undefined;
+  let waiting: { record: KeptRun; stages: CheckpointParts['stages'] } | undefined;
   const write = async (): Promise<void> => {
-    const run = waiting;
+    const next = waiting;
     waiting = undefined;
-    if (!run) return;
-    await withStore('readwrite', (s) => s.put(run, key)).catch((e: unknown) => {
+    if (!next) return;
+    // A stage is written when IndexedDB lacks it or holds another text under its label (the same key run afresh).
+    const fresh = next.stages.filter((st) => written.get(st.label) !== st.text);
+    const labels = new Set(next.stages.map((st) => st.label));
+    const dropped = [...written.keys()].filter((label) => !labels.has(label));
+    await withStore('readwrite', ({ runs, stages }) => {
+      for (const st of fresh) stages.put(st.text, [key, st.label]);
+      for (const label of dropped) stages.delete([key, label]);
+      runs.put(next.record, key);
+      return () => undefined;
+    }).then(() => {
+      for (const st of fresh) written.set(st.label, st.text);
+      for (const label of dropped) written.delete(label);
+    }, (e: unknown) => {
       if (!warned) o.warn(`the checkpoint could not be kept in this browser's storage (${e instanceof Error ? e.message : String(e)}); Stop and Resume work, but a reload would lose the run`);
       warned = true;
     });
@@ -252,8 +344,10 @@ export function keptCheckpointStore(key: string, settings: KeptSettings, o: Kept
     const plots = o.plots.snapshot(); // taken before the save: the points sent until this checkpoint
     await save(state);
     const queued = waiting !== undefined;
-    memory.record = { version: o.version, settings: memory.settings, text: memory.text!, savedAt: new Date().toISOString(), position: describePosition(state), plots };
-    waiting = memory.record;
+    const { before, stages, after } = memory.parts!;
+    const checkpoint = { before, stages: stages.map((st) => st.label), after };
+    memory.record = { version: o.version, settings: memory.settings, checkpoint, savedAt: new Date().toISOString(), position: describePosition(state), plots };
+    waiting = { record: memory.record, stages };
     if (!queued) void enqueue(write);
   };
   return memory;

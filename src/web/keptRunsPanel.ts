@@ -10,8 +10,8 @@ import type { PageBackends } from './backendStatus.js';
 import type { RunSettings } from './experimentForm.js';
 import { renderKeptList, type KeptItem } from './keptList.js';
 import {
-  claimKeptRun, forgetBeyondCap, forgetKeptRun, keptCheckpointStore, loadKeptRuns, newRunKey,
-  type KeptRun, type KeptSettings, type KeptStore, type Release,
+  claimKeptRun, forgetBeyondCap, forgetKeptRun, keptCheckpointStore, loadKeptRuns, newRunKey, readKeptCheckpoint,
+  type KeptCheckpoint, type KeptRun, type KeptSettings, type KeptStore, type Release,
 } from './keptRun.js';
 import type { LivePlots } from './plot.js';
 
@@ -19,7 +19,8 @@ import type { LivePlots } from './plot.js';
 const CHECKPOINT_EVERY = 200;
 /**
  * Most runs kept in IndexedDB: each holds a whole checkpoint (parameters, optimizer state, series: up to a few MB
- * at the presets), so five stay far below browsers' storage quotas, and a list of five is read at a glance.
+ * at the presets; an ensemble's activations: up to about 120 MB for 20 models at the paper's scale), so five stay
+ * below browsers' storage quotas, and a list of five is read at a glance.
  * A new run beyond it forgets the oldest, and says so in the log.
  */
 const MAX_KEPT_RUNS = 5;
@@ -58,8 +59,13 @@ function keptLabel(run: KeptRun): string {
 export class KeptRunsPanel {
   /** The last run in this tab; null before a run and after a finished one (its checkpoint is forgotten). */
   current: RunInHand | null = null;
-  /** The kept runs this tab lists (and holds), by key: from earlier visits, and this tab's runs passed over by a new one. */
-  private readonly offered = new Map<string, { run: KeptRun; release: Release }>();
+  /** Whether a kept run's checkpoint is being read for Resume (a second click waits for nothing). */
+  private resuming = false;
+  /**
+   * The kept runs this tab lists (and holds), by key: from earlier visits, and this tab's runs passed over by a new
+   * one (with their store, which holds the checkpoint in memory: Resume needs no storage for them).
+   */
+  private readonly offered = new Map<string, { run: KeptRun; release: Release; store?: KeptStore }>();
 
   constructor(private readonly ctx: KeptRunsContext) {}
 
@@ -105,7 +111,7 @@ export class KeptRunsPanel {
   }
 
   /** The kept run `key`'s checkpoint store, saving every CHECKPOINT_EVERY steps (from `restored` when it resumes). */
-  private store(key: string, settings: KeptSettings, restored?: KeptRun): KeptStore {
+  private store(key: string, settings: KeptSettings, restored?: { record: KeptRun; checkpoint: KeptCheckpoint }): KeptStore {
     const { log, plots } = this.ctx;
     return keptCheckpointStore(key, settings, { every: CHECKPOINT_EVERY, version: VERSION, warn: (m) => log(`warning: ${m}`), plots, restored });
   }
@@ -115,7 +121,7 @@ export class KeptRunsPanel {
     if (!this.current) return;
     const { key, store, release } = this.current;
     this.current = null;
-    if (store.record) this.offered.set(key, { run: store.record, release });
+    if (store.record) this.offered.set(key, { run: store.record, release, store });
     else void release();
   }
 
@@ -135,14 +141,32 @@ export class KeptRunsPanel {
     return item;
   }
 
-  /** Resumes the kept run `key` from its checkpoint; the run in hand, if it has one, joins the list. */
+  /**
+   * Resumes the kept run `key` from its checkpoint (read from storage unless this tab holds it); the run in hand,
+   * if it has one, joins the list. A checkpoint that cannot be read is said in the log, and the run stays listed.
+   */
   private async resume(key: string): Promise<void> {
     const o = this.offered.get(key);
-    if (!o || this.ctx.running()) return;
+    if (!o || this.ctx.running() || this.resuming) return;
     const k = o.run.settings;
+    let store = o.store;
+    if (!store) {
+      this.resuming = true;
+      this.ctx.log(`reading the checkpoint of the kept run ${keptLabel(o.run)}…`);
+      try {
+        store = this.store(key, k, { record: o.run, checkpoint: await readKeptCheckpoint(key, o.run) });
+      } catch (e) {
+        this.ctx.log(`could not resume the kept run ${keptLabel(o.run)}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      } finally {
+        this.resuming = false;
+      }
+      // Discarded, or another run started, while the checkpoint was read.
+      if (this.offered.get(key) !== o || this.ctx.running()) return;
+    }
     this.shelveCurrent();
     this.offered.delete(key);
-    this.current = { key, release: o.release, store: this.store(key, k, o.run) };
+    this.current = { key, release: o.release, store };
     const exp = findExperiment(k.experiment);
     this.ctx.ui.log.textContent = '';
     this.ctx.log(`resuming the kept run ${keptLabel(o.run)}`);
