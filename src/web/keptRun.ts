@@ -3,11 +3,12 @@
  * IndexedDB with the run's settings (and its plots as they stood), under a key of its own, and the page offers
  * every kept run again when it opens. A finished stage's text (an ensemble member's activations: megabytes) is
  * written once, as a record of its own; each save writes the rest of the checkpoint, which is small, so a long
- * ensemble's saves do not hold up the page, and listing the kept runs reads no checkpoint. A tab holds a Web Lock named after each run it has in hand (running,
- * stopped or offered), so that a second tab neither offers nor forgets a run that another open tab is still
- * working on; closing a tab releases its locks. A finished run is forgotten; otherwise a kept run is forgotten
- * only when the user discards it, or as the oldest beyond the page's cap when a new run starts. Storage that
- * fails (private mode, quota) is said in the log and the run goes on with its in-memory checkpoint only.
+ * ensemble's saves do not hold up the page, and listing the kept runs reads no checkpoint. A tab holds a Web Lock
+ * named after each run it has in hand (running, stopped or offered), so that a second tab neither offers nor
+ * forgets a run that another open tab is still working on; closing a tab releases its locks. A finished run is
+ * forgotten; otherwise a kept run is forgotten only when the user discards it, or as the oldest beyond the page's
+ * cap when a new run starts. Storage that fails (private mode, quota) is said in the log and the run goes on with
+ * its in-memory checkpoint only.
  * Without Web Locks (an insecure context) every kept run counts as free.
  */
 import type { CheckpointValue } from '../checkpoint/codec.js';
