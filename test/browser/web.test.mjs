@@ -427,16 +427,34 @@ if (!browser) {
       // The list shrinks at the click; the log line comes once the stored run is deleted.
       await page.waitForFunction(() => /discarded the kept run/.test(document.querySelector('#log')?.textContent ?? ''));
       assert.match(await page.textContent('#log'), /discarded the kept run modadd \(preset quick, seed 5, on wasm\)/);
-      // The stopped run as if saved on WebGPU, and a run saved by another featurelab version.
+      // The stopped run as a version-1 database held it (a page before c4e2ad8: the whole text in the record, no
+      // stages store), as if saved on WebGPU, and a run saved by another featurelab version. The page upgrades it.
       const stopped = items[1].key;
-      await page.evaluate(async (key) => {
-        const db = await new Promise((resolve, reject) => { const r = indexedDB.open('featurelab'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-        const store = () => db.transaction('runs', 'readwrite').objectStore('runs');
-        const run = await new Promise((resolve) => { const r = store().get(key); r.onsuccess = () => resolve(r.result); });
-        await new Promise((resolve) => { const r = store().put({ ...run, settings: { ...run.settings, backend: 'webgpu' } }, key); r.onsuccess = resolve; });
-        await new Promise((resolve) => { const r = store().put({ ...run, version: '0.0.1-old', savedAt: '2020-01-01T00:00:00.000Z' }, 'old-version'); r.onsuccess = resolve; });
+      const oldDb = await page.evaluate(async (key) => {
+        const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+        const open = (version, upgrade) => {
+          const r = version ? indexedDB.open('featurelab', version) : indexedDB.open('featurelab');
+          if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
+          return request(r);
+        };
+        let db = await open();
+        const run = await request(db.transaction('runs').objectStore('runs').get(key));
+        const { checkpoint, ...rest } = run;
+        const texts = await Promise.all(checkpoint.stages.map((label) => request(db.transaction('stages').objectStore('stages').get([key, label]))));
+        const text = checkpoint.before + checkpoint.stages.map((label, i) => `${JSON.stringify(label)}:${texts[i]}`).join(',') + checkpoint.after;
         db.close();
+        await request(indexedDB.deleteDatabase('featurelab'));
+        db = await open(1, (d) => d.createObjectStore('runs'));
+        const tx = db.transaction('runs', 'readwrite');
+        tx.objectStore('runs').put({ ...rest, text, settings: { ...run.settings, backend: 'webgpu' } }, key);
+        tx.objectStore('runs').put({ ...rest, text, version: '0.0.1-old', savedAt: '2020-01-01T00:00:00.000Z' }, 'old-version');
+        await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+        const stores = [...db.objectStoreNames];
+        db.close();
+        return { version: db.version, stores, text: text.length };
       }, stopped);
+      assert.equal([oldDb.version, oldDb.stores], [1, ['runs']], 'a version-1 database');
+      assert.ok(oldDb.text > 1000, `the record holds the whole text (${oldDb.text} characters)`);
       await page.close();
       // A browser without WebGPU (the locks of the closed tab are let go).
       page = await context.newPage();
