@@ -14,7 +14,7 @@ import { Rng } from '../src/rng.js';
 import { buildConfig } from '../src/experiments/config.js';
 import { trainEnsemble } from '../src/experiments/ensemble.js';
 import { findExperiment } from '../src/experiments/index.js';
-import type { ConfigValue, ExperimentResult } from '../src/experiments/types.js';
+import type { ConfigValue, ExperimentResult, Progress } from '../src/experiments/types.js';
 import { resultFile } from '../src/experiments/resultFile.js';
 import { parseRunFlags } from '../src/cli/run.js';
 import { skewness } from '../src/metrics/interactionDiagnostics.js';
@@ -325,8 +325,16 @@ s('interaction-tensor on a tiny stand-in dataset: summary keys, a sensitivity ro
   const exp = findExperiment('interaction-tensor');
   const config = buildConfig(exp, 'quick', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=20', 'dataDir=/data']);
   const log: string[] = [];
-  const r = await exp.run(config, { backend: wasm, seed: 6, files: tinyFashion(), log: (m) => log.push(m) });
+  const progress: Progress[] = [];
+  const r = await exp.run(config, { backend: wasm, seed: 6, files: tinyFashion(), log: (m) => log.push(m), progress: (p) => progress.push(p) });
   assert.is(r.summary.models, 3);
+  // Progress through every phase, the analyses unit by unit (each model's PCA, the correlations, each threshold, the diagnostics).
+  const phases = progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1]);
+  assert.equal(phases, ['model 1 of 3', 'model 2 of 3', 'model 3 of 3', "the untrained models' tensor", 'one epoch, model 1 of 3', 'one epoch, model 2 of 3', 'one epoch, model 3 of 3', "the untrained models' tensor", "the one-epoch models' tensor", "the trained models' tensor", 'the framework simulation']);
+  const units = (phase: string) => progress.filter((p) => p.phase === phase).map((p) => `${p.step}/${p.total}`);
+  assert.equal(units("the untrained models' tensor"), ['1/4', '2/4', '3/4', '4/4']);
+  assert.equal(units("the one-epoch models' tensor"), ['1/4', '2/4', '3/4', '4/4']);
+  assert.equal(units("the trained models' tensor"), ['1/9', '2/9', '3/9', '4/9', '5/9', '6/9', '7/9', '8/9', '9/9']);
   // k = 6 ≤ C − 1: the per-component diagnostic has one group (components 1–6), no empty 7–6 group of NaN.
   const perComponent = log.find((m) => m.startsWith('Spearman(confidence, presence) per component'));
   assert.ok(perComponent && /components 1–6 \(C − 1/.test(perComponent) && /% of presences$/.test(perComponent), perComponent);

@@ -78,7 +78,7 @@ nodeOnly(s, 'a CLI sweep of 3 mlp runs, merged and reported: fromMerged gives th
     // Direct: the tensor of the in-process models, in the merged file's run order.
     const order = merged.runs.map((r) => r.seed);
     const labels = Int32Array.from(runs[0]!.details!.testLabels as number[]).subarray(0, 120);
-    const direct = ensembleTensor(order.map((seed) => members[seed]!), labels, 16, { k: 8, qCorr: 90, qData: 90 });
+    const direct = await ensembleTensor(order.map((seed) => members[seed]!), labels, 16, { k: 8, qCorr: 90, qData: 90 });
     assert.is(fromMerged.summary.models, 3);
     assert.is(fromMerged.summary.features, direct.main.features);
     assert.ok(direct.main.features >= 8 && direct.main.features <= 24, `${direct.main.features} features of 3 × 8`);

@@ -63,21 +63,28 @@ function members(seed: number, pointScale: Float64Array): EnsembleMember[] {
   });
 }
 
-s('unitNorm: the tensor is the same when each point is scaled by its own factor; without it, it is not', () => {
+s('unitNorm: the tensor is the same when each point is scaled by its own factor; without it, it is not', async () => {
   const labels = Int32Array.from({ length: N }, (_, i) => i % CLASSES);
   const r = new Rng(7);
   const ones = new Float64Array(N).fill(1);
   // Factors 2^e with e in [−2, 2]: exact in f32, so the scaled activations are the same values times a power of two.
   const scales = Float64Array.from({ length: N }, () => 2 ** Math.floor(r.uniform() * 5 - 2));
   const options = { k: 6, qCorr: 90, qData: 90 };
-  const plain = ensembleTensor(members(3, ones), labels, WIDTH, { ...options, unitNorm: true });
-  const scaled = ensembleTensor(members(3, scales), labels, WIDTH, { ...options, unitNorm: true });
+  const plain = await ensembleTensor(members(3, ones), labels, WIDTH, { ...options, unitNorm: true });
+  const scaled = await ensembleTensor(members(3, scales), labels, WIDTH, { ...options, unitNorm: true });
   assert.is(scaled.main.features, plain.main.features);
   assert.equal(Array.from(scaled.main.stats.featuresPerPoint), Array.from(plain.main.stats.featuresPerPoint));
   assert.equal(Array.from(scaled.main.stats.frequency), Array.from(plain.main.stats.frequency));
   assert.equal(Array.from(scaled.main.stats.adoption), Array.from(plain.main.stats.adoption));
   // The spec's tensor (no unitNorm) follows the scale: the points scaled up carry more presences.
-  const spec = ensembleTensor(members(3, scales), labels, WIDTH, options);
+  // The work is reported unit by unit: the 4 models' PCAs, the correlations, the 4 thresholds of the sweep, the diagnostics;
+  // a main threshold outside the sweep is one more.
+  const steps: string[] = [];
+  const spec = await ensembleTensor(members(3, scales), labels, WIDTH, options, 0, async (done, total) => { steps.push(`${done}/${total}`); });
+  assert.equal(steps, Array.from({ length: 10 }, (_, i) => `${i + 1}/10`));
+  const offSweep: number[] = [];
+  await ensembleTensor(members(3, scales), labels, WIDTH, { ...options, qCorr: 85 }, 0, async (done, total) => { offSweep.push(total); });
+  assert.equal(offSweep, new Array(11).fill(11));
   assert.not.equal(Array.from(spec.main.stats.featuresPerPoint), Array.from(plain.main.stats.featuresPerPoint));
   // The diagnostic sees the raw norms in both: with the scales, norm and confidence rise together.
   assert.ok(scaled.norm.confidence > 0.5, `Spearman(confidence, norm) ${scaled.norm.confidence}`);

@@ -25,6 +25,7 @@ import { RunCheckpoints } from '../checkpoint/stages.js';
 import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
 import { finiteOrNull, forwardOf, stoppedTooEarly } from './common.js';
+import { hostYielder } from '../nn/hostYield.js';
 import { Mlp } from '../nn/mlp.js';
 import { Rng } from '../rng.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
@@ -75,13 +76,29 @@ function featuresOf(hidden: ArrayLike<number>, n: number, width: number, o: Tens
   return pcaFeatures(o.unitNorm ? unitRows(hidden, n, width) : hidden, n, width, o.k);
 }
 
+/** Called after each unit of an analysis with the units done and their total (analysisProgress). */
+export type AnalysisStep = (done: number, total: number) => Promise<void>;
+
+/**
+ * An AnalysisStep that reports `phase` as the run's progress and lets the host run at most every 100 ms, so that
+ * the page repaints (its log and progress line) and Ctrl-C is heard during the seconds an analysis takes; the
+ * units are one model's PCA, the correlations, one threshold of the sweep. It does not change what is computed.
+ */
+function analysisProgress(ctx: ExperimentContext, phase: string): AnalysisStep {
+  const yieldToHost = hostYielder();
+  return async (done, total) => {
+    ctx.progress?.({ phase, step: done, total });
+    await yieldToHost();
+  };
+}
+
 /** The features clustered at the correlation threshold `threshold` (of correlationThresholds), and Ω's statistics from each model's presence. */
 function statsAt(corr: Float64Array, threshold: number, presences: Uint8Array[], n: number, k: number) {
   const { cluster, count } = clusterFeatures(corr, presences.length, k, threshold);
   return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, k) };
 }
 
-/** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`. */
+/** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o` (one unit of work: see analysisProgress). */
 function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
   const corr = crossCorrelations(ps, n, o.k);
   const [threshold] = correlationThresholds(corr, ps.length, o.k, [o.qCorr]);
@@ -114,17 +131,25 @@ export function deadModelsWarning(members: EnsembleMember[]): string | null {
  * softmax and predictions on the n points labelled `labels`. Returns the tensor at qCorr (features, statistics,
  * the spec's correlations), the same at the threshold sweep's percentiles, the ensemble confidence per point and
  * the members' predictions (m × n) — the same numbers whether the models were trained here or merged from runs.
- * `seed` drives the Mantel test's relabellings of the models (the run's seed).
+ * `seed` drives the Mantel test's relabellings of the models (the run's seed); `step` hears each unit of the work.
  */
-export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions, seed = 0) {
+export async function ensembleTensor(members: EnsembleMember[], labels: Int32Array, width: number, o: TensorOptions, seed = 0, step: AnalysisStep = async () => {}) {
   const m = members.length;
   const n = labels.length;
   const { k } = o;
-  const psis = members.map((x) => featuresOf(x.hidden!, n, width, o));
+  const percentiles = SWEEP.includes(o.qCorr) ? SWEEP : [...SWEEP, o.qCorr];
+  // Units: each model's PCA, the correlations with their thresholds, each analysed percentile, the diagnostics.
+  const units = m + 1 + percentiles.length + 1;
+  let done = 0;
+  const psis: Float64Array[] = [];
+  for (const x of members) {
+    psis.push(featuresOf(x.hidden!, n, width, o));
+    await step(++done, units);
+  }
   const correlations = crossCorrelations(psis, n, k);
   // The sweep's thresholds and the main one from one copy of the off-diagonal correlations.
-  const percentiles = SWEEP.includes(o.qCorr) ? SWEEP : [...SWEEP, o.qCorr];
   const thresholds = correlationThresholds(correlations, m, k, percentiles);
+  await step(++done, units);
   // Presence depends on q_data only, so every threshold of the sweep shares it.
   const presences = psis.map((psi) => presence(psi, n, k, o.qData));
   // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
@@ -154,9 +179,17 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
       sharedFeaturesAgreementPValue: test.pValue,
     };
   };
-  const sweep = SWEEP.map((q) => ({ q, ...analyse(q) }));
+  const sweep = [];
+  for (const q of SWEEP) {
+    sweep.push({ q, ...analyse(q) });
+    await step(++done, units);
+  }
   // The main threshold is usually one of the sweep's (the default 90): analysed once.
-  const main = sweep.find((x) => x.q === o.qCorr) ?? analyse(o.qCorr);
+  let main = sweep.find((x) => x.q === o.qCorr);
+  if (!main) {
+    main = { q: o.qCorr, ...analyse(o.qCorr) };
+    await step(++done, units);
+  }
   // Diagnostic (ours): how much of a pair's agreement the two models' test accuracies explain, and what shared
   // features add to them.
   const byAccuracy = pairCorrelationTest(accuracySum, agreement, m, PERMUTATIONS, new Rng(seed).fork('accuracy-agreement'));
@@ -168,12 +201,14 @@ export function ensembleTensor(members: EnsembleMember[], labels: Int32Array, wi
   // Algorithm 1 never moves the columns that open clusters, so the first model visited keeps k distinct features
   // and shares more with every other model (withoutEach.correlations[0]).
   const withoutEach = leaveOneModelOut(main.stats.sharedFeatures, agreement, m);
-  return {
+  const tensor = {
     main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf), agreementByAccuracy, withoutEach,
     byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
     distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
     norm: normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint),
   };
+  await step(++done, units);
+  return tensor;
 }
 
 /**
@@ -209,6 +244,8 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   // The same tensor for untrained models (random init, same architecture): the spec expects a heavier tail.
   const untrained: Float64Array[] = [];
   const evalX = ctx.backend.upload(te.images, n, 784);
+  // Units: each model's PCA, then (after the one-epoch training) the tensor.
+  const untrainedStep = analysisProgress(ctx, "the untrained models' tensor");
   try {
     for (let i = 0; i < m; i++) {
       const model = new Mlp(ctx.backend, [784, config.hidden, config.hidden, CLASSES], new Rng(ctx.seed).fork(`untrained/${i}`));
@@ -217,17 +254,36 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
       } finally {
         model.params.free();
       }
+      await untrainedStep(i + 1, m + 1);
     }
   } finally {
     ctx.backend.free(evalX);
   }
   // The same models' seeds after one epoch: is the frequency histogram already in place (the spec: stable after ~1 epoch)?
-  const oneEpoch = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: m, maxEpochs: 1 }, ctx.seed, { shouldStop: ctx.shouldStop, checkpoint: { checkpoints, label: 'one epoch' } });
+  const oneEpoch = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: m, maxEpochs: 1 }, ctx.seed, {
+    onStep: (at) => {
+      const p = ensembleProgress(at, m, false);
+      ctx.progress?.({ ...p, phase: `one epoch, ${p.phase}` });
+    },
+    shouldStop: ctx.shouldStop,
+    checkpoint: { checkpoints, label: 'one epoch' },
+  });
   // With many models each tensor takes a while (100 models: about 10 s): say which one is being measured.
   ctx.log?.(`measuring the untrained models' tensor (${m} models)`);
   const untrainedTensor = tensorOf(untrained, n, config);
-  if (oneEpoch.length >= 2) ctx.log?.(`measuring the one-epoch models' tensor (${oneEpoch.length} models)`);
-  const early = oneEpoch.length >= 2 ? tensorOf(oneEpoch.map((x) => featuresOf(x.hidden!, n, config.hidden, config)), n, config) : null;
+  await untrainedStep(m + 1, m + 1);
+  let early: ReturnType<typeof tensorOf> | null = null;
+  if (oneEpoch.length >= 2) {
+    ctx.log?.(`measuring the one-epoch models' tensor (${oneEpoch.length} models)`);
+    const step = analysisProgress(ctx, "the one-epoch models' tensor");
+    const ps: Float64Array[] = [];
+    for (const x of oneEpoch) {
+      ps.push(featuresOf(x.hidden!, n, config.hidden, config));
+      await step(ps.length, oneEpoch.length + 1);
+    }
+    early = tensorOf(ps, n, config);
+    await step(oneEpoch.length + 1, oneEpoch.length + 1);
+  }
   return { members, labels: te.labels, untrained: untrainedTensor, early };
 }
 
@@ -295,7 +351,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const m = members.length;
     const n = labels.length;
     ctx.log?.(`measuring the trained models' tensor (${m} models; q_corr ${SWEEP.join(', ')}${SWEEP.includes(config.qCorr) ? '' : ` and ${config.qCorr}`}, each with a ${PERMUTATIONS}-relabelling Mantel test)`);
-    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy, withoutEach } = ensembleTensor(members, labels, width, config, ctx.seed);
+    const tensorStep = analysisProgress(ctx, "the trained models' tensor");
+    const { main, byAdoption, sweep, conf, pred, components, byClass, distinctSpearman, norm, agreementByAccuracy, withoutEach } = await ensembleTensor(members, labels, width, config, ctx.seed, tensorStep);
     // GDE with the classes merged 10 → 2.
     const mergedPred = pred.map((c) => SUPERCLASS[c]!);
     const mergedY = Int32Array.from(labels, (c) => SUPERCLASS[c]!);
@@ -306,7 +363,10 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     // The theorem's sides (agreement.ts): GDE is kept when this gap is within this CACE (a bin per vote level).
     const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
+    const frameworkStep = analysisProgress(ctx, 'the framework simulation');
+    await frameworkStep(0, 1);
     const framework = frameworkSweep(ctx.seed);
+    await frameworkStep(1, 1);
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${fixed(main.spearmanConfidenceFeatures)}, Spearman(frequency, adoption) ${fixed(main.spearmanFrequencyAdoption)}, corr(shared features, agreement) ${fixed(main.sharedFeaturesAgreementCorrelation)}`);
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed(withoutEach.correlations[0]!)}`);
     ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(withoutEach.correlations)}; jackknife standard error over the models ${fixed(withoutEach.standardError)}`);
