@@ -1,6 +1,7 @@
-// The page's long tasks (> 300 ms) during one interaction-tensor run, between its log lines and progress phases:
-// where the page's thread is held. Run from the repository root after npm run build:
-//   DIST=<build>/dist/web node bench/measured/cpu-2026-11-28b/long-tasks.mjs set=value …
+// The page's long tasks (> 300 ms) during one run (EXPERIMENT, default interaction-tensor; PRESET, default quick),
+// between its log lines and progress phases: where the page's thread is held. From the repository root, after
+// npm run build:
+//   DIST=<build>/dist/web [EXPERIMENT=name] [PRESET=name] node bench/measured/cpu-2026-11-28b/long-tasks.mjs set=value …
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../../scripts/web.mjs';
@@ -18,7 +19,7 @@ await page.addInitScript(() => {
     new MutationObserver(() => { const t = document.getElementById('progress').textContent.replace(/: step.*/, ''); if (t !== last) { last = t; window.lines.push([performance.now(), 'progress: ' + t]); } }).observe(document.getElementById('progress'), { childList: true, characterData: true, subtree: true });
   });
 });
-await page.goto(`${url}?experiment=interaction-tensor&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
+await page.goto(`${url}?experiment=${process.env.EXPERIMENT ?? 'interaction-tensor'}&preset=${process.env.PRESET ?? 'quick'}&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
 await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
 await page.click('#run');
 await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 1_800_000, polling: 500 });
