@@ -285,25 +285,49 @@ for (const c of cases) {
   });
 }
 
-s('memorization network: killed right after the save made at the step the network met its stopping rule, the resumed run stops there too (bit-identical) [wasm]', async () => {
-  const sets = ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=10,40', 'd=20', 'k=200', 'testSize=50', 'network=true', 'netHidden=64,32', 'netCheckEvery=3'];
-  const plain = await runResumed('memorization', sets, {});
-  const inner = memoryCheckpointStore(1000);
-  let kills = 0;
-  const store: CheckpointStore = {
-    every: 1000,
+/**
+ * A store that saves every `every` steps and kills the run right after each of the first `kills` saves of a stage in
+ * progress whose probe state says it met its stopping rule (the save train() makes at the stopping step).
+ */
+function killingAfterStops(every: number, kills: number, metRule: (probe: Record<string, unknown> | undefined) => boolean): CheckpointStore {
+  const inner = memoryCheckpointStore(every);
+  let done = 0;
+  return {
+    every,
     load: inner.load,
     async save(state: CheckpointValue) {
       await inner.save(state);
-      const current = (state as { current?: { probe?: { converged?: boolean } } }).current;
-      if (current?.probe?.converged === true && kills < 2) throw new Interrupt(`killed after save ${++kills}`);
+      const current = (state as { current?: { probe?: Record<string, unknown> } }).current;
+      if (current && metRule(current.probe) && done < kills) throw new Interrupt(`killed after save ${++done}`);
     },
   };
-  const resumed = await runResumed('memorization', sets, { checkpoint: store });
+}
+
+s('memorization network: killed right after the save made at the step the network met its stopping rule, the resumed run stops there too (bit-identical) [wasm]', async () => {
+  const sets = ['features=rf', 'activations=phi2', 'alphas=0.5', 'ns=10,40', 'd=20', 'k=200', 'testSize=50', 'network=true', 'netHidden=64,32', 'netCheckEvery=3'];
+  const plain = await runResumed('memorization', sets, {});
+  const resumed = await runResumed('memorization', sets, { checkpoint: killingAfterStops(1000, 2, (probe) => probe?.converged === true) });
   assert.is(resumed.restarts, 2, 'killed once per network, right after its stopping step was saved');
   assert.equal(timeless(resumed.result), timeless(plain.result));
   assert.is((plain.result.summary.network as unknown[]).length, 2);
 });
+
+// The page's checkpoints (every 200 steps) met this: a member resumed from the save at the step it fit its
+// training set trained one step more, and the ensemble's numbers changed.
+for (const [name, sets] of [
+  ['gde', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=200', 'variant=AllDiff', 'dataDir=/data']],
+  ['interaction-tensor', ['models=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'k=6', 'maxEpochs=200', 'dataDir=/data']],
+] as const) {
+  s(`${name}: killed right after the save made at the step each member fit its training set, the resumed run stops it there too (bit-identical) [wasm]`, async () => {
+    const files = tinyFashion();
+    const plain = await runResumed(name, [...sets], { files });
+    const members = (plain.result.series.memberTrainAccuracy ?? plain.result.series.trainAccuracy) as number[];
+    assert.ok(members.length === 3 && members.every((a) => a === 1), `every member fits: ${members}`);
+    const resumed = await runResumed(name, [...sets], { files, checkpoint: killingAfterStops(1000, 3, (probe) => probe?.trainAccuracy === 1) });
+    assert.is(resumed.restarts, 3, 'killed once per member, right after its stopping step was saved');
+    assert.equal(timeless(resumed.result), timeless(plain.result));
+  });
+}
 
 s('a diverging run (absurd learning rate) stops with NonFiniteError naming the step and the parameter; the last checkpoint is finite', async () => {
   const store = memoryCheckpointStore(1);

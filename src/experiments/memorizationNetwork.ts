@@ -100,11 +100,9 @@ export async function trainNetwork(ctx: ExperimentContext, data: NetworkData, se
   try {
     let converged = (stage.restored as { converged?: boolean } | undefined)?.converged === true;
     stage.keep(() => ({ converged }));
-    // A state saved at the step the rule was met: train no further (an uninterrupted run stopped there).
-    const resumedAt = stage.train?.resume?.step;
-    const steps = converged && resumedAt !== undefined ? resumedAt : settings.maxSteps;
+    // A state saved at the step the rule was met resumes converged, and train() takes no further step.
     const done = await train(backend, model, { x, labels: targets, count: n }, {
-      steps, lr: settings.lr, schedule: { kind: 'constant' }, optimizer: { kind: 'adamw', weightDecay: 0 }, batchSize: 'full', loss: 'regression',
+      steps: settings.maxSteps, lr: settings.lr, schedule: { kind: 'constant' }, optimizer: { kind: 'adamw', weightDecay: 0 }, batchSize: 'full', loss: 'regression',
     }, rng, {
       probes: [{
         every: settings.checkEvery,

@@ -94,7 +94,7 @@ export interface TrainHooks {
   probes?: Probe[];
   /** Called after every step (cheap: no read-back). */
   onStep?(step: number): void;
-  /** Checked after every step; true stops the loop early (e.g. a time budget). */
+  /** Checked after every step, and once on resuming (true there: the saved step was a stop); true stops the loop early (e.g. a time budget). */
   shouldStop?(): boolean;
   checkpoint?: TrainCheckpoint;
 }
@@ -299,7 +299,10 @@ export async function train(backend: Backend, model: Model, data: TrainData, cfg
     } else {
       await runProbes(0, false);
     }
-    for (; step < cfg.steps; ) {
+    // A state saved at a step where the stop condition held (a member that fit its training set, with the probe
+    // state that says so): the uninterrupted run stopped there, so the resumed one trains no further step.
+    const stoppedAtResume = r !== undefined && (hooks.shouldStop?.() ?? false);
+    for (; step < cfg.steps && !stoppedAtResume; ) {
       lr = learningRate(cfg.schedule, cfg.lr, step);
       const tape = new Tape(backend);
       try {
