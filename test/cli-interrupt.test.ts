@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { trackedStop } from '../src/experiments/stopRequest.js';
 import { nodeOnly } from './support/backends.js';
 import { inTempDir } from './support/tempDir.js';
 
@@ -112,6 +113,29 @@ nodeOnly(s, 'Ctrl-C in a sweep stops the sweep; rerun resumes the stopped run in
   const m = readJson(join(dir, 'merged', 'merged.json'));
   assert.is((m.runs as unknown[]).length, 1);
   assert.is((m.groups as unknown[]).length, 0);
+}));
+
+s('trackedStop: acted only once shouldStop has said true to the run; a request it never asked about leaves it whole', () => {
+  let requested = false;
+  const stop = trackedStop(() => requested);
+  assert.is(stop.shouldStop(), false);
+  requested = true;
+  assert.is(stop.acted(), false, 'asked for, not yet told');
+  assert.is(stop.shouldStop(), true);
+  assert.is(stop.acted(), true);
+});
+
+nodeOnly(s, "Ctrl-C during an ensemble's analysis (after the run's last point where it could stop): the run finishes whole, no stoppedBy, exit 0", () => inTempDir('fl-analysis-int-', async (out) => {
+  const args = ['run', 'interaction-tensor', '--preset', 'quick', '--backend', 'wasm', '--out', out, ...['data=synthetic', 'models=8', 'trainSize=300', 'testSize=3000', 'hidden=64', 'k=20', 'maxEpochs=3'].flatMap((x) => ['--set', x])];
+  // After the one-epoch models, nothing more is trained: about 2 s of analysis remain.
+  const ended = await cli(args, /measuring the one-epoch models' tensor/, 0);
+  assert.match(ended.stderr, /Ctrl-C: stopping after the current step/, 'the signal came before the run ended');
+  assert.is(ended.code, 0, ended.stderr);
+  assert.match(ended.stderr, /Ctrl-C came after the run's last point where it could stop: it finished, and .*result\.json holds the whole result/);
+  const result = readJson(join(out, 'result.json'));
+  assert.is(result.stoppedBy, undefined);
+  assert.not.ok((result.warnings as string[]).some((w) => /stopped early/.test(w)), String(result.warnings));
+  assert.is((result.summary as { models: number }).models, 8);
 }));
 
 nodeOnly(s, 'Ctrl-C in run suite stops the analysis in progress and the suite: status stopped, the report still written, exit 130', () => inTempDir('fl-suite-int-', async (out) => {

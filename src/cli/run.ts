@@ -18,6 +18,7 @@ import type { Backend, BackendName } from '../backend/types.js';
 import { buildConfig, parseConfigText, parseWholeNumber } from '../experiments/config.js';
 import { EXPERIMENTS, findExperiment } from '../experiments/index.js';
 import { resultFile } from '../experiments/resultFile.js';
+import { trackedStop } from '../experiments/stopRequest.js';
 import type { AnyExperiment, ConfigValue, ExperimentResult, Progress, SummaryValue } from '../experiments/types.js';
 import { VERSION } from '../version.js';
 import { nodeFileSource } from './nodeFiles.js';
@@ -220,12 +221,13 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
     checkpoint: every > 0 ? fileCheckpointStore(out, { ...header, backend: 'wasm', arithmetic: backendArithmetic(wasm) }, every, { acceptBackends: ['webgpu', 'wasm'], analysisKeys: analysis.analysisKeys }) : undefined,
   } : undefined;
   const bar = new ProgressBar(process.stderr, Boolean(process.stderr.isTTY));
+  const stop = trackedStop(interruptRequested);
   const t0 = performance.now();
   const ctx = {
     backend, seed: flags.seed, files: nodeFileSource(), checkpoint,
     progress: (p: Progress) => bar.update(p),
     log: (m: string) => { bar.done(); console.error(m); },
-    shouldStop: interruptRequested,
+    shouldStop: stop.shouldStop,
   };
   let done: { result: ExperimentResult; backend: Backend };
   try {
@@ -237,7 +239,8 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
     }
     throw e;
   }
-  const stopped = interruptRequested();
+  // A Ctrl-C after the run's last point where it could stop (its analysis) leaves a whole result.
+  const stopped = stop.acted();
   const result = done.result;
   backend = done.backend;
   bar.done();
@@ -250,6 +253,7 @@ async function runIn(out: string, exp: AnyExperiment, config: Record<string, Con
   for (const [k, v] of Object.entries(result.summary)) console.log(`  ${k.padEnd(26)} ${show(v)}`);
   for (const w of file.warnings) console.log(`  warning: ${w}`);
   console.log(`wrote ${path}`);
+  if (interruptRequested() && !stopped) console.error(`${interruptCause()} came after the run's last point where it could stop: it finished, and ${path} holds the whole result`);
   if (!stopped) return 0;
   // --fresh again would start over: the advice to resume leaves it out.
   const resume = flags.fresh ? 'rerun without --fresh to resume from the checkpoint' : 'rerun the same command to resume from the checkpoint';

@@ -116,7 +116,8 @@ async function suiteIn(out: string, entries: SuiteEntry[], flags: ReturnType<typ
     const start = performance.now();
     // One analysis failing must not cost the others: record it and go on. Ctrl-C ends the suite after it.
     const error = await runOrFailure(entry.experiment, runArgs);
-    const stopped = interruptRequested() && (error === undefined || error === `exit code ${interruptedExitCode()}`);
+    // The run's own verdict: a Ctrl-C that came after its last point where it could stop leaves it whole (exit 0).
+    const stopped = interruptRequested() && error === `exit code ${interruptedExitCode()}`;
     const status: SuiteRun['status'] = stopped ? 'stopped' : error === undefined ? 'ok' : 'failed';
     if (status === 'failed') console.error(`suite: ${entry.experiment} failed: ${error}`);
     if (status !== 'failed') backend = await recordedBackend(join(out, dir)) ?? backend;

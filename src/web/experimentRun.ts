@@ -8,6 +8,7 @@ import type { Backend, BackendName } from '../backend/types.js';
 import { runWithDeviceFallback } from '../checkpoint/deviceFallback.js';
 import type { FileSource } from '../data/files.js';
 import { resultFile, type ResultFile } from '../experiments/resultFile.js';
+import { trackedStop } from '../experiments/stopRequest.js';
 import type { ExperimentContext } from '../experiments/types.js';
 import type { RunSettings } from './experimentForm.js';
 import { keptStoreOn, type KeptStore } from './keptRun.js';
@@ -30,9 +31,13 @@ export interface RunContext {
   stopRequested: () => boolean;
 }
 
-/** Runs the experiment `on` describes to its end or to a Stop; returns its result file and the backend it ended on. */
-export async function runExperiment(on: RunSettings, rc: RunContext): Promise<{ file: ResultFile; ranOn: Backend }> {
+/**
+ * Runs the experiment `on` describes to its end or to a Stop; returns its result file, the backend it ended on
+ * and whether it stopped early (a Stop after its last point where it could stop lets it finish whole).
+ */
+export async function runExperiment(on: RunSettings, rc: RunContext): Promise<{ file: ResultFile; ranOn: Backend; stopped: boolean }> {
   const { ui } = rc;
+  const stop = trackedStop(rc.stopRequested);
   const t0 = performance.now();
   let lastPaint = 0;
   const ctx: ExperimentContext = {
@@ -46,17 +51,18 @@ export async function runExperiment(on: RunSettings, rc: RunContext): Promise<{ 
       ui.progressBar.value = p.total > 0 ? p.step / p.total : 0;
     },
     log: rc.log,
-    shouldStop: rc.stopRequested,
+    shouldStop: stop.shouldStop,
     series: (name, step, value) => rc.plots.add(name, step, value),
   };
   const fallback = rc.fallback ? { backend: yieldingBackend(rc.fallback), checkpoint: keptStoreOn(rc.store, rc.fallback.name) } : undefined;
   const done = fallback ? await runWithDeviceFallback(on.exp, on.config, ctx, fallback) : { result: await on.exp.run(on.config, ctx), backend: ctx.backend };
   const ranOn = getBackend(done.backend.name as BackendName);
   const totalSeconds = (performance.now() - t0) / 1000;
-  const stopped = rc.stopRequested();
+  const stopped = stop.acted();
+  if (rc.stopRequested() && !stopped) rc.log("Stop came after the run's last point where it could stop: it finished, and its result is whole");
   const file = resultFile({
     experiment: on.exp.name, config: on.config, seed: on.seed, backend: ranOn, totalSeconds, result: done.result, stoppedBy: stopped ? 'the Stop button' : undefined,
   });
   ui.progress.textContent = `${stopped ? 'stopped' : 'done'} after ${totalSeconds.toFixed(1)} s on ${ranOn.name}`;
-  return { file, ranOn };
+  return { file, ranOn, stopped };
 }

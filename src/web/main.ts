@@ -102,15 +102,15 @@ async function run(s: RunSettings, resume = false): Promise<void> {
     ui.backend.textContent = `running on ${describeBackend(backend)}`;
     ui.backend.dataset.name = backend.name;
     log(`featurelab ${VERSION}: ${on.exp.name} (preset ${on.preset}, seed ${on.seed}) on ${describeBackend(backend)}`);
-    const { file, ranOn } = await runExperiment(on, {
+    const { file, ranOn, stopped } = await runExperiment(on, {
       backend, fallback: backend.name === 'webgpu' && backends.names.includes('wasm') ? getBackend('wasm') : undefined,
       store: mine.store, files: form.picked, plots, ui, log, stopRequested: () => stopRequested,
     });
     if (ranOn !== backend) last = { ...on, backend: ranOn.name }; // Resume and "Run again" stay off the lost device
     lastFile = file;
     showResult(ui, lastFile);
-    if (!stopRequested) await kept.forgetFinished(mine);
-    setState(stopRequested ? 'stopped' : 'done');
+    if (!stopped) await kept.forgetFinished(mine);
+    setState(stopped ? 'stopped' : 'done');
     await features.show(lastFile);
   } catch (e) {
     ui.error.textContent = runErrorText(e);

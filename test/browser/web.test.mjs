@@ -636,15 +636,27 @@ if (!browser) {
     }
   });
 
-  s('the interaction tensor on WASM in the page: the generator\'s and the f64 linear algebra\'s WASM modules compile on the main thread', async () => {
+  s('the interaction tensor on WASM in the page: the generator\'s and the f64 linear algebra\'s WASM modules compile on the main thread; Stop during the analysis lets the run finish whole', async () => {
     const page = await context.newPage();
     const sets = ['data=synthetic', 'models=3', 'trainSize=200', 'testSize=120', 'hidden=16', 'k=6', 'maxEpochs=3'];
     try {
       await page.goto(`${url}?experiment=interaction-tensor&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
       await pageReady(page);
+      // Stop, clicked from inside the page once nothing is left to train (the analysis yields to the page).
+      await page.evaluate(() => {
+        const log = document.getElementById('log');
+        const observer = new MutationObserver(() => {
+          if (!/measuring the one-epoch models' tensor/.test(log.textContent)) return;
+          observer.disconnect();
+          document.getElementById('stop').click();
+        });
+        observer.observe(log, { childList: true, characterData: true, subtree: true });
+      });
       await page.click('#run');
       await assertRunDone(page, 120_000);
+      assert.match(await page.textContent('#log'), /Stop came after the run's last point where it could stop: it finished, and its result is whole/);
       const file = await download(page);
+      assert.is(file.stoppedBy, undefined, 'a whole result');
       assert.is(file.summary.models, 3);
       assert.ok(file.summary.features >= 6, `features T = ${file.summary.features}`);
       for (const key of ['spearmanConfidenceFeatures', 'spearmanFrequencyAdoption']) assert.ok(Number.isFinite(file.summary[key]), `${key} = ${file.summary[key]}`);
