@@ -7,7 +7,8 @@
 // forgotten and logged), continues on WASM when the WebGPU device is lost, opens a CLI result.json (and hand-edited ones), saves a screenshot to
 // test-results/web-modadd.png, keeps working with a bad page address (and with overrides allowed alone but not together) and at 400 px,
 // draws 130k plot points thinned, runs the interaction tensor on WASM (the generator's and the f64 linear algebra's
-// WASM modules compiled on the main thread), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
+// WASM modules compiled on the main thread; Stop during its analysis leaves a whole result), reloads an ensemble
+// mid-run (each member's checkpoint text stored once; resumed to the CLI's numbers), runs mlp on Fashion-MNIST files picked in the page to the CLI's numbers,
 // checks that the page made no request outside localhost, and that npm run web refuses a busy or invalid port in one line.
 // Without a WebGPU adapter the tests are skipped with a message; FEATURELAB_REQUIRE_WEBGPU=1 makes that a failure.
 // Run: node test/browser/web.test.mjs (after npm run build); scripts/test.mjs runs it as its third step.
