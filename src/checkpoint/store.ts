@@ -61,21 +61,16 @@ function encodeInParts(state: CheckpointValue, stageTexts: Map<string, { value: 
     stages.push({ label, text: kept.text });
   }
   for (const label of stageTexts.keys()) if (!(label in state.stages)) stageTexts.delete(label);
-  // The other keys (the stage in progress) are small: encoded whole, in the state's key order.
-  let before = '';
-  let after = '';
-  let seenStages = false;
+  // The other keys (the stage in progress) are small: encoded whole, in the state's key order, before or after 'stages'.
+  const head: string[] = [];
+  const tail: string[] = [];
+  let into = head;
   for (const [key, value] of Object.entries(state)) {
     if (value === undefined) continue;
-    const comma = before === '' && !seenStages ? '' : ',';
-    if (key === 'stages') {
-      before += comma + '"stages":{';
-      after = '}';
-      seenStages = true;
-    } else if (seenStages) after += ',' + JSON.stringify(key) + ':' + encodeCheckpoint(value);
-    else before += comma + JSON.stringify(key) + ':' + encodeCheckpoint(value);
+    if (key === 'stages') into = tail;
+    else into.push(JSON.stringify(key) + ':' + encodeCheckpoint(value));
   }
-  return { before: '{' + before, stages, after: after + '}' };
+  return { before: '{' + head.map((entry) => entry + ',').join('') + '"stages":{', stages, after: '}' + tail.map((entry) => ',' + entry).join('') + '}' };
 }
 
 /**

@@ -76,6 +76,16 @@ function featuresOf(hidden: ArrayLike<number>, n: number, width: number, o: Tens
   return pcaFeatures(o.unitNorm ? unitRows(hidden, n, width) : hidden, n, width, o.k);
 }
 
+/** Each member's PCA features (featuresOf its activations), calling `done` after each one (a unit of an analysis). */
+async function featuresOfEach(members: EnsembleMember[], n: number, width: number, o: TensorOptions, done: (count: number) => Promise<void>): Promise<Float64Array[]> {
+  const psis: Float64Array[] = [];
+  for (const x of members) {
+    psis.push(featuresOf(x.hidden!, n, width, o));
+    await done(psis.length);
+  }
+  return psis;
+}
+
 /** Called after each unit of an analysis with the units done and their total (analysisProgress). */
 export type AnalysisStep = (done: number, total: number) => Promise<void>;
 
@@ -140,12 +150,8 @@ export async function ensembleTensor(members: EnsembleMember[], labels: Int32Arr
   const percentiles = SWEEP.includes(o.qCorr) ? SWEEP : [...SWEEP, o.qCorr];
   // Units: each model's PCA, the correlations with their thresholds, each analysed percentile, the diagnostics.
   const units = m + 1 + percentiles.length + 1;
-  let done = 0;
-  const psis: Float64Array[] = [];
-  for (const x of members) {
-    psis.push(featuresOf(x.hidden!, n, width, o));
-    await step(++done, units);
-  }
+  const psis = await featuresOfEach(members, n, width, o, (count) => step(count, units));
+  let done = m;
   const correlations = crossCorrelations(psis, n, k);
   // The sweep's thresholds and the main one from one copy of the off-diagonal correlations.
   const thresholds = correlationThresholds(correlations, m, k, percentiles);
@@ -276,11 +282,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   if (oneEpoch.length >= 2) {
     ctx.log?.(`measuring the one-epoch models' tensor (${oneEpoch.length} models)`);
     const step = analysisProgress(ctx, "the one-epoch models' tensor");
-    const ps: Float64Array[] = [];
-    for (const x of oneEpoch) {
-      ps.push(featuresOf(x.hidden!, n, config.hidden, config));
-      await step(ps.length, oneEpoch.length + 1);
-    }
+    const ps = await featuresOfEach(oneEpoch, n, config.hidden, config, (count) => step(count, oneEpoch.length + 1));
     early = tensorOf(ps, n, config);
     await step(oneEpoch.length + 1, oneEpoch.length + 1);
   }
