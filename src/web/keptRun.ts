@@ -319,7 +319,13 @@ export function keptCheckpointStore(key: string, settings: KeptSettings, o: Kept
     waiting = undefined;
     if (!next) return;
     // A stage is written when IndexedDB lacks it or holds another text under its label (the same key run afresh).
-    const fresh = next.stages.filter((st) => written.get(st.label) !== st.text);
+    const fresh: CheckpointParts['stages'] = [];
+    for (const st of next.stages) {
+      if (written.get(st.label) !== st.text) fresh.push(st);
+      // The same text as another string (a resumed run encodes its stages anew): keep this one, so that later saves
+      // compare it by identity instead of its megabytes.
+      else written.set(st.label, st.text);
+    }
     const labels = new Set(next.stages.map((st) => st.label));
     const dropped = [...written.keys()].filter((label) => !labels.has(label));
     await withStore('readwrite', ({ runs, stages }) => {
