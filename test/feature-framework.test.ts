@@ -29,9 +29,11 @@ s('hand-worked: three dominant features, one per point, one learned per model', 
   assert.equal(simulateFramework({ tD: 2, tR: 2, nD: 1, nR: 1, pD: 0.5, c: 4 }, 1, 5, 200), { accuracy: 1, agreement: 1, sharedAgreementCorrelation: Number.NaN });
 });
 
-s('the sweep: tR ×3 and nR ×2 alone break GDE, (tR, tD) ×3 and (nR, nD) ×2 keep it, on four seeds', () => {
+s('the sweep: tR ×3 and nR ×2 alone break GDE, (tR, tD) ×3 and (nR, nD) ×2 keep it, on four seeds', async () => {
   for (let seed = 0; seed < 4; seed++) {
-    const rows = frameworkSweep(seed);
+    const heard: number[][] = [];
+    const rows = await frameworkSweep(seed, async (done, total) => { heard.push([done, total]); });
+    assert.equal(heard, [[1, 5], [2, 5], [3, 5], [4, 5], [5, 5]], 'afterRow hears each row');
     assert.equal(rows.map((r) => [r.change, r.expected]), [['base', 'keeps GDE'], ['tR ×3', 'breaks GDE'], ['nR ×2', 'breaks GDE'], ['tR, tD ×3', 'keeps GDE'], ['nR, nD ×2', 'keeps GDE']]);
     const gap = Object.fromEntries(rows.map((r) => [r.change, r.agreement - r.accuracy]));
     const where = `seed ${seed}: ${JSON.stringify(gap)}`;

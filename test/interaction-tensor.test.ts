@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initLinalg, linalgLastCallBytes, symmetricEigen } from '../src/linalg/wasmLinalg.js';
 import {
-  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
+  clusterFeatures, correlationThresholds, crossCorrelations, crossCorrelationsAsync, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, spearman, tensorStatistics,
 } from '../src/metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation } from '../src/metrics/interactionDiagnostics.js';
 import { ArgumentError, FeaturelabError, ShapeError } from '../src/errors.js';
@@ -380,6 +380,19 @@ s('a model whose last hidden layer is 0 everywhere (all ReLUs dead) is named in 
   assert.is(deadModelsWarning([member([0, 1, 0, 0]), member([0, 0, 0, 2])]), null);
   assert.is(deadModelsWarning([member([0, 1, 0, 0]), member([0, 0, 0, 0]), member([0, 0, 0, 0])]),
     '2 of 3 models (2, 3) have a last hidden layer that is 0 on every test point (all ReLUs dead, as a too large lr or too small batchSize can cause): they have no PCA features, so the statistics they enter are undefined (null)');
+});
+
+s('crossCorrelationsAsync gives crossCorrelations\' bits, pausing after each model, and refuses bad Ψ by name', async () => {
+  for (const [m, n, k] of [[2, 3, 1], [3, 37, 5], [5, 101, 7]] as const) {
+    const psis = Array.from({ length: m }, (_, i) => Float64Array.from(new Rng(40 + i).fillNormal(new Float32Array(n * k))));
+    let pauses = 0;
+    const got = await crossCorrelationsAsync(psis, n, k, async () => { pauses++; });
+    assert.is(pauses, m, `one pause per model (M = ${m})`);
+    assert.equal(Array.from(got), Array.from(crossCorrelations(psis, n, k)), `M ${m}, n ${n}, k ${k}`);
+  }
+  let thrown: unknown = null;
+  await crossCorrelationsAsync([new Float64Array(6), new Float64Array(5)], 3, 2, async () => {}).catch((e: unknown) => { thrown = e; });
+  assert.ok(thrown instanceof ShapeError && /crossCorrelationsAsync: psis\[1\] has length 5/.test(thrown.message), String(thrown));
 });
 
 s.run();

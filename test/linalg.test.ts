@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ArgumentError, FeaturelabError, NotPositiveDefiniteError, ShapeError } from '../src/errors.js';
 import {
-  cholesky, gramInOrderPanels, initLinalg, inverseFromCholesky, linalgLastCallBytes, productInOrder, solveCholesky, solveTriangular, symmetricEigen,
+  cholesky, gramInOrderPanels, gramInOrderPanelsAsync, initLinalg, inverseFromCholesky, linalgLastCallBytes, productInOrder, solveCholesky, solveTriangular, symmetricEigen,
 } from '../src/linalg/wasmLinalg.js';
 import { rng } from './support/random.js';
 import { LINALG_TOL } from './tolerances.js';
@@ -406,6 +406,32 @@ s('null options and arrays that are not Float64Array are refused by name (were r
   refused(() => productInOrder(F([1, 2]), F([1, 1]), 1, 1, 2, null as never), /^productInOrder: the options must be an object/);
   refused(() => productInOrder(F([1, 2]), undefined as never, 1, 1, 2), /^productInOrder: b must be a Float64Array, got \[object Undefined\]/);
   refused(() => productInOrder(['a', 'b'] as never, F([1, 1]), 1, 1, 2), /^productInOrder: a must be a Float64Array, got \[object Array\]/);
+});
+
+s('gramInOrderPanelsAsync gives gramInOrderPanels\' panels, pausing after each, and lays Z out again when a call comes during a pause', async () => {
+  for (const [n, w, rows] of [[3, 17, 4], [65, 33, 7], [2, 257, 64]] as const) {
+    const z = mixed(n * w, 7 * n + w);
+    const expected: number[][] = [];
+    gramInOrderPanels(z, n, w, rows, (r0, panel) => expected.push([r0, ...panel]));
+    for (const interfere of [false, true]) {
+      const got: number[][] = [];
+      let pauses = 0;
+      await gramInOrderPanelsAsync(z, n, w, rows, (r0, panel) => got.push([r0, ...panel]), async () => {
+        pauses++;
+        // Another call lays out its own data over Z's place in the memory.
+        if (interfere) assert.equal(Array.from(productInOrder(mixed(64 * 64, 1), mixed(64 * 64, 2), 64, 64, 64)).length, 4096);
+        await new Promise((r) => setTimeout(r, 0));
+      });
+      assert.is(pauses, Math.ceil(w / rows), `a pause after each panel of ${n}×${w} by ${rows}`);
+      assert.equal(got, expected, `${n}×${w} by ${rows}${interfere ? ', with a call in each pause' : ''}`);
+    }
+  }
+  const z = mixed(6, 1);
+  for (const [args, re] of [[[z, 2, 4, 1, () => {}, async () => {}], /z must hold 2×4 = 8 values/], [[z, 2, 3, 1, () => {}, null], /pause must be a function/]] as const) {
+    let thrown: unknown = null;
+    await (gramInOrderPanelsAsync as (...a: unknown[]) => Promise<void>)(...args).catch((e: unknown) => { thrown = e; });
+    assert.ok(thrown instanceof FeaturelabError && /gramInOrderPanelsAsync/.test(thrown.message) && re.test(thrown.message), `refused: ${String(thrown)}`);
+  }
 });
 
 s.run();

@@ -128,8 +128,11 @@ export interface FrameworkRow {
   sharedAgreementCorrelation: number;
 }
 
-/** The spec's four changes of the base: tR or nR alone (break GDE), (tR, tD) or (nR, nD) together (keep it). */
-export function frameworkSweep(seed: number, models = 40, points = 4000, base: Readonly<FrameworkParams> = FRAMEWORK_BASE): FrameworkRow[] {
+/**
+ * The spec's four changes of the base: tR or nR alone (break GDE), (tR, tD) or (nR, nD) together (keep it).
+ * `afterRow(done, 5)` is awaited after each row (a page paints there: a row takes about 0.1 s).
+ */
+export async function frameworkSweep(seed: number, afterRow: (done: number, total: number) => Promise<void> = async () => {}, models = 40, points = 4000, base: Readonly<FrameworkParams> = FRAMEWORK_BASE): Promise<FrameworkRow[]> {
   const changes: [string, FrameworkRow['expected'], FrameworkParams][] = [
     ['base', 'keeps GDE', { ...base }],
     ['tR ×3', 'breaks GDE', { ...base, tR: 3 * base.tR }],
@@ -137,5 +140,10 @@ export function frameworkSweep(seed: number, models = 40, points = 4000, base: R
     ['tR, tD ×3', 'keeps GDE', { ...base, tR: 3 * base.tR, tD: 3 * base.tD }],
     ['nR, nD ×2', 'keeps GDE', { ...base, nR: 2 * base.nR, nD: 2 * base.nD }],
   ];
-  return changes.map(([change, expected, p]) => ({ change, expected, ...simulateFramework(p, seed, models, points) }));
+  const rows: FrameworkRow[] = [];
+  for (const [change, expected, p] of changes) {
+    rows.push({ change, expected, ...simulateFramework(p, seed, models, points) });
+    await afterRow(rows.length, changes.length);
+  }
+  return rows;
 }

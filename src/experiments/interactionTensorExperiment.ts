@@ -17,7 +17,7 @@ import { ConfigError } from '../errors.js';
 import { disagreementMatrix, gde, hardVote, testErrors } from '../metrics/agreement.js';
 import { cace, caceAtVoteLevels } from '../metrics/calibration.js';
 import {
-  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor as buildTensor, pcaFeatures, presence, rowNorms, spearman, tensorStatistics, unitRows,
+  clusterFeatures, correlationThresholds, crossCorrelationsAsync, interactionTensor as buildTensor, pcaFeatures, presence, rowNorms, spearman, tensorStatistics, unitRows,
 } from '../metrics/interactionTensor.js';
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { frameworkSweep } from './featureFramework.js';
@@ -86,7 +86,10 @@ async function featuresOfEach(members: EnsembleMember[], n: number, width: numbe
   return psis;
 }
 
-/** Called after each unit of an analysis with the units done and their total (analysisProgress). */
+/**
+ * Called after each unit of an analysis with the units done and their total (analysisProgress), and again with the
+ * same count between the parts of a long unit, where the host may run.
+ */
 export type AnalysisStep = (done: number, total: number) => Promise<void>;
 
 /**
@@ -96,8 +99,11 @@ export type AnalysisStep = (done: number, total: number) => Promise<void>;
  */
 function analysisProgress(ctx: ExperimentContext, phase: string): AnalysisStep {
   const yieldToHost = hostYielder();
+  let reported = '';
   return async (done, total) => {
-    ctx.progress?.({ phase, step: done, total });
+    // A repeated count (a pause within a unit) only yields.
+    if (`${done}/${total}` !== reported) ctx.progress?.({ phase, step: done, total });
+    reported = `${done}/${total}`;
     await yieldToHost();
   };
 }
@@ -108,11 +114,24 @@ function statsAt(corr: Float64Array, threshold: number, presences: Uint8Array[],
   return { threshold, count, stats: tensorStatistics(buildTensor(presences, n, k, cluster, count), cluster, k) };
 }
 
-/** Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o` (one unit of work: see analysisProgress). */
-function tensorOf(ps: Float64Array[], n: number, o: TensorOptions) {
-  const corr = crossCorrelations(ps, n, o.k);
+/**
+ * Ω's feature count and statistics for a set of models' PCA features, at the percentiles of `o`; `pause` lets the
+ * host run between the correlations' panels and the models' presences (see analysisProgress).
+ */
+async function tensorOf(ps: Float64Array[], n: number, o: TensorOptions, pause: () => Promise<void>) {
+  const corr = await crossCorrelationsAsync(ps, n, o.k, pause);
   const [threshold] = correlationThresholds(corr, ps.length, o.k, [o.qCorr]);
-  return statsAt(corr, threshold!, ps.map((psi) => presence(psi, n, o.k, o.qData)), n, o.k);
+  return statsAt(corr, threshold!, await presences(ps, n, o, pause), n, o.k);
+}
+
+/** Each model's presence D at q_data, pausing after each (see tensorOf). */
+async function presences(ps: Float64Array[], n: number, o: TensorOptions, pause: () => Promise<void>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const psi of ps) {
+    out.push(presence(psi, n, o.k, o.qData));
+    await pause();
+  }
+  return out;
 }
 
 /** A number with `digits` decimals for the log, '–' when undefined (NaN: too few models or a constant series). */
@@ -152,12 +171,13 @@ export async function ensembleTensor(members: EnsembleMember[], labels: Int32Arr
   const units = m + 1 + percentiles.length + 1;
   const psis = await featuresOfEach(members, n, width, o, (count) => step(count, units));
   let done = m;
-  const correlations = crossCorrelations(psis, n, k);
+  const pause = () => step(done, units);
+  const correlations = await crossCorrelationsAsync(psis, n, k, pause);
   // The sweep's thresholds and the main one from one copy of the off-diagonal correlations.
   const thresholds = correlationThresholds(correlations, m, k, percentiles);
-  await step(++done, units);
   // Presence depends on q_data only, so every threshold of the sweep shares it.
-  const presences = psis.map((psi) => presence(psi, n, k, o.qData));
+  const presenceOf = await presences(psis, n, o, pause);
+  await step(++done, units);
   // Ensemble confidence and pairwise agreement, shared by every threshold of the sweep.
   const conf = Array.from({ length: n }, (_, i) => members.reduce((s, x) => s + x.softmax[i * CLASSES + labels[i]!]!, 0) / m);
   const pred = new Int32Array(m * n);
@@ -173,8 +193,9 @@ export async function ensembleTensor(members: EnsembleMember[], labels: Int32Arr
       accuracySum.push(accuracy[a]! + accuracy[b]!);
     }
   }
-  const analyse = (q: number) => {
-    const { threshold, count, stats } = statsAt(correlations, thresholds[percentiles.indexOf(q)]!, presences, n, k);
+  const analyse = async (q: number) => {
+    const { threshold, count, stats } = statsAt(correlations, thresholds[percentiles.indexOf(q)]!, presenceOf, n, k);
+    await pause();
     // The Mantel test's relabellings depend on the seed and the threshold only: the same p-values every run.
     const test = pairCorrelationTest(stats.sharedFeatures, agreement, m, PERMUTATIONS, new Rng(seed).fork(`shared-agreement/${q}`));
     return {
@@ -187,13 +208,13 @@ export async function ensembleTensor(members: EnsembleMember[], labels: Int32Arr
   };
   const sweep = [];
   for (const q of SWEEP) {
-    sweep.push({ q, ...analyse(q) });
+    sweep.push({ q, ...(await analyse(q)) });
     await step(++done, units);
   }
   // The main threshold is usually one of the sweep's (the default 90): analysed once.
   let main = sweep.find((x) => x.q === o.qCorr);
   if (!main) {
-    main = { q: o.qCorr, ...analyse(o.qCorr) };
+    main = { q: o.qCorr, ...(await analyse(o.qCorr)) };
     await step(++done, units);
   }
   // Diagnostic (ours): how much of a pair's agreement the two models' test accuracies explain, and what shared
@@ -207,11 +228,16 @@ export async function ensembleTensor(members: EnsembleMember[], labels: Int32Arr
   // Algorithm 1 never moves the columns that open clusters, so the first model visited keeps k distinct features
   // and shares more with every other model (withoutEach.correlations[0]).
   const withoutEach = leaveOneModelOut(main.stats.sharedFeatures, agreement, m);
+  // The two diagnostics that pass over every point of every model (a few hundred ms each in a page).
+  await pause();
+  const components = componentPresence(presenceOf, n, k, conf);
+  await pause();
+  const norm = normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint);
   const tensor = {
-    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components: componentPresence(presences, n, k, conf), agreementByAccuracy, withoutEach,
+    main, byAdoption: frequencyByAdoption(main.stats, n), sweep, conf, pred, components, agreementByAccuracy, withoutEach,
     byClass: confidenceSpearmanByClass(conf, main.stats.featuresPerPoint, labels, CLASSES),
     distinctSpearman: spearman(conf, main.stats.distinctFeaturesPerPoint),
-    norm: normDiagnostic(members, n, width, conf, main.stats.featuresPerPoint),
+    norm,
   };
   await step(++done, units);
   return tensor;
@@ -276,14 +302,14 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   });
   // With many models each tensor takes a while (100 models: about 10 s): say which one is being measured.
   ctx.log?.(`measuring the untrained models' tensor (${m} models)`);
-  const untrainedTensor = tensorOf(untrained, n, config);
+  const untrainedTensor = await tensorOf(untrained, n, config, () => untrainedStep(m, m + 1));
   await untrainedStep(m + 1, m + 1);
-  let early: ReturnType<typeof tensorOf> | null = null;
+  let early: ReturnType<typeof statsAt> | null = null;
   if (oneEpoch.length >= 2) {
     ctx.log?.(`measuring the one-epoch models' tensor (${oneEpoch.length} models)`);
     const step = analysisProgress(ctx, "the one-epoch models' tensor");
     const ps = await featuresOfEach(oneEpoch, n, config.hidden, config, (count) => step(count, oneEpoch.length + 1));
-    early = tensorOf(ps, n, config);
+    early = await tensorOf(ps, n, config, () => step(oneEpoch.length, oneEpoch.length + 1));
     await step(oneEpoch.length + 1, oneEpoch.length + 1);
   }
   return { members, labels: te.labels, untrained: untrainedTensor, early };
@@ -366,9 +392,8 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     const mergedLevelsCace = caceAtVoteLevels(mergedVotes, mergedY, n, 2, m).error;
     // The framework simulation (ours): a base setting and the four changes of the spec.
     const frameworkStep = analysisProgress(ctx, 'the framework simulation');
-    await frameworkStep(0, 1);
-    const framework = frameworkSweep(ctx.seed);
-    await frameworkStep(1, 1);
+    await frameworkStep(0, 5);
+    const framework = await frameworkSweep(ctx.seed, frameworkStep);
     ctx.log?.(`features T = ${main.features} (threshold ${main.threshold.toFixed(3)}); Spearman(confidence, features per point) ${fixed(main.spearmanConfidenceFeatures)}, Spearman(frequency, adoption) ${fixed(main.spearmanFrequencyAdoption)}, corr(shared features, agreement) ${fixed(main.sharedFeaturesAgreementCorrelation)}`);
     ctx.log?.(`corr(shared features, agreement): Mantel permutation p = ${fixed(main.sharedFeaturesAgreementPValue)} (${PERMUTATIONS} relabellings of the models); without the pairs of model 1 (Algorithm 1 visits it first and never moves its ${config.k} features) ${fixed(withoutEach.correlations[0]!)}`);
     ctx.log?.(`corr(shared features, agreement) without each model's pairs in turn: ${leftOutRange(withoutEach.correlations)}; jackknife standard error over the models ${fixed(withoutEach.standardError)}`);

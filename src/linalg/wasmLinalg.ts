@@ -38,6 +38,8 @@ interface Instance {
   lastTop: number;
   /** The name of a call still using the memory (gramInOrderPanels during visit), or null. */
   busy: string | null;
+  /** How many layouts have been made: a call that pauses lays its data out again when another call came between. */
+  layouts: number;
 }
 
 let instance: Instance | null = null;
@@ -59,7 +61,7 @@ function createMemory(): { memory: WebAssembly.Memory; maxBytes: number } {
 function wrap(inst: WebAssembly.Instance, memory: WebAssembly.Memory, maxBytes: number): Instance {
   const kernels = inst.exports as unknown as LinalgKernels;
   const base = Math.ceil((kernels.heapBaseF64() >>> 0) / ALIGN) * ALIGN;
-  return { kernels, memory, maxBytes, base, lastTop: base, busy: null };
+  return { kernels, memory, maxBytes, base, lastTop: base, busy: null, layouts: 0 };
 }
 
 /** The import object of the module. */
@@ -118,6 +120,7 @@ function layout(inst: Instance, counts: number[], what: string): number[] {
   const have = inst.memory.buffer.byteLength;
   if (top > have) inst.memory.grow(Math.ceil((top - have) / PAGE));
   inst.lastTop = top;
+  inst.layouts++;
   return ptrs;
 }
 
@@ -296,8 +299,25 @@ export function productInOrder(a: Float64Array, b: Float64Array, m: number, n: n
  * into the module's memory, valid until visit returns; visit must not call this module. The memory holds Z and one
  * panel, never the w×w product (200 MB for the interaction tensor's 100 models × 50 features; WASM memory never shrinks).
  */
-export function gramInOrderPanels(z: Float64Array, n: number, w: number, rows: number, visit: (r0: number, panel: Float64Array, cols: number) => void): void {
-  const fn = 'gramInOrderPanels';
+export function gramInOrderPanels(z: Float64Array, n: number, w: number, rows: number, visit: PanelVisit): void {
+  for (const _ of gramPanels('gramInOrderPanels', z, n, w, rows, visit));
+}
+
+/**
+ * gramInOrderPanels that awaits `pause` after each panel (so that a page can paint during a long product); the same
+ * panels and bits. Another call to this module during a pause is allowed: Z is then copied in again, so `z` must not
+ * change until the promise settles.
+ */
+export async function gramInOrderPanelsAsync(z: Float64Array, n: number, w: number, rows: number, visit: PanelVisit, pause: () => Promise<void>): Promise<void> {
+  if (typeof pause !== 'function') throw new ArgumentError(`gramInOrderPanelsAsync: pause must be a function () => Promise<void>, got ${String(pause)}`);
+  for (const _ of gramPanels('gramInOrderPanelsAsync', z, n, w, rows, visit)) await pause();
+}
+
+/** What gramInOrderPanels hands each panel to: its first row r0, the panel (h × cols, row-major) and cols = w − r0. */
+export type PanelVisit = (r0: number, panel: Float64Array, cols: number) => void;
+
+/** The panels of ZᵀZ, one per step of the generator; Z is laid out again when another call used the memory between steps. */
+function* gramPanels(fn: string, z: Float64Array, n: number, w: number, rows: number, visit: PanelVisit): Generator<void, void, void> {
   for (const [name, v] of [['n', n], ['w', w], ['rows', rows]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${fn}: ${name} must be a positive integer, got ${v}`);
   }
@@ -306,20 +326,27 @@ export function gramInOrderPanels(z: Float64Array, n: number, w: number, rows: n
   if (typeof visit !== 'function') throw new ArgumentError(`${fn}: visit must be a function (r0, panel, cols) => void, got ${String(visit)}`);
   const inst = get();
   const h = Math.min(rows, w);
-  const [zPtr, panelPtr] = layout(inst, [n * w, h * w], `${fn} of a ${n}×${w} matrix in panels of ${h} rows`);
-  view(inst, zPtr!, n * w).set(z);
-  inst.busy = fn;
-  try {
-    for (let r0 = 0; r0 < w; r0 += h) {
-      const height = Math.min(h, w - r0);
-      const cols = w - r0;
-      // op(A) = Zᵀ's rows r0…: the columns r0… of Z, stride w; B = Z's columns r0…, stride w.
-      const from = zPtr! + r0 * 8;
-      inst.kernels.gemmInOrderF64(from, from, panelPtr!, height, cols, n, 1, 0, w, w);
-      visit(r0, view(inst, panelPtr!, height * cols), cols);
+  let zPtr = 0;
+  let panelPtr = 0;
+  let laidOutAs = -1;
+  for (let r0 = 0; r0 < w; r0 += h) {
+    if (inst.layouts !== laidOutAs) {
+      [zPtr, panelPtr] = layout(inst, [n * w, h * w], `${fn} of a ${n}×${w} matrix in panels of ${h} rows`) as [number, number];
+      view(inst, zPtr, n * w).set(z);
+      laidOutAs = inst.layouts;
     }
-  } finally {
-    inst.busy = null;
+    const height = Math.min(h, w - r0);
+    const cols = w - r0;
+    inst.busy = fn;
+    try {
+      // op(A) = Zᵀ's rows r0…: the columns r0… of Z, stride w; B = Z's columns r0…, stride w.
+      const from = zPtr + r0 * 8;
+      inst.kernels.gemmInOrderF64(from, from, panelPtr, height, cols, n, 1, 0, w, w);
+      visit(r0, view(inst, panelPtr, height * cols), cols);
+    } finally {
+      inst.busy = null;
+    }
+    yield;
   }
 }
 

@@ -8,7 +8,7 @@ export type { BootstrapOptions, GdeSummary } from './agreement.js';
 export { cace, caceAtVoteLevels, topLabelEce } from './calibration.js';
 export type { Calibration, CalibrationBin } from './calibration.js';
 export {
-  clusterFeatures, correlationThresholds, crossCorrelations, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman,
+  clusterFeatures, correlationThresholds, crossCorrelations, crossCorrelationsAsync, interactionTensor, omegaEntry, omegaOnes, pcaFeatures, pearson, percentile, presence, rowNorms, spearman,
   tensorStatistics, unitRows,
 } from './interactionTensor.js';
 export { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from './interactionDiagnostics.js';

@@ -20,7 +20,7 @@
  * every sum runs in order (productInOrder), so they have the bits of plain loops, on every runtime.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { gramInOrderPanels, productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
+import { gramInOrderPanels, gramInOrderPanelsAsync, productInOrder, symmetricEigen } from '../linalg/wasmLinalg.js';
 import { popcount } from './harsanyi.js';
 import { checkArrayLike, checkFiniteArray, checkFiniteEntries, checkInt, isNumberIn } from '../validate.js';
 
@@ -189,14 +189,30 @@ function standardisedColumns(psis: Float64Array[], n: number, k: number): Float6
 
 /** L[i][j][a][b] = |corr(Ψ_i[:, a], Ψ_j[:, b])| for i ≠ j, as a flat M·M·k·k array (i = j entries 0). */
 export function crossCorrelations(psis: Float64Array[], n: number, k: number): Float64Array {
-  checkPsis('crossCorrelations', psis, n, k);
+  const { z, width, out, visit } = correlationPanels('crossCorrelations', psis, n, k);
+  gramInOrderPanels(z, n, width, k, visit);
+  return out;
+}
+
+/** crossCorrelations that awaits `pause` after each model's panel (so that a page can paint); the same numbers. */
+export async function crossCorrelationsAsync(psis: Float64Array[], n: number, k: number, pause: () => Promise<void>): Promise<Float64Array> {
+  const { z, width, out, visit } = correlationPanels('crossCorrelationsAsync', psis, n, k);
+  await gramInOrderPanelsAsync(z, n, width, k, visit, pause);
+  return out;
+}
+
+/**
+ * The standardised columns Z of every model (n × M·k), L's array and the panel visitor that fills it. Every pair of
+ * columns: ZᵀZ, each dot product summed over the points in order, one model's k rows at a time from its own columns
+ * on, so the WASM memory never holds the (M·k)² product. Panel i's entry (a, (j − i)·k + b) is
+ * L[i][j][a][b] = L[j][i][b][a].
+ */
+function correlationPanels(fn: string, psis: Float64Array[], n: number, k: number) {
+  checkPsis(fn, psis, n, k);
   const m = psis.length;
   const z = standardisedColumns(psis, n, k);
   const out = new Float64Array(m * m * k * k);
-  // Every pair of columns: ZᵀZ, each dot product summed over the points in order, one model's k rows at a time from
-  // its own columns on, so the WASM memory never holds the (M·k)² product. Panel i's entry (a, (j − i)·k + b) is
-  // L[i][j][a][b] = L[j][i][b][a].
-  gramInOrderPanels(z, n, m * k, k, (r0, panel, cols) => {
+  const visit = (r0: number, panel: Float64Array, cols: number) => {
     const i = r0 / k;
     for (let a = 0; a < k; a++) {
       for (let j = i + 1; j < m; j++) {
@@ -207,8 +223,8 @@ export function crossCorrelations(psis: Float64Array[], n: number, k: number): F
         }
       }
     }
-  });
-  return out;
+  };
+  return { z, width: m * k, out, visit };
 }
 
 /**
