@@ -138,12 +138,12 @@ async function tinyFolder(dir: string): Promise<Map<string, Uint8Array>> {
   ]);
 }
 
-s('synthetic images: seeded, in [0, 1], every class present, and classes separated by their prototypes', () => {
-  const a = syntheticImages(7, { train: 257, test: 65 });
-  const b = syntheticImages(7, { train: 257, test: 65 });
+s('synthetic images: seeded, in [0, 1], every class present, and classes separated by their prototypes', async () => {
+  const a = await syntheticImages(7, { train: 257, test: 65 });
+  const b = await syntheticImages(7, { train: 257, test: 65 });
   assert.equal(a.train.images, b.train.images, 'same seed, same pixels');
   assert.equal(a.test.labels, b.test.labels);
-  assert.not.equal(syntheticImages(8, { train: 257, test: 65 }).train.images, a.train.images, 'another seed, other pixels');
+  assert.not.equal((await syntheticImages(8, { train: 257, test: 65 })).train.images, a.train.images, 'another seed, other pixels');
   assert.is(a.train.images.length, 257 * 784);
   assert.is(a.test.count, 65);
   assert.ok(a.train.images.every((v) => v >= 0 && v <= 1));
@@ -165,7 +165,35 @@ s('synthetic images: seeded, in [0, 1], every class present, and classes separat
     if (best === a.test.labels[i]) right++;
   }
   assert.ok(right / a.test.count > 0.4 && right / a.test.count < 1, `nearest-mean accuracy ${right / a.test.count}`);
-  assert.throws(() => syntheticImages(1, { train: 0, test: 5 }), (e: unknown) => e instanceof ArgumentError);
+  let thrown: unknown = null;
+  await syntheticImages(1, { train: 0, test: 5 }).catch((e: unknown) => { thrown = e; });
+  assert.ok(thrown instanceof ArgumentError, String(thrown));
+});
+
+s('synthetic images drawn with pauses are the module header\'s construction, each set\'s noise one fill', async () => {
+  // 1001 training images: two pauses' worth of samples and a rest, so the noise is drawn in three fills.
+  const [train, test, seed] = [1001, 3, 5];
+  let pauses = 0;
+  const got = await syntheticImages(seed, { train, test }, async () => { pauses++; });
+  assert.is(pauses, 3 + 1, 'a pause after each block of 500 samples, in each set');
+  const rng = new Rng(seed).fork('synthetic-images');
+  const base = rng.fork('base').fillUniform(new Float32Array(784), 0.1, 0.4);
+  const classDir = rng.fork('classes').fillNormal(new Float32Array(7840));
+  const featureDir = rng.fork('features').fillNormal(new Float32Array(7840 * 4));
+  for (const [name, count, set] of [['train', train, got.train], ['test', test, got.test]] as const) {
+    const r = rng.fork(name);
+    const noise = r.fillNormal(new Float32Array(count * 784), 0, 0.25);
+    for (let i = 0; i < count; i++) {
+      const c = r.int(10);
+      const j = r.int(4);
+      assert.is(set.labels[i], c, `${name} label ${i}`);
+      for (let p = 0; p < 784; p++) {
+        const proto = Math.fround(base[p]! + 0.035 * classDir[c * 784 + p]! + 0.06 * featureDir[(c * 4 + j) * 784 + p]!);
+        const want = Math.fround(Math.min(1, Math.max(0, noise[i * 784 + p]! + proto)));
+        if (set.images[i * 784 + p] !== want) assert.unreachable(`${name} image ${i} pixel ${p}: ${set.images[i * 784 + p]} ≠ ${want}`);
+      }
+    }
+  }
 });
 
 s('Fashion-MNIST: tiny generated files (gzip and raw names) load, scaled to [0, 1]', async () => {

@@ -30,8 +30,14 @@ export interface SyntheticImagesOptions {
 const PIXELS = 784;
 const CLASSES = 10;
 
-/** Ten classes of synthetic 28×28 images (module header), shaped like loadFashionMnist's result. */
-export function syntheticImages(seed: number, opts: SyntheticImagesOptions): FashionMnist {
+/** Samples whose noise is drawn between two pauses (an even number of values: the same draws as one fill). */
+const SAMPLES_PER_PAUSE = 500;
+
+/**
+ * Ten classes of synthetic 28×28 images (module header), shaped like loadFashionMnist's result. `pause` is awaited
+ * between blocks of samples (a page paints there: 10,000 images take about half a second); it changes no pixel.
+ */
+export async function syntheticImages(seed: number, opts: SyntheticImagesOptions, pause: () => Promise<void> = async () => {}): Promise<FashionMnist> {
   const { train, test, prototypes = 4, classScale = 0.035, featureScale = 0.06, noise = 0.25 } = opts;
   for (const [name, v] of [['train', train], ['test', test], ['prototypes', prototypes]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`syntheticImages: ${name} must be a positive integer, got ${v}`);
@@ -47,8 +53,12 @@ export function syntheticImages(seed: number, opts: SyntheticImagesOptions): Fas
       for (let i = 0; i < PIXELS; i++) protos[at + i] = base[i]! + classScale * classDir[c * PIXELS + i]! + featureScale * featureDir[at + i]!;
     }
   }
-  const sample = (count: number, r: Rng): LabeledImages => {
-    const images = r.fillNormal(new Float32Array(count * PIXELS), 0, noise);
+  const sample = async (count: number, r: Rng): Promise<LabeledImages> => {
+    const images = new Float32Array(count * PIXELS);
+    for (let s0 = 0; s0 < count; s0 += SAMPLES_PER_PAUSE) {
+      r.fillNormal(images.subarray(s0 * PIXELS, Math.min(count, s0 + SAMPLES_PER_PAUSE) * PIXELS), 0, noise);
+      await pause();
+    }
     const labels = new Int32Array(count);
     for (let s = 0; s < count; s++) {
       const c = r.int(CLASSES);
@@ -59,8 +69,8 @@ export function syntheticImages(seed: number, opts: SyntheticImagesOptions): Fas
     return { count, rows: 28, cols: 28, images, labels };
   };
   return {
-    train: sample(train, rng.fork('train')),
-    test: sample(test, rng.fork('test')),
+    train: await sample(train, rng.fork('train')),
+    test: await sample(test, rng.fork('test')),
     classNames: Array.from({ length: CLASSES }, (_, c) => `class ${c}`),
   };
 }

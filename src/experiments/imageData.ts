@@ -7,6 +7,7 @@
 import { ConfigError } from '../errors.js';
 import { type FashionMnist, loadFashionMnist } from '../data/fashionMnist.js';
 import { syntheticImages } from '../data/syntheticImages.js';
+import { hostYielder } from '../nn/hostYield.js';
 import type { ExperimentContext } from './types.js';
 
 /** The values of the `data` key of the image experiments. */
@@ -40,7 +41,7 @@ export async function loadImageData(experiment: string, data: string, ctx: Exper
   sizes: { train?: SizeKey; test?: SizeKey } = {}): Promise<FashionMnist> {
   if (data === 'synthetic') {
     ctx.log?.(`${experiment}: synthetic ten-class images (Fashion-MNIST stand-in, data = synthetic)`);
-    return syntheticImages(SYNTHETIC_DATA_SEED, { train: sizes.train?.value || SYNTHETIC_DEFAULT_TRAIN, test: sizes.test?.value || SYNTHETIC_DEFAULT_TEST });
+    return syntheticImages(SYNTHETIC_DATA_SEED, { train: sizes.train?.value || SYNTHETIC_DEFAULT_TRAIN, test: sizes.test?.value || SYNTHETIC_DEFAULT_TEST }, hostYielder());
   }
   if (data !== 'fashion') throw new ConfigError(`${experiment}: data must be one of ${IMAGE_DATA_CHOICES.join(', ')}, got '${data}'`);
   if (!ctx.files) throw new ConfigError(`${experiment}: data = fashion needs file access (run it from the CLI or pass ctx.files); data = synthetic runs anywhere`);
