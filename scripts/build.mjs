@@ -1,6 +1,8 @@
 // Builds the platform-neutral library bundle (dist/featurelab.js), the Deno runner (dist/deno-run.js), the Node CLI
 // (dist/cli.js) and the web page (dist/web/: index.html, style.css, main.js — works from any static host, nothing loaded from the net).
-// WGSL is imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or import.meta.url.
+// WGSL and the report's CSS are imported as text and the .wasm modules as bytes, so the bundle needs no fs, fetch or
+// import.meta.url.
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
@@ -9,7 +11,7 @@ export const sharedOptions = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  loader: { '.wgsl': 'text', '.wasm': 'binary' },
+  loader: { '.wgsl': 'text', '.wasm': 'binary', '.css': 'text' },
   // Node-only modules are loaded lazily by dynamic import and only in Node.
   external: ['webgpu', 'node:*'],
   logLevel: 'warning',
@@ -51,5 +53,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync('dist/web', { recursive: true });
   await esbuild.build({ ...sharedOptions, platform: 'browser', entryPoints: ['src/web/main.ts'], outfile: 'dist/web/main.js' });
   checkNeutral('dist/web/main.js');
-  for (const f of ['index.html', 'style.css']) copyFileSync(`src/web/${f}`, `dist/web/${f}`);
+  copyFileSync('src/web/style.css', 'dist/web/style.css');
+  writeFileSync('dist/web/index.html', withReportStyleHash(readFileSync('src/web/index.html', 'utf8')));
+}
+
+/**
+ * The page's html with the report's style sheet admitted by its hash in the CSP's style-src: the page shows the
+ * report in a frame (srcdoc), which inherits the page's policy, and the report's <style> is inline.
+ */
+function withReportStyleHash(html) {
+  const hash = createHash('sha256').update(readFileSync('src/report/report.css', 'utf8')).digest('base64');
+  const out = html.replace("style-src 'self';", `style-src 'self' 'sha256-${hash}';`);
+  if (out === html) throw new Error("build: src/web/index.html has no \"style-src 'self';\" in its Content-Security-Policy for the report's style hash");
+  return out;
 }

@@ -8,3 +8,8 @@ declare module '*.wasm' {
   const bytes: Uint8Array;
   export default bytes;
 }
+/** CSS files are bundled as text by esbuild (`--loader:.css=text`): the report's style sheet. */
+declare module '*.css' {
+  const source: string;
+  export default source;
+}

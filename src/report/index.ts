@@ -4,6 +4,8 @@
  * config, seed, backend, timings and warnings. Inline CSS, no scripts, no external URL; pure functions.
  */
 import { esc, fmt } from './format.js';
+// The report's style sheet (bundled as text): the web page's CSP admits it by its hash (scripts/build.mjs).
+import CSS from './report.css';
 import { groupSection, modaddSection, paritySection } from './sections/algebra.js';
 import { genericSection, renderSection, table, type SectionRenderer } from './sections/common.js';
 import { gdeSection, interactionTensorSection, mlpSection } from './sections/ensembles.js';
@@ -50,20 +52,6 @@ export interface RunCollection {
   /** Run folders whose result.json could not be read, with why. */
   unreadable: { dir: string; error: string }[];
 }
-
-const CSS = `
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;max-width:1120px;margin:0 auto;padding:16px 24px;background:#fff}
-h1{font-size:1.6em;margin:.4em 0}h2{font-size:1.3em;border-bottom:2px solid #4e79a7;padding-bottom:3px;margin-top:2em}
-h2 .exp{font:13px monospace;color:#666;font-weight:normal}h3{font-size:1.05em}
-table{border-collapse:collapse;margin:.6em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f1f3f6}table.keys td:nth-child(2){font-family:monospace;white-space:nowrap}
-.plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
-svg text{font:11px system-ui,sans-serif;fill:#333}svg text.title{font-size:13px;font-weight:600}svg text.label{font-size:12px}
-svg text.note{font-size:10px;fill:#555}svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#888}
-svg .marker{stroke:#c33;stroke-dasharray:4 3}svg .ref{stroke:#333;stroke-width:1.3;stroke-dasharray:6 4}svg .band{fill:#4e79a7;opacity:.07}svg .band.alt{fill:#f28e2b}
-.warnings{color:#8a4b00;background:#fff6e5;padding:6px 24px;border-radius:4px}.failed{color:#a00;font-weight:600}
-.what{color:#333;max-width:900px}details.meta{margin:.8em 0;font-size:13px}.cols{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
-nav ul{columns:2}`;
 
 /** A section id from the run's position and experiment name. */
 function sectionId(run: ResultFile, i: number): string {

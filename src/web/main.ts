@@ -4,7 +4,7 @@
  * arrive, stop and resume (from the checkpoint, kept in memory and in IndexedDB so that a reload or a closed tab
  * loses nothing: the page lists the kept runs, each with Resume and Discard), continue on WASM when the WebGPU
  * device is lost (as the CLI does), download result.json
- * (the CLI's shape) and the HTML report, and see modadd's neurons in 3D. The Fashion-MNIST experiments read
+ * (the CLI's shape) and the HTML report (shown in the page too), and see modadd's neurons in 3D. The Fashion-MNIST experiments read
  * the files the user picks (read in the page, never sent).
  * This module is the page controller: it holds the page's state (the last run, its result file, Stop) and wires
  * the form, the address, the backends, the kept runs, the result view and the 3D view, each a module of its own.
@@ -27,7 +27,7 @@ import { pageElements } from './pageElements.js';
 import { parsePageParams } from './params.js';
 import { LivePlots } from './plot.js';
 import { downloadReport, downloadResultJson } from './resultDownloads.js';
-import { clearResult, openResultFile, showResult } from './resultView.js';
+import { clearResult, fitReport, openResultFile, showResult } from './resultView.js';
 
 /** The page's states, as body[data-state] names them. */
 type PageState = 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error';
@@ -163,6 +163,8 @@ function attachListeners(): void {
   ui.rerun.addEventListener('click', () => { if (last) void run(last, ui.rerun.dataset.action === 'resume'); });
   ui.downloadJson.addEventListener('click', () => { if (lastFile) downloadResultJson(lastFile); });
   ui.downloadReport.addEventListener('click', () => { if (lastFile) downloadReport(lastFile); });
+  // The report's plots scale with the width: its height follows.
+  addEventListener('resize', () => fitReport(ui.report));
 }
 
 /** Makes an opened result file the one the downloads save (the page's state stays as it was) and shows its neurons. */

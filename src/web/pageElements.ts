@@ -21,6 +21,7 @@ export function pageElements() {
     progress: $('progress'), progressBar: $<HTMLProgressElement>('progress-bar'), error: $('error'),
     plots: $('plots'), viewNote: $('view-note'), view: $<HTMLCanvasElement>('view3d'),
     summary: $<HTMLTableElement>('summary'), warnings: $('warnings'), log: $('log'),
+    reportHeading: $('report-heading'), report: $<HTMLIFrameElement>('report-view'),
     files: $<HTMLInputElement>('fashion-files'), filesNote: $('fashion-note'), openResult: $<HTMLInputElement>('open-result'),
     kept: $('kept'), keptRuns: $('kept-runs'),
   };

@@ -17,7 +17,7 @@ function fileName(f: ResultFile, what: string): string {
 }
 
 /** The self-contained HTML report of one result (the same renderer as `featurelab report`). */
-function reportHtml(file: ResultFile): string {
+export function reportHtml(file: ResultFile): string {
   return renderReport([parseResultFile(JSON.parse(JSON.stringify(file)), 'this run')]);
 }
 

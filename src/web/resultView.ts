@@ -5,15 +5,16 @@
 import { ResultFileError } from '../errors.js';
 import type { ResultFile } from '../experiments/resultFile.js';
 import type { ConfigValue } from '../experiments/types.js';
-import { fmtValue } from '../report/format.js';
+import { esc, fmtValue } from '../report/format.js';
 import { parseResultFile } from '../report/types.js';
 import { errorText } from './errorText.js';
+import { reportHtml } from './resultDownloads.js';
 import type { LivePlots } from './plot.js';
 
-/** The summary table and the warnings list. */
-export interface ResultElements { summary: HTMLTableElement; warnings: HTMLElement }
+/** The summary table, the warnings list and the report's frame with its heading. */
+export interface ResultElements { summary: HTMLTableElement; warnings: HTMLElement; reportHeading: HTMLElement; report: HTMLIFrameElement }
 
-/** Shows the summary table and warnings of a result file. */
+/** Shows the summary table, warnings and report of a result file. */
 export function showResult(ui: ResultElements, file: ResultFile): void {
   ui.summary.replaceChildren(...Object.entries(file.summary).map(([k, v]) => {
     const row = document.createElement('tr');
@@ -23,12 +24,37 @@ export function showResult(ui: ResultElements, file: ResultFile): void {
     return row;
   }));
   ui.warnings.replaceChildren(...file.warnings.map((w) => Object.assign(document.createElement('li'), { textContent: `warning: ${w}` })));
+  showReport(ui, file);
 }
 
-/** Empties the summary table and warnings (a new run's are not the last one's). */
+/** Empties the summary table, warnings and report (a new run's are not the last one's). */
 export function clearResult(ui: ResultElements): void {
   ui.summary.replaceChildren();
   ui.warnings.replaceChildren();
+  ui.report.hidden = ui.reportHeading.hidden = true;
+  ui.report.srcdoc = '';
+}
+
+/**
+ * Shows the result's report (the document Download report saves) in the page's frame, as tall as the document
+ * so that the page scrolls rather than the frame. A result the report cannot draw is said in the frame's place.
+ */
+function showReport(ui: ResultElements, file: ResultFile): void {
+  let html: string;
+  try {
+    html = reportHtml(file);
+  } catch (e) {
+    html = `<p>The report could not be drawn from this result: ${esc(e instanceof Error ? e.message : String(e))}</p>`;
+  }
+  ui.report.onload = () => fitReport(ui.report);
+  ui.report.srcdoc = html;
+  ui.report.hidden = ui.reportHeading.hidden = false;
+}
+
+/** Sets the report frame's height to its document's (the frame is same-origin and runs no script). */
+export function fitReport(frame: HTMLIFrameElement): void {
+  const doc = frame.contentDocument?.documentElement;
+  if (!frame.hidden && doc) frame.style.height = `${doc.scrollHeight + 2}px`;
 }
 
 /** What opening a result file needs from the page. */
@@ -77,7 +103,7 @@ export async function openResultFile(file: File, ctx: OpenResultContext): Promis
   if (busy()) return;
   ui.error.textContent = '';
   ctx.plots.clear();
-  ui.progress.textContent = `opened ${file.name}: ${opened.experiment}, seed ${opened.seed}, run on ${opened.backend.name} by featurelab ${opened.version}${opened.stoppedBy ? ` (stopped early by ${opened.stoppedBy})` : ''}; its plots are in the report`;
+  ui.progress.textContent = `opened ${file.name}: ${opened.experiment}, seed ${opened.seed}, run on ${opened.backend.name} by featurelab ${opened.version}${opened.stoppedBy ? ` (stopped early by ${opened.stoppedBy})` : ''}; its report is below`;
   showResult(ui, opened);
   await ctx.adopt(opened);
 }

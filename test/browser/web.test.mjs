@@ -302,6 +302,11 @@ if (!browser) {
     assert.match(html, /^<!DOCTYPE html>/);
     assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'the report has its plots');
     assert.not.match(html, /https?:\/\//);
+    await assertReportShown(page, html);
+    // A new run's page does not show the last run's report.
+    await page.click('#rerun');
+    assert.ok(await page.evaluate(() => document.getElementById('report-view').hidden && document.getElementById('report-heading').hidden), 'the report is hidden while a run goes');
+    await assertRunDone(page, 240_000);
     await page.close();
   });
 
@@ -567,6 +572,7 @@ if (!browser) {
       const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
       const html = readFileSync(await dl.path(), 'utf8');
       assert.ok((html.match(/<svg/g) ?? []).length >= 3, 'the report has its plots');
+      await assertReportShown(page, html);
       assert.is(await page.inputValue('#open-result'), '', 'the picker is reset, so the same file can be opened again');
 
       // Hand-edited rows: a frequency far above p/2 (which would size the guide circles) and one not whole are left out, and said so.
@@ -952,6 +958,28 @@ async function untilRunEnds(page, timeout) {
 /** Waits until the page's run ends and asserts it finished (the page's error text as the message otherwise). */
 async function assertRunDone(page, timeout) {
   assert.is(await untilRunEnds(page, timeout), 'done', await page.textContent('#error'));
+}
+
+/**
+ * Asserts that the page shows `html` (the downloaded report) in its report frame, styled (the page's CSP admits
+ * the report's style sheet by its hash: without it the plots' frames would be black) and as tall as its document.
+ */
+async function assertReportShown(page, html) {
+  await page.waitForFunction(() => document.getElementById('report-view').contentDocument?.querySelector('svg.plot') != null, null, { timeout: 30_000 });
+  const shown = await page.evaluate(() => {
+    const frame = document.getElementById('report-view');
+    const doc = frame.contentDocument;
+    return {
+      srcdoc: frame.srcdoc, hidden: frame.hidden || document.getElementById('report-heading').hidden,
+      plots: doc.querySelectorAll('svg.plot').length, background: getComputedStyle(doc.querySelector('svg.plot')).backgroundColor,
+      frameHeight: frame.getBoundingClientRect().height, docHeight: doc.documentElement.scrollHeight,
+    };
+  });
+  assert.is(shown.srcdoc, html, 'the frame shows the report that Download report saves');
+  assert.not.ok(shown.hidden, 'the report and its heading are shown');
+  assert.ok(shown.plots >= 3, `${shown.plots} plots in the frame`);
+  assert.is(shown.background, 'rgb(255, 255, 255)', "the report's style sheet applies in the frame");
+  assert.ok(shown.frameHeight >= shown.docHeight, `frame ${shown.frameHeight} px for a document of ${shown.docHeight} px`);
 }
 
 /** Clicks "Download result JSON" and parses the file. */
