@@ -320,12 +320,21 @@ for (const [name, sets] of [
 ] as const) {
   s(`${name}: killed right after the save made at the step each member fit its training set, the resumed run stops it there too (bit-identical) [wasm]`, async () => {
     const files = tinyFashion();
-    const plain = await runResumed(name, [...sets], { files });
+    // The live plots hear each member once, as it finishes (x = 1…M), also across the restarts: a member restored
+    // from the checkpoint is not sent again.
+    const plainSeries: string[] = [];
+    const plain = await runResumed(name, [...sets], { files, series: (n, x, y) => plainSeries.push(`${n} ${x} ${y}`) });
     const members = (plain.result.series.memberTrainAccuracy ?? plain.result.series.trainAccuracy) as number[];
     assert.ok(members.length === 3 && members.every((a) => a === 1), `every member fits: ${members}`);
-    const resumed = await runResumed(name, [...sets], { files, checkpoint: killingAfterStops(1000, 3, (probe) => probe?.trainAccuracy === 1) });
+    const epochs = (plain.result.series.memberEpochs ?? plain.result.series.epochs) as number[];
+    assert.equal(plainSeries.filter((x) => x.startsWith('epochs ')), epochs.map((e, i) => `epochs ${i + 1} ${e}`));
+    if (name === 'gde') assert.equal(plainSeries.filter((x) => x.startsWith('testError ')), (plain.result.series.testError as number[]).map((e, i) => `testError ${i + 1} ${e}`));
+    assert.is(plainSeries.length, 6, plainSeries.join('; '));
+    const resumedSeries: string[] = [];
+    const resumed = await runResumed(name, [...sets], { files, checkpoint: killingAfterStops(1000, 3, (probe) => probe?.trainAccuracy === 1), series: (n, x, y) => resumedSeries.push(`${n} ${x} ${y}`) });
     assert.is(resumed.restarts, 3, 'killed once per member, right after its stopping step was saved');
     assert.equal(timeless(resumed.result), timeless(plain.result));
+    assert.equal(resumedSeries, plainSeries);
   });
 }
 

@@ -164,11 +164,14 @@ for (const be of testBackends) {
     });
     assert.is(first.length, 2, 'stopped after the first group of two');
     const trainedAgain: number[] = [];
+    const heard: string[] = [];
     const resumed = await trainEnsemble(be, data, cfg, 4, {
       checkpoint: { checkpoints: await RunCheckpoints.open(store), label: 'members' },
       onStep: (at) => trainedAgain.push(at.first),
+      onModel: (m, _, restored) => heard.push(`${m} ${restored ? 'restored' : 'trained'}`),
     });
     assert.ok(!trainedAgain.includes(0), 'the finished group comes from the checkpoint');
+    assert.equal(heard, whole.map((_, m) => `${m} ${m < 2 ? 'restored' : 'trained'}`), 'onModel says which members came from the checkpoint');
     assert.is(resumed.length, whole.length);
     for (const [m, want] of whole.entries()) {
       assert.is(resumed[m]!.epochs, want.epochs);

@@ -10,6 +10,7 @@
 import type { Backend } from '../backend/types.js';
 import type { RunCheckpoints, Stage } from '../checkpoint/stages.js';
 import { ConfigError } from '../errors.js';
+import { testErrors } from '../metrics/agreement.js';
 import { Tape } from '../autograd/tape.js';
 import { Mlp } from '../nn/mlp.js';
 import { train } from '../nn/train.js';
@@ -121,10 +122,23 @@ export function modelsAtOnceFor(setting: number, backend: Backend, models: numbe
   return together;
 }
 
+/**
+ * An onModel hook that sends each member's test error and epochs to the live plots (`series`: ExperimentContext's)
+ * at x = its number 1…M, as it finishes. A member restored from the checkpoint is not sent: a page that resumes
+ * the run has it on its restored plots already.
+ */
+export function plotMembers(series: ((name: string, x: number, y: number) => void) | undefined, evalY: Int32Array, classes: number): NonNullable<EnsembleHooks['onModel']> {
+  return (m, member, restored) => {
+    if (!series || restored) return;
+    series('testError', m + 1, testErrors(member.predictions, evalY, 1, evalY.length, classes)[0]!);
+    series('epochs', m + 1, member.epochs);
+  };
+}
+
 /** Progress, stop and checkpoint hooks of trainEnsemble. */
 export interface EnsembleHooks {
-  /** After each member (in member order). */
-  onModel?: (m: number, member: EnsembleMember) => void;
+  /** After each member (in member order); `restored`: it finished in an earlier run and came from the checkpoint. */
+  onModel?: (m: number, member: EnsembleMember, restored: boolean) => void;
   /** After each training step of the `count` members from `first` on (count > 1 with modelsAtOnce). */
   onStep?: (at: EnsembleStep) => void;
   shouldStop?: () => boolean;
@@ -162,7 +176,9 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       const x = rows ? new Float32Array(count * inputs) : data.trainX;
       const y = rows ? new Int32Array(count) : data.trainY;
       if (rows) rows.forEach((r, i) => { x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs); y[i] = data.trainY[r]!; });
+      let trainedHere = false;
       const trainModel = async (stage?: Stage): Promise<EnsembleMember> => {
+        trainedHere = true;
         const xm = backend.upload(x, count, inputs);
         const ym = backend.upload(Float32Array.from(y), count, 1);
         const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], init);
@@ -212,7 +228,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       // A member cut short is left out; with a checkpoint, the next run resumes it.
       if (member.stopped) break;
       members.push(member);
-      hooks.onModel?.(m, member);
+      hooks.onModel?.(m, member, !trainedHere);
     }
   } finally {
     backend.free(evalX);
@@ -226,16 +242,20 @@ async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleCo
   const members: EnsembleMember[] = [];
   for (let m0 = 0; m0 < cfg.models && !hooks.shouldStop?.(); m0 += together) {
     const group = Array.from({ length: Math.min(together, cfg.models - m0) }, (_, i) => m0 + i);
-    const run = () => trainStacked(backend, data, cfg, group.map(planOf), {
-      onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
-      shouldStop: hooks.shouldStop,
-    });
+    let trainedHere = false;
+    const run = () => {
+      trainedHere = true;
+      return trainStacked(backend, data, cfg, group.map(planOf), {
+        onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
+        shouldStop: hooks.shouldStop,
+      });
+    };
     const cp = hooks.checkpoint;
     const done = cp ? await cp.checkpoints.stage(`${cp.label} models ${m0}–${group.at(-1)}`, run, () => !!hooks.shouldStop?.()) : await run();
     for (const [i, member] of done.entries()) {
       if (member.stopped) continue;
       members.push(member);
-      hooks.onModel?.(m0 + i, member);
+      hooks.onModel?.(m0 + i, member, !trainedHere);
     }
   }
   return members;

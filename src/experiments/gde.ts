@@ -11,7 +11,7 @@ import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '
 import { cace, caceAtVoteLevels, topLabelEce } from '../metrics/calibration.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { stoppedTooEarly } from './common.js';
-import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, plotMembers, trainEnsemble } from './ensemble.js';
 import { loadMergedEnsemble } from './mergedRuns.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -50,6 +50,7 @@ function caceSeries(bins: { count: number; accuracy: number; confidence: number 
 async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Promise<{ members: EnsembleMember[]; labels: Int32Array }> {
   const data = await loadImageData('gde', config.data, ctx, config.dataDir, { train: { key: 'trainSize', value: config.trainSize }, test: { key: 'testSize', value: config.testSize } });
   const { train: tr, test: te } = data;
+  const plot = plotMembers(ctx.series, te.labels, CLASSES);
   const members = await trainEnsemble(ctx.backend, {
     inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
   }, {
@@ -58,7 +59,10 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
     schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
   }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
-    onModel: (m, mem) => ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`),
+    onModel: (m, mem, restored) => {
+      ctx.log?.(`model ${m + 1}: train accuracy ${mem.trainAccuracy.toFixed(4)} after ${mem.epochs} epochs, test error ${testErrors(mem.predictions, te.labels, 1, te.count, CLASSES)[0]!.toFixed(4)}`);
+      plot(m, mem, restored);
+    },
     shouldStop: ctx.shouldStop,
     checkpoint: { checkpoints: await RunCheckpoints.open(ctx.checkpoint, ctx.log), label: 'ensemble' },
   });

@@ -22,7 +22,7 @@ import {
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { frameworkSweep } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, plotMembers, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
 import { finiteOrNull, forwardOf, stoppedTooEarly } from './common.js';
 import { hostYielder } from '../nn/hostYield.js';
@@ -266,6 +266,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models, config.stopAtFit)),
+    onModel: plotMembers(ctx.series, te.labels, CLASSES),
     shouldStop: ctx.shouldStop,
     checkpoint: { checkpoints, label: 'trained' },
   });

@@ -39,11 +39,14 @@ export class FeaturesPanel {
       ? ` ${cloud.rejected} active neuron row${cloud.rejected === 1 ? ' is' : 's are'} left out: zetaU is not a whole number from 0 to ⌊p/2⌋ = ${Math.floor(p / 2)} or phaseU is not a number (a damaged or hand-edited result.json?).` : '';
     if (!cloud || cloud.count === 0) {
       this.view?.clear();
+      // An empty box says nothing the note does not: the view is hidden until there is something to draw.
+      this.canvas.hidden = true;
       this.note.textContent = !cloud ? `The 3D view shows modadd's neurons; ${file.experiment} has no per-neuron frequencies to draw.`
         : cloud.active === 0 ? `None of this run's ${cloud.neurons} neurons is active${file.stoppedBy ? ` yet (stopped early by ${file.stoppedBy})` : ''}: nothing to draw.${rejected}`
           : `${cloud.active - cloud.rejected} active neuron${cloud.active - cloud.rejected === 1 ? '' : 's'}, none with a dominant frequency ζ ≥ 1 (a neuron at ζ = 0 has no circle): nothing to draw.${rejected}`;
       return;
     }
+    this.canvas.hidden = false;
     if (!this.view) {
       const device = this.device();
       this.view = (await webgpuView(this.canvas, device).catch(() => null)) ?? canvasView(this.canvas);

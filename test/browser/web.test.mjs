@@ -586,6 +586,8 @@ if (!browser) {
       await page.waitForFunction(() => /left out: zetaU/.test(document.getElementById('view-note').textContent));
       const note = await page.textContent('#view-note');
       assert.ok(note.startsWith(`${node.details.neurons.filter(drawable).length - 2} active neurons at r·(cos θ, sin θ)`), note);
+      const viewShown = () => page.evaluate(() => !document.getElementById('view3d').hidden && document.getElementById('view3d').getBoundingClientRect().height > 0);
+      assert.ok(await viewShown(), 'the 3D view is shown while it draws neurons');
       assert.match(note, /2 active neuron rows are left out: zetaU is not a whole number from 0 to ⌊p\/2⌋ = 5 /);
       // A modadd run stopped before any neuron grew, and an experiment without neurons: each said as it is.
       const none = { ...structuredClone(node), stoppedBy: 'the Stop button' };
@@ -597,6 +599,10 @@ if (!browser) {
       writeFileSync(join(dir, 'parity.json'), JSON.stringify({ ...node, experiment: 'parity', details: {} }));
       await page.setInputFiles('#open-result', join(dir, 'parity.json'));
       await page.waitForFunction(() => /parity has no per-neuron/.test(document.getElementById('view-note').textContent));
+      assert.not.ok(await viewShown(), 'nothing to draw: no empty 3D box, the note says why');
+      await page.setInputFiles('#open-result', join(dir, 'result.json'));
+      await page.waitForFunction(() => /active neurons at r·\(cos θ, sin θ\)/.test(document.getElementById('view-note').textContent));
+      assert.ok(await viewShown(), 'shown again for neurons to draw');
     } finally {
       await page.close();
       rmSync(dir, { recursive: true, force: true });
