@@ -93,6 +93,21 @@ export interface EnsembleCheckpoints {
   label: string;
 }
 
+/**
+ * Stage `${label} ${name}` of the ensemble's checkpoint (or `train` alone without one), and whether its result came
+ * from the checkpoint (finished in an earlier run) rather than from `train`.
+ */
+async function memberStage<T>(hooks: EnsembleHooks, name: string, train: (stage?: Stage) => Promise<T>): Promise<{ result: T; restored: boolean }> {
+  let trained = false;
+  const run = (stage?: Stage) => {
+    trained = true;
+    return train(stage);
+  };
+  const cp = hooks.checkpoint;
+  const result = cp ? await cp.checkpoints.stage(`${cp.label} ${name}`, run, () => !!hooks.shouldStop?.()) : await run();
+  return { result, restored: !trained };
+}
+
 /** Where an ensemble's training stands: step `step` of `total` of members first … first + count − 1. */
 export interface EnsembleStep {
   first: number;
@@ -176,9 +191,7 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
       const x = rows ? new Float32Array(count * inputs) : data.trainX;
       const y = rows ? new Int32Array(count) : data.trainY;
       if (rows) rows.forEach((r, i) => { x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs); y[i] = data.trainY[r]!; });
-      let trainedHere = false;
       const trainModel = async (stage?: Stage): Promise<EnsembleMember> => {
-        trainedHere = true;
         const xm = backend.upload(x, count, inputs);
         const ym = backend.upload(Float32Array.from(y), count, 1);
         const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], init);
@@ -223,12 +236,11 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
           backend.free(xm, ym);
         }
       };
-      const cp = hooks.checkpoint;
-      const member = cp ? await cp.checkpoints.stage(`${cp.label} model ${m}`, trainModel, () => !!hooks.shouldStop?.()) : await trainModel();
+      const { result: member, restored } = await memberStage(hooks, `model ${m}`, trainModel);
       // A member cut short is left out; with a checkpoint, the next run resumes it.
       if (member.stopped) break;
       members.push(member);
-      hooks.onModel?.(m, member, !trainedHere);
+      hooks.onModel?.(m, member, restored);
     }
   } finally {
     backend.free(evalX);
@@ -242,20 +254,14 @@ async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleCo
   const members: EnsembleMember[] = [];
   for (let m0 = 0; m0 < cfg.models && !hooks.shouldStop?.(); m0 += together) {
     const group = Array.from({ length: Math.min(together, cfg.models - m0) }, (_, i) => m0 + i);
-    let trainedHere = false;
-    const run = () => {
-      trainedHere = true;
-      return trainStacked(backend, data, cfg, group.map(planOf), {
-        onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
-        shouldStop: hooks.shouldStop,
-      });
-    };
-    const cp = hooks.checkpoint;
-    const done = cp ? await cp.checkpoints.stage(`${cp.label} models ${m0}–${group.at(-1)}`, run, () => !!hooks.shouldStop?.()) : await run();
+    const { result: done, restored } = await memberStage(hooks, `models ${m0}–${group.at(-1)}`, () => trainStacked(backend, data, cfg, group.map(planOf), {
+      onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
+      shouldStop: hooks.shouldStop,
+    }));
     for (const [i, member] of done.entries()) {
       if (member.stopped) continue;
       members.push(member);
-      hooks.onModel?.(m0 + i, member, !trainedHere);
+      hooks.onModel?.(m0 + i, member, restored);
     }
   }
   return members;
