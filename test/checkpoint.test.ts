@@ -285,6 +285,33 @@ for (const c of cases) {
   });
 }
 
+// Members trained together (modelsAtOnce): a group's saves hold its stacked state and the members that already fit.
+for (const name of ['gde', 'interaction-tensor'] as const) {
+  s(`${name}: members trained together, killed inside a group (before and after some members fit) and resumed, the result is bit-identical to an uninterrupted run [wasm]`, async () => {
+    const files = tinyFashion();
+    // AllDiff: 60 rows each, 4 steps an epoch (saves mid-epoch: the members' orders and the cursor must come back).
+    const sets = ['models=5', 'modelsAtOnce=3', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=12', 'batchSize=15', 'variant=AllDiff', 'dataDir=/data', ...(name === 'interaction-tensor' ? ['k=6'] : [])];
+    const plain = await runResumed(name, sets, { files });
+    const epochs = (plain.result.series.memberEpochs ?? plain.result.series.epochs) as number[];
+    assert.ok(new Set(epochs.slice(0, 3)).size > 1, `the first group's members fit at different epochs: ${epochs}`);
+    const store = killingStore(3, [2, 5, 7, 8, 11]);
+    // Which members each save of a group in progress holds as fitted.
+    const heldFitted: string[] = [];
+    const save = store.save;
+    store.save = async (state) => {
+      const current = (state as { current?: { label: string; train: { finished: unknown[] } } }).current;
+      if (current) heldFitted.push(`${current.label}: ${current.train.finished.map((f) => (f instanceof Prepacked ? 'fit' : '-')).join('')}`);
+      return save(state);
+    };
+    const resumed = await runResumed(name, sets, { files, checkpoint: store });
+    assert.is(resumed.restarts, 5, 'every kill happened');
+    assert.equal(timeless(resumed.result), timeless(plain.result));
+    const killedAt = [2, 5, 7, 8, 11].map((k) => heldFitted[k - 1]);
+    assert.ok(killedAt.some((h) => /models 0–2: (?=.*fit)(?=.*-)/.test(h ?? '')), `a kill came inside the first group after some but not all members fit: ${heldFitted.join('; ')}`);
+    assert.ok(heldFitted.some((h) => h.includes('models 3–4: ')), `the second group saved in progress too: ${heldFitted.join('; ')}`);
+  });
+}
+
 /**
  * A store that saves every `every` steps and kills the run right after each of the first `kills` saves of a stage in
  * progress whose probe state says it met its stopping rule (the save train() makes at the stopping step).

@@ -8,7 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryCheckpointStore } from '../src/checkpoint/store.js';
 import { RunCheckpoints } from '../src/checkpoint/stages.js';
-import { ConfigError, NonFiniteError } from '../src/errors.js';
+import type { CheckpointValue } from '../src/checkpoint/codec.js';
+import { CheckpointError, ConfigError, NonFiniteError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { Tape } from '../src/autograd/tape.js';
 import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from '../src/experiments/ensemble.js';
@@ -177,6 +178,41 @@ for (const be of testBackends) {
       assert.is(resumed[m]!.epochs, want.epochs);
       expectClose(resumed[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-6, normalized: false }, `member ${m} after resume`);
     }
+  });
+
+  s('a group stopped inside its training resumes from its save and gives the same members; a damaged save is refused', async () => {
+    const cfg = { ...base, modelsAtOnce: 5 };
+    const whole = await trainEnsemble(be, data, cfg, 5);
+    const store = memoryCheckpointStore(1000);
+    let steps = 0;
+    const first = await trainEnsemble(be, data, cfg, 5, {
+      checkpoint: { checkpoints: await RunCheckpoints.open(store), label: 'members' },
+      // 5 steps an epoch: stop in the middle of the third epoch, long before any member fits.
+      onStep: () => { steps++; },
+      shouldStop: () => steps >= 13,
+    });
+    assert.is(first.length, 0, 'no member finished');
+    const saved = (await store.load()) as { current: { label: string; train: { step: number; finished: unknown[] } } };
+    assert.equal([saved.current.label, saved.current.train.step], ['members models 0–4', 13], 'the stop was saved as the group in progress');
+    let resumedFrom = -1;
+    const resumed = await trainEnsemble(be, data, cfg, 5, {
+      checkpoint: { checkpoints: await RunCheckpoints.open(store), label: 'members' },
+      onStep: (at) => { if (resumedFrom < 0) resumedFrom = at.step; },
+    });
+    assert.is(resumedFrom, 14, 'training went on from the step after the stop');
+    assert.is(resumed.length, whole.length);
+    for (const [m, want] of whole.entries()) {
+      assert.is(resumed[m]!.epochs, want.epochs, `member ${m}: epochs`);
+      expectClose(resumed[m]!.softmax, want.softmax, { rtol: 0, atol: be.name === 'wasm' ? 0 : 1e-6, normalized: false }, `member ${m} after resume`);
+    }
+    // The same save with one member's state missing: refused by name, not trained from a wrong state.
+    saved.current.train.finished.pop();
+    const damaged = memoryCheckpointStore(1000);
+    await damaged.save(saved as unknown as CheckpointValue);
+    await trainEnsemble(be, data, cfg, 5, { checkpoint: { checkpoints: await RunCheckpoints.open(damaged), label: 'members' } }).then(
+      () => assert.unreachable('a damaged save should be refused'),
+      (e: Error) => assert.ok(e instanceof CheckpointError && /5 members trained together/.test(e.message) && /finished should hold 5 entries/.test(e.message) && /--fresh/.test(e.message), e.message),
+    );
   });
 
   s('a full batch (batchSize ≥ the rows) trains stacked as it does one at a time', async () => {

@@ -7,21 +7,25 @@
  * Checkpoint layout: { stages: { label: result }, current?: { label, train, probe } }.
  */
 import { CheckpointError } from '../errors.js';
-import type { TrainCheckpoint, TrainState } from '../nn/train.js';
+import type { LoopCheckpoint, TrainState } from '../nn/train.js';
 import { prepack, type CheckpointValue, type Prepacked } from './codec.js';
 import type { CheckpointStore } from './store.js';
 
-/** What a stage gets: the state it resumes from, and the hook for train(). */
-export interface Stage {
+/**
+ * What a stage gets: the state it resumes from, and the hook for its training loop, whose state is S (train()'s
+ * TrainState, or another loop's such as a stacked ensemble group's).
+ */
+export interface Stage<S extends { step: number } = TrainState> {
   /** The probe state saved with the checkpoint this stage resumes from (undefined: starting afresh). */
   readonly restored: CheckpointValue | undefined;
-  /** Pass as train()'s hooks.checkpoint (undefined when the run has no store). */
-  readonly train: TrainCheckpoint | undefined;
+  /** Pass as train()'s hooks.checkpoint, or the loop's (undefined when the run has no store). */
+  readonly train: LoopCheckpoint<S> | undefined;
   /** Sets the experiment's state saved beside the loop's at every checkpoint (e.g. its series; plain data). */
   keep(probeState: () => unknown): void;
 }
 
-type Current = { label: string; train: TrainState | null; probe: CheckpointValue };
+/** The stage in progress: its label, its loop's state (TrainState or another loop's, with its step) and its probe state. */
+type Current = { label: string; train: { step: number } | null; probe: CheckpointValue };
 
 /** Where a saved run state stands: the stages finished and the stage in progress with its step. */
 export function checkpointPosition(saved: CheckpointValue | undefined): { finished: string[]; current?: { label: string; step: number } } | undefined {
@@ -106,7 +110,7 @@ export class RunCheckpoints {
    * (resumed from the checkpoint when it was in progress). The result must be plain data (objects, arrays,
    * numbers, strings, booleans, typed arrays). A run stopped early (`stopped()` true) is not marked finished.
    */
-  async stage<T>(label: string, run: (stage: Stage) => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
+  async stage<T, S extends { step: number } = TrainState>(label: string, run: (stage: Stage<S>) => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
     if (label in this.done) {
       // Numbered stages ('trained model 0', 'trained model 1', …) are said once per family, not once per model.
       const numbered = numberedStage(label);
@@ -123,12 +127,13 @@ export class RunCheckpoints {
     if (resume) this.log(`checkpoint: resuming '${label}' from step ${resume.train?.step ?? 0}`);
     let probeState: () => unknown = () => null;
     const store = this.store;
-    const stage: Stage = {
+    const stage: Stage<S> = {
       restored: resume?.probe,
       train: store && {
         every: store.every,
-        ...(resume?.train ? { resume: resume.train } : {}),
-        save: (state: TrainState) => this.save({ label, train: state, probe: probeState() as CheckpointValue }),
+        // The loop checks the state it resumes from (its shapes and ranges) and refuses one that does not fit.
+        ...(resume?.train ? { resume: resume.train as S } : {}),
+        save: (state: S) => this.save({ label, train: state, probe: probeState() as CheckpointValue }),
       },
       keep: (fn) => { probeState = fn; },
     };

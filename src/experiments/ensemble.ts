@@ -13,10 +13,10 @@ import { ConfigError } from '../errors.js';
 import { testErrors } from '../metrics/agreement.js';
 import { Tape } from '../autograd/tape.js';
 import { Mlp } from '../nn/mlp.js';
-import { train } from '../nn/train.js';
+import { train, type TrainState } from '../nn/train.js';
 import { Rng } from '../rng.js';
 import { accuracy, argmaxRows, logitsOf } from './common.js';
-import { type MemberPlan, stopsAtFit, trainStacked } from './ensembleStacked.js';
+import { type MemberPlan, type StackedTrainState, stopsAtFit, trainStacked } from './ensembleStacked.js';
 
 /** Which randomness differs between the models. */
 export type EnsembleVariant = 'DiffInit' | 'DiffOrder' | 'DiffData' | 'AllDiff';
@@ -55,7 +55,7 @@ export interface EnsembleConfig {
   schedule?: 'constant' | 'cosine';
   /**
    * Members trained together as one stacked model (default 1: one after another). Each group is one checkpoint
-   * stage: an interrupted group starts again from its first step.
+   * stage, saved as often as one member (the store's every): an interrupted group resumes inside its training.
    */
   modelsAtOnce?: number;
 }
@@ -97,14 +97,14 @@ export interface EnsembleCheckpoints {
  * Stage `${label} ${name}` of the ensemble's checkpoint (or `train` alone without one), and whether its result came
  * from the checkpoint (finished in an earlier run) rather than from `train`.
  */
-async function memberStage<T>(hooks: EnsembleHooks, name: string, train: (stage?: Stage) => Promise<T>): Promise<{ result: T; restored: boolean }> {
+async function memberStage<T, S extends { step: number } = TrainState>(hooks: EnsembleHooks, name: string, train: (stage?: Stage<S>) => Promise<T>): Promise<{ result: T; restored: boolean }> {
   let trained = false;
-  const run = (stage?: Stage) => {
+  const run = (stage?: Stage<S>) => {
     trained = true;
     return train(stage);
   };
   const cp = hooks.checkpoint;
-  const result = cp ? await cp.checkpoints.stage(`${cp.label} ${name}`, run, () => !!hooks.shouldStop?.()) : await run();
+  const result = cp ? await cp.checkpoints.stage<T, S>(`${cp.label} ${name}`, run, () => !!hooks.shouldStop?.()) : await run();
   return { result, restored: !trained };
 }
 
@@ -248,15 +248,16 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
   return members;
 }
 
-/** Groups of `together` members trained as stacked models, one checkpoint stage per group. */
+/** Groups of `together` members trained as stacked models, one checkpoint stage per group (resumed inside it). */
 async function trainGroups(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, planOf: (m: number) => MemberPlan, together: number,
   hooks: EnsembleHooks): Promise<EnsembleMember[]> {
   const members: EnsembleMember[] = [];
   for (let m0 = 0; m0 < cfg.models && !hooks.shouldStop?.(); m0 += together) {
     const group = Array.from({ length: Math.min(together, cfg.models - m0) }, (_, i) => m0 + i);
-    const { result: done, restored } = await memberStage(hooks, `models ${m0}–${group.at(-1)}`, () => trainStacked(backend, data, cfg, group.map(planOf), {
+    const { result: done, restored } = await memberStage<EnsembleMember[], StackedTrainState>(hooks, `models ${m0}–${group.at(-1)}`, (stage) => trainStacked(backend, data, cfg, group.map(planOf), {
       onStep: (step, total) => hooks.onStep?.({ first: m0, count: group.length, step, total }),
       shouldStop: hooks.shouldStop,
+      checkpoint: stage?.train,
     }));
     for (const [i, member] of done.entries()) {
       if (member.stopped) continue;

@@ -7,15 +7,20 @@
  * change.) The loss is the sum of the members' own mean losses, so each member's gradient is the one it would
  * have alone: on WASM, bit for bit (every batched op runs each block as the op would run alone), so
  * modelsAtOnce changes the speed, not the members.
+ * Checkpoints: with `hooks.checkpoint` the group saves its whole state (the stacked parameters and optimizer state,
+ * each member's minibatch generator, order and training accuracy, the results of the members that fit) every
+ * `every` steps and when stopped, and resumes from such a state to the bits of a run never interrupted.
  */
 import type { Backend, Mat } from '../backend/types.js';
 import { Tape } from '../autograd/tape.js';
-import { ArgumentError, NonFiniteError } from '../errors.js';
-import { createOptimizer } from '../nn/optim.js';
+import { prepack, type CheckpointValue, type Prepacked } from '../checkpoint/codec.js';
+import { ArgumentError, CheckpointError, FeaturelabError, NonFiniteError } from '../errors.js';
+import { createOptimizer, type OptimizerState } from '../nn/optim.js';
 import { learningRate } from '../nn/schedule.js';
 import { hostYielder } from '../nn/hostYield.js';
 import { StackedMlp } from '../nn/stackedMlp.js';
-import type { Rng } from '../rng.js';
+import type { LoopCheckpoint } from '../nn/train.js';
+import type { Rng, RngState } from '../rng.js';
 import { argmaxRows } from './common.js';
 import type { EnsembleConfig, EnsembleData, EnsembleMember } from './ensemble.js';
 import { softmaxRows } from './ensemble.js';
@@ -27,6 +32,23 @@ export interface MemberPlan {
   rows: Uint32Array | null;
 }
 
+/** A stacked group's complete training state after `step` steps (host copies), as its checkpoint holds it. */
+export interface StackedTrainState {
+  step: number;
+  /** The summed loss of the last step (null before the first). */
+  lastLoss: number | null;
+  params: Record<string, Float32Array>;
+  optimizer: OptimizerState;
+  /** Each member's minibatch generator and its epoch's order (null: none drawn yet, or a full batch), and the shared cursor. */
+  shuffles: RngState[];
+  orders: (Uint32Array | null)[];
+  cursor: number;
+  /** Each member's training accuracy at the last epoch's end. */
+  accuracies: number[];
+  /** The results of the members that fit before this step (null: still training). */
+  finished: (EnsembleMember | null)[];
+}
+
 /** Most floats one stacked forward pass over an evaluation chunk may hold per layer (64 MiB). */
 const CHUNK_FLOATS = 16 * 1024 * 1024;
 
@@ -35,12 +57,19 @@ export function stopsAtFit(cfg: EnsembleConfig): boolean {
   return cfg.stopAtFit ?? true;
 }
 
-/**
- * Trains the members of `plans` together and returns their results in plan order. `onStep(step, total)`
- * reports progress; `shouldStop` ends training early (members not yet stopped report their last epoch).
- */
+/** Hooks of trainStacked. */
+export interface StackedHooks {
+  /** After every step: `step` of `total` (the epoch cap's steps). */
+  onStep?: (step: number, total: number) => void;
+  /** Checked after every step; true ends training early (members not yet stopped report their last epoch). */
+  shouldStop?: () => boolean;
+  /** Where the group saves its state, and the state it resumes from. */
+  checkpoint?: LoopCheckpoint<StackedTrainState>;
+}
+
+/** Trains the members of `plans` together and returns their results in plan order (hooks: StackedHooks). */
 export async function trainStacked(backend: Backend, data: EnsembleData, cfg: EnsembleConfig, plans: MemberPlan[],
-  hooks: { onStep?: (step: number, total: number) => void; shouldStop?: () => boolean } = {}): Promise<EnsembleMember[]> {
+  hooks: StackedHooks = {}): Promise<EnsembleMember[]> {
   const { inputs, classes } = data;
   const g = plans.length;
   const nTrain = data.trainY.length;
@@ -133,9 +162,61 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     await finish(fitted, step / stepsPerEpoch);
   };
 
+  const cp = hooks.checkpoint;
+  // The finished members' results as every later save holds them: packed once, when they fit.
+  const packedResults: (Prepacked | null)[] = plans.map(() => null);
+  /** Hands the state after `step` steps to the checkpoint, after checking it is finite. */
+  const save = async (step: number): Promise<void> => {
+    const loss = lastLoss ? (await backend.read(lastLoss))[0]! : null;
+    const params = await model.params.values();
+    const bad = Object.entries(params).find(([, v]) => v.some((x) => !Number.isFinite(x)));
+    if ((loss !== null && !Number.isFinite(loss)) || bad) {
+      const what = bad ? `parameter '${bad[0]}' has non-finite values` : `the loss is ${loss}`;
+      throw new NonFiniteError(`training diverged: at step ${step} of the ${g} members trained together, ${what}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, bad ? bad[0] : 'loss');
+    }
+    for (const [b, r] of results.entries()) if (r && !packedResults[b]) packedResults[b] = prepack(r as unknown as CheckpointValue);
+    const state = {
+      step, lastLoss: loss, params, optimizer: await optimizer.read(), shuffles: shuffles.map((r) => r.state()),
+      orders: fullBatch ? orders.map(() => null) : orders.map((o) => (o ? o.slice() : null)), cursor, accuracies: Array.from(accuracies),
+      finished: packedResults,
+    };
+    await cp!.save(state as unknown as StackedTrainState);
+  };
+  /** Takes up the state `r` saved by an earlier run of this group; returns its step. */
+  const resume = (r: StackedTrainState): number => {
+    const refuse = (what: string): never => {
+      throw new CheckpointError(`checkpoint: the saved state of these ${g} members trained together does not fit this run (${what}); it is damaged or from another config; pass --fresh to start over`);
+    };
+    if (!(Number.isInteger(r.step) && r.step >= 0 && r.step <= totalSteps)) refuse(`step ${r.step} is outside this run's 0…${totalSteps}`);
+    for (const key of ['shuffles', 'orders', 'accuracies', 'finished'] as const) {
+      if (!Array.isArray(r[key]) || r[key].length !== g) refuse(`${key} should hold ${g} entries`);
+    }
+    if (!(Number.isInteger(r.cursor) && r.cursor >= 0 && r.cursor <= count)) refuse(`cursor ${r.cursor} is outside 0…${count}`);
+    try {
+      model.params.restore(r.params);
+      optimizer.restore(r.optimizer);
+      shuffles.forEach((shuffle, b) => shuffle.restore(r.shuffles[b]!));
+    } catch (e) {
+      if (e instanceof FeaturelabError) refuse(e.message);
+      throw e;
+    }
+    for (let b = 0; b < g; b++) {
+      const order = r.orders[b];
+      if (!fullBatch) {
+        if (order !== null && !(order instanceof Uint32Array && order.length === count)) refuse(`member ${b}'s order should be ${count} row numbers`);
+        orders[b] = order ?? null;
+      }
+      accuracies[b] = r.accuracies[b]!;
+      results[b] = r.finished[b] ?? null;
+    }
+    cursor = r.cursor;
+    if (r.lastLoss !== null) lastLoss = backend.upload(new Float32Array([r.lastLoss]), 1, 1);
+    return r.step;
+  };
+
   const yieldToHost = hostYielder();
   try {
-    let step = 0;
+    let step = cp?.resume ? resume(cp.resume) : 0;
     for (; step < totalSteps && results.some((r) => !r) && !hooks.shouldStop?.(); ) {
       const lr = learningRate(cfg.schedule === 'cosine' ? { kind: 'cosine', steps: totalSteps } : { kind: 'constant' }, cfg.lr, step);
       // Every member's next minibatch (a new permutation of its rows when the epoch's order is used up).
@@ -172,6 +253,11 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
       hooks.onStep?.(step, totalSteps);
       if (step % stepsPerEpoch === 0) await epochEnd(step);
       await yieldToHost();
+      const stop = hooks.shouldStop?.() ?? false;
+      // The group's natural end needs no save (its results become the stage's); a stop there does: the stage stays open.
+      const ends = step === totalSteps || results.every((r) => r);
+      if (cp && (stop || (!ends && step % cp.every === 0))) await save(step);
+      if (stop) break;
     }
     // Members that never fit: their state at the last completed epoch's end (or now, when stopped mid-epoch).
     const open = results.flatMap((r, b) => (r ? [] : [b]));

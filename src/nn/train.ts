@@ -80,14 +80,17 @@ export type TrainState = {
   cursor: number;
 };
 
-/** Where the loop saves its state and what it resumes from. */
-export interface TrainCheckpoint {
+/** Where a training loop saves its state S (one that knows its step) and what it resumes from. */
+export interface LoopCheckpoint<S extends { step: number }> {
   /** Steps between saves. */
   every: number;
   /** A state saved by an earlier run of the same training, to continue from. */
-  resume?: TrainState;
-  save(state: TrainState): Promise<void>;
+  resume?: S;
+  save(state: S): Promise<void>;
 }
+
+/** Where train() saves its state and what it resumes from. */
+export type TrainCheckpoint = LoopCheckpoint<TrainState>;
 
 /** Hooks of the loop. */
 export interface TrainHooks {
