@@ -312,6 +312,27 @@ for (const name of ['gde', 'interaction-tensor'] as const) {
   });
 }
 
+s('a run whose members were trained together, resumed with modelsAtOnce 0 (auto) on a backend that would train them one at a time, keeps the grouping and reuses its work (bit-identical) [wasm]', async () => {
+  const files = tinyFashion();
+  const sets = ['models=5', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=12', 'batchSize=15', 'variant=AllDiff', 'dataDir=/data'];
+  const plain = await runResumed('gde', [...sets, 'modelsAtOnce=0'], { files });
+  // As after a WebGPU device loss: the first group finished, the second in progress (killed at its second save).
+  const store = killingStore(3, [18]);
+  const gde = findExperiment('gde');
+  await gde.run(buildConfig(gde, 'quick', [...sets, 'modelsAtOnce=3']) as Record<string, ConfigValue>, { backend: wasm, seed: 3, files, checkpoint: store }).then(
+    () => assert.unreachable('killed at save 18'),
+    (e) => assert.instance(e, Interrupt),
+  );
+  const logs: string[] = [];
+  const steps: string[] = [];
+  const resumed = await runResumed('gde', [...sets, 'modelsAtOnce=0'], { files, checkpoint: store, log: (m) => logs.push(m), progress: (p) => steps.push(p.phase ?? '') });
+  assert.is(resumed.restarts, 0);
+  assert.equal(timeless(resumed.result), timeless(plain.result));
+  assert.ok(logs.some((l) => /its members were trained 3 at a time; training the rest the same way on wasm/.test(l)), logs.join('\n'));
+  assert.ok(logs.some((l) => /resuming 'ensemble models 3–4' from step \d+/.test(l)), logs.join('\n'));
+  assert.ok(steps.length > 0 && steps.every((p) => p === 'models 4–5 of 5 together'), `only the group in progress trained: ${[...new Set(steps)].join(', ')}`);
+});
+
 /**
  * A store that saves every `every` steps and kills the run right after each of the first `kills` saves of a stage in
  * progress whose probe state says it met its stopping rule (the save train() makes at the stopping step).
@@ -416,6 +437,34 @@ s('WebGPU out of memory mid-run (DeviceOutOfMemoryError) continues on wasm from 
   } catch (e) {
     assert.is(e, tooLarge);
   }
+});
+
+s('gde on WebGPU (all members at once) out of memory mid-group continues on wasm inside the group, trained the same way, bit-identical to a wasm run', async () => {
+  const exp = findExperiment('gde');
+  const files = tinyFashion();
+  const config = buildConfig(exp, 'quick', ['models=5', 'trainSize=120', 'testSize=100', 'hidden=16', 'maxEpochs=12', 'batchSize=15', 'variant=AllDiff', 'dataDir=/data']) as Record<string, ConfigValue>;
+  // wasm posing as webgpu (so modelsAtOnce 0 stacks all five) whose 60th read fails, after a few saves inside the group.
+  let reads = 0;
+  const failing = new Proxy(wasm, {
+    get(target, key) {
+      if (key === 'name') return 'webgpu';
+      if (key === 'read') return async (m: Parameters<typeof wasm.read>[0]) => {
+        if (++reads === 60) throw new DeviceOutOfMemoryError('webgpu: the device ran out of memory creating a 4096-byte buffer (0 bytes pooled): test; free matrices');
+        return target.read(m);
+      };
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const store = memoryCheckpointStore(3);
+  const phases = new Set<string>();
+  const { result, backend } = await runWithDeviceFallback(exp, config, { backend: failing, seed: 3, files, checkpoint: store, progress: (p) => { if (p.phase) phases.add(p.phase); } }, { backend: wasm, checkpoint: store });
+  assert.is(backend.name, 'wasm');
+  const note = result.warnings.find((w) => /out of memory/.test(w)) ?? '';
+  assert.ok(/continued on wasm from the checkpoint at step [1-9]\d* of 'ensemble models 0–4'/.test(note), note || result.warnings.join(' | '));
+  assert.equal([...phases], ['models 1–5 of 5 together'], 'the members were trained together before and after the fallback');
+  const alone = await exp.run(config, { backend: wasm, seed: 3, files });
+  assert.equal(timeless({ ...result, warnings: result.warnings.filter((w) => w !== note) }), timeless(alone));
 });
 
 s('WebGPU device lost mid-run (device.destroy()): the run continues on wasm from the last checkpoint and says so', async () => {

@@ -12,7 +12,7 @@ import type { CheckpointValue } from '../src/checkpoint/codec.js';
 import { CheckpointError, ConfigError, NonFiniteError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { Tape } from '../src/autograd/tape.js';
-import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, trainEnsemble } from '../src/experiments/ensemble.js';
+import { type EnsembleConfig, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, savedGrouping, trainEnsemble } from '../src/experiments/ensemble.js';
 import type { Backend } from '../src/index.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { StackedMlp } from '../src/nn/stackedMlp.js';
@@ -261,9 +261,23 @@ for (const be of testBackends) {
     }
   });
 
-  s('modelsAtOnce must be a positive integer; experiments resolve 0 to all at once on WebGPU only', async () => {
+  s('modelsAtOnce must be a positive integer; experiments resolve 0 to all at once on WebGPU only, or to the grouping of a checkpoint', async () => {
     assert.is(modelsAtOnceFor(0, be, 7), be.name === 'webgpu' ? 7 : 1);
     assert.is(modelsAtOnceFor(3, be, 7), 3);
+    // A checkpoint's grouping: its largest group (the last one may be short), from its finished and current stages.
+    const store = memoryCheckpointStore(1000);
+    await store.save({ stages: { 'trained models 0–2': null, 'trained models 3–5': null, 'other models 0–8': null }, current: { label: 'trained models 6–6', train: null, probe: null } });
+    const saved = savedGrouping(await RunCheckpoints.open(store), ['trained']);
+    assert.is(saved, 3);
+    const one = memoryCheckpointStore(1000);
+    await one.save({ stages: { 'one epoch model 0': null } });
+    assert.is(savedGrouping(await RunCheckpoints.open(one), ['trained', 'one epoch']), 1);
+    assert.is(savedGrouping(await RunCheckpoints.open(memoryCheckpointStore(1000)), ['trained']), null);
+    const logs: string[] = [];
+    assert.is(modelsAtOnceFor(0, be, 7, (m) => logs.push(m), saved), 3, 'auto follows the checkpoint');
+    assert.is(modelsAtOnceFor(0, be, 7, (m) => logs.push(m), 1), 1, 'also back to one at a time');
+    assert.is(modelsAtOnceFor(2, be, 7, (m) => logs.push(m), saved), 2, 'an explicit setting wins');
+    assert.ok(logs.some((l) => /trained 3 at a time; modelsAtOnce 2 trains them again \(set modelsAtOnce to 3 or 0/.test(l)), logs.join('\n'));
     for (const bad of [0, 1.5, -2]) {
       await trainEnsemble(be, data, { ...base, modelsAtOnce: bad }, 1).then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof ConfigError && /modelsAtOnce/.test(e.message), e.message));
     }

@@ -100,6 +100,11 @@ export class RunCheckpoints {
     return new RunCheckpoints(store, { ...(s.stages as Record<string, unknown>) }, s.current, log);
   }
 
+  /** The labels of the stages the checkpoint holds: the finished ones, then the one in progress (if any). */
+  savedLabels(): string[] {
+    return [...Object.keys(this.done), ...(this.current ? [this.current.label] : [])];
+  }
+
   /** Saves the finished stages and, when given, the stage in progress. */
   private async save(current?: Current): Promise<void> {
     await this.store!.save({ stages: this.packedDone, ...(current ? { current } : {}) });

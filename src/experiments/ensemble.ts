@@ -127,12 +127,38 @@ export function ensembleProgress(at: EnsembleStep, models: number, stopAtFit = t
 }
 
 /**
+ * How many members at a time trained the ensembles `labels` of a checkpoint (the size of its largest group), from
+ * the stages it holds ('trained model 3': one at a time; 'trained models 0–4': five), or null when it holds none.
+ */
+export function savedGrouping(checkpoints: RunCheckpoints, labels: string[]): number | null {
+  let most: number | null = null;
+  for (const saved of checkpoints.savedLabels()) {
+    for (const label of labels) {
+      if (!saved.startsWith(`${label} `)) continue;
+      const name = saved.slice(label.length + 1);
+      const group = /^models (\d+)–(\d+)$/.exec(name);
+      const size = group ? Number(group[2]) - Number(group[1]) + 1 : /^model \d+$/.test(name) ? 1 : null;
+      if (size !== null) most = Math.max(most ?? 0, size);
+    }
+  }
+  return most;
+}
+
+/**
  * The modelsAtOnce an experiment key asks for (said in `log` when > 1): 0 (auto) trains every member at once
  * on WebGPU, where a small MLP's step costs its dispatches (SwiftShader: ×1.34–1.75 with 20× fewer), and one at a
- * time on WASM and ref, where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/).
+ * time on WASM and ref, where stacking saves nothing (×0.87–1.09, bench/measured/cpu-2026-11-26c/). With `saved`,
+ * the grouping of a checkpoint's members (savedGrouping), auto keeps it, so that a run resumed on another backend
+ * (after a WebGPU device loss, or on a machine without WebGPU) reuses its finished members and the group in progress.
  */
-export function modelsAtOnceFor(setting: number, backend: Backend, models: number, log?: (message: string) => void): number {
-  const together = Math.min(models, setting > 0 ? setting : backend.name === 'webgpu' ? models : 1);
+export function modelsAtOnceFor(setting: number, backend: Backend, models: number, log?: (message: string) => void, saved: number | null = null): number {
+  const auto = backend.name === 'webgpu' ? models : 1;
+  const together = Math.min(models, setting > 0 ? setting : saved ?? auto);
+  if (saved !== null && setting === 0 && together !== Math.min(models, auto)) {
+    log?.(`checkpoint: its members were trained ${saved === 1 ? 'one at a time' : `${saved} at a time`}; training the rest the same way on ${backend.name} (modelsAtOnce 0: auto), so that they are reused`);
+  } else if (saved !== null && together !== Math.min(models, saved)) {
+    log?.(`checkpoint: its members were trained ${saved === 1 ? 'one at a time' : `${saved} at a time`}; modelsAtOnce ${setting} trains them again (set modelsAtOnce to ${saved} or 0 to reuse them)`);
+  }
   if (together > 1) log?.(`training ${together} models at a time as one stacked model on ${backend.name} (modelsAtOnce ${setting}${setting === 0 ? ': auto' : ''})`);
   return together;
 }

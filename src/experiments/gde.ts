@@ -11,7 +11,7 @@ import { bootstrapDisagreement, gde as gdeSummary, hardVote, testErrors } from '
 import { cace, caceAtVoteLevels, topLabelEce } from '../metrics/calibration.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
 import { stoppedTooEarly } from './common.js';
-import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, plotMembers, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleMember, ensembleProgress, modelsAtOnceFor, type EnsembleVariant, plotMembers, savedGrouping, trainEnsemble } from './ensemble.js';
 import { loadMergedEnsemble } from './mergedRuns.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -51,12 +51,13 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
   const data = await loadImageData('gde', config.data, ctx, config.dataDir, { train: { key: 'trainSize', value: config.trainSize }, test: { key: 'testSize', value: config.testSize } });
   const { train: tr, test: te } = data;
   const plot = plotMembers(ctx.series, te.labels, CLASSES);
+  const checkpoints = await RunCheckpoints.open(ctx.checkpoint, ctx.log);
   const members = await trainEnsemble(ctx.backend, {
     inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels,
   }, {
     models: config.models, variant: config.variant as EnsembleVariant, hidden: Array.from({ length: config.layers }, () => config.hidden),
     lr: config.lr, momentum: config.momentum, batchSize: config.batchSize, maxEpochs: config.maxEpochs,
-    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
+    schedule: config.schedule as 'constant' | 'cosine', modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log, savedGrouping(checkpoints, ['ensemble'])),
   }, ctx.seed, {
     onStep: (at) => ctx.progress?.(ensembleProgress(at, config.models)),
     onModel: (m, mem, restored) => {
@@ -64,7 +65,7 @@ async function trainFromScratch(config: GdeConfig, ctx: ExperimentContext): Prom
       plot(m, mem, restored);
     },
     shouldStop: ctx.shouldStop,
-    checkpoint: { checkpoints: await RunCheckpoints.open(ctx.checkpoint, ctx.log), label: 'ensemble' },
+    checkpoint: { checkpoints, label: 'ensemble' },
   });
   return { members, labels: te.labels };
 }
@@ -89,7 +90,7 @@ export const gde: Experiment<GdeConfig> = {
     momentum: { doc: 'SGD momentum', min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (training stops earlier at 100 % training accuracy)', integer: true, min: 1 },
-    modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
+    modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM (on resume: the grouping the checkpoint holds)', integer: true, min: 0 },
     schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0, helps the models fit)" },
     bins: { doc: 'calibration bins on [0, 1]', integer: true, min: 1, max: 1000, analysisOnly: true },
     data: { doc: "'fashion' (Fashion-MNIST from dataDir) or 'synthetic' (ten classes of prototype images; runs without the dataset)", choices: IMAGE_DATA_CHOICES },

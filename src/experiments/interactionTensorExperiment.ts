@@ -22,7 +22,7 @@ import {
 import { componentPresence, confidenceSpearmanByClass, frequencyByAdoption, leaveOneModelOut, pairCorrelationTest, residualCorrelation, skewness } from '../metrics/interactionDiagnostics.js';
 import { frameworkSweep } from './featureFramework.js';
 import { RunCheckpoints } from '../checkpoint/stages.js';
-import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, plotMembers, trainEnsemble } from './ensemble.js';
+import { ENSEMBLE_VARIANTS, type EnsembleConfig, type EnsembleMember, type EnsembleVariant, ensembleProgress, modelsAtOnceFor, plotMembers, savedGrouping, trainEnsemble } from './ensemble.js';
 import { loadMergedActivations } from './mergedRuns.js';
 import { finiteOrNull, forwardOf, stoppedTooEarly } from './common.js';
 import { hostYielder } from '../nn/hostYield.js';
@@ -261,7 +261,7 @@ async function trainedTensors(config: InteractionTensorConfig, ctx: ExperimentCo
   const ensembleData = { inputs: 784, classes: CLASSES, trainX: tr.images, trainY: tr.labels, evalX: te.images, evalY: te.labels };
   // The trained ensemble and its one-epoch twin share everything but the model count and the epoch cap.
   const training: Omit<EnsembleConfig, 'models' | 'maxEpochs'> = {
-    variant: config.variant as EnsembleVariant, hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log),
+    variant: config.variant as EnsembleVariant, hidden: [config.hidden, config.hidden], lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, modelsAtOnce: modelsAtOnceFor(config.modelsAtOnce, ctx.backend, config.models, ctx.log, savedGrouping(checkpoints, ['trained', 'one epoch'])),
     batchSize: config.batchSize, keepHidden: true, stopAtFit: config.stopAtFit, schedule: config.schedule as 'constant' | 'cosine',
   };
   const members = await trainEnsemble(ctx.backend, ensembleData, { ...training, models: config.models, maxEpochs: config.maxEpochs }, ctx.seed, {
@@ -336,7 +336,7 @@ export const interactionTensorExperiment: Experiment<InteractionTensorConfig> = 
     momentum: { doc: 'SGD momentum', min: 0 },
     weightDecay: { doc: 'SGD weight decay (the paper trained its ResNets with 1e-4)', min: 0 },
     variant: { doc: `which randomness differs between the models: ${ENSEMBLE_VARIANTS.join(', ')} (the paper: different seeds)`, choices: ENSEMBLE_VARIANTS },
-    modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM', integer: true, min: 0 },
+    modelsAtOnce: { doc: 'models trained together as one stacked model, one dispatch per layer for all (same members; on WASM the same bits); 0: all at once on WebGPU, one at a time on WASM (on resume: the grouping the checkpoint holds)', integer: true, min: 0 },
     batchSize: { doc: 'examples per step', integer: true, min: 1 },
     maxEpochs: { doc: 'cap on epochs per model (stops earlier at 100 % training accuracy unless stopAtFit is false)', integer: true, min: 1 },
     schedule: { doc: "learning rate over the epoch cap: 'constant' or 'cosine' (decays to 0 at maxEpochs)", choices: ['constant', 'cosine'] },
