@@ -8,7 +8,8 @@
  * forgets a run that another open tab is still working on; closing a tab releases its locks. A finished run is
  * forgotten; otherwise a kept run is forgotten only when the user discards it, or as the oldest beyond the page's
  * cap when a new run starts. Storage that fails (private mode, quota) is said in the log and the run goes on with
- * its in-memory checkpoint only.
+ * its in-memory checkpoint only. A text longer than one IndexedDB value may be (Chromium: about 127 MiB) is stored
+ * in pieces: a stage's, or the part of a save that holds the stage in progress (a group of members trained together).
  * Without Web Locks (an insecure context) every kept run counts as free.
  */
 import type { CheckpointValue } from '../checkpoint/codec.js';
@@ -43,11 +44,14 @@ export interface KeptRun {
   plots?: PlotData;
 }
 
-/** A checkpoint's parts (CheckpointParts) with each finished stage named by its label; its text is stored apart. */
+/**
+ * A checkpoint's parts (CheckpointParts) with each finished stage named by its label; its text is stored apart.
+ * `before` or `after` is null when it was too long for the record: stored apart too, under a label of its own.
+ */
 export interface KeptCheckpointParts {
-  before: string;
+  before: string | null;
   stages: string[];
-  after: string;
+  after: string | null;
 }
 
 /** A kept run's checkpoint as read back: its whole text, and the stage texts stored apart, by label. */
@@ -63,6 +67,10 @@ const DB_VERSION = 2;
 const RUNS = 'runs';
 /** The finished stages' texts, by [run key, stage label]. */
 const STAGES = 'stages';
+/** Characters of the longest text stored as one value; longer ones go in pieces (Chromium refuses values over 133,169,152 bytes). */
+export const PIECE_CHARS = 32 * 1024 * 1024;
+/** Where KeptCheckpointParts' `before` and `after` are stored when too long for the record (no stage label starts with NUL). */
+const PART_LABELS = { before: '\u0000before', after: '\u0000after' } as const;
 /** Prefix of the Web Lock a tab holds for each kept run it has in hand. */
 const LOCK_PREFIX = 'featurelab-run:';
 /** How long a storage request may take before it counts as failed (a blocked or stuck IndexedDB must not stall the page). */
@@ -132,7 +140,7 @@ function isKeptRun(v: unknown): v is KeptRun {
   const c = r?.checkpoint;
   const hasCheckpoint = c === undefined
     ? typeof r?.text === 'string'
-    : r?.text === undefined && typeof c?.before === 'string' && typeof c.after === 'string' && Array.isArray(c.stages) && c.stages.every((l) => typeof l === 'string');
+    : r?.text === undefined && [c?.before, c?.after].every((t) => typeof t === 'string' || t === null) && Array.isArray(c?.stages) && c.stages.every((l) => typeof l === 'string');
   return hasCheckpoint && typeof r?.version === 'string' && typeof r.savedAt === 'string' && !!k
     && typeof k.experiment === 'string' && typeof k.preset === 'string' && typeof k.seed === 'number' && typeof k.backend === 'string'
     && typeof k.config === 'object' && k.config !== null
@@ -203,6 +211,63 @@ function stagesOf(key: string): IDBKeyRange {
   return IDBKeyRange.bound([key], [key, []]);
 }
 
+/** The STAGES keys of the pieces of run `key`'s text `label`: [key, label, i] for i = 0, 1, … */
+function piecesOf(key: string, label: string): IDBKeyRange {
+  return IDBKeyRange.bound([key, label, 0], [key, label, []]);
+}
+
+/** How a text stored in pieces is recorded under [key, label]: the number of pieces and the characters in all. */
+interface PiecesHeader { pieces: number; chars: number }
+
+/**
+ * Puts `text` under [key, label] in `stages`, whole or, when longer than `piece` characters, as a PiecesHeader
+ * there and its pieces under [key, label, i]; the pieces of an earlier text under the label are deleted first.
+ */
+function putText(stages: IDBObjectStore, key: string, label: string, text: string, piece: number): void {
+  stages.delete(piecesOf(key, label));
+  if (text.length <= piece) {
+    stages.put(text, [key, label]);
+    return;
+  }
+  const pieces = Math.ceil(text.length / piece);
+  stages.put({ pieces, chars: text.length } satisfies PiecesHeader, [key, label]);
+  for (let i = 0; i < pieces; i++) stages.put(text.slice(i * piece, (i + 1) * piece), [key, label, i]);
+}
+
+/** Deletes the text `label` of run `key` (whole or in pieces). */
+function deleteText(stages: IDBObjectStore, key: string, label: string): void {
+  stages.delete([key, label]);
+  stages.delete(piecesOf(key, label));
+}
+
+/** Every text of run `key` in STAGES, by label, joined from its pieces; a text with a piece missing is left out. */
+async function textsOf(key: string): Promise<Map<string, string>> {
+  const { keys, values } = await withStore('readonly', ({ stages }) => {
+    const k = stages.getAllKeys(stagesOf(key));
+    const v = stages.getAll(stagesOf(key));
+    return () => ({ keys: k.result as unknown as (string | number)[][], values: v.result as unknown[] });
+  });
+  const heads = new Map<string, unknown>();
+  const pieces = new Map<string, unknown[]>();
+  keys.forEach((k, i) => {
+    const label = String(k[1]);
+    if (k.length === 2) heads.set(label, values[i]);
+    else if (k.length === 3 && typeof k[2] === 'number') (pieces.get(label) ?? pieces.set(label, []).get(label)!)[k[2]] = values[i];
+  });
+  const texts = new Map<string, string>();
+  for (const [label, head] of heads) {
+    if (typeof head === 'string') texts.set(label, head);
+    const h = head as Partial<PiecesHeader> | null;
+    if (typeof h?.pieces !== 'number') continue;
+    const got = pieces.get(label) ?? [];
+    const parts = Array.from({ length: h.pieces }, (_, i) => got[i]);
+    if (!parts.every((p): p is string => typeof p === 'string')) continue;
+    const text = parts.join('');
+    if (text.length === h.chars) texts.set(label, text);
+  }
+  return texts;
+}
+
 /** Deletes run `key`'s record and its stage texts in the transaction of `stores`. */
 function deleteRun({ runs, stages }: Stores, key: string): void {
   runs.delete(key);
@@ -216,18 +281,14 @@ function deleteRun({ runs, stages }: Stores, key: string): void {
 export async function readKeptCheckpoint(key: string, run: KeptRun): Promise<KeptCheckpoint> {
   const parts = run.checkpoint;
   if (!parts) return { text: run.text ?? '', stageTexts: new Map() };
-  const stored = await withStore('readonly', ({ stages }) => {
-    const keys = stages.getAllKeys(stagesOf(key));
-    const values = stages.getAll(stagesOf(key));
-    return () => new Map(keys.result.map((k, i) => [String((k as [string, string])[1]), values.result[i] as unknown]));
-  });
+  const stored = await textsOf(key);
+  const missing = (what: string): never => {
+    throw new CheckpointError(`the kept run's ${what} is missing from this browser's storage (cleared in part?); discard the run and start it again`);
+  };
   const stageTexts = new Map<string, string>();
-  for (const label of parts.stages) {
-    const text = stored.get(label);
-    if (typeof text !== 'string') throw new CheckpointError(`the kept run's stage '${label}' is missing from this browser's storage (cleared in part?); discard the run and start it again`);
-    stageTexts.set(label, text);
-  }
-  const text = joinCheckpointParts({ before: parts.before, stages: parts.stages.map((label) => ({ label, text: stageTexts.get(label)! })), after: parts.after });
+  for (const label of parts.stages) stageTexts.set(label, stored.get(label) ?? missing(`stage '${label}'`));
+  const part = (name: keyof typeof PART_LABELS): string => parts[name] ?? stored.get(PART_LABELS[name]) ?? missing(`state of the stage in progress (${name})`);
+  const text = joinCheckpointParts({ before: part('before'), stages: parts.stages.map((label) => ({ label, text: stageTexts.get(label)! })), after: part('after') });
   return { text, stageTexts };
 }
 
@@ -295,6 +356,8 @@ export interface KeptStoreOptions {
   plots: { snapshot(): PlotData; restore(data: PlotData): void };
   /** The kept run to continue (a kept run resumed): its record and its checkpoint as readKeptCheckpoint read it. */
   restored?: { record: KeptRun; checkpoint: KeptCheckpoint };
+  /** Characters of the longest text stored as one value (default PIECE_CHARS; tests store in small pieces). */
+  pieceChars?: number;
 }
 
 /**
@@ -310,6 +373,7 @@ export interface KeptStoreOptions {
 export function keptCheckpointStore(key: string, settings: KeptSettings, o: KeptStoreOptions): KeptStore {
   const memory: KeptStore = Object.assign(memoryCheckpointStore(o.every), { record: o.restored?.record, settings });
   memory.text = o.restored?.checkpoint.text;
+  const piece = o.pieceChars ?? PIECE_CHARS;
   // The stage texts IndexedDB holds for this run, by label (updated once a write has committed).
   const written = new Map(o.restored?.checkpoint.stageTexts);
   let warned = false;
@@ -328,10 +392,20 @@ export function keptCheckpointStore(key: string, settings: KeptSettings, o: Kept
     }
     const labels = new Set(next.stages.map((st) => st.label));
     const dropped = [...written.keys()].filter((label) => !labels.has(label));
+    // A part too long for the record is stored apart, and a shorter one replaces it (before and after change at every save).
+    const { before, after } = next.record.checkpoint!;
+    const apart = { before: before !== null && before.length > piece, after: after !== null && after.length > piece };
+    const record = apart.before || apart.after
+      ? { ...next.record, checkpoint: { ...next.record.checkpoint!, before: apart.before ? null : before, after: apart.after ? null : after } }
+      : next.record;
     await withStore('readwrite', ({ runs, stages }) => {
-      for (const st of fresh) stages.put(st.text, [key, st.label]);
-      for (const label of dropped) stages.delete([key, label]);
-      runs.put(next.record, key);
+      for (const st of fresh) putText(stages, key, st.label, st.text, piece);
+      for (const label of dropped) deleteText(stages, key, label);
+      for (const name of ['before', 'after'] as const) {
+        if (apart[name]) putText(stages, key, PART_LABELS[name], next.record.checkpoint![name]!, piece);
+        else deleteText(stages, key, PART_LABELS[name]);
+      }
+      runs.put(record, key);
       return () => undefined;
     }).then(() => {
       for (const st of fresh) written.set(st.label, st.text);

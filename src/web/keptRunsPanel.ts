@@ -113,7 +113,9 @@ export class KeptRunsPanel {
   /** The kept run `key`'s checkpoint store, saving every CHECKPOINT_EVERY steps (from `restored` when it resumes). */
   private store(key: string, settings: KeptSettings, restored?: { record: KeptRun; checkpoint: KeptCheckpoint }): KeptStore {
     const { log, plots } = this.ctx;
-    return keptCheckpointStore(key, settings, { every: CHECKPOINT_EVERY, version: VERSION, warn: (m) => log(`warning: ${m}`), plots, restored });
+    // The browser test stores texts in small pieces (window.featurelabPieceChars) to check the pieces' way without 127 MiB.
+    const pieceChars = (globalThis as { featurelabPieceChars?: number }).featurelabPieceChars;
+    return keptCheckpointStore(key, settings, { every: CHECKPOINT_EVERY, version: VERSION, warn: (m) => log(`warning: ${m}`), plots, restored, pieceChars });
   }
 
   /** Moves the run in hand to the list of kept runs when it has a checkpoint (a new run does not delete it); lets it go otherwise. */

@@ -677,11 +677,14 @@ if (!browser) {
     }
   });
 
-  s('an ensemble reloaded mid-run: each finished member\'s checkpoint text is its own IndexedDB record, written once; resumed, the run gives the CLI\'s numbers', async () => {
+  s('an ensemble reloaded mid-run: each finished member\'s checkpoint text is its own IndexedDB record, written once (long texts in pieces); resumed, the run gives the CLI\'s numbers', async () => {
     const sets = ['data=synthetic', 'models=6', 'trainSize=300', 'testSize=150', 'hidden=24', 'k=6', 'maxEpochs=30'];
     const page = await context.newPage();
     // Every IndexedDB put, by store and key, with the size of its value (survives the reload; counted per page load).
     await page.addInitScript(() => {
+      // Texts over 8000 characters in pieces (the page's own limit is 32 Mi characters): every member's text, and the
+      // state of the member in progress, which then leaves the run's record.
+      window.featurelabPieceChars = 8000;
       const put = IDBObjectStore.prototype.put;
       window.featurelabPuts = [];
       IDBObjectStore.prototype.put = function (value, key) {
@@ -693,20 +696,26 @@ if (!browser) {
       await page.goto(`${url}?experiment=interaction-tensor&preset=quick&seed=0&backend=wasm${sets.map((x) => `&set=${x}`).join('')}`);
       await pageReady(page);
       await page.click('#run');
-      // Two members finished (their texts put), the run still going.
-      await page.waitForFunction(() => window.featurelabPuts.filter((p) => p.store === 'stages').length >= 2, null, { timeout: 120_000 });
+      // Two members finished (their texts put), the run still going. A stage's label is its key's second element; the
+      // state in progress, when stored apart, has a label of its own that starts with NUL.
+      const labelOf = (p) => JSON.parse(p.key)[1];
+      await page.waitForFunction(() => new Set(window.featurelabPuts.filter((p) => p.store === 'stages' && !JSON.parse(p.key)[1].startsWith('\u0000')).map((p) => JSON.parse(p.key)[1])).size >= 2, null, { timeout: 120_000 });
       const before = await page.evaluate(() => ({ puts: window.featurelabPuts, state: document.body.dataset.state }));
       assert.is(before.state, 'running', 'reloaded mid-run');
-      const stagePuts = before.puts.filter((p) => p.store === 'stages');
+      const stagePuts = before.puts.filter((p) => p.store === 'stages' && !labelOf(p).startsWith('\u0000'));
+      assert.ok(stagePuts.some((p) => JSON.parse(p.key).length === 3 && p.value.length === 8000), 'stage texts were stored in pieces');
+      assert.ok(stagePuts.every((p) => p.value === null || p.value.length <= 8000), 'no piece over the limit');
+      assert.ok(before.puts.some((p) => p.store === 'stages' && labelOf(p) === '\u0000after'), 'the state in progress was stored apart');
       const records = before.puts.filter((p) => p.store === 'runs');
       assert.is(new Set(stagePuts.map((p) => p.key)).size, stagePuts.length, `each stage written once: ${stagePuts.map((p) => p.key).join(', ')}`);
       // Stage texts are put with the record of their save, in one transaction (after them: the stages first).
       assert.ok(before.puts.findLastIndex((p) => p.store === 'runs') > before.puts.findLastIndex((p) => p.store === 'stages'), 'the last stages put came with a record');
       for (const r of records) {
         assert.is(r.record.text, undefined, 'no whole text in the run\'s record');
-        // The record holds the stage in progress (its weights and optimizer state), not the finished ones.
-        assert.ok(stagePuts.every((p) => !r.record.checkpoint.before.includes(p.value) && !r.record.checkpoint.after.includes(p.value)), 'no stage text in a record');
+        // The record holds the stage in progress (its weights and optimizer state) or, over the limit, leaves it apart; never the finished ones.
+        assert.ok(stagePuts.every((p) => p.value === null || (!(r.record.checkpoint.before ?? '').includes(p.value) && !(r.record.checkpoint.after ?? '').includes(p.value))), 'no stage text in a record');
       }
+      assert.ok(records.some((r) => r.record.checkpoint.after === null), 'a record whose state in progress is stored apart');
       const key = JSON.parse(stagePuts[0].key)[0];
       assert.ok(stagePuts.every((p) => JSON.parse(p.key)[0] === key && records.every((r) => r.key === JSON.stringify(key))), 'one run\'s records');
       await page.reload();
