@@ -206,8 +206,17 @@ s('Fashion-MNIST: tiny generated files (gzip and raw names) load, scaled to [0, 
   assert.equal(Array.from(d.train.labels), [9, 0, 4]);
   assert.equal(Array.from(d.test.labels), [1, 7]);
   const px = pixels(3);
-  for (const i of [0, 1, 255, 783, 784, 1000, 2351]) assert.is(d.train.images[i], Math.fround(px[i] / 255));
+  // Every pixel (all 256 values occur) is the f32 of its byte / 255.
+  assert.ok(d.train.images.every((v, i) => v === Math.fround(px[i]! / 255)), 'each pixel is fround(byte / 255)');
+  assert.is(new Set(px).size, 256);
   assert.is(d.train.images[255], 1);
+  // With pause: the same data, and the pause awaited (at least once per set converted).
+  let pauses = 0;
+  const paused = await loadFashionMnist(memoryFiles(await tinyFolder(dir)), dir, { pause: async () => { pauses++; } });
+  assert.equal(paused.train.images, d.train.images);
+  assert.equal(paused.test.images, d.test.images);
+  assert.ok(pauses >= 2, `${pauses} pauses`);
+  await rejects(() => loadFashionMnist(memoryFiles(new Map()), dir, { pause: 5 as unknown as () => Promise<void> }), ArgumentError, /pause must be a function/);
   assert.is(d.classNames.length, 10);
   assert.is(d.classNames[9], 'Ankle boot');
   const limited = await loadFashionMnist(memoryFiles(await tinyFolder(dir)), dir, { limitTrain: 2, limitTest: 1 });

@@ -93,6 +93,23 @@ s('an expected element type: a file of another type says so (not a wrong length)
   assert.is(parseIdx(idxBytes('i32', [2], [1, 2]), 'i.idx').type, 'i32');
 });
 
+s('a gzip stream of several MB (written in 1 MB slices) decodes to its bytes, pausing as asked; damage past the first slice is still caught', async () => {
+  // Pseudo-random bytes compress little: about 3 MB of gzip, three slices and more.
+  let state = 12345;
+  const n = 4000;
+  const raw = idxBytes('u8', [n, 28, 28], Array.from({ length: n * 784 }, () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24)));
+  const gz = await gzip(raw);
+  assert.ok(gz.length > 2.5 * (1 << 20), `${gz.length} bytes of gzip`);
+  let pauses = 0;
+  const got = await decodeIdx(gz, 'big.gz', { type: 'u8', what: 'images' }, async () => { pauses++; });
+  assert.equal(got.dims, [n, 28, 28]);
+  assert.ok(got.data.length === n * 784 && got.data.every((v, i) => v === raw[16 + i]), 'the same bytes');
+  assert.ok(pauses >= 3, `${pauses} pauses`);
+  const late = gz.slice();
+  for (let i = 2_500_000; i < 2_500_100; i++) late[i] ^= 0x5a;
+  await rejects(() => decodeIdx(late, 'late.gz'), /^late\.gz: /, /gzip/);
+});
+
 s('gzip faults: truncated or corrupt streams, and a bad file inside a good stream', async () => {
   const raw = idxBytes('u8', [60, 28, 28], Array.from({ length: 60 * 784 }, (_, i) => (i * 31) % 251));
   const gz = await gzip(raw);

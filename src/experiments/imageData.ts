@@ -45,7 +45,7 @@ export async function loadImageData(experiment: string, data: string, ctx: Exper
   }
   if (data !== 'fashion') throw new ConfigError(`${experiment}: data must be one of ${IMAGE_DATA_CHOICES.join(', ')}, got '${data}'`);
   if (!ctx.files) throw new ConfigError(`${experiment}: data = fashion needs file access (run it from the CLI or pass ctx.files); data = synthetic runs anywhere`);
-  const fm = await loadFashionMnist(ctx.files, dataDir, { limitTrain: sizes.train?.value || undefined, limitTest: sizes.test?.value || undefined });
+  const fm = await loadFashionMnist(ctx.files, dataDir, { limitTrain: sizes.train?.value || undefined, limitTest: sizes.test?.value || undefined, pause: hostYielder() });
   // loadFashionMnist keeps the whole set when a limit is larger; the run's config would then not say what it used.
   checkSize(experiment, sizes.train, fm.train.count, 'training', dataDir);
   checkSize(experiment, sizes.test, fm.test.count, 'test', dataDir);

@@ -36,6 +36,7 @@ import {
 import { Rng } from '../rng.js';
 import { DECIMAL_HINT, parseDecimal } from './config.js';
 import { trainNetwork, type NetworkSettings } from './memorizationNetwork.js';
+import { hostYielder } from '../nn/hostYield.js';
 import type { Backend } from '../backend/types.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from './types.js';
 
@@ -226,7 +227,7 @@ export const memorization: Experiment<MemorizationConfig> = {
     if (config.data === 'fashion') {
       if (!ctx.files) throw new ConfigError('memorization: data = fashion needs file access; run it from the CLI or pass ctx.files');
       ctx.log?.(`loading Fashion-MNIST from ${config.dataDir}; α is the border's share (the alphas and d keys do not apply)`);
-      images = await loadFashionMnist(ctx.files, config.dataDir);
+      images = await loadFashionMnist(ctx.files, config.dataDir, { pause: hostYielder() });
     }
     // With images, α is fixed by the border: one pass over a single placeholder α.
     const alphaList = images ? [0] : alphas;
