@@ -216,15 +216,16 @@ export async function trainEnsemble(backend: Backend, data: EnsembleData, cfg: E
     for (let m = 0; m < cfg.models && !hooks.shouldStop?.(); m++) {
       const { init, order, rows } = planOf(m);
       const count = rows ? rows.length : nTrain;
-      const x = rows ? new Float32Array(count * inputs) : data.trainX;
-      const y = rows ? new Int32Array(count) : data.trainY;
-      for (const [i, r] of (rows ?? []).entries()) {
-        x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs);
-        y[i] = data.trainY[r]!;
-        // Half of Fashion-MNIST is 94 MB to copy: the page paints and hears Stop meanwhile.
-        if (i % 4096 === 4095) await yieldToHost();
-      }
       const trainModel = async (stage?: Stage): Promise<EnsembleMember> => {
+        // The member's training rows (copied only for a member that trains here, not for one from the checkpoint).
+        const x = rows ? new Float32Array(count * inputs) : data.trainX;
+        const y = rows ? new Int32Array(count) : data.trainY;
+        for (const [i, r] of (rows ?? []).entries()) {
+          x.set(data.trainX.subarray(r * inputs, (r + 1) * inputs), i * inputs);
+          y[i] = data.trainY[r]!;
+          // Half of Fashion-MNIST is 94 MB to copy: the page paints and hears Stop meanwhile.
+          if (i % 4096 === 4095) await yieldToHost();
+        }
         const xm = backend.upload(x, count, inputs);
         const ym = backend.upload(Float32Array.from(y), count, 1);
         const model = new Mlp(backend, [inputs, ...cfg.hidden, classes], init);
