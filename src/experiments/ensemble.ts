@@ -155,10 +155,11 @@ export function savedGrouping(checkpoints: RunCheckpoints, labels: string[]): nu
 export function modelsAtOnceFor(setting: number, backend: Backend, models: number, log?: (message: string) => void, saved: number | null = null): number {
   const auto = backend.name === 'webgpu' ? models : 1;
   const together = Math.min(models, setting > 0 ? setting : saved ?? auto);
+  const trained = `checkpoint: its members were trained ${saved === 1 ? 'one at a time' : `${saved} at a time`}`;
   if (saved !== null && setting === 0 && together !== Math.min(models, auto)) {
-    log?.(`checkpoint: its members were trained ${saved === 1 ? 'one at a time' : `${saved} at a time`}; training the rest the same way on ${backend.name} (modelsAtOnce 0: auto), so that they are reused`);
+    log?.(`${trained}; training the rest the same way on ${backend.name} (modelsAtOnce 0: auto), so that they are reused`);
   } else if (saved !== null && together !== Math.min(models, saved)) {
-    log?.(`checkpoint: its members were trained ${saved === 1 ? 'one at a time' : `${saved} at a time`}; modelsAtOnce ${setting} trains them again (set modelsAtOnce to ${saved} or 0 to reuse them)`);
+    log?.(`${trained}; modelsAtOnce ${setting} trains them again (set modelsAtOnce to ${saved} or 0 to reuse them)`);
   }
   if (together > 1) log?.(`training ${together} models at a time as one stacked model on ${backend.name} (modelsAtOnce ${setting}${setting === 0 ? ': auto' : ''})`);
   return together;

@@ -139,11 +139,15 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     }
   };
 
+  /** The error for a group whose `what` (the loss, a parameter: `layer`) is not finite at `step`. */
+  const diverged = (step: number, what: string, layer: string): NonFiniteError => new NonFiniteError(
+    `training diverged: ${what} at step ${step}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, layer);
+
   /** Training accuracy of every member on its own rows; members that fit for the first time stop. */
   const epochEnd = async (step: number): Promise<void> => {
     const loss = lastLoss ? (await backend.read(lastLoss))[0]! : 0;
     if (!Number.isFinite(loss)) {
-      throw new NonFiniteError(`training diverged: the loss of the ${g} members trained together is ${loss} at step ${step}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, 'loss');
+      throw diverged(step, `the loss of the ${g} members trained together is ${loss}`, 'loss');
     }
     const { logits } = await outputsOn(trainX, nTrain, false);
     const fitted: number[] = [];
@@ -170,10 +174,8 @@ export async function trainStacked(backend: Backend, data: EnsembleData, cfg: En
     const loss = lastLoss ? (await backend.read(lastLoss))[0]! : null;
     const params = await model.params.values();
     const bad = Object.entries(params).find(([, v]) => v.some((x) => !Number.isFinite(x)));
-    if ((loss !== null && !Number.isFinite(loss)) || bad) {
-      const what = bad ? `parameter '${bad[0]}' has non-finite values` : `the loss is ${loss}`;
-      throw new NonFiniteError(`training diverged: at step ${step} of the ${g} members trained together, ${what}. Lower lr (now ${cfg.lr}) or train them one at a time (modelsAtOnce 1) to see which one diverged`, step, bad ? bad[0] : 'loss');
-    }
+    if (bad) throw diverged(step, `parameter '${bad[0]}' of the ${g} members trained together has non-finite values`, bad[0]);
+    if (loss !== null && !Number.isFinite(loss)) throw diverged(step, `the loss of the ${g} members trained together is ${loss}`, 'loss');
     for (const [b, r] of results.entries()) if (r && !packedResults[b]) packedResults[b] = prepack(r as unknown as CheckpointValue);
     const state = {
       step, lastLoss: loss, params, optimizer: await optimizer.read(), shuffles: shuffles.map((r) => r.state()),
